@@ -1,0 +1,315 @@
+//! The attribute vocabulary: the only facts a parser may state about an element, a flow or a
+//! zone, each three-valued and each remembering the span that set it.
+//!
+//! Every attribute is listed once, in [`AttrName`], with its documentation and the kind of value
+//! it holds. Parsers cannot emit an attribute that is not here, and rules that name an unknown
+//! attribute are rejected when they load.
+
+use crate::Span;
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+use std::fmt;
+
+/// Three-valued truth: the code says yes, says no, or does not say.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Tri {
+    /// The code says so.
+    Yes,
+    /// The code says not.
+    No,
+    /// The code does not say, or says it through a value that cannot be resolved statically.
+    Unknown,
+}
+
+impl Tri {
+    /// Kleene conjunction.
+    pub fn and(self, other: Tri) -> Tri {
+        match (self, other) {
+            (Tri::No, _) | (_, Tri::No) => Tri::No,
+            (Tri::Yes, Tri::Yes) => Tri::Yes,
+            _ => Tri::Unknown,
+        }
+    }
+
+    /// Kleene disjunction.
+    pub fn or(self, other: Tri) -> Tri {
+        match (self, other) {
+            (Tri::Yes, _) | (_, Tri::Yes) => Tri::Yes,
+            (Tri::No, Tri::No) => Tri::No,
+            _ => Tri::Unknown,
+        }
+    }
+
+    /// Kleene negation.
+    pub fn not(self) -> Tri {
+        match self {
+            Tri::Yes => Tri::No,
+            Tri::No => Tri::Yes,
+            Tri::Unknown => Tri::Unknown,
+        }
+    }
+
+    /// `Yes` for true, `No` for false.
+    pub fn from_bool(value: bool) -> Tri {
+        if value { Tri::Yes } else { Tri::No }
+    }
+}
+
+/// What kind of value an attribute holds.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ValueKind {
+    /// Yes, no or unknown.
+    Flag,
+    /// One string (an image reference, a user name).
+    Text,
+    /// A list of strings, each with its own span.
+    List,
+}
+
+macro_rules! vocabulary {
+    ($( $(#[doc = $doc:literal])+ $variant:ident = $name:literal : $kind:ident, )+) => {
+        /// The attribute vocabulary. Each name's documentation says what it means and where it
+        /// applies; `trustmap rules attributes` prints this list.
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+        #[serde(rename_all = "snake_case")]
+        pub enum AttrName {
+            $( $(#[doc = $doc])+ $variant, )+
+        }
+
+        impl AttrName {
+            /// Every attribute, in vocabulary order.
+            pub const ALL: &'static [AttrName] = &[$(AttrName::$variant),+];
+
+            /// The name used in rules and in the JSON model.
+            pub fn as_str(self) -> &'static str {
+                match self { $(AttrName::$variant => $name,)+ }
+            }
+
+            /// The kind of value the attribute holds.
+            pub fn kind(self) -> ValueKind {
+                match self { $(AttrName::$variant => ValueKind::$kind,)+ }
+            }
+
+            /// The attribute's documentation, one paragraph.
+            pub fn doc(self) -> &'static str {
+                match self { $(AttrName::$variant => concat!($($doc),+).trim_start(),)+ }
+            }
+
+            /// Looks an attribute up by its name.
+            pub fn parse(name: &str) -> Option<AttrName> {
+                match name { $($name => Some(AttrName::$variant),)+ _ => None }
+            }
+        }
+    };
+}
+
+vocabulary! {
+    /// Flows: the traffic is protected by TLS or an equivalent (HTTPS, TLS listener, `sslmode=require`).
+    EncryptedInTransit = "encrypted_in_transit": Flag,
+    /// Flows and data stores: the caller must prove who it is (credentials, tokens, mTLS).
+    Authenticated = "authenticated": Flag,
+    /// Data stores: data is encrypted where it is stored.
+    EncryptedAtRest = "encrypted_at_rest": Flag,
+    /// Flows: the mount or connection is read-only for the source.
+    ReadOnly = "read_only": Flag,
+    /// Zones: no route leaves the zone (a compose `internal: true` network).
+    Internal = "internal": Flag,
+    /// Processes: the main process runs as root (uid 0).
+    RunsAsRoot = "runs_as_root": Flag,
+    /// Processes: the container runs privileged (all capabilities, all devices).
+    Privileged = "privileged": Flag,
+    /// Processes: the container shares the host's network stack.
+    HostNetwork = "host_network": Flag,
+    /// Processes: the container shares the host's process namespace.
+    HostPid = "host_pid": Flag,
+    /// Processes: the container shares the host's IPC namespace.
+    HostIpc = "host_ipc": Flag,
+    /// Processes: the container can talk to the container runtime (a mounted docker socket).
+    RuntimeSocket = "runtime_socket": Flag,
+    /// Processes: the root filesystem is mounted read-only.
+    ReadOnlyRootFilesystem = "read_only_root_filesystem": Flag,
+    /// Processes: the process may gain more privileges than its parent (no `no-new-privileges`).
+    PrivilegeEscalation = "privilege_escalation": Flag,
+    /// Elements: activity is logged somewhere it is kept (no = logging disabled).
+    Logging = "logging": Flag,
+    /// Processes and flows: requests are rate limited.
+    RateLimited = "rate_limited": Flag,
+    /// Processes: CPU and memory limits bound what one element can take from its neighbours.
+    ResourceLimits = "resource_limits": Flag,
+    /// Elements: the element is meant to be reachable by anyone (a public bucket, an open port).
+    Public = "public": Flag,
+    /// Processes: the container image reference as written (`nginx:1.27`, `app@sha256:...`).
+    Image = "image": Text,
+    /// Processes: the user the process runs as, as written.
+    User = "user": Text,
+    /// Processes: where logs go (`json-file`, `syslog`, `none`).
+    LoggingDriver = "logging_driver": Text,
+    /// Processes: Linux capabilities added beyond the runtime's default set.
+    CapabilitiesAdded = "capabilities_added": List,
+    /// Processes: host paths mounted into the container, as `host-path:container-path`.
+    HostMounts = "host_mounts": List,
+    /// Processes: host paths mounted that expose the host itself (`/`, `/etc`, `/proc`, `/var/run`...).
+    SensitiveHostMounts = "sensitive_host_mounts": List,
+    /// Processes: secrets written as literal values in the configuration (environment values, URLs with passwords).
+    PlaintextSecrets = "plaintext_secrets": List,
+    /// Elements: the networks or segments the element is attached to.
+    Networks = "networks": List,
+    /// Processes: ports the element listens on for its neighbours, without publishing them.
+    ExposedPorts = "exposed_ports": List,
+}
+
+impl fmt::Display for AttrName {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// One entry of a list attribute, with the span that wrote it.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+pub struct Item {
+    /// The entry.
+    pub value: String,
+    /// Where it was written.
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub span: Option<Span>,
+}
+
+/// An attribute's value.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(untagged)]
+pub enum AttrValue {
+    /// A flag.
+    Flag(Tri),
+    /// A string.
+    Text(String),
+    /// A list of strings.
+    List(Vec<Item>),
+}
+
+/// An attribute's value and the span where the code set it. `span` is `None` when the value is
+/// the format's documented default (compose runs a container unprivileged unless told).
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+pub struct Attribute {
+    /// The value.
+    pub value: AttrValue,
+    /// Where it was set.
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub span: Option<Span>,
+}
+
+/// The attributes of one element, flow or zone, sorted by name.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(transparent)]
+pub struct Attributes(BTreeMap<AttrName, Attribute>);
+
+impl Attributes {
+    /// Sets a flag.
+    ///
+    /// # Panics
+    /// In debug builds, when `name` is not a flag: a parser bug, caught by its tests.
+    pub fn set_flag(&mut self, name: AttrName, value: Tri, span: Option<Span>) {
+        debug_assert_eq!(name.kind(), ValueKind::Flag, "{name} is not a flag");
+        self.0.insert(name, Attribute { value: AttrValue::Flag(value), span });
+    }
+
+    /// Sets a text attribute.
+    pub fn set_text(&mut self, name: AttrName, value: impl Into<String>, span: Option<Span>) {
+        debug_assert_eq!(name.kind(), ValueKind::Text, "{name} is not text");
+        self.0.insert(name, Attribute { value: AttrValue::Text(value.into()), span });
+    }
+
+    /// Appends to a list attribute, creating it when absent.
+    pub fn push_item(&mut self, name: AttrName, value: impl Into<String>, span: Option<Span>) {
+        debug_assert_eq!(name.kind(), ValueKind::List, "{name} is not a list");
+        let attribute = self
+            .0
+            .entry(name)
+            .or_insert_with(|| Attribute { value: AttrValue::List(Vec::new()), span: None });
+        if attribute.span.is_none() {
+            attribute.span = span.clone();
+        }
+        if let AttrValue::List(items) = &mut attribute.value {
+            items.push(Item { value: value.into(), span });
+        }
+    }
+
+    /// Sets an empty list, stating that the code declares none.
+    pub fn set_empty_list(&mut self, name: AttrName) {
+        self.0.entry(name).or_insert(Attribute { value: AttrValue::List(Vec::new()), span: None });
+    }
+
+    /// The attribute, when the code or the format's defaults say something.
+    pub fn get(&self, name: AttrName) -> Option<&Attribute> {
+        self.0.get(&name)
+    }
+
+    /// A flag's value; `Unknown` when absent.
+    pub fn flag(&self, name: AttrName) -> Tri {
+        match self.0.get(&name).map(|a| &a.value) {
+            Some(AttrValue::Flag(t)) => *t,
+            _ => Tri::Unknown,
+        }
+    }
+
+    /// A text attribute's value.
+    pub fn text(&self, name: AttrName) -> Option<&str> {
+        match self.0.get(&name).map(|a| &a.value) {
+            Some(AttrValue::Text(t)) => Some(t),
+            _ => None,
+        }
+    }
+
+    /// A list attribute's items (empty when absent).
+    pub fn items(&self, name: AttrName) -> &[Item] {
+        match self.0.get(&name).map(|a| &a.value) {
+            Some(AttrValue::List(items)) => items,
+            _ => &[],
+        }
+    }
+
+    /// Removes an attribute.
+    pub fn remove(&mut self, name: AttrName) -> Option<Attribute> {
+        self.0.remove(&name)
+    }
+
+    /// Every attribute, sorted by name.
+    pub fn iter(&self) -> impl Iterator<Item = (AttrName, &Attribute)> {
+        self.0.iter().map(|(k, v)| (*k, v))
+    }
+
+    /// Copies every attribute of `other` over those of `self`.
+    pub fn extend(&mut self, other: Attributes) {
+        self.0.extend(other.0);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn kleene_logic_keeps_unknown_unless_decided() {
+        assert_eq!(Tri::Unknown.and(Tri::No), Tri::No);
+        assert_eq!(Tri::Unknown.and(Tri::Yes), Tri::Unknown);
+        assert_eq!(Tri::Unknown.or(Tri::Yes), Tri::Yes);
+        assert_eq!(Tri::Unknown.or(Tri::No), Tri::Unknown);
+        assert_eq!(Tri::Unknown.not(), Tri::Unknown);
+    }
+
+    #[test]
+    fn every_attribute_round_trips_through_its_name() {
+        for name in AttrName::ALL {
+            assert_eq!(AttrName::parse(name.as_str()), Some(*name));
+            assert!(!name.doc().is_empty());
+            let json = serde_json::to_string(name).unwrap();
+            assert_eq!(json, format!("\"{}\"", name.as_str()));
+        }
+    }
+
+    #[test]
+    fn absent_flag_is_unknown() {
+        let attrs = Attributes::default();
+        assert_eq!(attrs.flag(AttrName::Privileged), Tri::Unknown);
+    }
+}

@@ -1,0 +1,437 @@
+//! The assembled model: a petgraph graph of elements and flows, the zone tree, the trust
+//! boundaries each flow crosses, and reachability from the internet.
+
+use crate::{
+    Diagnostic, DiagnosticLevel, Element, ElementId, ElementKind, Flow, Fragment, INTERNET_ELEMENT,
+    Span, Tri, Zone, ZoneId, ZoneKind,
+};
+use crate::{AttrName, Attributes};
+use petgraph::Direction;
+use petgraph::stable_graph::{EdgeIndex, NodeIndex, StableDiGraph};
+use petgraph::visit::EdgeRef;
+use serde::Serialize;
+use std::collections::{BTreeMap, VecDeque};
+
+/// The line between a zone and its parent zone.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+pub struct Boundary {
+    /// The enclosing zone.
+    pub outer: ZoneId,
+    /// The enclosed zone.
+    pub inner: ZoneId,
+}
+
+/// Which flows a reachability question may use.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Reachability {
+    /// Any flow.
+    AnyFlow,
+    /// Only flows that are not known to be authenticated.
+    Unauthenticated,
+}
+
+/// The data-flow diagram: elements as nodes, flows as edges, and the zone tree.
+#[derive(Debug, Clone)]
+pub struct Model {
+    zones: BTreeMap<ZoneId, Zone>,
+    graph: StableDiGraph<Element, Flow>,
+    nodes: BTreeMap<ElementId, NodeIndex>,
+    edges_by_id: Vec<EdgeIndex>,
+    reached_any: BTreeMap<NodeIndex, Option<EdgeIndex>>,
+    reached_unauthenticated: BTreeMap<NodeIndex, Option<EdgeIndex>>,
+    diagnostics: Vec<Diagnostic>,
+}
+
+impl Model {
+    /// Assembles fragments into one model. Fragments should come in a deterministic order (by
+    /// file): when two declare the same id, the first wins and the second gets a diagnostic.
+    pub fn build(fragments: Vec<Fragment>) -> Model {
+        let mut zones = BTreeMap::new();
+        let mut diagnostics = Vec::new();
+        let internet = Zone::internet();
+        zones.insert(internet.id.clone(), internet);
+
+        let mut graph = StableDiGraph::new();
+        let mut nodes = BTreeMap::new();
+        let internet_element = Element {
+            id: ElementId(INTERNET_ELEMENT.to_string()),
+            kind: ElementKind::ExternalEntity,
+            name: "Internet user".to_string(),
+            technology: None,
+            zone: ZoneId::internet(),
+            span: None,
+            attributes: Attributes::default(),
+        };
+        nodes.insert(internet_element.id.clone(), graph.add_node(internet_element));
+
+        let mut flows = Vec::new();
+        for fragment in fragments {
+            diagnostics.extend(fragment.diagnostics);
+            for zone in fragment.zones {
+                if zones.contains_key(&zone.id) {
+                    diagnostics.push(duplicate(zone.span.as_ref(), "zone", &zone.id.0));
+                } else {
+                    zones.insert(zone.id.clone(), zone);
+                }
+            }
+            for element in fragment.elements {
+                if nodes.contains_key(&element.id) {
+                    diagnostics.push(duplicate(element.span.as_ref(), "element", &element.id.0));
+                } else {
+                    let id = element.id.clone();
+                    nodes.insert(id, graph.add_node(element));
+                }
+            }
+            flows.extend(fragment.flows);
+        }
+
+        // A zone whose parent is missing hangs from the internet, so the tree stays a tree.
+        let ids: Vec<ZoneId> = zones.keys().cloned().collect();
+        for id in &ids {
+            let parent = zones[id].parent.clone();
+            if let Some(parent) = parent
+                && !zones.contains_key(&parent)
+            {
+                zones.get_mut(id).expect("zone exists").parent = Some(ZoneId::internet());
+            }
+            if id.0 != crate::INTERNET_ZONE && zones[id].parent.is_none() {
+                zones.get_mut(id).expect("zone exists").parent = Some(ZoneId::internet());
+            }
+        }
+        for index in graph.node_indices().collect::<Vec<_>>() {
+            let element = &mut graph[index];
+            if !zones.contains_key(&element.zone) {
+                diagnostics.push(Diagnostic::new(
+                    DiagnosticLevel::Warning,
+                    "unknown-zone",
+                    element.span.clone().unwrap_or_else(|| Span::lines("", 1, 1)),
+                    format!("{} names zone {} which does not exist", element.id, element.zone),
+                ));
+                element.zone = ZoneId::internet();
+            }
+        }
+
+        flows.sort_by(|a, b| a.id.cmp(&b.id));
+        let mut seen = std::collections::BTreeSet::new();
+        for flow in flows {
+            if !seen.insert(flow.id.clone()) {
+                continue;
+            }
+            match (nodes.get(&flow.source), nodes.get(&flow.target)) {
+                (Some(&s), Some(&t)) => {
+                    graph.add_edge(s, t, flow);
+                }
+                _ => diagnostics.push(Diagnostic::new(
+                    DiagnosticLevel::Warning,
+                    "dangling-flow",
+                    flow.span.clone().unwrap_or_else(|| Span::lines("", 1, 1)),
+                    format!("flow {} names an element that does not exist", flow.id),
+                )),
+            }
+        }
+
+        let mut edges_by_id: Vec<EdgeIndex> = graph.edge_indices().collect();
+        edges_by_id.sort_by(|a, b| graph[*a].id.cmp(&graph[*b].id));
+        diagnostics.sort();
+        diagnostics.dedup();
+
+        let mut model = Model {
+            zones,
+            graph,
+            nodes,
+            edges_by_id,
+            reached_any: BTreeMap::new(),
+            reached_unauthenticated: BTreeMap::new(),
+            diagnostics,
+        };
+        model.reached_any = model.breadth_first_from_internet(Reachability::AnyFlow);
+        model.reached_unauthenticated =
+            model.breadth_first_from_internet(Reachability::Unauthenticated);
+        model
+    }
+
+    /// Every zone, sorted by id.
+    pub fn zones(&self) -> impl Iterator<Item = &Zone> {
+        self.zones.values()
+    }
+
+    /// A zone by id.
+    pub fn zone(&self, id: &ZoneId) -> Option<&Zone> {
+        self.zones.get(id)
+    }
+
+    /// Every element, sorted by id.
+    pub fn elements(&self) -> impl Iterator<Item = &Element> {
+        self.nodes.values().map(|&n| &self.graph[n])
+    }
+
+    /// An element by id.
+    pub fn element(&self, id: &ElementId) -> Option<&Element> {
+        self.nodes.get(id).map(|&n| &self.graph[n])
+    }
+
+    /// Every flow, sorted by id.
+    pub fn flows(&self) -> impl Iterator<Item = &Flow> {
+        self.edges_by_id.iter().map(|&e| &self.graph[e])
+    }
+
+    /// What the parsers and the assembly could not read.
+    pub fn diagnostics(&self) -> &[Diagnostic] {
+        &self.diagnostics
+    }
+
+    /// The petgraph graph, for algorithms this API does not offer.
+    pub fn graph(&self) -> &StableDiGraph<Element, Flow> {
+        &self.graph
+    }
+
+    /// Flows into an element, sorted by id.
+    pub fn inbound(&self, id: &ElementId) -> Vec<&Flow> {
+        self.adjacent(id, Direction::Incoming)
+    }
+
+    /// Flows out of an element, sorted by id.
+    pub fn outbound(&self, id: &ElementId) -> Vec<&Flow> {
+        self.adjacent(id, Direction::Outgoing)
+    }
+
+    fn adjacent(&self, id: &ElementId, direction: Direction) -> Vec<&Flow> {
+        let Some(&node) = self.nodes.get(id) else { return Vec::new() };
+        let mut flows: Vec<&Flow> =
+            self.graph.edges_directed(node, direction).map(|e| e.weight()).collect();
+        flows.sort_by(|a, b| a.id.cmp(&b.id));
+        flows
+    }
+
+    /// Elements in a zone, sorted by id.
+    pub fn elements_in_zone(&self, zone: &ZoneId) -> impl Iterator<Item = &Element> {
+        self.elements().filter(move |e| &e.zone == zone)
+    }
+
+    /// The zone of an element (the internet for an element whose zone is unknown).
+    pub fn zone_of(&self, element: &Element) -> &Zone {
+        self.zones.get(&element.zone).unwrap_or_else(|| &self.zones[&ZoneId::internet()])
+    }
+
+    /// Whether an element lives in the internet zone (or one inside it of kind internet).
+    pub fn is_on_internet(&self, element: &Element) -> bool {
+        self.zone_of(element).kind == ZoneKind::Internet
+    }
+
+    /// The zones from `zone` up to the root, `zone` first.
+    pub fn ancestry(&self, zone: &ZoneId) -> Vec<ZoneId> {
+        let mut chain = Vec::new();
+        let mut current = Some(zone.clone());
+        while let Some(id) = current {
+            if chain.contains(&id) {
+                break; // A parent cycle cannot come from the parsers; stop rather than loop.
+            }
+            current = self.zones.get(&id).and_then(|z| z.parent.clone());
+            chain.push(id);
+        }
+        chain
+    }
+
+    /// The trust boundaries a flow crosses, in the order it crosses them: out of the source's
+    /// zones up to the nearest common zone, then into the target's.
+    pub fn boundaries_crossed(&self, flow: &Flow) -> Vec<Boundary> {
+        let (Some(source), Some(target)) = (self.element(&flow.source), self.element(&flow.target))
+        else {
+            return Vec::new();
+        };
+        let up = self.ancestry(&source.zone);
+        let down = self.ancestry(&target.zone);
+        let common = up.iter().find(|z| down.contains(z)).cloned();
+        let mut crossings = Vec::new();
+        for pair in up.windows(2) {
+            if Some(&pair[0]) == common.as_ref() {
+                break;
+            }
+            crossings.push(Boundary { outer: pair[1].clone(), inner: pair[0].clone() });
+        }
+        let mut inward = Vec::new();
+        for pair in down.windows(2) {
+            if Some(&pair[0]) == common.as_ref() {
+                break;
+            }
+            inward.push(Boundary { outer: pair[1].clone(), inner: pair[0].clone() });
+        }
+        crossings.extend(inward.into_iter().rev());
+        crossings
+    }
+
+    /// Whether a flow goes from a zone of lower trust into one of higher trust.
+    pub fn enters_higher_trust(&self, flow: &Flow) -> bool {
+        match (self.element(&flow.source), self.element(&flow.target)) {
+            (Some(s), Some(t)) => {
+                !self.boundaries_crossed(flow).is_empty()
+                    && self.zone_of(s).trust < self.zone_of(t).trust
+            }
+            _ => false,
+        }
+    }
+
+    /// Every trust boundary of the zone tree, sorted.
+    pub fn boundaries(&self) -> Vec<Boundary> {
+        self.zones
+            .values()
+            .filter_map(|z| {
+                z.parent.clone().map(|outer| Boundary { outer, inner: z.id.clone() })
+            })
+            .collect()
+    }
+
+    /// Whether an element can be reached from the internet by following flows.
+    pub fn reachable_from_internet(&self, id: &ElementId, how: Reachability) -> bool {
+        self.nodes.get(id).is_some_and(|n| self.reached(how).contains_key(n))
+    }
+
+    /// The shortest chain of flows from the internet to an element, when there is one. Ties are
+    /// broken by flow id, so the path is deterministic.
+    pub fn path_from_internet(&self, id: &ElementId, how: Reachability) -> Option<Vec<&Flow>> {
+        let reached = self.reached(how);
+        let mut node = *self.nodes.get(id)?;
+        let mut path = Vec::new();
+        while let Some(Some(edge)) = reached.get(&node) {
+            path.push(&self.graph[*edge]);
+            node = self.graph.edge_endpoints(*edge)?.0;
+            if path.len() > self.graph.node_count() {
+                return None;
+            }
+        }
+        reached.get(&node)?;
+        path.reverse();
+        Some(path)
+    }
+
+    fn reached(&self, how: Reachability) -> &BTreeMap<NodeIndex, Option<EdgeIndex>> {
+        match how {
+            Reachability::AnyFlow => &self.reached_any,
+            Reachability::Unauthenticated => &self.reached_unauthenticated,
+        }
+    }
+
+    fn breadth_first_from_internet(
+        &self,
+        how: Reachability,
+    ) -> BTreeMap<NodeIndex, Option<EdgeIndex>> {
+        let mut reached = BTreeMap::new();
+        let mut queue = VecDeque::new();
+        for element in self.elements().filter(|e| self.is_on_internet(e)) {
+            let node = self.nodes[&element.id];
+            reached.insert(node, None);
+            queue.push_back(node);
+        }
+        while let Some(node) = queue.pop_front() {
+            let mut edges: Vec<_> = self.graph.edges_directed(node, Direction::Outgoing).collect();
+            edges.sort_by(|a, b| a.weight().id.cmp(&b.weight().id));
+            for edge in edges {
+                let flow = edge.weight();
+                if how == Reachability::Unauthenticated
+                    && (flow.attributes.flag(AttrName::Authenticated) == Tri::Yes
+                        || self.graph[edge.target()].attributes.flag(AttrName::Authenticated)
+                            == Tri::Yes)
+                {
+                    continue;
+                }
+                if let std::collections::btree_map::Entry::Vacant(slot) =
+                    reached.entry(edge.target())
+                {
+                    slot.insert(Some(edge.id()));
+                    queue.push_back(edge.target());
+                }
+            }
+        }
+        reached
+    }
+}
+
+fn duplicate(span: Option<&Span>, what: &str, id: &str) -> Diagnostic {
+    Diagnostic::new(
+        DiagnosticLevel::Note,
+        "duplicate-id",
+        span.cloned().unwrap_or_else(|| Span::lines("", 1, 1)),
+        format!("{what} {id} is declared more than once; the first declaration is used"),
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::{TrustLevel, ZoneKind};
+
+    fn zone(id: &str, parent: &str, trust: TrustLevel) -> Zone {
+        Zone {
+            id: ZoneId(id.into()),
+            kind: ZoneKind::Network,
+            name: id.into(),
+            parent: Some(ZoneId(parent.into())),
+            trust,
+            span: None,
+            attributes: Attributes::default(),
+        }
+    }
+
+    fn process(id: &str, zone: &str) -> Element {
+        Element {
+            id: ElementId(id.into()),
+            kind: ElementKind::Process,
+            name: id.into(),
+            technology: None,
+            zone: ZoneId(zone.into()),
+            span: None,
+            attributes: Attributes::default(),
+        }
+    }
+
+    fn flow(source: &str, target: &str) -> Flow {
+        Flow::new(ElementId(source.into()), ElementId(target.into()), None, vec![], "test", None)
+    }
+
+    fn sample() -> Model {
+        Model::build(vec![Fragment {
+            zones: vec![
+                zone("host", "internet", TrustLevel::Privileged),
+                zone("front", "host", TrustLevel::Medium),
+                zone("back", "host", TrustLevel::High),
+            ],
+            elements: vec![process("web", "front"), process("db", "back")],
+            flows: vec![flow(INTERNET_ELEMENT, "web"), flow("web", "db")],
+            diagnostics: vec![],
+        }])
+    }
+
+    #[test]
+    fn a_flow_crosses_every_boundary_between_its_zones() {
+        let model = sample();
+        let from_internet = model.flows().find(|f| f.target.0 == "web").unwrap();
+        let crossed = model.boundaries_crossed(from_internet);
+        let names: Vec<_> = crossed.iter().map(|b| (b.outer.0.as_str(), b.inner.0.as_str())).collect();
+        assert_eq!(names, [("internet", "host"), ("host", "front")]);
+        let lateral = model.flows().find(|f| f.target.0 == "db").unwrap();
+        let names: Vec<_> =
+            model.boundaries_crossed(lateral).iter().map(|b| b.inner.0.clone()).collect();
+        assert_eq!(names, ["front", "back"]);
+        assert!(model.enters_higher_trust(lateral));
+    }
+
+    #[test]
+    fn reachability_follows_flows_and_gives_the_path() {
+        let model = sample();
+        let db = ElementId("db".into());
+        assert!(model.reachable_from_internet(&db, Reachability::AnyFlow));
+        let path = model.path_from_internet(&db, Reachability::AnyFlow).unwrap();
+        assert_eq!(path.len(), 2);
+        assert_eq!(path[1].target, db);
+    }
+
+    #[test]
+    fn flows_to_missing_elements_become_diagnostics() {
+        let model = Model::build(vec![Fragment {
+            flows: vec![flow("a", "b")],
+            ..Fragment::default()
+        }]);
+        assert_eq!(model.flows().count(), 0);
+        assert_eq!(model.diagnostics()[0].code, "dangling-flow");
+    }
+}

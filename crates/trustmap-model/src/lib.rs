@@ -1,0 +1,25 @@
+//! The data-flow diagram that every parser produces and every rule reads.
+//!
+//! This crate is the contract between the input formats and the rule engine: parsers build
+//! [`Fragment`]s of zones, elements and flows; [`Model::build`] merges them into one graph,
+//! resolves flow endpoints and computes which trust boundaries each flow crosses. Rules see only
+//! this model, never Terraform, YAML or compose.
+#![deny(missing_docs)]
+
+mod attribute;
+mod diagnostic;
+mod element;
+mod fragment;
+mod graph;
+mod snapshot;
+mod span;
+mod zone;
+
+pub use attribute::{AttrName, AttrValue, Attribute, Attributes, Item, Tri, ValueKind};
+pub use diagnostic::{Diagnostic, DiagnosticLevel};
+pub use element::{Element, ElementId, ElementKind, Flow, FlowId};
+pub use fragment::Fragment;
+pub use graph::{Boundary, Model, Reachability};
+pub use snapshot::{SNAPSHOT_VERSION, Snapshot};
+pub use span::{Position, Span};
+pub use zone::{INTERNET_ELEMENT, INTERNET_ZONE, TrustLevel, Zone, ZoneId, ZoneKind};

@@ -1,0 +1,51 @@
+//! Source locations: which file, and which lines and columns, declared a part of the model.
+
+use serde::{Deserialize, Serialize};
+use std::fmt;
+
+/// A point in a source file. Lines and columns are 1-based, as SARIF and editors count them;
+/// columns count characters, not bytes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+pub struct Position {
+    /// 1-based line.
+    pub line: u32,
+    /// 1-based column, in characters.
+    pub column: u32,
+}
+
+/// A range of a source file, with the path relative to the scan root (forward slashes).
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+pub struct Span {
+    /// The file, relative to the scan root, with `/` separators.
+    pub file: String,
+    /// Where the range starts (inclusive).
+    pub start: Position,
+    /// Where the range ends (exclusive).
+    pub end: Position,
+}
+
+impl Span {
+    /// A span of a whole line range, when only lines are known.
+    pub fn lines(file: impl Into<String>, start_line: u32, end_line: u32) -> Span {
+        Span {
+            file: file.into(),
+            start: Position { line: start_line, column: 1 },
+            end: Position { line: end_line, column: 1 },
+        }
+    }
+
+    /// The smallest span covering both (the file of `self` wins; both should share it).
+    pub fn cover(&self, other: &Span) -> Span {
+        Span {
+            file: self.file.clone(),
+            start: self.start.min(other.start),
+            end: self.end.max(other.end),
+        }
+    }
+}
+
+impl fmt::Display for Span {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}:{}:{}", self.file, self.start.line, self.start.column)
+    }
+}

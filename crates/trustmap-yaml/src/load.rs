@@ -1,0 +1,338 @@
+//! Building the tree from parser events, with every bound enforced as the events arrive.
+
+use crate::node::{Node, NodeValue, ScalarStyle};
+use saphyr_parser::{Event, Marker, Parser, ScalarStyle as EventStyle};
+use std::collections::HashMap;
+use std::fmt;
+use trustmap_model::Position;
+
+/// Bounds on what one YAML stream may cost.
+#[derive(Debug, Clone, Copy)]
+pub struct Limits {
+    /// The deepest nesting of sequences and mappings accepted.
+    pub max_depth: usize,
+    /// The most nodes the stream may hold once aliases are expanded.
+    pub max_nodes: usize,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Limits { max_depth: 128, max_nodes: 1_000_000 }
+    }
+}
+
+/// Why a stream could not be loaded, and where.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub struct YamlError {
+    /// 1-based line.
+    pub line: u32,
+    /// 1-based column.
+    pub column: u32,
+    /// What is wrong.
+    pub message: String,
+}
+
+impl fmt::Display for YamlError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "line {}, column {}: {}", self.line, self.column, self.message)
+    }
+}
+
+/// The documents of a stream, and what was odd but readable.
+#[derive(Debug, Clone)]
+pub struct Loaded {
+    /// One root node per document.
+    pub documents: Vec<Node>,
+    /// Problems that did not stop loading (a duplicated key: the last value wins).
+    pub warnings: Vec<YamlError>,
+}
+
+enum Frame {
+    Sequence { start: Position, anchor: usize, tag: Option<String>, items: Vec<Node> },
+    Mapping {
+        start: Position,
+        anchor: usize,
+        tag: Option<String>,
+        entries: Vec<(Node, Node)>,
+        key: Option<Node>,
+    },
+}
+
+struct Builder {
+    limits: Limits,
+    stack: Vec<Frame>,
+    anchors: HashMap<usize, (Node, usize)>,
+    nodes: usize,
+    documents: Vec<Node>,
+    warnings: Vec<YamlError>,
+}
+
+fn position(marker: &Marker) -> Position {
+    Position { line: marker.line() as u32, column: marker.col() as u32 + 1 }
+}
+
+fn error_at(at: Position, message: impl Into<String>) -> YamlError {
+    YamlError { line: at.line, column: at.column, message: message.into() }
+}
+
+/// Loads every document of a YAML stream.
+///
+/// # Errors
+/// A syntax error, an alias to an unknown anchor, nesting deeper than `limits.max_depth`, or more
+/// than `limits.max_nodes` nodes once aliases are expanded.
+pub fn load(text: &str, limits: &Limits) -> Result<Loaded, YamlError> {
+    let mut builder = Builder {
+        limits: *limits,
+        stack: Vec::new(),
+        anchors: HashMap::new(),
+        nodes: 0,
+        documents: Vec::new(),
+        warnings: Vec::new(),
+    };
+    let mut parser = Parser::new_from_str(text);
+    while let Some(next) = parser.next_event() {
+        let (event, span) = next.map_err(|e| error_at(position(e.marker()), e.info()))?;
+        let start = position(&span.start);
+        let end = position(&span.end);
+        match event {
+            Event::Scalar(value, style, anchor, tag) => {
+                let tag = tag.map(|t| format!("{}{}", t.handle, t.suffix));
+                let style = match style {
+                    EventStyle::Plain => ScalarStyle::Plain,
+                    EventStyle::SingleQuoted | EventStyle::DoubleQuoted => ScalarStyle::Quoted,
+                    _ => ScalarStyle::Block,
+                };
+                let is_null = style == ScalarStyle::Plain
+                    && matches!(value.as_ref(), "" | "~" | "null" | "Null" | "NULL");
+                let value = if is_null {
+                    NodeValue::Null
+                } else {
+                    NodeValue::Scalar(value.into_owned(), style)
+                };
+                builder.complete(Node { value, tag, start, end }, anchor)?;
+            }
+            Event::Alias(anchor) => {
+                let Some((node, size)) = builder.anchors.get(&anchor) else {
+                    return Err(error_at(start, "alias refers to an anchor that is not defined"));
+                };
+                builder.nodes += size;
+                if builder.nodes > builder.limits.max_nodes {
+                    return Err(too_many_nodes(start, builder.limits.max_nodes));
+                }
+                let node = node.clone();
+                builder.complete(node, 0)?;
+            }
+            Event::SequenceStart(anchor, tag) => {
+                builder.open(start)?;
+                let tag = tag.map(|t| format!("{}{}", t.handle, t.suffix));
+                builder.stack.push(Frame::Sequence { start, anchor, tag, items: Vec::new() });
+            }
+            Event::MappingStart(anchor, tag) => {
+                builder.open(start)?;
+                let tag = tag.map(|t| format!("{}{}", t.handle, t.suffix));
+                builder.stack.push(Frame::Mapping {
+                    start,
+                    anchor,
+                    tag,
+                    entries: Vec::new(),
+                    key: None,
+                });
+            }
+            Event::SequenceEnd => {
+                let Some(Frame::Sequence { start, anchor, tag, items }) = builder.stack.pop()
+                else {
+                    return Err(error_at(start, "unbalanced sequence end"));
+                };
+                let node = Node { value: NodeValue::Sequence(items), tag, start, end };
+                builder.complete(node, anchor)?;
+            }
+            Event::MappingEnd => {
+                let Some(Frame::Mapping { start, anchor, tag, entries, .. }) = builder.stack.pop()
+                else {
+                    return Err(error_at(start, "unbalanced mapping end"));
+                };
+                let entries = builder.merge_keys(entries)?;
+                let node = Node { value: NodeValue::Mapping(entries), tag, start, end };
+                builder.complete(node, anchor)?;
+            }
+            Event::StreamEnd => break,
+            Event::Nothing | Event::StreamStart | Event::DocumentStart(_) | Event::DocumentEnd => {}
+        }
+    }
+    Ok(Loaded { documents: builder.documents, warnings: builder.warnings })
+}
+
+fn too_many_nodes(at: Position, limit: usize) -> YamlError {
+    error_at(
+        at,
+        format!(
+            "more than {limit} nodes once aliases are expanded (an alias bomb?); \
+             the file is not read"
+        ),
+    )
+}
+
+impl Builder {
+    fn open(&mut self, at: Position) -> Result<(), YamlError> {
+        if self.stack.len() >= self.limits.max_depth {
+            return Err(error_at(
+                at,
+                format!("nesting is deeper than {} levels; the file is not read", self.limits.max_depth),
+            ));
+        }
+        Ok(())
+    }
+
+    fn complete(&mut self, node: Node, anchor: usize) -> Result<(), YamlError> {
+        self.nodes += 1;
+        if self.nodes > self.limits.max_nodes {
+            return Err(too_many_nodes(node.start, self.limits.max_nodes));
+        }
+        if anchor != 0 {
+            let size = node.size();
+            self.anchors.insert(anchor, (node.clone(), size));
+        }
+        match self.stack.last_mut() {
+            None => self.documents.push(node),
+            Some(Frame::Sequence { items, .. }) => items.push(node),
+            Some(Frame::Mapping { entries, key, .. }) => match key.take() {
+                None => *key = Some(node),
+                Some(k) => entries.push((k, node)),
+            },
+        }
+        Ok(())
+    }
+
+    /// Applies `<<` merge keys (YAML 1.1, used throughout compose files): keys written in the
+    /// mapping win over merged ones, and earlier merged mappings win over later ones. Merged
+    /// values keep the positions where they were written, under the anchor. Duplicated keys
+    /// keep the last value, with a warning.
+    fn merge_keys(&mut self, entries: Vec<(Node, Node)>) -> Result<Vec<(Node, Node)>, YamlError> {
+        let mut own: Vec<(Node, Node)> = Vec::with_capacity(entries.len());
+        let mut merged: Vec<(Node, Node)> = Vec::new();
+        for (key, value) in entries {
+            let is_merge = matches!(&key.value, NodeValue::Scalar(k, ScalarStyle::Plain) if k == "<<");
+            if !is_merge {
+                if let Some(index) = own.iter().position(|(k, _)| same_key(k, &key)) {
+                    self.warnings.push(error_at(
+                        key.start,
+                        format!(
+                            "key `{}` is already defined at line {}; the last value is used",
+                            key.as_str().unwrap_or("?"),
+                            own[index].0.start.line
+                        ),
+                    ));
+                    own.remove(index);
+                }
+                own.push((key, value));
+                continue;
+            }
+            let sources: Vec<Node> = match value.value {
+                NodeValue::Mapping(_) => vec![value],
+                NodeValue::Sequence(items) => items,
+                _ => {
+                    return Err(error_at(
+                        value.start,
+                        "a merge key `<<` needs a mapping or a list of mappings",
+                    ));
+                }
+            };
+            for source in sources {
+                let NodeValue::Mapping(source_entries) = source.value else {
+                    return Err(error_at(source.start, "a merge key `<<` can only merge mappings"));
+                };
+                for (k, v) in source_entries {
+                    if !merged.iter().any(|(m, _)| same_key(m, &k)) {
+                        merged.push((k, v));
+                    }
+                }
+            }
+        }
+        for (k, v) in merged {
+            if !own.iter().any(|(o, _)| same_key(o, &k)) {
+                own.push((k, v));
+            }
+        }
+        Ok(own)
+    }
+}
+
+fn same_key(a: &Node, b: &Node) -> bool {
+    match (&a.value, &b.value) {
+        (NodeValue::Scalar(x, _), NodeValue::Scalar(y, _)) => x == y,
+        (NodeValue::Null, NodeValue::Null) => true,
+        _ => false,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn one(text: &str) -> Node {
+        load(text, &Limits::default()).unwrap().documents.remove(0)
+    }
+
+    #[test]
+    fn values_keep_their_lines_and_columns() {
+        let root = one("services:\n  web:\n    privileged: true\n");
+        let value = root.get("services").unwrap().get("web").unwrap().get("privileged").unwrap();
+        assert_eq!(value.start, Position { line: 3, column: 17 });
+        assert_eq!(value.truthy(), Some(true));
+    }
+
+    #[test]
+    fn merge_keys_apply_and_keep_the_anchor_position() {
+        let root = one("x: &d\n  a: 1\n  b: 2\ny:\n  <<: *d\n  b: 3\n");
+        let y = root.get("y").unwrap();
+        assert_eq!(y.get("a").unwrap().as_str(), Some("1"));
+        assert_eq!(y.get("a").unwrap().start.line, 2);
+        assert_eq!(y.get("b").unwrap().as_str(), Some("3"));
+        assert!(y.get("<<").is_none());
+    }
+
+    #[test]
+    fn an_alias_bomb_stops_at_the_node_limit() {
+        let mut text = String::from("a: &a [x, x, x, x, x, x, x, x, x, x]\n");
+        for i in 1..12 {
+            let prev = (b'a' + i - 1) as char;
+            let name = (b'a' + i) as char;
+            text.push_str(&format!(
+                "{name}: &{name} [*{prev}, *{prev}, *{prev}, *{prev}, *{prev}, *{prev}, *{prev}, *{prev}, *{prev}, *{prev}]\n"
+            ));
+        }
+        let err = load(&text, &Limits::default()).unwrap_err();
+        assert!(err.message.contains("alias bomb"), "{err}");
+    }
+
+    #[test]
+    fn deep_nesting_is_an_error_not_a_crash() {
+        let text = "[".repeat(10_000) + &"]".repeat(10_000);
+        // The scanner's own recursion limit or ours, whichever comes first.
+        let err = load(&text, &Limits::default()).unwrap_err();
+        assert!(err.message.contains("deeper than") || err.message.contains("recursion"), "{err}");
+        let block: String = (0..10_000).map(|i| format!("{}k:\n", " ".repeat(i))).collect();
+        assert!(load(&block, &Limits::default()).is_err());
+    }
+
+    #[test]
+    fn syntax_errors_say_where() {
+        let err = load("a: [1, 2\nb: 3\n", &Limits::default()).unwrap_err();
+        assert!(err.line >= 1);
+        assert!(!err.message.is_empty());
+    }
+
+    #[test]
+    fn yaml_1_1_booleans_are_truthy() {
+        assert_eq!(one("a: yes").get("a").unwrap().truthy(), Some(true));
+        assert_eq!(one("a: off").get("a").unwrap().truthy(), Some(false));
+        assert_eq!(one("a: maybe").get("a").unwrap().truthy(), None);
+    }
+
+    #[test]
+    fn duplicate_keys_warn_and_keep_the_last() {
+        let loaded = load("a: 1\na: 2\n", &Limits::default()).unwrap();
+        assert_eq!(loaded.documents[0].get("a").unwrap().as_str(), Some("2"));
+        assert_eq!(loaded.warnings.len(), 1);
+    }
+}
