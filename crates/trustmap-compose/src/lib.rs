@@ -1,1 +1,92 @@
-//! placeholder
+//! Docker compose files into the data-flow model.
+//!
+//! A compose project (one compose file and its override files, merged as `docker compose`
+//! merges them) becomes: the docker host and the project as zones, each network as a zone
+//! inside it (`internal: true` networks trusted more, having no way out), each service as a
+//! process or, for well-known database, cache, queue and search images, a data store; published
+//! ports as flows from the internet (or from the host, when bound to loopback); `depends_on`,
+//! `links`, and connection strings or host names in the environment as flows between services;
+//! named volumes and secrets as data stores; the docker socket as a flow into the host. Every
+//! attribute keeps the span that set it.
+#![deny(missing_docs)]
+
+mod catalog;
+mod interpolate;
+mod merge;
+mod ports;
+mod project;
+mod references;
+
+pub use catalog::{Technology, technology};
+pub use interpolate::{Interpolated, Variables};
+pub use project::parse_project;
+
+/// A file's path (relative to the scan root, `/`-separated) and its text.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SourceFile {
+    /// Path relative to the scan root.
+    pub path: String,
+    /// The text.
+    pub text: String,
+}
+
+/// Reads files a compose file refers to (`env_file:`). Implementations confine reads to the
+/// scanned roots and bound their size; the error is a sentence for the user.
+pub trait FileReader: Sync {
+    /// Reads `path`, relative to the scan root.
+    ///
+    /// # Errors
+    /// The file is missing, outside the scanned roots, too large or not text.
+    fn read(&self, path: &str) -> Result<SourceFile, String>;
+}
+
+/// One compose project to parse.
+#[derive(Debug, Clone)]
+pub struct ProjectInput {
+    /// The project's key in ids (`shop` in `compose:shop/service/web`).
+    pub project: String,
+    /// The compose file, then its override files in the order compose applies them.
+    pub files: Vec<SourceFile>,
+    /// The project's `.env` file, when there is one.
+    pub env: Option<SourceFile>,
+}
+
+/// Whether a YAML text looks like a compose file: a top-level `services:` mapping, and none
+/// of Kubernetes' `apiVersion`/`kind`. This is a cheap line test for discovery; the parser
+/// decides for real.
+pub fn looks_like_compose(text: &str) -> bool {
+    let top_level = |key: &str| text.lines().any(|l| l.starts_with(key));
+    top_level("services:") && !(top_level("apiVersion:") && top_level("kind:"))
+}
+
+/// The file names compose reads by default, in the order it looks for them.
+pub const DEFAULT_FILES: &[&str] = &[
+    "compose.yaml",
+    "compose.yml",
+    "docker-compose.yaml",
+    "docker-compose.yml",
+];
+
+/// The override file compose applies on top of a default file.
+pub fn override_for(default_file: &str) -> Option<String> {
+    let (stem, ext) = default_file.rsplit_once('.')?;
+    DEFAULT_FILES
+        .contains(&default_file)
+        .then(|| format!("{stem}.override.{ext}"))
+}
+
+/// Whether a file name is a compose file by name: `compose.yaml`, `docker-compose*.yml`,
+/// `*.compose.yaml`, `compose.*.yaml` (and `.yml`).
+pub fn is_compose_file_name(name: &str) -> bool {
+    let lower = name.to_ascii_lowercase();
+    let Some(stem) = lower
+        .strip_suffix(".yaml")
+        .or_else(|| lower.strip_suffix(".yml"))
+    else {
+        return false;
+    };
+    stem == "compose"
+        || stem.starts_with("docker-compose")
+        || stem.ends_with(".compose")
+        || stem.starts_with("compose.")
+}

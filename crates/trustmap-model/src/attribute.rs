@@ -42,7 +42,7 @@ impl Tri {
     }
 
     /// Kleene negation.
-    pub fn not(self) -> Tri {
+    pub fn negate(self) -> Tri {
         match self {
             Tri::Yes => Tri::No,
             Tri::No => Tri::Yes,
@@ -210,33 +210,51 @@ impl Attributes {
     /// In debug builds, when `name` is not a flag: a parser bug, caught by its tests.
     pub fn set_flag(&mut self, name: AttrName, value: Tri, span: Option<Span>) {
         debug_assert_eq!(name.kind(), ValueKind::Flag, "{name} is not a flag");
-        self.0.insert(name, Attribute { value: AttrValue::Flag(value), span });
+        self.0.insert(
+            name,
+            Attribute {
+                value: AttrValue::Flag(value),
+                span,
+            },
+        );
     }
 
     /// Sets a text attribute.
     pub fn set_text(&mut self, name: AttrName, value: impl Into<String>, span: Option<Span>) {
         debug_assert_eq!(name.kind(), ValueKind::Text, "{name} is not text");
-        self.0.insert(name, Attribute { value: AttrValue::Text(value.into()), span });
+        self.0.insert(
+            name,
+            Attribute {
+                value: AttrValue::Text(value.into()),
+                span,
+            },
+        );
     }
 
     /// Appends to a list attribute, creating it when absent.
     pub fn push_item(&mut self, name: AttrName, value: impl Into<String>, span: Option<Span>) {
         debug_assert_eq!(name.kind(), ValueKind::List, "{name} is not a list");
-        let attribute = self
-            .0
-            .entry(name)
-            .or_insert_with(|| Attribute { value: AttrValue::List(Vec::new()), span: None });
+        let attribute = self.0.entry(name).or_insert_with(|| Attribute {
+            value: AttrValue::List(Vec::new()),
+            span: None,
+        });
         if attribute.span.is_none() {
             attribute.span = span.clone();
         }
         if let AttrValue::List(items) = &mut attribute.value {
-            items.push(Item { value: value.into(), span });
+            items.push(Item {
+                value: value.into(),
+                span,
+            });
         }
     }
 
     /// Sets an empty list, stating that the code declares none.
     pub fn set_empty_list(&mut self, name: AttrName) {
-        self.0.entry(name).or_insert(Attribute { value: AttrValue::List(Vec::new()), span: None });
+        self.0.entry(name).or_insert(Attribute {
+            value: AttrValue::List(Vec::new()),
+            span: None,
+        });
     }
 
     /// The attribute, when the code or the format's defaults say something.
@@ -294,7 +312,7 @@ mod tests {
         assert_eq!(Tri::Unknown.and(Tri::Yes), Tri::Unknown);
         assert_eq!(Tri::Unknown.or(Tri::Yes), Tri::Yes);
         assert_eq!(Tri::Unknown.or(Tri::No), Tri::Unknown);
-        assert_eq!(Tri::Unknown.not(), Tri::Unknown);
+        assert_eq!(Tri::Unknown.negate(), Tri::Unknown);
     }
 
     #[test]

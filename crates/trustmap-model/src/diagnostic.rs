@@ -37,7 +37,12 @@ impl Diagnostic {
         span: Span,
         message: impl Into<String>,
     ) -> Self {
-        Diagnostic { span, level, code: code.into(), message: message.into() }
+        Diagnostic {
+            span,
+            level,
+            code: code.into(),
+            message: message.into(),
+        }
     }
 
     /// A diagnostic about a whole file (line 1).

@@ -53,6 +53,10 @@ pub struct Element {
     pub technology: Option<String>,
     /// The zone it lives in.
     pub zone: ZoneId,
+    /// Other zones it is attached to (a container on several networks): it reaches and is
+    /// reached from them without crossing a boundary.
+    #[serde(skip_serializing_if = "Vec::is_empty", default)]
+    pub attached_zones: Vec<ZoneId>,
     /// The code that declared it; `None` for built-in elements such as the internet.
     #[serde(skip_serializing_if = "Option::is_none", default)]
     pub span: Option<Span>,

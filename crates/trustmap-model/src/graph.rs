@@ -1,11 +1,11 @@
 //! The assembled model: a petgraph graph of elements and flows, the zone tree, the trust
 //! boundaries each flow crosses, and reachability from the internet.
 
+use crate::{AttrName, Attributes};
 use crate::{
     Diagnostic, DiagnosticLevel, Element, ElementId, ElementKind, Flow, Fragment, INTERNET_ELEMENT,
     Span, Tri, Zone, ZoneId, ZoneKind,
 };
-use crate::{AttrName, Attributes};
 use petgraph::Direction;
 use petgraph::stable_graph::{EdgeIndex, NodeIndex, StableDiGraph};
 use petgraph::visit::EdgeRef;
@@ -59,10 +59,14 @@ impl Model {
             name: "Internet user".to_string(),
             technology: None,
             zone: ZoneId::internet(),
+            attached_zones: Vec::new(),
             span: None,
             attributes: Attributes::default(),
         };
-        nodes.insert(internet_element.id.clone(), graph.add_node(internet_element));
+        nodes.insert(
+            internet_element.id.clone(),
+            graph.add_node(internet_element),
+        );
 
         let mut flows = Vec::new();
         for fragment in fragments {
@@ -104,8 +108,14 @@ impl Model {
                 diagnostics.push(Diagnostic::new(
                     DiagnosticLevel::Warning,
                     "unknown-zone",
-                    element.span.clone().unwrap_or_else(|| Span::lines("", 1, 1)),
-                    format!("{} names zone {} which does not exist", element.id, element.zone),
+                    element
+                        .span
+                        .clone()
+                        .unwrap_or_else(|| Span::lines("", 1, 1)),
+                    format!(
+                        "{} names zone {} which does not exist",
+                        element.id, element.zone
+                    ),
                 ));
                 element.zone = ZoneId::internet();
             }
@@ -196,21 +206,40 @@ impl Model {
     }
 
     fn adjacent(&self, id: &ElementId, direction: Direction) -> Vec<&Flow> {
-        let Some(&node) = self.nodes.get(id) else { return Vec::new() };
-        let mut flows: Vec<&Flow> =
-            self.graph.edges_directed(node, direction).map(|e| e.weight()).collect();
+        let Some(&node) = self.nodes.get(id) else {
+            return Vec::new();
+        };
+        let mut flows: Vec<&Flow> = self
+            .graph
+            .edges_directed(node, direction)
+            .map(|e| e.weight())
+            .collect();
         flows.sort_by(|a, b| a.id.cmp(&b.id));
         flows
     }
 
-    /// Elements in a zone, sorted by id.
+    /// Elements in a zone or attached to it, sorted by id.
     pub fn elements_in_zone(&self, zone: &ZoneId) -> impl Iterator<Item = &Element> {
-        self.elements().filter(move |e| &e.zone == zone)
+        self.elements()
+            .filter(move |e| &e.zone == zone || e.attached_zones.contains(zone))
+    }
+
+    /// Whether two elements share a zone (their own or one they are attached to).
+    pub fn share_zone(&self, a: &Element, b: &Element) -> bool {
+        let zones = |e: &'_ Element| {
+            std::iter::once(e.zone.clone())
+                .chain(e.attached_zones.clone())
+                .collect::<Vec<_>>()
+        };
+        let b_zones = zones(b);
+        zones(a).iter().any(|z| b_zones.contains(z))
     }
 
     /// The zone of an element (the internet for an element whose zone is unknown).
     pub fn zone_of(&self, element: &Element) -> &Zone {
-        self.zones.get(&element.zone).unwrap_or_else(|| &self.zones[&ZoneId::internet()])
+        self.zones
+            .get(&element.zone)
+            .unwrap_or_else(|| &self.zones[&ZoneId::internet()])
     }
 
     /// Whether an element lives in the internet zone (or one inside it of kind internet).
@@ -233,12 +262,16 @@ impl Model {
     }
 
     /// The trust boundaries a flow crosses, in the order it crosses them: out of the source's
-    /// zones up to the nearest common zone, then into the target's.
+    /// zones up to the nearest common zone, then into the target's. Endpoints that share a zone
+    /// (one is attached to the other's) talk inside it and cross nothing.
     pub fn boundaries_crossed(&self, flow: &Flow) -> Vec<Boundary> {
         let (Some(source), Some(target)) = (self.element(&flow.source), self.element(&flow.target))
         else {
             return Vec::new();
         };
+        if self.share_zone(source, target) {
+            return Vec::new();
+        }
         let up = self.ancestry(&source.zone);
         let down = self.ancestry(&target.zone);
         let common = up.iter().find(|z| down.contains(z)).cloned();
@@ -247,14 +280,20 @@ impl Model {
             if Some(&pair[0]) == common.as_ref() {
                 break;
             }
-            crossings.push(Boundary { outer: pair[1].clone(), inner: pair[0].clone() });
+            crossings.push(Boundary {
+                outer: pair[1].clone(),
+                inner: pair[0].clone(),
+            });
         }
         let mut inward = Vec::new();
         for pair in down.windows(2) {
             if Some(&pair[0]) == common.as_ref() {
                 break;
             }
-            inward.push(Boundary { outer: pair[1].clone(), inner: pair[0].clone() });
+            inward.push(Boundary {
+                outer: pair[1].clone(),
+                inner: pair[0].clone(),
+            });
         }
         crossings.extend(inward.into_iter().rev());
         crossings
@@ -276,14 +315,19 @@ impl Model {
         self.zones
             .values()
             .filter_map(|z| {
-                z.parent.clone().map(|outer| Boundary { outer, inner: z.id.clone() })
+                z.parent.clone().map(|outer| Boundary {
+                    outer,
+                    inner: z.id.clone(),
+                })
             })
             .collect()
     }
 
     /// Whether an element can be reached from the internet by following flows.
     pub fn reachable_from_internet(&self, id: &ElementId, how: Reachability) -> bool {
-        self.nodes.get(id).is_some_and(|n| self.reached(how).contains_key(n))
+        self.nodes
+            .get(id)
+            .is_some_and(|n| self.reached(how).contains_key(n))
     }
 
     /// The shortest chain of flows from the internet to an element, when there is one. Ties are
@@ -323,13 +367,18 @@ impl Model {
             queue.push_back(node);
         }
         while let Some(node) = queue.pop_front() {
-            let mut edges: Vec<_> = self.graph.edges_directed(node, Direction::Outgoing).collect();
+            let mut edges: Vec<_> = self
+                .graph
+                .edges_directed(node, Direction::Outgoing)
+                .collect();
             edges.sort_by(|a, b| a.weight().id.cmp(&b.weight().id));
             for edge in edges {
                 let flow = edge.weight();
                 if how == Reachability::Unauthenticated
                     && (flow.attributes.flag(AttrName::Authenticated) == Tri::Yes
-                        || self.graph[edge.target()].attributes.flag(AttrName::Authenticated)
+                        || self.graph[edge.target()]
+                            .attributes
+                            .flag(AttrName::Authenticated)
                             == Tri::Yes)
                 {
                     continue;
@@ -379,13 +428,21 @@ mod tests {
             name: id.into(),
             technology: None,
             zone: ZoneId(zone.into()),
+            attached_zones: vec![],
             span: None,
             attributes: Attributes::default(),
         }
     }
 
     fn flow(source: &str, target: &str) -> Flow {
-        Flow::new(ElementId(source.into()), ElementId(target.into()), None, vec![], "test", None)
+        Flow::new(
+            ElementId(source.into()),
+            ElementId(target.into()),
+            None,
+            vec![],
+            "test",
+            None,
+        )
     }
 
     fn sample() -> Model {
@@ -406,11 +463,17 @@ mod tests {
         let model = sample();
         let from_internet = model.flows().find(|f| f.target.0 == "web").unwrap();
         let crossed = model.boundaries_crossed(from_internet);
-        let names: Vec<_> = crossed.iter().map(|b| (b.outer.0.as_str(), b.inner.0.as_str())).collect();
+        let names: Vec<_> = crossed
+            .iter()
+            .map(|b| (b.outer.0.as_str(), b.inner.0.as_str()))
+            .collect();
         assert_eq!(names, [("internet", "host"), ("host", "front")]);
         let lateral = model.flows().find(|f| f.target.0 == "db").unwrap();
-        let names: Vec<_> =
-            model.boundaries_crossed(lateral).iter().map(|b| b.inner.0.clone()).collect();
+        let names: Vec<_> = model
+            .boundaries_crossed(lateral)
+            .iter()
+            .map(|b| b.inner.0.clone())
+            .collect();
         assert_eq!(names, ["front", "back"]);
         assert!(model.enters_higher_trust(lateral));
     }
@@ -420,7 +483,9 @@ mod tests {
         let model = sample();
         let db = ElementId("db".into());
         assert!(model.reachable_from_internet(&db, Reachability::AnyFlow));
-        let path = model.path_from_internet(&db, Reachability::AnyFlow).unwrap();
+        let path = model
+            .path_from_internet(&db, Reachability::AnyFlow)
+            .unwrap();
         assert_eq!(path.len(), 2);
         assert_eq!(path[1].target, db);
     }

@@ -42,7 +42,10 @@ impl<'a> Snapshot<'a> {
             elements: model.elements().collect(),
             flows: model
                 .flows()
-                .map(|flow| FlowSnapshot { flow, crosses: model.boundaries_crossed(flow) })
+                .map(|flow| FlowSnapshot {
+                    flow,
+                    crosses: model.boundaries_crossed(flow),
+                })
                 .collect(),
         }
     }

@@ -29,8 +29,14 @@ impl Span {
     pub fn lines(file: impl Into<String>, start_line: u32, end_line: u32) -> Span {
         Span {
             file: file.into(),
-            start: Position { line: start_line, column: 1 },
-            end: Position { line: end_line, column: 1 },
+            start: Position {
+                line: start_line,
+                column: 1,
+            },
+            end: Position {
+                line: end_line,
+                column: 1,
+            },
         }
     }
 

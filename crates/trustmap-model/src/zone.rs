@@ -55,9 +55,14 @@ impl ZoneKind {
 
     /// Looks a kind up by name.
     pub fn parse(name: &str) -> Option<ZoneKind> {
-        [ZoneKind::Internet, ZoneKind::Host, ZoneKind::Network, ZoneKind::Project]
-            .into_iter()
-            .find(|k| k.as_str() == name)
+        [
+            ZoneKind::Internet,
+            ZoneKind::Host,
+            ZoneKind::Network,
+            ZoneKind::Project,
+        ]
+        .into_iter()
+        .find(|k| k.as_str() == name)
     }
 }
 

@@ -1,1 +1,111 @@
-//! placeholder
+//! Output formats: the findings as text, JSON or SARIF, and the data-flow diagram as JSON,
+//! Mermaid or Graphviz DOT.
+//!
+//! Every function here is pure and deterministic: the same model, findings and diagnostics give
+//! byte-identical output (no timestamps, no hash-map order, no absolute paths). Findings are
+//! printed in the order they are given ([`trustmap_rules::evaluate`] sorts them); diagnostics
+//! are sorted here, so callers may pass them in any order.
+//!
+//! | function | what |
+//! | --- | --- |
+//! | [`findings_text`] | findings grouped by file, for a terminal |
+//! | [`findings_json`] | findings as a stable JSON document ([`REPORT_VERSION`]) |
+//! | [`sarif()`] | SARIF 2.1.0 for GitHub code scanning |
+//! | [`model_json`] | the threat-model snapshot ([`trustmap_model::Snapshot`]) |
+//! | [`mermaid`] | the DFD as a Mermaid flowchart, within GitHub's rendering limits |
+//! | [`dot`] | the DFD as Graphviz DOT, zones as clusters |
+#![deny(missing_docs)]
+
+mod diagram;
+mod dot;
+mod json;
+mod mermaid;
+mod sarif;
+mod text;
+
+pub use dot::dot;
+pub use json::{REPORT_VERSION, findings_json, model_json};
+pub use mermaid::{MERMAID_MAX_CHARS, MERMAID_MAX_EDGES, mermaid};
+pub use sarif::{FINGERPRINT_KEY, SARIF_SCHEMA, SRCROOT, SarifOptions, sarif};
+pub use text::findings_text;
+
+use trustmap_model::{Diagnostic, DiagnosticLevel, TrustLevel};
+use trustmap_rules::{Certainty, Finding, Severity};
+
+/// The diagnostics sorted (by file, line, level, code) and without duplicates, so that every
+/// format lists them in the same order whatever order the caller gathered them in.
+fn sorted_diagnostics(diagnostics: &[Diagnostic]) -> Vec<&Diagnostic> {
+    let mut sorted: Vec<&Diagnostic> = diagnostics.iter().collect();
+    sorted.sort();
+    sorted.dedup();
+    sorted
+}
+
+/// The name of a diagnostic level, as SARIF and the text output spell it.
+fn level_name(level: DiagnosticLevel) -> &'static str {
+    match level {
+        DiagnosticLevel::Note => "note",
+        DiagnosticLevel::Warning => "warning",
+        DiagnosticLevel::Error => "error",
+    }
+}
+
+/// The name of a trust level, as the model's JSON spells it.
+fn trust_name(trust: TrustLevel) -> &'static str {
+    match trust {
+        TrustLevel::Untrusted => "untrusted",
+        TrustLevel::Low => "low",
+        TrustLevel::Medium => "medium",
+        TrustLevel::High => "high",
+        TrustLevel::Privileged => "privileged",
+    }
+}
+
+/// Counts shared by the text summary and the JSON summary.
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
+struct Counts {
+    findings: usize,
+    critical: usize,
+    high: usize,
+    medium: usize,
+    low: usize,
+    possible: usize,
+    diagnostics: usize,
+    errors: usize,
+    warnings: usize,
+    notes: usize,
+}
+
+impl Counts {
+    fn of(findings: &[Finding], diagnostics: &[&Diagnostic]) -> Counts {
+        let mut counts = Counts {
+            findings: findings.len(),
+            diagnostics: diagnostics.len(),
+            ..Counts::default()
+        };
+        for finding in findings {
+            match finding.severity {
+                Severity::Critical => counts.critical += 1,
+                Severity::High => counts.high += 1,
+                Severity::Medium => counts.medium += 1,
+                Severity::Low => counts.low += 1,
+            }
+            if finding.certainty == Certainty::Possible {
+                counts.possible += 1;
+            }
+        }
+        for diagnostic in diagnostics {
+            match diagnostic.level {
+                DiagnosticLevel::Error => counts.errors += 1,
+                DiagnosticLevel::Warning => counts.warnings += 1,
+                DiagnosticLevel::Note => counts.notes += 1,
+            }
+        }
+        counts
+    }
+
+    /// A scan is complete when no diagnostic is an error.
+    fn complete(&self) -> bool {
+        self.errors == 0
+    }
+}

@@ -1,1 +1,147 @@
-//! placeholder
+//! The STRIDE rule engine: rules are data (one YAML file each), evaluated in parallel over the
+//! model, giving sorted findings.
+//!
+//! Rules never see Terraform, YAML or compose: only the [`trustmap_model::Model`]. The built-in
+//! pack (`rules/` at the workspace root) is compiled in; [`RuleSet::load_dir`] adds a user's.
+#![deny(missing_docs)]
+
+mod condition;
+mod engine;
+mod finding;
+mod rule;
+
+pub use condition::{AttrTest, Condition, Context, Crossing, Outcome, Target};
+pub use engine::evaluate;
+pub use finding::{
+    Certainty, Finding, PathStep, RelatedLocation, Severity, Stride, Subject, stable_hash,
+};
+pub use rule::{AppliesTo, LocationChoice, Rule, RuleError, parse_rule};
+
+mod builtin {
+    include!(concat!(env!("OUT_DIR"), "/builtin_rules.rs"));
+}
+
+use std::path::Path;
+
+/// A set of rules with unique ids, sorted by id.
+#[derive(Debug, Clone, Default)]
+pub struct RuleSet {
+    rules: Vec<Rule>,
+}
+
+impl RuleSet {
+    /// The built-in pack.
+    ///
+    /// # Errors
+    /// Only if a built-in rule is malformed, which the test suite rules out.
+    pub fn builtin() -> Result<RuleSet, RuleError> {
+        let mut set = RuleSet::default();
+        for (file, text) in builtin::BUILTIN {
+            set.add(parse_rule(file, text)?)?;
+        }
+        Ok(set)
+    }
+
+    /// Adds every `*.yaml`/`*.yml` file of a folder (not recursive), in name order.
+    ///
+    /// # Errors
+    /// The folder cannot be read, or a rule file is malformed or reuses an id.
+    pub fn load_dir(&mut self, dir: &Path) -> Result<(), RuleError> {
+        let io_error = |e: std::io::Error| RuleError {
+            file: dir.display().to_string(),
+            line: 1,
+            field: String::new(),
+            message: format!("cannot read the rules folder: {e}"),
+        };
+        let mut paths: Vec<_> = std::fs::read_dir(dir)
+            .map_err(io_error)?
+            .filter_map(|e| e.ok().map(|e| e.path()))
+            .filter(|p| p.extension().is_some_and(|x| x == "yaml" || x == "yml"))
+            .collect();
+        paths.sort();
+        for path in paths {
+            let file = path.display().to_string();
+            let text = std::fs::read_to_string(&path).map_err(|e| RuleError {
+                file: file.clone(),
+                line: 1,
+                field: String::new(),
+                message: format!("cannot read: {e}"),
+            })?;
+            self.add(parse_rule(&file, &text)?)?;
+        }
+        Ok(())
+    }
+
+    /// Adds one rule.
+    ///
+    /// # Errors
+    /// Another rule has the same id.
+    pub fn add(&mut self, rule: Rule) -> Result<(), RuleError> {
+        if let Some(existing) = self.get(&rule.id) {
+            return Err(RuleError {
+                file: rule.source.clone(),
+                line: 1,
+                field: "id".to_string(),
+                message: format!("rule id {} is already used by {}", rule.id, existing.source),
+            });
+        }
+        let at = self.rules.partition_point(|r| r.id < rule.id);
+        self.rules.insert(at, rule);
+        Ok(())
+    }
+
+    /// A rule by id.
+    pub fn get(&self, id: &str) -> Option<&Rule> {
+        self.rules.iter().find(|r| r.id == id)
+    }
+
+    /// Every rule, sorted by id.
+    pub fn rules(&self) -> &[Rule] {
+        &self.rules
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_builtin_pack_loads_and_covers_every_stride_letter() {
+        let rules = RuleSet::builtin().unwrap();
+        for stride in Stride::ALL {
+            assert!(
+                rules.rules().iter().any(|r| r.category() == stride),
+                "no rule for {stride:?}"
+            );
+        }
+        for rule in rules.rules() {
+            assert!(!rule.cwe.is_empty(), "{} has no CWE", rule.id);
+            assert!(rule.source.starts_with("rules/"));
+        }
+    }
+
+    #[test]
+    fn malformed_rules_name_file_line_and_field() {
+        let text = "id: TM-E900\ntitle: x\nstride: elevation_of_privilege\napplies_to: [process]\nseverity: high\ncondition:\n  attr: no_such_thing\nmessage: m\ndescription: d\nmitigation: m\n";
+        let error = parse_rule("custom/bad.yaml", text).unwrap_err();
+        assert_eq!(
+            (error.file.as_str(), error.line, error.field.as_str()),
+            ("custom/bad.yaml", 7, "condition.attr")
+        );
+        assert!(
+            error
+                .to_string()
+                .contains("unknown attribute `no_such_thing`")
+        );
+
+        let wrong_letter = text
+            .replace("TM-E900", "TM-S900")
+            .replace("no_such_thing", "privileged");
+        let error = parse_rule("custom/bad.yaml", &wrong_letter).unwrap_err();
+        assert_eq!(error.field, "id");
+
+        let flow_only = text.replace("attr: no_such_thing", "crosses_boundary: any");
+        let error = parse_rule("custom/bad.yaml", &flow_only).unwrap_err();
+        assert!(error.message.contains("applies to flows"), "{error}");
+    }
+}

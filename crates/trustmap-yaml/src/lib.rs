@@ -10,5 +10,5 @@
 mod load;
 mod node;
 
-pub use load::{Limits, Loaded, YamlError, load};
+pub use load::{Limits, Loaded, YamlError, load, load_source};
 pub use node::{Node, NodeValue, ScalarStyle};

@@ -17,7 +17,10 @@ pub struct Limits {
 
 impl Default for Limits {
     fn default() -> Self {
-        Limits { max_depth: 128, max_nodes: 1_000_000 }
+        Limits {
+            max_depth: 128,
+            max_nodes: 1_000_000,
+        }
     }
 }
 
@@ -34,7 +37,11 @@ pub struct YamlError {
 
 impl fmt::Display for YamlError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "line {}, column {}: {}", self.line, self.column, self.message)
+        write!(
+            f,
+            "line {}, column {}: {}",
+            self.line, self.column, self.message
+        )
     }
 }
 
@@ -48,7 +55,12 @@ pub struct Loaded {
 }
 
 enum Frame {
-    Sequence { start: Position, anchor: usize, tag: Option<String>, items: Vec<Node> },
+    Sequence {
+        start: Position,
+        anchor: usize,
+        tag: Option<String>,
+        items: Vec<Node>,
+    },
     Mapping {
         start: Position,
         anchor: usize,
@@ -68,11 +80,18 @@ struct Builder {
 }
 
 fn position(marker: &Marker) -> Position {
-    Position { line: marker.line() as u32, column: marker.col() as u32 + 1 }
+    Position {
+        line: marker.line() as u32,
+        column: marker.col() as u32 + 1,
+    }
 }
 
 fn error_at(at: Position, message: impl Into<String>) -> YamlError {
-    YamlError { line: at.line, column: at.column, message: message.into() }
+    YamlError {
+        line: at.line,
+        column: at.column,
+        message: message.into(),
+    }
 }
 
 /// Loads every document of a YAML stream.
@@ -81,6 +100,14 @@ fn error_at(at: Position, message: impl Into<String>) -> YamlError {
 /// A syntax error, an alias to an unknown anchor, nesting deeper than `limits.max_depth`, or more
 /// than `limits.max_nodes` nodes once aliases are expanded.
 pub fn load(text: &str, limits: &Limits) -> Result<Loaded, YamlError> {
+    load_source(text, limits, 0)
+}
+
+/// Like [`load`], marking every node with `source` (see [`Node::source`]).
+///
+/// # Errors
+/// As [`load`].
+pub fn load_source(text: &str, limits: &Limits, source: u32) -> Result<Loaded, YamlError> {
     let mut builder = Builder {
         limits: *limits,
         stack: Vec::new(),
@@ -109,11 +136,23 @@ pub fn load(text: &str, limits: &Limits) -> Result<Loaded, YamlError> {
                 } else {
                     NodeValue::Scalar(value.into_owned(), style)
                 };
-                builder.complete(Node { value, tag, start, end }, anchor)?;
+                builder.complete(
+                    Node {
+                        value,
+                        tag,
+                        start,
+                        end,
+                        source,
+                    },
+                    anchor,
+                )?;
             }
             Event::Alias(anchor) => {
                 let Some((node, size)) = builder.anchors.get(&anchor) else {
-                    return Err(error_at(start, "alias refers to an anchor that is not defined"));
+                    return Err(error_at(
+                        start,
+                        "alias refers to an anchor that is not defined",
+                    ));
                 };
                 builder.nodes += size;
                 if builder.nodes > builder.limits.max_nodes {
@@ -125,7 +164,12 @@ pub fn load(text: &str, limits: &Limits) -> Result<Loaded, YamlError> {
             Event::SequenceStart(anchor, tag) => {
                 builder.open(start)?;
                 let tag = tag.map(|t| format!("{}{}", t.handle, t.suffix));
-                builder.stack.push(Frame::Sequence { start, anchor, tag, items: Vec::new() });
+                builder.stack.push(Frame::Sequence {
+                    start,
+                    anchor,
+                    tag,
+                    items: Vec::new(),
+                });
             }
             Event::MappingStart(anchor, tag) => {
                 builder.open(start)?;
@@ -139,27 +183,53 @@ pub fn load(text: &str, limits: &Limits) -> Result<Loaded, YamlError> {
                 });
             }
             Event::SequenceEnd => {
-                let Some(Frame::Sequence { start, anchor, tag, items }) = builder.stack.pop()
+                let Some(Frame::Sequence {
+                    start,
+                    anchor,
+                    tag,
+                    items,
+                }) = builder.stack.pop()
                 else {
                     return Err(error_at(start, "unbalanced sequence end"));
                 };
-                let node = Node { value: NodeValue::Sequence(items), tag, start, end };
+                let node = Node {
+                    value: NodeValue::Sequence(items),
+                    tag,
+                    start,
+                    end,
+                    source,
+                };
                 builder.complete(node, anchor)?;
             }
             Event::MappingEnd => {
-                let Some(Frame::Mapping { start, anchor, tag, entries, .. }) = builder.stack.pop()
+                let Some(Frame::Mapping {
+                    start,
+                    anchor,
+                    tag,
+                    entries,
+                    ..
+                }) = builder.stack.pop()
                 else {
                     return Err(error_at(start, "unbalanced mapping end"));
                 };
                 let entries = builder.merge_keys(entries)?;
-                let node = Node { value: NodeValue::Mapping(entries), tag, start, end };
+                let node = Node {
+                    value: NodeValue::Mapping(entries),
+                    tag,
+                    start,
+                    end,
+                    source,
+                };
                 builder.complete(node, anchor)?;
             }
             Event::StreamEnd => break,
             Event::Nothing | Event::StreamStart | Event::DocumentStart(_) | Event::DocumentEnd => {}
         }
     }
-    Ok(Loaded { documents: builder.documents, warnings: builder.warnings })
+    Ok(Loaded {
+        documents: builder.documents,
+        warnings: builder.warnings,
+    })
 }
 
 fn too_many_nodes(at: Position, limit: usize) -> YamlError {
@@ -177,7 +247,10 @@ impl Builder {
         if self.stack.len() >= self.limits.max_depth {
             return Err(error_at(
                 at,
-                format!("nesting is deeper than {} levels; the file is not read", self.limits.max_depth),
+                format!(
+                    "nesting is deeper than {} levels; the file is not read",
+                    self.limits.max_depth
+                ),
             ));
         }
         Ok(())
@@ -211,7 +284,8 @@ impl Builder {
         let mut own: Vec<(Node, Node)> = Vec::with_capacity(entries.len());
         let mut merged: Vec<(Node, Node)> = Vec::new();
         for (key, value) in entries {
-            let is_merge = matches!(&key.value, NodeValue::Scalar(k, ScalarStyle::Plain) if k == "<<");
+            let is_merge =
+                matches!(&key.value, NodeValue::Scalar(k, ScalarStyle::Plain) if k == "<<");
             if !is_merge {
                 if let Some(index) = own.iter().position(|(k, _)| same_key(k, &key)) {
                     self.warnings.push(error_at(
@@ -239,7 +313,10 @@ impl Builder {
             };
             for source in sources {
                 let NodeValue::Mapping(source_entries) = source.value else {
-                    return Err(error_at(source.start, "a merge key `<<` can only merge mappings"));
+                    return Err(error_at(
+                        source.start,
+                        "a merge key `<<` can only merge mappings",
+                    ));
                 };
                 for (k, v) in source_entries {
                     if !merged.iter().any(|(m, _)| same_key(m, &k)) {
@@ -276,8 +353,20 @@ mod tests {
     #[test]
     fn values_keep_their_lines_and_columns() {
         let root = one("services:\n  web:\n    privileged: true\n");
-        let value = root.get("services").unwrap().get("web").unwrap().get("privileged").unwrap();
-        assert_eq!(value.start, Position { line: 3, column: 17 });
+        let value = root
+            .get("services")
+            .unwrap()
+            .get("web")
+            .unwrap()
+            .get("privileged")
+            .unwrap();
+        assert_eq!(
+            value.start,
+            Position {
+                line: 3,
+                column: 17
+            }
+        );
         assert_eq!(value.truthy(), Some(true));
     }
 
@@ -310,8 +399,13 @@ mod tests {
         let text = "[".repeat(10_000) + &"]".repeat(10_000);
         // The scanner's own recursion limit or ours, whichever comes first.
         let err = load(&text, &Limits::default()).unwrap_err();
-        assert!(err.message.contains("deeper than") || err.message.contains("recursion"), "{err}");
-        let block: String = (0..10_000).map(|i| format!("{}k:\n", " ".repeat(i))).collect();
+        assert!(
+            err.message.contains("deeper than") || err.message.contains("recursion"),
+            "{err}"
+        );
+        let block: String = (0..10_000)
+            .map(|i| format!("{}k:\n", " ".repeat(i)))
+            .collect();
         assert!(load(&block, &Limits::default()).is_err());
     }
 

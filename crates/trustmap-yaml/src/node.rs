@@ -38,21 +38,19 @@ pub struct Node {
     pub start: Position,
     /// Where the node ends.
     pub end: Position,
+    /// Which input the node was read from (the index given to [`crate::load_source`]), so a
+    /// tree merged from several files still knows each value's file.
+    pub source: u32,
 }
 
 impl Node {
-    /// The node's span in `file`. A multi-line block value spans only its first line, so that a
-    /// finding's region is the line that states the value.
-    pub fn span(&self, file: &str) -> Span {
-        Span { file: file.to_string(), start: self.start, end: self.end.max(self.start) }
-    }
-
-    /// A span of the line where the node starts, for pointing at `key: value`.
-    pub fn line_span(&self, file: &str) -> Span {
+    /// The node's span, with `files[self.source]` as its file.
+    pub fn span(&self, files: &[String]) -> Span {
+        let file = files.get(self.source as usize).cloned().unwrap_or_default();
         Span {
-            file: file.to_string(),
+            file,
             start: self.start,
-            end: Position { line: self.start.line, column: self.start.column.max(1) },
+            end: self.end.max(self.start),
         }
     }
 
@@ -92,13 +90,18 @@ impl Node {
 
     /// The key node and value node under a string key of a mapping.
     pub fn entry(&self, key: &str) -> Option<(&Node, &Node)> {
-        self.as_mapping()?.iter().find(|(k, _)| k.as_str() == Some(key)).map(|(k, v)| (k, v))
+        self.as_mapping()?
+            .iter()
+            .find(|(k, _)| k.as_str() == Some(key))
+            .map(|(k, v)| (k, v))
     }
 
     /// A boolean as Kubernetes and compose read it: YAML 1.2 `true`/`false` and the YAML 1.1
     /// forms (`yes`, `on`, `y`, ...) when plain. `None` when the node is not a boolean.
     pub fn truthy(&self) -> Option<bool> {
-        let NodeValue::Scalar(text, style) = &self.value else { return None };
+        let NodeValue::Scalar(text, style) = &self.value else {
+            return None;
+        };
         // A quoted "true" is a string to YAML, but compose and Kubernetes both coerce it.
         let _ = style;
         match text.as_str() {

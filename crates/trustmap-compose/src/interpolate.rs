@@ -1,0 +1,206 @@
+//! Compose variable interpolation (`${VAR}`, `${VAR:-default}`, `$VAR`, `$$`), from the
+//! project's `.env` file only.
+//!
+//! The process environment is never read: output must not depend on the machine that scans.
+//! A variable that the `.env` file does not set and that has no default makes the value
+//! unknown, never a guess.
+
+use std::collections::BTreeMap;
+
+/// A value after interpolation.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Interpolated {
+    /// The text, with known variables replaced and unknown ones left as written.
+    pub text: String,
+    /// Whether every variable was resolved.
+    pub known: bool,
+    /// Whether the text came (in part) from a variable rather than a literal.
+    pub from_variable: bool,
+}
+
+/// Variables from a `.env` file.
+#[derive(Debug, Clone, Default)]
+pub struct Variables(BTreeMap<String, String>);
+
+impl Variables {
+    /// Reads a `.env` file: `KEY=VALUE` lines, `#` comments, optional `export `, optional
+    /// single or double quotes.
+    pub fn parse_env_file(text: &str) -> Variables {
+        Variables(
+            parse_env_lines(text)
+                .into_iter()
+                .map(|(k, v, _)| (k, v))
+                .collect(),
+        )
+    }
+
+    /// Interpolates one string.
+    pub fn interpolate(&self, input: &str) -> Interpolated {
+        let mut out = Interpolated {
+            text: String::with_capacity(input.len()),
+            known: true,
+            from_variable: false,
+        };
+        let mut rest = input;
+        while let Some(dollar) = rest.find('$') {
+            out.text.push_str(&rest[..dollar]);
+            let after = &rest[dollar + 1..];
+            if let Some(stripped) = after.strip_prefix('$') {
+                out.text.push('$');
+                rest = stripped;
+            } else if let Some(body) = after.strip_prefix('{') {
+                let Some(close) = matching_brace(body) else {
+                    out.text.push_str(&rest[dollar..]);
+                    out.known = false;
+                    return out;
+                };
+                self.expand(&body[..close], &mut out);
+                rest = &body[close + 1..];
+            } else {
+                let name_len = after
+                    .char_indices()
+                    .find(|(i, c)| {
+                        !(c.is_ascii_alphanumeric() || *c == '_') || (*i == 0 && c.is_ascii_digit())
+                    })
+                    .map_or(after.len(), |(i, _)| i);
+                if name_len == 0 {
+                    out.text.push('$');
+                    rest = after;
+                } else {
+                    self.expand(&after[..name_len], &mut out);
+                    rest = &after[name_len..];
+                }
+            }
+        }
+        out.text.push_str(rest);
+        out
+    }
+
+    fn expand(&self, expression: &str, out: &mut Interpolated) {
+        out.from_variable = true;
+        let operator_at = expression.find([':', '-', '?', '+']);
+        let (name, operator, argument) = match operator_at {
+            Some(i) => {
+                let op_len = if expression[i..].starts_with(':') && expression.len() > i + 1 {
+                    2
+                } else {
+                    1
+                };
+                (
+                    &expression[..i],
+                    &expression[i..i + op_len],
+                    &expression[i + op_len..],
+                )
+            }
+            None => (expression, "", ""),
+        };
+        let value = self.0.get(name);
+        let set = value.is_some();
+        let non_empty = value.is_some_and(|v| !v.is_empty());
+        let resolved = match operator {
+            "" => value.cloned(),
+            ":-" => Some(if non_empty {
+                value.cloned().unwrap_or_default()
+            } else {
+                self.interpolate(argument).text
+            }),
+            "-" => Some(if set {
+                value.cloned().unwrap_or_default()
+            } else {
+                self.interpolate(argument).text
+            }),
+            ":+" => Some(if non_empty {
+                self.interpolate(argument).text
+            } else {
+                String::new()
+            }),
+            "+" => Some(if set {
+                self.interpolate(argument).text
+            } else {
+                String::new()
+            }),
+            // `:?` and `?` demand the variable: without it, compose refuses to start.
+            _ => value.cloned(),
+        };
+        match resolved {
+            Some(text) => out.text.push_str(&text),
+            None => {
+                out.known = false;
+                out.text.push_str(&format!("${{{expression}}}"));
+            }
+        }
+    }
+}
+
+fn matching_brace(body: &str) -> Option<usize> {
+    let mut depth = 0usize;
+    for (i, c) in body.char_indices() {
+        match c {
+            '{' => depth += 1,
+            '}' if depth == 0 => return Some(i),
+            '}' => depth -= 1,
+            _ => {}
+        }
+    }
+    None
+}
+
+/// Parses `KEY=VALUE` lines, giving each with its 1-based line number.
+pub fn parse_env_lines(text: &str) -> Vec<(String, String, u32)> {
+    let mut entries = Vec::new();
+    for (index, line) in text.lines().enumerate() {
+        let line = line.trim();
+        if line.is_empty() || line.starts_with('#') {
+            continue;
+        }
+        let line = line.strip_prefix("export ").unwrap_or(line);
+        let Some((key, value)) = line.split_once('=') else {
+            continue;
+        };
+        let key = key.trim();
+        if key.is_empty() || key.contains(char::is_whitespace) {
+            continue;
+        }
+        let value = value.trim();
+        let value = if value.len() >= 2
+            && ((value.starts_with('"') && value.ends_with('"'))
+                || (value.starts_with('\'') && value.ends_with('\'')))
+        {
+            value[1..value.len() - 1].to_string()
+        } else {
+            // An unquoted value ends at ` #`, which starts a comment.
+            value.split(" #").next().unwrap_or("").trim().to_string()
+        };
+        entries.push((key.to_string(), value, index as u32 + 1));
+    }
+    entries
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn vars() -> Variables {
+        Variables::parse_env_file("PORT=8080\nEMPTY=\n# comment\nexport HOST='db'\n")
+    }
+
+    #[test]
+    fn known_variables_and_defaults_resolve() {
+        let v = vars();
+        assert_eq!(v.interpolate("${PORT}:80").text, "8080:80");
+        assert_eq!(v.interpolate("$HOST:5432").text, "db:5432");
+        assert_eq!(v.interpolate("${MISSING:-127.0.0.1}").text, "127.0.0.1");
+        assert_eq!(v.interpolate("${EMPTY:-x}").text, "x");
+        assert_eq!(v.interpolate("${EMPTY-x}").text, "");
+        assert_eq!(v.interpolate("$$HOME").text, "$HOME");
+        assert!(v.interpolate("${PORT}").known);
+    }
+
+    #[test]
+    fn unknown_variables_stay_unknown() {
+        let out = vars().interpolate("${BIND_ADDR}:80:80");
+        assert!(!out.known);
+        assert_eq!(out.text, "${BIND_ADDR}:80:80");
+        assert!(!vars().interpolate("${REQUIRED:?set it}").known);
+    }
+}

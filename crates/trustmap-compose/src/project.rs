@@ -1,0 +1,1550 @@
+//! One compose project into a model fragment.
+
+use crate::catalog::{self, Technology};
+use crate::interpolate::{Interpolated, Variables, parse_env_lines};
+use crate::merge::merge;
+use crate::ports::{self, Bind, PublishedPort};
+use crate::references::{self, Reference};
+use crate::{FileReader, ProjectInput};
+use std::collections::{BTreeMap, BTreeSet};
+use trustmap_model::{
+    AttrName, Attributes, Diagnostic, DiagnosticLevel, Element, ElementId, ElementKind, Flow,
+    Fragment, INTERNET_ELEMENT, Span, Tri, TrustLevel, Zone, ZoneId, ZoneKind,
+};
+use trustmap_yaml::{Limits, Node, NodeValue};
+
+/// Host paths whose mount exposes the host itself.
+const SENSITIVE_HOST_PATHS: &[&str] = &[
+    "/",
+    "/etc",
+    "/root",
+    "/home",
+    "/proc",
+    "/sys",
+    "/dev",
+    "/boot",
+    "/var/run",
+    "/run",
+    "/var/lib/docker",
+    "/var/lib/kubelet",
+    "/usr",
+    "/lib",
+    "/bin",
+    "/sbin",
+    "/var/log",
+];
+
+/// Sockets that hand out control of the container runtime.
+const RUNTIME_SOCKETS: &[&str] = &[
+    "docker.sock",
+    "containerd.sock",
+    "crio.sock",
+    "podman.sock",
+    "dockershim.sock",
+];
+
+/// Bounds for one compose file: real ones nest a dozen levels and hold a few thousand nodes.
+const LIMITS: Limits = Limits {
+    max_depth: 64,
+    max_nodes: 500_000,
+};
+
+/// An environment entry of a service, after interpolation.
+struct EnvVar {
+    key: String,
+    raw: String,
+    value: Interpolated,
+    span: Span,
+}
+
+/// What the parser keeps about a service between passes.
+struct Service {
+    name: String,
+    element: Element,
+    technology: Option<Technology>,
+    /// Networks attached, in declaration order, with their spans.
+    networks: Vec<(String, Option<Span>)>,
+    network_mode: Option<(String, Span)>,
+    env: Vec<EnvVar>,
+    node: Node,
+}
+
+struct Parser<'a> {
+    project: String,
+    files: Vec<String>,
+    vars: Variables,
+    reader: &'a dyn FileReader,
+    fragment: Fragment,
+}
+
+/// Parses a compose project into a fragment. Never fails: what cannot be read becomes a
+/// diagnostic naming file, line and cause, and the rest is modelled.
+pub fn parse_project(input: &ProjectInput, reader: &dyn FileReader) -> Fragment {
+    let mut parser = Parser {
+        project: input.project.clone(),
+        files: input.files.iter().map(|f| f.path.clone()).collect(),
+        vars: input
+            .env
+            .as_ref()
+            .map(|e| Variables::parse_env_file(&e.text))
+            .unwrap_or_default(),
+        reader,
+        fragment: Fragment::default(),
+    };
+    let mut root: Option<Node> = None;
+    for (index, file) in input.files.iter().enumerate() {
+        let Some(tree) = parser.load(index as u32, &file.text) else {
+            if index == 0 {
+                return parser.fragment;
+            }
+            continue;
+        };
+        root = Some(match root {
+            None => tree,
+            Some(base) => merge(base, tree),
+        });
+    }
+    if let Some(root) = root {
+        parser.project_from(&root);
+    }
+    parser.fragment
+}
+
+impl Parser<'_> {
+    fn span(&self, node: &Node) -> Span {
+        node.span(&self.files)
+    }
+
+    /// The span of `key: value`: from the key to the end of the value when both are in one
+    /// file, else the key.
+    fn entry_span(&self, key: &Node, value: &Node) -> Span {
+        let mut span = self.span(key);
+        if key.source == value.source && value.end > key.start {
+            span.end = value.end;
+        }
+        span
+    }
+
+    fn diagnose(
+        &mut self,
+        level: DiagnosticLevel,
+        code: &str,
+        span: Span,
+        message: impl Into<String>,
+    ) {
+        self.fragment
+            .diagnostics
+            .push(Diagnostic::new(level, code, span, message));
+    }
+
+    fn load(&mut self, index: u32, text: &str) -> Option<Node> {
+        let file = self.files[index as usize].clone();
+        let loaded = match trustmap_yaml::load_source(text, &LIMITS, index) {
+            Ok(loaded) => loaded,
+            Err(e) => {
+                let span = Span::lines(&file, e.line, e.line);
+                self.diagnose(
+                    DiagnosticLevel::Error,
+                    "yaml-syntax",
+                    span,
+                    format!("not valid YAML: {}", e.message),
+                );
+                return None;
+            }
+        };
+        for warning in loaded.warnings {
+            let span = Span::lines(&file, warning.line, warning.line);
+            self.diagnose(
+                DiagnosticLevel::Warning,
+                "yaml-duplicate-key",
+                span,
+                warning.message,
+            );
+        }
+        let root = loaded.documents.into_iter().next();
+        match root {
+            Some(root) if root.as_mapping().is_some() => Some(root),
+            Some(root) => {
+                let span = self.span(&root);
+                self.diagnose(
+                    DiagnosticLevel::Error,
+                    "compose-type",
+                    span,
+                    format!(
+                        "a compose file is a mapping at the top level, found {}",
+                        root.type_name()
+                    ),
+                );
+                None
+            }
+            None => {
+                self.diagnose(
+                    DiagnosticLevel::Error,
+                    "compose-empty",
+                    Span::lines(&file, 1, 1),
+                    "the compose file is empty",
+                );
+                None
+            }
+        }
+    }
+
+    /// Reads a value as text after interpolation; reports wrong types.
+    fn text(&mut self, node: &Node, path: &str) -> Option<Interpolated> {
+        match &node.value {
+            NodeValue::Scalar(text, _) => Some(self.vars.interpolate(text)),
+            NodeValue::Null => None,
+            _ => {
+                let span = self.span(node);
+                self.wrong_type(span, path, "a scalar", node);
+                None
+            }
+        }
+    }
+
+    fn wrong_type(&mut self, span: Span, path: &str, expected: &str, found: &Node) {
+        self.diagnose(
+            DiagnosticLevel::Error,
+            "compose-type",
+            span,
+            format!(
+                "`{path}` must be {expected}, found {}; this setting was not modelled",
+                found.type_name()
+            ),
+        );
+    }
+
+    fn sequence<'n>(&mut self, node: &'n Node, path: &str) -> &'n [Node] {
+        match &node.value {
+            NodeValue::Sequence(items) => items,
+            NodeValue::Null => &[],
+            _ => {
+                let span = self.span(node);
+                self.wrong_type(span, path, "a list", node);
+                &[]
+            }
+        }
+    }
+
+    fn flag(&mut self, node: &Node, path: &str) -> Tri {
+        if let Some(b) = node.truthy() {
+            return Tri::from_bool(b);
+        }
+        match self.text(node, path) {
+            Some(v) if !v.known => Tri::Unknown,
+            Some(v) => match v.text.as_str() {
+                "true" | "yes" | "1" => Tri::Yes,
+                "false" | "no" | "0" | "" => Tri::No,
+                _ => {
+                    let span = self.span(node);
+                    self.wrong_type(span, path, "true or false", node);
+                    Tri::Unknown
+                }
+            },
+            None => Tri::Unknown,
+        }
+    }
+
+    fn id(&self, kind: &str, name: &str) -> String {
+        format!("compose:{}/{kind}/{name}", self.project)
+    }
+
+    fn zone_id(&self, suffix: &str) -> ZoneId {
+        if suffix.is_empty() {
+            ZoneId(format!("compose:{}", self.project))
+        } else {
+            ZoneId(format!("compose:{}/{suffix}", self.project))
+        }
+    }
+
+    fn project_from(&mut self, root: &Node) {
+        if root.get("include").is_some() {
+            let span = self.span(root.entry("include").expect("present").0);
+            self.diagnose(
+                DiagnosticLevel::Note,
+                "compose-include",
+                span,
+                "`include:` is not followed; scan the included files as their own projects",
+            );
+        }
+        let Some((services_key, services)) = root.entry("services") else {
+            let span = self.span(root);
+            self.diagnose(
+                DiagnosticLevel::Error,
+                "compose-no-services",
+                span,
+                "the compose file has no `services:`",
+            );
+            return;
+        };
+        let Some(service_entries) = services.as_mapping() else {
+            let span = self.span(services);
+            self.wrong_type(
+                span,
+                "services",
+                "a mapping of service names to services",
+                services,
+            );
+            return;
+        };
+        let project_span = Some(self.entry_span(services_key, services));
+        let host = self.zone_id("host");
+        let project_zone = self.zone_id("");
+        self.fragment.zones.push(Zone {
+            id: host.clone(),
+            kind: ZoneKind::Host,
+            name: format!("Docker host ({})", self.project),
+            parent: Some(ZoneId::internet()),
+            trust: TrustLevel::Privileged,
+            span: None,
+            attributes: Attributes::default(),
+        });
+        self.fragment.zones.push(Zone {
+            id: project_zone.clone(),
+            kind: ZoneKind::Project,
+            name: self.project.clone(),
+            parent: Some(host.clone()),
+            trust: TrustLevel::Medium,
+            span: project_span,
+            attributes: Attributes::default(),
+        });
+
+        // Networks declared at the top level, with `internal:` flags.
+        let mut networks: BTreeMap<String, (Option<Span>, Tri)> = BTreeMap::new();
+        if let Some(declared) = root.get("networks") {
+            for (key, value) in declared.as_mapping().unwrap_or(&[]) {
+                let Some(name) = key.as_str() else { continue };
+                let internal = match value.get("internal") {
+                    Some(node) => self.flag(node, &format!("networks.{name}.internal")),
+                    None => Tri::No,
+                };
+                networks.insert(name.to_string(), (Some(self.span(key)), internal));
+            }
+        }
+
+        let mut services: Vec<Service> = Vec::new();
+        for (key, node) in service_entries {
+            let Some(name) = key.as_str() else { continue };
+            let node = self.resolve_extends(name, node, service_entries, 0);
+            if node.as_mapping().is_none() {
+                let span = self.span(&node);
+                self.wrong_type(span, &format!("services.{name}"), "a mapping", &node);
+                continue;
+            }
+            let span = self.entry_span(key, &node);
+            services.push(self.service(name, span, node));
+        }
+
+        // Every service without explicit networks or network mode joins `default`.
+        for service in &mut services {
+            if service.networks.is_empty() && service.network_mode.is_none() {
+                service.networks.push(("default".to_string(), None));
+            }
+        }
+        let used: BTreeSet<String> = services
+            .iter()
+            .flat_map(|s| s.networks.iter().map(|(n, _)| n.clone()))
+            .collect();
+        for name in &used {
+            if !networks.contains_key(name) {
+                if name != "default" {
+                    let span = services
+                        .iter()
+                        .flat_map(|s| &s.networks)
+                        .find(|(n, _)| n == name)
+                        .and_then(|(_, s)| s.clone());
+                    if let Some(span) = span.clone() {
+                        self.diagnose(
+                            DiagnosticLevel::Warning,
+                            "compose-undeclared-network",
+                            span,
+                            format!(
+                                "network `{name}` is not declared under the top-level `networks:`"
+                            ),
+                        );
+                    }
+                }
+                networks.insert(name.clone(), (None, Tri::No));
+            }
+        }
+        for (name, (span, internal)) in &networks {
+            if !used.contains(name) {
+                continue;
+            }
+            let mut attributes = Attributes::default();
+            attributes.set_flag(AttrName::Internal, *internal, span.clone());
+            self.fragment.zones.push(Zone {
+                id: self.zone_id(&format!("network/{name}")),
+                kind: ZoneKind::Network,
+                name: format!("{}/{name}", self.project),
+                parent: Some(project_zone.clone()),
+                trust: if *internal == Tri::Yes {
+                    TrustLevel::High
+                } else {
+                    TrustLevel::Medium
+                },
+                span: span.clone(),
+                attributes,
+            });
+        }
+
+        // A service lives in the least trusted of its networks: whoever is there can reach it.
+        let zone_of_network = |name: &str| {
+            let trust = if networks.get(name).is_some_and(|(_, i)| *i == Tri::Yes) {
+                TrustLevel::High
+            } else {
+                TrustLevel::Medium
+            };
+            (trust, name.to_string())
+        };
+        let mut zones_by_service: BTreeMap<String, ZoneId> = BTreeMap::new();
+        for service in &services {
+            let zone = match &service.network_mode {
+                Some((mode, _)) if mode == "host" => host.clone(),
+                Some((mode, _))
+                    if mode.starts_with("service:") || mode.starts_with("container:") =>
+                {
+                    continue;
+                }
+                Some(_) => project_zone.clone(),
+                None => {
+                    let (_, name) = service
+                        .networks
+                        .iter()
+                        .map(|(n, _)| zone_of_network(n))
+                        .min_by_key(|(trust, _)| *trust)
+                        .expect("every service has a network or a mode");
+                    self.zone_id(&format!("network/{name}"))
+                }
+            };
+            zones_by_service.insert(service.name.clone(), zone);
+        }
+        for service in &services {
+            if let Some((mode, _)) = &service.network_mode
+                && let Some(other) = mode
+                    .strip_prefix("service:")
+                    .or_else(|| mode.strip_prefix("container:"))
+            {
+                let zone = zones_by_service
+                    .get(other)
+                    .cloned()
+                    .unwrap_or_else(|| project_zone.clone());
+                zones_by_service.insert(service.name.clone(), zone);
+            }
+        }
+
+        // Names other services can use to reach each service: its name, container_name,
+        // hostname and network aliases.
+        let mut names: BTreeMap<String, String> = BTreeMap::new();
+        for service in &services {
+            names.insert(service.name.to_ascii_lowercase(), service.name.clone());
+        }
+        for service in &services {
+            let mut aliases = Vec::new();
+            for key in ["container_name", "hostname"] {
+                if let Some(v) = service.node.get(key).and_then(Node::as_str) {
+                    aliases.push(v.to_string());
+                }
+            }
+            if let Some(NodeValue::Mapping(entries)) =
+                service.node.get("networks").map(|n| &n.value)
+            {
+                for (_, settings) in entries {
+                    for alias in settings
+                        .get("aliases")
+                        .and_then(Node::as_sequence)
+                        .unwrap_or(&[])
+                    {
+                        aliases.extend(alias.as_str().map(str::to_string));
+                    }
+                }
+            }
+            for alias in aliases {
+                names
+                    .entry(alias.to_ascii_lowercase())
+                    .or_insert_with(|| service.name.clone());
+            }
+        }
+
+        let declared_volumes = root.get("volumes").cloned();
+        let declared_secrets = root.get("secrets").cloned();
+        let technologies: BTreeMap<String, Option<Technology>> = services
+            .iter()
+            .map(|s| (s.name.clone(), s.technology))
+            .collect();
+        let mut stores: BTreeMap<String, Element> = BTreeMap::new();
+        let mut specific_pairs: BTreeSet<(String, String)> = BTreeSet::new();
+        let mut ordering_flows: Vec<Flow> = Vec::new();
+        for mut service in services {
+            service.element.zone = zones_by_service
+                .get(&service.name)
+                .cloned()
+                .unwrap_or_else(|| project_zone.clone());
+            if service.network_mode.is_none() {
+                let attached = service
+                    .networks
+                    .iter()
+                    .map(|(n, _)| self.zone_id(&format!("network/{n}")));
+                service.element.attached_zones =
+                    attached.filter(|z| *z != service.element.zone).collect();
+            }
+            let mut networks_attr = Attributes::default();
+            for (name, span) in &service.networks {
+                networks_attr.push_item(AttrName::Networks, name.clone(), span.clone());
+            }
+            service.element.attributes.extend(networks_attr);
+            let source = service.element.id.clone();
+
+            self.published_ports(&service);
+            for flow in self.environment_flows(&service, &names, &technologies) {
+                specific_pairs.insert((flow.source.0.clone(), flow.target.0.clone()));
+                self.fragment.flows.push(flow);
+            }
+            for (target, span, origin) in self.service_dependencies(&service.node, &service.name) {
+                let Some(target_name) = names.get(&target.to_ascii_lowercase()) else {
+                    self.diagnose(
+                        DiagnosticLevel::Warning,
+                        "compose-unknown-service",
+                        span,
+                        format!(
+                            "`{}` names service `{target}`, which is not defined",
+                            origin
+                        ),
+                    );
+                    continue;
+                };
+                let flow = Flow::new(
+                    source.clone(),
+                    ElementId(self.id("service", target_name)),
+                    None,
+                    vec![],
+                    origin,
+                    Some(span),
+                );
+                ordering_flows.push(flow);
+            }
+            let mounts = self.volumes(&service, declared_volumes.as_ref(), &mut stores);
+            service.element.attributes.extend(mounts);
+            self.secrets(&service, declared_secrets.as_ref(), &mut stores);
+            self.fragment.elements.push(service.element);
+        }
+        // `depends_on` and `links` only say a flow exists; a flow the environment describes
+        // (with protocol and port) says more about the same pair.
+        for flow in ordering_flows {
+            if !specific_pairs.contains(&(flow.source.0.clone(), flow.target.0.clone())) {
+                self.fragment.flows.push(flow);
+            }
+        }
+        self.fragment.elements.extend(stores.into_values());
+    }
+
+    /// Applies same-file `extends:`; other files are not followed.
+    fn resolve_extends(
+        &mut self,
+        name: &str,
+        node: &Node,
+        all: &[(Node, Node)],
+        depth: usize,
+    ) -> Node {
+        let Some(extends) = node.get("extends") else {
+            return node.clone();
+        };
+        let (base_name, file) = match extends.as_str() {
+            Some(s) => (Some(s.to_string()), None),
+            None => (
+                extends
+                    .get("service")
+                    .and_then(Node::as_str)
+                    .map(str::to_string),
+                extends.get("file"),
+            ),
+        };
+        let span = self.span(extends);
+        if file.is_some() || depth > 8 {
+            self.diagnose(
+                DiagnosticLevel::Note,
+                "compose-extends",
+                span,
+                format!(
+                    "service `{name}` extends a service in another file, which is not followed"
+                ),
+            );
+            return node.clone();
+        }
+        let base = base_name
+            .as_deref()
+            .and_then(|b| all.iter().find(|(k, _)| k.as_str() == Some(b)));
+        match base {
+            Some((_, base_node)) if base_name.as_deref() != Some(name) => {
+                let base_node = self.resolve_extends(
+                    base_name.as_deref().unwrap_or(""),
+                    base_node,
+                    all,
+                    depth + 1,
+                );
+                merge(base_node, node.clone())
+            }
+            _ => {
+                self.diagnose(
+                    DiagnosticLevel::Warning,
+                    "compose-extends",
+                    span,
+                    format!("service `{name}` extends a service that is not defined"),
+                );
+                node.clone()
+            }
+        }
+    }
+
+    fn service(&mut self, name: &str, span: Span, node: Node) -> Service {
+        let path = format!("services.{name}");
+        let mut attrs = Attributes::default();
+        let image = node.get("image").and_then(|n| {
+            self.text(n, &format!("{path}.image"))
+                .map(|v| (v, self.span(n)))
+        });
+        let technology = image
+            .as_ref()
+            .filter(|(v, _)| v.known)
+            .and_then(|(v, _)| catalog::technology(&v.text));
+        if let Some((value, image_span)) = &image {
+            attrs.set_text(
+                AttrName::Image,
+                value.text.clone(),
+                Some(image_span.clone()),
+            );
+        }
+        let kind = technology.map_or(ElementKind::Process, |t| t.kind);
+        let technology_name = technology.map(|t| t.name.to_string()).or_else(|| {
+            image
+                .as_ref()
+                .filter(|(v, _)| v.known)
+                .map(|(v, _)| catalog::repository_name(&v.text).to_string())
+        });
+
+        // Flags whose compose default is "off".
+        for (key, attr) in [
+            ("privileged", AttrName::Privileged),
+            ("read_only", AttrName::ReadOnlyRootFilesystem),
+        ] {
+            match node.get(key) {
+                Some(v) => {
+                    let value = self.flag(v, &format!("{path}.{key}"));
+                    attrs.set_flag(attr, value, Some(self.span(v)));
+                }
+                None => attrs.set_flag(attr, Tri::No, None),
+            }
+        }
+        for (key, attr) in [("pid", AttrName::HostPid), ("ipc", AttrName::HostIpc)] {
+            match node.get(key).and_then(|v| {
+                self.text(v, &format!("{path}.{key}"))
+                    .map(|t| (t, self.span(v)))
+            }) {
+                Some((value, span)) if !value.known => {
+                    attrs.set_flag(attr, Tri::Unknown, Some(span))
+                }
+                Some((value, span)) => {
+                    attrs.set_flag(attr, Tri::from_bool(value.text == "host"), Some(span))
+                }
+                None => attrs.set_flag(attr, Tri::No, None),
+            }
+        }
+        let network_mode = node.get("network_mode").and_then(|v| {
+            self.text(v, &format!("{path}.network_mode"))
+                .map(|t| (t.text, self.span(v)))
+        });
+        match &network_mode {
+            Some((mode, span)) => attrs.set_flag(
+                AttrName::HostNetwork,
+                Tri::from_bool(mode == "host"),
+                Some(span.clone()),
+            ),
+            None => attrs.set_flag(AttrName::HostNetwork, Tri::No, None),
+        }
+
+        match node.get("user").and_then(|v| {
+            self.text(v, &format!("{path}.user"))
+                .map(|t| (t, self.span(v)))
+        }) {
+            Some((user, span)) => {
+                let who = user.text.split(':').next().unwrap_or("").to_string();
+                let root = if !user.known {
+                    Tri::Unknown
+                } else {
+                    Tri::from_bool(who == "root" || who == "0")
+                };
+                attrs.set_flag(AttrName::RunsAsRoot, root, Some(span.clone()));
+                attrs.set_text(AttrName::User, user.text, Some(span));
+            }
+            // Without `user:`, the image decides, and the compose file does not say.
+            None => attrs.set_flag(AttrName::RunsAsRoot, Tri::Unknown, None),
+        }
+
+        let mut added = false;
+        if let Some(caps) = node.get("cap_add") {
+            for cap in self.sequence(caps, &format!("{path}.cap_add")).to_vec() {
+                if let Some(value) = self.text(&cap, &format!("{path}.cap_add")) {
+                    let normalized = value.text.trim_start_matches("CAP_").to_ascii_uppercase();
+                    attrs.push_item(
+                        AttrName::CapabilitiesAdded,
+                        normalized,
+                        Some(self.span(&cap)),
+                    );
+                    added = true;
+                }
+            }
+        }
+        if !added {
+            attrs.set_empty_list(AttrName::CapabilitiesAdded);
+        }
+
+        let mut escalation = (Tri::Yes, None);
+        if let Some(options) = node.get("security_opt") {
+            for option in self
+                .sequence(options, &format!("{path}.security_opt"))
+                .to_vec()
+            {
+                let text = option.as_str().unwrap_or("").replace('=', ":");
+                if text == "no-new-privileges" || text == "no-new-privileges:true" {
+                    escalation = (Tri::No, Some(self.span(&option)));
+                }
+            }
+        }
+        attrs.set_flag(AttrName::PrivilegeEscalation, escalation.0, escalation.1);
+
+        let limits = node
+            .get("deploy")
+            .and_then(|d| d.get("resources"))
+            .and_then(|r| r.get("limits"))
+            .filter(|l| l.as_mapping().is_some_and(|m| !m.is_empty()))
+            .or_else(|| {
+                ["mem_limit", "cpus", "cpu_quota", "memory"]
+                    .iter()
+                    .find_map(|k| node.get(k))
+            });
+        match limits {
+            Some(limit) => {
+                attrs.set_flag(AttrName::ResourceLimits, Tri::Yes, Some(self.span(limit)))
+            }
+            None => attrs.set_flag(AttrName::ResourceLimits, Tri::No, None),
+        }
+
+        match node.get("logging").and_then(|l| l.get("driver")) {
+            Some(driver_node) => {
+                let driver = self.text(driver_node, &format!("{path}.logging.driver"));
+                let span = Some(self.span(driver_node));
+                match driver {
+                    Some(d) if d.known => {
+                        attrs.set_flag(
+                            AttrName::Logging,
+                            Tri::from_bool(d.text != "none"),
+                            span.clone(),
+                        );
+                        attrs.set_text(AttrName::LoggingDriver, d.text, span);
+                    }
+                    _ => attrs.set_flag(AttrName::Logging, Tri::Unknown, span),
+                }
+            }
+            // The daemon's default driver applies; the compose file does not say what it is.
+            None => attrs.set_flag(AttrName::Logging, Tri::Unknown, None),
+        }
+
+        if let Some(expose) = node.get("expose") {
+            for item in self.sequence(expose, &format!("{path}.expose")).to_vec() {
+                if let Some(value) = self.text(&item, &format!("{path}.expose")) {
+                    attrs.push_item(AttrName::ExposedPorts, value.text, Some(self.span(&item)));
+                }
+            }
+        }
+
+        let networks = self.service_networks(&node, &path);
+        let env = self.environment(&node, &path);
+        self.secrets_in_environment(&env, &mut attrs);
+        if kind == ElementKind::DataStore {
+            let (auth, auth_span) = authentication(
+                technology,
+                image.as_ref().map(|(v, _)| v.text.as_str()),
+                &env,
+                &node,
+            );
+            attrs.set_flag(AttrName::Authenticated, auth, auth_span);
+        }
+
+        Service {
+            name: name.to_string(),
+            element: Element {
+                id: ElementId(self.id("service", name)),
+                kind,
+                name: name.to_string(),
+                technology: technology_name,
+                zone: ZoneId::internet(),
+                attached_zones: Vec::new(),
+                span: Some(span),
+                attributes: attrs,
+            },
+            technology,
+            networks,
+            network_mode,
+            env,
+            node,
+        }
+    }
+
+    fn service_networks(&mut self, node: &Node, path: &str) -> Vec<(String, Option<Span>)> {
+        let Some(networks) = node.get("networks") else {
+            return Vec::new();
+        };
+        match &networks.value {
+            NodeValue::Sequence(items) => items
+                .iter()
+                .filter_map(|n| {
+                    n.as_str()
+                        .map(|s| (self.vars.interpolate(s).text, Some(self.span(n))))
+                })
+                .collect(),
+            NodeValue::Mapping(entries) => entries
+                .iter()
+                .filter_map(|(k, _)| k.as_str().map(|s| (s.to_string(), Some(self.span(k)))))
+                .collect(),
+            NodeValue::Null => Vec::new(),
+            NodeValue::Scalar(..) => {
+                let span = self.span(networks);
+                self.wrong_type(
+                    span,
+                    &format!("{path}.networks"),
+                    "a list or a mapping",
+                    networks,
+                );
+                Vec::new()
+            }
+        }
+    }
+
+    /// `environment:` (map or list) and `env_file:` entries, in the order compose applies them
+    /// (env files first, then `environment:` overriding).
+    fn environment(&mut self, node: &Node, path: &str) -> Vec<EnvVar> {
+        let mut env = Vec::new();
+        if let Some(files) = node.get("env_file") {
+            let entries: Vec<Node> = match &files.value {
+                NodeValue::Sequence(items) => items.clone(),
+                _ => vec![files.clone()],
+            };
+            for entry in entries {
+                let (path_node, required) = match entry.get("path") {
+                    Some(p) => (
+                        p.clone(),
+                        entry.get("required").and_then(Node::truthy).unwrap_or(true),
+                    ),
+                    None => (entry.clone(), true),
+                };
+                let Some(relative) = path_node.as_str() else {
+                    continue;
+                };
+                let relative = self.vars.interpolate(relative).text;
+                let base_dir = self.files[path_node.source as usize]
+                    .rsplit_once('/')
+                    .map_or("", |(d, _)| d);
+                let full = normalize_path(base_dir, &relative);
+                match self.reader.read(&full) {
+                    Ok(file) => {
+                        for (key, value, line) in parse_env_lines(&file.text) {
+                            let span = Span::lines(&file.path, line, line);
+                            env.push(EnvVar {
+                                key,
+                                value: self.vars.interpolate(&value),
+                                raw: value,
+                                span,
+                            });
+                        }
+                    }
+                    Err(reason) if required => {
+                        let span = self.span(&path_node);
+                        self.diagnose(
+                            DiagnosticLevel::Note,
+                            "compose-env-file",
+                            span,
+                            format!("env_file `{relative}` was not read: {reason}"),
+                        );
+                    }
+                    Err(_) => {}
+                }
+            }
+        }
+        let Some(environment) = node.get("environment") else {
+            return env;
+        };
+        match &environment.value {
+            NodeValue::Mapping(entries) => {
+                for (key_node, value_node) in entries {
+                    let Some(key) = key_node.as_str() else {
+                        continue;
+                    };
+                    let span = self.span(if value_node.is_null() {
+                        key_node
+                    } else {
+                        value_node
+                    });
+                    let (raw, value) = match &value_node.value {
+                        NodeValue::Scalar(text, _) => (text.clone(), self.vars.interpolate(text)),
+                        // `KEY:` with no value passes the variable through from the shell.
+                        _ => (
+                            String::new(),
+                            Interpolated {
+                                text: String::new(),
+                                known: false,
+                                from_variable: true,
+                            },
+                        ),
+                    };
+                    env.push(EnvVar {
+                        key: key.to_string(),
+                        raw,
+                        value,
+                        span,
+                    });
+                }
+            }
+            NodeValue::Sequence(items) => {
+                for item in items {
+                    let Some(text) = item.as_str() else { continue };
+                    let (key, raw, value) = match text.split_once('=') {
+                        Some((k, v)) => (k, v.to_string(), self.vars.interpolate(v)),
+                        None => (
+                            text,
+                            String::new(),
+                            Interpolated {
+                                text: String::new(),
+                                known: false,
+                                from_variable: true,
+                            },
+                        ),
+                    };
+                    env.push(EnvVar {
+                        key: key.to_string(),
+                        raw,
+                        value,
+                        span: self.span(item),
+                    });
+                }
+            }
+            NodeValue::Null => {}
+            NodeValue::Scalar(..) => {
+                let span = self.span(environment);
+                self.wrong_type(
+                    span,
+                    &format!("{path}.environment"),
+                    "a mapping or a list",
+                    environment,
+                );
+            }
+        }
+        env
+    }
+
+    fn secrets_in_environment(&self, env: &[EnvVar], attrs: &mut Attributes) {
+        for var in env {
+            let literal = !var.value.from_variable && !var.value.text.is_empty();
+            let boolean = matches!(
+                var.value.text.to_ascii_lowercase().as_str(),
+                "true" | "false" | "yes" | "no" | "1" | "0"
+            );
+            if references::is_secret_key(&var.key) && literal && !boolean {
+                attrs.push_item(
+                    AttrName::PlaintextSecrets,
+                    var.key.clone(),
+                    Some(var.span.clone()),
+                );
+                continue;
+            }
+            let literal_url_password = references::references(&var.key, &var.raw, &var.raw)
+                .iter()
+                .any(|r| r.literal_password);
+            if literal_url_password {
+                attrs.push_item(
+                    AttrName::PlaintextSecrets,
+                    format!("{} (password in URL)", var.key),
+                    Some(var.span.clone()),
+                );
+            }
+        }
+        attrs.set_empty_list(AttrName::PlaintextSecrets);
+    }
+
+    fn published_ports(&mut self, service: &Service) {
+        let Some(ports_node) = service.node.get("ports") else {
+            return;
+        };
+        let path = format!("services.{}.ports", service.name);
+        for item in self.sequence(ports_node, &path).to_vec() {
+            let span = self.span(&item);
+            let parsed = match &item.value {
+                NodeValue::Scalar(text, _) => {
+                    let value = self.vars.interpolate(text);
+                    ports::parse_short(&value.text)
+                }
+                NodeValue::Mapping(_) => {
+                    let target = item
+                        .get("target")
+                        .and_then(Node::as_str)
+                        .map(|t| self.vars.interpolate(t).text);
+                    let host_ip = item
+                        .get("host_ip")
+                        .and_then(Node::as_str)
+                        .map(|t| self.vars.interpolate(t).text);
+                    let transport = item
+                        .get("protocol")
+                        .and_then(Node::as_str)
+                        .unwrap_or("tcp")
+                        .to_ascii_lowercase();
+                    target.map(|target| PublishedPort {
+                        bind: Some(
+                            host_ip
+                                .as_deref()
+                                .map_or(Bind::AllInterfaces, ports::bind_of),
+                        ),
+                        target,
+                        transport,
+                    })
+                }
+                _ => None,
+            };
+            let Some(port) = parsed else {
+                self.diagnose(DiagnosticLevel::Error, "compose-port", span, format!("`{path}` entry is not a port mapping ([HOST_IP:][HOST_PORT:]CONTAINER_PORT[/PROTOCOL]); it was not modelled"));
+                continue;
+            };
+            let Some(bind) = port.bind else { continue };
+            let (source, public) = match bind {
+                Bind::Loopback => (self.host_users(), Tri::No),
+                Bind::AllInterfaces => (ElementId(INTERNET_ELEMENT.to_string()), Tri::Yes),
+                Bind::Unknown => (ElementId(INTERNET_ELEMENT.to_string()), Tri::Unknown),
+            };
+            let number = ports::first_port(&port.target);
+            let known = number.and_then(catalog::port_protocol);
+            let (protocol, encrypted) = match (known, service.technology.and_then(|t| t.protocol)) {
+                _ if port.transport == "udp" => (Some("udp".to_string()), None),
+                (Some((p, tls)), _) => (Some(p.to_string()), tls),
+                (None, Some((p, default_port))) if Some(default_port) == number => {
+                    (Some(p.to_string()), None)
+                }
+                _ => (None, None),
+            };
+            let mut flow = Flow::new(
+                source,
+                service.element.id.clone(),
+                protocol,
+                vec![port.target.clone()],
+                "published-port",
+                Some(span.clone()),
+            );
+            flow.attributes
+                .set_flag(AttrName::Public, public, Some(span.clone()));
+            let encrypted = match encrypted {
+                Some(tls) => Tri::from_bool(tls),
+                None => Tri::Unknown,
+            };
+            flow.attributes
+                .set_flag(AttrName::EncryptedInTransit, encrypted, Some(span));
+            self.fragment.flows.push(flow);
+        }
+    }
+
+    /// The external entity for users and processes on the docker host itself.
+    fn host_users(&mut self) -> ElementId {
+        let id = ElementId(self.id("host", "local-users"));
+        if !self.fragment.elements.iter().any(|e| e.id == id) {
+            self.fragment.elements.push(Element {
+                id: id.clone(),
+                kind: ElementKind::ExternalEntity,
+                name: "Local users of the Docker host".to_string(),
+                technology: None,
+                zone: self.zone_id("host"),
+                attached_zones: Vec::new(),
+                span: None,
+                attributes: Attributes::default(),
+            });
+        }
+        id
+    }
+
+    fn environment_flows(
+        &self,
+        service: &Service,
+        names: &BTreeMap<String, String>,
+        technologies: &BTreeMap<String, Option<Technology>>,
+    ) -> Vec<Flow> {
+        let mut flows: Vec<Flow> = Vec::new();
+        for var in &service.env {
+            for reference in references::references(&var.key, &var.raw, &var.value.text) {
+                let Some(target) = names.get(&reference.host.to_ascii_lowercase()) else {
+                    continue;
+                };
+                if target == &service.name {
+                    continue;
+                }
+                let technology = technologies.get(target).copied().flatten();
+                flows.push(reference_flow(
+                    service,
+                    &self.id("service", target),
+                    &reference,
+                    technology,
+                    var.span.clone(),
+                ));
+            }
+        }
+        flows
+    }
+
+    fn service_dependencies(
+        &mut self,
+        node: &Node,
+        name: &str,
+    ) -> Vec<(String, Span, &'static str)> {
+        let mut found = Vec::new();
+        if let Some(depends) = node.get("depends_on") {
+            match &depends.value {
+                NodeValue::Sequence(items) => {
+                    found.extend(items.iter().filter_map(|i| {
+                        i.as_str()
+                            .map(|s| (s.to_string(), self.span(i), "depends_on"))
+                    }));
+                }
+                NodeValue::Mapping(entries) => {
+                    found.extend(entries.iter().filter_map(|(k, _)| {
+                        k.as_str()
+                            .map(|s| (s.to_string(), self.span(k), "depends_on"))
+                    }));
+                }
+                _ => {
+                    let span = self.span(depends);
+                    self.wrong_type(
+                        span,
+                        &format!("services.{name}.depends_on"),
+                        "a list or a mapping",
+                        depends,
+                    );
+                }
+            }
+        }
+        if let Some(links) = node.get("links") {
+            for link in self
+                .sequence(links, &format!("services.{name}.links"))
+                .to_vec()
+            {
+                if let Some(text) = link.as_str() {
+                    let target = text.split(':').next().unwrap_or(text).to_string();
+                    found.push((target, self.span(&link), "links"));
+                }
+            }
+        }
+        found
+    }
+
+    /// Named volumes become data stores with a flow from the service; bind mounts become the
+    /// service's host-mount attributes, returned for the caller to add.
+    fn volumes(
+        &mut self,
+        service: &Service,
+        declared: Option<&Node>,
+        stores: &mut BTreeMap<String, Element>,
+    ) -> Attributes {
+        let mut host_mounts = Attributes::default();
+        host_mounts.set_flag(AttrName::RuntimeSocket, Tri::No, None);
+        host_mounts.set_empty_list(AttrName::SensitiveHostMounts);
+        let Some(volumes) = service.node.get("volumes") else {
+            return host_mounts;
+        };
+        let path = format!("services.{}.volumes", service.name);
+        for item in self.sequence(volumes, &path).to_vec() {
+            let span = self.span(&item);
+            let (kind, source, target, read_only) = match &item.value {
+                NodeValue::Scalar(text, _) => {
+                    let text = self.vars.interpolate(text).text;
+                    let mut parts = text.splitn(3, ':');
+                    let first = parts.next().unwrap_or("").to_string();
+                    match parts.next() {
+                        None => continue, // An anonymous volume: container storage only.
+                        Some(target) => {
+                            let mode = parts.next().unwrap_or("");
+                            let read_only = mode.split(',').any(|m| m == "ro");
+                            let kind = if first.starts_with(['/', '.', '~', '$']) {
+                                "bind"
+                            } else {
+                                "volume"
+                            };
+                            (kind.to_string(), first, target.to_string(), read_only)
+                        }
+                    }
+                }
+                NodeValue::Mapping(_) => {
+                    let get = |k: &str| {
+                        item.get(k)
+                            .and_then(Node::as_str)
+                            .map(|v| self.vars.interpolate(v).text)
+                    };
+                    let kind = get("type").unwrap_or_else(|| "volume".to_string());
+                    let read_only = item
+                        .get("read_only")
+                        .and_then(Node::truthy)
+                        .unwrap_or(false);
+                    match get("source") {
+                        Some(source) => {
+                            (kind, source, get("target").unwrap_or_default(), read_only)
+                        }
+                        None => continue,
+                    }
+                }
+                _ => {
+                    self.wrong_type(
+                        span,
+                        &path,
+                        "a volume (`source:target[:mode]` or a mapping)",
+                        &item,
+                    );
+                    continue;
+                }
+            };
+            if kind == "bind" {
+                let normalized = source.trim_end_matches('/');
+                let normalized = if normalized.is_empty() {
+                    "/"
+                } else {
+                    normalized
+                };
+                let mount = format!("{source}:{target}");
+                host_mounts.push_item(AttrName::HostMounts, mount.clone(), Some(span.clone()));
+                if RUNTIME_SOCKETS.iter().any(|s| normalized.ends_with(s)) {
+                    host_mounts.set_flag(AttrName::RuntimeSocket, Tri::Yes, Some(span.clone()));
+                    self.runtime_socket_flow(service, span, read_only);
+                } else if is_sensitive_host_path(normalized) {
+                    host_mounts.push_item(AttrName::SensitiveHostMounts, mount, Some(span.clone()));
+                }
+            } else if kind == "volume" {
+                let store = stores.entry(source.clone()).or_insert_with(|| {
+                    let declared_span = declared
+                        .and_then(|d| d.entry(&source))
+                        .map(|(k, _)| k.span(&self.files));
+                    Element {
+                        id: ElementId(self.id("volume", &source)),
+                        kind: ElementKind::DataStore,
+                        name: format!("volume {source}"),
+                        technology: Some("docker-volume".to_string()),
+                        zone: self.zone_id(""),
+                        attached_zones: Vec::new(),
+                        span: declared_span.or(Some(span.clone())),
+                        attributes: Attributes::default(),
+                    }
+                });
+                let mut flow = Flow::new(
+                    service.element.id.clone(),
+                    store.id.clone(),
+                    Some("mount".to_string()),
+                    vec![],
+                    "volume",
+                    Some(span.clone()),
+                );
+                flow.attributes
+                    .set_flag(AttrName::ReadOnly, Tri::from_bool(read_only), Some(span));
+                self.fragment.flows.push(flow);
+            }
+        }
+        host_mounts
+    }
+
+    /// A mounted runtime socket is a flow into the docker engine on the host: full control of
+    /// the host, read-only mount or not (`:ro` does not stop API calls).
+    fn runtime_socket_flow(&mut self, service: &Service, span: Span, read_only: bool) {
+        let engine = ElementId(self.id("host", "docker-engine"));
+        if !self.fragment.elements.iter().any(|e| e.id == engine) {
+            self.fragment.elements.push(Element {
+                id: engine.clone(),
+                kind: ElementKind::Process,
+                name: "Docker engine".to_string(),
+                technology: Some("docker-engine".to_string()),
+                zone: self.zone_id("host"),
+                attached_zones: Vec::new(),
+                span: None,
+                attributes: Attributes::default(),
+            });
+        }
+        let mut flow = Flow::new(
+            service.element.id.clone(),
+            engine,
+            Some("docker-api".to_string()),
+            vec![],
+            "runtime-socket",
+            Some(span.clone()),
+        );
+        flow.attributes
+            .set_flag(AttrName::ReadOnly, Tri::from_bool(read_only), Some(span));
+        self.fragment.flows.push(flow);
+    }
+
+    /// Secrets a service uses become data stores it reads.
+    fn secrets(
+        &mut self,
+        service: &Service,
+        declared: Option<&Node>,
+        stores: &mut BTreeMap<String, Element>,
+    ) {
+        let Some(secrets) = service.node.get("secrets") else {
+            return;
+        };
+        let path = format!("services.{}.secrets", service.name);
+        for item in self.sequence(secrets, &path).to_vec() {
+            let name = match item.as_str() {
+                Some(name) => name.to_string(),
+                None => match item.get("source").and_then(Node::as_str) {
+                    Some(name) => name.to_string(),
+                    None => continue,
+                },
+            };
+            let span = self.span(&item);
+            if declared.and_then(|d| d.get(&name)).is_none() {
+                self.diagnose(
+                    DiagnosticLevel::Warning,
+                    "compose-undeclared-secret",
+                    span.clone(),
+                    format!("secret `{name}` is not declared under the top-level `secrets:`"),
+                );
+            }
+            let key = format!("secret:{name}");
+            let store = stores.entry(key).or_insert_with(|| Element {
+                id: ElementId(self.id("secret", &name)),
+                kind: ElementKind::DataStore,
+                name: format!("secret {name}"),
+                technology: Some("docker-secret".to_string()),
+                zone: self.zone_id(""),
+                attached_zones: Vec::new(),
+                span: declared
+                    .and_then(|d| d.entry(&name))
+                    .map(|(k, _)| k.span(&self.files))
+                    .or(Some(span.clone())),
+                attributes: Attributes::default(),
+            });
+            let mut flow = Flow::new(
+                service.element.id.clone(),
+                store.id.clone(),
+                Some("mount".to_string()),
+                vec![],
+                "secret",
+                Some(span.clone()),
+            );
+            flow.attributes
+                .set_flag(AttrName::ReadOnly, Tri::Yes, Some(span));
+            self.fragment.flows.push(flow);
+        }
+    }
+}
+
+/// Joins a relative path onto a directory, resolving `.` and `..` (never above the root).
+fn normalize_path(dir: &str, relative: &str) -> String {
+    let mut parts: Vec<&str> = if relative.starts_with('/') {
+        Vec::new()
+    } else {
+        dir.split('/').filter(|p| !p.is_empty()).collect()
+    };
+    for part in relative.split('/') {
+        match part {
+            "" | "." => {}
+            ".." => {
+                parts.pop();
+            }
+            other => parts.push(other),
+        }
+    }
+    parts.join("/")
+}
+
+/// Whether mounting a host path gives the container a hold over the host. Whole system
+/// folders count; a few files mounted everywhere for good reasons (the time zone, CA
+/// certificates, DNS settings) do not.
+fn is_sensitive_host_path(path: &str) -> bool {
+    const BENIGN: &[&str] = &[
+        "/etc/localtime",
+        "/etc/timezone",
+        "/etc/ssl/certs",
+        "/etc/ca-certificates",
+        "/etc/pki/ca-trust",
+        "/etc/hostname",
+        "/etc/resolv.conf",
+        "/etc/machine-id",
+        "/etc/os-release",
+    ];
+    const SUBTREES: &[&str] = &[
+        "/proc/",
+        "/sys/",
+        "/var/lib/docker/",
+        "/var/lib/kubelet/",
+        "/root/",
+        "/boot/",
+        "/etc/",
+        "/var/run/",
+        "/run/",
+    ];
+    if SENSITIVE_HOST_PATHS.contains(&path) {
+        return true;
+    }
+    if BENIGN
+        .iter()
+        .any(|b| path == *b || path.starts_with(&format!("{b}/")))
+    {
+        return false;
+    }
+    SUBTREES.iter().any(|prefix| path.starts_with(prefix))
+}
+
+/// A flow from a service to the service an environment value names.
+fn reference_flow(
+    service: &Service,
+    target: &str,
+    reference: &Reference,
+    technology: Option<Technology>,
+    span: Span,
+) -> Flow {
+    let by_scheme = reference.scheme.as_deref().map(catalog::scheme_protocol);
+    let by_port = reference.port.and_then(catalog::port_protocol);
+    let by_technology = technology.and_then(|t| t.protocol);
+    let (protocol, tls) = match (&by_scheme, by_port, by_technology) {
+        (Some((p, tls)), _, _) => (Some(p.clone()), *tls),
+        (None, Some((p, tls)), _) => (Some(p.to_string()), tls),
+        (None, None, Some((p, _))) => (Some(p.to_string()), None),
+        _ => (None, None),
+    };
+    let port = reference.port.or_else(|| by_technology.map(|(_, p)| p));
+    let mut flow = Flow::new(
+        service.element.id.clone(),
+        ElementId(target.to_string()),
+        protocol,
+        port.map(|p| p.to_string()).into_iter().collect(),
+        "environment",
+        Some(span.clone()),
+    );
+    let encrypted = match reference.tls.or(tls) {
+        Some(b) => Tri::from_bool(b),
+        None => Tri::Unknown,
+    };
+    flow.attributes
+        .set_flag(AttrName::EncryptedInTransit, encrypted, Some(span.clone()));
+    if reference.has_credentials {
+        flow.attributes
+            .set_flag(AttrName::Authenticated, Tri::Yes, Some(span));
+    }
+    flow
+}
+
+/// Whether a data store's documented configuration demands credentials. Only what the image's
+/// documentation states is used; anything else is unknown.
+fn authentication(
+    technology: Option<Technology>,
+    image: Option<&str>,
+    env: &[EnvVar],
+    node: &Node,
+) -> (Tri, Option<Span>) {
+    let Some(technology) = technology else {
+        return (Tri::Unknown, None);
+    };
+    let find = |key: &str| env.iter().rev().find(|v| v.key == key);
+    let is_true = |v: &EnvVar| {
+        matches!(
+            v.value.text.to_ascii_lowercase().as_str(),
+            "yes" | "true" | "1"
+        )
+    };
+    let official = image.is_some_and(|i| {
+        let repo = i
+            .split('@')
+            .next()
+            .unwrap_or(i)
+            .split(':')
+            .next()
+            .unwrap_or(i);
+        !repo.contains('/')
+            || repo.starts_with("library/")
+            || repo.starts_with("docker.io/library/")
+    });
+    for key in [
+        "ALLOW_EMPTY_PASSWORD",
+        "MYSQL_ALLOW_EMPTY_PASSWORD",
+        "MARIADB_ALLOW_EMPTY_ROOT_PASSWORD",
+        "MARIADB_ALLOW_EMPTY_PASSWORD",
+    ] {
+        if let Some(var) = find(key).filter(|v| is_true(v)) {
+            return (Tri::No, Some(var.span.clone()));
+        }
+    }
+    if let Some(var) = find("POSTGRES_HOST_AUTH_METHOD").filter(|v| v.value.text == "trust") {
+        return (Tri::No, Some(var.span.clone()));
+    }
+    if let Some(var) = env.iter().find(|v| {
+        v.value
+            .text
+            .replace(' ', "")
+            .contains("xpack.security.enabled=false")
+            || (v.key == "xpack.security.enabled" && v.value.text == "false")
+    }) {
+        return (Tri::No, Some(var.span.clone()));
+    }
+    let command = node.get("command").map(|c| match &c.value {
+        NodeValue::Scalar(t, _) => t.clone(),
+        NodeValue::Sequence(items) => items
+            .iter()
+            .filter_map(Node::as_str)
+            .collect::<Vec<_>>()
+            .join(" "),
+        _ => String::new(),
+    });
+    match technology.name {
+        "postgres"
+            if find("POSTGRES_PASSWORD")
+                .or(find("POSTGRES_PASSWORD_FILE"))
+                .is_some() =>
+        {
+            (Tri::Yes, None)
+        }
+        "mysql" | "mariadb"
+            if [
+                "MYSQL_ROOT_PASSWORD",
+                "MYSQL_ROOT_PASSWORD_FILE",
+                "MYSQL_RANDOM_ROOT_PASSWORD",
+                "MARIADB_ROOT_PASSWORD",
+                "MARIADB_ROOT_PASSWORD_FILE",
+                "MARIADB_RANDOM_ROOT_PASSWORD",
+            ]
+            .iter()
+            .any(|k| find(k).is_some()) =>
+        {
+            (Tri::Yes, None)
+        }
+        "redis" => {
+            let password_set = command
+                .as_deref()
+                .is_some_and(|c| c.contains("requirepass"))
+                || ["REDIS_PASSWORD", "REDIS_ARGS"].iter().any(|k| {
+                    find(k).is_some_and(|v| {
+                        k == &"REDIS_PASSWORD" || v.value.text.contains("requirepass")
+                    })
+                });
+            if password_set {
+                (Tri::Yes, None)
+            } else if official && (node.get("volumes").is_none() || command.is_none()) {
+                // The official image starts with no password; a config file passed on the
+                // command line might set one, which the compose file does not show.
+                (Tri::No, None)
+            } else {
+                (Tri::Unknown, None)
+            }
+        }
+        "memcached" if official => (Tri::No, None),
+        "mongodb" if official => {
+            if find("MONGO_INITDB_ROOT_USERNAME").is_some()
+                || find("MONGO_INITDB_ROOT_USERNAME_FILE").is_some()
+                || command.as_deref().is_some_and(|c| c.contains("--auth"))
+            {
+                (Tri::Yes, None)
+            } else {
+                (Tri::No, None)
+            }
+        }
+        _ => (Tri::Unknown, None),
+    }
+}

@@ -1,0 +1,163 @@
+//! Findings and the model as stable JSON documents, for scripts and for `trustmap diff`.
+
+use crate::{Counts, level_name, sorted_diagnostics};
+use serde::Serialize;
+use trustmap_model::{Diagnostic, Model, Snapshot, Span};
+use trustmap_rules::{
+    Certainty, Finding, PathStep, RelatedLocation, RuleSet, Severity, Stride, Subject,
+};
+
+/// The version of the findings document; bumped when a field changes meaning.
+pub const REPORT_VERSION: u32 = 1;
+
+/// The findings document: `{version, findings, diagnostics, summary}`.
+#[derive(Serialize)]
+struct Report<'a> {
+    version: u32,
+    findings: Vec<FindingEntry<'a>>,
+    diagnostics: Vec<DiagnosticEntry<'a>>,
+    summary: Summary,
+}
+
+/// One finding, with the title of its rule. The fields are listed here rather than flattened
+/// from [`Finding`] so that the document only changes when this file does.
+#[derive(Serialize)]
+struct FindingEntry<'a> {
+    rule_id: &'a str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    title: Option<&'a str>,
+    stride: Stride,
+    severity: Severity,
+    certainty: Certainty,
+    subject: &'a Subject,
+    message: &'a str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    location: Option<&'a Span>,
+    #[serde(skip_serializing_if = "<[_]>::is_empty")]
+    related: &'a [RelatedLocation],
+    #[serde(skip_serializing_if = "<[_]>::is_empty")]
+    attack_path: &'a [PathStep],
+    fingerprint: &'a str,
+}
+
+#[derive(Serialize)]
+struct DiagnosticEntry<'a> {
+    level: &'static str,
+    code: &'a str,
+    message: &'a str,
+    span: &'a Span,
+}
+
+#[derive(Serialize)]
+struct Summary {
+    findings: FindingCounts,
+    diagnostics: DiagnosticCounts,
+    /// False when a diagnostic is an error: part of the input was not scanned.
+    complete: bool,
+}
+
+#[derive(Serialize)]
+struct FindingCounts {
+    total: usize,
+    critical: usize,
+    high: usize,
+    medium: usize,
+    low: usize,
+    possible: usize,
+}
+
+#[derive(Serialize)]
+struct DiagnosticCounts {
+    total: usize,
+    error: usize,
+    warning: usize,
+    note: usize,
+}
+
+/// Renders findings and diagnostics as pretty JSON with a trailing newline:
+///
+/// ```json
+/// {
+///   "version": 1,
+///   "findings": [{"rule_id": "TM-E001", "title": "...", "stride": "elevation_of_privilege",
+///                 "severity": "high", "certainty": "definite",
+///                 "subject": {"kind": "element", "id": "..."}, "message": "...",
+///                 "location": {"file": "...", "start": {...}, "end": {...}},
+///                 "related": [...], "attack_path": [...], "fingerprint": "..."}],
+///   "diagnostics": [{"level": "error", "code": "...", "message": "...", "span": {...}}],
+///   "summary": {"findings": {"total": 1, "critical": 0, "high": 1, "medium": 0, "low": 0,
+///               "possible": 0}, "diagnostics": {"total": 1, "error": 1, "warning": 0,
+///               "note": 0}, "complete": false}
+/// }
+/// ```
+///
+/// `title` is absent for a finding whose rule is not in `rules`; `location`, `related` and
+/// `attack_path` are absent when there is none.
+#[must_use]
+pub fn findings_json(findings: &[Finding], rules: &RuleSet, diagnostics: &[Diagnostic]) -> String {
+    let diagnostics = sorted_diagnostics(diagnostics);
+    let counts = Counts::of(findings, &diagnostics);
+    let report = Report {
+        version: REPORT_VERSION,
+        findings: findings
+            .iter()
+            .map(|f| FindingEntry {
+                rule_id: &f.rule_id,
+                title: rules.get(&f.rule_id).map(|r| r.title.as_str()),
+                stride: f.stride,
+                severity: f.severity,
+                certainty: f.certainty,
+                subject: &f.subject,
+                message: &f.message,
+                location: f.location.as_ref(),
+                related: &f.related,
+                attack_path: &f.attack_path,
+                fingerprint: &f.fingerprint,
+            })
+            .collect(),
+        diagnostics: diagnostics
+            .iter()
+            .map(|d| DiagnosticEntry {
+                level: level_name(d.level),
+                code: &d.code,
+                message: &d.message,
+                span: &d.span,
+            })
+            .collect(),
+        summary: Summary {
+            findings: FindingCounts {
+                total: counts.findings,
+                critical: counts.critical,
+                high: counts.high,
+                medium: counts.medium,
+                low: counts.low,
+                possible: counts.possible,
+            },
+            diagnostics: DiagnosticCounts {
+                total: counts.diagnostics,
+                error: counts.errors,
+                warning: counts.warnings,
+                note: counts.notes,
+            },
+            complete: counts.complete(),
+        },
+    };
+    pretty(&report)
+}
+
+/// The model as the threat-model snapshot: [`Snapshot::of`] as pretty JSON with a trailing
+/// newline.
+#[must_use]
+pub fn model_json(model: &Model) -> String {
+    Snapshot::of(model).to_json()
+}
+
+/// Pretty JSON with a trailing newline.
+pub(crate) fn pretty<T: Serialize>(value: &T) -> String {
+    // Serializing fails only for maps with non-string keys or for a failing `Serialize` impl;
+    // the documents of this crate have neither, whatever the input holds.
+    let mut text =
+        serde_json::to_string_pretty(value).expect("report documents always serialize to JSON");
+    text.push('\n');
+    text
+}

@@ -1,0 +1,208 @@
+//! Evaluation: every rule against every element or flow it applies to, in parallel, with the
+//! findings sorted so output is deterministic.
+
+use crate::condition::Target;
+use crate::finding::stable_hash;
+use crate::{
+    AppliesTo, Certainty, Finding, LocationChoice, PathStep, RelatedLocation, Rule, RuleSet,
+    Subject,
+};
+use rayon::prelude::*;
+use trustmap_model::{AttrValue, Attributes, Element, Flow, Model, Reachability, Tri};
+
+/// Runs every rule of `rules` over `model`. Findings are sorted by file, line, rule and subject.
+pub fn evaluate(model: &Model, rules: &RuleSet) -> Vec<Finding> {
+    let elements: Vec<&Element> = model.elements().collect();
+    let flows: Vec<&Flow> = model.flows().collect();
+    let mut findings: Vec<Finding> = rules
+        .rules()
+        .par_iter()
+        .flat_map(|rule| {
+            if rule.on_flows() {
+                flows
+                    .par_iter()
+                    .filter_map(|f| check(model, rule, Target::Flow(f)))
+                    .collect::<Vec<_>>()
+            } else {
+                elements
+                    .par_iter()
+                    .filter(|e| rule.applies_to.contains(&AppliesTo::Element(e.kind)))
+                    .filter_map(|e| check(model, rule, Target::Element(e)))
+                    .collect::<Vec<_>>()
+            }
+        })
+        .collect();
+    findings.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
+    findings
+}
+
+fn check(model: &Model, rule: &Rule, target: Target<'_>) -> Option<Finding> {
+    let outcome = rule.condition.evaluate(model, target);
+    let certainty = match outcome.truth() {
+        Tri::Yes => Certainty::Definite,
+        Tri::Unknown if rule.report_unknown => Certainty::Possible,
+        _ => return None,
+    };
+    let (subject, own_span, endpoint) = match target {
+        Target::Element(e) => (Subject::Element(e.id.clone()), e.span.clone(), e),
+        Target::Flow(f) => {
+            let target_element = model.element(&f.target)?;
+            (Subject::Flow(f.id.clone()), f.span.clone(), target_element)
+        }
+    };
+    let location = match rule.location {
+        LocationChoice::Evidence => outcome
+            .evidence
+            .first()
+            .cloned()
+            .or_else(|| own_span.clone()),
+        LocationChoice::Subject => own_span
+            .clone()
+            .or_else(|| outcome.evidence.first().cloned()),
+    };
+
+    let mut related: Vec<RelatedLocation> = Vec::new();
+    let mut relate = |span: Option<trustmap_model::Span>, message: String| {
+        if let Some(span) = span
+            && Some(&span) != location.as_ref()
+            && !related.iter().any(|r| r.span == span)
+        {
+            related.push(RelatedLocation { span, message });
+        }
+    };
+    if let Target::Flow(f) = target {
+        for id in [&f.source, &f.target] {
+            if let Some(e) = model.element(id) {
+                relate(e.span.clone(), format!("{} ({})", e.name, e.id));
+            }
+        }
+    } else {
+        relate(own_span, format!("{} is declared here", endpoint.name));
+    }
+    for (span, message) in outcome.related {
+        relate(Some(span), message);
+    }
+    for span in &outcome.evidence {
+        relate(Some(span.clone()), "also here".to_string());
+    }
+
+    let attack_path = attack_path(model, target);
+    Some(Finding {
+        rule_id: rule.id.clone(),
+        stride: rule.category(),
+        severity: rule.severity,
+        certainty,
+        fingerprint: stable_hash(&[&rule.id, subject.id()]),
+        subject,
+        message: render(&rule.message, model, target),
+        location,
+        related,
+        attack_path,
+    })
+}
+
+fn step(model: &Model, flow: &Flow) -> PathStep {
+    let name = |id| {
+        model
+            .element(id)
+            .map_or_else(|| id.0.clone(), |e: &Element| e.name.clone())
+    };
+    let mut message = format!("{} -> {}", name(&flow.source), name(&flow.target));
+    if let Some(label) = flow_label(flow) {
+        message.push_str(&format!(" ({label})"));
+    }
+    PathStep {
+        flow: flow.id.clone(),
+        span: flow.span.clone(),
+        message,
+    }
+}
+
+fn flow_label(flow: &Flow) -> Option<String> {
+    match (&flow.protocol, flow.ports.is_empty()) {
+        (Some(p), false) => Some(format!("{p}/{}", flow.ports.join(","))),
+        (Some(p), true) => Some(p.clone()),
+        (None, false) => Some(flow.ports.join(",")),
+        (None, true) => None,
+    }
+}
+
+fn attack_path(model: &Model, target: Target<'_>) -> Vec<PathStep> {
+    let (id, last) = match target {
+        Target::Element(e) => (&e.id, None),
+        Target::Flow(f) => (&f.source, Some(f)),
+    };
+    let Some(path) = model.path_from_internet(id, Reachability::AnyFlow) else {
+        return Vec::new();
+    };
+    let mut steps: Vec<PathStep> = path.into_iter().map(|f| step(model, f)).collect();
+    if let Some(flow) = last {
+        steps.push(step(model, flow));
+    }
+    steps
+}
+
+fn attribute_text(attributes: &Attributes, name: &str) -> String {
+    let Some(attr) = trustmap_model::AttrName::parse(name).and_then(|n| attributes.get(n)) else {
+        return "unknown".to_string();
+    };
+    match &attr.value {
+        AttrValue::Flag(Tri::Yes) => "yes".to_string(),
+        AttrValue::Flag(Tri::No) => "no".to_string(),
+        AttrValue::Flag(Tri::Unknown) => "unknown".to_string(),
+        AttrValue::Text(text) => text.clone(),
+        AttrValue::List(items) => items
+            .iter()
+            .map(|i| i.value.as_str())
+            .collect::<Vec<_>>()
+            .join(", "),
+    }
+}
+
+/// Fills a message template for a subject. Placeholders were checked when the rule loaded.
+fn render(template: &str, model: &Model, target: Target<'_>) -> String {
+    let name_of = |id| {
+        model
+            .element(id)
+            .map_or_else(|| format!("{id}"), |e: &Element| e.name.clone())
+    };
+    let mut out = String::with_capacity(template.len());
+    let mut rest = template;
+    while let Some(open) = rest.find('{') {
+        out.push_str(&rest[..open]);
+        let Some(close) = rest[open..].find('}').map(|c| c + open) else {
+            break;
+        };
+        let key = &rest[open + 1..close];
+        let value = match (key, target) {
+            ("name", Target::Element(e)) => e.name.clone(),
+            ("name", Target::Flow(f)) => {
+                format!("{} -> {}", name_of(&f.source), name_of(&f.target))
+            }
+            ("id", Target::Element(e)) => e.id.0.clone(),
+            ("id", Target::Flow(f)) => f.id.0.clone(),
+            ("zone", Target::Element(e)) => model.zone_of(e).name.clone(),
+            ("technology", Target::Element(e)) => {
+                e.technology.clone().unwrap_or_else(|| "unknown".into())
+            }
+            ("source", Target::Flow(f)) => name_of(&f.source),
+            ("target", Target::Flow(f)) => name_of(&f.target),
+            ("protocol", Target::Flow(f)) => f
+                .protocol
+                .clone()
+                .unwrap_or_else(|| "unknown protocol".into()),
+            ("ports", Target::Flow(f)) => f.ports.join(", "),
+            (attr, Target::Element(e)) if attr.starts_with("attr.") => {
+                attribute_text(&e.attributes, &attr[5..])
+            }
+            (attr, Target::Flow(f)) if attr.starts_with("attr.") => {
+                attribute_text(&f.attributes, &attr[5..])
+            }
+            (other, _) => format!("{{{other}}}"),
+        };
+        out.push_str(&value);
+        rest = &rest[close + 1..];
+    }
+    out.push_str(rest);
+    out
+}

@@ -1,0 +1,236 @@
+//! Findings: one threat, on one element or flow, with where it is and how it is reached.
+
+use serde::Serialize;
+use std::fmt;
+use trustmap_model::{ElementId, FlowId, Span};
+
+/// The six STRIDE categories.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Stride {
+    /// S: pretending to be someone else.
+    Spoofing,
+    /// T: changing data or code.
+    Tampering,
+    /// R: acting without a trace.
+    Repudiation,
+    /// I: reading what one should not.
+    InformationDisclosure,
+    /// D: making the system unavailable.
+    DenialOfService,
+    /// E: gaining rights one should not have.
+    ElevationOfPrivilege,
+}
+
+impl Stride {
+    /// Every category, in STRIDE order.
+    pub const ALL: [Stride; 6] = [
+        Stride::Spoofing,
+        Stride::Tampering,
+        Stride::Repudiation,
+        Stride::InformationDisclosure,
+        Stride::DenialOfService,
+        Stride::ElevationOfPrivilege,
+    ];
+
+    /// The letter rule ids carry (`TM-E001` is elevation of privilege).
+    pub fn letter(self) -> char {
+        match self {
+            Stride::Spoofing => 'S',
+            Stride::Tampering => 'T',
+            Stride::Repudiation => 'R',
+            Stride::InformationDisclosure => 'I',
+            Stride::DenialOfService => 'D',
+            Stride::ElevationOfPrivilege => 'E',
+        }
+    }
+
+    /// The name used in rule files (`elevation_of_privilege`).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Stride::Spoofing => "spoofing",
+            Stride::Tampering => "tampering",
+            Stride::Repudiation => "repudiation",
+            Stride::InformationDisclosure => "information_disclosure",
+            Stride::DenialOfService => "denial_of_service",
+            Stride::ElevationOfPrivilege => "elevation_of_privilege",
+        }
+    }
+
+    /// The name for people (`Elevation of privilege`).
+    pub fn title(self) -> &'static str {
+        match self {
+            Stride::Spoofing => "Spoofing",
+            Stride::Tampering => "Tampering",
+            Stride::Repudiation => "Repudiation",
+            Stride::InformationDisclosure => "Information disclosure",
+            Stride::DenialOfService => "Denial of service",
+            Stride::ElevationOfPrivilege => "Elevation of privilege",
+        }
+    }
+
+    /// Looks a category up by its rule-file name.
+    pub fn parse(name: &str) -> Option<Stride> {
+        Stride::ALL.into_iter().find(|s| s.as_str() == name)
+    }
+}
+
+/// How bad a threat is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Severity {
+    /// Hardening.
+    Low,
+    /// Worth fixing.
+    Medium,
+    /// Exploitable.
+    High,
+    /// Exploitable from the internet with serious impact.
+    Critical,
+}
+
+impl Severity {
+    /// The name used in rule files and on the command line.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Severity::Low => "low",
+            Severity::Medium => "medium",
+            Severity::High => "high",
+            Severity::Critical => "critical",
+        }
+    }
+
+    /// Looks a severity up by name.
+    pub fn parse(name: &str) -> Option<Severity> {
+        [
+            Severity::Low,
+            Severity::Medium,
+            Severity::High,
+            Severity::Critical,
+        ]
+        .into_iter()
+        .find(|s| s.as_str() == name)
+    }
+
+    /// GitHub code scanning's `security-severity` score (0.1–10.0) for this level: GitHub shows
+    /// over 9.0 as critical, 7.0–8.9 high, 4.0–6.9 medium, 0.1–3.9 low.
+    pub fn score(self) -> &'static str {
+        match self {
+            Severity::Low => "3.0",
+            Severity::Medium => "5.5",
+            Severity::High => "8.0",
+            Severity::Critical => "9.5",
+        }
+    }
+}
+
+impl fmt::Display for Severity {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// Whether the model says the threat is there, or only cannot rule it out.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Certainty {
+    /// Every fact the rule needs is stated by the code.
+    Definite,
+    /// Some fact is unknown (an unresolved variable, a default the code does not state).
+    Possible,
+}
+
+/// What a finding is about.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(rename_all = "snake_case", tag = "kind", content = "id")]
+pub enum Subject {
+    /// An element.
+    Element(ElementId),
+    /// A flow.
+    Flow(FlowId),
+}
+
+impl Subject {
+    /// The subject's id as text.
+    pub fn id(&self) -> &str {
+        match self {
+            Subject::Element(id) => &id.0,
+            Subject::Flow(id) => &id.0,
+        }
+    }
+}
+
+/// A location that explains a finding: the other end of a flow, the declaration of an element.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+pub struct RelatedLocation {
+    /// Where.
+    pub span: Span,
+    /// What it is.
+    pub message: String,
+}
+
+/// One step of an attack path from the internet: a flow and where it is declared.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+pub struct PathStep {
+    /// The flow followed.
+    pub flow: FlowId,
+    /// Where the flow is declared, when it is.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub span: Option<Span>,
+    /// A sentence for people ("Internet user -> web (http/80)").
+    pub message: String,
+}
+
+/// One threat.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Finding {
+    /// The rule that found it.
+    pub rule_id: String,
+    /// The rule's STRIDE category (its first).
+    pub stride: Stride,
+    /// The rule's severity.
+    pub severity: Severity,
+    /// Definite, or possible because a fact is unknown.
+    pub certainty: Certainty,
+    /// What it is about.
+    pub subject: Subject,
+    /// The rule's message, filled in for this subject.
+    pub message: String,
+    /// The most specific span: the attribute that made the rule fire, else the subject's.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub location: Option<Span>,
+    /// Other places that explain it.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub related: Vec<RelatedLocation>,
+    /// The shortest path from the internet to the subject, when there is one.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub attack_path: Vec<PathStep>,
+    /// A hash of the rule id and the subject id: stable when lines move.
+    pub fingerprint: String,
+}
+
+impl Finding {
+    /// The order findings are reported in: by file, line, rule, then subject.
+    pub fn sort_key(&self) -> (Option<&str>, u32, u32, &str, &str) {
+        (
+            self.location.as_ref().map(|s| s.file.as_str()),
+            self.location.as_ref().map_or(0, |s| s.start.line),
+            self.location.as_ref().map_or(0, |s| s.start.column),
+            self.rule_id.as_str(),
+            self.subject.id(),
+        )
+    }
+}
+
+/// A stable 64-bit FNV-1a hash, as 16 hex digits. Used for fingerprints, which must not change
+/// between releases or platforms (std's `DefaultHasher` may).
+pub fn stable_hash(parts: &[&str]) -> String {
+    let mut hash: u64 = 0xcbf2_9ce4_8422_2325;
+    for part in parts {
+        for byte in part.bytes().chain(std::iter::once(0u8)) {
+            hash ^= u64::from(byte);
+            hash = hash.wrapping_mul(0x0000_0100_0000_01b3);
+        }
+    }
+    format!("{hash:016x}")
+}

@@ -1,0 +1,285 @@
+//! Finding input files and grouping compose files into projects.
+
+use crate::files::{ReadError, Root, Roots};
+use std::collections::BTreeMap;
+use std::path::PathBuf;
+use std::sync::Mutex;
+use trustmap_compose::{DEFAULT_FILES, ProjectInput, SourceFile};
+use trustmap_model::{Diagnostic, DiagnosticLevel};
+
+/// Folders never entered: version control, dependencies, Terraform's provider cache.
+const SKIPPED_DIRS: &[&str] = &[".git", "node_modules", ".terraform"];
+
+/// What discovery found.
+#[derive(Debug, Default)]
+pub struct Discovered {
+    /// Compose projects, sorted by project key.
+    pub compose_projects: Vec<ProjectInput>,
+    /// Every input file that will be parsed, sorted.
+    pub files: Vec<String>,
+    /// Files that could not be read, symlinks not followed, loops.
+    pub diagnostics: Vec<Diagnostic>,
+}
+
+/// How a file was picked.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Pick {
+    /// Its name says it is a compose file.
+    ComposeByName,
+    /// A YAML file whose content may be compose.
+    Yaml,
+}
+
+struct Candidate {
+    display: String,
+    path: PathBuf,
+    pick: Pick,
+}
+
+/// Walks every root in parallel and returns the inputs, grouped and sorted.
+pub fn discover(roots: &Roots) -> Discovered {
+    let candidates: Mutex<Vec<Candidate>> = Mutex::new(Vec::new());
+    let diagnostics: Mutex<Vec<Diagnostic>> = Mutex::new(Vec::new());
+    for root in &roots.roots {
+        walk(roots, root, &candidates, &diagnostics);
+    }
+    let mut candidates = candidates.into_inner().unwrap_or_default();
+    let mut diagnostics = diagnostics.into_inner().unwrap_or_default();
+    candidates.sort_by(|a, b| a.display.cmp(&b.display));
+    candidates.dedup_by(|a, b| a.display == b.display);
+
+    // Read every candidate; group compose files by folder.
+    let mut by_dir: BTreeMap<String, Vec<SourceFile>> = BTreeMap::new();
+    for candidate in candidates {
+        match roots.read_path(&candidate.path) {
+            Ok(text) => {
+                let is_compose = candidate.pick == Pick::ComposeByName
+                    || trustmap_compose::looks_like_compose(&text);
+                if is_compose {
+                    let dir = candidate
+                        .display
+                        .rsplit_once('/')
+                        .map_or(String::new(), |(d, _)| d.to_string());
+                    by_dir.entry(dir).or_default().push(SourceFile {
+                        path: candidate.display,
+                        text,
+                    });
+                }
+            }
+            Err(error) => {
+                // A file picked by name is an input that could not be read: the scan is
+                // incomplete. A YAML file that might have been compose is only noted.
+                let level = match (candidate.pick, &error) {
+                    (Pick::ComposeByName, _) => DiagnosticLevel::Error,
+                    (Pick::Yaml, ReadError::TooLarge(_)) => DiagnosticLevel::Note,
+                    (Pick::Yaml, _) => continue,
+                };
+                let code = match error {
+                    ReadError::TooLarge(_) => "file-too-large",
+                    ReadError::Binary => "file-binary",
+                    ReadError::OutsideRoots => "file-outside-roots",
+                    ReadError::Io(_) => "file-unreadable",
+                };
+                diagnostics.push(Diagnostic::file(
+                    level,
+                    code,
+                    candidate.display,
+                    format!("not scanned: {error}"),
+                ));
+            }
+        }
+    }
+
+    let mut discovered = Discovered::default();
+    for (dir, files) in by_dir {
+        let env = read_env(roots, &dir);
+        for project in group_projects(roots, &dir, files, env) {
+            discovered
+                .files
+                .extend(project.files.iter().map(|f| f.path.clone()));
+            discovered.compose_projects.push(project);
+        }
+    }
+    discovered
+        .compose_projects
+        .sort_by(|a, b| a.project.cmp(&b.project));
+    discovered.files.sort();
+    diagnostics.sort();
+    discovered.diagnostics = diagnostics;
+    discovered
+}
+
+fn walk(
+    roots: &Roots,
+    root: &Root,
+    candidates: &Mutex<Vec<Candidate>>,
+    diagnostics: &Mutex<Vec<Diagnostic>>,
+) {
+    let mut builder = ignore::WalkBuilder::new(&root.given);
+    builder
+        .hidden(false)
+        .parents(false)
+        .git_global(false)
+        .git_ignore(true)
+        .git_exclude(true)
+        .require_git(false)
+        .ignore(true)
+        .follow_links(true)
+        .filter_entry(|entry| {
+            let name = entry.file_name().to_string_lossy();
+            !(entry.file_type().is_some_and(|t| t.is_dir())
+                && SKIPPED_DIRS.contains(&name.as_ref()))
+        });
+    builder.build_parallel().run(|| {
+        Box::new(|result| {
+            use ignore::WalkState;
+            let entry = match result {
+                Ok(entry) => entry,
+                Err(error) => {
+                    let path = error_path(&error)
+                        .map(|p| roots.display(root, &p))
+                        .unwrap_or_else(|| root.display.clone());
+                    let message = if error.is_io() || !error.to_string().contains("loop") {
+                        format!("not scanned: {error}")
+                    } else {
+                        format!("not scanned: a symlink loop ({error})")
+                    };
+                    if let Ok(mut d) = diagnostics.lock() {
+                        d.push(Diagnostic::file(
+                            DiagnosticLevel::Warning,
+                            "walk",
+                            path,
+                            message,
+                        ));
+                    }
+                    return WalkState::Continue;
+                }
+            };
+            if entry.path_is_symlink() && !roots.contains(entry.path()) {
+                if let Ok(mut d) = diagnostics.lock() {
+                    d.push(Diagnostic::file(
+                        DiagnosticLevel::Note,
+                        "symlink-outside",
+                        roots.display(root, entry.path()),
+                        "not followed: the symlink leads outside the scanned paths",
+                    ));
+                }
+                return WalkState::Skip;
+            }
+            if !entry.file_type().is_some_and(|t| t.is_file()) {
+                return WalkState::Continue;
+            }
+            let name = entry.file_name().to_string_lossy().to_ascii_lowercase();
+            let pick = if trustmap_compose::is_compose_file_name(&name) {
+                Pick::ComposeByName
+            } else if name.ends_with(".yaml") || name.ends_with(".yml") {
+                Pick::Yaml
+            } else {
+                return WalkState::Continue;
+            };
+            let candidate = Candidate {
+                display: roots.display(root, entry.path()),
+                path: entry.path().to_path_buf(),
+                pick,
+            };
+            if let Ok(mut c) = candidates.lock() {
+                c.push(candidate);
+            }
+            WalkState::Continue
+        })
+    });
+}
+
+fn error_path(error: &ignore::Error) -> Option<PathBuf> {
+    match error {
+        ignore::Error::WithPath { path, .. } => Some(path.clone()),
+        ignore::Error::WithDepth { err, .. } | ignore::Error::WithLineNumber { err, .. } => {
+            error_path(err)
+        }
+        ignore::Error::Loop { child, .. } => Some(child.clone()),
+        _ => None,
+    }
+}
+
+fn read_env(roots: &Roots, dir: &str) -> Option<SourceFile> {
+    let path = if dir.is_empty() {
+        ".env".to_string()
+    } else {
+        format!("{dir}/.env")
+    };
+    roots
+        .read_display(&path)
+        .ok()
+        .map(|text| SourceFile { path, text })
+}
+
+/// Groups one folder's compose files into projects as `docker compose` would run them: the
+/// default file (the first of `compose.yaml`, `compose.yml`, `docker-compose.yaml`,
+/// `docker-compose.yml`) with its `.override` file is one project keyed by the folder; every
+/// other compose file is a project of its own, keyed by its path without extension.
+fn group_projects(
+    roots: &Roots,
+    dir: &str,
+    mut files: Vec<SourceFile>,
+    env: Option<SourceFile>,
+) -> Vec<ProjectInput> {
+    let name_of = |f: &SourceFile| f.path.rsplit('/').next().unwrap_or(&f.path).to_string();
+    let folder_key = if dir.is_empty() {
+        root_name(roots)
+    } else {
+        dir.to_string()
+    };
+    let mut projects = Vec::new();
+    if let Some(default) = DEFAULT_FILES
+        .iter()
+        .find_map(|d| files.iter().position(|f| name_of(f) == *d))
+    {
+        let base = files.remove(default);
+        let mut inputs = vec![base.clone()];
+        if let Some(over) = trustmap_compose::override_for(&name_of(&base))
+            && let Some(i) = files.iter().position(|f| name_of(f) == over)
+        {
+            inputs.push(files.remove(i));
+        }
+        projects.push(ProjectInput {
+            project: folder_key.clone(),
+            files: inputs,
+            env: env.clone(),
+        });
+    }
+    for file in files {
+        let stem = file
+            .path
+            .rsplit_once('.')
+            .map_or(file.path.as_str(), |(s, _)| s)
+            .to_string();
+        let key = if dir.is_empty() {
+            format!("{folder_key}/{stem}")
+        } else {
+            stem
+        };
+        projects.push(ProjectInput {
+            project: key,
+            files: vec![file],
+            env: env.clone(),
+        });
+    }
+    projects
+}
+
+/// The name of the scanned folder, for files at its top (as compose names a project after its
+/// folder).
+fn root_name(roots: &Roots) -> String {
+    roots
+        .roots
+        .first()
+        .and_then(|r| {
+            let folder = if r.canonical.is_file() {
+                r.canonical.parent()?.to_path_buf()
+            } else {
+                r.canonical.clone()
+            };
+            folder.file_name().map(|n| n.to_string_lossy().into_owned())
+        })
+        .unwrap_or_else(|| "project".to_string())
+}

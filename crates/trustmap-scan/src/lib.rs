@@ -1,0 +1,85 @@
+//! From paths on disk to the model: find the input files, parse them in parallel, assemble.
+//!
+//! Discovery walks the given paths (honouring `.gitignore`, skipping `.git`, `node_modules`
+//! and `.terraform`), never leaves them (a symlink that points outside is not followed, a
+//! symlink loop is reported), bounds every file's size, and classifies files by name and, for
+//! other YAML files, by content. Each input is then parsed on the rayon pool into a
+//! [`Fragment`]; the fragments are sorted and assembled into one [`Model`].
+#![deny(missing_docs)]
+
+mod discover;
+mod files;
+
+pub use discover::{Discovered, discover};
+pub use files::Roots;
+
+use rayon::prelude::*;
+use std::path::PathBuf;
+use trustmap_compose::ProjectInput;
+use trustmap_model::{Fragment, Model};
+
+/// What a scan may read.
+#[derive(Debug, Clone)]
+pub struct ScanOptions {
+    /// Files larger than this many bytes are not read (a notice says so).
+    pub max_file_size: u64,
+}
+
+impl Default for ScanOptions {
+    fn default() -> Self {
+        ScanOptions {
+            max_file_size: 10 * 1024 * 1024,
+        }
+    }
+}
+
+/// A path given to the scan that cannot be scanned at all.
+#[derive(Debug, thiserror::Error)]
+#[error("{path}: {reason}")]
+pub struct ScanError {
+    /// The path as given.
+    pub path: String,
+    /// Why.
+    pub reason: String,
+}
+
+/// The result of a scan: the model (with every diagnostic in it) and the inputs read.
+#[derive(Debug)]
+pub struct Scan {
+    /// The assembled model; [`Model::diagnostics`] holds what could not be read.
+    pub model: Model,
+    /// The input files that were parsed, relative to the scan root, sorted.
+    pub files: Vec<String>,
+}
+
+/// Scans `paths`: discovery, parallel parsing, assembly.
+///
+/// # Errors
+/// A path does not exist or cannot be read at all. Problems inside files are diagnostics in
+/// the model, never errors.
+pub fn scan(paths: &[PathBuf], options: &ScanOptions) -> Result<Scan, ScanError> {
+    let roots = Roots::new(paths, options.max_file_size)?;
+    let discovered = discover(&roots);
+    let mut fragments: Vec<(String, Fragment)> = discovered
+        .compose_projects
+        .par_iter()
+        .map(|project: &ProjectInput| {
+            (
+                project.project.clone(),
+                trustmap_compose::parse_project(project, &roots),
+            )
+        })
+        .collect();
+    fragments.sort_by(|a, b| a.0.cmp(&b.0));
+    let mut notices = Fragment {
+        diagnostics: discovered.diagnostics,
+        ..Fragment::default()
+    };
+    notices.diagnostics.sort();
+    let mut all: Vec<Fragment> = vec![notices];
+    all.extend(fragments.into_iter().map(|(_, f)| f));
+    Ok(Scan {
+        model: Model::build(all),
+        files: discovered.files,
+    })
+}

@@ -1,0 +1,525 @@
+//! End-to-end tests of trustmap: the rule fixtures, bad input, determinism, SARIF.
+
+mod util;
+
+use serde_json::Value;
+use std::collections::BTreeSet;
+use trustmap_model::DiagnosticLevel;
+use trustmap_rules::RuleSet;
+use util::{expectations, root, scan, scratch, trustmap, trustmap_in};
+
+/// Every rule has a firing and a silent fixture; the firing one produces exactly the findings
+/// its `# expect: ID` comments mark, on those lines, and the silent one none of that rule.
+#[test]
+fn every_rule_fires_exactly_where_its_fixtures_say() {
+    let rules = RuleSet::builtin().unwrap();
+    let mut failures = Vec::new();
+    for rule in rules.rules() {
+        for case in ["firing", "silent"] {
+            let dir = format!("fixtures/rules/{}/{case}", rule.id);
+            assert!(
+                root().join(&dir).is_dir(),
+                "{} has no {case} fixture at {dir}",
+                rule.id
+            );
+            let scan = scan(&dir);
+            let errors: Vec<_> = scan
+                .model
+                .diagnostics()
+                .iter()
+                .filter(|d| d.level == DiagnosticLevel::Error)
+                .collect();
+            assert!(
+                errors.is_empty(),
+                "{dir} does not parse cleanly: {errors:?}"
+            );
+            let findings = trustmap_rules::evaluate(&scan.model, &rules);
+            let got: BTreeSet<(String, u32)> = findings
+                .iter()
+                .filter(|f| f.rule_id == rule.id)
+                .filter_map(|f| f.location.as_ref().map(|l| (l.file.clone(), l.start.line)))
+                .collect();
+            let want = expectations(&root().join(&dir), &rule.id);
+            if case == "firing" && want.is_empty() {
+                failures.push(format!("{dir}: no `# expect: {}` line", rule.id));
+            }
+            if got != want {
+                failures.push(format!(
+                    "{dir}: {} expected at {want:?}, found at {got:?}",
+                    rule.id
+                ));
+            }
+        }
+    }
+    assert!(failures.is_empty(), "\n{}", failures.join("\n"));
+}
+
+#[test]
+fn every_rule_fixture_folder_belongs_to_a_rule() {
+    let rules = RuleSet::builtin().unwrap();
+    for entry in std::fs::read_dir(root().join("fixtures/rules")).unwrap() {
+        let name = entry.unwrap().file_name().to_string_lossy().into_owned();
+        assert!(
+            rules.get(&name).is_some(),
+            "fixtures/rules/{name} names no rule"
+        );
+    }
+}
+
+#[test]
+fn the_readme_example_scans_and_finds_the_shop_threats() {
+    let run = trustmap(&["scan", "fixtures/compose/shop", "--format", "json"]);
+    assert_eq!(run.code, 1, "{run:?}");
+    let report: Value = serde_json::from_str(&run.stdout).unwrap();
+    let ids: BTreeSet<&str> = report["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["rule_id"].as_str().unwrap())
+        .collect();
+    for id in ["TM-I001", "TM-I002", "TM-I003", "TM-S001", "TM-E002"] {
+        assert!(ids.contains(id), "{id} missing from {ids:?}");
+    }
+    // The queue shares the app network with the internet-facing proxy; the database is on an
+    // internal network the proxy does not join.
+    let lateral: Vec<&str> = report["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| f["rule_id"] == "TM-E007")
+        .map(|f| f["subject"]["id"].as_str().unwrap())
+        .collect();
+    assert_eq!(lateral, ["compose:fixtures/compose/shop/service/queue"]);
+}
+
+#[test]
+fn the_model_has_zones_boundaries_and_flows_from_the_code() {
+    let scan = scan("fixtures/compose/shop");
+    let model = &scan.model;
+    let flow = |source: &str, target: &str| {
+        model
+            .flows()
+            .find(|f| f.source.0.ends_with(source) && f.target.0.ends_with(target))
+            .unwrap_or_else(|| panic!("no flow {source} -> {target}"))
+    };
+    let web_to_db = flow("service/web", "service/db");
+    assert_eq!(web_to_db.protocol.as_deref(), Some("postgres"));
+    assert_eq!(web_to_db.span.as_ref().unwrap().start.line, 17);
+    // web is attached to the data network: it talks to db inside it, crossing nothing.
+    assert!(model.boundaries_crossed(web_to_db).is_empty());
+    let published = flow("external:internet", "service/proxy");
+    let crossed: Vec<_> = model
+        .boundaries_crossed(published)
+        .iter()
+        .map(|b| b.inner.0.clone())
+        .collect();
+    assert_eq!(
+        crossed.len(),
+        3,
+        "internet -> host -> project -> network: {crossed:?}"
+    );
+    // Loopback-bound ports come from the host's local users, not from the internet.
+    let admin = flow("host/local-users", "service/admin");
+    assert_eq!(admin.ports, ["9000"]);
+    // depends_on adds a flow only where the environment did not already describe one.
+    assert_eq!(model.flows().filter(|f| f.source.0.ends_with("service/worker") && f.target.0.ends_with("service/db")).count(), 1);
+}
+
+#[test]
+fn output_is_byte_identical_across_runs() {
+    for args in [
+        &["scan", "fixtures/compose/shop", "--format", "sarif"][..],
+        &["scan", "fixtures/compose/shop", "--format", "json"],
+        &["model", "fixtures/compose/shop", "--format", "json"],
+        &["model", "fixtures/compose/shop", "--format", "mermaid"],
+        &["model", "fixtures/compose/shop", "--format", "dot"],
+    ] {
+        let first = trustmap(args);
+        let second = trustmap(args);
+        assert!(!first.stdout.is_empty(), "{first:?}");
+        assert_eq!(first.stdout, second.stdout, "{args:?}");
+    }
+}
+
+#[test]
+fn fingerprints_stay_when_lines_move() {
+    let original = std::fs::read(root().join("fixtures/compose/shop/compose.yaml")).unwrap();
+    let mut moved = b"# a comment\n\n# pushes everything down\n".to_vec();
+    moved.extend_from_slice(&original);
+    let fingerprints = |dir: &std::path::Path| {
+        let run = trustmap_in(dir, &["scan", ".", "--format", "json"]);
+        let report: Value = serde_json::from_str(&run.stdout).unwrap();
+        report["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|f| {
+                (
+                    f["fingerprint"].as_str().unwrap().to_string(),
+                    f["location"]["start"]["line"].as_u64().unwrap(),
+                )
+            })
+            .collect::<Vec<_>>()
+    };
+    let a = scratch(&[("shop/compose.yaml", &original)]);
+    let b = scratch(&[("shop/compose.yaml", &moved)]);
+    let (before, after) = (
+        fingerprints(&a.path().join("shop")),
+        fingerprints(&b.path().join("shop")),
+    );
+    assert!(!before.is_empty());
+    let set = |v: &[(String, u64)]| v.iter().map(|(f, _)| f.clone()).collect::<BTreeSet<_>>();
+    assert_eq!(set(&before), set(&after));
+    assert!(
+        before
+            .iter()
+            .zip(&after)
+            .all(|((_, l1), (_, l2))| l2 == &(l1 + 3))
+    );
+}
+
+/// The SARIF of a real scan validates against the official 2.1.0 schema and meets GitHub's
+/// ingestion rules.
+#[test]
+fn sarif_of_a_real_scan_is_valid_and_github_ready() {
+    let run = trustmap(&[
+        "scan",
+        "fixtures/compose/shop",
+        "--format",
+        "sarif",
+        "--category",
+        "trustmap/compose",
+    ]);
+    let sarif: Value = serde_json::from_str(&run.stdout).unwrap();
+    let mut schema: Value = serde_json::from_str(
+        &std::fs::read_to_string(
+            root().join("crates/trustmap-report/tests/sarif-schema-2.1.0.json"),
+        )
+        .unwrap(),
+    )
+    .unwrap();
+    // The schema's `language` patterns are not valid for Rust's regex engines.
+    for pointer in [
+        "/definitions/toolComponent/properties/language",
+        "/definitions/run/properties/language",
+    ] {
+        if let Some(language) = schema.pointer_mut(pointer) {
+            language.as_object_mut().unwrap().remove("pattern");
+        }
+    }
+    let validator = jsonschema::validator_for(&schema).unwrap();
+    let errors: Vec<String> = validator
+        .iter_errors(&sarif)
+        .map(|e| format!("{e} at {}", e.instance_path()))
+        .collect();
+    assert!(errors.is_empty(), "{errors:#?}");
+
+    let results = sarif["runs"][0]["results"].as_array().unwrap();
+    assert!(!results.is_empty());
+    for result in results {
+        let location = &result["locations"][0]["physicalLocation"];
+        let uri = location["artifactLocation"]["uri"].as_str().unwrap();
+        assert_eq!(uri, "fixtures/compose/shop/compose.yaml");
+        assert_eq!(location["artifactLocation"]["uriBaseId"], "%SRCROOT%");
+        assert!(
+            result["partialFingerprints"]
+                .as_object()
+                .is_some_and(|p| !p.is_empty())
+        );
+    }
+    let secret = results.iter().find(|r| r["ruleId"] == "TM-I003").unwrap();
+    assert_eq!(
+        secret["locations"][0]["physicalLocation"]["region"]["startLine"], 37,
+        "POSTGRES_PASSWORD's line"
+    );
+    for rule in sarif["runs"][0]["tool"]["driver"]["rules"]
+        .as_array()
+        .unwrap()
+    {
+        assert!(
+            rule["properties"]["security-severity"].is_string(),
+            "{rule}"
+        );
+        assert!(
+            rule["properties"]["tags"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .any(|t| t == "security")
+        );
+        assert!(
+            rule["help"]["markdown"]
+                .as_str()
+                .unwrap()
+                .contains("How to fix")
+        );
+    }
+    assert_eq!(
+        sarif["runs"][0]["automationDetails"]["id"]
+            .as_str()
+            .unwrap()
+            .trim_end_matches('/'),
+        "trustmap/compose"
+    );
+}
+
+// Bad input: each case gives a clear error with file, line and cause, the other files are
+// still scanned, and the exit code is 2.
+
+const GOOD: &[u8] = b"services:\n  web:\n    image: nginx:1.27\n    privileged: true\n";
+
+fn bad_input_case(name: &str, content: &[u8], extra: &[&str], expect_in_message: &str) {
+    let dir = scratch(&[
+        ("good/compose.yaml", GOOD),
+        (&format!("bad/{name}"), content),
+    ]);
+    let mut args = vec!["scan", ".", "--format", "json"];
+    args.extend_from_slice(extra);
+    let run = trustmap_in(dir.path(), &args);
+    assert_eq!(run.code, 2, "{run:?}");
+    assert!(
+        run.stderr.contains(&format!("bad/{name}:")),
+        "names the file: {run:?}"
+    );
+    assert!(
+        run.stderr.contains(expect_in_message),
+        "says why ({expect_in_message}): {run:?}"
+    );
+    let report: Value = serde_json::from_str(&run.stdout).unwrap();
+    let still_scanned = report["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|f| f["rule_id"] == "TM-E001");
+    assert!(still_scanned, "the good file was still scanned: {run:?}");
+}
+
+#[test]
+fn invalid_yaml_is_an_error_with_its_line() {
+    bad_input_case(
+        "compose.yaml",
+        b"services:\n  web:\n    image: [unclosed\n",
+        &[],
+        "not valid YAML",
+    );
+}
+
+#[test]
+fn a_wrong_type_is_an_error_naming_the_setting() {
+    let dir = scratch(&[(
+        "compose.yaml",
+        b"services:\n  web:\n    image: nginx\n    ports: 5\n",
+    )]);
+    let run = trustmap_in(dir.path(), &["scan", "."]);
+    assert_eq!(run.code, 2, "{run:?}");
+    assert!(
+        run.stdout.contains("compose.yaml:4")
+            && run.stdout.contains("`services.web.ports` must be a list"),
+        "{run:?}"
+    );
+    bad_input_case(
+        "compose.yaml",
+        b"services:\n  web:\n    image: nginx\n    ports: 5\n",
+        &[],
+        "must be a list",
+    );
+}
+
+#[test]
+fn an_alias_bomb_is_refused_quickly() {
+    let mut bomb = String::from(
+        "x-a: &a [\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\"]\n",
+    );
+    let names = ["a", "b", "c", "d", "e", "f", "g", "h", "i"];
+    for pair in names.windows(2) {
+        let refs = vec![format!("*{}", pair[0]); 9].join(",");
+        bomb.push_str(&format!("x-{}: &{} [{refs}]\n", pair[1], pair[1]));
+    }
+    bomb.push_str("services:\n  web:\n    image: *i\n");
+    bad_input_case("compose.yaml", bomb.as_bytes(), &[], "alias bomb");
+}
+
+#[test]
+fn deep_nesting_is_refused_without_a_crash() {
+    let deep = format!(
+        "services:\n  web:\n    labels: {}{}\n",
+        "[".repeat(10_000),
+        "]".repeat(10_000)
+    );
+    bad_input_case("compose.yaml", deep.as_bytes(), &[], "compose.yaml:3");
+    // 3,000 levels of block mappings (4.5 MB): deeper than a recursive loader survives.
+    let block: String = (0..3_000)
+        .map(|i| format!("{}k:\n", " ".repeat(i)))
+        .collect();
+    bad_input_case(
+        "docker-compose.yml",
+        format!("services:\n{block}").as_bytes(),
+        &[],
+        "deeper than",
+    );
+}
+
+#[test]
+fn a_binary_file_is_reported_not_parsed() {
+    bad_input_case(
+        "compose.yaml",
+        b"\x7fELF\x02\x01\x01\x00\x00\x00binary",
+        &[],
+        "binary",
+    );
+}
+
+#[test]
+fn a_file_over_the_size_cap_is_reported() {
+    let big = format!(
+        "services:\n  web:\n    image: nginx\n{}",
+        "# padding\n".repeat(200)
+    );
+    bad_input_case(
+        "compose.yaml",
+        big.as_bytes(),
+        &["--max-file-size", "1000"],
+        "size cap",
+    );
+}
+
+#[cfg(unix)]
+#[test]
+fn symlink_loops_and_links_outside_are_not_followed() {
+    let outside = scratch(&[(
+        "compose.yaml",
+        b"services:\n  secret:\n    image: x\n    privileged: true\n",
+    )]);
+    let dir = scratch(&[("app/compose.yaml", GOOD)]);
+    std::os::unix::fs::symlink(dir.path(), dir.path().join("app/loop")).unwrap();
+    std::os::unix::fs::symlink(outside.path(), dir.path().join("app/outside")).unwrap();
+    let run = trustmap_in(dir.path(), &["scan", ".", "--format", "json"]);
+    assert_eq!(run.code, 1, "{run:?}");
+    let report: Value = serde_json::from_str(&run.stdout).unwrap();
+    let files: BTreeSet<&str> = report["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["location"]["file"].as_str().unwrap())
+        .collect();
+    assert_eq!(files, BTreeSet::from(["app/compose.yaml"]), "{run:?}");
+}
+
+#[test]
+fn a_malformed_rule_file_names_file_and_field() {
+    let rules = scratch(&[("TM-E900.yaml", b"id: TM-E900\ntitle: t\nstride: elevation_of_privilege\napplies_to: [process]\nseverity: extreme\n")]);
+    let run = trustmap(&[
+        "scan",
+        "fixtures/compose/shop",
+        "--rules",
+        rules.path().to_str().unwrap(),
+    ]);
+    assert_eq!(run.code, 2, "{run:?}");
+    assert!(
+        run.stderr.contains("TM-E900.yaml:5: field `severity`"),
+        "{run:?}"
+    );
+}
+
+#[test]
+fn user_rules_join_the_builtin_pack() {
+    let rules = scratch(&[(
+        "TM-T900.yaml",
+        b"id: TM-T900\ntitle: Mutable image tag\nstride: tampering\napplies_to: [process, data_store]\nseverity: low\ncondition:\n  attr: image\n  matches: ':latest$|^[^:@]+$'\nmessage: '{name} uses a mutable image reference: {attr.image}'\ndescription: d\nmitigation: m\nreferences:\n  cwe: [494]\n",
+    )]);
+    let dir = scratch(&[(
+        "compose.yaml",
+        b"services:\n  a:\n    image: nginx:latest\n  b:\n    image: nginx:1.27\n",
+    )]);
+    let run = trustmap_in(
+        dir.path(),
+        &[
+            "scan",
+            ".",
+            "--format",
+            "json",
+            "--rules",
+            rules.path().to_str().unwrap(),
+        ],
+    );
+    let report: Value = serde_json::from_str(&run.stdout).unwrap();
+    let hits: Vec<&Value> = report["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| f["rule_id"] == "TM-T900")
+        .collect();
+    assert_eq!(hits.len(), 1, "{run:?}");
+    assert_eq!(hits[0]["location"]["start"]["line"], 3);
+}
+
+#[test]
+fn exit_codes_follow_fail_on() {
+    let dir = scratch(&[(
+        "compose.yaml",
+        b"services:\n  web:\n    image: nginx:1.27\n    user: root\n",
+    )]);
+    assert_eq!(
+        trustmap_in(dir.path(), &["scan", ".", "--fail-on", "medium"]).code,
+        1
+    );
+    assert_eq!(
+        trustmap_in(dir.path(), &["scan", ".", "--fail-on", "high"]).code,
+        0
+    );
+    assert_eq!(
+        trustmap_in(dir.path(), &["scan", ".", "--fail-on", "none"]).code,
+        0
+    );
+    assert_eq!(trustmap_in(dir.path(), &["scan", "does-not-exist"]).code, 2);
+}
+
+#[test]
+fn overrides_and_env_files_are_applied() {
+    let dir = scratch(&[
+        ("compose.yaml", b"services:\n  web:\n    image: nginx:1.27\n    ports:\n      - \"${BIND:-127.0.0.1}:8080:80\"\n"),
+        ("compose.override.yaml", b"services:\n  web:\n    privileged: true\n"),
+        (".env", b"BIND=0.0.0.0\n"),
+    ]);
+    let run = trustmap_in(dir.path(), &["scan", ".", "--format", "json"]);
+    let report: Value = serde_json::from_str(&run.stdout).unwrap();
+    let at = |id: &str| {
+        report["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|f| f["rule_id"] == id)
+            .map(|f| {
+                (
+                    f["location"]["file"].as_str().unwrap().to_string(),
+                    f["location"]["start"]["line"].as_u64().unwrap(),
+                )
+            })
+    };
+    assert_eq!(
+        at("TM-E001"),
+        Some(("compose.override.yaml".to_string(), 3)),
+        "{run:?}"
+    );
+    assert_eq!(
+        at("TM-I001"),
+        Some(("compose.yaml".to_string(), 5)),
+        ".env binds to every interface: {run:?}"
+    );
+}
+
+#[test]
+fn rules_explain_prints_the_rule_documentation() {
+    let run = trustmap(&["rules", "explain", "TM-E002"]);
+    assert_eq!(run.code, 0, "{run:?}");
+    assert!(
+        run.stdout.contains("# TM-E002")
+            && run.stdout.contains("## How to fix it")
+            && run.stdout.contains("CWE-250")
+    );
+    let list = trustmap(&["rules"]);
+    assert_eq!(
+        list.stdout.lines().count(),
+        RuleSet::builtin().unwrap().rules().len()
+    );
+}
