@@ -43,6 +43,7 @@ const IMAGES: &[(&str, Technology)] = &[
     ("redis", store("redis", "redis", 6379)),
     ("redis-stack", store("redis", "redis", 6379)),
     ("redis-stack-server", store("redis", "redis", 6379)),
+    ("redismod", store("redis", "redis", 6379)),
     ("valkey", store("redis", "redis", 6379)),
     ("keydb", store("redis", "redis", 6379)),
     ("dragonfly", store("redis", "redis", 6379)),

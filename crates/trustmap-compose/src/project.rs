@@ -376,7 +376,7 @@ impl Parser<'_> {
             self.fragment.zones.push(Zone {
                 id: self.zone_id(&format!("network/{name}")),
                 kind: ZoneKind::Network,
-                name: format!("{}/{name}", self.project),
+                name: name.clone(),
                 parent: Some(project_zone.clone()),
                 trust: if *internal == Tri::Yes {
                     TrustLevel::High
@@ -1377,11 +1377,46 @@ fn is_sensitive_host_path(path: &str) -> bool {
         "/var/lib/kubelet/",
         "/root/",
         "/boot/",
-        "/etc/",
-        "/var/run/",
-        "/run/",
     ];
-    if SENSITIVE_HOST_PATHS.contains(&path) {
+    // Below /etc, only the host's own credentials and control files: an application's
+    // configuration folder (`/etc/pihole`) is its own business.
+    const HOST_ETC: &[&str] = &[
+        "/etc/shadow",
+        "/etc/passwd",
+        "/etc/group",
+        "/etc/gshadow",
+        "/etc/sudoers",
+        "/etc/sudoers.d",
+        "/etc/ssh",
+        "/etc/kubernetes",
+        "/etc/docker",
+        "/etc/containerd",
+        "/etc/systemd",
+        "/etc/cron.d",
+        "/etc/crontab",
+        "/etc/pam.d",
+        "/etc/security",
+        "/etc/ld.so.preload",
+        "/etc/profile.d",
+        "/etc/ssl/private",
+        // Below /run, the sockets and state of the host's own daemons (a user's PulseAudio
+        // socket is not one).
+        "/run/systemd",
+        "/run/dbus",
+        "/var/run/dbus",
+        "/run/containerd",
+        "/var/run/containerd",
+        "/run/docker",
+        "/var/run/docker",
+        "/run/crio",
+        "/run/k3s",
+        "/run/secrets/kubernetes.io",
+    ];
+    if SENSITIVE_HOST_PATHS.contains(&path)
+        || HOST_ETC
+            .iter()
+            .any(|p| path == *p || path.starts_with(&format!("{p}/")))
+    {
         return true;
     }
     if BENIGN

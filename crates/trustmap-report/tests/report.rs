@@ -114,6 +114,7 @@ fn element(id: &str, name: &str, kind: ElementKind, zone: &str, at: Option<Span>
         name: name.into(),
         technology: None,
         zone: ZoneId(zone.into()),
+        attached_zones: Vec::new(),
         span: at,
         attributes: Attributes::default(),
     }
