@@ -523,3 +523,32 @@ fn rules_explain_prints_the_rule_documentation() {
         RuleSet::builtin().unwrap().rules().len()
     );
 }
+
+/// A YAML file that merely has a `services:` key (a CI configuration) is not a compose file:
+/// it is skipped, not reported as a broken one.
+#[test]
+fn yaml_that_is_not_compose_is_skipped_quietly() {
+    let dir = scratch(&[
+        (
+            ".gitlab-ci.yml",
+            b"services:\n  - docker:dind\nbuild:\n  script: make\n",
+        ),
+        (
+            "app/settings.yaml",
+            b"services:\n  mail: smtp.example.com\n",
+        ),
+        (
+            "stack.yaml",
+            b"services:\n  web:\n    image: nginx\n    privileged: true\n",
+        ),
+    ]);
+    let run = trustmap_in(dir.path(), &["scan", ".", "--format", "json"]);
+    assert_eq!(run.code, 1, "{run:?}");
+    let report: Value = serde_json::from_str(&run.stdout).unwrap();
+    assert_eq!(
+        report["diagnostics"].as_array().unwrap().len(),
+        0,
+        "{run:?}"
+    );
+    assert_eq!(report["findings"][0]["location"]["file"], "stack.yaml");
+}

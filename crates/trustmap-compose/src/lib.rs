@@ -59,6 +59,31 @@ pub fn looks_like_compose(text: &str) -> bool {
     top_level("services:") && !(top_level("apiVersion:") && top_level("kind:"))
 }
 
+/// Whether a YAML text found by content (not by name) is a compose file: it parses, its top
+/// level is a mapping with a `services:` mapping of mappings, and it has no Kubernetes
+/// `apiVersion`/`kind`. Other YAML files with a `services:` key (CI configurations, application
+/// settings) are not inputs, so they are skipped rather than reported as broken compose files.
+pub fn is_compose_document(text: &str) -> bool {
+    if !looks_like_compose(text) {
+        return false;
+    }
+    let limits = trustmap_yaml::Limits {
+        max_depth: 64,
+        max_nodes: 500_000,
+    };
+    let Ok(loaded) = trustmap_yaml::load(text, &limits) else {
+        return false;
+    };
+    let Some(root) = loaded.documents.first() else {
+        return false;
+    };
+    let services = root.get("services").and_then(|s| s.as_mapping());
+    root.get("apiVersion").is_none()
+        && services.is_some_and(|entries| {
+            !entries.is_empty() && entries.iter().all(|(_, v)| v.as_mapping().is_some())
+        })
+}
+
 /// The file names compose reads by default, in the order it looks for them.
 pub const DEFAULT_FILES: &[&str] = &[
     "compose.yaml",

@@ -36,6 +36,8 @@ pub struct Model {
     zones: BTreeMap<ZoneId, Zone>,
     graph: StableDiGraph<Element, Flow>,
     nodes: BTreeMap<ElementId, NodeIndex>,
+    /// Every zone's elements, those living in it and those attached to it, sorted by id.
+    members: BTreeMap<ZoneId, Vec<NodeIndex>>,
     edges_by_id: Vec<EdgeIndex>,
     reached_any: BTreeMap<NodeIndex, Option<EdgeIndex>>,
     reached_unauthenticated: BTreeMap<NodeIndex, Option<EdgeIndex>>,
@@ -140,6 +142,13 @@ impl Model {
             }
         }
 
+        let mut members: BTreeMap<ZoneId, Vec<NodeIndex>> = BTreeMap::new();
+        for &node in nodes.values() {
+            let element = &graph[node];
+            for zone in std::iter::once(&element.zone).chain(&element.attached_zones) {
+                members.entry(zone.clone()).or_default().push(node);
+            }
+        }
         let mut edges_by_id: Vec<EdgeIndex> = graph.edge_indices().collect();
         edges_by_id.sort_by(|a, b| graph[*a].id.cmp(&graph[*b].id));
         diagnostics.sort();
@@ -149,6 +158,7 @@ impl Model {
             zones,
             graph,
             nodes,
+            members,
             edges_by_id,
             reached_any: BTreeMap::new(),
             reached_unauthenticated: BTreeMap::new(),
@@ -220,19 +230,30 @@ impl Model {
 
     /// Elements in a zone or attached to it, sorted by id.
     pub fn elements_in_zone(&self, zone: &ZoneId) -> impl Iterator<Item = &Element> {
-        self.elements()
-            .filter(move |e| &e.zone == zone || e.attached_zones.contains(zone))
+        self.members
+            .get(zone)
+            .into_iter()
+            .flatten()
+            .map(|&n| &self.graph[n])
+    }
+
+    /// The other elements that share a zone with `element` (its own or one it is attached
+    /// to), sorted by id, each once.
+    pub fn neighbours_in_zones(&self, element: &Element) -> Vec<&Element> {
+        let mut found: Vec<&Element> = std::iter::once(&element.zone)
+            .chain(&element.attached_zones)
+            .flat_map(|z| self.elements_in_zone(z))
+            .filter(|other| other.id != element.id)
+            .collect();
+        found.sort_by(|a, b| a.id.cmp(&b.id));
+        found.dedup_by(|a, b| a.id == b.id);
+        found
     }
 
     /// Whether two elements share a zone (their own or one they are attached to).
     pub fn share_zone(&self, a: &Element, b: &Element) -> bool {
-        let zones = |e: &'_ Element| {
-            std::iter::once(e.zone.clone())
-                .chain(e.attached_zones.clone())
-                .collect::<Vec<_>>()
-        };
-        let b_zones = zones(b);
-        zones(a).iter().any(|z| b_zones.contains(z))
+        let in_b = |z: &ZoneId| &b.zone == z || b.attached_zones.contains(z);
+        std::iter::once(&a.zone).chain(&a.attached_zones).any(in_b)
     }
 
     /// The zone of an element (the internet for an element whose zone is unknown).

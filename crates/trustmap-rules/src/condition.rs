@@ -191,8 +191,8 @@ impl Condition {
             }
             (Condition::SameZoneAs(inner), Target::Element(e)) => {
                 let neighbours = model
-                    .elements()
-                    .filter(|other| other.id != e.id && model.share_zone(e, other))
+                    .neighbours_in_zones(e)
+                    .into_iter()
                     .map(Target::Element);
                 exists(model, neighbours, inner)
             }

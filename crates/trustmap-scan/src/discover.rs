@@ -54,7 +54,7 @@ pub fn discover(roots: &Roots) -> Discovered {
         match roots.read_path(&candidate.path) {
             Ok(text) => {
                 let is_compose = candidate.pick == Pick::ComposeByName
-                    || trustmap_compose::looks_like_compose(&text);
+                    || trustmap_compose::is_compose_document(&text);
                 if is_compose {
                     let dir = candidate
                         .display
