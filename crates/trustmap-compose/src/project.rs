@@ -884,47 +884,17 @@ impl Parser<'_> {
                     } else {
                         value_node
                     });
-                    let (raw, value) = match &value_node.value {
-                        NodeValue::Scalar(text, _) => (text.clone(), self.vars.interpolate(text)),
-                        // `KEY:` with no value passes the variable through from the shell.
-                        _ => (
-                            String::new(),
-                            Interpolated {
-                                text: String::new(),
-                                known: false,
-                                from_variable: true,
-                            },
-                        ),
-                    };
-                    env.push(EnvVar {
-                        key: key.to_string(),
-                        raw,
-                        value,
-                        span,
-                    });
+                    env.push(self.env_var(key, value_node.as_str(), span));
                 }
             }
             NodeValue::Sequence(items) => {
                 for item in items {
                     let Some(text) = item.as_str() else { continue };
-                    let (key, raw, value) = match text.split_once('=') {
-                        Some((k, v)) => (k, v.to_string(), self.vars.interpolate(v)),
-                        None => (
-                            text,
-                            String::new(),
-                            Interpolated {
-                                text: String::new(),
-                                known: false,
-                                from_variable: true,
-                            },
-                        ),
+                    let (key, value) = match text.split_once('=') {
+                        Some((k, v)) => (k, Some(v)),
+                        None => (text, None),
                     };
-                    env.push(EnvVar {
-                        key: key.to_string(),
-                        raw,
-                        value,
-                        span: self.span(item),
-                    });
+                    env.push(self.env_var(key, value, self.span(item)));
                 }
             }
             NodeValue::Null => {}
@@ -939,6 +909,28 @@ impl Parser<'_> {
             }
         }
         env
+    }
+
+    /// One environment entry; without a value (`KEY` alone), compose passes the variable
+    /// through from the shell that runs it, so its value is unknown here.
+    fn env_var(&self, key: &str, value: Option<&str>, span: Span) -> EnvVar {
+        let (raw, value) = match value {
+            Some(text) => (text.to_string(), self.vars.interpolate(text)),
+            None => (
+                String::new(),
+                Interpolated {
+                    text: String::new(),
+                    known: false,
+                    from_variable: true,
+                },
+            ),
+        };
+        EnvVar {
+            key: key.to_string(),
+            raw,
+            value,
+            span,
+        }
     }
 
     fn secrets_in_environment(&self, env: &[EnvVar], attrs: &mut Attributes) {

@@ -55,14 +55,20 @@ fn is_host_key(key: &str) -> bool {
     ];
     SUFFIXES
         .iter()
-        .any(|s| key == *s || key.ends_with(&format!("_{s}")))
+        .any(|s| key == *s || (key.ends_with(s) && key[..key.len() - s.len()].ends_with('_')))
 }
 
 /// The references in one environment entry. `raw` is the value as written (to tell literal
 /// passwords from variables), `value` after interpolation.
 pub fn references(key: &str, raw: &str, value: &str) -> Vec<Reference> {
     let mut found = Vec::new();
-    for caps in URL.captures_iter(value) {
+    // Most values are not URLs: skip the regex for them.
+    let urls: Vec<_> = if value.contains("://") {
+        URL.captures_iter(value).collect()
+    } else {
+        Vec::new()
+    };
+    for caps in urls {
         let scheme = caps[1].to_ascii_lowercase();
         let query = caps.get(6).map_or("", |m| m.as_str()).to_ascii_lowercase();
         let tls = if [
@@ -120,9 +126,11 @@ pub fn references(key: &str, raw: &str, value: &str) -> Vec<Reference> {
 
 /// Whether the password part of the URL as written is literal text, not `${VAR}`.
 fn raw_password_is_literal(raw: &str) -> bool {
-    URL.captures(raw)
-        .and_then(|c| c.get(3))
-        .is_some_and(|p| !p.as_str().is_empty() && !p.as_str().contains('$'))
+    raw.contains("://")
+        && URL
+            .captures(raw)
+            .and_then(|c| c.get(3))
+            .is_some_and(|p| !p.as_str().is_empty() && !p.as_str().contains('$'))
 }
 
 /// Whether an environment key names a secret (`DB_PASSWORD`, `API_TOKEN`, `SECRET_KEY_BASE`),
