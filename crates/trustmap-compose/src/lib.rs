@@ -10,14 +10,11 @@
 //! attribute keeps the span that set it.
 #![deny(missing_docs)]
 
-mod catalog;
 mod interpolate;
 mod merge;
 mod ports;
 mod project;
-mod references;
 
-pub use catalog::{Technology, technology};
 pub use interpolate::{Interpolated, Variables};
 pub use project::parse_project;
 

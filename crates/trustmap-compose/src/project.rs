@@ -1,12 +1,12 @@
 //! One compose project into a model fragment.
 
-use crate::catalog::{self, Technology};
 use crate::interpolate::{Interpolated, Variables, parse_env_lines};
 use crate::merge::merge;
 use crate::ports::{self, Bind, PublishedPort};
-use crate::references::{self, Reference};
 use crate::{FileReader, ProjectInput};
 use std::collections::{BTreeMap, BTreeSet};
+use trustmap_containers::{self as catalog, EnvEntry, Technology};
+use trustmap_containers::{self as references, Reference};
 use trustmap_model::{
     AttrName, Attributes, Diagnostic, DiagnosticLevel, Element, ElementId, ElementKind, Flow,
     Fragment, INTERNET_ELEMENT, Span, Tri, TrustLevel, Zone, ZoneId, ZoneKind,
@@ -49,14 +49,6 @@ const LIMITS: Limits = Limits {
     max_nodes: 500_000,
 };
 
-/// An environment entry of a service, after interpolation.
-struct EnvVar {
-    key: String,
-    raw: String,
-    value: Interpolated,
-    span: Span,
-}
-
 /// What the parser keeps about a service between passes.
 struct Service {
     name: String,
@@ -65,7 +57,7 @@ struct Service {
     /// Networks attached, in declaration order, with their spans.
     networks: Vec<(String, Option<Span>)>,
     network_mode: Option<(String, Span)>,
-    env: Vec<EnvVar>,
+    env: Vec<EnvEntry>,
     node: Node,
 }
 
@@ -761,11 +753,20 @@ impl Parser<'_> {
         let env = self.environment(&node, &path);
         self.secrets_in_environment(&env, &mut attrs);
         if kind == ElementKind::DataStore {
-            let (auth, auth_span) = authentication(
+            let command = node.get("command").map(|c| match &c.value {
+                NodeValue::Sequence(items) => items
+                    .iter()
+                    .filter_map(Node::as_str)
+                    .collect::<Vec<_>>()
+                    .join(" "),
+                _ => c.as_str().unwrap_or_default().to_string(),
+            });
+            let (auth, auth_span) = catalog::authentication(
                 technology,
                 image.as_ref().map(|(v, _)| v.text.as_str()),
                 &env,
-                &node,
+                command.as_deref(),
+                node.get("volumes").is_some(),
             );
             attrs.set_flag(AttrName::Authenticated, auth, auth_span);
         }
@@ -822,7 +823,7 @@ impl Parser<'_> {
 
     /// `environment:` (map or list) and `env_file:` entries, in the order compose applies them
     /// (env files first, then `environment:` overriding).
-    fn environment(&mut self, node: &Node, path: &str) -> Vec<EnvVar> {
+    fn environment(&mut self, node: &Node, path: &str) -> Vec<EnvEntry> {
         let mut env = Vec::new();
         if let Some(files) = node.get("env_file") {
             let entries: Vec<Node> = match &files.value {
@@ -849,12 +850,7 @@ impl Parser<'_> {
                     Ok(file) => {
                         for (key, value, line) in parse_env_lines(&file.text) {
                             let span = Span::lines(&file.path, line, line);
-                            env.push(EnvVar {
-                                key,
-                                value: self.vars.interpolate(&value),
-                                raw: value,
-                                span,
-                            });
+                            env.push(self.env_var(&key, Some(&value), span));
                         }
                     }
                     Err(reason) if required => {
@@ -913,51 +909,30 @@ impl Parser<'_> {
 
     /// One environment entry; without a value (`KEY` alone), compose passes the variable
     /// through from the shell that runs it, so its value is unknown here.
-    fn env_var(&self, key: &str, value: Option<&str>, span: Span) -> EnvVar {
-        let (raw, value) = match value {
-            Some(text) => (text.to_string(), self.vars.interpolate(text)),
-            None => (
-                String::new(),
-                Interpolated {
-                    text: String::new(),
-                    known: false,
-                    from_variable: true,
-                },
-            ),
+    fn env_var(&self, key: &str, value: Option<&str>, span: Span) -> EnvEntry {
+        let (raw, value, literal) = match value {
+            Some(text) => {
+                let interpolated = self.vars.interpolate(text);
+                (
+                    text.to_string(),
+                    interpolated.text,
+                    !interpolated.from_variable,
+                )
+            }
+            None => (String::new(), String::new(), false),
         };
-        EnvVar {
+        EnvEntry {
             key: key.to_string(),
             raw,
             value,
+            literal,
             span,
         }
     }
 
-    fn secrets_in_environment(&self, env: &[EnvVar], attrs: &mut Attributes) {
-        for var in env {
-            let literal = !var.value.from_variable && !var.value.text.is_empty();
-            let boolean = matches!(
-                var.value.text.to_ascii_lowercase().as_str(),
-                "true" | "false" | "yes" | "no" | "1" | "0"
-            );
-            if references::is_secret_key(&var.key) && literal && !boolean {
-                attrs.push_item(
-                    AttrName::PlaintextSecrets,
-                    var.key.clone(),
-                    Some(var.span.clone()),
-                );
-                continue;
-            }
-            let literal_url_password = references::references(&var.key, &var.raw, &var.raw)
-                .iter()
-                .any(|r| r.literal_password);
-            if literal_url_password {
-                attrs.push_item(
-                    AttrName::PlaintextSecrets,
-                    format!("{} (password in URL)", var.key),
-                    Some(var.span.clone()),
-                );
-            }
+    fn secrets_in_environment(&self, env: &[EnvEntry], attrs: &mut Attributes) {
+        for (name, span) in catalog::plaintext_secrets(env) {
+            attrs.push_item(AttrName::PlaintextSecrets, name, Some(span));
         }
         attrs.set_empty_list(AttrName::PlaintextSecrets);
     }
@@ -1066,7 +1041,7 @@ impl Parser<'_> {
     ) -> Vec<Flow> {
         let mut flows: Vec<Flow> = Vec::new();
         for var in &service.env {
-            for reference in references::references(&var.key, &var.raw, &var.value.text) {
+            for reference in references::references(&var.key, &var.raw, &var.value) {
                 let Some(target) = names.get(&reference.host.to_ascii_lowercase()) else {
                     continue;
                 };
@@ -1457,121 +1432,4 @@ fn reference_flow(
             .set_flag(AttrName::Authenticated, Tri::Yes, Some(span));
     }
     flow
-}
-
-/// Whether a data store's documented configuration demands credentials. Only what the image's
-/// documentation states is used; anything else is unknown.
-fn authentication(
-    technology: Option<Technology>,
-    image: Option<&str>,
-    env: &[EnvVar],
-    node: &Node,
-) -> (Tri, Option<Span>) {
-    let Some(technology) = technology else {
-        return (Tri::Unknown, None);
-    };
-    let find = |key: &str| env.iter().rev().find(|v| v.key == key);
-    let is_true = |v: &EnvVar| {
-        matches!(
-            v.value.text.to_ascii_lowercase().as_str(),
-            "yes" | "true" | "1"
-        )
-    };
-    let official = image.is_some_and(|i| {
-        let repo = i
-            .split('@')
-            .next()
-            .unwrap_or(i)
-            .split(':')
-            .next()
-            .unwrap_or(i);
-        !repo.contains('/')
-            || repo.starts_with("library/")
-            || repo.starts_with("docker.io/library/")
-    });
-    for key in [
-        "ALLOW_EMPTY_PASSWORD",
-        "MYSQL_ALLOW_EMPTY_PASSWORD",
-        "MARIADB_ALLOW_EMPTY_ROOT_PASSWORD",
-        "MARIADB_ALLOW_EMPTY_PASSWORD",
-    ] {
-        if let Some(var) = find(key).filter(|v| is_true(v)) {
-            return (Tri::No, Some(var.span.clone()));
-        }
-    }
-    if let Some(var) = find("POSTGRES_HOST_AUTH_METHOD").filter(|v| v.value.text == "trust") {
-        return (Tri::No, Some(var.span.clone()));
-    }
-    if let Some(var) = env.iter().find(|v| {
-        v.value
-            .text
-            .replace(' ', "")
-            .contains("xpack.security.enabled=false")
-            || (v.key == "xpack.security.enabled" && v.value.text == "false")
-    }) {
-        return (Tri::No, Some(var.span.clone()));
-    }
-    let command = node.get("command").map(|c| match &c.value {
-        NodeValue::Scalar(t, _) => t.clone(),
-        NodeValue::Sequence(items) => items
-            .iter()
-            .filter_map(Node::as_str)
-            .collect::<Vec<_>>()
-            .join(" "),
-        _ => String::new(),
-    });
-    match technology.name {
-        "postgres"
-            if find("POSTGRES_PASSWORD")
-                .or(find("POSTGRES_PASSWORD_FILE"))
-                .is_some() =>
-        {
-            (Tri::Yes, None)
-        }
-        "mysql" | "mariadb"
-            if [
-                "MYSQL_ROOT_PASSWORD",
-                "MYSQL_ROOT_PASSWORD_FILE",
-                "MYSQL_RANDOM_ROOT_PASSWORD",
-                "MARIADB_ROOT_PASSWORD",
-                "MARIADB_ROOT_PASSWORD_FILE",
-                "MARIADB_RANDOM_ROOT_PASSWORD",
-            ]
-            .iter()
-            .any(|k| find(k).is_some()) =>
-        {
-            (Tri::Yes, None)
-        }
-        "redis" => {
-            let password_set = command
-                .as_deref()
-                .is_some_and(|c| c.contains("requirepass"))
-                || ["REDIS_PASSWORD", "REDIS_ARGS"].iter().any(|k| {
-                    find(k).is_some_and(|v| {
-                        k == &"REDIS_PASSWORD" || v.value.text.contains("requirepass")
-                    })
-                });
-            if password_set {
-                (Tri::Yes, None)
-            } else if official && (node.get("volumes").is_none() || command.is_none()) {
-                // The official image starts with no password; a config file passed on the
-                // command line might set one, which the compose file does not show.
-                (Tri::No, None)
-            } else {
-                (Tri::Unknown, None)
-            }
-        }
-        "memcached" if official => (Tri::No, None),
-        "mongodb" if official => {
-            if find("MONGO_INITDB_ROOT_USERNAME").is_some()
-                || find("MONGO_INITDB_ROOT_USERNAME_FILE").is_some()
-                || command.as_deref().is_some_and(|c| c.contains("--auth"))
-            {
-                (Tri::Yes, None)
-            } else {
-                (Tri::No, None)
-            }
-        }
-        _ => (Tri::Unknown, None),
-    }
 }

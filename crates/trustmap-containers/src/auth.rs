@@ -1,0 +1,141 @@
+//! Credentials: whether a data store's settings demand them, and which settings hold them in
+//! plain text.
+
+use crate::catalog::Technology;
+use crate::references::{is_secret_key, references};
+use trustmap_model::{Span, Tri};
+
+/// One environment entry of a container.
+#[derive(Debug, Clone)]
+pub struct EnvEntry {
+    /// The variable name.
+    pub key: String,
+    /// The value as written (before interpolation).
+    pub raw: String,
+    /// The value as the container sees it, as far as it is known.
+    pub value: String,
+    /// Whether the value is written in the configuration itself (not interpolated from the
+    /// environment, not taken from a secret or config reference).
+    pub literal: bool,
+    /// Where it is written.
+    pub span: Span,
+}
+
+/// The entries that hold a secret in plain text: a secret-named variable with a literal value,
+/// or a connection URL with a literal password. Each is named by its key, never its value.
+pub fn plaintext_secrets(env: &[EnvEntry]) -> Vec<(String, Span)> {
+    let mut found = Vec::new();
+    for entry in env {
+        let boolean = matches!(
+            entry.value.to_ascii_lowercase().as_str(),
+            "true" | "false" | "yes" | "no" | "1" | "0"
+        );
+        if is_secret_key(&entry.key) && entry.literal && !entry.value.is_empty() && !boolean {
+            found.push((entry.key.clone(), entry.span.clone()));
+        } else if references(&entry.key, &entry.raw, &entry.raw)
+            .iter()
+            .any(|r| r.literal_password)
+        {
+            found.push((
+                format!("{} (password in URL)", entry.key),
+                entry.span.clone(),
+            ));
+        }
+    }
+    found
+}
+
+/// Whether a data store's documented configuration demands credentials, from its image, its
+/// environment and its command line. Only what the image's documentation states is used:
+/// anything else is unknown. `config_mounted` says a configuration file is mounted, which may
+/// set a password the configuration does not show.
+pub fn authentication(
+    technology: Option<Technology>,
+    image: Option<&str>,
+    env: &[EnvEntry],
+    command: Option<&str>,
+    config_mounted: bool,
+) -> (Tri, Option<Span>) {
+    let Some(technology) = technology else {
+        return (Tri::Unknown, None);
+    };
+    let find = |key: &str| env.iter().rev().find(|v| v.key == key);
+    let is_true =
+        |v: &EnvEntry| matches!(v.value.to_ascii_lowercase().as_str(), "yes" | "true" | "1");
+    let official = image.is_some_and(|i| {
+        let repo = i
+            .split('@')
+            .next()
+            .unwrap_or(i)
+            .split(':')
+            .next()
+            .unwrap_or(i);
+        !repo.contains('/')
+            || repo.starts_with("library/")
+            || repo.starts_with("docker.io/library/")
+    });
+    for key in [
+        "ALLOW_EMPTY_PASSWORD",
+        "MYSQL_ALLOW_EMPTY_PASSWORD",
+        "MARIADB_ALLOW_EMPTY_ROOT_PASSWORD",
+        "MARIADB_ALLOW_EMPTY_PASSWORD",
+    ] {
+        if let Some(var) = find(key).filter(|v| is_true(v)) {
+            return (Tri::No, Some(var.span.clone()));
+        }
+    }
+    if let Some(var) = find("POSTGRES_HOST_AUTH_METHOD").filter(|v| v.value == "trust") {
+        return (Tri::No, Some(var.span.clone()));
+    }
+    if let Some(var) = env.iter().find(|v| {
+        v.value
+            .replace(' ', "")
+            .contains("xpack.security.enabled=false")
+            || (v.key == "xpack.security.enabled" && v.value == "false")
+    }) {
+        return (Tri::No, Some(var.span.clone()));
+    }
+    let any_set = |keys: &[&str]| keys.iter().any(|k| find(k).is_some());
+    match technology.name {
+        "postgres" if any_set(&["POSTGRES_PASSWORD", "POSTGRES_PASSWORD_FILE"]) => (Tri::Yes, None),
+        "mysql" | "mariadb"
+            if any_set(&[
+                "MYSQL_ROOT_PASSWORD",
+                "MYSQL_ROOT_PASSWORD_FILE",
+                "MYSQL_RANDOM_ROOT_PASSWORD",
+                "MARIADB_ROOT_PASSWORD",
+                "MARIADB_ROOT_PASSWORD_FILE",
+                "MARIADB_RANDOM_ROOT_PASSWORD",
+            ]) =>
+        {
+            (Tri::Yes, None)
+        }
+        "redis" => {
+            let password_set = command.is_some_and(|c| c.contains("requirepass"))
+                || find("REDIS_PASSWORD").is_some()
+                || find("REDIS_ARGS").is_some_and(|v| v.value.contains("requirepass"));
+            if password_set {
+                (Tri::Yes, None)
+            } else if official && !(config_mounted && command.is_some()) {
+                // The official image starts with no password; a configuration file passed on
+                // the command line might set one, which the configuration does not show.
+                (Tri::No, None)
+            } else {
+                (Tri::Unknown, None)
+            }
+        }
+        "memcached" if official => (Tri::No, None),
+        "mongodb" if official => {
+            let root_user = any_set(&[
+                "MONGO_INITDB_ROOT_USERNAME",
+                "MONGO_INITDB_ROOT_USERNAME_FILE",
+            ]);
+            if root_user || command.is_some_and(|c| c.contains("--auth")) {
+                (Tri::Yes, None)
+            } else {
+                (Tri::No, None)
+            }
+        }
+        _ => (Tri::Unknown, None),
+    }
+}
