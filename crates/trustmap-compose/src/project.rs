@@ -703,6 +703,8 @@ impl Parser<'_> {
             }
         }
         attrs.set_flag(AttrName::PrivilegeEscalation, escalation.0, escalation.1);
+        // Compose has no network policies: every service on a network reaches every other.
+        attrs.set_flag(AttrName::NetworkIsolated, Tri::No, None);
 
         let limits = node
             .get("deploy")

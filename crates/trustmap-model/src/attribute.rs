@@ -137,8 +137,18 @@ vocabulary! {
     RateLimited = "rate_limited": Flag,
     /// Processes: CPU and memory limits bound what one element can take from its neighbours.
     ResourceLimits = "resource_limits": Flag,
-    /// Elements: the element is meant to be reachable by anyone (a public bucket, an open port).
+    /// Elements and flows: reachable by anyone on the internet (a public bucket, a port published on every interface).
     Public = "public": Flag,
+    /// Processes: passes connections on to its backends (a Kubernetes Service, an ingress, a load balancer): whoever reaches it reaches them.
+    Forwards = "forwards": Flag,
+    /// Processes and data stores: a network policy limits which peers in its zone may connect (no: every peer in the zone can).
+    NetworkIsolated = "network_isolated": Flag,
+    /// Processes: a service account token is mounted into the containers.
+    ServiceAccountToken = "service_account_token": Flag,
+    /// Processes: the dangerous rights of the identity the workload runs as (`cluster-admin`, `secrets:get`, `pods/exec:create`, `*:*`).
+    ServiceAccountPrivileges = "service_account_privileges": List,
+    /// Processes: a seccomp profile confines the containers' system calls.
+    Seccomp = "seccomp": Flag,
     /// Processes: the container image reference as written (`nginx:1.27`, `app@sha256:...`).
     Image = "image": Text,
     /// Processes: the user the process runs as, as written.

@@ -41,6 +41,7 @@ pub struct Model {
     edges_by_id: Vec<EdgeIndex>,
     reached_any: BTreeMap<NodeIndex, Option<EdgeIndex>>,
     reached_unauthenticated: BTreeMap<NodeIndex, Option<EdgeIndex>>,
+    exposed: BTreeMap<NodeIndex, (Tri, Vec<EdgeIndex>)>,
     diagnostics: Vec<Diagnostic>,
 }
 
@@ -162,11 +163,20 @@ impl Model {
             edges_by_id,
             reached_any: BTreeMap::new(),
             reached_unauthenticated: BTreeMap::new(),
+            exposed: BTreeMap::new(),
             diagnostics,
         };
         model.reached_any = model.breadth_first_from_internet(Reachability::AnyFlow);
         model.reached_unauthenticated =
             model.breadth_first_from_internet(Reachability::Unauthenticated);
+        let definitely = model.exposed_through_forwarders(&[Tri::Yes]);
+        let possibly = model.exposed_through_forwarders(&[Tri::Yes, Tri::Unknown]);
+        for (node, path) in possibly {
+            model.exposed.insert(node, (Tri::Unknown, path));
+        }
+        for (node, path) in definitely {
+            model.exposed.insert(node, (Tri::Yes, path));
+        }
         model
     }
 
@@ -367,6 +377,71 @@ impl Model {
         reached.get(&node)?;
         path.reverse();
         Some(path)
+    }
+
+    /// Whether an element takes connections from the internet: a flow from the internet reaches
+    /// it directly or through elements that only forward (a Kubernetes Service, an ingress).
+    /// `Unknown` when the only such flows may or may not be public (an unresolved bind
+    /// address). Reaching it through a process that does its own work (an application that
+    /// calls a database) does not count: that is [`Model::reachable_from_internet`].
+    pub fn exposure(&self, id: &ElementId) -> Tri {
+        self.nodes
+            .get(id)
+            .and_then(|n| self.exposed.get(n))
+            .map_or(Tri::No, |(truth, _)| *truth)
+    }
+
+    /// The flows by which an element is exposed (see [`Model::exposure`]), from the internet on.
+    pub fn exposure_path(&self, id: &ElementId) -> Vec<&Flow> {
+        self.nodes
+            .get(id)
+            .and_then(|n| self.exposed.get(n))
+            .map(|(_, path)| path.iter().map(|e| &self.graph[*e]).collect())
+            .unwrap_or_default()
+    }
+
+    /// Breadth-first from the internet: first hops whose `public` flag is one of `accepted`
+    /// (a flow from the internet that does not say is public), then on only through forwarders.
+    fn exposed_through_forwarders(&self, accepted: &[Tri]) -> BTreeMap<NodeIndex, Vec<EdgeIndex>> {
+        let mut reached: BTreeMap<NodeIndex, Vec<EdgeIndex>> = BTreeMap::new();
+        let mut queue = VecDeque::new();
+        let sorted_out = |node: NodeIndex| {
+            let mut edges: Vec<_> = self
+                .graph
+                .edges_directed(node, Direction::Outgoing)
+                .collect();
+            edges.sort_by(|a, b| a.weight().id.cmp(&b.weight().id));
+            edges
+        };
+        for element in self.elements().filter(|e| self.is_on_internet(e)) {
+            for edge in sorted_out(self.nodes[&element.id]) {
+                let public = match edge.weight().attributes.get(AttrName::Public) {
+                    Some(_) => edge.weight().attributes.flag(AttrName::Public),
+                    None => Tri::Yes,
+                };
+                if accepted.contains(&public) && !reached.contains_key(&edge.target()) {
+                    reached.insert(edge.target(), vec![edge.id()]);
+                    queue.push_back(edge.target());
+                }
+            }
+        }
+        while let Some(node) = queue.pop_front() {
+            if self.graph[node].attributes.flag(AttrName::Forwards) != Tri::Yes {
+                continue;
+            }
+            let path = reached[&node].clone();
+            for edge in sorted_out(node) {
+                if !reached.contains_key(&edge.target())
+                    && !self.is_on_internet(&self.graph[edge.target()])
+                {
+                    let mut next = path.clone();
+                    next.push(edge.id());
+                    reached.insert(edge.target(), next);
+                    queue.push_back(edge.target());
+                }
+            }
+        }
+        reached
     }
 
     fn reached(&self, how: Reachability) -> &BTreeMap<NodeIndex, Option<EdgeIndex>> {

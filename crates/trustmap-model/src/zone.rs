@@ -40,6 +40,10 @@ pub enum ZoneKind {
     Network,
     /// A compose project: the services one compose file (with its overrides) deploys.
     Project,
+    /// A Kubernetes cluster.
+    Cluster,
+    /// A Kubernetes namespace.
+    Namespace,
 }
 
 impl ZoneKind {
@@ -50,6 +54,8 @@ impl ZoneKind {
             ZoneKind::Host => "host",
             ZoneKind::Network => "network",
             ZoneKind::Project => "project",
+            ZoneKind::Cluster => "cluster",
+            ZoneKind::Namespace => "namespace",
         }
     }
 

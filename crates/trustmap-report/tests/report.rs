@@ -171,6 +171,11 @@ fn model() -> Model {
         Tri::No,
         span((13, 9), (13, 30)),
     );
+    // The parser could not tell whether this one is encrypted: a possible finding.
+    let mut from_internet = flow(INTERNET_ELEMENT, WEB, "http", "80", span((5, 7), (5, 16)));
+    from_internet
+        .attributes
+        .set_flag(AttrName::EncryptedInTransit, Tri::Unknown, None);
     Model::build(vec![Fragment {
         zones: vec![
             zone(
@@ -211,7 +216,7 @@ fn model() -> Model {
         ],
         elements: vec![web, db, payments],
         flows: vec![
-            flow(INTERNET_ELEMENT, WEB, "http", "80", span((5, 7), (5, 16))),
+            from_internet,
             to_db,
             flow(WEB, PAYMENTS, "https", "443", None),
         ],

@@ -14,6 +14,11 @@
 //! | `source: c`, `target: c` | flow | the flow's endpoint satisfies `c` |
 //! | `crosses_boundary: any\|into_higher_trust` | flow | the flow crosses a trust boundary (into a zone of higher trust) |
 //! | `protocol: [..]` | flow | the flow's protocol is one of these |
+//!
+//! An attribute the subject does not have at all (its input format has no such setting, such as
+//! `logging` on a Kubernetes workload) makes a test false, and its negation false too: a rule
+//! never fires on a fact the model cannot state. An attribute the parser set to unknown is
+//! unknown.
 
 use trustmap_model::{
     AttrName, AttrValue, Attributes, Element, ElementKind, Flow, Model, Reachability, Span, Tri,
@@ -74,6 +79,8 @@ pub enum Condition {
     Outbound(Box<Condition>),
     /// The element is reachable from the internet.
     ReachableFromInternet(Reachability),
+    /// The element takes connections from the internet, directly or through forwarders.
+    ExposedToInternet,
     /// Another element in the same zone satisfies the condition.
     SameZoneAs(Box<Condition>),
     /// The flow's source satisfies the condition.
@@ -114,6 +121,9 @@ pub struct Outcome {
     pub evidence: Vec<Span>,
     /// Other places that explain it, with a message each.
     pub related: Vec<(Span, String)>,
+    /// The outcome is false because an attribute does not exist for the subject; negation
+    /// keeps it false.
+    pub missing: bool,
 }
 
 impl Outcome {
@@ -140,7 +150,10 @@ impl Condition {
                     let o = part.evaluate(model, target);
                     out.truth = Some(out.truth().and(o.truth()));
                     if out.truth() == Tri::No {
-                        return Outcome::of(Tri::No);
+                        return Outcome {
+                            missing: o.missing,
+                            ..Outcome::of(Tri::No)
+                        };
                     }
                     out.evidence.extend(o.evidence);
                     out.related.extend(o.related);
@@ -152,6 +165,7 @@ impl Condition {
                     parts.iter().map(|p| p.evaluate(model, target)).collect();
                 let truth = outcomes.iter().fold(Tri::No, |acc, o| acc.or(o.truth()));
                 let mut out = Outcome::of(truth);
+                out.missing = truth == Tri::No && outcomes.iter().any(|o| o.missing);
                 // Evidence comes from the branches that decided: the true ones, else the unknown.
                 for o in outcomes.into_iter().filter(|o| o.truth() == truth) {
                     out.evidence.extend(o.evidence);
@@ -161,7 +175,9 @@ impl Condition {
             }
             (Condition::Not(inner), _) => {
                 let mut o = inner.evaluate(model, target);
-                o.truth = Some(o.truth().negate());
+                if !o.missing {
+                    o.truth = Some(o.truth().negate());
+                }
                 o
             }
             (Condition::Attr(name, test), _) => {
@@ -188,6 +204,21 @@ impl Condition {
             ),
             (Condition::ReachableFromInternet(how), Target::Element(e)) => {
                 Outcome::of(Tri::from_bool(model.reachable_from_internet(&e.id, *how)))
+            }
+            (Condition::ExposedToInternet, Target::Element(e)) => {
+                let mut out = Outcome::of(model.exposure(&e.id));
+                if out.truth() != Tri::No {
+                    let path = model.exposure_path(&e.id);
+                    out.evidence
+                        .extend(path.first().and_then(|f| f.span.clone()));
+                    for flow in path.iter().skip(1) {
+                        if let Some(span) = &flow.span {
+                            out.related
+                                .push((span.clone(), format!("exposed through {}", flow.id)));
+                        }
+                    }
+                }
+                out
             }
             (Condition::SameZoneAs(inner), Target::Element(e)) => {
                 let neighbours = model
@@ -229,7 +260,10 @@ impl Condition {
             (C::All(parts) | C::Any(parts), _) => parts.iter().try_for_each(|p| p.check(context)),
             (C::Not(inner), _) => inner.check(context),
             (C::Attr(..), _) => Ok(()),
-            (C::Kind(_) | C::Zone(..) | C::ReachableFromInternet(_), Context::Element) => Ok(()),
+            (
+                C::Kind(_) | C::Zone(..) | C::ReachableFromInternet(_) | C::ExposedToInternet,
+                Context::Element,
+            ) => Ok(()),
             (C::Inbound(inner) | C::Outbound(inner), Context::Element) => {
                 inner.check(Context::Flow)
             }
@@ -254,6 +288,7 @@ impl Condition {
             Condition::Inbound(_) => "inbound",
             Condition::Outbound(_) => "outbound",
             Condition::ReachableFromInternet(_) => "reachable_from_internet",
+            Condition::ExposedToInternet => "exposed_to_internet",
             Condition::SameZoneAs(_) => "same_zone_as",
             Condition::Source(_) => "source",
             Condition::Target(_) => "target",
@@ -305,7 +340,10 @@ fn exists<'m>(
 
 fn evaluate_attribute(attributes: &Attributes, name: AttrName, test: &AttrTest) -> Outcome {
     let Some(attribute) = attributes.get(name) else {
-        return Outcome::of(Tri::Unknown);
+        return Outcome {
+            missing: true,
+            ..Outcome::of(Tri::No)
+        };
     };
     let span = attribute.span.clone();
     let mut out = match (&attribute.value, test) {

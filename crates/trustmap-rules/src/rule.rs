@@ -274,6 +274,11 @@ impl Reader<'_> {
                     ));
                 }
             },
+            "exposed_to_internet" => match value.truthy() {
+                Some(true) => Condition::ExposedToInternet,
+                Some(false) => Condition::Not(Box::new(Condition::ExposedToInternet)),
+                None => return Err(self.error(Some(value), &here, "expected true or false")),
+            },
             "crosses_boundary" => match value.as_str() {
                 Some("any") => Condition::CrossesBoundary(Crossing::Any),
                 Some("into_higher_trust") => Condition::CrossesBoundary(Crossing::IntoHigherTrust),
@@ -290,7 +295,7 @@ impl Reader<'_> {
                 return Err(self.error(
                     Some(key),
                     field,
-                    format!("unknown operator `{other}` (all, any, not, attr, kind, zone, inbound, outbound, reachable_from_internet, same_zone_as, source, target, crosses_boundary, protocol)"),
+                    format!("unknown operator `{other}` (all, any, not, attr, kind, zone, inbound, outbound, reachable_from_internet, exposed_to_internet, same_zone_as, source, target, crosses_boundary, protocol)"),
                 ));
             }
         })
