@@ -226,7 +226,7 @@ fn scan(args: ScanArgs) -> Result<u8> {
         report_diagnostics(&scan)
     };
     if scan.files.is_empty() {
-        eprintln!("trustmap: no docker compose files found in the given paths");
+        eprintln!("trustmap: no compose files or Kubernetes manifests found in the given paths");
     }
     if incomplete {
         return Ok(2);

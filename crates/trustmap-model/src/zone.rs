@@ -59,16 +59,19 @@ impl ZoneKind {
         }
     }
 
+    /// Every kind.
+    pub const ALL: [ZoneKind; 6] = [
+        ZoneKind::Internet,
+        ZoneKind::Host,
+        ZoneKind::Network,
+        ZoneKind::Project,
+        ZoneKind::Cluster,
+        ZoneKind::Namespace,
+    ];
+
     /// Looks a kind up by name.
     pub fn parse(name: &str) -> Option<ZoneKind> {
-        [
-            ZoneKind::Internet,
-            ZoneKind::Host,
-            ZoneKind::Network,
-            ZoneKind::Project,
-        ]
-        .into_iter()
-        .find(|k| k.as_str() == name)
+        ZoneKind::ALL.into_iter().find(|k| k.as_str() == name)
     }
 }
 

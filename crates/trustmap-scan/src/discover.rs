@@ -5,6 +5,7 @@ use std::collections::BTreeMap;
 use std::path::PathBuf;
 use std::sync::Mutex;
 use trustmap_compose::{DEFAULT_FILES, ProjectInput, SourceFile};
+use trustmap_kubernetes::ManifestFile;
 use trustmap_model::{Diagnostic, DiagnosticLevel};
 
 /// Folders never entered: version control, dependencies, Terraform's provider cache.
@@ -15,6 +16,8 @@ const SKIPPED_DIRS: &[&str] = &[".git", "node_modules", ".terraform"];
 pub struct Discovered {
     /// Compose projects, sorted by project key.
     pub compose_projects: Vec<ProjectInput>,
+    /// Kubernetes manifest files, sorted by path.
+    pub manifests: Vec<ManifestFile>,
     /// Every input file that will be parsed, sorted.
     pub files: Vec<String>,
     /// Files that could not be read, symlinks not followed, loops.
@@ -26,8 +29,10 @@ pub struct Discovered {
 enum Pick {
     /// Its name says it is a compose file.
     ComposeByName,
-    /// A YAML file whose content may be compose.
+    /// A YAML file whose content may be compose or Kubernetes.
     Yaml,
+    /// A JSON file whose content may be Kubernetes.
+    Json,
 }
 
 struct Candidate {
@@ -50,12 +55,19 @@ pub fn discover(roots: &Roots) -> Discovered {
 
     // Read every candidate; group compose files by folder.
     let mut by_dir: BTreeMap<String, Vec<SourceFile>> = BTreeMap::new();
+    let mut manifests: Vec<ManifestFile> = Vec::new();
     for candidate in candidates {
         match roots.read_path(&candidate.path) {
             Ok(text) => {
                 let is_compose = candidate.pick == Pick::ComposeByName
-                    || trustmap_compose::is_compose_document(&text);
-                if is_compose {
+                    || (candidate.pick == Pick::Yaml
+                        && trustmap_compose::is_compose_document(&text));
+                if !is_compose && trustmap_kubernetes::looks_like_kubernetes(&text) {
+                    manifests.push(ManifestFile {
+                        path: candidate.display,
+                        text,
+                    });
+                } else if is_compose {
                     let dir = candidate
                         .display
                         .rsplit_once('/')
@@ -71,8 +83,8 @@ pub fn discover(roots: &Roots) -> Discovered {
                 // incomplete. A YAML file that might have been compose is only noted.
                 let level = match (candidate.pick, &error) {
                     (Pick::ComposeByName, _) => DiagnosticLevel::Error,
-                    (Pick::Yaml, ReadError::TooLarge(_)) => DiagnosticLevel::Note,
-                    (Pick::Yaml, _) => continue,
+                    (Pick::Yaml | Pick::Json, ReadError::TooLarge(_)) => DiagnosticLevel::Note,
+                    (Pick::Yaml | Pick::Json, _) => continue,
                 };
                 let code = match error {
                     ReadError::TooLarge(_) => "file-too-large",
@@ -91,6 +103,10 @@ pub fn discover(roots: &Roots) -> Discovered {
     }
 
     let mut discovered = Discovered::default();
+    discovered
+        .files
+        .extend(manifests.iter().map(|m| m.path.clone()));
+    discovered.manifests = manifests;
     for (dir, files) in by_dir {
         let env = read_env(roots, &dir);
         for project in group_projects(roots, &dir, files, env) {
@@ -174,6 +190,8 @@ fn walk(
                 Pick::ComposeByName
             } else if name.ends_with(".yaml") || name.ends_with(".yml") {
                 Pick::Yaml
+            } else if name.ends_with(".json") {
+                Pick::Json
             } else {
                 return WalkState::Continue;
             };

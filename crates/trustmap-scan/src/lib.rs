@@ -58,8 +58,14 @@ pub struct Scan {
 /// A path does not exist or cannot be read at all. Problems inside files are diagnostics in
 /// the model, never errors.
 pub fn scan(paths: &[PathBuf], options: &ScanOptions) -> Result<Scan, ScanError> {
-    let roots = Roots::new(paths, options.max_file_size)?;
-    let discovered = discover(&roots);
+    let (stdin, paths): (Vec<&PathBuf>, Vec<&PathBuf>) =
+        paths.iter().partition(|p| p.as_os_str() == "-");
+    let paths: Vec<PathBuf> = paths.into_iter().cloned().collect();
+    let roots = Roots::new(&paths, options.max_file_size)?;
+    let mut discovered = discover(&roots);
+    if !stdin.is_empty() {
+        read_stdin(options.max_file_size, &mut discovered)?;
+    }
     let mut fragments: Vec<(String, Fragment)> = discovered
         .compose_projects
         .par_iter()
@@ -71,6 +77,12 @@ pub fn scan(paths: &[PathBuf], options: &ScanOptions) -> Result<Scan, ScanError>
         })
         .collect();
     fragments.sort_by(|a, b| a.0.cmp(&b.0));
+    if !discovered.manifests.is_empty() {
+        fragments.push((
+            String::from("kubernetes"),
+            trustmap_kubernetes::parse_manifests(&discovered.manifests),
+        ));
+    }
     let mut notices = Fragment {
         diagnostics: discovered.diagnostics,
         ..Fragment::default()
@@ -82,4 +94,42 @@ pub fn scan(paths: &[PathBuf], options: &ScanOptions) -> Result<Scan, ScanError>
         model: Model::build(all),
         files: discovered.files,
     })
+}
+
+/// Standard input (`-`) is one file: compose or Kubernetes by content (`helm template ... |
+/// trustmap scan -`, `kubectl get ... -o yaml | trustmap scan -`).
+fn read_stdin(max_file_size: u64, discovered: &mut Discovered) -> Result<(), ScanError> {
+    use std::io::Read;
+    let mut bytes = Vec::new();
+    std::io::stdin()
+        .take(max_file_size + 1)
+        .read_to_end(&mut bytes)
+        .map_err(|e| ScanError {
+            path: "-".into(),
+            reason: e.to_string(),
+        })?;
+    if bytes.len() as u64 > max_file_size {
+        return Err(ScanError {
+            path: "-".into(),
+            reason: "standard input is over the size cap (--max-file-size)".into(),
+        });
+    }
+    let text = String::from_utf8(bytes).map_err(|_| ScanError {
+        path: "-".into(),
+        reason: "standard input is not UTF-8 text".into(),
+    })?;
+    let path = "-".to_string();
+    discovered.files.push(path.clone());
+    if trustmap_compose::is_compose_document(&text) {
+        discovered.compose_projects.push(ProjectInput {
+            project: "stdin".into(),
+            files: vec![trustmap_compose::SourceFile { path, text }],
+            env: None,
+        });
+    } else {
+        discovered
+            .manifests
+            .push(trustmap_kubernetes::ManifestFile { path, text });
+    }
+    Ok(())
 }

@@ -1,0 +1,325 @@
+//! Reading manifests into objects: documents, `List` kinds, kinds and names, namespaces.
+
+use crate::ManifestFile;
+use trustmap_model::{Diagnostic, DiagnosticLevel, Span};
+use trustmap_yaml::{Limits, Node, NodeValue};
+
+/// Bounds for one manifest file: real ones nest a few dozen levels.
+const LIMITS: Limits = Limits {
+    max_depth: 100,
+    max_nodes: 2_000_000,
+};
+
+/// Kinds that live outside namespaces.
+const CLUSTER_SCOPED: &[&str] = &[
+    "Namespace",
+    "ClusterRole",
+    "ClusterRoleBinding",
+    "PersistentVolume",
+    "Node",
+    "StorageClass",
+    "CustomResourceDefinition",
+    "IngressClass",
+    "GatewayClass",
+    "PriorityClass",
+    "MutatingWebhookConfiguration",
+    "ValidatingWebhookConfiguration",
+    "APIService",
+];
+
+/// One Kubernetes object and where it was written.
+#[derive(Debug, Clone)]
+pub struct Object {
+    /// `apps/v1`, `v1`, ...
+    pub api_version: String,
+    /// `Deployment`, ...
+    pub kind: String,
+    /// The namespace (`default` when a namespaced object names none); empty for cluster-scoped
+    /// kinds.
+    pub namespace: String,
+    /// `metadata.name`.
+    pub name: String,
+    /// The object's YAML tree.
+    pub node: Node,
+}
+
+impl Object {
+    /// The API group (`apps`, `networking.k8s.io`; `core` for `v1`).
+    pub fn group(&self) -> &str {
+        self.api_version.rsplit_once('/').map_or("core", |(g, _)| g)
+    }
+
+    /// The stable element id: `k8s:apps/Deployment/shop/frontend`.
+    pub fn id(&self) -> String {
+        if self.namespace.is_empty() {
+            format!("k8s:{}/{}/{}", self.group(), self.kind, self.name)
+        } else {
+            format!(
+                "k8s:{}/{}/{}/{}",
+                self.group(),
+                self.kind,
+                self.namespace,
+                self.name
+            )
+        }
+    }
+
+    /// `metadata.labels`.
+    pub fn labels(&self) -> Vec<(String, String)> {
+        labels(at(&self.node, &["metadata", "labels"]))
+    }
+
+    /// A metadata annotation.
+    pub fn annotation(&self, key: &str) -> Option<&str> {
+        at(&self.node, &["metadata", "annotations", key]).and_then(Node::as_str)
+    }
+}
+
+/// The node at a path of mapping keys.
+pub fn at<'n>(node: &'n Node, path: &[&str]) -> Option<&'n Node> {
+    path.iter().try_fold(node, |n, key| n.get(key))
+}
+
+/// The items of a sequence at a path (empty when absent or not a sequence).
+pub fn items<'n>(node: &'n Node, path: &[&str]) -> &'n [Node] {
+    at(node, path).and_then(Node::as_sequence).unwrap_or(&[])
+}
+
+/// A string at a path.
+pub fn text<'n>(node: &'n Node, path: &[&str]) -> Option<&'n str> {
+    at(node, path).and_then(Node::as_str)
+}
+
+/// A label map as pairs.
+pub fn labels(node: Option<&Node>) -> Vec<(String, String)> {
+    node.and_then(Node::as_mapping)
+        .unwrap_or(&[])
+        .iter()
+        .filter_map(|(k, v)| {
+            Some((
+                k.as_str()?.to_string(),
+                v.as_str().unwrap_or("").to_string(),
+            ))
+        })
+        .collect()
+}
+
+/// Whether `selector` (a label map) selects `labels`: every pair matches. An empty selector
+/// selects everything.
+pub fn selects(selector: &[(String, String)], labels: &[(String, String)]) -> bool {
+    selector.iter().all(|pair| labels.contains(pair))
+}
+
+/// A `LabelSelector` (`matchLabels` and `matchExpressions`) against labels. `None` when the
+/// selector is absent.
+pub fn label_selector_matches(selector: &Node, labels: &[(String, String)]) -> bool {
+    let match_labels = self::labels(selector.get("matchLabels"));
+    if !selects(&match_labels, labels) {
+        return false;
+    }
+    for expression in selector
+        .get("matchExpressions")
+        .and_then(Node::as_sequence)
+        .unwrap_or(&[])
+    {
+        let key = expression.get("key").and_then(Node::as_str).unwrap_or("");
+        let operator = expression
+            .get("operator")
+            .and_then(Node::as_str)
+            .unwrap_or("");
+        let values: Vec<&str> = expression
+            .get("values")
+            .and_then(Node::as_sequence)
+            .unwrap_or(&[])
+            .iter()
+            .filter_map(Node::as_str)
+            .collect();
+        let value = labels
+            .iter()
+            .find(|(k, _)| k == key)
+            .map(|(_, v)| v.as_str());
+        let ok = match operator {
+            "In" => value.is_some_and(|v| values.contains(&v)),
+            "NotIn" => value.is_none_or(|v| !values.contains(&v)),
+            "Exists" => value.is_some(),
+            "DoesNotExist" => value.is_none(),
+            _ => false,
+        };
+        if !ok {
+            return false;
+        }
+    }
+    true
+}
+
+/// Whether a text looks like a Kubernetes manifest (YAML or JSON with `apiVersion` and
+/// `kind`). A cheap test for discovery.
+pub fn looks_like_kubernetes(text: &str) -> bool {
+    (text.contains("apiVersion") && text.contains("kind"))
+        && (text.lines().any(|l| {
+            l.trim_start_matches("- ").starts_with("apiVersion:")
+                || l.trim_start().starts_with("\"apiVersion\"")
+        }))
+}
+
+/// Every object of every file, and what could not be read.
+pub fn load(files: &[ManifestFile]) -> (Vec<Object>, Vec<Diagnostic>) {
+    use rayon::prelude::*;
+    let results: Vec<(Vec<Object>, Vec<Diagnostic>)> = files
+        .par_iter()
+        .enumerate()
+        .map(|(index, file)| load_file(index as u32, file))
+        .collect();
+    let mut objects = Vec::new();
+    let mut diagnostics = Vec::new();
+    for (o, d) in results {
+        objects.extend(o);
+        diagnostics.extend(d);
+    }
+    (objects, diagnostics)
+}
+
+fn load_file(index: u32, file: &ManifestFile) -> (Vec<Object>, Vec<Diagnostic>) {
+    let mut diagnostics = Vec::new();
+    if file.text.contains("{{") {
+        diagnostics.push(Diagnostic::file(
+            DiagnosticLevel::Note,
+            "helm-template",
+            &file.path,
+            "a Helm template, not YAML: skipped; scan its rendered output with `helm template ... | trustmap scan -`",
+        ));
+        return (Vec::new(), diagnostics);
+    }
+    let loaded = match trustmap_yaml::load_source(&file.text, &LIMITS, index) {
+        Ok(loaded) => loaded,
+        Err(e) => {
+            diagnostics.push(Diagnostic::new(
+                DiagnosticLevel::Error,
+                "yaml-syntax",
+                Span::lines(&file.path, e.line, e.line),
+                format!("not valid YAML: {}", e.message),
+            ));
+            return (Vec::new(), diagnostics);
+        }
+    };
+    for warning in loaded.warnings {
+        diagnostics.push(Diagnostic::new(
+            DiagnosticLevel::Warning,
+            "yaml-duplicate-key",
+            Span::lines(&file.path, warning.line, warning.line),
+            warning.message,
+        ));
+    }
+    let mut objects = Vec::new();
+    let mut pending: Vec<Node> = loaded.documents;
+    pending.reverse();
+    while let Some(document) = pending.pop() {
+        if document.is_null() {
+            continue;
+        }
+        let kind = document.get("kind").and_then(Node::as_str).unwrap_or("");
+        let api_version = document
+            .get("apiVersion")
+            .and_then(Node::as_str)
+            .unwrap_or("");
+        if kind.is_empty() || api_version.is_empty() {
+            diagnostics.push(Diagnostic::new(
+                DiagnosticLevel::Warning,
+                "k8s-not-an-object",
+                Span::lines(&file.path, document.start.line, document.start.line),
+                "a document without `apiVersion` and `kind` is not a Kubernetes object: skipped",
+            ));
+            continue;
+        }
+        if api_version.starts_with("kustomize.config.k8s.io") {
+            diagnostics.push(Diagnostic::new(
+                DiagnosticLevel::Note,
+                "kustomization",
+                Span::lines(&file.path, document.start.line, document.start.line),
+                "a Kustomization: its resources are scanned as plain manifests; patches and overlays are not applied",
+            ));
+            continue;
+        }
+        if kind.ends_with("List") {
+            if let Some(list) = document.get("items").and_then(Node::as_sequence) {
+                pending.extend(list.iter().rev().cloned());
+            }
+            continue;
+        }
+        let name = at(&document, &["metadata", "name"]).and_then(Node::as_str);
+        let Some(name) = name else {
+            diagnostics.push(Diagnostic::new(
+                DiagnosticLevel::Warning,
+                "k8s-no-name",
+                Span::lines(&file.path, document.start.line, document.start.line),
+                format!("a {kind} without `metadata.name`: skipped"),
+            ));
+            continue;
+        };
+        let namespace = if CLUSTER_SCOPED.contains(&kind) {
+            String::new()
+        } else {
+            at(&document, &["metadata", "namespace"])
+                .and_then(Node::as_str)
+                .unwrap_or("default")
+                .to_string()
+        };
+        objects.push(Object {
+            api_version: api_version.to_string(),
+            kind: kind.to_string(),
+            namespace,
+            name: name.to_string(),
+            node: document,
+        });
+    }
+    (objects, diagnostics)
+}
+
+/// All objects of the scan, with their files.
+pub struct Cluster {
+    /// Every object, in file order.
+    pub objects: Vec<Object>,
+    files: Vec<String>,
+}
+
+impl Cluster {
+    /// Wraps the objects.
+    pub fn new(mut objects: Vec<Object>, files: Vec<String>) -> Cluster {
+        objects.sort_by_key(|o| (o.node.source, o.node.start));
+        Cluster { objects, files }
+    }
+
+    /// A node's span.
+    pub fn span(&self, node: &Node) -> Span {
+        node.span(&self.files)
+    }
+
+    /// Where an object is declared: its `metadata.name` line (the line a reader looks for),
+    /// else the object's first line.
+    pub fn declaration(&self, object: &Object) -> Span {
+        at(&object.node, &["metadata", "name"])
+            .map_or_else(|| self.span(&object.node), |n| self.span(n))
+    }
+
+    /// Objects of one kind.
+    pub fn of_kind<'a>(&'a self, kind: &'a str) -> impl Iterator<Item = &'a Object> + 'a {
+        self.objects.iter().filter(move |o| o.kind == kind)
+    }
+
+    /// An object by kind, namespace and name.
+    pub fn find(&self, kind: &str, namespace: &str, name: &str) -> Option<&Object> {
+        self.objects
+            .iter()
+            .find(|o| o.kind == kind && o.namespace == namespace && o.name == name)
+    }
+}
+
+/// A short type name for messages.
+pub fn type_name(node: &Node) -> &'static str {
+    match node.value {
+        NodeValue::Null => "null",
+        NodeValue::Scalar(..) => "a scalar",
+        NodeValue::Sequence(_) => "a list",
+        NodeValue::Mapping(_) => "a mapping",
+    }
+}

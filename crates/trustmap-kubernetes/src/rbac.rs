@@ -1,0 +1,138 @@
+//! Effective RBAC: the dangerous rights each ServiceAccount holds through Role and ClusterRole
+//! bindings.
+
+use crate::objects::{Cluster, items, text};
+use std::collections::BTreeMap;
+use trustmap_model::{Diagnostic, DiagnosticLevel, Span};
+use trustmap_yaml::Node;
+
+/// A service account: (namespace, name).
+pub type Account = (String, String);
+
+/// Dangerous rights per service account, each with the span of the rule (or binding) that
+/// grants it, sorted and without repeats.
+pub type Privileges = BTreeMap<Account, Vec<(String, Span)>>;
+
+/// Built-in ClusterRoles that are dangerous by name (they are not in the manifests).
+const BUILTIN_ROLES: &[(&str, &str)] = &[
+    ("cluster-admin", "cluster-admin"),
+    (
+        "admin",
+        "admin (namespace administration, secrets included)",
+    ),
+    ("edit", "edit (secrets and pods)"),
+];
+
+fn strings(node: &Node, key: &str) -> Vec<String> {
+    node.get(key)
+        .and_then(Node::as_sequence)
+        .unwrap_or(&[])
+        .iter()
+        .filter_map(|n| n.as_str().map(str::to_string))
+        .collect()
+}
+
+/// The dangerous rights one policy rule grants.
+fn dangerous(rule: &Node) -> Vec<String> {
+    let verbs = strings(rule, "verbs");
+    let resources = strings(rule, "resources");
+    let any_verb = |wanted: &[&str]| {
+        verbs
+            .iter()
+            .any(|v| v == "*" || wanted.contains(&v.as_str()))
+    };
+    let has = |resource: &str| resources.iter().any(|r| r == "*" || r == resource);
+    let mut rights = Vec::new();
+    if verbs.iter().any(|v| v == "*") && resources.iter().any(|r| r == "*") {
+        rights.push("*:*".to_string());
+        return rights;
+    }
+    if has("secrets") && any_verb(&["get", "list", "watch"]) {
+        rights.push("secrets:read".to_string());
+    }
+    if (has("pods/exec") || has("pods/attach")) && any_verb(&["create", "get"]) {
+        rights.push("pods/exec".to_string());
+    }
+    if has("pods") && any_verb(&["create"]) {
+        rights.push("pods:create".to_string());
+    }
+    if has("nodes/proxy") && any_verb(&["get", "create"]) {
+        rights.push("nodes/proxy".to_string());
+    }
+    if verbs
+        .iter()
+        .any(|v| v == "escalate" || v == "bind" || v == "impersonate")
+    {
+        rights.push("rbac:escalate".to_string());
+    }
+    rights
+}
+
+/// Resolves every binding to the service accounts it names.
+pub fn privileges(cluster: &Cluster, diagnostics: &mut Vec<Diagnostic>) -> Privileges {
+    let mut result: Privileges = BTreeMap::new();
+    let role_rights =
+        |kind: &str, namespace: &str, name: &str, binding_span: Span| -> Vec<(String, Span)> {
+            if let Some(role) = cluster.find(kind, namespace, name) {
+                items(&role.node, &["rules"])
+                    .iter()
+                    .flat_map(|rule| dangerous(rule).into_iter().map(|r| (r, cluster.span(rule))))
+                    .collect()
+            } else if kind == "ClusterRole" {
+                BUILTIN_ROLES
+                    .iter()
+                    .filter(|(n, _)| *n == name)
+                    .map(|(_, label)| (label.to_string(), binding_span.clone()))
+                    .collect()
+            } else {
+                Vec::new()
+            }
+        };
+    for binding in cluster
+        .objects
+        .iter()
+        .filter(|o| o.kind == "RoleBinding" || o.kind == "ClusterRoleBinding")
+    {
+        let Some(role_ref) = binding.node.get("roleRef") else {
+            diagnostics.push(Diagnostic::new(
+                DiagnosticLevel::Warning,
+                "k8s-binding",
+                cluster.span(&binding.node),
+                format!("{} {} has no `roleRef`", binding.kind, binding.name),
+            ));
+            continue;
+        };
+        let role_kind = text(role_ref, &["kind"]).unwrap_or("ClusterRole");
+        let role_name = text(role_ref, &["name"]).unwrap_or("");
+        let role_namespace = if role_kind == "Role" {
+            binding.namespace.as_str()
+        } else {
+            ""
+        };
+        let name_span = role_ref
+            .get("name")
+            .map_or_else(|| cluster.span(role_ref), |n| cluster.span(n));
+        let rights = role_rights(role_kind, role_namespace, role_name, name_span);
+        if rights.is_empty() {
+            continue;
+        }
+        for subject in items(&binding.node, &["subjects"]) {
+            if text(subject, &["kind"]) != Some("ServiceAccount") {
+                continue;
+            }
+            let name = text(subject, &["name"]).unwrap_or("").to_string();
+            let namespace = text(subject, &["namespace"])
+                .unwrap_or(&binding.namespace)
+                .to_string();
+            result
+                .entry((namespace, name))
+                .or_default()
+                .extend(rights.iter().cloned());
+        }
+    }
+    for rights in result.values_mut() {
+        rights.sort();
+        rights.dedup_by(|a, b| a.0 == b.0);
+    }
+    result
+}

@@ -1,0 +1,741 @@
+//! Workloads (and the Secrets, ConfigMaps and volume claims they use) into elements, with the
+//! attributes of their pod template: security context with pod/container precedence, host
+//! namespaces and paths, capabilities, resources, service account and its rights, secrets.
+
+use crate::objects::{Cluster, Object, at, items, labels, text};
+use crate::rbac::Privileges;
+use crate::{NODES_ZONE, namespace_zone};
+use std::collections::BTreeMap;
+use trustmap_containers::{self as containers, EnvEntry, Technology};
+use trustmap_model::{
+    AttrName, Attributes, Diagnostic, DiagnosticLevel, Element, ElementId, ElementKind, Flow,
+    Fragment, Span, Tri, ZoneId,
+};
+use trustmap_yaml::{Node, NodeValue};
+
+/// Kinds that run pods, with the path to their pod template.
+const WORKLOADS: &[(&str, &[&str])] = &[
+    ("Deployment", &["spec", "template"]),
+    ("StatefulSet", &["spec", "template"]),
+    ("DaemonSet", &["spec", "template"]),
+    ("ReplicaSet", &["spec", "template"]),
+    ("ReplicationController", &["spec", "template"]),
+    ("Job", &["spec", "template"]),
+    ("CronJob", &["spec", "jobTemplate", "spec", "template"]),
+];
+
+/// Host paths whose mount hands the node to the pod.
+const SENSITIVE_HOST_PATHS: &[&str] = &[
+    "/",
+    "/etc",
+    "/root",
+    "/home",
+    "/proc",
+    "/sys",
+    "/dev",
+    "/boot",
+    "/var/run",
+    "/run",
+    "/var/lib/docker",
+    "/var/lib/kubelet",
+    "/var/lib/containerd",
+    "/var/log",
+    "/usr",
+    "/lib",
+    "/etc/kubernetes",
+    "/var/lib/etcd",
+];
+
+/// Container runtime sockets.
+const RUNTIME_SOCKETS: &[&str] = &[
+    "docker.sock",
+    "containerd.sock",
+    "crio.sock",
+    "podman.sock",
+    "dockershim.sock",
+];
+
+/// What the wiring needs to know about a workload.
+#[derive(Debug, Clone)]
+pub struct Workload {
+    /// The element id.
+    pub id: ElementId,
+    /// Its namespace.
+    pub namespace: String,
+    /// The pod template's labels.
+    pub labels: Vec<(String, String)>,
+    /// Every container's environment.
+    pub env: Vec<EnvEntry>,
+    /// Every container's command and arguments, each with its span.
+    pub args: Vec<(String, Span)>,
+    /// What its main image is.
+    pub technology: Option<Technology>,
+}
+
+/// Collects elements and flows while the manifests are read.
+pub struct Builder<'c> {
+    /// The objects.
+    pub cluster: &'c Cluster,
+    privileges: &'c Privileges,
+    /// Elements by id.
+    pub elements: BTreeMap<String, Element>,
+    /// Flows.
+    pub flows: Vec<Flow>,
+    /// Problems found.
+    pub diagnostics: Vec<Diagnostic>,
+    /// The workloads, for wiring.
+    pub workloads: Vec<Workload>,
+}
+
+/// One container with its pod-level defaults.
+struct Container<'n> {
+    node: &'n Node,
+    pod: &'n Node,
+}
+
+impl<'n> Container<'n> {
+    /// A security-context field with container-over-pod precedence.
+    fn security(&self, key: &str) -> Option<&'n Node> {
+        at(self.node, &["securityContext", key]).or_else(|| at(self.pod, &["securityContext", key]))
+    }
+}
+
+impl<'c> Builder<'c> {
+    /// A builder over the cluster's objects.
+    pub fn new(cluster: &'c Cluster, privileges: &'c Privileges) -> Builder<'c> {
+        Builder {
+            cluster,
+            privileges,
+            elements: BTreeMap::new(),
+            flows: Vec::new(),
+            diagnostics: Vec::new(),
+            workloads: Vec::new(),
+        }
+    }
+
+    /// A node's span.
+    pub fn span(&self, node: &Node) -> Span {
+        self.cluster.span(node)
+    }
+
+    /// Adds an element unless one with its id exists.
+    pub fn add(&mut self, element: Element) {
+        self.elements.entry(element.id.0.clone()).or_insert(element);
+    }
+
+    /// Moves everything into the fragment.
+    pub fn finish(self, fragment: &mut Fragment) {
+        fragment.elements.extend(self.elements.into_values());
+        fragment.flows.extend(self.flows);
+        fragment.diagnostics.extend(self.diagnostics);
+    }
+
+    /// Reads every workload, and the Secrets, ConfigMaps and claims declared.
+    pub fn workloads(&mut self) {
+        for object in &self.cluster.objects {
+            if object.kind == "Pod" {
+                self.workload(object, &object.node);
+            } else if let Some((_, path)) = WORKLOADS.iter().find(|(k, _)| *k == object.kind) {
+                match at(&object.node, path) {
+                    Some(template) => self.workload(object, template),
+                    None => self.diagnostics.push(Diagnostic::new(
+                        DiagnosticLevel::Error,
+                        "k8s-no-template",
+                        self.cluster.span(&object.node),
+                        format!(
+                            "{} {} has no pod template at `{}`",
+                            object.kind,
+                            object.name,
+                            path.join(".")
+                        ),
+                    )),
+                }
+            }
+        }
+        for object in &self.cluster.objects {
+            match object.kind.as_str() {
+                "Secret" => {
+                    let mut store = self.store(object, "k8s-secret");
+                    // Data in a committed Secret manifest is only base64-encoded.
+                    for key in ["data", "stringData"] {
+                        for (k, _) in at(&object.node, &[key])
+                            .and_then(Node::as_mapping)
+                            .unwrap_or(&[])
+                        {
+                            if let Some(name) = k.as_str() {
+                                store.attributes.push_item(
+                                    AttrName::PlaintextSecrets,
+                                    name,
+                                    Some(self.span(k)),
+                                );
+                            }
+                        }
+                    }
+                    store.attributes.set_empty_list(AttrName::PlaintextSecrets);
+                    self.add(store);
+                }
+                "ConfigMap" => {
+                    let mut store = self.store(object, "k8s-configmap");
+                    for (k, v) in at(&object.node, &["data"])
+                        .and_then(Node::as_mapping)
+                        .unwrap_or(&[])
+                    {
+                        if let (Some(key), Some(value)) = (k.as_str(), v.as_str())
+                            && containers::is_secret_key(key)
+                            && !value.is_empty()
+                        {
+                            store.attributes.push_item(
+                                AttrName::PlaintextSecrets,
+                                key,
+                                Some(self.span(v)),
+                            );
+                        }
+                    }
+                    store.attributes.set_empty_list(AttrName::PlaintextSecrets);
+                    self.add(store);
+                }
+                "PersistentVolumeClaim" => {
+                    let store = self.store(object, "k8s-pvc");
+                    self.add(store);
+                }
+                _ => {}
+            }
+        }
+    }
+
+    fn store(&self, object: &Object, technology: &str) -> Element {
+        Element {
+            id: ElementId(object.id()),
+            kind: ElementKind::DataStore,
+            name: format!("{} {}", object.kind, object.name),
+            technology: Some(technology.to_string()),
+            zone: namespace_zone(&object.namespace),
+            attached_zones: Vec::new(),
+            span: Some(self.cluster.declaration(object)),
+            attributes: Attributes::default(),
+        }
+    }
+
+    /// A referenced Secret, ConfigMap or claim: the declared element, or one made from the
+    /// reference when the manifest is not in the scan.
+    fn referenced(
+        &mut self,
+        kind: &str,
+        namespace: &str,
+        name: &str,
+        reference: &Node,
+    ) -> ElementId {
+        let group = "core";
+        let id = format!("k8s:{group}/{kind}/{namespace}/{name}");
+        if !self.elements.contains_key(&id) {
+            let technology = match kind {
+                "Secret" => "k8s-secret",
+                "ConfigMap" => "k8s-configmap",
+                _ => "k8s-pvc",
+            };
+            let element = Element {
+                id: ElementId(id.clone()),
+                kind: ElementKind::DataStore,
+                name: format!("{kind} {name}"),
+                technology: Some(technology.to_string()),
+                zone: namespace_zone(namespace),
+                attached_zones: Vec::new(),
+                span: Some(self.span(reference)),
+                attributes: Attributes::default(),
+            };
+            self.add(element);
+        }
+        ElementId(id)
+    }
+
+    fn workload(&mut self, object: &Object, template: &Node) {
+        let Some(pod) = template.get("spec").filter(|s| s.as_mapping().is_some()) else {
+            self.diagnostics.push(Diagnostic::new(
+                DiagnosticLevel::Error,
+                "k8s-no-pod-spec",
+                self.span(template),
+                format!(
+                    "{} {} has no pod `spec` mapping; it was not modelled",
+                    object.kind, object.name
+                ),
+            ));
+            return;
+        };
+        let pod_labels = if object.kind == "Pod" {
+            object.labels()
+        } else {
+            labels(at(template, &["metadata", "labels"]))
+        };
+        let mut containers: Vec<Container> = Vec::new();
+        for key in ["initContainers", "containers", "ephemeralContainers"] {
+            match pod.get(key).map(|n| &n.value) {
+                Some(NodeValue::Sequence(list)) => {
+                    containers.extend(list.iter().map(|node| Container { node, pod }))
+                }
+                Some(NodeValue::Null) | None => {}
+                Some(_) => {
+                    let node = pod.get(key).expect("present");
+                    self.diagnostics.push(Diagnostic::new(
+                        DiagnosticLevel::Error,
+                        "k8s-type",
+                        self.span(node),
+                        format!(
+                            "`{key}` of {} {} must be a list, found {}",
+                            object.kind,
+                            object.name,
+                            crate::objects::type_name(node)
+                        ),
+                    ));
+                }
+            }
+        }
+        let main = pod
+            .get("containers")
+            .and_then(Node::as_sequence)
+            .and_then(|c| c.first());
+        let image = main.and_then(|c| c.get("image"));
+        let technology = image
+            .and_then(Node::as_str)
+            .and_then(containers::technology);
+        let kind = technology.map_or(ElementKind::Process, |t| t.kind);
+        let mut attrs = Attributes::default();
+        if let Some(image) = image.filter(|i| i.as_str().is_some()) {
+            attrs.set_text(
+                AttrName::Image,
+                image.as_str().unwrap_or_default(),
+                Some(self.span(image)),
+            );
+        }
+
+        for (key, attr) in [
+            ("hostNetwork", AttrName::HostNetwork),
+            ("hostPID", AttrName::HostPid),
+            ("hostIPC", AttrName::HostIpc),
+        ] {
+            match pod.get(key) {
+                Some(node) => attrs.set_flag(attr, truth(node), Some(self.span(node))),
+                None => attrs.set_flag(attr, Tri::No, None),
+            }
+        }
+
+        // Per container, the most dangerous value wins; its span is where it is set.
+        let mut privileged = (Tri::No, None);
+        let mut escalation = (Tri::No, None);
+        let mut read_only = (Tri::Yes, None);
+        let mut limits = (Tri::Yes, None);
+        let mut root = (Tri::No, None);
+        let mut seccomp = (Tri::Yes, None);
+        let mut capabilities = Attributes::default();
+        capabilities.set_empty_list(AttrName::CapabilitiesAdded);
+        let mut env: Vec<EnvEntry> = Vec::new();
+        let mut args: Vec<(String, Span)> = Vec::new();
+        for container in &containers {
+            let node = container.node;
+            let field = |key: &str| at(node, &["securityContext", key]);
+            let stated = |key: &str, default: Tri| match field(key) {
+                Some(v) => (truth(v), Some(self.span(v))),
+                None => (default, None),
+            };
+            privileged = worse(privileged, stated("privileged", Tri::No));
+            // Kubernetes allows escalation unless told otherwise.
+            escalation = worse(escalation, stated("allowPrivilegeEscalation", Tri::Yes));
+            read_only = weaker(read_only, stated("readOnlyRootFilesystem", Tri::No));
+            let has_limits = at(node, &["resources", "limits"])
+                .and_then(Node::as_mapping)
+                .is_some_and(|m| !m.is_empty());
+            limits = weaker(limits, (Tri::from_bool(has_limits), None));
+            let user = container.security("runAsUser");
+            let non_root = container.security("runAsNonRoot");
+            let runs_as_root = match (user.and_then(Node::as_str), non_root.map(truth)) {
+                (Some("0"), _) => (Tri::Yes, user.map(|u| self.span(u))),
+                (Some(_), _) => (Tri::No, user.map(|u| self.span(u))),
+                (None, Some(Tri::Yes)) => (Tri::No, non_root.map(|n| self.span(n))),
+                // The image's USER decides, which the manifest does not show.
+                _ => (Tri::Unknown, None),
+            };
+            root = worse(root, runs_as_root);
+            let profile = container.security("seccompProfile");
+            let confined = match profile.and_then(|p| p.get("type")).and_then(Node::as_str) {
+                Some("RuntimeDefault") | Some("Localhost") => Tri::Yes,
+                // Unconfined, or no profile: the kubelet's default is unconfined.
+                _ => Tri::No,
+            };
+            seccomp = weaker(seccomp, (confined, profile.map(|p| self.span(p))));
+            for cap in items(node, &["securityContext", "capabilities", "add"]) {
+                if let Some(name) = cap.as_str() {
+                    let name = name.trim_start_matches("CAP_").to_ascii_uppercase();
+                    capabilities.push_item(AttrName::CapabilitiesAdded, name, Some(self.span(cap)));
+                }
+            }
+            for entry in items(node, &["env"]) {
+                let Some(key) = text(entry, &["name"]) else {
+                    continue;
+                };
+                let value = entry.get("value");
+                let span = self.span(value.unwrap_or(entry));
+                let literal = value.and_then(Node::as_str).is_some();
+                let text_value = value.and_then(Node::as_str).unwrap_or_default().to_string();
+                env.push(EnvEntry {
+                    key: key.to_string(),
+                    raw: text_value.clone(),
+                    value: text_value,
+                    literal,
+                    span,
+                });
+                if let Some(reference) = at(entry, &["valueFrom", "secretKeyRef"]) {
+                    self.mount(
+                        object,
+                        "Secret",
+                        text(reference, &["name"]),
+                        reference,
+                        "secret-reference",
+                    );
+                }
+                if let Some(reference) = at(entry, &["valueFrom", "configMapKeyRef"]) {
+                    self.mount(
+                        object,
+                        "ConfigMap",
+                        text(reference, &["name"]),
+                        reference,
+                        "configmap-reference",
+                    );
+                }
+            }
+            for source in items(node, &["envFrom"]) {
+                if let Some(reference) = source.get("secretRef") {
+                    self.mount(
+                        object,
+                        "Secret",
+                        text(reference, &["name"]),
+                        reference,
+                        "secret-reference",
+                    );
+                }
+                if let Some(reference) = source.get("configMapRef") {
+                    self.mount(
+                        object,
+                        "ConfigMap",
+                        text(reference, &["name"]),
+                        reference,
+                        "configmap-reference",
+                    );
+                }
+            }
+            for key in ["command", "args"] {
+                for arg in items(node, &[key]) {
+                    if let Some(a) = arg.as_str() {
+                        args.push((a.to_string(), self.span(arg)));
+                    }
+                }
+            }
+            for port in items(node, &["ports"]) {
+                if let Some(host_port) = port.get("hostPort") {
+                    let protocol = host_port
+                        .as_str()
+                        .and_then(|p| p.parse().ok())
+                        .and_then(containers::port_protocol);
+                    let mut flow = Flow::new(
+                        ElementId(trustmap_model::INTERNET_ELEMENT.to_string()),
+                        ElementId(object.id()),
+                        protocol.map(|(p, _)| p.to_string()),
+                        vec![host_port.as_str().unwrap_or("?").to_string()],
+                        "host-port",
+                        Some(self.span(port)),
+                    );
+                    // The node's address may or may not be reachable from the internet.
+                    flow.attributes.set_flag(
+                        AttrName::Public,
+                        Tri::Unknown,
+                        Some(self.span(host_port)),
+                    );
+                    let encrypted = protocol
+                        .and_then(|(_, tls)| tls)
+                        .map_or(Tri::Unknown, Tri::from_bool);
+                    flow.attributes.set_flag(
+                        AttrName::EncryptedInTransit,
+                        encrypted,
+                        Some(self.span(host_port)),
+                    );
+                    self.flows.push(flow);
+                }
+            }
+        }
+        attrs.set_flag(AttrName::Privileged, privileged.0, privileged.1);
+        attrs.set_flag(
+            AttrName::PrivilegeEscalation,
+            if privileged.0 == Tri::Yes {
+                Tri::Yes
+            } else {
+                escalation.0
+            },
+            escalation.1,
+        );
+        attrs.set_flag(AttrName::ReadOnlyRootFilesystem, read_only.0, read_only.1);
+        attrs.set_flag(AttrName::ResourceLimits, limits.0, limits.1);
+        attrs.set_flag(AttrName::RunsAsRoot, root.0, root.1);
+        attrs.set_flag(AttrName::Seccomp, seccomp.0, seccomp.1);
+        attrs.extend(capabilities);
+        for (name, span) in containers::plaintext_secrets(&env) {
+            attrs.push_item(AttrName::PlaintextSecrets, name, Some(span));
+        }
+        attrs.set_empty_list(AttrName::PlaintextSecrets);
+        if kind == ElementKind::DataStore {
+            let command = args
+                .iter()
+                .map(|(a, _)| a.as_str())
+                .collect::<Vec<_>>()
+                .join(" ");
+            let config_mounted = !items(pod, &["volumes"]).is_empty();
+            let (auth, span) = containers::authentication(
+                technology,
+                image.and_then(Node::as_str),
+                &env,
+                Some(command.as_str()).filter(|c| !c.is_empty()),
+                config_mounted,
+            );
+            attrs.set_flag(AttrName::Authenticated, auth, span);
+        }
+
+        // The identity the pod runs as.
+        let account_node = pod
+            .get("serviceAccountName")
+            .or_else(|| pod.get("serviceAccount"));
+        let account = account_node
+            .and_then(Node::as_str)
+            .unwrap_or("default")
+            .to_string();
+        let account_object = self
+            .cluster
+            .find("ServiceAccount", &object.namespace, &account);
+        let token = match (
+            pod.get("automountServiceAccountToken"),
+            account_object.and_then(|a| a.node.get("automountServiceAccountToken")),
+        ) {
+            (Some(node), _) | (None, Some(node)) => (truth(node), Some(self.span(node))),
+            (None, None) => (Tri::Yes, None),
+        };
+        attrs.set_flag(AttrName::ServiceAccountToken, token.0, token.1);
+        for (right, span) in self
+            .privileges
+            .get(&(object.namespace.clone(), account.clone()))
+            .cloned()
+            .unwrap_or_default()
+        {
+            attrs.push_item(
+                AttrName::ServiceAccountPrivileges,
+                format!("{account}: {right}"),
+                Some(span),
+            );
+        }
+        attrs.set_empty_list(AttrName::ServiceAccountPrivileges);
+
+        self.host_paths(object, pod, &mut attrs);
+        self.volume_mounts(object, pod);
+        if object.kind == "StatefulSet" {
+            for claim in items(&object.node, &["spec", "volumeClaimTemplates"]) {
+                let name = text(claim, &["metadata", "name"]).unwrap_or("data");
+                let store = self.referenced(
+                    "PersistentVolumeClaim",
+                    &object.namespace,
+                    &format!("{name}-{}", object.name),
+                    claim,
+                );
+                self.flows.push(Flow::new(
+                    ElementId(object.id()),
+                    store,
+                    Some("mount".into()),
+                    vec![],
+                    "volume-claim",
+                    Some(self.span(claim)),
+                ));
+            }
+        }
+
+        self.add(Element {
+            id: ElementId(object.id()),
+            kind,
+            name: object.name.clone(),
+            technology: technology.map(|t| t.name.to_string()).or_else(|| {
+                image
+                    .and_then(Node::as_str)
+                    .map(|i| containers::repository_name(i).to_string())
+            }),
+            zone: namespace_zone(&object.namespace),
+            attached_zones: Vec::new(),
+            span: Some(self.cluster.declaration(object)),
+            attributes: attrs,
+        });
+        self.workloads.push(Workload {
+            id: ElementId(object.id()),
+            namespace: object.namespace.clone(),
+            labels: pod_labels,
+            env,
+            args,
+            technology,
+        });
+    }
+
+    fn mount(
+        &mut self,
+        object: &Object,
+        kind: &str,
+        name: Option<&str>,
+        reference: &Node,
+        origin: &str,
+    ) {
+        let Some(name) = name else { return };
+        let store = self.referenced(kind, &object.namespace, name, reference);
+        let mut flow = Flow::new(
+            ElementId(object.id()),
+            store,
+            Some("mount".into()),
+            vec![],
+            origin,
+            Some(self.span(reference)),
+        );
+        flow.attributes
+            .set_flag(AttrName::ReadOnly, Tri::Yes, Some(self.span(reference)));
+        self.flows.push(flow);
+    }
+
+    fn volume_mounts(&mut self, object: &Object, pod: &Node) {
+        for volume in items(pod, &["volumes"]) {
+            if let Some(secret) = volume.get("secret") {
+                self.mount(
+                    object,
+                    "Secret",
+                    text(secret, &["secretName"]),
+                    secret,
+                    "volume",
+                );
+            }
+            if let Some(config) = volume.get("configMap") {
+                self.mount(
+                    object,
+                    "ConfigMap",
+                    text(config, &["name"]),
+                    config,
+                    "volume",
+                );
+            }
+            if let Some(claim) = volume.get("persistentVolumeClaim") {
+                let Some(name) = text(claim, &["claimName"]) else {
+                    continue;
+                };
+                let store =
+                    self.referenced("PersistentVolumeClaim", &object.namespace, name, claim);
+                let mut flow = Flow::new(
+                    ElementId(object.id()),
+                    store,
+                    Some("mount".into()),
+                    vec![],
+                    "volume",
+                    Some(self.span(claim)),
+                );
+                let read_only = claim.get("readOnly").map_or(Tri::No, truth);
+                flow.attributes
+                    .set_flag(AttrName::ReadOnly, read_only, Some(self.span(claim)));
+                self.flows.push(flow);
+            }
+        }
+    }
+
+    /// `hostPath` volumes: the node's filesystem (or its container runtime) as a flow out of the
+    /// namespace into the nodes' zone.
+    fn host_paths(&mut self, object: &Object, pod: &Node, attrs: &mut Attributes) {
+        let mut socket = (Tri::No, None);
+        for volume in items(pod, &["volumes"]) {
+            let Some(path_node) = at(volume, &["hostPath", "path"]) else {
+                continue;
+            };
+            let Some(path) = path_node.as_str() else {
+                continue;
+            };
+            let span = self.span(path_node);
+            let normalized = path.trim_end_matches('/');
+            let normalized = if normalized.is_empty() {
+                "/"
+            } else {
+                normalized
+            };
+            attrs.push_item(AttrName::HostMounts, path, Some(span.clone()));
+            let (target, name, technology, kind, protocol) =
+                if RUNTIME_SOCKETS.iter().any(|s| normalized.ends_with(s)) {
+                    socket = (Tri::Yes, Some(span.clone()));
+                    (
+                        "k8s:node/container-runtime",
+                        "Container runtime",
+                        "container-runtime",
+                        ElementKind::Process,
+                        "runtime-api",
+                    )
+                } else {
+                    if SENSITIVE_HOST_PATHS.contains(&normalized)
+                        || [
+                            "/proc/",
+                            "/sys/",
+                            "/var/lib/kubelet/",
+                            "/etc/kubernetes/",
+                            "/root/",
+                            "/var/lib/docker/",
+                        ]
+                        .iter()
+                        .any(|p| normalized.starts_with(p))
+                    {
+                        attrs.push_item(AttrName::SensitiveHostMounts, path, Some(span.clone()));
+                    }
+                    (
+                        "k8s:node/filesystem",
+                        "Node filesystem",
+                        "host-filesystem",
+                        ElementKind::DataStore,
+                        "mount",
+                    )
+                };
+            self.add(Element {
+                id: ElementId(target.to_string()),
+                kind,
+                name: name.to_string(),
+                technology: Some(technology.to_string()),
+                zone: ZoneId(NODES_ZONE.to_string()),
+                attached_zones: Vec::new(),
+                span: None,
+                attributes: Attributes::default(),
+            });
+            self.flows.push(Flow::new(
+                ElementId(object.id()),
+                ElementId(target.to_string()),
+                Some(protocol.into()),
+                vec![],
+                "host-path",
+                Some(span),
+            ));
+        }
+        attrs.set_flag(AttrName::RuntimeSocket, socket.0, socket.1);
+        attrs.set_empty_list(AttrName::HostMounts);
+        attrs.set_empty_list(AttrName::SensitiveHostMounts);
+    }
+}
+
+/// Of two (value, span) pairs of a flag where yes is dangerous, the more dangerous: yes over
+/// unknown over no; the first on a tie.
+fn worse(a: (Tri, Option<Span>), b: (Tri, Option<Span>)) -> (Tri, Option<Span>) {
+    let rank = |t: Tri| match t {
+        Tri::Yes => 2,
+        Tri::Unknown => 1,
+        Tri::No => 0,
+    };
+    if rank(b.0) > rank(a.0) { b } else { a }
+}
+
+/// Of two (value, span) pairs of a flag where yes is the safe value, the weaker: no over
+/// unknown over yes; the first on a tie.
+fn weaker(a: (Tri, Option<Span>), b: (Tri, Option<Span>)) -> (Tri, Option<Span>) {
+    let (x, y) = worse((a.0.negate(), a.1.clone()), (b.0.negate(), b.1.clone()));
+    (x.negate(), y)
+}
+
+/// A boolean as Kubernetes reads it (YAML 1.1 forms included); anything else is unknown.
+pub fn truth(node: &Node) -> Tri {
+    node.truthy().map_or(Tri::Unknown, Tri::from_bool)
+}
