@@ -552,3 +552,105 @@ fn yaml_that_is_not_compose_is_skipped_quietly() {
     );
     assert_eq!(report["findings"][0]["location"]["file"], "stack.yaml");
 }
+
+const DEPLOYMENT: &str = "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: agent\nspec:\n  selector:\n    matchLabels: {app: agent}\n  template:\n    metadata:\n      labels: {app: agent}\n    spec:\n      containers:\n        - name: agent\n          image: example/agent:1\n          securityContext:\n            privileged: true\n";
+
+/// Kubernetes manifests come as files (YAML streams, `List` kinds, JSON) or on standard input,
+/// and every finding points at its line.
+#[test]
+fn kubernetes_manifests_are_read_in_every_shape() {
+    // `kubectl get ... -o yaml` prints a List.
+    let list = format!(
+        "apiVersion: v1\nkind: List\nitems:\n{}",
+        DEPLOYMENT
+            .replace("name: agent", "name: listed")
+            .lines()
+            .enumerate()
+            .map(|(i, l)| if i == 0 {
+                format!("  - {l}\n")
+            } else {
+                format!("    {l}\n")
+            })
+            .collect::<String>()
+    );
+    let json = r#"{"apiVersion": "v1", "kind": "Pod", "metadata": {"name": "json-pod"},
+  "spec": {"hostPID": true, "containers": [{"name": "c", "image": "busybox:1.36"}]}}"#;
+    let dir = scratch(&[
+        ("deploy/agent.yaml", DEPLOYMENT.as_bytes()),
+        ("deploy/list.yaml", list.as_bytes()),
+        ("deploy/pod.json", json.as_bytes()),
+        (
+            "chart/templates/deployment.yaml",
+            b"apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: {{ .Release.Name }}\n",
+        ),
+    ]);
+    let run = trustmap_in(dir.path(), &["scan", ".", "--format", "json"]);
+    assert_eq!(run.code, 1, "{run:?}");
+    let report: Value = serde_json::from_str(&run.stdout).unwrap();
+    let at = |rule: &str| -> BTreeSet<(String, u64)> {
+        report["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|f| f["rule_id"] == rule)
+            .map(|f| {
+                (
+                    f["location"]["file"].as_str().unwrap().to_string(),
+                    f["location"]["start"]["line"].as_u64().unwrap(),
+                )
+            })
+            .collect()
+    };
+    assert!(
+        at("TM-E001").contains(&("deploy/agent.yaml".to_string(), 16)),
+        "{run:?}"
+    );
+    assert!(
+        at("TM-E001").contains(&("deploy/list.yaml".to_string(), 19)),
+        "{run:?}"
+    );
+    assert!(
+        at("TM-E004").contains(&("deploy/pod.json".to_string(), 2)),
+        "{run:?}"
+    );
+    let helm = report["diagnostics"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|d| d["code"] == "helm-template")
+        .expect("the Helm template is noted");
+    assert_eq!(helm["span"]["file"], "chart/templates/deployment.yaml");
+
+    // The same manifest on standard input.
+    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_trustmap"))
+        .args(["scan", "-", "--format", "json"])
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    use std::io::Write as _;
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(DEPLOYMENT.as_bytes())
+        .unwrap();
+    let output = child.wait_with_output().unwrap();
+    let report: Value = serde_json::from_slice(&output.stdout).unwrap();
+    assert_eq!(
+        report["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|f| f["rule_id"] == "TM-E001")
+            .count(),
+        1
+    );
+    assert_eq!(report["findings"][0]["location"]["file"], "-");
+}
+
+#[test]
+fn a_kubernetes_manifest_with_a_wrong_type_is_an_error_with_its_line() {
+    let broken = "apiVersion: v1\nkind: Pod\nmetadata:\n  name: p\nspec:\n  containers: 5\n";
+    bad_input_case("pod.yaml", broken.as_bytes(), &[], "bad/pod.yaml:6");
+}

@@ -155,11 +155,18 @@ pub fn label_selector_matches(selector: &Node, labels: &[(String, String)]) -> b
 /// Whether a text looks like a Kubernetes manifest (YAML or JSON with `apiVersion` and
 /// `kind`). A cheap test for discovery.
 pub fn looks_like_kubernetes(text: &str) -> bool {
-    (text.contains("apiVersion") && text.contains("kind"))
-        && (text.lines().any(|l| {
-            l.trim_start_matches("- ").starts_with("apiVersion:")
-                || l.trim_start().starts_with("\"apiVersion\"")
-        }))
+    let trimmed = text.trim_start();
+    if trimmed.starts_with('{') || trimmed.starts_with('[') {
+        return text.contains("\"apiVersion\"") && text.contains("\"kind\"");
+    }
+    let key_line = |key: &str| {
+        text.lines().any(|line| {
+            let line = line.trim_start();
+            let line = line.strip_prefix("- ").unwrap_or(line).trim_start();
+            line.starts_with(key)
+        })
+    };
+    key_line("apiVersion:") && key_line("kind:")
 }
 
 /// Every object of every file, and what could not be read.
@@ -249,7 +256,7 @@ fn load_file(index: u32, file: &ManifestFile) -> (Vec<Object>, Vec<Diagnostic>) 
         let name = at(&document, &["metadata", "name"]).and_then(Node::as_str);
         let Some(name) = name else {
             diagnostics.push(Diagnostic::new(
-                DiagnosticLevel::Warning,
+                DiagnosticLevel::Note,
                 "k8s-no-name",
                 Span::lines(&file.path, document.start.line, document.start.line),
                 format!("a {kind} without `metadata.name`: skipped"),

@@ -36,14 +36,18 @@ fn strings(node: &Node, key: &str) -> Vec<String> {
 fn dangerous(rule: &Node) -> Vec<String> {
     let verbs = strings(rule, "verbs");
     let resources = strings(rule, "resources");
+    let groups = strings(rule, "apiGroups");
+    // Secrets, pods and nodes live in the core group (""); a wildcard group covers every API.
+    let every_group = groups.iter().any(|g| g == "*");
+    let core = every_group || groups.iter().any(|g| g.is_empty());
     let any_verb = |wanted: &[&str]| {
         verbs
             .iter()
             .any(|v| v == "*" || wanted.contains(&v.as_str()))
     };
-    let has = |resource: &str| resources.iter().any(|r| r == "*" || r == resource);
+    let has = |resource: &str| core && resources.iter().any(|r| r == "*" || r == resource);
     let mut rights = Vec::new();
-    if verbs.iter().any(|v| v == "*") && resources.iter().any(|r| r == "*") {
+    if every_group && verbs.iter().any(|v| v == "*") && resources.iter().any(|r| r == "*") {
         rights.push("*:*".to_string());
         return rights;
     }

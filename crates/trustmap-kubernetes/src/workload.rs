@@ -523,7 +523,7 @@ impl<'c> Builder<'c> {
         {
             attrs.push_item(
                 AttrName::ServiceAccountPrivileges,
-                format!("{account}: {right}"),
+                format!("{right} (service account {account})"),
                 Some(span),
             );
         }
