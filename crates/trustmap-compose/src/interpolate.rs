@@ -81,11 +81,11 @@ impl Variables {
         let operator_at = expression.find([':', '-', '?', '+']);
         let (name, operator, argument) = match operator_at {
             Some(i) => {
-                let op_len = if expression[i..].starts_with(':') && expression.len() > i + 1 {
-                    2
-                } else {
-                    1
-                };
+                // `:-`, `:?`, `:+` are two characters, the others one; all are ASCII, so the
+                // slices below stay on character boundaries.
+                let two = expression[i + 1..].starts_with(['-', '?', '+'])
+                    && expression[i..].starts_with(':');
+                let op_len = if two { 2 } else { 1 };
                 (
                     &expression[..i],
                     &expression[i..i + op_len],
@@ -97,30 +97,23 @@ impl Variables {
         let value = self.0.get(name);
         let set = value.is_some();
         let non_empty = value.is_some_and(|v| !v.is_empty());
+        // A default is itself interpolated: its own unknown variables make the value unknown.
+        let mut default = || {
+            let inner = self.interpolate(argument);
+            out.known &= inner.known;
+            inner.text
+        };
         let resolved = match operator {
             "" => value.cloned(),
-            ":-" => Some(if non_empty {
-                value.cloned().unwrap_or_default()
-            } else {
-                self.interpolate(argument).text
-            }),
-            "-" => Some(if set {
-                value.cloned().unwrap_or_default()
-            } else {
-                self.interpolate(argument).text
-            }),
-            ":+" => Some(if non_empty {
-                self.interpolate(argument).text
-            } else {
-                String::new()
-            }),
-            "+" => Some(if set {
-                self.interpolate(argument).text
-            } else {
-                String::new()
-            }),
-            // `:?` and `?` demand the variable: without it, compose refuses to start.
-            _ => value.cloned(),
+            ":-" if !non_empty => Some(default()),
+            "-" if !set => Some(default()),
+            ":-" | "-" => value.cloned(),
+            ":+" if non_empty => Some(default()),
+            "+" if set => Some(default()),
+            ":+" | "+" => Some(String::new()),
+            // `:?` and `?` demand the variable: without it, compose refuses to start. Anything
+            // else (`${VAR:x}`) is not valid compose and stays unknown.
+            _ => value.cloned().filter(|_| matches!(operator, ":?" | "?")),
         };
         match resolved {
             Some(text) => out.text.push_str(&text),
@@ -162,14 +155,12 @@ pub fn parse_env_lines(text: &str) -> Vec<(String, String, u32)> {
             continue;
         }
         let value = value.trim();
-        let value = if value.len() >= 2
-            && ((value.starts_with('"') && value.ends_with('"'))
-                || (value.starts_with('\'') && value.ends_with('\'')))
-        {
-            value[1..value.len() - 1].to_string()
-        } else {
+        let quote = value.chars().next().filter(|c| *c == '"' || *c == '\'');
+        let value = match quote.and_then(|q| value[1..].find(q).map(|end| &value[1..end + 1])) {
+            // A quoted value ends at its closing quote; a comment may follow.
+            Some(inside) => inside.to_string(),
             // An unquoted value ends at ` #`, which starts a comment.
-            value.split(" #").next().unwrap_or("").trim().to_string()
+            None => value.split(" #").next().unwrap_or("").trim().to_string(),
         };
         entries.push((key.to_string(), value, index as u32 + 1));
     }
@@ -202,5 +193,15 @@ mod tests {
         assert!(!out.known);
         assert_eq!(out.text, "${BIND_ADDR}:80:80");
         assert!(!vars().interpolate("${REQUIRED:?set it}").known);
+        assert!(
+            !vars().interpolate("${U:-${V}}").known,
+            "a default with an unknown variable"
+        );
+        assert!(
+            !vars().interpolate("${MSG:é}").known,
+            "not valid compose, and no panic"
+        );
+        let quoted = Variables::parse_env_file("BIND=\"127.0.0.1\"  # local only\n");
+        assert_eq!(quoted.interpolate("${BIND}").text, "127.0.0.1");
     }
 }

@@ -1,20 +1,51 @@
 //! Override files: merging one compose tree into another as `docker compose` does.
 
-use trustmap_yaml::{Node, NodeValue};
+use trustmap_yaml::{Node, NodeValue, ScalarStyle};
+
+/// Merges one compose file (or document) into another as `docker compose` does: services
+/// merge by [`merge_service`], everything else by [`merge`].
+pub fn merge_file(base: Node, over: Node) -> Node {
+    merge_with(base, over, &|key, base, over| match key {
+        "services" => merge_with(base, over, &|_, b, o| merge_service(b, o)),
+        _ => merge(base, over),
+    })
+}
+
+/// Merges one service definition into another with compose's rules: `command` and
+/// `entrypoint` are replaced; `environment`, `labels`, `networks`, `extra_hosts`, `sysctls`
+/// and `annotations` merge by key whether written as lists or mappings; `volumes` merge by
+/// target path; other lists append, other mappings merge.
+pub fn merge_service(base: Node, over: Node) -> Node {
+    merge_with(base, over, &|key, base, over| match key {
+        "command" | "entrypoint" => over,
+        "environment" | "labels" | "networks" | "extra_hosts" | "sysctls" | "annotations" => {
+            merge(as_mapping(base), as_mapping(over))
+        }
+        "volumes" => merge_by(base, over, volume_target),
+        _ => merge(base, over),
+    })
+}
 
 /// Merges `over` into `base`: mappings merge key by key, sequences append (dropping exact
 /// repeats of scalars, as compose does for ports and expose), anything else is replaced. The
 /// `!reset` tag removes a key; `!override` replaces a value instead of merging it.
 pub fn merge(base: Node, over: Node) -> Node {
+    merge_with(base, over, &|_, b, o| merge(b, o))
+}
+
+/// The merge skeleton: `!override`/`!reset` tags, then mappings key by key with `child`
+/// deciding how each key's values merge, sequences by appending, scalars by replacing.
+fn merge_with(base: Node, over: Node, child: &dyn Fn(&str, Node, Node) -> Node) -> Node {
     if over.tag.as_deref() == Some("!override") {
         return over;
     }
     match (base.value, over.value) {
         (NodeValue::Mapping(mut entries), NodeValue::Mapping(over_entries)) => {
             for (key, value) in over_entries {
+                let name = key.as_str().map(str::to_string);
                 let position = entries
                     .iter()
-                    .position(|(k, _)| k.as_str().is_some() && k.as_str() == key.as_str());
+                    .position(|(k, _)| name.is_some() && k.as_str() == name.as_deref());
                 if value.tag.as_deref() == Some("!reset") {
                     if let Some(i) = position {
                         entries.remove(i);
@@ -24,7 +55,8 @@ pub fn merge(base: Node, over: Node) -> Node {
                 match position {
                     Some(i) => {
                         let (k, old) = entries.remove(i);
-                        entries.insert(i, (k, merge(old, value)));
+                        let merged = child(name.as_deref().unwrap_or(""), old, value);
+                        entries.insert(i, (k, merged));
                     }
                     None => entries.push((key, value)),
                 }
@@ -37,16 +69,11 @@ pub fn merge(base: Node, over: Node) -> Node {
                 source: base.source,
             }
         }
-        (NodeValue::Sequence(mut items), NodeValue::Sequence(over_items)) => {
-            for item in over_items {
-                let repeated =
-                    item.as_str().is_some() && items.iter().any(|i| i.as_str() == item.as_str());
-                if !repeated {
-                    items.push(item);
-                }
-            }
+        (NodeValue::Sequence(items), NodeValue::Sequence(over_items)) => {
+            let merged =
+                append_unique(items, over_items, |n| n.as_str().map(str::to_string), false);
             Node {
-                value: NodeValue::Sequence(items),
+                value: NodeValue::Sequence(merged),
                 tag: base.tag,
                 start: base.start,
                 end: base.end,
@@ -60,6 +87,110 @@ pub fn merge(base: Node, over: Node) -> Node {
             end: over.end,
             source: over.source,
         },
+    }
+}
+
+/// Appends `over` to `items`; an item whose identity matches an earlier one replaces it
+/// (`replace`) or is dropped as a repeat.
+fn append_unique(
+    mut items: Vec<Node>,
+    over: Vec<Node>,
+    identity: impl Fn(&Node) -> Option<String>,
+    replace: bool,
+) -> Vec<Node> {
+    for item in over {
+        let id = identity(&item);
+        match id.and_then(|id| {
+            items
+                .iter()
+                .position(|i| identity(i).as_deref() == Some(id.as_str()))
+        }) {
+            Some(i) if replace => items[i] = item,
+            Some(_) => {}
+            None => items.push(item),
+        }
+    }
+    items
+}
+
+/// Sequences merged by an identity (a volume's target path).
+fn merge_by(base: Node, over: Node, identity: fn(&Node) -> Option<String>) -> Node {
+    match (base.value, over.value) {
+        (NodeValue::Sequence(items), NodeValue::Sequence(over_items)) => Node {
+            value: NodeValue::Sequence(append_unique(items, over_items, identity, true)),
+            tag: base.tag,
+            start: base.start,
+            end: base.end,
+            source: base.source,
+        },
+        (_, value) => Node {
+            value,
+            tag: over.tag,
+            start: over.start,
+            end: over.end,
+            source: over.source,
+        },
+    }
+}
+
+/// A volume's target path, in short (`src:/target[:mode]`) or long syntax.
+fn volume_target(node: &Node) -> Option<String> {
+    match node.as_str() {
+        Some(text) => {
+            let parts: Vec<&str> = text.split(':').collect();
+            // `C:\x:/target` has a drive letter; the target is the first part starting with `/`
+            // after the source.
+            parts
+                .iter()
+                .skip(1)
+                .find(|p| p.starts_with('/'))
+                .map(|p| p.to_string())
+                .or_else(|| parts.first().map(|p| p.to_string()))
+        }
+        None => node
+            .get("target")
+            .and_then(Node::as_str)
+            .map(str::to_string),
+    }
+}
+
+/// A list written as `KEY=VALUE` (or `name`) items as the mapping compose reads it as; a
+/// mapping as it is. Each key and value keeps the item's position.
+fn as_mapping(node: Node) -> Node {
+    let NodeValue::Sequence(items) = &node.value else {
+        return node;
+    };
+    let entries = items
+        .iter()
+        .filter_map(|item| {
+            let text = item.as_str()?;
+            let (key, value) = match text.split_once('=') {
+                Some((k, v)) => (k, Some(v)),
+                None => (text, None),
+            };
+            let scalar = |value: NodeValue| Node {
+                value,
+                tag: None,
+                start: item.start,
+                end: item.end,
+                source: item.source,
+            };
+            let value = match value {
+                Some(v) => scalar(NodeValue::Scalar(v.to_string(), ScalarStyle::Quoted)),
+                None => scalar(NodeValue::Null),
+            };
+            Some((
+                scalar(NodeValue::Scalar(key.to_string(), ScalarStyle::Plain)),
+                value,
+            ))
+        })
+        .collect();
+    Node {
+        value: NodeValue::Mapping(entries),
+        tag: node.tag,
+        start: node.start,
+        end: node.end,
+        source: node.source,
     }
 }
 
@@ -90,6 +221,48 @@ mod tests {
         assert_eq!(
             web.get("ports").unwrap().as_sequence().unwrap()[0].source,
             0
+        );
+    }
+
+    #[test]
+    fn services_merge_as_compose_merges_them() {
+        let base = tree(
+            "services:\n  r:\n    command: [redis-server, --requirepass, x]\n    networks: [front]\n    environment: [REDIS_HOST=cache]\n    volumes: ['/var/run/docker.sock:/var/run/docker.sock']\n",
+            0,
+        );
+        let over = tree(
+            "services:\n  r:\n    command: [redis-server]\n    networks: {back: {}}\n    environment: {MODE: x}\n    volumes: ['./fake.sock:/var/run/docker.sock']\n",
+            1,
+        );
+        let merged = merge_file(base, over);
+        let r = merged.get("services").unwrap().get("r").unwrap();
+        assert_eq!(
+            r.get("command").unwrap().as_sequence().unwrap().len(),
+            1,
+            "command is replaced"
+        );
+        let networks: Vec<_> = r
+            .get("networks")
+            .unwrap()
+            .as_mapping()
+            .unwrap()
+            .iter()
+            .map(|(k, _)| k.as_str().unwrap())
+            .collect();
+        assert_eq!(networks, ["front", "back"]);
+        assert_eq!(
+            r.get("environment")
+                .unwrap()
+                .get("REDIS_HOST")
+                .unwrap()
+                .as_str(),
+            Some("cache")
+        );
+        let volumes = r.get("volumes").unwrap().as_sequence().unwrap();
+        assert_eq!(
+            (volumes.len(), volumes[0].source),
+            (1, 1),
+            "replaced by target"
         );
     }
 

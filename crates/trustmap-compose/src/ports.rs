@@ -46,7 +46,8 @@ pub fn parse_short(text: &str) -> Option<PublishedPort> {
     } else {
         (None, mapping.to_string())
     };
-    let parts: Vec<&str> = rest.split(':').collect();
+    let parts = split_outside_variables(&rest);
+    let parts: Vec<&str> = parts.iter().map(String::as_str).collect();
     let (ip, host_port, target) = match (host_ip, parts.as_slice()) {
         (Some(ip), [h, t]) => (Some(ip), Some(*h), *t),
         (Some(ip), [t]) => (Some(ip), None, *t),
@@ -73,13 +74,42 @@ pub fn parse_short(text: &str) -> Option<PublishedPort> {
     if !valid(target) || host_port.is_some_and(|h| !h.is_empty() && !valid(h)) {
         return None;
     }
-    // A container port alone is still published, on a random host port of every interface.
-    let bind = Some(ip.as_deref().map_or(Bind::AllInterfaces, bind_of));
+    // A container port alone is still published, on a random host port of every interface;
+    // but a lone unresolved variable may stand for a whole `IP:HOST:CONTAINER` mapping.
+    let bind = match (ip.as_deref(), host_port) {
+        (Some(ip), _) => Some(bind_of(ip)),
+        (None, None) if target.contains('$') => Some(Bind::Unknown),
+        (None, _) => Some(Bind::AllInterfaces),
+    };
     Some(PublishedPort {
         bind,
         target: target.to_string(),
         transport,
     })
+}
+
+/// Splits on `:` except inside an unresolved `${...}`, whose operators (`:-`, `:?`) hold colons.
+fn split_outside_variables(text: &str) -> Vec<String> {
+    let mut parts = vec![String::new()];
+    let mut depth = 0usize;
+    let mut previous = '\0';
+    for c in text.chars() {
+        match c {
+            '{' if previous == '$' => depth += 1,
+            '}' if depth > 0 => depth -= 1,
+            ':' if depth == 0 => {
+                parts.push(String::new());
+                previous = c;
+                continue;
+            }
+            _ => {}
+        }
+        if let Some(last) = parts.last_mut() {
+            last.push(c);
+        }
+        previous = c;
+    }
+    parts
 }
 
 /// The first port number of a port or range (`8000-8010` → 8000).
@@ -118,5 +148,11 @@ mod tests {
             "9000-9001"
         );
         assert!(parse_short("not a port").is_none());
+        assert_eq!(parse_short("${PUBLISH}").unwrap().bind, Some(Bind::Unknown));
+        let p = parse_short("${WEB_PORT:?set it}:8080").unwrap();
+        assert_eq!(
+            (p.bind, p.target.as_str()),
+            (Some(Bind::AllInterfaces), "8080")
+        );
     }
 }

@@ -1,7 +1,7 @@
 //! One compose project into a model fragment.
 
 use crate::interpolate::{Interpolated, Variables, parse_env_lines};
-use crate::merge::merge;
+use crate::merge::{merge_file, merge_service};
 use crate::ports::{self, Bind, PublishedPort};
 use crate::{FileReader, ProjectInput};
 use std::collections::{BTreeMap, BTreeSet};
@@ -12,36 +12,6 @@ use trustmap_model::{
     Fragment, INTERNET_ELEMENT, Span, Tri, TrustLevel, Zone, ZoneId, ZoneKind,
 };
 use trustmap_yaml::{Limits, Node, NodeValue};
-
-/// Host paths whose mount exposes the host itself.
-const SENSITIVE_HOST_PATHS: &[&str] = &[
-    "/",
-    "/etc",
-    "/root",
-    "/home",
-    "/proc",
-    "/sys",
-    "/dev",
-    "/boot",
-    "/var/run",
-    "/run",
-    "/var/lib/docker",
-    "/var/lib/kubelet",
-    "/usr",
-    "/lib",
-    "/bin",
-    "/sbin",
-    "/var/log",
-];
-
-/// Sockets that hand out control of the container runtime.
-const RUNTIME_SOCKETS: &[&str] = &[
-    "docker.sock",
-    "containerd.sock",
-    "crio.sock",
-    "podman.sock",
-    "dockershim.sock",
-];
 
 /// Bounds for one compose file: real ones nest a dozen levels and hold a few thousand nodes.
 const LIMITS: Limits = Limits {
@@ -93,7 +63,7 @@ pub fn parse_project(input: &ProjectInput, reader: &dyn FileReader) -> Fragment 
         };
         root = Some(match root {
             None => tree,
-            Some(base) => merge(base, tree),
+            Some(base) => merge_file(base, tree),
         });
     }
     if let Some(root) = root {
@@ -574,7 +544,7 @@ impl Parser<'_> {
                     all,
                     depth + 1,
                 );
-                merge(base_node, node.clone())
+                merge_service(base_node, node.clone())
             }
             _ => {
                 self.diagnose(
@@ -597,7 +567,7 @@ impl Parser<'_> {
         });
         let technology = image
             .as_ref()
-            .filter(|(v, _)| v.known)
+            .filter(|(v, _)| !catalog::repository_name(&v.text).contains('$'))
             .and_then(|(v, _)| catalog::technology(&v.text));
         if let Some((value, image_span)) = &image {
             attrs.set_text(
@@ -610,8 +580,8 @@ impl Parser<'_> {
         let technology_name = technology.map(|t| t.name.to_string()).or_else(|| {
             image
                 .as_ref()
-                .filter(|(v, _)| v.known)
                 .map(|(v, _)| catalog::repository_name(&v.text).to_string())
+                .filter(|name| !name.contains('$'))
         });
 
         // Flags whose compose default is "off".
@@ -643,16 +613,20 @@ impl Parser<'_> {
         }
         let network_mode = node.get("network_mode").and_then(|v| {
             self.text(v, &format!("{path}.network_mode"))
-                .map(|t| (t.text, self.span(v)))
+                .map(|t| (t, self.span(v)))
         });
         match &network_mode {
+            Some((mode, span)) if !mode.known => {
+                attrs.set_flag(AttrName::HostNetwork, Tri::Unknown, Some(span.clone()))
+            }
             Some((mode, span)) => attrs.set_flag(
                 AttrName::HostNetwork,
-                Tri::from_bool(mode == "host"),
+                Tri::from_bool(mode.text == "host"),
                 Some(span.clone()),
             ),
             None => attrs.set_flag(AttrName::HostNetwork, Tri::No, None),
         }
+        let network_mode = network_mode.map(|(mode, span)| (mode.text, span));
 
         match node.get("user").and_then(|v| {
             self.text(v, &format!("{path}.user"))
@@ -676,7 +650,7 @@ impl Parser<'_> {
         if let Some(caps) = node.get("cap_add") {
             for cap in self.sequence(caps, &format!("{path}.cap_add")).to_vec() {
                 if let Some(value) = self.text(&cap, &format!("{path}.cap_add")) {
-                    let normalized = value.text.trim_start_matches("CAP_").to_ascii_uppercase();
+                    let normalized = catalog::capability_name(&value.text);
                     attrs.push_item(
                         AttrName::CapabilitiesAdded,
                         normalized,
@@ -716,7 +690,19 @@ impl Parser<'_> {
                     .iter()
                     .find_map(|k| node.get(k))
             });
+        let resolved = |node: &Node| match &node.value {
+            NodeValue::Scalar(text, _) => self.vars.interpolate(text).known,
+            NodeValue::Mapping(entries) => entries
+                .iter()
+                .all(|(_, v)| v.as_str().is_none_or(|t| self.vars.interpolate(t).known)),
+            _ => true,
+        };
         match limits {
+            Some(limit) if !resolved(limit) => attrs.set_flag(
+                AttrName::ResourceLimits,
+                Tri::Unknown,
+                Some(self.span(limit)),
+            ),
             Some(limit) => {
                 attrs.set_flag(AttrName::ResourceLimits, Tri::Yes, Some(self.span(limit)))
             }
@@ -768,7 +754,7 @@ impl Parser<'_> {
                 image.as_ref().map(|(v, _)| v.text.as_str()),
                 &env,
                 command.as_deref(),
-                node.get("volumes").is_some(),
+                node.get("volumes").is_some() || node.get("configs").is_some(),
             );
             attrs.set_flag(AttrName::Authenticated, auth, auth_span);
         }
@@ -860,9 +846,13 @@ impl Parser<'_> {
                         self.diagnose(
                             DiagnosticLevel::Note,
                             "compose-env-file",
-                            span,
+                            span.clone(),
                             format!("env_file `{relative}` was not read: {reason}"),
                         );
+                        // What the file sets is unknown; say so to whoever reads `env`.
+                        let mut unread = self.env_var("", None, span);
+                        unread.known = false;
+                        env.push(unread);
                     }
                     Err(_) => {}
                 }
@@ -912,22 +902,24 @@ impl Parser<'_> {
     /// One environment entry; without a value (`KEY` alone), compose passes the variable
     /// through from the shell that runs it, so its value is unknown here.
     fn env_var(&self, key: &str, value: Option<&str>, span: Span) -> EnvEntry {
-        let (raw, value, literal) = match value {
+        let (raw, value, literal, known) = match value {
             Some(text) => {
                 let interpolated = self.vars.interpolate(text);
                 (
                     text.to_string(),
                     interpolated.text,
                     !interpolated.from_variable,
+                    interpolated.known,
                 )
             }
-            None => (String::new(), String::new(), false),
+            None => (String::new(), String::new(), false, false),
         };
         EnvEntry {
             key: key.to_string(),
             raw,
             value,
             literal,
+            known,
             span,
         }
     }
@@ -1128,21 +1120,11 @@ impl Parser<'_> {
             let (kind, source, target, read_only) = match &item.value {
                 NodeValue::Scalar(text, _) => {
                     let text = self.vars.interpolate(text).text;
-                    let mut parts = text.splitn(3, ':');
-                    let first = parts.next().unwrap_or("").to_string();
-                    match parts.next() {
-                        None => continue, // An anonymous volume: container storage only.
-                        Some(target) => {
-                            let mode = parts.next().unwrap_or("");
-                            let read_only = mode.split(',').any(|m| m == "ro");
-                            let kind = if first.starts_with(['/', '.', '~', '$']) {
-                                "bind"
-                            } else {
-                                "volume"
-                            };
-                            (kind.to_string(), first, target.to_string(), read_only)
-                        }
-                    }
+                    let Some((source, target, mode)) = split_volume(&text) else {
+                        continue; // An anonymous volume: container storage only.
+                    };
+                    let read_only = mode.split(',').any(|m| m == "ro");
+                    (volume_kind(&source).to_string(), source, target, read_only)
                 }
                 NodeValue::Mapping(_) => {
                     let get = |k: &str| {
@@ -1172,7 +1154,13 @@ impl Parser<'_> {
                     continue;
                 }
             };
-            if kind == "bind" {
+            let unresolved = source.contains("${");
+            if unresolved && catalog::is_runtime_socket(&target) {
+                // `${SOCK}:/var/run/docker.sock`: very likely the socket, but not stated.
+                if host_mounts.flag(AttrName::RuntimeSocket) == Tri::No {
+                    host_mounts.set_flag(AttrName::RuntimeSocket, Tri::Unknown, Some(span.clone()));
+                }
+            } else if kind == "bind" || kind == "npipe" {
                 let normalized = source.trim_end_matches('/');
                 let normalized = if normalized.is_empty() {
                     "/"
@@ -1181,10 +1169,10 @@ impl Parser<'_> {
                 };
                 let mount = format!("{source}:{target}");
                 host_mounts.push_item(AttrName::HostMounts, mount.clone(), Some(span.clone()));
-                if RUNTIME_SOCKETS.iter().any(|s| normalized.ends_with(s)) {
+                if catalog::is_runtime_socket(normalized) {
                     host_mounts.set_flag(AttrName::RuntimeSocket, Tri::Yes, Some(span.clone()));
                     self.runtime_socket_flow(service, span, read_only);
-                } else if is_sensitive_host_path(normalized) {
+                } else if catalog::is_sensitive_host_path(normalized) {
                     host_mounts.push_item(AttrName::SensitiveHostMounts, mount, Some(span.clone()));
                 }
             } else if kind == "volume" {
@@ -1305,6 +1293,49 @@ impl Parser<'_> {
     }
 }
 
+/// Splits the short volume syntax `SOURCE:TARGET[:MODE]`, keeping a Windows drive letter
+/// (`C:\\data:/data`) or named pipe (`\\\\.\\pipe\\x:\\\\.\\pipe\\x`) in the source. `None` for an
+/// anonymous volume (a target alone).
+fn split_volume(text: &str) -> Option<(String, String, String)> {
+    let is_drive = |t: &str| {
+        let b = t.as_bytes();
+        b.len() >= 3
+            && b[0].is_ascii_alphabetic()
+            && b[1] == b':'
+            && (b[2] == b'\\' || b[2] == b'/')
+    };
+    let (source, rest) = if is_drive(text) {
+        let after = text[2..].find(':')? + 2;
+        (&text[..after], &text[after + 1..])
+    } else {
+        text.split_once(':')?
+    };
+    let (target, mode) = if is_drive(rest) {
+        match rest[2..].find(':') {
+            Some(i) => (&rest[..i + 2], &rest[i + 3..]),
+            None => (rest, ""),
+        }
+    } else {
+        rest.split_once(':').unwrap_or((rest, ""))
+    };
+    Some((source.to_string(), target.to_string(), mode.to_string()))
+}
+
+/// What a short-syntax source is: a host path (absolute, relative, home, drive letter,
+/// variable), a Windows named pipe, or a named volume.
+fn volume_kind(source: &str) -> &'static str {
+    let b = source.as_bytes();
+    if source.starts_with(r"\\.\pipe\") || source.starts_with("//./pipe/") {
+        "npipe"
+    } else if source.starts_with(['/', '.', '~', '$', '\\'])
+        || (b.len() >= 2 && b[0].is_ascii_alphabetic() && b[1] == b':')
+    {
+        "bind"
+    } else {
+        "volume"
+    }
+}
+
 /// Joins a relative path onto a directory, resolving `.` and `..` (never above the root).
 fn normalize_path(dir: &str, relative: &str) -> String {
     let mut parts: Vec<&str> = if relative.starts_with('/') {
@@ -1322,79 +1353,6 @@ fn normalize_path(dir: &str, relative: &str) -> String {
         }
     }
     parts.join("/")
-}
-
-/// Whether mounting a host path gives the container a hold over the host. Whole system
-/// folders count; a few files mounted everywhere for good reasons (the time zone, CA
-/// certificates, DNS settings) do not.
-fn is_sensitive_host_path(path: &str) -> bool {
-    const BENIGN: &[&str] = &[
-        "/etc/localtime",
-        "/etc/timezone",
-        "/etc/ssl/certs",
-        "/etc/ca-certificates",
-        "/etc/pki/ca-trust",
-        "/etc/hostname",
-        "/etc/resolv.conf",
-        "/etc/machine-id",
-        "/etc/os-release",
-    ];
-    const SUBTREES: &[&str] = &[
-        "/proc/",
-        "/sys/",
-        "/var/lib/docker/",
-        "/var/lib/kubelet/",
-        "/root/",
-        "/boot/",
-    ];
-    // Below /etc, only the host's own credentials and control files: an application's
-    // configuration folder (`/etc/pihole`) is its own business.
-    const HOST_ETC: &[&str] = &[
-        "/etc/shadow",
-        "/etc/passwd",
-        "/etc/group",
-        "/etc/gshadow",
-        "/etc/sudoers",
-        "/etc/sudoers.d",
-        "/etc/ssh",
-        "/etc/kubernetes",
-        "/etc/docker",
-        "/etc/containerd",
-        "/etc/systemd",
-        "/etc/cron.d",
-        "/etc/crontab",
-        "/etc/pam.d",
-        "/etc/security",
-        "/etc/ld.so.preload",
-        "/etc/profile.d",
-        "/etc/ssl/private",
-        // Below /run, the sockets and state of the host's own daemons (a user's PulseAudio
-        // socket is not one).
-        "/run/systemd",
-        "/run/dbus",
-        "/var/run/dbus",
-        "/run/containerd",
-        "/var/run/containerd",
-        "/run/docker",
-        "/var/run/docker",
-        "/run/crio",
-        "/run/k3s",
-        "/run/secrets/kubernetes.io",
-    ];
-    if SENSITIVE_HOST_PATHS.contains(&path)
-        || HOST_ETC
-            .iter()
-            .any(|p| path == *p || path.starts_with(&format!("{p}/")))
-    {
-        return true;
-    }
-    if BENIGN
-        .iter()
-        .any(|b| path == *b || path.starts_with(&format!("{b}/")))
-    {
-        return false;
-    }
-    SUBTREES.iter().any(|prefix| path.starts_with(prefix))
 }
 
 /// A flow from a service to the service an environment value names.

@@ -17,6 +17,8 @@ pub struct EnvEntry {
     /// Whether the value is written in the configuration itself (not interpolated from the
     /// environment, not taken from a secret or config reference).
     pub literal: bool,
+    /// Whether the value is known (no unresolved variable, read from a file that was read).
+    pub known: bool,
     /// Where it is written.
     pub span: Span,
 }
@@ -58,6 +60,12 @@ pub fn authentication(
 ) -> (Tri, Option<Span>) {
     let Some(technology) = technology else {
         return (Tri::Unknown, None);
+    };
+    // An entry the image reads whose value is not known (or an environment file that was not
+    // read, an entry without a key) may be the one that sets a password.
+    let unknown = |keys: &[&str]| {
+        env.iter()
+            .any(|e| !e.known && (e.key.is_empty() || keys.contains(&e.key.as_str())))
     };
     let find = |key: &str| env.iter().rev().find(|v| v.key == key);
     let is_true =
@@ -111,12 +119,17 @@ pub fn authentication(
             (Tri::Yes, None)
         }
         "redis" => {
+            // The official image reads no password variable (Bitnami's reads REDIS_PASSWORD;
+            // redis-stack reads REDIS_ARGS).
             let password_set = command.is_some_and(|c| c.contains("requirepass"))
-                || find("REDIS_PASSWORD").is_some()
+                || (!official && find("REDIS_PASSWORD").is_some())
                 || find("REDIS_ARGS").is_some_and(|v| v.value.contains("requirepass"));
             if password_set {
                 (Tri::Yes, None)
-            } else if official && !(config_mounted && command.is_some()) {
+            } else if official
+                && !unknown(&["REDIS_ARGS"])
+                && !(config_mounted && command.is_some())
+            {
                 // The official image starts with no password; a configuration file passed on
                 // the command line might set one, which the configuration does not show.
                 (Tri::No, None)
@@ -125,6 +138,7 @@ pub fn authentication(
             }
         }
         "memcached" if official => (Tri::No, None),
+        "mongodb" if official && unknown(&["MONGO_INITDB_ROOT_USERNAME"]) => (Tri::Unknown, None),
         "mongodb" if official => {
             let root_user = any_set(&[
                 "MONGO_INITDB_ROOT_USERNAME",

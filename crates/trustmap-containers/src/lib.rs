@@ -8,8 +8,26 @@
 
 mod auth;
 mod catalog;
+mod host;
 mod references;
 
 pub use auth::{EnvEntry, authentication, plaintext_secrets};
 pub use catalog::{Technology, port_protocol, repository_name, scheme_protocol, technology};
+pub use host::{is_runtime_socket, is_sensitive_host_path};
 pub use references::{Reference, is_secret_key, references};
+
+/// A Linux capability as the runtimes read it: case-insensitive, with or without `CAP_`
+/// (`cap_sys_admin` → `SYS_ADMIN`).
+pub fn capability_name(text: &str) -> String {
+    let upper = text.trim().to_ascii_uppercase();
+    upper.strip_prefix("CAP_").unwrap_or(&upper).to_string()
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn capabilities_are_normalized_like_the_runtime_does() {
+        assert_eq!(super::capability_name("cap_sys_admin"), "SYS_ADMIN");
+        assert_eq!(super::capability_name("NET_ADMIN"), "NET_ADMIN");
+    }
+}

@@ -24,37 +24,6 @@ const WORKLOADS: &[(&str, &[&str])] = &[
     ("CronJob", &["spec", "jobTemplate", "spec", "template"]),
 ];
 
-/// Host paths whose mount hands the node to the pod.
-const SENSITIVE_HOST_PATHS: &[&str] = &[
-    "/",
-    "/etc",
-    "/root",
-    "/home",
-    "/proc",
-    "/sys",
-    "/dev",
-    "/boot",
-    "/var/run",
-    "/run",
-    "/var/lib/docker",
-    "/var/lib/kubelet",
-    "/var/lib/containerd",
-    "/var/log",
-    "/usr",
-    "/lib",
-    "/etc/kubernetes",
-    "/var/lib/etcd",
-];
-
-/// Container runtime sockets.
-const RUNTIME_SOCKETS: &[&str] = &[
-    "docker.sock",
-    "containerd.sock",
-    "crio.sock",
-    "podman.sock",
-    "dockershim.sock",
-];
-
 /// What the wiring needs to know about a workload.
 #[derive(Debug, Clone)]
 pub struct Workload {
@@ -363,7 +332,7 @@ impl<'c> Builder<'c> {
             seccomp = weaker(seccomp, (confined, profile.map(|p| self.span(p))));
             for cap in items(node, &["securityContext", "capabilities", "add"]) {
                 if let Some(name) = cap.as_str() {
-                    let name = name.trim_start_matches("CAP_").to_ascii_uppercase();
+                    let name = containers::capability_name(name);
                     capabilities.push_item(AttrName::CapabilitiesAdded, name, Some(self.span(cap)));
                 }
             }
@@ -380,6 +349,8 @@ impl<'c> Builder<'c> {
                     raw: text_value.clone(),
                     value: text_value,
                     literal,
+                    // A value from a Secret or ConfigMap is not in the manifest.
+                    known: literal,
                     span,
                 });
                 if let Some(reference) = at(entry, &["valueFrom", "secretKeyRef"]) {
@@ -660,7 +631,7 @@ impl<'c> Builder<'c> {
             };
             attrs.push_item(AttrName::HostMounts, path, Some(span.clone()));
             let (target, name, technology, kind, protocol) =
-                if RUNTIME_SOCKETS.iter().any(|s| normalized.ends_with(s)) {
+                if containers::is_runtime_socket(normalized) {
                     socket = (Tri::Yes, Some(span.clone()));
                     (
                         "k8s:node/container-runtime",
@@ -670,18 +641,7 @@ impl<'c> Builder<'c> {
                         "runtime-api",
                     )
                 } else {
-                    if SENSITIVE_HOST_PATHS.contains(&normalized)
-                        || [
-                            "/proc/",
-                            "/sys/",
-                            "/var/lib/kubelet/",
-                            "/etc/kubernetes/",
-                            "/root/",
-                            "/var/lib/docker/",
-                        ]
-                        .iter()
-                        .any(|p| normalized.starts_with(p))
-                    {
+                    if containers::is_sensitive_host_path(normalized) {
                         attrs.push_item(AttrName::SensitiveHostMounts, path, Some(span.clone()));
                     }
                     (

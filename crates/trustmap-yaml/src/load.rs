@@ -2,7 +2,7 @@
 
 use crate::node::{Node, NodeValue, ScalarStyle};
 use saphyr_parser::{Event, Marker, Parser, ScalarStyle as EventStyle};
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::fmt;
 use trustmap_model::Position;
 
@@ -281,24 +281,35 @@ impl Builder {
     /// values keep the positions where they were written, under the anchor. Duplicated keys
     /// keep the last value, with a warning.
     fn merge_keys(&mut self, entries: Vec<(Node, Node)>) -> Result<Vec<(Node, Node)>, YamlError> {
+        // Keys are indexed by their text so that a mapping of many keys loads in linear time.
         let mut own: Vec<(Node, Node)> = Vec::with_capacity(entries.len());
+        let mut own_index: HashMap<Option<String>, usize> = HashMap::new();
         let mut merged: Vec<(Node, Node)> = Vec::new();
+        let mut merged_keys: HashSet<Option<String>> = HashSet::new();
         for (key, value) in entries {
             let is_merge =
                 matches!(&key.value, NodeValue::Scalar(k, ScalarStyle::Plain) if k == "<<");
             if !is_merge {
-                if let Some(index) = own.iter().position(|(k, _)| same_key(k, &key)) {
-                    self.warnings.push(error_at(
-                        key.start,
-                        format!(
-                            "key `{}` is already defined at line {}; the last value is used",
-                            key.as_str().unwrap_or("?"),
-                            own[index].0.start.line
-                        ),
-                    ));
-                    own.remove(index);
+                match key_text(&key) {
+                    Some(text) => match own_index.get(&text) {
+                        Some(&index) => {
+                            self.warnings.push(error_at(
+                                key.start,
+                                format!(
+                                    "key `{}` is already defined at line {}; the last value is used",
+                                    key.as_str().unwrap_or("?"),
+                                    own[index].0.start.line
+                                ),
+                            ));
+                            own[index] = (key, value);
+                        }
+                        None => {
+                            own_index.insert(text, own.len());
+                            own.push((key, value));
+                        }
+                    },
+                    None => own.push((key, value)),
                 }
-                own.push((key, value));
                 continue;
             }
             let sources: Vec<Node> = match value.value {
@@ -319,14 +330,15 @@ impl Builder {
                     ));
                 };
                 for (k, v) in source_entries {
-                    if !merged.iter().any(|(m, _)| same_key(m, &k)) {
+                    let text = key_text(&k);
+                    if text.as_ref().is_none_or(|t| merged_keys.insert(t.clone())) {
                         merged.push((k, v));
                     }
                 }
             }
         }
         for (k, v) in merged {
-            if !own.iter().any(|(o, _)| same_key(o, &k)) {
+            if key_text(&k).is_none_or(|t| !own_index.contains_key(&t)) {
                 own.push((k, v));
             }
         }
@@ -334,11 +346,13 @@ impl Builder {
     }
 }
 
-fn same_key(a: &Node, b: &Node) -> bool {
-    match (&a.value, &b.value) {
-        (NodeValue::Scalar(x, _), NodeValue::Scalar(y, _)) => x == y,
-        (NodeValue::Null, NodeValue::Null) => true,
-        _ => false,
+/// A key's identity for duplicate detection: its scalar text, `Some(None)` for null; `None`
+/// for a collection used as a key (never deduplicated).
+fn key_text(key: &Node) -> Option<Option<String>> {
+    match &key.value {
+        NodeValue::Scalar(text, _) => Some(Some(text.clone())),
+        NodeValue::Null => Some(None),
+        _ => None,
     }
 }
 
@@ -421,6 +435,14 @@ mod tests {
         assert_eq!(one("a: yes").get("a").unwrap().truthy(), Some(true));
         assert_eq!(one("a: off").get("a").unwrap().truthy(), Some(false));
         assert_eq!(one("a: maybe").get("a").unwrap().truthy(), None);
+    }
+
+    #[test]
+    fn a_mapping_of_many_keys_loads_in_linear_time() {
+        // 200,000 keys: quadratic duplicate detection would take minutes.
+        let text: String = (0..200_000).map(|i| format!("k{i}: v\n")).collect();
+        let loaded = load(&text, &Limits::default()).unwrap();
+        assert_eq!(loaded.documents[0].as_mapping().unwrap().len(), 200_000);
     }
 
     #[test]
