@@ -152,10 +152,6 @@ fn service(
         // do not say.
         _ => Tri::Unknown,
     };
-    let type_span = spec
-        .and_then(|s| s.get("type"))
-        .map(|t| cluster.span(t))
-        .unwrap_or_else(|| cluster.span(&service.node));
     for port in ports {
         let number = port_number(port.get("port"));
         let app_protocol = port.get("appProtocol").and_then(Node::as_str);
@@ -185,8 +181,9 @@ fn service(
             "service-exposure",
             Some(span.clone()),
         );
+        // The port entry is what is published; the type line says how.
         flow.attributes
-            .set_flag(AttrName::Public, public, Some(type_span.clone()));
+            .set_flag(AttrName::Public, public, Some(span.clone()));
         flow.attributes.set_flag(
             AttrName::EncryptedInTransit,
             tls.map_or(Tri::Unknown, Tri::from_bool),
@@ -244,8 +241,9 @@ fn ingress(
     builder.add(element);
     let spec = ingress.node.get("spec");
     let tls = spec.map(|s| items(s, &["tls"])).unwrap_or(&[]);
+    // Point at the `rules:` key itself, not at its first item.
     let anchor = spec
-        .and_then(|s| s.get("rules"))
+        .and_then(|s| s.entry("rules").map(|(key, _)| key))
         .or(spec)
         .map_or_else(|| cluster.span(&ingress.node), |n| cluster.span(n));
     let internet = ElementId(INTERNET_ELEMENT.into());
@@ -469,7 +467,10 @@ fn references(
 /// Which workloads a NetworkPolicy isolates for ingress (only the traffic its rules allow
 /// reaches them), with the span of the policy's pod selector.
 fn isolation(cluster: &Cluster, builder: &Builder) -> BTreeMap<String, (Tri, Option<Span>)> {
-    let mut isolated = BTreeMap::new();
+    // Per workload: the span of the first policy that selects it, and whether some selecting
+    // policy admits everything (an ingress rule with neither `from:` nor `ports:`), which
+    // isolates nothing.
+    let mut selected: BTreeMap<String, (Option<Span>, Option<Span>)> = BTreeMap::new();
     for policy in cluster.of_kind("NetworkPolicy") {
         let spec = policy.node.get("spec");
         let types: Vec<&str> = spec
@@ -483,6 +484,17 @@ fn isolation(cluster: &Cluster, builder: &Builder) -> BTreeMap<String, (Tri, Opt
         if !covers_ingress {
             continue;
         }
+        // A rule with neither `from` nor `ports` admits everything on every port.
+        let unrestricted = |rule: &Node, key: &str| {
+            rule.get(key)
+                .and_then(Node::as_sequence)
+                .is_none_or(|l| l.is_empty())
+        };
+        let allow_all = spec
+            .map(|s| items(s, &["ingress"]))
+            .unwrap_or(&[])
+            .iter()
+            .find(|rule| unrestricted(rule, "from") && unrestricted(rule, "ports"));
         let selector = spec.and_then(|s| s.get("podSelector"));
         let span = selector
             .map(|s| cluster.span(s))
@@ -491,13 +503,21 @@ fn isolation(cluster: &Cluster, builder: &Builder) -> BTreeMap<String, (Tri, Opt
             if workload.namespace != policy.namespace {
                 continue;
             }
-            let selected = selector.is_none_or(|s| label_selector_matches(s, &workload.labels));
-            if selected {
-                isolated
+            if selector.is_none_or(|s| label_selector_matches(s, &workload.labels)) {
+                let entry = selected
                     .entry(workload.id.0.clone())
-                    .or_insert((Tri::Yes, span.clone()));
+                    .or_insert((span.clone(), None));
+                if let (Some(rule), None) = (allow_all, &entry.1) {
+                    entry.1 = Some(cluster.span(rule));
+                }
             }
         }
     }
-    isolated
+    selected
+        .into_iter()
+        .map(|(id, (selecting, admits_all))| match admits_all {
+            Some(rule) => (id, (Tri::No, Some(rule))),
+            None => (id, (Tri::Yes, selecting)),
+        })
+        .collect()
 }

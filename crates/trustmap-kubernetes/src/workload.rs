@@ -127,11 +127,12 @@ impl<'c> Builder<'c> {
                     let mut store = self.store(object, "k8s-secret");
                     // Data in a committed Secret manifest is only base64-encoded.
                     for key in ["data", "stringData"] {
-                        for (k, _) in at(&object.node, &[key])
+                        for (k, v) in at(&object.node, &[key])
                             .and_then(Node::as_mapping)
                             .unwrap_or(&[])
                         {
-                            if let Some(name) = k.as_str() {
+                            let empty = v.as_str().is_none_or(str::is_empty);
+                            if let Some(name) = k.as_str().filter(|_| !empty) {
                                 store.attributes.push_item(
                                     AttrName::PlaintextSecrets,
                                     name,
@@ -294,6 +295,7 @@ impl<'c> Builder<'c> {
         let mut limits = (Tri::Yes, None);
         let mut root = (Tri::No, None);
         let mut seccomp = (Tri::Yes, None);
+        let mut user_text: Option<(String, Span)> = None;
         let mut capabilities = Attributes::default();
         capabilities.set_empty_list(AttrName::CapabilitiesAdded);
         let mut env: Vec<EnvEntry> = Vec::new();
@@ -323,6 +325,12 @@ impl<'c> Builder<'c> {
                 _ => (Tri::Unknown, None),
             };
             root = worse(root, runs_as_root);
+            if let Some(user) = user.filter(|_| user_text.is_none()) {
+                user_text = Some((
+                    user.as_str().unwrap_or_default().to_string(),
+                    self.span(user),
+                ));
+            }
             let profile = container.security("seccompProfile");
             let confined = match profile.and_then(|p| p.get("type")).and_then(Node::as_str) {
                 Some("RuntimeDefault") | Some("Localhost") => Tri::Yes,
@@ -342,7 +350,10 @@ impl<'c> Builder<'c> {
                 };
                 let value = entry.get("value");
                 let span = self.span(value.unwrap_or(entry));
-                let literal = value.and_then(Node::as_str).is_some();
+                // `$(OTHER_VAR)` is expanded by Kubernetes from another variable: not a literal.
+                let literal = value
+                    .and_then(Node::as_str)
+                    .is_some_and(|v| !v.contains("$("));
                 let text_value = value.and_then(Node::as_str).unwrap_or_default().to_string();
                 env.push(EnvEntry {
                     key: key.to_string(),
@@ -442,8 +453,17 @@ impl<'c> Builder<'c> {
             escalation.1,
         );
         attrs.set_flag(AttrName::ReadOnlyRootFilesystem, read_only.0, read_only.1);
+        // A LimitRange with default limits gives every container of its namespace limits.
+        if limits.0 == Tri::No
+            && let Some(span) = self.default_limits(&object.namespace)
+        {
+            limits = (Tri::Yes, Some(span));
+        }
         attrs.set_flag(AttrName::ResourceLimits, limits.0, limits.1);
         attrs.set_flag(AttrName::RunsAsRoot, root.0, root.1);
+        if let Some((user, span)) = user_text {
+            attrs.set_text(AttrName::User, user, Some(span));
+        }
         attrs.set_flag(AttrName::Seccomp, seccomp.0, seccomp.1);
         attrs.extend(capabilities);
         for (name, span) in containers::plaintext_secrets(&env) {
@@ -544,6 +564,25 @@ impl<'c> Builder<'c> {
             args,
             technology,
         });
+    }
+
+    /// The span of a namespace's LimitRange that sets default container limits.
+    fn default_limits(&self, namespace: &str) -> Option<Span> {
+        self.cluster
+            .of_kind("LimitRange")
+            .filter(|r| r.namespace == namespace)
+            .find_map(|range| {
+                items(&range.node, &["spec", "limits"])
+                    .iter()
+                    .find_map(|limit| {
+                        let for_containers =
+                            text(limit, &["type"]).is_none_or(|t| t == "Container");
+                        let default = limit
+                            .get("default")
+                            .filter(|d| d.as_mapping().is_some_and(|m| !m.is_empty()));
+                        default.filter(|_| for_containers).map(|d| self.span(d))
+                    })
+            })
     }
 
     fn mount(
