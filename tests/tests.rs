@@ -654,3 +654,142 @@ fn a_kubernetes_manifest_with_a_wrong_type_is_an_error_with_its_line() {
     let broken = "apiVersion: v1\nkind: Pod\nmetadata:\n  name: p\nspec:\n  containers: 5\n";
     bad_input_case("pod.yaml", broken.as_bytes(), &[], "bad/pod.yaml:6");
 }
+
+/// The rule ids and lines of a scan of a scratch folder, for the regression tests below.
+fn findings_of(files: &[(&str, &[u8])]) -> (Run, BTreeSet<(String, String, u64)>) {
+    let dir = scratch(files);
+    let run = trustmap_in(dir.path(), &["scan", ".", "--format", "json"]);
+    let report: Value = serde_json::from_str(&run.stdout).unwrap_or(Value::Null);
+    let found = report["findings"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .map(|f| {
+            (
+                f["rule_id"].as_str().unwrap().to_string(),
+                f["location"]["file"].as_str().unwrap_or("").to_string(),
+                f["location"]["start"]["line"].as_u64().unwrap_or(0),
+            )
+        })
+        .collect();
+    (run, found)
+}
+
+use util::Run;
+
+#[test]
+fn regression_an_override_with_the_other_extension_is_merged() {
+    // compose.yaml + compose.override.yml made two projects, one a phantom.
+    let (run, found) = findings_of(&[
+        (
+            "compose.yaml",
+            b"services:\n  db:\n    image: example/db:1\n",
+        ),
+        (
+            "compose.override.yml",
+            b"services:\n  db:\n    privileged: true\n",
+        ),
+    ]);
+    assert!(
+        found.contains(&("TM-E001".into(), "compose.override.yml".into(), 3)),
+        "{run:?}"
+    );
+    let report: Value = serde_json::from_str(&run.stdout).unwrap();
+    let subjects: BTreeSet<&str> = report["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["subject"]["id"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        subjects.len(),
+        1,
+        "one service, not a phantom second project: {subjects:?}"
+    );
+}
+
+#[test]
+fn regression_every_document_of_a_compose_file_is_read() {
+    // A second `---` document was dropped without a word.
+    let (run, found) = findings_of(&[(
+        "compose.yaml",
+        b"services:\n  web:\n    image: nginx:1.27\n---\nservices:\n  web:\n    privileged: true\n",
+    )]);
+    assert!(
+        found.contains(&("TM-E001".into(), "compose.yaml".into(), 7)),
+        "{run:?}"
+    );
+}
+
+#[test]
+fn regression_circular_extends_is_an_error() {
+    let (run, _) = findings_of(&[(
+        "compose.yaml",
+        b"services:\n  a:\n    extends: b\n    image: x\n  b:\n    extends: a\n    image: y\n",
+    )]);
+    assert_eq!(run.code, 2, "{run:?}");
+    assert!(run.stderr.contains("circular"), "{run:?}");
+}
+
+#[test]
+fn regression_a_gitignored_env_file_is_not_part_of_the_scan() {
+    // A secret kept out of version control was reported from the ignored file.
+    let (run, found) = findings_of(&[
+        (".gitignore", b"secrets.env\n"),
+        (
+            "compose.yaml",
+            b"services:\n  api:\n    image: example/api:1\n    env_file: [secrets.env]\n",
+        ),
+        ("secrets.env", b"DB_PASSWORD=hunter2\n"),
+    ]);
+    assert!(
+        !found.iter().any(|(rule, _, _)| rule == "TM-I003"),
+        "{run:?}"
+    );
+    assert!(run.stderr.contains("excluded by .gitignore"), "{run:?}");
+}
+
+#[test]
+fn regression_windows_pipes_and_lowercase_capabilities() {
+    let (run, found) = findings_of(&[(
+        "compose.yaml",
+        b"services:\n  agent:\n    image: example/agent:1\n    volumes:\n      - \\\\.\\pipe\\docker_engine:\\\\.\\pipe\\docker_engine\n    cap_add: [cap_sys_admin]\n",
+    )]);
+    assert!(
+        found.contains(&("TM-E002".into(), "compose.yaml".into(), 5)),
+        "{run:?}"
+    );
+    assert!(
+        found.contains(&("TM-E005".into(), "compose.yaml".into(), 6)),
+        "{run:?}"
+    );
+}
+
+#[test]
+fn regression_unresolved_values_stay_unknown() {
+    // `network_mode: ${NET}` was read as "not host"; `${PUBLISH}` as a public port.
+    let dir = scratch(&[(
+        "compose.yaml",
+        b"services:\n  db:\n    image: postgres:${PG_VERSION}\n    network_mode: ${NET}\n    ports: ['${PUBLISH}']\n",
+    )]);
+    let run = trustmap_in(dir.path(), &["model", ".", "--format", "json"]);
+    let model: Value = serde_json::from_str(&run.stdout).unwrap();
+    let db = model["elements"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|e| e["name"] == "db")
+        .unwrap();
+    assert_eq!(
+        db["kind"], "data_store",
+        "postgres with an unknown tag is still postgres"
+    );
+    assert_eq!(db["attributes"]["host_network"]["value"], "unknown");
+    let published = model["flows"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["origin"] == "published-port")
+        .unwrap();
+    assert_eq!(published["attributes"]["public"]["value"], "unknown");
+}

@@ -89,12 +89,19 @@ pub const DEFAULT_FILES: &[&str] = &[
     "docker-compose.yml",
 ];
 
-/// The override file compose applies on top of a default file.
-pub fn override_for(default_file: &str) -> Option<String> {
-    let (stem, ext) = default_file.rsplit_once('.')?;
-    DEFAULT_FILES
-        .contains(&default_file)
-        .then(|| format!("{stem}.override.{ext}"))
+/// The override files compose looks for beside a default file, in its order: the same stem
+/// with `.override`, either extension (`compose.yaml` takes `compose.override.yml` too).
+pub fn overrides_for(default_file: &str) -> Vec<String> {
+    let Some((stem, _)) = default_file.rsplit_once('.') else {
+        return Vec::new();
+    };
+    if !DEFAULT_FILES.contains(&default_file) {
+        return Vec::new();
+    }
+    vec![
+        format!("{stem}.override.yaml"),
+        format!("{stem}.override.yml"),
+    ]
 }
 
 /// Whether a file name is a compose file by name: `compose.yaml`, `docker-compose*.yml`,

@@ -123,7 +123,17 @@ impl Parser<'_> {
                 warning.message,
             );
         }
-        let root = loaded.documents.into_iter().next();
+        // Several documents in one file are merged in order, as compose merges files.
+        let mut documents = loaded.documents.into_iter().filter(|d| !d.is_null());
+        let first = documents.next();
+        let root = match first {
+            Some(first) if first.as_mapping().is_some() => Some(
+                documents
+                    .filter(|d| d.as_mapping().is_some())
+                    .fold(first, merge_file),
+            ),
+            other => other,
+        };
         match root {
             Some(root) if root.as_mapping().is_some() => Some(root),
             Some(root) => {
@@ -287,7 +297,7 @@ impl Parser<'_> {
         let mut services: Vec<Service> = Vec::new();
         for (key, node) in service_entries {
             let Some(name) = key.as_str() else { continue };
-            let node = self.resolve_extends(name, node, service_entries, 0);
+            let node = self.resolve_extends(name, node, service_entries, &[]);
             if node.as_mapping().is_none() {
                 let span = self.span(&node);
                 self.wrong_type(span, &format!("services.{name}"), "a mapping", &node);
@@ -506,7 +516,7 @@ impl Parser<'_> {
         name: &str,
         node: &Node,
         all: &[(Node, Node)],
-        depth: usize,
+        chain: &[String],
     ) -> Node {
         let Some(extends) = node.get("extends") else {
             return node.clone();
@@ -522,7 +532,7 @@ impl Parser<'_> {
             ),
         };
         let span = self.span(extends);
-        if file.is_some() || depth > 8 {
+        if file.is_some() {
             self.diagnose(
                 DiagnosticLevel::Note,
                 "compose-extends",
@@ -533,6 +543,20 @@ impl Parser<'_> {
             );
             return node.clone();
         }
+        if let Some(base) = base_name
+            .as_ref()
+            .filter(|b| chain.contains(b) || *b == name)
+        {
+            self.diagnose(
+                DiagnosticLevel::Error,
+                "compose-extends-cycle",
+                span,
+                format!("service `{name}` extends `{base}`, which extends it back: compose refuses circular extends; `extends` was not applied"),
+            );
+            return node.clone();
+        }
+        let mut chain = chain.to_vec();
+        chain.push(name.to_string());
         let base = base_name
             .as_deref()
             .and_then(|b| all.iter().find(|(k, _)| k.as_str() == Some(b)));
@@ -542,7 +566,7 @@ impl Parser<'_> {
                     base_name.as_deref().unwrap_or(""),
                     base_node,
                     all,
-                    depth + 1,
+                    &chain,
                 );
                 merge_service(base_node, node.clone())
             }

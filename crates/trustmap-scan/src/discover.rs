@@ -1,7 +1,7 @@
 //! Finding input files and grouping compose files into projects.
 
 use crate::files::{ReadError, Root, Roots};
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::path::PathBuf;
 use std::sync::Mutex;
 use trustmap_compose::{DEFAULT_FILES, ProjectInput, SourceFile};
@@ -44,10 +44,12 @@ struct Candidate {
 /// Walks every root in parallel and returns the inputs, grouped and sorted.
 pub fn discover(roots: &Roots) -> Discovered {
     let candidates: Mutex<Vec<Candidate>> = Mutex::new(Vec::new());
+    let visible: Mutex<BTreeSet<String>> = Mutex::new(BTreeSet::new());
     let diagnostics: Mutex<Vec<Diagnostic>> = Mutex::new(Vec::new());
     for root in &roots.roots {
-        walk(roots, root, &candidates, &diagnostics);
+        walk(roots, root, &candidates, &visible, &diagnostics);
     }
+    roots.set_visible(visible.into_inner().unwrap_or_default());
     let mut candidates = candidates.into_inner().unwrap_or_default();
     let mut diagnostics = diagnostics.into_inner().unwrap_or_default();
     candidates.sort_by(|a, b| a.display.cmp(&b.display));
@@ -90,6 +92,7 @@ pub fn discover(roots: &Roots) -> Discovered {
                     ReadError::TooLarge(_) => "file-too-large",
                     ReadError::Binary => "file-binary",
                     ReadError::OutsideRoots => "file-outside-roots",
+                    ReadError::Ignored => "file-ignored",
                     ReadError::Io(_) => "file-unreadable",
                 };
                 diagnostics.push(Diagnostic::file(
@@ -129,6 +132,7 @@ fn walk(
     roots: &Roots,
     root: &Root,
     candidates: &Mutex<Vec<Candidate>>,
+    visible: &Mutex<BTreeSet<String>>,
     diagnostics: &Mutex<Vec<Diagnostic>>,
 ) {
     let mut builder = ignore::WalkBuilder::new(&root.given);
@@ -184,6 +188,9 @@ fn walk(
             }
             if !entry.file_type().is_some_and(|t| t.is_file()) {
                 return WalkState::Continue;
+            }
+            if let Ok(mut v) = visible.lock() {
+                v.insert(roots.display(root, entry.path()));
             }
             let name = entry.file_name().to_string_lossy().to_ascii_lowercase();
             let pick = if trustmap_compose::is_compose_file_name(&name) {
@@ -254,9 +261,8 @@ fn group_projects(
     {
         let base = files.remove(default);
         let mut inputs = vec![base.clone()];
-        if let Some(over) = trustmap_compose::override_for(&name_of(&base))
-            && let Some(i) = files.iter().position(|f| name_of(f) == over)
-        {
+        let overrides = trustmap_compose::overrides_for(&name_of(&base));
+        if let Some(i) = files.iter().position(|f| overrides.contains(&name_of(f))) {
             inputs.push(files.remove(i));
         }
         projects.push(ProjectInput {

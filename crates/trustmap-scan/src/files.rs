@@ -26,6 +26,9 @@ pub struct Roots {
     pub roots: Vec<Root>,
     /// The size cap in bytes.
     pub max_file_size: u64,
+    /// The files discovery saw (display paths): a file `.gitignore` excludes is not part of
+    /// the repository, so a compose file's reference to it (`env_file:`, `.env`) is not read.
+    visible: std::sync::OnceLock<std::collections::BTreeSet<String>>,
 }
 
 /// Why a file was not read.
@@ -35,6 +38,8 @@ pub enum ReadError {
     TooLarge(u64),
     /// The file holds NUL bytes or is not UTF-8.
     Binary,
+    /// The file is excluded by `.gitignore`, so it is not part of what is scanned.
+    Ignored,
     /// The file resolves outside every root.
     OutsideRoots,
     /// The operating system refused.
@@ -49,6 +54,7 @@ impl std::fmt::Display for ReadError {
                 "the file is {size} bytes, over the size cap (--max-file-size)"
             ),
             ReadError::Binary => write!(f, "the file is binary (not UTF-8 text)"),
+            ReadError::Ignored => write!(f, "the file is excluded by .gitignore"),
             ReadError::OutsideRoots => write!(f, "the path leads outside the scanned paths"),
             ReadError::Io(e) => write!(f, "{e}"),
         }
@@ -121,6 +127,7 @@ impl Roots {
         Ok(Roots {
             roots,
             max_file_size,
+            visible: std::sync::OnceLock::new(),
         })
     }
 
@@ -139,6 +146,11 @@ impl Roots {
         } else {
             joined
         }
+    }
+
+    /// Records the files discovery saw; from then on only they are read by display path.
+    pub fn set_visible(&self, files: std::collections::BTreeSet<String>) {
+        let _ = self.visible.set(files);
     }
 
     /// Whether a path on disk resolves inside one of the roots.
@@ -177,6 +189,13 @@ impl Roots {
             if !self.contains(&on_disk) {
                 last = ReadError::OutsideRoots;
                 continue;
+            }
+            if self
+                .visible
+                .get()
+                .is_some_and(|visible| !visible.contains(display))
+            {
+                return Err(ReadError::Ignored);
             }
             return self.read_path(&on_disk);
         }
