@@ -793,3 +793,145 @@ fn regression_unresolved_values_stay_unknown() {
         .unwrap();
     assert_eq!(published["attributes"]["public"]["value"], "unknown");
 }
+
+/// The shape of a model, up to naming: which workloads and data stores exist, which the
+/// internet reaches, and which talk to which once forwarders (Kubernetes Services) are looked
+/// through.
+fn shape(
+    dir: &str,
+) -> (
+    BTreeSet<(String, String)>,
+    BTreeSet<String>,
+    BTreeSet<(String, String)>,
+) {
+    let run = trustmap(&["model", dir, "--format", "json"]);
+    let model: Value = serde_json::from_str(&run.stdout).unwrap();
+    let elements = model["elements"].as_array().unwrap();
+    let by_id = |id: &str| elements.iter().find(|e| e["id"] == id).unwrap();
+    let forwards = |id: &str| by_id(id)["attributes"]["forwards"]["value"] == "yes";
+    let name = |id: &str| by_id(id)["name"].as_str().unwrap().to_string();
+    let flows: Vec<(&str, &str)> = model["flows"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| (f["source"].as_str().unwrap(), f["target"].as_str().unwrap()))
+        .collect();
+    // Follow forwarders to the elements that do the work.
+    let ends = |start: &str| -> Vec<String> {
+        let mut out = Vec::new();
+        let mut stack = vec![start.to_string()];
+        while let Some(id) = stack.pop() {
+            if forwards(&id) {
+                stack.extend(
+                    flows
+                        .iter()
+                        .filter(|(s, _)| *s == id)
+                        .map(|(_, t)| t.to_string()),
+                );
+            } else {
+                out.push(name(&id));
+            }
+        }
+        out
+    };
+    let kinds = elements
+        .iter()
+        .filter(|e| e["kind"] != "external_entity" && !forwards(e["id"].as_str().unwrap()))
+        .map(|e| {
+            (
+                e["name"].as_str().unwrap().to_string(),
+                e["kind"].as_str().unwrap().to_string(),
+            )
+        })
+        .collect();
+    let mut exposed = BTreeSet::new();
+    let mut talks = BTreeSet::new();
+    for (source, target) in &flows {
+        if forwards(source) {
+            continue;
+        }
+        for end in ends(target) {
+            if *source == "external:internet" {
+                exposed.insert(end);
+            } else {
+                talks.insert((name(source), end));
+            }
+        }
+    }
+    (kinds, exposed, talks)
+}
+
+#[test]
+fn a_kubernetes_app_and_its_compose_twin_give_the_same_model_shape() {
+    let compose = shape("fixtures/equivalence/compose");
+    let kubernetes = shape("fixtures/equivalence/kubernetes");
+    assert_eq!(compose, kubernetes);
+    assert_eq!(compose.1, BTreeSet::from(["web".to_string()]));
+    assert!(
+        compose
+            .0
+            .contains(&("db".to_string(), "data_store".to_string()))
+    );
+    assert!(compose.2.contains(&("web".to_string(), "db".to_string())));
+}
+
+#[test]
+fn network_policies_decide_which_flows_exist() {
+    let manifests = |admitted: &str| {
+        format!(
+            "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: front\nspec:\n  selector:\n    matchLabels: {{app: front}}\n  template:\n    metadata:\n      labels: {{app: front}}\n    spec:\n      containers:\n        - name: front\n          image: example/front:1\n          env:\n            - name: API_URL\n              value: http://api:8080\n---\napiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: api\nspec:\n  selector:\n    matchLabels: {{app: api}}\n  template:\n    metadata:\n      labels: {{app: api}}\n    spec:\n      containers:\n        - name: api\n          image: example/api:1\n---\napiVersion: v1\nkind: Service\nmetadata:\n  name: api\nspec:\n  selector: {{app: api}}\n  ports:\n    - port: 8080\n---\napiVersion: networking.k8s.io/v1\nkind: NetworkPolicy\nmetadata:\n  name: api-ingress\nspec:\n  podSelector:\n    matchLabels: {{app: api}}\n  ingress:\n    - from:\n        - podSelector:\n            matchLabels: {{app: {admitted}}}\n"
+        )
+    };
+    let flows_of = |text: String| {
+        let dir = scratch(&[("app.yaml", text.as_bytes())]);
+        let run = trustmap_in(dir.path(), &["model", ".", "--format", "json"]);
+        let model: Value = serde_json::from_str(&run.stdout).unwrap();
+        model["flows"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|f| f["origin"] == "environment")
+            .count()
+    };
+    assert_eq!(
+        flows_of(manifests("front")),
+        1,
+        "the policy admits the front end"
+    );
+    assert_eq!(
+        flows_of(manifests("gateway")),
+        0,
+        "the policy admits only a gateway"
+    );
+}
+
+#[test]
+fn kubernetes_type_errors_and_custom_resources() {
+    let text = "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: web\nspec:\n  replicas: three\n  selector:\n    matchLabels: {app: web}\n  template:\n    metadata:\n      labels: {app: web}\n    spec:\n      containers:\n        - name: web\n          image: example/web:1\n---\napiVersion: cert-manager.io/v1\nkind: Certificate\nmetadata:\n  name: site\nspec:\n  secretName: site-tls\n";
+    let dir = scratch(&[("app.yaml", text.as_bytes())]);
+    let run = trustmap_in(dir.path(), &["model", ".", "--format", "json"]);
+    assert_eq!(run.code, 2, "{run:?}");
+    assert!(
+        run.stderr.contains("app.yaml:6:13") && run.stderr.contains("`spec.replicas`"),
+        "{run:?}"
+    );
+    let model: Value = serde_json::from_str(&run.stdout).unwrap();
+    let certificate = model["elements"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|e| e["name"] == "Certificate site")
+        .expect("kept as an element");
+    assert_eq!(
+        certificate["technology"],
+        "custom:cert-manager.io/v1/Certificate"
+    );
+    assert!(
+        model["elements"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|e| e["name"] == "web"),
+        "the rest of the file is read"
+    );
+}

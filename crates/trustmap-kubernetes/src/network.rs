@@ -53,7 +53,8 @@ pub fn wire(cluster: &Cluster, builder: &mut Builder) {
         self::ingress(cluster, builder, ingress, &services);
     }
     gateways(cluster, builder, &services);
-    references(builder, &workloads, &services);
+    let backends = service_backends(cluster, &workloads);
+    references(cluster, builder, &workloads, &services, &backends);
 }
 
 fn forwarder(builder: &Builder, object: &Object, technology: &str) -> Element {
@@ -407,9 +408,11 @@ fn gateways(
 /// Environment values and arguments that name a Service (`cartservice:7070`,
 /// `redis://redis-cart:6379`, `http://api.shop.svc.cluster.local`) are flows to it.
 fn references(
+    cluster: &Cluster,
     builder: &mut Builder,
     workloads: &[Workload],
     services: &BTreeMap<(String, String), ElementId>,
+    backends: &BTreeMap<String, Vec<usize>>,
 ) {
     for workload in workloads {
         let mut found: Vec<Flow> = Vec::new();
@@ -460,8 +463,137 @@ fn references(
                 found.push(flow);
             }
         }
-        builder.flows.extend(found);
+        // NetworkPolicies decide whether the connection is allowed: to every pod behind the
+        // Service, by the policies of both ends. A flow no pod would admit does not exist.
+        for flow in found {
+            let targets = backends
+                .get(&flow.target.0)
+                .map(Vec::as_slice)
+                .unwrap_or(&[]);
+            let denied = !targets.is_empty()
+                && targets
+                    .iter()
+                    .all(|&t| !allowed(cluster, workload, &workloads[t]));
+            if denied {
+                let span = flow.span.clone().unwrap_or_else(|| Span::lines("", 1, 1));
+                builder.diagnostics.push(trustmap_model::Diagnostic::new(
+                    trustmap_model::DiagnosticLevel::Note,
+                    "k8s-flow-denied",
+                    span,
+                    format!("{} is named here, but NetworkPolicies deny the connection: no flow is modelled", flow.id),
+                ));
+            } else {
+                builder.flows.push(flow);
+            }
+        }
     }
+}
+
+/// For each Service element, the indexes of the workloads its selector matches.
+fn service_backends(cluster: &Cluster, workloads: &[Workload]) -> BTreeMap<String, Vec<usize>> {
+    cluster
+        .of_kind("Service")
+        .map(|service| {
+            let selector = labels(at(&service.node, &["spec", "selector"]));
+            let matched = workloads
+                .iter()
+                .enumerate()
+                .filter(|(_, w)| {
+                    !selector.is_empty()
+                        && w.namespace == service.namespace
+                        && selects(&selector, &w.labels)
+                })
+                .map(|(i, _)| i)
+                .collect();
+            (service.id(), matched)
+        })
+        .collect()
+}
+
+/// The labels of a namespace: those written on its Namespace object, and the
+/// `kubernetes.io/metadata.name` label every namespace carries.
+fn namespace_labels(cluster: &Cluster, namespace: &str) -> Vec<(String, String)> {
+    let mut found = cluster
+        .find("Namespace", "", namespace)
+        .map(Object::labels)
+        .unwrap_or_default();
+    found.push((
+        "kubernetes.io/metadata.name".to_string(),
+        namespace.to_string(),
+    ));
+    found
+}
+
+/// Whether a policy peer (`podSelector` and/or `namespaceSelector`) matches a workload, for a
+/// policy in `policy_namespace`. `ipBlock` peers name addresses outside the cluster.
+fn peer_matches(
+    cluster: &Cluster,
+    peer: &Node,
+    policy_namespace: &str,
+    workload: &Workload,
+) -> bool {
+    let pods = peer.get("podSelector");
+    let namespaces = peer.get("namespaceSelector");
+    let namespace_ok = match namespaces {
+        Some(selector) => {
+            label_selector_matches(selector, &namespace_labels(cluster, &workload.namespace))
+        }
+        None => workload.namespace == policy_namespace,
+    };
+    let pods_ok = pods.is_none_or(|selector| label_selector_matches(selector, &workload.labels));
+    (pods.is_some() || namespaces.is_some()) && namespace_ok && pods_ok
+}
+
+/// Whether the NetworkPolicies of both ends let `source` connect to `target`: the target's
+/// ingress policies must admit the source and the source's egress policies must admit the
+/// target. Ports are not compared (the port at the pod is often unknown), so a policy that
+/// admits a peer on some port allows the flow.
+fn allowed(cluster: &Cluster, source: &Workload, target: &Workload) -> bool {
+    let direction_allows = |policy_type: &str,
+                            rules_key: &str,
+                            peers_key: &str,
+                            selected: &Workload,
+                            other: &Workload| {
+        let mut governed = false;
+        for policy in cluster
+            .of_kind("NetworkPolicy")
+            .filter(|p| p.namespace == selected.namespace)
+        {
+            let spec = policy.node.get("spec");
+            let types: Vec<&str> = spec
+                .map(|s| items(s, &["policyTypes"]))
+                .unwrap_or(&[])
+                .iter()
+                .filter_map(Node::as_str)
+                .collect();
+            let covers = if types.is_empty() {
+                policy_type == "Ingress" || spec.and_then(|s| s.get(rules_key)).is_some()
+            } else {
+                types.contains(&policy_type)
+            };
+            let selects_it = spec
+                .and_then(|s| s.get("podSelector"))
+                .is_none_or(|s| label_selector_matches(s, &selected.labels));
+            if !covers || !selects_it {
+                continue;
+            }
+            governed = true;
+            for rule in spec.map(|s| items(s, &[rules_key])).unwrap_or(&[]) {
+                let peers = rule.get(peers_key).and_then(Node::as_sequence);
+                if peers.is_none_or(|p| p.is_empty())
+                    || peers
+                        .unwrap_or(&[])
+                        .iter()
+                        .any(|peer| peer_matches(cluster, peer, &policy.namespace, other))
+                {
+                    return true;
+                }
+            }
+        }
+        !governed
+    };
+    direction_allows("Ingress", "ingress", "from", target, source)
+        && direction_allows("Egress", "egress", "to", source, target)
 }
 
 /// Which workloads a NetworkPolicy isolates for ingress (only the traffic its rules allow

@@ -24,6 +24,87 @@ const WORKLOADS: &[(&str, &[&str])] = &[
     ("CronJob", &["spec", "jobTemplate", "spec", "template"]),
 ];
 
+/// Kinds this parser reads, or knows to carry no data flow of their own. Any other kind (a
+/// custom resource, a kind newer than this list) is kept as an element of unknown role.
+const KNOWN_KINDS: &[&str] = &[
+    "Pod",
+    "Deployment",
+    "StatefulSet",
+    "DaemonSet",
+    "ReplicaSet",
+    "ReplicationController",
+    "Job",
+    "CronJob",
+    "Service",
+    "Ingress",
+    "Gateway",
+    "NetworkPolicy",
+    "Namespace",
+    "ServiceAccount",
+    "Role",
+    "ClusterRole",
+    "RoleBinding",
+    "ClusterRoleBinding",
+    "Secret",
+    "ConfigMap",
+    "PersistentVolumeClaim",
+    "PersistentVolume",
+    "StorageClass",
+    "LimitRange",
+    "ResourceQuota",
+    "HorizontalPodAutoscaler",
+    "PodDisruptionBudget",
+    "IngressClass",
+    "GatewayClass",
+    "PriorityClass",
+    "CustomResourceDefinition",
+    "Endpoints",
+    "EndpointSlice",
+    "MutatingWebhookConfiguration",
+    "ValidatingWebhookConfiguration",
+    "APIService",
+    "Lease",
+    "Event",
+    "Node",
+    "ControllerRevision",
+    "CSIDriver",
+    "VolumeAttachment",
+    "RuntimeClass",
+    "PodSecurityPolicy",
+    "ValidatingAdmissionPolicy",
+    "ValidatingAdmissionPolicyBinding",
+    "ReferenceGrant",
+    "VerticalPodAutoscaler",
+];
+
+/// Fields whose YAML type Kubernetes fixes, with a test and the type it wants.
+type TypeCheck = (&'static [&'static str], fn(&Node) -> bool, &'static str);
+
+const TYPE_CHECKS: &[TypeCheck] = &[
+    (&["metadata"], is_mapping, "a mapping"),
+    (&["metadata", "labels"], is_mapping, "a mapping"),
+    (&["metadata", "annotations"], is_mapping, "a mapping"),
+    (&["spec", "replicas"], is_integer, "an integer"),
+    (&["spec", "template"], is_mapping, "a mapping"),
+    (&["spec", "template", "spec"], is_mapping, "a mapping"),
+    (&["spec", "selector"], is_mapping, "a mapping"),
+    (&["spec", "ports"], is_sequence, "a list"),
+    (&["spec", "rules"], is_sequence, "a list"),
+    (&["spec", "tls"], is_sequence, "a list"),
+];
+
+fn is_mapping(node: &Node) -> bool {
+    node.as_mapping().is_some()
+}
+
+fn is_sequence(node: &Node) -> bool {
+    node.as_sequence().is_some() || node.is_null()
+}
+
+fn is_integer(node: &Node) -> bool {
+    matches!(&node.value, NodeValue::Scalar(text, trustmap_yaml::ScalarStyle::Plain) if text.parse::<i64>().is_ok())
+}
+
 /// What the wiring needs to know about a workload.
 #[derive(Debug, Clone)]
 pub struct Workload {
@@ -102,6 +183,10 @@ impl<'c> Builder<'c> {
     /// Reads every workload, and the Secrets, ConfigMaps and claims declared.
     pub fn workloads(&mut self) {
         for object in &self.cluster.objects {
+            self.check_types(object);
+            if !KNOWN_KINDS.contains(&object.kind.as_str()) && !object.kind.ends_with("Route") {
+                self.custom_resource(object);
+            }
             if object.kind == "Pod" {
                 self.workload(object, &object.node);
             } else if let Some((_, path)) = WORKLOADS.iter().find(|(k, _)| *k == object.kind) {
@@ -171,6 +256,47 @@ impl<'c> Builder<'c> {
                 _ => {}
             }
         }
+    }
+
+    /// Reports fields whose type Kubernetes would reject (`replicas: "three"`), with the line.
+    fn check_types(&mut self, object: &Object) {
+        for (path, ok, expected) in TYPE_CHECKS {
+            if let Some(node) = at(&object.node, path)
+                && !ok(node)
+            {
+                self.diagnostics.push(Diagnostic::new(
+                    DiagnosticLevel::Error,
+                    "k8s-type",
+                    self.span(node),
+                    format!(
+                        "`{}` of {} {} must be {expected}, found {}; Kubernetes would reject this object",
+                        path.join("."),
+                        object.kind,
+                        object.name,
+                        crate::objects::type_name(node)
+                    ),
+                ));
+            }
+        }
+    }
+
+    /// A custom resource or a kind this parser does not know: an element whose role is
+    /// unknown, so the model shows it without guessing what it does.
+    fn custom_resource(&mut self, object: &Object) {
+        self.add(Element {
+            id: ElementId(object.id()),
+            kind: ElementKind::Process,
+            name: format!("{} {}", object.kind, object.name),
+            technology: Some(format!("custom:{}/{}", object.api_version, object.kind)),
+            zone: if object.namespace.is_empty() {
+                ZoneId(crate::CLUSTER_ZONE.to_string())
+            } else {
+                namespace_zone(&object.namespace)
+            },
+            attached_zones: Vec::new(),
+            span: Some(self.cluster.declaration(object)),
+            attributes: Attributes::default(),
+        });
     }
 
     fn store(&self, object: &Object, technology: &str) -> Element {
