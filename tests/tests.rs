@@ -794,16 +794,17 @@ fn regression_unresolved_values_stay_unknown() {
     assert_eq!(published["attributes"]["public"]["value"], "unknown");
 }
 
-/// The shape of a model, up to naming: which workloads and data stores exist, which the
-/// internet reaches, and which talk to which once forwarders (Kubernetes Services) are looked
-/// through.
-fn shape(
-    dir: &str,
-) -> (
+/// Element kinds by name, the names the internet reaches, and who talks to whom.
+type Shape = (
     BTreeSet<(String, String)>,
     BTreeSet<String>,
     BTreeSet<(String, String)>,
-) {
+);
+
+/// The shape of a model, up to naming: which workloads and data stores exist, which the
+/// internet reaches, and which talk to which once forwarders (Kubernetes Services) are looked
+/// through.
+fn shape(dir: &str) -> Shape {
     let run = trustmap(&["model", dir, "--format", "json"]);
     let model: Value = serde_json::from_str(&run.stdout).unwrap();
     let elements = model["elements"].as_array().unwrap();
