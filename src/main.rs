@@ -11,7 +11,8 @@ use trustmap_rules::{RuleSet, Severity};
 
 /// Threat models from infrastructure code.
 ///
-/// trustmap reads docker compose files, draws the data-flow diagram of the system they deploy
+/// trustmap reads docker compose files and Kubernetes manifests, draws the data-flow diagram of
+/// the system they deploy
 /// (processes, data stores, external entities, the flows between them, and the trust
 /// boundaries those flows cross), and checks every element and flow against STRIDE rules.
 #[derive(Parser)]
