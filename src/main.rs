@@ -12,9 +12,9 @@ use trustmap_rules::{RuleSet, Severity};
 /// Threat models from infrastructure code.
 ///
 /// trustmap reads docker compose files and Kubernetes manifests, draws the data-flow diagram of
-/// the system they deploy
-/// (processes, data stores, external entities, the flows between them, and the trust
-/// boundaries those flows cross), and checks every element and flow against STRIDE rules.
+/// the system they deploy (processes, data stores, external entities, the flows between them,
+/// and the trust boundaries those flows cross), and checks every element and flow against
+/// STRIDE rules.
 #[derive(Parser)]
 #[command(name = "trustmap", version, about, long_about, after_help = EXIT_CODES)]
 struct Cli {
