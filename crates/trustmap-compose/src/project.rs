@@ -1215,17 +1215,13 @@ impl Parser<'_> {
                         attributes: Attributes::default(),
                     }
                 });
-                let mut flow = Flow::new(
+                self.fragment.flows.push(Flow::mount(
                     service.element.id.clone(),
                     store.id.clone(),
-                    Some("mount".to_string()),
-                    vec![],
                     "volume",
-                    Some(span.clone()),
-                );
-                flow.attributes
-                    .set_flag(AttrName::ReadOnly, Tri::from_bool(read_only), Some(span));
-                self.fragment.flows.push(flow);
+                    span,
+                    Tri::from_bool(read_only),
+                ));
             }
         }
         host_mounts
@@ -1302,17 +1298,13 @@ impl Parser<'_> {
                     .or(Some(span.clone())),
                 attributes: Attributes::default(),
             });
-            let mut flow = Flow::new(
+            self.fragment.flows.push(Flow::mount(
                 service.element.id.clone(),
                 store.id.clone(),
-                Some("mount".to_string()),
-                vec![],
                 "secret",
-                Some(span.clone()),
-            );
-            flow.attributes
-                .set_flag(AttrName::ReadOnly, Tri::Yes, Some(span));
-            self.fragment.flows.push(flow);
+                span,
+                Tri::Yes,
+            ));
         }
     }
 }

@@ -490,43 +490,33 @@ impl<'c> Builder<'c> {
                     known: literal,
                     span,
                 });
-                if let Some(reference) = at(entry, &["valueFrom", "secretKeyRef"]) {
-                    self.mount(
-                        object,
-                        "Secret",
-                        text(reference, &["name"]),
-                        reference,
-                        "secret-reference",
-                    );
-                }
-                if let Some(reference) = at(entry, &["valueFrom", "configMapKeyRef"]) {
-                    self.mount(
-                        object,
-                        "ConfigMap",
-                        text(reference, &["name"]),
-                        reference,
-                        "configmap-reference",
-                    );
+                for (key, kind) in [("secretKeyRef", "Secret"), ("configMapKeyRef", "ConfigMap")] {
+                    if let Some(reference) = at(entry, &["valueFrom", key]) {
+                        let origin = format!("{}-reference", kind.to_ascii_lowercase());
+                        self.mount(
+                            object,
+                            kind,
+                            text(reference, &["name"]),
+                            reference,
+                            &origin,
+                            Tri::Yes,
+                        );
+                    }
                 }
             }
             for source in items(node, &["envFrom"]) {
-                if let Some(reference) = source.get("secretRef") {
-                    self.mount(
-                        object,
-                        "Secret",
-                        text(reference, &["name"]),
-                        reference,
-                        "secret-reference",
-                    );
-                }
-                if let Some(reference) = source.get("configMapRef") {
-                    self.mount(
-                        object,
-                        "ConfigMap",
-                        text(reference, &["name"]),
-                        reference,
-                        "configmap-reference",
-                    );
+                for (key, kind) in [("secretRef", "Secret"), ("configMapRef", "ConfigMap")] {
+                    if let Some(reference) = source.get(key) {
+                        let origin = format!("{}-reference", kind.to_ascii_lowercase());
+                        self.mount(
+                            object,
+                            kind,
+                            text(reference, &["name"]),
+                            reference,
+                            &origin,
+                            Tri::Yes,
+                        );
+                    }
                 }
             }
             for key in ["command", "args"] {
@@ -711,6 +701,7 @@ impl<'c> Builder<'c> {
             })
     }
 
+    /// A flow from the workload to the Secret, ConfigMap or claim a reference names.
     fn mount(
         &mut self,
         object: &Object,
@@ -718,60 +709,48 @@ impl<'c> Builder<'c> {
         name: Option<&str>,
         reference: &Node,
         origin: &str,
+        read_only: Tri,
     ) {
         let Some(name) = name else { return };
         let store = self.referenced(kind, &object.namespace, name, reference);
-        let mut flow = Flow::new(
+        let span = self.span(reference);
+        self.flows.push(Flow::mount(
             ElementId(object.id()),
             store,
-            Some("mount".into()),
-            vec![],
             origin,
-            Some(self.span(reference)),
-        );
-        flow.attributes
-            .set_flag(AttrName::ReadOnly, Tri::Yes, Some(self.span(reference)));
-        self.flows.push(flow);
+            span,
+            read_only,
+        ));
     }
 
     fn volume_mounts(&mut self, object: &Object, pod: &Node) {
+        // (volume source, kind it names, the key holding the name)
+        const SOURCES: &[(&str, &str, &str)] = &[
+            ("secret", "Secret", "secretName"),
+            ("configMap", "ConfigMap", "name"),
+            (
+                "persistentVolumeClaim",
+                "PersistentVolumeClaim",
+                "claimName",
+            ),
+        ];
         for volume in items(pod, &["volumes"]) {
-            if let Some(secret) = volume.get("secret") {
-                self.mount(
-                    object,
-                    "Secret",
-                    text(secret, &["secretName"]),
-                    secret,
-                    "volume",
-                );
-            }
-            if let Some(config) = volume.get("configMap") {
-                self.mount(
-                    object,
-                    "ConfigMap",
-                    text(config, &["name"]),
-                    config,
-                    "volume",
-                );
-            }
-            if let Some(claim) = volume.get("persistentVolumeClaim") {
-                let Some(name) = text(claim, &["claimName"]) else {
-                    continue;
-                };
-                let store =
-                    self.referenced("PersistentVolumeClaim", &object.namespace, name, claim);
-                let mut flow = Flow::new(
-                    ElementId(object.id()),
-                    store,
-                    Some("mount".into()),
-                    vec![],
-                    "volume",
-                    Some(self.span(claim)),
-                );
-                let read_only = claim.get("readOnly").map_or(Tri::No, truth);
-                flow.attributes
-                    .set_flag(AttrName::ReadOnly, read_only, Some(self.span(claim)));
-                self.flows.push(flow);
+            for (source, kind, key) in SOURCES {
+                if let Some(reference) = volume.get(source) {
+                    // Secrets and ConfigMaps are mounted read-only; a claim unless it says.
+                    let read_only = match *kind {
+                        "PersistentVolumeClaim" => reference.get("readOnly").map_or(Tri::No, truth),
+                        _ => Tri::Yes,
+                    };
+                    self.mount(
+                        object,
+                        kind,
+                        text(reference, &[key]),
+                        reference,
+                        "volume",
+                        read_only,
+                    );
+                }
             }
         }
     }

@@ -102,6 +102,27 @@ pub struct Flow {
 }
 
 impl Flow {
+    /// A mount: `source` reads (and unless `read_only`, writes) the data store `target`.
+    pub fn mount(
+        source: ElementId,
+        target: ElementId,
+        origin: impl Into<String>,
+        span: Span,
+        read_only: crate::Tri,
+    ) -> Flow {
+        let mut flow = Flow::new(
+            source,
+            target,
+            Some("mount".into()),
+            vec![],
+            origin,
+            Some(span.clone()),
+        );
+        flow.attributes
+            .set_flag(crate::AttrName::ReadOnly, read_only, Some(span));
+        flow
+    }
+
     /// A flow whose id is derived from its endpoints, protocol and first port.
     pub fn new(
         source: ElementId,
