@@ -133,6 +133,8 @@ fn output_is_byte_identical_across_runs() {
         &["model", "fixtures/compose/shop", "--format", "json"],
         &["model", "fixtures/compose/shop", "--format", "mermaid"],
         &["model", "fixtures/compose/shop", "--format", "dot"],
+        &["scan", "fixtures/rules", "--format", "sarif"],
+        &["model", "fixtures/rules", "--format", "json"],
     ] {
         let first = trustmap(args);
         let second = trustmap(args);
