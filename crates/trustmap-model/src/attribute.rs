@@ -169,6 +169,54 @@ vocabulary! {
     ExposedPorts = "exposed_ports": List,
 }
 
+/// Which way an attribute gets weaker, for drift checks.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Polarity {
+    /// Yes is the safe value (encryption, authentication): losing it is a weakening. For a
+    /// list, no list attribute is of this kind.
+    SafeWhenYes,
+    /// Yes, or a new list item, is the dangerous value (privileged, a capability added).
+    DangerousWhenYes,
+    /// Neither (an image name, the networks joined).
+    Neutral,
+}
+
+impl AttrName {
+    /// Which way the attribute gets weaker.
+    pub fn polarity(self) -> Polarity {
+        use AttrName::*;
+        match self {
+            EncryptedInTransit
+            | Authenticated
+            | EncryptedAtRest
+            | ReadOnly
+            | Internal
+            | ReadOnlyRootFilesystem
+            | Logging
+            | RateLimited
+            | ResourceLimits
+            | NetworkIsolated
+            | Seccomp => Polarity::SafeWhenYes,
+            RunsAsRoot
+            | Privileged
+            | HostNetwork
+            | HostPid
+            | HostIpc
+            | RuntimeSocket
+            | PrivilegeEscalation
+            | Public
+            | ServiceAccountToken
+            | CapabilitiesAdded
+            | HostMounts
+            | SensitiveHostMounts
+            | PlaintextSecrets
+            | ServiceAccountPrivileges
+            | ExposedPorts => Polarity::DangerousWhenYes,
+            Forwards | Image | User | LoggingDriver | Networks => Polarity::Neutral,
+        }
+    }
+}
+
 impl fmt::Display for AttrName {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(self.as_str())
@@ -209,9 +257,38 @@ pub struct Attribute {
 }
 
 /// The attributes of one element, flow or zone, sorted by name.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
 #[serde(transparent)]
 pub struct Attributes(BTreeMap<AttrName, Attribute>);
+
+/// Read back by each attribute's kind, so a text attribute whose value is `"yes"` stays text.
+impl<'de> Deserialize<'de> for Attributes {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        #[derive(Deserialize)]
+        struct Raw {
+            value: serde_json::Value,
+            #[serde(default)]
+            span: Option<Span>,
+        }
+        let raw: BTreeMap<AttrName, Raw> = BTreeMap::deserialize(deserializer)?;
+        let mut attributes = Attributes::default();
+        for (name, Raw { value, span }) in raw {
+            let value = match name.kind() {
+                ValueKind::Flag => AttrValue::Flag(
+                    serde_json::from_value(value).map_err(serde::de::Error::custom)?,
+                ),
+                ValueKind::Text => AttrValue::Text(
+                    serde_json::from_value(value).map_err(serde::de::Error::custom)?,
+                ),
+                ValueKind::List => AttrValue::List(
+                    serde_json::from_value(value).map_err(serde::de::Error::custom)?,
+                ),
+            };
+            attributes.0.insert(name, Attribute { value, span });
+        }
+        Ok(attributes)
+    }
+}
 
 impl Attributes {
     /// Sets a flag.

@@ -13,7 +13,7 @@ use serde::Serialize;
 use std::collections::{BTreeMap, VecDeque};
 
 /// The line between a zone and its parent zone.
-#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, serde::Deserialize)]
 pub struct Boundary {
     /// The enclosing zone.
     pub outer: ZoneId,
@@ -584,6 +584,35 @@ mod tests {
             .unwrap();
         assert_eq!(path.len(), 2);
         assert_eq!(path[1].target, db);
+    }
+
+    #[test]
+    fn a_snapshot_reads_back_as_it_was_written() {
+        let mut model_fragment = Fragment {
+            zones: vec![zone("host", "internet", TrustLevel::Privileged)],
+            elements: vec![process("web", "host")],
+            flows: vec![flow(INTERNET_ELEMENT, "web")],
+            diagnostics: vec![],
+        };
+        // A text attribute whose value looks like a flag must stay text.
+        model_fragment.elements[0]
+            .attributes
+            .set_text(AttrName::User, "yes", None);
+        model_fragment.elements[0]
+            .attributes
+            .set_flag(AttrName::Privileged, Tri::Unknown, None);
+        let snapshot = crate::Snapshot::of(&Model::build(vec![model_fragment]));
+        let text = snapshot.to_json();
+        let read = crate::Snapshot::from_json(&text).unwrap();
+        assert_eq!(read, snapshot);
+        assert_eq!(read.to_json(), text);
+        let web = read
+            .elements
+            .iter()
+            .find(|e| e.element.id.0 == "web")
+            .unwrap();
+        assert_eq!(web.exposed, Tri::Yes);
+        assert_eq!(web.element.attributes.text(AttrName::User), Some("yes"));
     }
 
     #[test]

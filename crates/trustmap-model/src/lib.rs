@@ -15,11 +15,11 @@ mod snapshot;
 mod span;
 mod zone;
 
-pub use attribute::{AttrName, AttrValue, Attribute, Attributes, Item, Tri, ValueKind};
+pub use attribute::{AttrName, AttrValue, Attribute, Attributes, Item, Polarity, Tri, ValueKind};
 pub use diagnostic::{Diagnostic, DiagnosticLevel};
 pub use element::{Element, ElementId, ElementKind, Flow, FlowId};
 pub use fragment::Fragment;
 pub use graph::{Boundary, Model, Reachability};
-pub use snapshot::{SNAPSHOT_VERSION, Snapshot};
+pub use snapshot::{ElementSnapshot, FlowSnapshot, SNAPSHOT_VERSION, Snapshot};
 pub use span::{Position, Span};
 pub use zone::{INTERNET_ELEMENT, INTERNET_ZONE, TrustLevel, Zone, ZoneId, ZoneKind};
