@@ -6,8 +6,8 @@ use clap::{Parser, Subcommand, ValueEnum};
 use std::io::Write;
 use std::path::PathBuf;
 use std::process::ExitCode;
-use trustmap_model::DiagnosticLevel;
-use trustmap_rules::{RuleSet, Severity};
+use trustmap_model::{Diagnostic, DiagnosticLevel};
+use trustmap_rules::{Finding, RuleSet, Severity};
 
 /// Threat models from infrastructure code.
 ///
@@ -30,8 +30,37 @@ enum Command {
     Scan(ScanArgs),
     /// What are we building? Print the data-flow diagram.
     Model(ModelArgs),
+    /// Did we do a good job? Compare a baseline model with today's code or what is deployed.
+    Diff(DiffArgs),
     /// List the rules, or explain one.
     Rules(RulesArgs),
+}
+
+#[derive(clap::Args)]
+struct DiffArgs {
+    /// The baseline: a model written by `trustmap model --format json`.
+    baseline: PathBuf,
+    #[command(flatten)]
+    input: InputArgs,
+    /// Compare with what is deployed instead of the code: `docker compose config` output,
+    /// `kubectl get ... -o yaml` output (files, or `-` for standard input).
+    #[arg(long, value_name = "FILE", num_args = 1..)]
+    deployed: Vec<PathBuf>,
+    /// Output format.
+    #[arg(long, short, value_enum, default_value_t = DiffFormat::Text)]
+    format: DiffFormat,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum DiffFormat {
+    /// Readable, weakening changes first.
+    Text,
+    /// A stable JSON document.
+    Json,
+    /// For a pull-request comment, with a diagram that highlights what changed.
+    Markdown,
+    /// SARIF 2.1.0: each weakening on the line that weakened it.
+    Sarif,
 }
 
 #[derive(clap::Args)]
@@ -63,6 +92,19 @@ struct ScanArgs {
     /// SARIF `runAutomationDetails.id`: the code scanning category of this analysis.
     #[arg(long, value_name = "ID")]
     category: Option<String>,
+    /// The decisions file (default: `trustmap.yaml` in the first scanned folder).
+    #[arg(long, value_name = "FILE")]
+    config: Option<PathBuf>,
+    /// Exit with 1 when a threat at or above this severity has no decision.
+    #[arg(long, value_enum, value_name = "SEVERITY")]
+    require_decisions: Option<FailOn>,
+    /// Keep decided threats in SARIF output, with their suppressions (code scanning ignores
+    /// suppressions and would open alerts for them).
+    #[arg(long)]
+    include_decided: bool,
+    /// The day decisions expire against (YYYY-MM-DD; default: today, UTC).
+    #[arg(long, value_name = "DATE")]
+    today: Option<String>,
 }
 
 #[derive(clap::Args)]
@@ -102,6 +144,8 @@ enum FindingsFormat {
     Json,
     /// SARIF 2.1.0 for GitHub code scanning.
     Sarif,
+    /// The threat model as a document: diagram, boundaries, threats by STRIDE with decisions.
+    Markdown,
 }
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -154,6 +198,7 @@ fn run(cli: Cli) -> Result<u8> {
     match cli.command {
         Command::Scan(args) => scan(args),
         Command::Model(args) => model(args),
+        Command::Diff(args) => diff(args),
         Command::Rules(args) => rules(args),
     }
 }
@@ -200,15 +245,29 @@ fn report_diagnostics(scan: &trustmap_scan::Scan) -> bool {
 fn scan(args: ScanArgs) -> Result<u8> {
     let rules = load_rules(&args.rules)?;
     let scan = scan_inputs(&args.input)?;
-    let findings = trustmap_rules::evaluate(&scan.model, &rules);
-    let diagnostics = scan.model.diagnostics();
+    let mut findings = trustmap_rules::evaluate(&scan.model, &rules);
+    let mut diagnostics: Vec<Diagnostic> = scan.model.diagnostics().to_vec();
+    diagnostics.extend(apply_decisions(&args, &scan, &mut findings)?);
+    diagnostics.sort();
+
+    // Code scanning ignores SARIF suppressions and would open alerts for decided threats: the
+    // SARIF written for upload leaves them out unless asked to keep them.
+    let reported: Vec<Finding> = match args.format {
+        FindingsFormat::Sarif if !args.include_decided => {
+            findings.iter().filter(|f| !f.decided()).cloned().collect()
+        }
+        _ => findings.clone(),
+    };
     let text = match args.format {
-        FindingsFormat::Text => trustmap_report::findings_text(&findings, &rules, diagnostics),
-        FindingsFormat::Json => trustmap_report::findings_json(&findings, &rules, diagnostics),
+        FindingsFormat::Text => trustmap_report::findings_text(&reported, &rules, &diagnostics),
+        FindingsFormat::Json => trustmap_report::findings_json(&reported, &rules, &diagnostics),
+        FindingsFormat::Markdown => {
+            trustmap_report::findings_markdown(&reported, &rules, &scan.model, &diagnostics)
+        }
         FindingsFormat::Sarif => trustmap_report::sarif(
-            &findings,
+            &reported,
             &rules,
-            diagnostics,
+            &diagnostics,
             &trustmap_report::SarifOptions {
                 tool_version: env!("CARGO_PKG_VERSION").to_string(),
                 automation_id: args.category.clone(),
@@ -217,26 +276,108 @@ fn scan(args: ScanArgs) -> Result<u8> {
         ),
     };
     write_output(args.input.output.as_ref(), &text)?;
-    let incomplete = if matches!(args.format, FindingsFormat::Text) && args.input.output.is_none() {
-        // The text report already lists the diagnostics on standard output.
-        scan.model
-            .diagnostics()
-            .iter()
-            .any(|d| d.level == DiagnosticLevel::Error)
-    } else {
-        report_diagnostics(&scan)
-    };
+    // The text report already lists the diagnostics on standard output.
+    if !(matches!(args.format, FindingsFormat::Text) && args.input.output.is_none()) {
+        for diagnostic in &diagnostics {
+            eprintln!("{diagnostic}");
+        }
+    }
     if scan.files.is_empty() {
         eprintln!("trustmap: no compose files or Kubernetes manifests found in the given paths");
     }
-    if incomplete {
+    if diagnostics
+        .iter()
+        .any(|d| d.level == DiagnosticLevel::Error)
+    {
         return Ok(2);
     }
-    let failing = args
-        .fail_on
-        .threshold()
-        .is_some_and(|t| findings.iter().any(|f| f.severity >= t));
+    // Decided threats are not failures; expired decisions are undecided again.
+    let undecided_at = |threshold: Option<Severity>| {
+        threshold.is_some_and(|t| findings.iter().any(|f| !f.decided() && f.severity >= t))
+    };
+    let failing = undecided_at(args.fail_on.threshold())
+        || undecided_at(args.require_decisions.and_then(FailOn::threshold));
     Ok(u8::from(failing))
+}
+
+/// Reads the decisions file (`--config`, or `trustmap.yaml` at the first scanned folder) and
+/// the decisions written as comments in the scanned files, and applies them. Returns the
+/// diagnostics: unusable decisions and stale ones.
+fn apply_decisions(
+    args: &ScanArgs,
+    scan: &trustmap_scan::Scan,
+    findings: &mut [Finding],
+) -> Result<Vec<Diagnostic>> {
+    let mut entries = Vec::new();
+    let mut diagnostics = Vec::new();
+    for (file, text) in &scan.texts {
+        let (found, problems) = trustmap_decisions::inline_decisions(file, text);
+        entries.extend(found);
+        diagnostics.extend(problems);
+    }
+    let default_config = args
+        .input
+        .paths
+        .first()
+        .filter(|p| p.is_dir())
+        .map(|dir| dir.join(trustmap_decisions::DECISIONS_FILE))
+        .filter(|path| path.is_file());
+    if let Some(path) = args.config.clone().or(default_config) {
+        let text = std::fs::read_to_string(&path)
+            .with_context(|| format!("cannot read the decisions file {}", path.display()))?;
+        let display = path.to_string_lossy().trim_start_matches("./").to_string();
+        let (found, problems) = trustmap_decisions::parse_decisions(&display, &text);
+        entries.extend(found);
+        diagnostics.extend(problems);
+    }
+    let today = match &args.today {
+        Some(text) => trustmap_decisions::Date::parse(text)
+            .with_context(|| format!("--today {text}: expected YYYY-MM-DD"))?,
+        None => trustmap_decisions::Date::today(),
+    };
+    let model = &scan.model;
+    let element_span = |finding: &Finding| match &finding.subject {
+        trustmap_rules::Subject::Element(id) => model.element(id).and_then(|e| e.span.clone()),
+        trustmap_rules::Subject::Flow(id) => model
+            .flows()
+            .find(|f| &f.id == id)
+            .and_then(|f| f.span.clone()),
+    };
+    diagnostics.extend(trustmap_decisions::apply(
+        findings,
+        &entries,
+        today,
+        element_span,
+    ));
+    Ok(diagnostics)
+}
+
+fn diff(args: DiffArgs) -> Result<u8> {
+    let text = std::fs::read_to_string(&args.baseline)
+        .with_context(|| format!("cannot read the baseline {}", args.baseline.display()))?;
+    let baseline = trustmap_model::Snapshot::from_json(&text)
+        .map_err(|e| anyhow::anyhow!("{}: not a trustmap model: {e}", args.baseline.display()))?;
+    let mut input = args.input;
+    if !args.deployed.is_empty() {
+        input.paths = args.deployed.clone();
+    }
+    let scan = scan_inputs(&input)?;
+    if scan.files.is_empty() {
+        bail!("no compose files or Kubernetes manifests found to compare with the baseline");
+    }
+    let current = trustmap_model::Snapshot::of(&scan.model);
+    let drift = trustmap_drift::compare(&baseline, &current);
+    let text = match args.format {
+        DiffFormat::Text => trustmap_drift::text(&drift),
+        DiffFormat::Json => trustmap_drift::json(&drift),
+        DiffFormat::Markdown => trustmap_drift::markdown(&drift, &current),
+        DiffFormat::Sarif => trustmap_drift::sarif(&drift, env!("CARGO_PKG_VERSION")),
+    };
+    write_output(input.output.as_ref(), &text)?;
+    if report_diagnostics(&scan) {
+        return Ok(2);
+    }
+    Ok(u8::from(drift.weakened()))
 }
 
 fn model(args: ModelArgs) -> Result<u8> {

@@ -193,28 +193,7 @@ fn sarif_of_a_real_scan_is_valid_and_github_ready() {
         "trustmap/compose",
     ]);
     let sarif: Value = serde_json::from_str(&run.stdout).unwrap();
-    let mut schema: Value = serde_json::from_str(
-        &std::fs::read_to_string(
-            root().join("crates/trustmap-report/tests/sarif-schema-2.1.0.json"),
-        )
-        .unwrap(),
-    )
-    .unwrap();
-    // The schema's `language` patterns are not valid for Rust's regex engines.
-    for pointer in [
-        "/definitions/toolComponent/properties/language",
-        "/definitions/run/properties/language",
-    ] {
-        if let Some(language) = schema.pointer_mut(pointer) {
-            language.as_object_mut().unwrap().remove("pattern");
-        }
-    }
-    let validator = jsonschema::validator_for(&schema).unwrap();
-    let errors: Vec<String> = validator
-        .iter_errors(&sarif)
-        .map(|e| format!("{e} at {}", e.instance_path()))
-        .collect();
-    assert!(errors.is_empty(), "{errors:#?}");
+    assert_valid_sarif(&sarif);
 
     let results = sarif["runs"][0]["results"].as_array().unwrap();
     assert!(!results.is_empty());
@@ -263,6 +242,32 @@ fn sarif_of_a_real_scan_is_valid_and_github_ready() {
             .trim_end_matches('/'),
         "trustmap/compose"
     );
+}
+
+/// Validates SARIF against the official 2.1.0 schema (a copy kept in the repository).
+fn assert_valid_sarif(sarif: &Value) {
+    let mut schema: Value = serde_json::from_str(
+        &std::fs::read_to_string(
+            root().join("crates/trustmap-report/tests/sarif-schema-2.1.0.json"),
+        )
+        .unwrap(),
+    )
+    .unwrap();
+    // The schema's `language` patterns are not valid for Rust's regex engines.
+    for pointer in [
+        "/definitions/toolComponent/properties/language",
+        "/definitions/run/properties/language",
+    ] {
+        if let Some(language) = schema.pointer_mut(pointer) {
+            language.as_object_mut().unwrap().remove("pattern");
+        }
+    }
+    let validator = jsonschema::validator_for(&schema).unwrap();
+    let errors: Vec<String> = validator
+        .iter_errors(sarif)
+        .map(|e| format!("{e} at {}", e.instance_path()))
+        .collect();
+    assert!(errors.is_empty(), "{errors:#?}");
 }
 
 // Bad input: each case gives a clear error with file, line and cause, the other files are
@@ -936,5 +941,263 @@ fn kubernetes_type_errors_and_custom_resources() {
             .iter()
             .any(|e| e["name"] == "web"),
         "the rest of the file is read"
+    );
+}
+
+/// Runs a scan of the decisions fixture on a fixed day.
+fn decided_scan(extra: &[&str]) -> Run {
+    let mut args = vec!["scan", "fixtures/decisions", "--today", "2027-01-01"];
+    args.extend_from_slice(extra);
+    trustmap(&args)
+}
+
+#[test]
+fn decisions_from_the_file_and_from_comments_cover_their_threats() {
+    let run = decided_scan(&["--format", "json"]);
+    let report: Value = serde_json::from_str(&run.stdout).unwrap();
+    let decision_of = |rule: &str| {
+        report["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|f| f["rule_id"] == rule)
+            .unwrap()["decision"]
+            .clone()
+    };
+    let file = decision_of("TM-E002");
+    assert_eq!(
+        (file["kind"].as_str(), file["inline"].as_bool()),
+        (Some("accept"), Some(false)),
+        "{run:?}"
+    );
+    assert_eq!(file["span"]["file"], "fixtures/decisions/trustmap.yaml");
+    let inline = decision_of("TM-E001");
+    assert_eq!(
+        (inline["kind"].as_str(), inline["inline"].as_bool()),
+        (Some("accept"), Some(true))
+    );
+    assert_eq!(inline["span"]["start"]["line"], 10, "the comment's line");
+    let expired = decision_of("TM-E008");
+    assert_eq!(expired["expired"], true);
+    assert_eq!(report["summary"]["findings"]["decided"], 2);
+    // The stale decision is reported where it is written.
+    assert!(
+        run.stderr.contains("fixtures/decisions/trustmap.yaml:14")
+            && run.stderr.contains("stale-decision"),
+        "{run:?}"
+    );
+}
+
+#[test]
+fn decided_threats_do_not_fail_the_scan_and_expired_ones_do() {
+    // legacy's decision expired in 2020: TM-E008 (medium) is undecided again.
+    assert_eq!(decided_scan(&["--fail-on", "medium"]).code, 1);
+    assert_eq!(
+        decided_scan(&["--fail-on", "high"]).code,
+        0,
+        "both high threats are decided"
+    );
+    assert_eq!(
+        decided_scan(&["--fail-on", "none", "--require-decisions", "medium"]).code,
+        1
+    );
+    assert_eq!(
+        decided_scan(&["--fail-on", "none", "--require-decisions", "high"]).code,
+        0
+    );
+    // Before the expiry date, the mitigation still holds.
+    let before = trustmap(&[
+        "scan",
+        "fixtures/decisions",
+        "--today",
+        "2019-06-01",
+        "--fail-on",
+        "low",
+    ]);
+    assert_eq!(before.code, 0, "{before:?}");
+}
+
+#[test]
+fn sarif_for_upload_leaves_decided_threats_out_unless_asked() {
+    let rules_of = |run: &Run| -> Vec<String> {
+        let sarif: Value = serde_json::from_str(&run.stdout).unwrap();
+        sarif["runs"][0]["results"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|r| r["ruleId"].as_str().unwrap().to_string())
+            .collect()
+    };
+    let upload = decided_scan(&["--format", "sarif"]);
+    assert_eq!(rules_of(&upload), ["TM-E008"]);
+    let all = decided_scan(&["--format", "sarif", "--include-decided"]);
+    let sarif: Value = serde_json::from_str(&all.stdout).unwrap();
+    assert_valid_sarif(&sarif);
+    let results = sarif["runs"][0]["results"].as_array().unwrap();
+    assert_eq!(results.len(), 3);
+    let kinds: BTreeSet<&str> = results
+        .iter()
+        .filter_map(|r| r["suppressions"][0]["kind"].as_str())
+        .collect();
+    assert_eq!(kinds, BTreeSet::from(["external", "inSource"]));
+    let expired = results.iter().find(|r| r["ruleId"] == "TM-E008").unwrap();
+    assert!(
+        expired.get("suppressions").is_none(),
+        "an expired decision suppresses nothing"
+    );
+}
+
+#[test]
+fn the_markdown_threat_model_lists_undecided_threats_first() {
+    let run = decided_scan(&["--format", "markdown"]);
+    let text = &run.stdout;
+    assert!(text.contains("```mermaid\nflowchart LR"), "{run:?}");
+    assert!(text.contains("## Trust boundaries"));
+    let undecided = text.find("### Undecided (1)").expect("undecided section");
+    let decided = text.find("### Decided (2)").expect("decided section");
+    assert!(undecided < decided);
+    assert!(text[undecided..decided].contains("TM-E008"));
+    assert!(text[decided..].contains("accepted by platform [SEC-42]"));
+}
+
+/// Compares `actual` with the committed file, or rewrites it when `TRUSTMAP_UPDATE_EXPECTED=1`.
+fn assert_expected(path: &str, actual: &str) {
+    let full = root().join(path);
+    if std::env::var_os("TRUSTMAP_UPDATE_EXPECTED").is_some() {
+        std::fs::write(&full, actual).unwrap();
+    }
+    let expected = std::fs::read_to_string(&full).unwrap_or_default();
+    assert!(
+        expected == actual,
+        "{path} differs (TRUSTMAP_UPDATE_EXPECTED=1 rewrites it):\n{actual}"
+    );
+}
+
+/// The committed baseline is today's model of the base copy: regenerating it changes nothing.
+#[test]
+fn the_drift_baseline_is_the_model_of_the_base_copy() {
+    let run = trustmap_in(&root().join("fixtures/drift/base"), &["model", "."]);
+    assert_expected("fixtures/drift/baseline.json", &run.stdout);
+}
+
+/// A fixture, its committed baseline and a changed copy (a published database, TLS turned off,
+/// a new service, every line moved): the diff is pinned in every format.
+#[test]
+fn drift_against_the_baseline_is_pinned_in_every_format() {
+    let changed = root().join("fixtures/drift/changed");
+    for (format, expected) in [
+        ("text", "diff.txt"),
+        ("json", "diff.json"),
+        ("markdown", "diff.md"),
+        ("sarif", "diff.sarif"),
+    ] {
+        let run = trustmap_in(
+            &changed,
+            &["diff", "../baseline.json", ".", "--format", format],
+        );
+        assert_eq!(run.code, 1, "the design got weaker: {run:?}");
+        assert_expected(&format!("fixtures/drift/expected/{expected}"), &run.stdout);
+    }
+    let sarif: Value = serde_json::from_str(
+        &std::fs::read_to_string(root().join("fixtures/drift/expected/diff.sarif")).unwrap(),
+    )
+    .unwrap();
+    assert_valid_sarif(&sarif);
+    let lines: BTreeSet<u64> = sarif["runs"][0]["results"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| {
+            r["locations"][0]["physicalLocation"]["region"]["startLine"]
+                .as_u64()
+                .unwrap()
+        })
+        .collect();
+    assert_eq!(
+        lines,
+        BTreeSet::from([9, 13]),
+        "the sslmode line and the new port line"
+    );
+}
+
+#[test]
+fn no_drift_when_only_lines_move_and_errors_on_a_bad_baseline() {
+    let base = std::fs::read(root().join("fixtures/drift/base/shop/compose.yaml")).unwrap();
+    let mut moved = b"# moved\n\n".to_vec();
+    moved.extend_from_slice(&base);
+    let dir = scratch(&[("shop/compose.yaml", &moved)]);
+    let baseline = root().join("fixtures/drift/baseline.json");
+    let run = trustmap_in(dir.path(), &["diff", baseline.to_str().unwrap(), "."]);
+    assert_eq!(run.code, 0, "{run:?}");
+    let bad = scratch(&[("baseline.json", b"{\"not\": \"a model\"}")]);
+    let run = trustmap_in(
+        dir.path(),
+        &[
+            "diff",
+            bad.path().join("baseline.json").to_str().unwrap(),
+            ".",
+        ],
+    );
+    assert_eq!(run.code, 2, "{run:?}");
+    assert!(run.stderr.contains("not a trustmap model"), "{run:?}");
+}
+
+/// Deployed state read the way it is produced: `kubectl get -o yaml` on standard input.
+#[test]
+fn drift_against_deployed_kubernetes_state() {
+    let dir = scratch(&[(
+        "app.yaml",
+        DEPLOYMENT
+            .replace("privileged: true", "privileged: false")
+            .as_bytes(),
+    )]);
+    let baseline = trustmap_in(dir.path(), &["model", "."]);
+    let baseline_dir = scratch(&[("baseline.json", baseline.stdout.as_bytes())]);
+    let deployed = scratch(&[(
+        "live.yaml",
+        format!(
+            "apiVersion: v1\nkind: List\nitems:\n{}",
+            DEPLOYMENT
+                .lines()
+                .enumerate()
+                .map(|(i, l)| if i == 0 {
+                    format!("  - {l}\n")
+                } else {
+                    format!("    {l}\n")
+                })
+                .collect::<String>()
+        )
+        .as_bytes(),
+    )]);
+    let run = trustmap_in(
+        dir.path(),
+        &[
+            "diff",
+            baseline_dir.path().join("baseline.json").to_str().unwrap(),
+            "--deployed",
+            deployed.path().join("live.yaml").to_str().unwrap(),
+            "--format",
+            "json",
+        ],
+    );
+    assert_eq!(run.code, 1, "privileged went from no to yes: {run:?}");
+    assert!(run.stdout.contains("privileged"), "{run:?}");
+}
+
+#[test]
+fn a_malformed_decision_names_file_line_and_field() {
+    let dir = scratch(&[
+        ("compose.yaml", GOOD),
+        ("trustmap.yaml", b"decisions:\n  - rule: TM-E001\n    element: x\n    decision: accept\n  - rule: TM-E001\n    element: y\n    decision: ignore\n    reason: r\n"),
+    ]);
+    let run = trustmap_in(dir.path(), &["scan", "."]);
+    assert_eq!(run.code, 2, "{run:?}");
+    assert!(
+        run.stdout.contains("trustmap.yaml:2") && run.stdout.contains("field `reason`"),
+        "{run:?}"
+    );
+    assert!(
+        run.stdout.contains("trustmap.yaml:5") && run.stdout.contains("field `decision`"),
+        "{run:?}"
     );
 }

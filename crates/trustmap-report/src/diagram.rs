@@ -140,8 +140,9 @@ fn walk<'m>(
     }
 }
 
-/// A flow's label: `protocol/ports`, the protocol alone, the ports alone, or nothing.
-pub(crate) fn flow_label(flow: &Flow) -> Option<String> {
+/// A flow's label, as the diagrams draw it: `protocol/ports` (ports joined by `,`), the protocol
+/// alone, the ports alone, or `None` when the flow states neither.
+pub fn flow_label(flow: &Flow) -> Option<String> {
     match (&flow.protocol, flow.ports.is_empty()) {
         (Some(protocol), false) => Some(format!("{protocol}/{}", flow.ports.join(","))),
         (Some(protocol), true) => Some(protocol.clone()),

@@ -2,6 +2,7 @@
 //! (petgraph's own DOT writer has no clusters, hence this one.)
 
 use crate::diagram::{Event, flow_label, layout, zone_title};
+use crate::escape_chars;
 use std::fmt::Write as _;
 use trustmap_model::{ElementKind, Model};
 
@@ -77,18 +78,13 @@ pub fn dot(model: &Model) -> String {
 /// ends the string and `&` starts an HTML entity, which Graphviz decodes in every label; line
 /// breaks become `\n`.
 fn escape(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for c in text.chars() {
-        match c {
-            '\\' => out.push_str("\\\\"),
-            '"' => out.push_str("\\\""),
-            '&' => out.push_str("&amp;"),
-            '\n' => out.push_str("\\n"),
-            c if c.is_control() => out.push(' '),
-            c => out.push(c),
-        }
-    }
-    out
+    escape_chars(text, |c| match c {
+        '\\' => Some("\\\\"),
+        '"' => Some("\\\""),
+        '&' => Some("&amp;"),
+        '\n' => Some("\\n"),
+        _ => None,
+    })
 }
 
 #[cfg(test)]

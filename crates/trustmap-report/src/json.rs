@@ -4,7 +4,7 @@ use crate::{Counts, level_name, sorted_diagnostics};
 use serde::Serialize;
 use trustmap_model::{Diagnostic, Model, Snapshot, Span};
 use trustmap_rules::{
-    Certainty, Finding, PathStep, RelatedLocation, RuleSet, Severity, Stride, Subject,
+    Certainty, Decision, Finding, PathStep, RelatedLocation, RuleSet, Severity, Stride, Subject,
 };
 
 /// The version of the findings document; bumped when a field changes meaning.
@@ -38,6 +38,8 @@ struct FindingEntry<'a> {
     #[serde(skip_serializing_if = "<[_]>::is_empty")]
     attack_path: &'a [PathStep],
     fingerprint: &'a str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    decision: Option<&'a Decision>,
 }
 
 #[derive(Serialize)]
@@ -64,6 +66,7 @@ struct FindingCounts {
     medium: usize,
     low: usize,
     possible: usize,
+    decided: usize,
 }
 
 #[derive(Serialize)]
@@ -113,6 +116,7 @@ pub fn findings_json(findings: &[Finding], rules: &RuleSet, diagnostics: &[Diagn
                 related: &f.related,
                 attack_path: &f.attack_path,
                 fingerprint: &f.fingerprint,
+                decision: f.decision.as_ref(),
             })
             .collect(),
         diagnostics: diagnostics
@@ -132,6 +136,7 @@ pub fn findings_json(findings: &[Finding], rules: &RuleSet, diagnostics: &[Diagn
                 medium: counts.medium,
                 low: counts.low,
                 possible: counts.possible,
+                decided: counts.decided,
             },
             diagnostics: DiagnosticCounts {
                 total: counts.diagnostics,
@@ -152,8 +157,13 @@ pub fn model_json(model: &Model) -> String {
     Snapshot::of(model).to_json()
 }
 
-/// Pretty JSON with a trailing newline.
-pub(crate) fn pretty<T: Serialize>(value: &T) -> String {
+/// Any serializable document as pretty JSON (two-space indent, fields in declaration order)
+/// with a trailing newline, the layout of every JSON and SARIF document trustmap writes.
+///
+/// # Panics
+/// When `value` cannot be serialized: a map with non-string keys, or a failing `Serialize`
+/// implementation. Plain data structs never do.
+pub fn pretty<T: Serialize>(value: &T) -> String {
     // Serializing fails only for maps with non-string keys or for a failing `Serialize` impl;
     // the documents of this crate have neither, whatever the input holds.
     let mut text =

@@ -10,27 +10,60 @@
 //! | --- | --- |
 //! | [`findings_text`] | findings grouped by file, for a terminal |
 //! | [`findings_json`] | findings as a stable JSON document ([`REPORT_VERSION`]) |
+//! | [`findings_markdown`] | the threat model as a document: DFD, boundaries, threats by STRIDE with decisions |
 //! | [`sarif()`] | SARIF 2.1.0 for GitHub code scanning |
 //! | [`model_json`] | the threat-model snapshot ([`trustmap_model::Snapshot`]) |
 //! | [`mermaid`] | the DFD as a Mermaid flowchart, within GitHub's rendering limits |
+//! | [`mermaid_highlighted`] | the same flowchart with some elements and flows highlighted ([`Highlights`]) |
 //! | [`dot`] | the DFD as Graphviz DOT, zones as clusters |
+//!
+//! Building blocks for other renderers (trustmap-drift's), so their output reads like these:
+//! [`flow_label`], [`escape_chars`] and [`pretty_json`]; for SARIF, [`sarif_location`],
+//! [`sarif_physical_location`], [`sarif_logical_location`], [`sarif_region`],
+//! [`encode_uri_path`], [`sarif_message`], [`sarif_text`], [`sarif_level`] and
+//! [`sarif_level_name`].
 #![deny(missing_docs)]
 
 mod diagram;
 mod dot;
 mod json;
+mod markdown;
 mod mermaid;
 mod sarif;
 mod text;
 
+pub use diagram::flow_label;
 pub use dot::dot;
-pub use json::{REPORT_VERSION, findings_json, model_json};
-pub use mermaid::{MERMAID_MAX_CHARS, MERMAID_MAX_EDGES, mermaid};
-pub use sarif::{FINGERPRINT_KEY, SARIF_SCHEMA, SRCROOT, SarifOptions, sarif};
+pub use json::{REPORT_VERSION, findings_json, model_json, pretty as pretty_json};
+pub use markdown::findings_markdown;
+pub use mermaid::{
+    Highlight, Highlights, MERMAID_MAX_CHARS, MERMAID_MAX_EDGES, mermaid, mermaid_highlighted,
+};
+pub use sarif::{
+    FINGERPRINT_KEY, SARIF_SCHEMA, SRCROOT, SarifOptions, encode_uri_path,
+    location as sarif_location, logical as sarif_logical_location, message as sarif_message,
+    physical_location as sarif_physical_location, region as sarif_region,
+    result_level as sarif_level, result_level_name as sarif_level_name, sarif, text as sarif_text,
+};
 pub use text::findings_text;
 
 use trustmap_model::{Diagnostic, DiagnosticLevel, TrustLevel};
 use trustmap_rules::{Certainty, Finding, Severity};
+
+/// Rewrites `text` one character at a time: a character that `replace` maps to `Some` is
+/// written as that text, any other control character (a line break, a tab) as a space, and the
+/// rest as they are. The escaping of every label and table cell is built on it.
+pub fn escape_chars(text: &str, replace: impl Fn(char) -> Option<&'static str>) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        match replace(c) {
+            Some(replacement) => out.push_str(replacement),
+            None if c.is_control() => out.push(' '),
+            None => out.push(c),
+        }
+    }
+    out
+}
 
 /// The diagnostics sorted (by file, line, level, code) and without duplicates, so that every
 /// format lists them in the same order whatever order the caller gathered them in.
@@ -70,6 +103,7 @@ struct Counts {
     medium: usize,
     low: usize,
     possible: usize,
+    decided: usize,
     diagnostics: usize,
     errors: usize,
     warnings: usize,
@@ -92,6 +126,9 @@ impl Counts {
             }
             if finding.certainty == Certainty::Possible {
                 counts.possible += 1;
+            }
+            if finding.decided() {
+                counts.decided += 1;
             }
         }
         for diagnostic in diagnostics {

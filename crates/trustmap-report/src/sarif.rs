@@ -22,7 +22,7 @@ use serde_sarif::sarif::{
     ArtifactLocation, CodeFlow, Invocation, Location, LogicalLocation, Message,
     MultiformatMessageString, Notification, PhysicalLocation, PropertyBag, Region,
     ReportingConfiguration, ReportingDescriptor, Result as SarifResult, ResultLevel, Run,
-    RunAutomationDetails, Sarif, ThreadFlow, ThreadFlowLocation, Tool, ToolComponent,
+    RunAutomationDetails, Sarif, Suppression, ThreadFlow, ThreadFlowLocation, Tool, ToolComponent,
 };
 use std::collections::{BTreeMap, BTreeSet};
 use std::fmt::Write as _;
@@ -128,8 +128,9 @@ pub fn sarif(
     crate::json::pretty(&log)
 }
 
-/// GitHub's reading of levels: critical and high are errors, medium warnings, low notes.
-fn result_level(severity: Severity) -> ResultLevel {
+/// A result's level for a severity, as GitHub reads levels: critical and high are errors,
+/// medium warnings, low notes.
+pub fn result_level(severity: Severity) -> ResultLevel {
     match severity {
         Severity::Critical | Severity::High => ResultLevel::Error,
         Severity::Medium => ResultLevel::Warning,
@@ -137,13 +138,26 @@ fn result_level(severity: Severity) -> ResultLevel {
     }
 }
 
-fn text(text: impl Into<String>) -> MultiformatMessageString {
+/// A result level as SARIF spells it (`error`, `warning`, `note`, `none`), for the places the
+/// schema types as a plain string, such as `reportingConfiguration.level`.
+pub fn result_level_name(level: ResultLevel) -> &'static str {
+    match level {
+        ResultLevel::Error => "error",
+        ResultLevel::Warning => "warning",
+        ResultLevel::Note => "note",
+        ResultLevel::None => "none",
+    }
+}
+
+/// A multiformat message string with only its plain text (a rule's descriptions).
+pub fn text(text: impl Into<String>) -> MultiformatMessageString {
     MultiformatMessageString::builder()
         .text(text.into())
         .build()
 }
 
-fn message(text: impl Into<String>) -> Message {
+/// A message with only its plain text.
+pub fn message(text: impl Into<String>) -> Message {
     Message::builder().text(text.into()).build()
 }
 
@@ -176,12 +190,7 @@ fn descriptor(rule: &Rule) -> ReportingDescriptor {
         .text(help_text(rule))
         .markdown(rule.help_markdown())
         .build();
-    let level = match result_level(rule.severity) {
-        ResultLevel::Error => "error",
-        ResultLevel::Warning => "warning",
-        ResultLevel::Note => "note",
-        ResultLevel::None => "none",
-    };
+    let level = result_level_name(result_level(rule.severity));
     ReportingDescriptor::builder()
         .id(rule.id.clone())
         .name(rule_name(rule))
@@ -325,37 +334,63 @@ fn result(finding: &Finding, rule_index: Option<usize>) -> SarifResult {
             .additional_properties(properties)
             .build(),
     );
+    // A decision that still holds is a suppression: in the source when written as a comment,
+    // external when in the decisions file.
+    if let Some(decision) = finding.decision.as_ref().filter(|d| !d.expired) {
+        let kind = if decision.inline {
+            "inSource"
+        } else {
+            "external"
+        };
+        let mut justification = format!("{}: {}", decision.kind.as_str(), decision.reason);
+        if let Some(owner) = &decision.owner {
+            justification.push_str(&format!(" (owner: {owner})"));
+        }
+        let mut suppression = Suppression::builder()
+            .kind(json!(kind))
+            .justification(justification)
+            .status(json!("accepted"))
+            .build();
+        suppression.location = physical_location(&decision.span)
+            .map(|physical| Location::builder().physical_location(physical).build());
+        result.suppressions = Some(vec![suppression]);
+    }
     result
 }
 
 /// The finding's location: its span, or, when it has none (or one without a file), a logical
 /// location naming its subject.
 fn primary_location(finding: &Finding) -> Location {
-    match finding.location.as_ref().and_then(physical_location) {
+    let kind = match finding.subject {
+        Subject::Element(_) => "resource",
+        Subject::Flow(_) => "flow",
+    };
+    location(finding.location.as_ref(), kind, finding.subject.id())
+}
+
+/// Where a result is: the physical location of `span` ([`physical_location`]), or, when there
+/// is no span or it names no file, a logical location for the model's `id` ([`logical`]).
+pub fn location(span: Option<&Span>, kind: &str, id: &str) -> Location {
+    match span.and_then(physical_location) {
         Some(physical) => Location::builder().physical_location(physical).build(),
-        None => {
-            let kind = match finding.subject {
-                Subject::Element(_) => "element",
-                Subject::Flow(_) => "flow",
-            };
-            Location::builder()
-                .logical_locations(vec![logical(kind, finding.subject.id())])
-                .build()
-        }
+        None => Location::builder()
+            .logical_locations(vec![logical(kind, id)])
+            .build(),
     }
 }
 
-/// A logical location for a model element or flow. `kind` is SARIF's open-ended kind string.
-fn logical(kind: &str, id: &str) -> LogicalLocation {
+/// A logical location for something of the model: `name` and `fullyQualifiedName` are its `id`,
+/// `kind` is SARIF's open-ended kind string (`resource` for an element, `flow` for a flow).
+pub fn logical(kind: &str, id: &str) -> LogicalLocation {
     LogicalLocation::builder()
         .name(id.to_string())
         .fully_qualified_name(id.to_string())
-        .kind(if kind == "element" { "resource" } else { kind }.to_string())
+        .kind(kind.to_string())
         .build()
 }
 
 /// A span as a physical location relative to [`SRCROOT`]; `None` when it names no file.
-fn physical_location(span: &Span) -> Option<PhysicalLocation> {
+pub fn physical_location(span: &Span) -> Option<PhysicalLocation> {
     if span.file.is_empty() {
         return None;
     }
@@ -377,7 +412,7 @@ fn physical_location(span: &Span) -> Option<PhysicalLocation> {
 /// the line before (a YAML block ends where the next key starts). `endColumn` is written only
 /// for a region on one line that ends after it starts; otherwise the region runs to the end of
 /// `endLine`.
-fn region(span: &Span) -> Option<Region> {
+pub fn region(span: &Span) -> Option<Region> {
     let start_line = span.start.line;
     if start_line == 0 {
         return None;
@@ -401,7 +436,7 @@ fn region(span: &Span) -> Option<Region> {
 /// Percent-encodes a relative path so it is a valid URI reference: unreserved characters, `/`
 /// and the sub-delimiters stay, everything else (spaces, `%`, `:`, `#`, `?`, non-ASCII bytes) is
 /// encoded. `:` is encoded so that `c:x.yaml` cannot read as a URI with scheme `c`.
-fn encode_uri_path(path: &str) -> String {
+pub fn encode_uri_path(path: &str) -> String {
     let mut out = String::with_capacity(path.len());
     for byte in path.bytes() {
         match byte {

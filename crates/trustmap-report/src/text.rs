@@ -5,7 +5,7 @@ use crate::{Counts, level_name, sorted_diagnostics};
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
 use trustmap_model::{Diagnostic, Span};
-use trustmap_rules::{Certainty, Finding, RuleSet};
+use trustmap_rules::{Certainty, Decision, DecisionKind, Finding, RuleSet};
 
 /// Renders findings and diagnostics as readable text.
 ///
@@ -63,6 +63,9 @@ pub fn findings_text(findings: &[Finding], rules: &RuleSet, diagnostics: &[Diagn
                 out.push_str(" (possible)");
             }
             out.push('\n');
+            if let Some(decision) = &finding.decision {
+                let _ = writeln!(out, "  {:width$}  {}", "", decision_line(decision));
+            }
         }
         out.push('\n');
     }
@@ -153,9 +156,39 @@ fn summary(counts: &Counts) -> String {
         plural(counts.warnings, "warning"),
         plural(counts.notes, "note"),
     );
+    if counts.decided > 0 {
+        line.push_str(&format!("; {} decided", counts.decided));
+    }
     if !counts.complete() {
         line.push_str(": the scan is incomplete");
     }
+    line
+}
+
+/// One line saying what was decided: `accepted by platform until 2027-03-01: reason`.
+pub(crate) fn decision_line(decision: &Decision) -> String {
+    let verb = match decision.kind {
+        DecisionKind::Mitigate => "mitigated",
+        DecisionKind::Eliminate => "eliminated",
+        DecisionKind::Transfer => "transferred",
+        DecisionKind::Accept => "accepted",
+    };
+    let mut line = format!("↳ {verb}");
+    if let Some(owner) = &decision.owner {
+        line.push_str(&format!(" by {owner}"));
+    }
+    if let Some(detail) = &decision.detail {
+        line.push_str(&format!(" ({detail})"));
+    }
+    match (&decision.expires, decision.expired) {
+        (Some(date), true) => line.push_str(&format!(" — EXPIRED on {date}, undecided again")),
+        (Some(date), false) => line.push_str(&format!(" until {date}")),
+        _ => {}
+    }
+    if let Some(ticket) = &decision.ticket {
+        line.push_str(&format!(" [{ticket}]"));
+    }
+    line.push_str(&format!(": {}", one_line(&decision.reason)));
     line
 }
 

@@ -771,7 +771,7 @@ fn json_report_is_stable_and_counts_by_severity() {
     assert_eq!(
         report["summary"],
         serde_json::json!({
-            "findings": {"total": 4, "critical": 0, "high": 1, "medium": 2, "low": 1, "possible": 1},
+            "findings": {"total": 4, "critical": 0, "high": 1, "medium": 2, "low": 1, "possible": 1, "decided": 0},
             "diagnostics": {"total": 3, "error": 1, "warning": 1, "note": 1},
             "complete": false
         })

@@ -98,6 +98,7 @@ fn check(model: &Model, rule: &Rule, target: Target<'_>) -> Option<Finding> {
         location,
         related,
         attack_path,
+        decision: None,
     })
 }
 

@@ -181,6 +181,71 @@ pub struct PathStep {
     pub message: String,
 }
 
+/// What a team decided to do about a threat.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum DecisionKind {
+    /// A control handles it; the decision says where the control lives.
+    Mitigate,
+    /// The design no longer has it.
+    Eliminate,
+    /// Someone else carries it (a provider, an insurer); the decision says who.
+    Transfer,
+    /// The risk is accepted as it is.
+    Accept,
+}
+
+impl DecisionKind {
+    /// The name used in decision files and comments.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            DecisionKind::Mitigate => "mitigate",
+            DecisionKind::Eliminate => "eliminate",
+            DecisionKind::Transfer => "transfer",
+            DecisionKind::Accept => "accept",
+        }
+    }
+
+    /// Looks a kind up by name.
+    pub fn parse(name: &str) -> Option<DecisionKind> {
+        [
+            DecisionKind::Mitigate,
+            DecisionKind::Eliminate,
+            DecisionKind::Transfer,
+            DecisionKind::Accept,
+        ]
+        .into_iter()
+        .find(|k| k.as_str() == name)
+    }
+}
+
+/// A decision as applied to a finding.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Decision {
+    /// What was decided.
+    pub kind: DecisionKind,
+    /// Who owns it.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub owner: Option<String>,
+    /// Why.
+    pub reason: String,
+    /// A ticket that tracks it.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub ticket: Option<String>,
+    /// The day it stops holding (`YYYY-MM-DD`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub expires: Option<String>,
+    /// For `mitigate`, where the control lives; for `transfer`, to whom.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub detail: Option<String>,
+    /// Written as a comment in the infrastructure code itself (otherwise in the decisions file).
+    pub inline: bool,
+    /// Where it is written.
+    pub span: Span,
+    /// Its expiry date has passed: the threat is undecided again.
+    pub expired: bool,
+}
+
 /// One threat.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Finding {
@@ -207,9 +272,17 @@ pub struct Finding {
     pub attack_path: Vec<PathStep>,
     /// A hash of the rule id and the subject id: stable when lines move.
     pub fingerprint: String,
+    /// The team's decision about it, when there is one.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub decision: Option<Decision>,
 }
 
 impl Finding {
+    /// Whether a decision that has not expired covers the threat.
+    pub fn decided(&self) -> bool {
+        self.decision.as_ref().is_some_and(|d| !d.expired)
+    }
+
     /// The order findings are reported in: by file, line, rule, then subject.
     pub fn sort_key(&self) -> (Option<&str>, u32, u32, &str, &str) {
         (

@@ -13,7 +13,8 @@ mod rule;
 pub use condition::{AttrTest, Condition, Context, Crossing, Outcome, Target};
 pub use engine::evaluate;
 pub use finding::{
-    Certainty, Finding, PathStep, RelatedLocation, Severity, Stride, Subject, stable_hash,
+    Certainty, Decision, DecisionKind, Finding, PathStep, RelatedLocation, Severity, Stride,
+    Subject, stable_hash,
 };
 pub use rule::{AppliesTo, LocationChoice, Rule, RuleError, parse_rule};
 

@@ -50,6 +50,8 @@ pub struct Scan {
     pub model: Model,
     /// The input files that were parsed, relative to the scan root, sorted.
     pub files: Vec<String>,
+    /// Their text, by path (for decisions written as comments).
+    pub texts: std::collections::BTreeMap<String, String>,
 }
 
 /// Scans `paths`: discovery, parallel parsing, assembly.
@@ -90,9 +92,21 @@ pub fn scan(paths: &[PathBuf], options: &ScanOptions) -> Result<Scan, ScanError>
     notices.diagnostics.sort();
     let mut all: Vec<Fragment> = vec![notices];
     all.extend(fragments.into_iter().map(|(_, f)| f));
+    let texts = discovered
+        .compose_projects
+        .iter()
+        .flat_map(|p| p.files.iter().map(|f| (f.path.clone(), f.text.clone())))
+        .chain(
+            discovered
+                .manifests
+                .iter()
+                .map(|m| (m.path.clone(), m.text.clone())),
+        )
+        .collect();
     Ok(Scan {
         model: Model::build(all),
         files: discovered.files,
+        texts,
     })
 }
 

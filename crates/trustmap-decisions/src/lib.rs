@@ -1,0 +1,130 @@
+//! Decisions: what the team does about each threat, from a decisions file (`trustmap.yaml`)
+//! and from comments in the infrastructure code, applied to findings.
+//!
+//! A decision names a threat by its stable identity (rule id and element or flow id) or by rule
+//! id and a path glob, never by line, so it survives edits. Each is one of mitigate, eliminate,
+//! transfer or accept, with an owner, a reason, an optional ticket and an optional expiry date.
+//! An expired decision no longer covers its threat, and a decision that matches no threat is
+//! reported as stale so the file does not rot.
+#![deny(missing_docs)]
+
+mod date;
+mod file;
+mod inline;
+
+pub use date::Date;
+pub use file::{DECISIONS_FILE, parse_decisions};
+pub use inline::inline_decisions;
+
+use trustmap_model::{Diagnostic, DiagnosticLevel, Span};
+use trustmap_rules::{Decision, DecisionKind, Finding};
+
+/// What a decision applies to.
+#[derive(Debug, Clone)]
+pub enum Scope {
+    /// One element or flow, by id.
+    Subject(String),
+    /// Every finding of the rule located in a file matching the glob.
+    Path(globset::GlobMatcher),
+    /// The element declared at this span (an inline comment): any finding about it.
+    Declared(Span),
+}
+
+/// One decision as written.
+#[derive(Debug, Clone)]
+pub struct Entry {
+    /// The rule it answers.
+    pub rule: String,
+    /// What it applies to.
+    pub scope: Scope,
+    /// The decision itself (its `expired` is set when applied).
+    pub decision: Decision,
+    /// The expiry as a date.
+    pub expires: Option<Date>,
+}
+
+impl Entry {
+    fn matches(&self, finding: &Finding, element_span: Option<&Span>) -> bool {
+        if self.rule != finding.rule_id {
+            return false;
+        }
+        match &self.scope {
+            Scope::Subject(id) => finding.subject.id() == id,
+            Scope::Path(glob) => finding
+                .location
+                .as_ref()
+                .is_some_and(|l| glob.is_match(&l.file)),
+            // A comment covers the resource it sits on or just above (up to three lines: above a
+            // Kubernetes object's header), and the finding's own line.
+            Scope::Declared(span) => {
+                let comment = span.start.line;
+                let above = |s: &Span, reach: u32| {
+                    s.file == span.file
+                        && (s.start.line >= comment && s.start.line <= comment + reach)
+                };
+                element_span.is_some_and(|s| above(s, 3))
+                    || finding.location.as_ref().is_some_and(|s| above(s, 1))
+            }
+        }
+    }
+}
+
+/// Applies decisions to findings: the first matching decision (inline comments before the
+/// file) is attached to each finding, marked expired when its date has passed. Returns the
+/// diagnostics for stale decisions, which match no finding.
+///
+/// `element_span` gives, for a finding, the span of the element it is about, so that a comment
+/// above a resource covers the findings on its lines.
+pub fn apply(
+    findings: &mut [Finding],
+    entries: &[Entry],
+    today: Date,
+    element_span: impl Fn(&Finding) -> Option<Span>,
+) -> Vec<Diagnostic> {
+    let mut used = vec![false; entries.len()];
+    for finding in findings.iter_mut() {
+        let span = element_span(finding);
+        if let Some((index, entry)) = entries
+            .iter()
+            .enumerate()
+            .find(|(_, e)| e.matches(finding, span.as_ref()))
+        {
+            used[index] = true;
+            let mut decision = entry.decision.clone();
+            decision.expired = entry.expires.is_some_and(|d| d < today);
+            finding.decision = Some(decision);
+        }
+    }
+    entries
+        .iter()
+        .zip(used)
+        .filter(|(_, used)| !used)
+        .map(|(entry, _)| {
+            Diagnostic::new(
+                DiagnosticLevel::Warning,
+                "stale-decision",
+                entry.decision.span.clone(),
+                format!(
+                    "this {} decision for {} matches no threat any more: remove it, or fix the id it names",
+                    entry.decision.kind.as_str(),
+                    entry.rule
+                ),
+            )
+        })
+        .collect()
+}
+
+/// Builds a decision's record.
+pub(crate) fn decision(kind: DecisionKind, span: Span, inline: bool) -> Decision {
+    Decision {
+        kind,
+        owner: None,
+        reason: String::new(),
+        ticket: None,
+        expires: None,
+        detail: None,
+        inline,
+        span,
+        expired: false,
+    }
+}
