@@ -1089,7 +1089,7 @@ fn drift_against_the_baseline_is_pinned_in_every_format() {
         ("text", "diff.txt"),
         ("json", "diff.json"),
         ("markdown", "diff.md"),
-        ("sarif", "diff.sarif"),
+        ("sarif", "diff.sarif.json"),
     ] {
         let run = trustmap_in(
             &changed,
@@ -1099,7 +1099,7 @@ fn drift_against_the_baseline_is_pinned_in_every_format() {
         assert_expected(&format!("fixtures/drift/expected/{expected}"), &run.stdout);
     }
     let sarif: Value = serde_json::from_str(
-        &std::fs::read_to_string(root().join("fixtures/drift/expected/diff.sarif")).unwrap(),
+        &std::fs::read_to_string(root().join("fixtures/drift/expected/diff.sarif.json")).unwrap(),
     )
     .unwrap();
     assert_valid_sarif(&sarif);
