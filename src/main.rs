@@ -32,6 +32,8 @@ enum Command {
     Model(ModelArgs),
     /// Did we do a good job? Compare a baseline model with today's code or what is deployed.
     Diff(DiffArgs),
+    /// The threat model as one document for a design review (HTML).
+    Report(ReportArgs),
     /// List the rules, or explain one.
     Rules(RulesArgs),
 }
@@ -68,6 +70,10 @@ struct InputArgs {
     /// Files or folders to scan.
     #[arg(default_value = ".")]
     paths: Vec<PathBuf>,
+    /// Scan only the files listed in FILE, one path per line (the files a pull request
+    /// changed); listed files that do not exist are skipped.
+    #[arg(long, value_name = "FILE")]
+    files_from: Option<PathBuf>,
     /// Files larger than this many bytes are not read.
     #[arg(long, default_value_t = 10 * 1024 * 1024, value_name = "BYTES")]
     max_file_size: u64,
@@ -86,15 +92,11 @@ struct ScanArgs {
     /// Exit with 1 when a finding is at or above this severity.
     #[arg(long, value_enum, default_value_t = FailOn::Low)]
     fail_on: FailOn,
-    /// Add the rules in this folder (one YAML file per rule) to the built-in pack.
-    #[arg(long, value_name = "DIR")]
-    rules: Vec<PathBuf>,
     /// SARIF `runAutomationDetails.id`: the code scanning category of this analysis.
     #[arg(long, value_name = "ID")]
     category: Option<String>,
-    /// The decisions file (default: `trustmap.yaml` in the first scanned folder).
-    #[arg(long, value_name = "FILE")]
-    config: Option<PathBuf>,
+    #[command(flatten)]
+    analysis: AnalysisArgs,
     /// Exit with 1 when a threat at or above this severity has no decision.
     #[arg(long, value_enum, value_name = "SEVERITY")]
     require_decisions: Option<FailOn>,
@@ -102,9 +104,40 @@ struct ScanArgs {
     /// suppressions and would open alerts for them).
     #[arg(long)]
     include_decided: bool,
+}
+
+/// What turns a model into decided findings: extra rules and decisions.
+#[derive(clap::Args)]
+struct AnalysisArgs {
+    /// Add the rules in this folder (one YAML file per rule) to the built-in pack.
+    #[arg(long, value_name = "DIR")]
+    rules: Vec<PathBuf>,
+    /// The decisions file (default: `trustmap.yaml` in the first scanned folder).
+    #[arg(long, value_name = "FILE")]
+    config: Option<PathBuf>,
     /// The day decisions expire against (YYYY-MM-DD; default: today, UTC).
     #[arg(long, value_name = "DATE")]
     today: Option<String>,
+}
+
+#[derive(clap::Args)]
+struct ReportArgs {
+    #[command(flatten)]
+    input: InputArgs,
+    /// Output format.
+    #[arg(long, short, value_enum, default_value_t = ReportFormat::Html)]
+    format: ReportFormat,
+    #[command(flatten)]
+    analysis: AnalysisArgs,
+    /// Include the drift against this baseline (a `trustmap model --format json` file).
+    #[arg(long, value_name = "FILE")]
+    baseline: Option<PathBuf>,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum ReportFormat {
+    /// One self-contained HTML file: the diagram, the threats (filterable), the decisions.
+    Html,
 }
 
 #[derive(clap::Args)]
@@ -156,6 +189,8 @@ enum ModelFormat {
     Mermaid,
     /// Graphviz DOT, zones as clusters.
     Dot,
+    /// An SVG picture: zones as nested boxes, trust boundaries dashed, threats highlighted.
+    Svg,
 }
 
 #[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord, ValueEnum)]
@@ -199,6 +234,7 @@ fn run(cli: Cli) -> Result<u8> {
         Command::Scan(args) => scan(args),
         Command::Model(args) => model(args),
         Command::Diff(args) => diff(args),
+        Command::Report(args) => report(args),
         Command::Rules(args) => rules(args),
     }
 }
@@ -215,7 +251,28 @@ fn scan_inputs(input: &InputArgs) -> Result<trustmap_scan::Scan> {
     let options = trustmap_scan::ScanOptions {
         max_file_size: input.max_file_size,
     };
-    Ok(trustmap_scan::scan(&input.paths, &options)?)
+    let paths = match &input.files_from {
+        None => input.paths.clone(),
+        Some(list) => {
+            let text = std::fs::read_to_string(list)
+                .with_context(|| format!("cannot read the file list {}", list.display()))?;
+            let listed: Vec<PathBuf> = text
+                .lines()
+                .map(str::trim)
+                .filter(|l| !l.is_empty())
+                .map(PathBuf::from)
+                .filter(|p| p.is_file())
+                .collect();
+            if listed.is_empty() {
+                eprintln!(
+                    "trustmap: none of the files listed in {} exists; nothing to scan",
+                    list.display()
+                );
+            }
+            listed
+        }
+    };
+    Ok(trustmap_scan::scan(&paths, &options)?)
 }
 
 fn write_output(output: Option<&PathBuf>, text: &str) -> Result<()> {
@@ -242,13 +299,36 @@ fn report_diagnostics(scan: &trustmap_scan::Scan) -> bool {
     incomplete
 }
 
-fn scan(args: ScanArgs) -> Result<u8> {
-    let rules = load_rules(&args.rules)?;
-    let scan = scan_inputs(&args.input)?;
+/// The scan, its rules, the findings with their decisions, and every diagnostic.
+struct Analysis {
+    scan: trustmap_scan::Scan,
+    rules: RuleSet,
+    findings: Vec<Finding>,
+    diagnostics: Vec<Diagnostic>,
+}
+
+fn analyze(input: &InputArgs, analysis: &AnalysisArgs) -> Result<Analysis> {
+    let rules = load_rules(&analysis.rules)?;
+    let scan = scan_inputs(input)?;
     let mut findings = trustmap_rules::evaluate(&scan.model, &rules);
     let mut diagnostics: Vec<Diagnostic> = scan.model.diagnostics().to_vec();
-    diagnostics.extend(apply_decisions(&args, &scan, &mut findings)?);
+    diagnostics.extend(apply_decisions(input, analysis, &scan, &mut findings)?);
     diagnostics.sort();
+    Ok(Analysis {
+        scan,
+        rules,
+        findings,
+        diagnostics,
+    })
+}
+
+fn scan(args: ScanArgs) -> Result<u8> {
+    let Analysis {
+        scan,
+        rules,
+        findings,
+        diagnostics,
+    } = analyze(&args.input, &args.analysis)?;
 
     // Code scanning ignores SARIF suppressions and would open alerts for decided threats: the
     // SARIF written for upload leaves them out unless asked to keep them.
@@ -304,7 +384,8 @@ fn scan(args: ScanArgs) -> Result<u8> {
 /// the decisions written as comments in the scanned files, and applies them. Returns the
 /// diagnostics: unusable decisions and stale ones.
 fn apply_decisions(
-    args: &ScanArgs,
+    input: &InputArgs,
+    args: &AnalysisArgs,
     scan: &trustmap_scan::Scan,
     findings: &mut [Finding],
 ) -> Result<Vec<Diagnostic>> {
@@ -315,8 +396,7 @@ fn apply_decisions(
         entries.extend(found);
         diagnostics.extend(problems);
     }
-    let default_config = args
-        .input
+    let default_config = input
         .paths
         .first()
         .filter(|p| p.is_dir())
@@ -380,12 +460,62 @@ fn diff(args: DiffArgs) -> Result<u8> {
     Ok(u8::from(drift.weakened()))
 }
 
+fn report(args: ReportArgs) -> Result<u8> {
+    let Analysis {
+        scan,
+        rules,
+        findings,
+        diagnostics,
+    } = analyze(&args.input, &args.analysis)?;
+    let drift = match &args.baseline {
+        None => None,
+        Some(path) => {
+            let text = std::fs::read_to_string(path)
+                .with_context(|| format!("cannot read the baseline {}", path.display()))?;
+            let baseline = trustmap_model::Snapshot::from_json(&text)
+                .map_err(|e| anyhow::anyhow!("{}: not a trustmap model: {e}", path.display()))?;
+            let current = trustmap_model::Snapshot::of(&scan.model);
+            Some(trustmap_drift::text(&trustmap_drift::compare(
+                &baseline, &current,
+            )))
+        }
+    };
+    let html = match args.format {
+        ReportFormat::Html => trustmap_report::html_report(
+            &scan.model,
+            &findings,
+            &rules,
+            &diagnostics,
+            drift.as_deref(),
+        ),
+    };
+    write_output(args.input.output.as_ref(), &html)?;
+    for diagnostic in &diagnostics {
+        eprintln!("{diagnostic}");
+    }
+    Ok(
+        if diagnostics
+            .iter()
+            .any(|d| d.level == DiagnosticLevel::Error)
+        {
+            2
+        } else {
+            0
+        },
+    )
+}
+
 fn model(args: ModelArgs) -> Result<u8> {
     let scan = scan_inputs(&args.input)?;
     let text = match args.format {
         ModelFormat::Json => trustmap_report::model_json(&scan.model),
         ModelFormat::Mermaid => trustmap_report::mermaid(&scan.model),
         ModelFormat::Dot => trustmap_report::dot(&scan.model),
+        ModelFormat::Svg => {
+            let rules = load_rules(&[])?;
+            let findings = trustmap_rules::evaluate(&scan.model, &rules);
+            trustmap_report::svg(&scan.model, &findings)
+        }
     };
     write_output(args.input.output.as_ref(), &text)?;
     Ok(if report_diagnostics(&scan) { 2 } else { 0 })

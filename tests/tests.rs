@@ -1,5 +1,6 @@
 //! End-to-end tests of trustmap: the rule fixtures, bad input, determinism, SARIF.
 
+mod action;
 mod util;
 
 use serde_json::Value;

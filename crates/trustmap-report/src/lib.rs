@@ -1,5 +1,5 @@
-//! Output formats: the findings as text, JSON or SARIF, and the data-flow diagram as JSON,
-//! Mermaid or Graphviz DOT.
+//! Output formats: the findings as text, JSON, SARIF or an HTML report, and the data-flow
+//! diagram as JSON, Mermaid, Graphviz DOT or SVG.
 //!
 //! Every function here is pure and deterministic: the same model, findings and diagnostics give
 //! byte-identical output (no timestamps, no hash-map order, no absolute paths). Findings are
@@ -16,6 +16,9 @@
 //! | [`mermaid`] | the DFD as a Mermaid flowchart, within GitHub's rendering limits |
 //! | [`mermaid_highlighted`] | the same flowchart with some elements and flows highlighted ([`Highlights`]) |
 //! | [`dot`] | the DFD as Graphviz DOT, zones as clusters |
+//! | [`svg()`] | the DFD as a standalone SVG, laid out here (no Graphviz): nested trust boundaries, threats marked |
+//! | [`html_report`] | one self-contained HTML page: summary, the SVG, threats filterable by STRIDE and severity, decisions, diagnostics, drift |
+//! | [`diagram_layout`] | the geometry the SVG draws (boxes, routes, labels), for tests and other renderers |
 //!
 //! Building blocks for other renderers (trustmap-drift's), so their output reads like these:
 //! [`flow_label`], [`escape_chars`] and [`pretty_json`]; for SARIF, [`sarif_location`],
@@ -26,15 +29,22 @@
 
 mod diagram;
 mod dot;
+mod html;
 mod json;
+mod layout;
 mod markdown;
 mod mermaid;
 mod sarif;
+mod svg;
 mod text;
 
 pub use diagram::flow_label;
 pub use dot::dot;
+pub use html::html_report;
 pub use json::{REPORT_VERSION, findings_json, model_json, pretty as pretty_json};
+pub use layout::{
+    DiagramLayout, EdgeLabel, EdgeRoute, NodeBox, Point, Rect, WRAP, ZoneBox, diagram_layout,
+};
 pub use markdown::findings_markdown;
 pub use mermaid::{
     Highlight, Highlights, MERMAID_MAX_CHARS, MERMAID_MAX_EDGES, mermaid, mermaid_highlighted,
@@ -45,6 +55,7 @@ pub use sarif::{
     physical_location as sarif_physical_location, region as sarif_region,
     result_level as sarif_level, result_level_name as sarif_level_name, sarif, text as sarif_text,
 };
+pub use svg::svg;
 pub use text::findings_text;
 
 use trustmap_model::{Diagnostic, DiagnosticLevel, TrustLevel};
