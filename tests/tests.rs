@@ -1202,3 +1202,103 @@ fn a_malformed_decision_names_file_line_and_field() {
         "{run:?}"
     );
 }
+
+/// The HTML report in a real browser: headless Chromium loads the file, a script checks the
+/// diagram and the threats table are there and that the STRIDE filter hides rows, and a
+/// screenshot is taken. Runs where Chromium is installed (Debian's `chromium` package);
+/// elsewhere it is skipped with a message.
+#[test]
+fn the_html_report_works_in_a_real_browser() {
+    let Some(chromium) = ["/usr/bin/chromium", "/usr/bin/chromium-browser"]
+        .into_iter()
+        .find(|p| std::path::Path::new(p).exists())
+    else {
+        eprintln!("skipped: Chromium is not installed (apt-get install chromium runs this test)");
+        return;
+    };
+    let run = trustmap(&["report", "fixtures/compose/shop"]);
+    assert_eq!(run.code, 0, "{run:?}");
+    // The check runs after the page's own script, then writes its verdict into the title.
+    let probe = r#"<script>
+(function () {
+  var rows = document.querySelectorAll('#threats-table tbody tr.threat');
+  var svg = document.querySelector('#diagram svg');
+  var before = Array.prototype.filter.call(rows, function (r) { return !r.hidden; }).length;
+  var box = document.querySelector('[data-filter-stride="I"]');
+  box.checked = false;
+  box.dispatchEvent(new Event('change'));
+  var after = Array.prototype.filter.call(rows, function (r) { return !r.hidden; }).length;
+  var info = Array.prototype.filter.call(rows, function (r) { return r.dataset.stride === 'I'; }).length;
+  document.title = 'probe:' + (svg ? 'svg' : 'nosvg') + ':' + rows.length + ':' + before + ':' + after + ':' + info;
+})();
+</script>"#;
+    let html = run.stdout.replace("</body>", &format!("{probe}</body>"));
+    let dir = scratch(&[("report.html", html.as_bytes())]);
+    let page = format!("file://{}", dir.path().join("report.html").display());
+    let profile = tempfile::tempdir().unwrap();
+    let flags = [
+        "--headless",
+        "--no-sandbox",
+        "--disable-gpu",
+        "--disable-quic",
+        "--no-first-run",
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--disable-sync",
+    ];
+    let profile_flag = format!("--user-data-dir={}", profile.path().display());
+    let dom = std::process::Command::new(chromium)
+        .args(flags)
+        .arg(&profile_flag)
+        .args(["--virtual-time-budget=5000", "--dump-dom", &page])
+        .output()
+        .unwrap();
+    let dom = String::from_utf8_lossy(&dom.stdout);
+    let title = dom
+        .split("<title>")
+        .nth(1)
+        .and_then(|t| t.split("</title>").next())
+        .unwrap_or("");
+    let parts: Vec<&str> = title.split(':').collect();
+    assert_eq!(
+        parts.first(),
+        Some(&"probe"),
+        "the probe did not run: {title}"
+    );
+    assert_eq!(parts[1], "svg", "the diagram is inlined");
+    let (rows, before, after, info): (usize, usize, usize, usize) = (
+        parts[2].parse().unwrap(),
+        parts[3].parse().unwrap(),
+        parts[4].parse().unwrap(),
+        parts[5].parse().unwrap(),
+    );
+    assert!(
+        rows >= 8 && before == rows,
+        "every threat is listed and shown: {title}"
+    );
+    assert!(
+        info > 0 && after == before - info,
+        "unticking I hides exactly the information-disclosure threats: {title}"
+    );
+    let shot = dir.path().join("report.png");
+    let status = std::process::Command::new(chromium)
+        .args(flags)
+        .arg(&profile_flag)
+        .args([
+            "--window-size=1400,1800",
+            &format!("--screenshot={}", shot.display()),
+            &page,
+        ])
+        .output()
+        .unwrap();
+    assert!(
+        status.status.success(),
+        "{}",
+        String::from_utf8_lossy(&status.stderr)
+    );
+    let png = std::fs::read(&shot).unwrap();
+    assert!(
+        png.starts_with(b"\x89PNG") && png.len() > 10_000,
+        "a real screenshot"
+    );
+}
