@@ -432,11 +432,16 @@ fn apply_decisions(
     Ok(diagnostics)
 }
 
+/// Reads a baseline model written by `trustmap model --format json`.
+fn read_baseline(path: &std::path::Path) -> Result<trustmap_model::Snapshot> {
+    let text = std::fs::read_to_string(path)
+        .with_context(|| format!("cannot read the baseline {}", path.display()))?;
+    trustmap_model::Snapshot::from_json(&text)
+        .map_err(|e| anyhow::anyhow!("{}: not a trustmap model: {e}", path.display()))
+}
+
 fn diff(args: DiffArgs) -> Result<u8> {
-    let text = std::fs::read_to_string(&args.baseline)
-        .with_context(|| format!("cannot read the baseline {}", args.baseline.display()))?;
-    let baseline = trustmap_model::Snapshot::from_json(&text)
-        .map_err(|e| anyhow::anyhow!("{}: not a trustmap model: {e}", args.baseline.display()))?;
+    let baseline = read_baseline(&args.baseline)?;
     let mut input = args.input;
     if !args.deployed.is_empty() {
         input.paths = args.deployed.clone();
@@ -470,10 +475,7 @@ fn report(args: ReportArgs) -> Result<u8> {
     let drift = match &args.baseline {
         None => None,
         Some(path) => {
-            let text = std::fs::read_to_string(path)
-                .with_context(|| format!("cannot read the baseline {}", path.display()))?;
-            let baseline = trustmap_model::Snapshot::from_json(&text)
-                .map_err(|e| anyhow::anyhow!("{}: not a trustmap model: {e}", path.display()))?;
+            let baseline = read_baseline(path)?;
             let current = trustmap_model::Snapshot::of(&scan.model);
             Some(trustmap_drift::text(&trustmap_drift::compare(
                 &baseline, &current,
