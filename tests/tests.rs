@@ -1302,3 +1302,81 @@ fn the_html_report_works_in_a_real_browser() {
         "a real screenshot"
     );
 }
+
+/// The AWS fixture's model is its real network: the internet reaches the load balancer in the
+/// public subnet (HTTP and HTTPS listeners), which forwards to the instance in the private
+/// subnet, which alone reaches the database.
+#[test]
+fn terraform_aws_network_becomes_the_model() {
+    let scan = scan("fixtures/terraform/aws-web");
+    let model = &scan.model;
+    let flows: BTreeSet<String> = model.flows().map(|f| f.id.0.clone()).collect();
+    for expected in [
+        "external:internet -> tf:aws_lb.web (http/80)",
+        "external:internet -> tf:aws_lb.web (https/443)",
+        "tf:aws_lb.web -> tf:aws_instance.app (http/8080)",
+        "tf:aws_instance.app -> tf:aws_db_instance.main (postgres/5432)",
+    ] {
+        assert!(flows.contains(expected), "missing {expected}: {flows:#?}");
+    }
+    assert_eq!(flows.len(), 4, "{flows:#?}");
+    let lb = model
+        .element(&trustmap_model::ElementId("tf:aws_lb.web".into()))
+        .unwrap();
+    assert_eq!(model.zone_of(lb).name, "public subnet aws_subnet.public");
+    let app = model
+        .element(&trustmap_model::ElementId("tf:aws_instance.app".into()))
+        .unwrap();
+    assert_eq!(model.zone_of(app).kind, trustmap_model::ZoneKind::Subnet);
+    assert_eq!(
+        model.exposure(&app.id),
+        trustmap_model::Tri::Yes,
+        "reached through the balancer"
+    );
+    let db = trustmap_model::ElementId("tf:aws_db_instance.main".into());
+    assert_eq!(model.exposure(&db), trustmap_model::Tri::No);
+    assert!(model.reachable_from_internet(&db, trustmap_model::Reachability::AnyFlow));
+}
+
+/// A remote module, a variable without a value and a cycle between locals give clear notices;
+/// the rest is analysed.
+#[test]
+fn terraform_that_cannot_be_resolved_gives_notices_not_crashes() {
+    let (run, found) = findings_of(&[(
+        "main.tf",
+        b"variable \"region\" {}\nlocals {\n  a = local.b\n  b = local.a\n}\nmodule \"vpc\" {\n  source = \"terraform-aws-modules/vpc/aws\"\n}\nresource \"aws_db_instance\" \"db\" {\n  identifier = \"db-${var.region}\"\n  engine = \"postgres\"\n  instance_class = \"db.t3.micro\"\n  allocated_storage = 20\n}\n",
+    )]);
+    assert!(run.code == 1, "{run:?}");
+    let report: Value = serde_json::from_str(&run.stdout).unwrap();
+    let messages: Vec<String> = report["diagnostics"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| d["message"].as_str().unwrap().to_lowercase())
+        .collect();
+    assert!(
+        messages.iter().any(|m| m.contains("region")),
+        "{messages:?}"
+    );
+    assert!(messages.iter().any(|m| m.contains("cycle")), "{messages:?}");
+    assert!(
+        messages
+            .iter()
+            .any(|m| m.contains("terraform-aws-modules/vpc/aws")),
+        "{messages:?}"
+    );
+    assert!(
+        found.contains(&("TM-I004".into(), "main.tf".into(), 9)),
+        "the database is still analysed: {run:?}"
+    );
+}
+
+#[test]
+fn a_broken_terraform_file_is_an_error_with_its_line() {
+    bad_input_case(
+        "main.tf",
+        b"resource \"aws_s3_bucket\" \"b\" {\n  bucket = \n",
+        &[],
+        "bad/main.tf:",
+    );
+}

@@ -44,6 +44,12 @@ pub enum ZoneKind {
     Cluster,
     /// A Kubernetes namespace.
     Namespace,
+    /// A cloud account (an AWS account and region).
+    Cloud,
+    /// A virtual network (an AWS VPC).
+    Vpc,
+    /// A subnet of a virtual network.
+    Subnet,
 }
 
 impl ZoneKind {
@@ -56,17 +62,23 @@ impl ZoneKind {
             ZoneKind::Project => "project",
             ZoneKind::Cluster => "cluster",
             ZoneKind::Namespace => "namespace",
+            ZoneKind::Cloud => "cloud",
+            ZoneKind::Vpc => "vpc",
+            ZoneKind::Subnet => "subnet",
         }
     }
 
     /// Every kind.
-    pub const ALL: [ZoneKind; 6] = [
+    pub const ALL: [ZoneKind; 9] = [
         ZoneKind::Internet,
         ZoneKind::Host,
         ZoneKind::Network,
         ZoneKind::Project,
         ZoneKind::Cluster,
         ZoneKind::Namespace,
+        ZoneKind::Cloud,
+        ZoneKind::Vpc,
+        ZoneKind::Subnet,
     ];
 
     /// Looks a kind up by name.

@@ -6,6 +6,13 @@ use std::path::PathBuf;
 use std::sync::Mutex;
 use trustmap_compose::{DEFAULT_FILES, ProjectInput, SourceFile};
 use trustmap_kubernetes::ManifestFile;
+use trustmap_terraform::{RootModule, TerraformFile};
+
+/// Variable files Terraform reads by itself: `terraform.tfvars` and `*.auto.tfvars`.
+fn is_var_file(path: &str) -> bool {
+    let name = path.rsplit('/').next().unwrap_or(path);
+    name == "terraform.tfvars" || name.ends_with(".auto.tfvars") || name.ends_with(".tfvars")
+}
 use trustmap_model::{Diagnostic, DiagnosticLevel};
 
 /// Folders never entered: version control, dependencies, Terraform's provider cache.
@@ -18,6 +25,10 @@ pub struct Discovered {
     pub compose_projects: Vec<ProjectInput>,
     /// Kubernetes manifest files, sorted by path.
     pub manifests: Vec<ManifestFile>,
+    /// Terraform root modules, sorted by folder.
+    pub terraform_roots: Vec<RootModule>,
+    /// Every folder's Terraform files, for local module calls.
+    pub terraform_folders: BTreeMap<String, Vec<TerraformFile>>,
     /// Every input file that will be parsed, sorted.
     pub files: Vec<String>,
     /// Files that could not be read, symlinks not followed, loops.
@@ -33,6 +44,8 @@ enum Pick {
     Yaml,
     /// A JSON file whose content may be Kubernetes.
     Json,
+    /// A Terraform file (`.tf`, `.tf.json`, `.tfvars`).
+    Terraform,
 }
 
 struct Candidate {
@@ -58,8 +71,19 @@ pub fn discover(roots: &Roots) -> Discovered {
     // Read every candidate; group compose files by folder.
     let mut by_dir: BTreeMap<String, Vec<SourceFile>> = BTreeMap::new();
     let mut manifests: Vec<ManifestFile> = Vec::new();
+    let mut terraform: BTreeMap<String, Vec<TerraformFile>> = BTreeMap::new();
     for candidate in candidates {
         match roots.read_path(&candidate.path) {
+            Ok(text) if candidate.pick == Pick::Terraform => {
+                let dir = candidate
+                    .display
+                    .rsplit_once('/')
+                    .map_or(String::new(), |(d, _)| d.to_string());
+                terraform.entry(dir).or_default().push(TerraformFile {
+                    path: candidate.display,
+                    text,
+                });
+            }
             Ok(text) => {
                 let is_compose = candidate.pick == Pick::ComposeByName
                     || (candidate.pick == Pick::Yaml
@@ -84,7 +108,7 @@ pub fn discover(roots: &Roots) -> Discovered {
                 // A file picked by name is an input that could not be read: the scan is
                 // incomplete. A YAML file that might have been compose is only noted.
                 let level = match (candidate.pick, &error) {
-                    (Pick::ComposeByName, _) => DiagnosticLevel::Error,
+                    (Pick::ComposeByName | Pick::Terraform, _) => DiagnosticLevel::Error,
                     (Pick::Yaml | Pick::Json, ReadError::TooLarge(_)) => DiagnosticLevel::Note,
                     (Pick::Yaml | Pick::Json, _) => continue,
                 };
@@ -106,6 +130,38 @@ pub fn discover(roots: &Roots) -> Discovered {
     }
 
     let mut discovered = Discovered::default();
+    // Terraform: every folder of .tf files is a root module unless another scanned module
+    // calls it as a local module; variable files belong to their folder's root.
+    let modules: BTreeMap<String, Vec<TerraformFile>> = terraform
+        .iter()
+        .map(|(dir, files)| {
+            (
+                dir.clone(),
+                files
+                    .iter()
+                    .filter(|f| !f.path.ends_with(".tfvars"))
+                    .cloned()
+                    .collect(),
+            )
+        })
+        .collect();
+    let called = trustmap_terraform::called_folders(&modules);
+    for (dir, files) in &terraform {
+        let (var_files, module_files): (Vec<TerraformFile>, Vec<TerraformFile>) =
+            files.iter().cloned().partition(|f| is_var_file(&f.path));
+        discovered
+            .files
+            .extend(files.iter().map(|f| f.path.clone()));
+        if module_files.is_empty() || called.contains(dir) {
+            continue;
+        }
+        discovered.terraform_roots.push(RootModule {
+            dir: dir.clone(),
+            files: module_files,
+            var_files,
+        });
+    }
+    discovered.terraform_folders = modules;
     discovered
         .files
         .extend(manifests.iter().map(|m| m.path.clone()));
@@ -195,6 +251,11 @@ fn walk(
             let name = entry.file_name().to_string_lossy().to_ascii_lowercase();
             let pick = if trustmap_compose::is_compose_file_name(&name) {
                 Pick::ComposeByName
+            } else if name.ends_with(".tf")
+                || name.ends_with(".tf.json")
+                || name.ends_with(".tfvars")
+            {
+                Pick::Terraform
             } else if name.ends_with(".yaml") || name.ends_with(".yml") {
                 Pick::Yaml
             } else if name.ends_with(".json") {

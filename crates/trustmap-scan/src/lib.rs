@@ -79,6 +79,15 @@ pub fn scan(paths: &[PathBuf], options: &ScanOptions) -> Result<Scan, ScanError>
         })
         .collect();
     fragments.sort_by(|a, b| a.0.cmp(&b.0));
+    if !discovered.terraform_roots.is_empty() {
+        fragments.push((
+            String::from("terraform"),
+            trustmap_terraform::parse_root_modules(
+                &discovered.terraform_roots,
+                &discovered.terraform_folders,
+            ),
+        ));
+    }
     if !discovered.manifests.is_empty() {
         fragments.push((
             String::from("kubernetes"),
@@ -101,6 +110,13 @@ pub fn scan(paths: &[PathBuf], options: &ScanOptions) -> Result<Scan, ScanError>
                 .manifests
                 .iter()
                 .map(|m| (m.path.clone(), m.text.clone())),
+        )
+        .chain(
+            discovered
+                .terraform_folders
+                .values()
+                .flatten()
+                .map(|f| (f.path.clone(), f.text.clone())),
         )
         .collect();
     Ok(Scan {

@@ -1,0 +1,745 @@
+//! AWS resources into the data-flow model: the VPCs and subnets as zones (a subnet is public
+//! when its route table reaches an internet gateway, or it maps public IPs on launch), the
+//! resources of the catalog as elements, security-group rules as flows (from the internet for
+//! 0.0.0.0/0 and ::/0, between resources for group references), load-balancer listeners and
+//! target attachments, public S3 ACLs and Lambda function URLs as doors from the internet.
+
+use crate::catalog::{self, Entry};
+use crate::value::{Resource, Value};
+use std::collections::{BTreeMap, BTreeSet};
+use trustmap_containers as containers;
+use trustmap_model::{
+    AttrName, Attributes, Element, ElementId, Flow, Fragment, INTERNET_ELEMENT, Span, Tri,
+    TrustLevel, Zone, ZoneId, ZoneKind,
+};
+
+/// The zone every AWS resource of a scan lives in, unless its subnet or VPC is known.
+pub const ACCOUNT_ZONE: &str = "tf:aws";
+
+/// The element id of a resource: `tf:aws_db_instance.main`, or with the root module's folder
+/// when a scan has several roots (`tf:envs/prod:aws_db_instance.main`).
+fn id(root: &str, address: &str) -> String {
+    if root.is_empty() {
+        format!("tf:{address}")
+    } else {
+        format!("tf:{root}:{address}")
+    }
+}
+
+/// The address a reference names, without an instance key when the resource has none.
+fn referenced(value: &Value) -> Vec<String> {
+    value
+        .items()
+        .into_iter()
+        .filter_map(|v| match v {
+            Value::Reference { address, .. } => Some(address.clone()),
+            _ => None,
+        })
+        .collect()
+}
+
+fn at<'v>(value: &'v Value, path: &[String]) -> Option<&'v Value> {
+    path.iter().try_fold(value, |v, key| match v {
+        Value::List(items, _) => items.first().and_then(|first| first.get(key)),
+        other => other.get(key),
+    })
+}
+
+/// Resolves a reference to the resources it may name: exact address, or every instance of a
+/// base address (`aws_subnet.public` names `aws_subnet.public[0]` and `[1]`).
+struct Index<'r> {
+    by_address: BTreeMap<&'r str, &'r Resource>,
+    by_base: BTreeMap<&'r str, Vec<&'r Resource>>,
+}
+
+impl<'r> Index<'r> {
+    fn new(resources: &'r [Resource]) -> Index<'r> {
+        let mut by_base: BTreeMap<&str, Vec<&Resource>> = BTreeMap::new();
+        for r in resources {
+            by_base.entry(r.base_address.as_str()).or_default().push(r);
+        }
+        Index {
+            by_address: resources.iter().map(|r| (r.address.as_str(), r)).collect(),
+            by_base,
+        }
+    }
+
+    fn resolve(&self, address: &str) -> Vec<&'r Resource> {
+        match self.by_address.get(address) {
+            Some(r) => vec![*r],
+            None => self.by_base.get(address).cloned().unwrap_or_default(),
+        }
+    }
+
+    fn resolve_all(&self, value: &Value) -> Vec<&'r Resource> {
+        referenced(value)
+            .iter()
+            .flat_map(|a| self.resolve(a))
+            .collect()
+    }
+}
+
+/// One ingress rule of a security group.
+struct Ingress {
+    from_port: Option<i64>,
+    to_port: Option<i64>,
+    protocol: String,
+    internet: bool,
+    /// The argument that opens the rule to the internet (`cidr_blocks = ["0.0.0.0/0"]`).
+    internet_span: Option<Span>,
+    groups: Vec<String>,
+    span: Span,
+}
+
+fn port_number(value: Option<&Value>) -> Option<i64> {
+    value.and_then(Value::as_f64).map(|n| n as i64)
+}
+
+fn ingress_from(block: &Value, span: Span) -> Ingress {
+    let open = |v: &Value| {
+        v.items()
+            .iter()
+            .any(|i| matches!(i.as_str(), Some("0.0.0.0/0" | "::/0")))
+    };
+    let internet_span = ["cidr_blocks", "ipv6_cidr_blocks", "cidr_ipv4", "cidr_ipv6"]
+        .iter()
+        .filter_map(|k| block.get(k))
+        .find(|v| open(v))
+        .map(|v| v.span().clone());
+    let mut groups: Vec<String> = Vec::new();
+    for key in [
+        "security_groups",
+        "source_security_group_id",
+        "referenced_security_group_id",
+    ] {
+        if let Some(v) = block.get(key) {
+            groups.extend(referenced(v));
+        }
+    }
+    Ingress {
+        from_port: port_number(block.get("from_port")),
+        to_port: port_number(block.get("to_port")),
+        protocol: block
+            .get("protocol")
+            .or_else(|| block.get("ip_protocol"))
+            .and_then(Value::as_str)
+            .unwrap_or("tcp")
+            .to_string(),
+        internet: internet_span.is_some(),
+        internet_span,
+        groups,
+        span,
+    }
+}
+
+/// The ingress rules of every security group, by group address.
+fn security_groups(resources: &[Resource], index: &Index) -> BTreeMap<String, Vec<Ingress>> {
+    let mut rules: BTreeMap<String, Vec<Ingress>> = BTreeMap::new();
+    for r in resources {
+        match r.kind.as_str() {
+            "aws_security_group" => {
+                for block in r.body.all("ingress") {
+                    rules
+                        .entry(r.address.clone())
+                        .or_default()
+                        .push(ingress_from(block, block.span().clone()));
+                }
+            }
+            "aws_security_group_rule"
+                if r.body.get("type").and_then(Value::as_str) == Some("ingress") =>
+            {
+                for group in r
+                    .body
+                    .get("security_group_id")
+                    .map(|v| index.resolve_all(v))
+                    .unwrap_or_default()
+                {
+                    rules
+                        .entry(group.address.clone())
+                        .or_default()
+                        .push(ingress_from(&r.body, r.span.clone()));
+                }
+            }
+            "aws_vpc_security_group_ingress_rule" => {
+                for group in r
+                    .body
+                    .get("security_group_id")
+                    .map(|v| index.resolve_all(v))
+                    .unwrap_or_default()
+                {
+                    rules
+                        .entry(group.address.clone())
+                        .or_default()
+                        .push(ingress_from(&r.body, r.span.clone()));
+                }
+            }
+            _ => {}
+        }
+    }
+    rules
+}
+
+/// The AWS part of a Terraform scan.
+pub fn model(resources: &[Resource], root: &str) -> Fragment {
+    let index = Index::new(resources);
+    let mut fragment = Fragment::default();
+    fragment.zones.push(Zone {
+        id: ZoneId(ACCOUNT_ZONE.to_string()),
+        kind: ZoneKind::Cloud,
+        name: "AWS account".to_string(),
+        parent: Some(ZoneId::internet()),
+        trust: TrustLevel::Medium,
+        span: None,
+        attributes: Attributes::default(),
+    });
+
+    // Public subnets: associated with a route table that routes to an internet gateway.
+    let igw_tables: BTreeSet<String> = resources
+        .iter()
+        .filter(|r| r.kind == "aws_route_table" || r.kind == "aws_route")
+        .filter(|r| {
+            let routes = if r.kind == "aws_route" {
+                vec![&r.body]
+            } else {
+                r.body.all("route")
+            };
+            routes.iter().any(|route| {
+                route.get("gateway_id").is_some_and(|g| {
+                    index
+                        .resolve_all(g)
+                        .iter()
+                        .any(|t| t.kind == "aws_internet_gateway")
+                })
+            })
+        })
+        .flat_map(|r| {
+            if r.kind == "aws_route" {
+                r.body
+                    .get("route_table_id")
+                    .map(|v| {
+                        index
+                            .resolve_all(v)
+                            .iter()
+                            .map(|t| t.address.clone())
+                            .collect()
+                    })
+                    .unwrap_or_default()
+            } else {
+                vec![r.address.clone()]
+            }
+        })
+        .collect();
+    let mut public_subnets: BTreeMap<String, Span> = BTreeMap::new();
+    for association in resources
+        .iter()
+        .filter(|r| r.kind == "aws_route_table_association")
+    {
+        let routes_out = association.body.get("route_table_id").is_some_and(|v| {
+            index
+                .resolve_all(v)
+                .iter()
+                .any(|t| igw_tables.contains(&t.address))
+        });
+        if routes_out {
+            for subnet in association
+                .body
+                .get("subnet_id")
+                .map(|v| index.resolve_all(v))
+                .unwrap_or_default()
+            {
+                public_subnets.insert(subnet.address.clone(), association.span.clone());
+            }
+        }
+    }
+    for subnet in resources.iter().filter(|r| r.kind == "aws_subnet") {
+        if let Some(v) = subnet
+            .body
+            .get("map_public_ip_on_launch")
+            .filter(|v| v.as_bool() == Some(true))
+        {
+            public_subnets.insert(subnet.address.clone(), v.span().clone());
+        }
+    }
+
+    for vpc in resources.iter().filter(|r| r.kind == "aws_vpc") {
+        fragment.zones.push(Zone {
+            id: ZoneId(id(root, &vpc.address)),
+            kind: ZoneKind::Vpc,
+            name: format!("VPC {}", vpc.address),
+            parent: Some(ZoneId(ACCOUNT_ZONE.to_string())),
+            trust: TrustLevel::Medium,
+            span: Some(vpc.span.clone()),
+            attributes: Attributes::default(),
+        });
+    }
+    for subnet in resources.iter().filter(|r| r.kind == "aws_subnet") {
+        let vpc = subnet
+            .body
+            .get("vpc_id")
+            .and_then(|v| index.resolve_all(v).first().map(|r| id(root, &r.address)));
+        let public = public_subnets.get(&subnet.address);
+        let mut attributes = Attributes::default();
+        attributes.set_flag(
+            AttrName::Public,
+            Tri::from_bool(public.is_some()),
+            public.cloned(),
+        );
+        fragment.zones.push(Zone {
+            id: ZoneId(id(root, &subnet.address)),
+            kind: ZoneKind::Subnet,
+            name: format!(
+                "{} subnet {}",
+                if public.is_some() {
+                    "public"
+                } else {
+                    "private"
+                },
+                subnet.address
+            ),
+            parent: Some(ZoneId(vpc.unwrap_or_else(|| ACCOUNT_ZONE.to_string()))),
+            trust: if public.is_some() {
+                TrustLevel::Low
+            } else {
+                TrustLevel::Medium
+            },
+            span: Some(subnet.span.clone()),
+            attributes,
+        });
+    }
+
+    let rules = security_groups(resources, &index);
+    // Which catalogued resources carry each security group.
+    let mut carriers: BTreeMap<String, Vec<&Resource>> = BTreeMap::new();
+    let mut elements: BTreeMap<String, (&Resource, &Entry)> = BTreeMap::new();
+    for r in resources {
+        let Some(entry) = catalog::entry(&r.kind) else {
+            continue;
+        };
+        elements.insert(r.address.clone(), (r, entry));
+        if let Some(path) = &entry.security_groups {
+            for group in at(&r.body, path)
+                .map(|v| index.resolve_all(v))
+                .unwrap_or_default()
+            {
+                carriers.entry(group.address.clone()).or_default().push(r);
+            }
+        }
+    }
+
+    for (address, (r, entry)) in &elements {
+        let mut attributes = Attributes::default();
+        for (attr, source) in &entry.flags {
+            match at(&r.body, &source.path) {
+                Some(v) if v.is_unknown() || matches!(v, Value::Reference { .. }) => {
+                    attributes.set_flag(*attr, Tri::Unknown, Some(v.span().clone()))
+                }
+                Some(v) => {
+                    // A block or a non-empty value counts as set (`access_logs { enabled = ... }`
+                    // is read through its path; a present configuration block means yes).
+                    let truth = match v.as_bool() {
+                        Some(b) => Tri::from_bool(b != source.invert),
+                        None => match v {
+                            Value::Null(_) => source.default,
+                            Value::List(items, _) if items.is_empty() => source.default,
+                            _ => Tri::Yes,
+                        },
+                    };
+                    attributes.set_flag(*attr, truth, Some(v.span().clone()));
+                }
+                None => attributes.set_flag(*attr, source.default, None),
+            }
+        }
+        // In a public subnet without a stated choice, an instance gets a public address.
+        if attributes.flag(AttrName::Public) == Tri::Unknown && r.kind == "aws_instance" {
+            let subnet_public = r
+                .body
+                .get("subnet_id")
+                .map(|v| index.resolve_all(v))
+                .unwrap_or_default()
+                .iter()
+                .any(|s| public_subnets.contains_key(&s.address));
+            if subnet_public {
+                attributes.set_flag(AttrName::Public, Tri::Unknown, None);
+            } else if r.body.get("subnet_id").is_some() {
+                attributes.set_flag(AttrName::Public, Tri::No, None);
+            }
+        }
+        attributes.set_flag(AttrName::NetworkIsolated, Tri::Unknown, None);
+        let zone = entry
+            .subnets
+            .as_ref()
+            .and_then(|p| at(&r.body, p))
+            .and_then(|v| index.resolve_all(v).first().map(|s| id(root, &s.address)))
+            .unwrap_or_else(|| ACCOUNT_ZONE.to_string());
+        fragment.elements.push(Element {
+            id: ElementId(id(root, address)),
+            kind: entry.kind,
+            name: address.clone(),
+            technology: Some(entry.technology.clone()),
+            zone: ZoneId(zone),
+            attached_zones: Vec::new(),
+            span: Some(r.span.clone()),
+            attributes,
+        });
+    }
+    let public_of = |address: &str| fragment_public(&fragment, root, address);
+
+    // Security groups: the internet (0.0.0.0/0, ::/0) and other groups' carriers reach the
+    // resources that carry the group, on the rule's ports.
+    // A load balancer's doors are its listeners (with their protocols); its security group only
+    // filters them.
+    let listened: BTreeSet<String> = resources
+        .iter()
+        .filter(|r| r.kind == "aws_lb_listener" || r.kind == "aws_alb_listener")
+        .flat_map(|l| {
+            l.body
+                .get("load_balancer_arn")
+                .map(|v| {
+                    index
+                        .resolve_all(v)
+                        .iter()
+                        .map(|b| b.address.clone())
+                        .collect::<Vec<_>>()
+                })
+                .unwrap_or_default()
+        })
+        .collect();
+    let mut flows: Vec<Flow> = Vec::new();
+    for (group, ingress) in &rules {
+        for target in carriers.get(group).cloned().unwrap_or_default() {
+            let (_, entry) = elements[&target.address];
+            for rule in ingress {
+                let (ports, protocol, encrypted) = describe(rule, entry, target);
+                if rule.internet && !listened.contains(&target.address) {
+                    let reachable = public_of(&target.address);
+                    if reachable == Tri::No {
+                        continue;
+                    }
+                    let span = rule
+                        .internet_span
+                        .clone()
+                        .unwrap_or_else(|| rule.span.clone());
+                    let mut flow = Flow::new(
+                        ElementId(INTERNET_ELEMENT.into()),
+                        ElementId(id(root, &target.address)),
+                        protocol.clone(),
+                        ports.clone(),
+                        "security-group",
+                        Some(span.clone()),
+                    );
+                    flow.attributes
+                        .set_flag(AttrName::Public, reachable, Some(span));
+                    flow.attributes.set_flag(
+                        AttrName::EncryptedInTransit,
+                        encrypted,
+                        Some(rule.span.clone()),
+                    );
+                    flows.push(flow);
+                }
+                for source_group in &rule.groups {
+                    for source in index
+                        .resolve(source_group)
+                        .iter()
+                        .flat_map(|g| carriers.get(&g.address).cloned().unwrap_or_default())
+                    {
+                        if source.address == target.address {
+                            continue;
+                        }
+                        let mut flow = Flow::new(
+                            ElementId(id(root, &source.address)),
+                            ElementId(id(root, &target.address)),
+                            protocol.clone(),
+                            ports.clone(),
+                            "security-group",
+                            Some(rule.span.clone()),
+                        );
+                        flow.attributes.set_flag(
+                            AttrName::EncryptedInTransit,
+                            encrypted,
+                            Some(rule.span.clone()),
+                        );
+                        flows.push(flow);
+                    }
+                }
+            }
+        }
+    }
+
+    load_balancers(resources, &index, &elements, &fragment, root, &mut flows);
+    doors(resources, &index, root, &mut flows);
+    fragment.flows.extend(flows);
+    fragment
+}
+
+fn fragment_public(fragment: &Fragment, root: &str, address: &str) -> Tri {
+    fragment
+        .elements
+        .iter()
+        .find(|e| e.id.0 == id(root, address))
+        .map_or(Tri::Unknown, |e| {
+            e.attributes
+                .get(AttrName::Public)
+                .map_or(Tri::Unknown, |_| e.attributes.flag(AttrName::Public))
+        })
+}
+
+/// Ports, protocol and encryption of a rule, for a target of a catalogued type.
+fn describe(
+    rule: &Ingress,
+    entry: &Entry,
+    target: &Resource,
+) -> (Vec<String>, Option<String>, Tri) {
+    let all = rule.protocol == "-1"
+        || rule.protocol == "all"
+        || (rule.from_port == Some(0) && rule.to_port == Some(65535));
+    if all {
+        return (
+            vec!["all".to_string()],
+            Some("all".to_string()),
+            Tri::Unknown,
+        );
+    }
+    let ports = match (rule.from_port, rule.to_port) {
+        (Some(a), Some(b)) if a == b => vec![a.to_string()],
+        (Some(a), Some(b)) => vec![format!("{a}-{b}")],
+        (Some(a), None) | (None, Some(a)) => vec![a.to_string()],
+        (None, None) => Vec::new(),
+    };
+    let known = rule
+        .from_port
+        .filter(|_| rule.from_port == rule.to_port)
+        .and_then(|p| u16::try_from(p).ok())
+        .and_then(containers::port_protocol);
+    let _ = (entry, target);
+    match known {
+        Some((protocol, tls)) => (
+            ports,
+            Some(protocol.to_string()),
+            tls.map_or(Tri::Unknown, Tri::from_bool),
+        ),
+        None => (ports, Some(rule.protocol.clone()), Tri::Unknown),
+    }
+}
+
+/// Listeners of load balancers are doors from the internet (when the balancer is public);
+/// target-group attachments and ECS services behind them are its backends.
+fn load_balancers(
+    resources: &[Resource],
+    index: &Index,
+    elements: &BTreeMap<String, (&Resource, &Entry)>,
+    fragment: &Fragment,
+    root: &str,
+    flows: &mut Vec<Flow>,
+) {
+    let mut balancer_of_group: BTreeMap<String, Vec<String>> = BTreeMap::new();
+    for listener in resources
+        .iter()
+        .filter(|r| r.kind == "aws_lb_listener" || r.kind == "aws_alb_listener")
+    {
+        let Some(balancer) = listener
+            .body
+            .get("load_balancer_arn")
+            .and_then(|v| index.resolve_all(v).first().copied())
+        else {
+            continue;
+        };
+        let protocol = listener
+            .body
+            .get("protocol")
+            .and_then(Value::as_str)
+            .unwrap_or("HTTP")
+            .to_ascii_lowercase();
+        let port = listener
+            .body
+            .get("port")
+            .and_then(Value::as_f64)
+            .map(|p| (p as i64).to_string())
+            .unwrap_or_default();
+        let encrypted = match protocol.as_str() {
+            "https" | "tls" => Tri::Yes,
+            "http" => Tri::No,
+            _ => Tri::Unknown,
+        };
+        let public = fragment_public(fragment, root, &balancer.address);
+        if public != Tri::No {
+            let span = listener
+                .body
+                .get("protocol")
+                .map_or_else(|| listener.span.clone(), |v| v.span().clone());
+            let mut flow = Flow::new(
+                ElementId(INTERNET_ELEMENT.into()),
+                ElementId(id(root, &balancer.address)),
+                Some(protocol.clone()),
+                vec![port],
+                "listener",
+                Some(span.clone()),
+            );
+            flow.attributes
+                .set_flag(AttrName::Public, public, Some(span.clone()));
+            flow.attributes
+                .set_flag(AttrName::EncryptedInTransit, encrypted, Some(span));
+            flows.push(flow);
+        }
+        for action in listener.body.all("default_action") {
+            for group in action
+                .get("target_group_arn")
+                .map(|v| index.resolve_all(v))
+                .unwrap_or_default()
+            {
+                balancer_of_group
+                    .entry(group.address.clone())
+                    .or_default()
+                    .push(balancer.address.clone());
+            }
+        }
+    }
+    let mut backend = |group_value: Option<&Value>, target: &Resource, span: Span| {
+        for group in group_value
+            .map(|v| index.resolve_all(v))
+            .unwrap_or_default()
+        {
+            for balancer in balancer_of_group
+                .get(&group.address)
+                .cloned()
+                .unwrap_or_default()
+            {
+                if elements.contains_key(&target.address) {
+                    let port = group
+                        .body
+                        .get("port")
+                        .and_then(Value::as_f64)
+                        .map(|p| (p as i64).to_string());
+                    let protocol = group
+                        .body
+                        .get("protocol")
+                        .and_then(Value::as_str)
+                        .map(str::to_ascii_lowercase);
+                    flows.push(Flow::new(
+                        ElementId(id(root, &balancer)),
+                        ElementId(id(root, &target.address)),
+                        protocol,
+                        port.into_iter().collect(),
+                        "target-group",
+                        Some(span.clone()),
+                    ));
+                }
+            }
+        }
+    };
+    for attachment in resources.iter().filter(|r| {
+        r.kind == "aws_lb_target_group_attachment" || r.kind == "aws_alb_target_group_attachment"
+    }) {
+        for target in attachment
+            .body
+            .get("target_id")
+            .map(|v| index.resolve_all(v))
+            .unwrap_or_default()
+        {
+            backend(
+                attachment.body.get("target_group_arn"),
+                target,
+                attachment.span.clone(),
+            );
+        }
+    }
+    for service in resources.iter().filter(|r| r.kind == "aws_ecs_service") {
+        for block in service.body.all("load_balancer") {
+            backend(block.get("target_group_arn"), service, block.span().clone());
+        }
+    }
+}
+
+/// Other doors from the internet: public S3 ACLs and Lambda function URLs.
+fn doors(resources: &[Resource], index: &Index, root: &str, flows: &mut Vec<Flow>) {
+    let blocked: BTreeSet<String> = resources
+        .iter()
+        .filter(|r| r.kind == "aws_s3_bucket_public_access_block")
+        .filter(|r| {
+            [
+                "block_public_acls",
+                "ignore_public_acls",
+                "restrict_public_buckets",
+            ]
+            .iter()
+            .any(|k| r.body.get(k).and_then(Value::as_bool) == Some(true))
+        })
+        .flat_map(|r| {
+            r.body
+                .get("bucket")
+                .map(|v| {
+                    index
+                        .resolve_all(v)
+                        .iter()
+                        .map(|b| b.address.clone())
+                        .collect::<Vec<_>>()
+                })
+                .unwrap_or_default()
+        })
+        .collect();
+    let mut public_acl = |bucket: &Resource, acl: &Value| {
+        let public = matches!(
+            acl.as_str(),
+            Some("public-read" | "public-read-write" | "website")
+        );
+        if public && !blocked.contains(&bucket.address) {
+            let mut flow = Flow::new(
+                ElementId(INTERNET_ELEMENT.into()),
+                ElementId(id(root, &bucket.address)),
+                Some("https".into()),
+                vec![],
+                "public-acl",
+                Some(acl.span().clone()),
+            );
+            flow.attributes
+                .set_flag(AttrName::Public, Tri::Yes, Some(acl.span().clone()));
+            flow.attributes
+                .set_flag(AttrName::Authenticated, Tri::No, Some(acl.span().clone()));
+            flows.push(flow);
+        }
+    };
+    for bucket in resources.iter().filter(|r| r.kind == "aws_s3_bucket") {
+        if let Some(acl) = bucket.body.get("acl") {
+            public_acl(bucket, acl);
+        }
+    }
+    for acl in resources.iter().filter(|r| r.kind == "aws_s3_bucket_acl") {
+        if let (Some(bucket), Some(value)) = (
+            acl.body
+                .get("bucket")
+                .and_then(|v| index.resolve_all(v).first().copied()),
+            acl.body.get("acl"),
+        ) {
+            public_acl(bucket, value);
+        }
+    }
+    for url in resources
+        .iter()
+        .filter(|r| r.kind == "aws_lambda_function_url")
+    {
+        let Some(function) = url
+            .body
+            .get("function_name")
+            .and_then(|v| index.resolve_all(v).first().copied())
+        else {
+            continue;
+        };
+        let auth = url.body.get("authorization_type");
+        let open = auth.and_then(Value::as_str) == Some("NONE");
+        let span = auth.map_or_else(|| url.span.clone(), |v| v.span().clone());
+        let mut flow = Flow::new(
+            ElementId(INTERNET_ELEMENT.into()),
+            ElementId(id(root, &function.address)),
+            Some("https".into()),
+            vec!["443".into()],
+            "function-url",
+            Some(span.clone()),
+        );
+        flow.attributes
+            .set_flag(AttrName::Public, Tri::Yes, Some(span.clone()));
+        flow.attributes
+            .set_flag(AttrName::EncryptedInTransit, Tri::Yes, Some(span.clone()));
+        flow.attributes
+            .set_flag(AttrName::Authenticated, Tri::from_bool(!open), Some(span));
+        flows.push(flow);
+    }
+}

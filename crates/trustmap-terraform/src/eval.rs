@@ -1,0 +1,1413 @@
+//! Static evaluation of a Terraform root module: variables (defaults, tfvars), locals (lazily,
+//! cycles reported), expressions and functions, `count`/`for_each`/`dynamic` expansion, and
+//! local modules followed recursively. What cannot be known without running Terraform (resource
+//! attributes, data sources, remote modules) stays a reference or `Unknown`, never a guess.
+
+use crate::functions::{self, Flow, has_unknown, opaque, respan, sorted};
+use crate::hcl::{self, Attr, Block, Body, Expr, Item, Src};
+use crate::value::{Resource, Value};
+use hcl_edit::Span as _;
+use hcl_edit::expr::{
+    BinaryOperator, Expression, ForExpr, FuncCall, ObjectKey, Traversal, TraversalOperator,
+    UnaryOperator,
+};
+use hcl_edit::template::{Element, Template};
+use std::collections::{BTreeMap, HashMap, HashSet};
+use std::rc::Rc;
+use trustmap_model::{Diagnostic, DiagnosticLevel, Span};
+
+/// One file of a module, as the scan read it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TerraformFile {
+    /// The path relative to the scan root, `/`-separated.
+    pub path: String,
+    /// The file's text.
+    pub text: String,
+}
+
+/// Instances of one resource or module block at most (`count`, `for_each`, dynamic blocks).
+const MAX_INSTANCES: usize = 1000;
+/// Module calls nested at most this deep (a module calling itself stops here).
+const MAX_MODULE_DEPTH: usize = 10;
+/// Nested evaluations at most (expressions within locals within modules), to bound the stack.
+const MAX_DEPTH: usize = 128;
+/// Expressions evaluated at most for one root module.
+const MAX_STEPS: u64 = 2_000_000;
+/// Resource instances at most for one root module.
+const MAX_RESOURCES: usize = 50_000;
+
+/// Arguments of a resource that are Terraform's, not the provider's.
+const META_ATTRS: [&str; 4] = ["count", "for_each", "provider", "depends_on"];
+/// Nested blocks of a resource that are Terraform's, not the provider's.
+const META_BLOCKS: [&str; 3] = ["lifecycle", "provisioner", "connection"];
+/// Arguments of a module block that are not inputs.
+const MODULE_META: [&str; 6] = [
+    "source",
+    "version",
+    "count",
+    "for_each",
+    "providers",
+    "depends_on",
+];
+
+/// Loads and evaluates one root module (all `.tf`/`.tf.json` files of one folder, plus
+/// `terraform.tfvars`, `*.auto.tfvars` and any `var_files`), following LOCAL module sources
+/// (`source = "./modules/x"`, read through `read`), never remote ones.
+///
+/// Resources come back sorted by address, diagnostics sorted and without duplicates.
+pub fn evaluate_module(
+    files: &[TerraformFile],
+    var_files: &[TerraformFile],
+    read: &dyn Fn(&str) -> Vec<TerraformFile>,
+) -> (Vec<Resource>, Vec<Diagnostic>) {
+    let mut run = Run {
+        read,
+        diags: Vec::new(),
+        resources: Vec::new(),
+        cache: HashMap::new(),
+        depth: 0,
+        steps: 0,
+        limit_warned: false,
+        resources_warned: false,
+    };
+    let dir = files.first().map(|f| parent(&f.path)).unwrap_or_default();
+    let config: Vec<&TerraformFile> = files.iter().filter(|f| is_config(&f.path)).collect();
+    // Terraform's order: terraform.tfvars, then *.auto.tfvars by name, then -var-file.
+    let mut auto: Vec<&TerraformFile> = files.iter().filter(|f| is_tfvars(&f.path)).collect();
+    auto.sort_by_key(|f| (!file_name(&f.path).starts_with("terraform.tfvars"), &f.path));
+    let mut assigned = HashMap::new();
+    for f in auto.into_iter().chain(var_files) {
+        if let Some(body) = hcl::parse_file(&f.path, &f.text, &mut run.diags) {
+            for attr in body.attrs() {
+                let v = run.constant(attr);
+                assigned.insert(attr.name.clone(), v);
+            }
+        }
+    }
+    let parsed = Rc::new(parse_module(&config, &mut run.diags));
+    let mut root = Inst::new(parsed, dir.clone(), dir, String::new(), None, 0);
+    run.bind_variables(&mut root, assigned);
+    run.run_module(&mut root);
+    let mut resources = run.resources;
+    resources.sort_by(|a, b| a.address.cmp(&b.address));
+    let mut diags = run.diags;
+    diags.sort();
+    diags.dedup();
+    (resources, diags)
+}
+
+fn file_name(path: &str) -> &str {
+    path.rsplit('/').next().unwrap_or(path)
+}
+
+fn parent(path: &str) -> String {
+    path.rsplit_once('/')
+        .map(|(d, _)| d.to_string())
+        .unwrap_or_default()
+}
+
+fn is_config(path: &str) -> bool {
+    path.ends_with(".tf") || path.ends_with(".tf.json")
+}
+
+fn is_tfvars(path: &str) -> bool {
+    let name = file_name(path);
+    name == "terraform.tfvars"
+        || name == "terraform.tfvars.json"
+        || name.ends_with(".auto.tfvars")
+        || name.ends_with(".auto.tfvars.json")
+}
+
+/// `dir` joined with a relative module source; `None` when it leaves the scan root.
+fn join(dir: &str, rel: &str) -> Option<String> {
+    let mut parts: Vec<&str> = dir.split('/').filter(|p| !p.is_empty()).collect();
+    for p in rel.split('/') {
+        match p {
+            "" | "." => {}
+            ".." => {
+                parts.pop()?;
+            }
+            p => parts.push(p),
+        }
+    }
+    Some(parts.join("/"))
+}
+
+/// An instance key as Terraform writes it in addresses: `[0]`, `["a"]`.
+fn key_suffix(key: &Value) -> String {
+    match key {
+        Value::Number(n, _) => format!("[{}]", functions::fmt_number(*n)),
+        Value::String(s, _) => format!("[{}]", serde_json::to_string(s).unwrap_or_default()),
+        _ => String::new(),
+    }
+}
+
+/// The blocks of one module folder that evaluation needs.
+#[derive(Debug, Default)]
+struct Parsed {
+    variables: Vec<Block>,
+    locals: BTreeMap<String, Attr>,
+    resources: Vec<Block>,
+    modules: Vec<Block>,
+    outputs: Vec<Block>,
+}
+
+fn parse_module(files: &[&TerraformFile], diags: &mut Vec<Diagnostic>) -> Parsed {
+    let mut files = files.to_vec();
+    files.sort_by(|a, b| a.path.cmp(&b.path));
+    let mut parsed = Parsed::default();
+    for f in files {
+        let Some(body) = hcl::parse_file(&f.path, &f.text, diags) else {
+            continue;
+        };
+        for item in body.items {
+            let Item::Block(b) = item else { continue };
+            match (b.kind.as_str(), b.labels.len()) {
+                ("variable", 1) => parsed.variables.push(b),
+                ("locals", _) => {
+                    for a in b.body.attrs() {
+                        parsed.locals.insert(a.name.clone(), a.clone());
+                    }
+                }
+                ("resource", 2) => parsed.resources.push(b),
+                ("module", 1) => parsed.modules.push(b),
+                ("output", 1) => parsed.outputs.push(b),
+                _ => {}
+            }
+        }
+    }
+    parsed
+}
+
+/// Why an expression has no value.
+#[derive(Debug, Clone)]
+enum Fail {
+    /// Terraform would report an error (caught by `try` and `can`); the message helps debugging.
+    Error(#[allow(dead_code)] String),
+    /// A bound of this evaluator was reached (never caught by `try`).
+    Limit,
+}
+
+type Ev = Result<Value, Fail>;
+
+/// Converts a conversion's outcome: unknown makes the whole expression unknown.
+macro_rules! known {
+    ($e:expr, $span:expr) => {
+        match $e {
+            Ok(v) => v,
+            Err(Flow::Unknown) => return Ok(Value::Unknown($span.clone())),
+            Err(Flow::Fail(m)) => return Err(Fail::Error(m)),
+        }
+    };
+}
+
+enum State {
+    Busy,
+    Done(Value),
+}
+
+/// One instance of a module being evaluated.
+struct Inst {
+    parsed: Rc<Parsed>,
+    dir: String,
+    root_dir: String,
+    /// `""` at the root, `module.a["x"].` inside.
+    prefix: String,
+    called_from: Option<Span>,
+    depth: usize,
+    vars: HashMap<String, Value>,
+    locals: HashMap<String, State>,
+    local_stack: Vec<String>,
+    cyclic: HashSet<String>,
+    modules: HashMap<String, State>,
+}
+
+impl Inst {
+    fn new(
+        parsed: Rc<Parsed>,
+        dir: String,
+        root_dir: String,
+        prefix: String,
+        called_from: Option<Span>,
+        depth: usize,
+    ) -> Inst {
+        Inst {
+            parsed,
+            dir,
+            root_dir,
+            prefix,
+            called_from,
+            depth,
+            vars: HashMap::new(),
+            locals: HashMap::new(),
+            local_stack: Vec::new(),
+            cyclic: HashSet::new(),
+            modules: HashMap::new(),
+        }
+    }
+
+    fn empty() -> Inst {
+        Inst::new(
+            Rc::default(),
+            String::new(),
+            String::new(),
+            String::new(),
+            None,
+            0,
+        )
+    }
+}
+
+/// Variables in scope: `for` variables, `each`, `count`, dynamic block iterators.
+type Scope = Vec<(String, Value)>;
+
+/// How a block expands.
+enum Expansion {
+    /// No `count` or `for_each`.
+    Single,
+    /// `count` or `for_each` with known keys: (instance key, bindings).
+    Keyed(Vec<(Value, Scope)>),
+    /// `count` or `for_each` that is not known: one instance at the base address.
+    Unknown(Scope),
+}
+
+struct Run<'r> {
+    read: &'r dyn Fn(&str) -> Vec<TerraformFile>,
+    diags: Vec<Diagnostic>,
+    resources: Vec<Resource>,
+    cache: HashMap<String, Option<Rc<Parsed>>>,
+    depth: usize,
+    steps: u64,
+    limit_warned: bool,
+    resources_warned: bool,
+}
+
+impl Run<'_> {
+    fn diag(&mut self, level: DiagnosticLevel, code: &str, span: &Span, message: String) {
+        self.diags
+            .push(Diagnostic::new(level, code, span.clone(), message));
+    }
+
+    /// A value that may not refer to anything (tfvars, variable defaults).
+    fn constant(&mut self, attr: &Attr) -> Value {
+        self.attr(&mut Inst::empty(), &mut Vec::new(), attr)
+    }
+
+    /// An attribute's value, with the attribute's span; errors become unknown.
+    fn attr(&mut self, m: &mut Inst, scope: &mut Scope, a: &Attr) -> Value {
+        let v = match &a.expr {
+            Expr::Hcl(e) => self.eval(m, scope, &a.src, e),
+            Expr::Json(j) => self.json(m, scope, &a.src, j),
+            Expr::JsonLiteral(j) => Ok(functions::from_json(j, &a.span)),
+        };
+        respan(
+            v.unwrap_or_else(|_| Value::Unknown(a.span.clone())),
+            &a.span,
+        )
+    }
+
+    fn bind_variables(&mut self, m: &mut Inst, mut assigned: HashMap<String, Value>) {
+        let parsed = m.parsed.clone();
+        for block in &parsed.variables {
+            let name = &block.labels[0];
+            let value = match (assigned.remove(name), block.body.attr("default")) {
+                (Some(v), _) => v,
+                (None, Some(default)) => self.constant(default),
+                (None, None) => {
+                    self.diag(
+                        DiagnosticLevel::Note,
+                        "terraform-unset-variable",
+                        &block.span,
+                        format!(
+                            "variable \"{name}\" has no default and no value (tfvars or module \
+                             input): it is treated as unknown"
+                        ),
+                    );
+                    Value::Unknown(block.span.clone())
+                }
+            };
+            m.vars.insert(name.clone(), value);
+        }
+    }
+
+    fn run_module(&mut self, m: &mut Inst) {
+        let parsed = m.parsed.clone();
+        // Every local is evaluated, used or not, so a cycle among them is always reported.
+        for (name, attr) in &parsed.locals {
+            let _ = self.local(m, name, &attr.span);
+        }
+        for block in &parsed.resources {
+            self.resource(m, block);
+        }
+        for block in &parsed.modules {
+            self.module_value(m, &block.labels[0], &block.span);
+        }
+    }
+
+    fn outputs(&mut self, m: &mut Inst, span: &Span) -> Value {
+        let parsed = m.parsed.clone();
+        let mut fields = Vec::new();
+        for block in &parsed.outputs {
+            let v = match block.body.attr("value") {
+                Some(a) => self.attr(m, &mut Vec::new(), a),
+                None => Value::Null(block.span.clone()),
+            };
+            fields.push((block.labels[0].clone(), v));
+        }
+        Value::Object(fields, span.clone())
+    }
+
+    /// Expands `count` / `for_each` of a resource or module block.
+    fn expansion(&mut self, m: &mut Inst, body: &Body, what: &str) -> Expansion {
+        let unknown_note = |run: &mut Self, a: &Attr| {
+            run.diag(
+                DiagnosticLevel::Note,
+                "terraform-unknown-count",
+                &a.span,
+                format!(
+                    "the {} of {what} is not known statically: it is modelled as one instance",
+                    a.name
+                ),
+            );
+        };
+        if let Some(a) = body.attr("count") {
+            let v = self.attr(m, &mut Vec::new(), a);
+            let n = match functions::num(&v) {
+                Ok(n) if n >= 0.0 && n.fract() == 0.0 => n,
+                _ => {
+                    unknown_note(self, a);
+                    let index = Value::Object(
+                        vec![("index".into(), Value::Unknown(a.span.clone()))],
+                        a.span.clone(),
+                    );
+                    return Expansion::Unknown(vec![("count".into(), index)]);
+                }
+            };
+            let n = if n > MAX_INSTANCES as f64 {
+                self.limit(&a.span, what);
+                MAX_INSTANCES
+            } else {
+                n as usize
+            };
+            let keys = (0..n)
+                .map(|i| {
+                    let idx = Value::Number(i as f64, a.span.clone());
+                    let count = Value::Object(vec![("index".into(), idx.clone())], a.span.clone());
+                    (idx, vec![("count".to_string(), count)])
+                })
+                .collect();
+            return Expansion::Keyed(keys);
+        }
+        if let Some(a) = body.attr("for_each") {
+            let v = self.attr(m, &mut Vec::new(), a);
+            let pairs = match for_each_pairs(&v) {
+                Ok(pairs) => pairs,
+                Err(_) => {
+                    unknown_note(self, a);
+                    let u = Value::Unknown(a.span.clone());
+                    let each = Value::Object(
+                        vec![("key".into(), u.clone()), ("value".into(), u)],
+                        a.span.clone(),
+                    );
+                    return Expansion::Unknown(vec![("each".into(), each)]);
+                }
+            };
+            let mut pairs = pairs;
+            if pairs.len() > MAX_INSTANCES {
+                self.limit(&a.span, what);
+                pairs.truncate(MAX_INSTANCES);
+            }
+            let keys = pairs
+                .into_iter()
+                .map(|(k, v)| {
+                    let key = Value::String(k, a.span.clone());
+                    let each = Value::Object(
+                        vec![("key".into(), key.clone()), ("value".into(), v)],
+                        a.span.clone(),
+                    );
+                    (key, vec![("each".to_string(), each)])
+                })
+                .collect();
+            return Expansion::Keyed(keys);
+        }
+        Expansion::Single
+    }
+
+    fn limit(&mut self, span: &Span, what: &str) {
+        self.diag(
+            DiagnosticLevel::Warning,
+            "terraform-limit",
+            span,
+            format!("{what} has more than {MAX_INSTANCES} instances: only the first are modelled"),
+        );
+    }
+
+    fn resource(&mut self, m: &mut Inst, block: &Block) {
+        let (kind, name) = (&block.labels[0], &block.labels[1]);
+        let base = format!("{}{kind}.{name}", m.prefix);
+        let instances = match self.expansion(m, &block.body, &base) {
+            Expansion::Single => vec![(String::new(), Vec::new())],
+            Expansion::Unknown(scope) => vec![(String::new(), scope)],
+            Expansion::Keyed(keys) => keys
+                .into_iter()
+                .map(|(k, scope)| (key_suffix(&k), scope))
+                .collect(),
+        };
+        for (suffix, mut scope) in instances {
+            if self.resources.len() >= MAX_RESOURCES {
+                if !self.resources_warned {
+                    self.resources_warned = true;
+                    self.diag(
+                        DiagnosticLevel::Warning,
+                        "terraform-limit",
+                        &block.span,
+                        format!("more than {MAX_RESOURCES} resource instances: the rest are not modelled"),
+                    );
+                }
+                return;
+            }
+            let body = self.body(m, &mut scope, &block.body, &block.span, true);
+            self.resources.push(Resource {
+                address: format!("{base}{suffix}"),
+                base_address: base.clone(),
+                kind: kind.clone(),
+                span: block.span.clone(),
+                body,
+                called_from: m.called_from.clone(),
+            });
+        }
+    }
+
+    /// A block body as an object: attributes, then nested blocks under their type (repeated).
+    fn body(
+        &mut self,
+        m: &mut Inst,
+        scope: &mut Scope,
+        body: &Body,
+        span: &Span,
+        top: bool,
+    ) -> Value {
+        let mut fields = Vec::new();
+        for item in &body.items {
+            match item {
+                Item::Attr(a) => {
+                    if top && META_ATTRS.contains(&a.name.as_str()) {
+                        continue;
+                    }
+                    let v = self.attr(m, scope, a);
+                    fields.push((a.name.clone(), v));
+                }
+                Item::Block(b) if b.kind == "dynamic" => self.dynamic(m, scope, b, &mut fields),
+                Item::Block(b) => {
+                    if top && META_BLOCKS.contains(&b.kind.as_str()) {
+                        continue;
+                    }
+                    let v = self.body(m, scope, &b.body, &b.span, false);
+                    fields.push((b.kind.clone(), v));
+                }
+            }
+        }
+        Value::Object(fields, span.clone())
+    }
+
+    /// `dynamic "x" { for_each = ...; iterator = it; content { ... } }`: one `x` per element;
+    /// an unknown collection gives one `x` that is `Unknown` (there may be any number).
+    fn dynamic(
+        &mut self,
+        m: &mut Inst,
+        scope: &mut Scope,
+        b: &Block,
+        fields: &mut Vec<(String, Value)>,
+    ) {
+        let Some(label) = b.labels.first() else {
+            return;
+        };
+        let iterator = b
+            .body
+            .attr("iterator")
+            .and_then(|a| match &a.expr {
+                Expr::Hcl(Expression::Variable(v)) => Some(v.as_str().to_string()),
+                Expr::Json(serde_json::Value::String(s)) => Some(s.clone()),
+                _ => None,
+            })
+            .unwrap_or_else(|| label.clone());
+        let Some(content) = b.body.blocks().find(|c| c.kind == "content") else {
+            return;
+        };
+        let collection = match b.body.attr("for_each") {
+            Some(a) => self.attr(m, scope, a),
+            None => Value::Unknown(b.span.clone()),
+        };
+        let mut pairs: Vec<(Value, Value)> = match &collection {
+            Value::List(items, s) => items
+                .iter()
+                .enumerate()
+                .map(|(i, v)| (Value::Number(i as f64, s.clone()), v.clone()))
+                .collect(),
+            Value::Object(f, s) => sorted(f)
+                .into_iter()
+                .map(|(k, v)| (Value::String(k, s.clone()), v))
+                .collect(),
+            Value::Null(_) => Vec::new(),
+            _ => {
+                fields.push((label.clone(), Value::Unknown(collection.span().clone())));
+                return;
+            }
+        };
+        if pairs.len() > MAX_INSTANCES {
+            self.limit(&b.span, &format!("dynamic block \"{label}\""));
+            pairs.truncate(MAX_INSTANCES);
+        }
+        for (k, v) in pairs {
+            let it = Value::Object(
+                vec![("key".into(), k), ("value".into(), v)],
+                content.span.clone(),
+            );
+            scope.push((iterator.clone(), it));
+            let v = self.body(m, scope, &content.body, &content.span, false);
+            scope.pop();
+            fields.push((label.clone(), v));
+        }
+    }
+
+    /// The value of `module.NAME`: its outputs (a list of them for `count`, an object keyed
+    /// like `for_each`), evaluated once, on first use.
+    fn module_value(&mut self, m: &mut Inst, name: &str, span: &Span) -> Value {
+        match m.modules.get(name) {
+            Some(State::Done(v)) => return v.clone(),
+            Some(State::Busy) => {
+                self.diag(
+                    DiagnosticLevel::Warning,
+                    "terraform-module-cycle",
+                    span,
+                    format!("module \"{name}\" depends on its own outputs: they are unknown"),
+                );
+                return Value::Unknown(span.clone());
+            }
+            None => {}
+        }
+        let parsed = m.parsed.clone();
+        let Some(block) = parsed.modules.iter().find(|b| b.labels[0] == name) else {
+            return Value::Unknown(span.clone());
+        };
+        m.modules.insert(name.to_string(), State::Busy);
+        let v = self.call_module(m, block);
+        m.modules.insert(name.to_string(), State::Done(v.clone()));
+        v
+    }
+
+    fn call_module(&mut self, m: &mut Inst, block: &Block) -> Value {
+        let name = &block.labels[0];
+        let unknown = Value::Unknown(block.span.clone());
+        let source = block
+            .body
+            .attr("source")
+            .map(|a| self.attr(m, &mut Vec::new(), a));
+        let Some(source) = source.as_ref().and_then(Value::as_str) else {
+            self.diag(
+                DiagnosticLevel::Warning,
+                "terraform-module-source",
+                &block.span,
+                format!("module \"{name}\" has no literal source: it is not modelled"),
+            );
+            return unknown;
+        };
+        if !(source.starts_with("./") || source.starts_with("../")) {
+            self.diag(
+                DiagnosticLevel::Note,
+                "terraform-remote-module",
+                &block.span,
+                format!(
+                    "module \"{name}\" comes from \"{source}\", which is not fetched: its \
+                     resources are not modelled and its outputs are unknown"
+                ),
+            );
+            return unknown;
+        }
+        let Some(dir) = join(&m.dir, source) else {
+            self.diag(
+                DiagnosticLevel::Note,
+                "terraform-module-outside",
+                &block.span,
+                format!("module \"{name}\" lies outside the scanned folder: it is not modelled"),
+            );
+            return unknown;
+        };
+        if m.depth >= MAX_MODULE_DEPTH {
+            self.diag(
+                DiagnosticLevel::Warning,
+                "terraform-limit",
+                &block.span,
+                format!(
+                    "module \"{name}\" is nested more than {MAX_MODULE_DEPTH} deep (a recursive \
+                     module?): it is not modelled"
+                ),
+            );
+            return unknown;
+        }
+        let Some(parsed) = self.load(&dir) else {
+            self.diag(
+                DiagnosticLevel::Warning,
+                "terraform-module-missing",
+                &block.span,
+                format!("module \"{name}\": no Terraform files in \"{dir}\""),
+            );
+            return unknown;
+        };
+        let base = format!("{}module.{name}", m.prefix);
+        let expansion = self.expansion(m, &block.body, &base);
+        let instances = match &expansion {
+            Expansion::Single => vec![(None, Vec::new())],
+            Expansion::Unknown(scope) => vec![(None, scope.clone())],
+            Expansion::Keyed(keys) => keys
+                .iter()
+                .map(|(k, s)| (Some(k.clone()), s.clone()))
+                .collect(),
+        };
+        let mut outputs = Vec::new();
+        for (key, mut scope) in instances {
+            let mut inputs = HashMap::new();
+            for a in block.body.attrs() {
+                if !MODULE_META.contains(&a.name.as_str()) {
+                    let v = self.attr(m, &mut scope, a);
+                    inputs.insert(a.name.clone(), v);
+                }
+            }
+            let suffix = key.as_ref().map(key_suffix).unwrap_or_default();
+            let mut child = Inst::new(
+                parsed.clone(),
+                dir.clone(),
+                m.root_dir.clone(),
+                format!("{base}{suffix}."),
+                m.called_from.clone().or_else(|| Some(block.span.clone())),
+                m.depth + 1,
+            );
+            self.bind_variables(&mut child, inputs);
+            self.run_module(&mut child);
+            let out = self.outputs(&mut child, &block.span);
+            outputs.push((key, out));
+        }
+        let span = block.span.clone();
+        match expansion {
+            Expansion::Single => outputs.pop().map_or(unknown, |(_, o)| o),
+            Expansion::Unknown(_) => unknown,
+            Expansion::Keyed(_) if block.body.attr("count").is_some() => {
+                Value::List(outputs.into_iter().map(|(_, o)| o).collect(), span)
+            }
+            Expansion::Keyed(_) => Value::Object(
+                outputs
+                    .into_iter()
+                    .map(|(k, o)| {
+                        (
+                            k.and_then(|k| k.as_str().map(String::from))
+                                .unwrap_or_default(),
+                            o,
+                        )
+                    })
+                    .collect(),
+                span,
+            ),
+        }
+    }
+
+    fn load(&mut self, dir: &str) -> Option<Rc<Parsed>> {
+        if let Some(p) = self.cache.get(dir) {
+            return p.clone();
+        }
+        let files = (self.read)(dir);
+        let config: Vec<&TerraformFile> = files.iter().filter(|f| is_config(&f.path)).collect();
+        let parsed = if config.is_empty() {
+            None
+        } else {
+            Some(Rc::new(parse_module(&config, &mut self.diags)))
+        };
+        self.cache.insert(dir.to_string(), parsed.clone());
+        parsed
+    }
+
+    /// `local.NAME`, evaluated once; a cycle makes its members unknown.
+    fn local(&mut self, m: &mut Inst, name: &str, span: &Span) -> Ev {
+        match m.locals.get(name) {
+            Some(State::Done(v)) => return Ok(v.clone()),
+            Some(State::Busy) => {
+                let start = m.local_stack.iter().position(|n| n == name).unwrap_or(0);
+                let cycle: Vec<String> = m.local_stack[start..].to_vec();
+                let new = cycle.iter().any(|n| !m.cyclic.contains(n));
+                m.cyclic.extend(cycle.iter().cloned());
+                if new {
+                    let path = cycle
+                        .iter()
+                        .chain(std::iter::once(&name.to_string()))
+                        .map(|n| format!("local.{n}"))
+                        .collect::<Vec<_>>()
+                        .join(" -> ");
+                    let at = m
+                        .parsed
+                        .locals
+                        .get(name)
+                        .map_or_else(|| span.clone(), |a| a.span.clone());
+                    self.diag(
+                        DiagnosticLevel::Warning,
+                        "terraform-locals-cycle",
+                        &at,
+                        format!("locals refer to each other in a cycle ({path}): their values are unknown"),
+                    );
+                }
+                return Ok(Value::Unknown(span.clone()));
+            }
+            None => {}
+        }
+        let parsed = m.parsed.clone();
+        let Some(attr) = parsed.locals.get(name) else {
+            return Err(Fail::Error(format!("no local {name}")));
+        };
+        m.locals.insert(name.to_string(), State::Busy);
+        m.local_stack.push(name.to_string());
+        let v = self.attr(m, &mut Vec::new(), attr);
+        m.local_stack.pop();
+        let v = if m.cyclic.contains(name) {
+            Value::Unknown(attr.span.clone())
+        } else {
+            v
+        };
+        m.locals.insert(name.to_string(), State::Done(v.clone()));
+        Ok(v)
+    }
+
+    /// A JSON-syntax expression: strings are templates.
+    fn json(&mut self, m: &mut Inst, scope: &mut Scope, src: &Src, j: &serde_json::Value) -> Ev {
+        let span = src.span(None);
+        Ok(match j {
+            serde_json::Value::String(s) => match hcl_edit::parser::parse_template(s) {
+                Ok(t) => return self.template(m, scope, src, &t, &span),
+                Err(_) => Value::String(s.clone(), span),
+            },
+            serde_json::Value::Array(items) => Value::List(
+                items
+                    .iter()
+                    .map(|i| self.json(m, scope, src, i))
+                    .collect::<Result<_, _>>()?,
+                span,
+            ),
+            serde_json::Value::Object(o) => {
+                let mut fields = Vec::new();
+                for (k, v) in o {
+                    fields.push((k.clone(), self.json(m, scope, src, v)?));
+                }
+                Value::Object(fields, span)
+            }
+            other => functions::from_json(other, &span),
+        })
+    }
+
+    fn eval(&mut self, m: &mut Inst, scope: &mut Scope, src: &Src, e: &Expression) -> Ev {
+        self.steps += 1;
+        if self.steps > MAX_STEPS || self.depth >= MAX_DEPTH {
+            if !self.limit_warned {
+                self.limit_warned = true;
+                let what = if self.steps > MAX_STEPS {
+                    format!("more than {MAX_STEPS} expression evaluations")
+                } else {
+                    format!("expressions nested more than {MAX_DEPTH} deep")
+                };
+                self.diag(
+                    DiagnosticLevel::Warning,
+                    "terraform-limit",
+                    &src.span(e.span()),
+                    format!("{what}: the remaining values are unknown"),
+                );
+            }
+            return Err(Fail::Limit);
+        }
+        self.depth += 1;
+        let v = self.eval_inner(m, scope, src, e);
+        self.depth -= 1;
+        v
+    }
+
+    fn eval_inner(&mut self, m: &mut Inst, scope: &mut Scope, src: &Src, e: &Expression) -> Ev {
+        let span = src.span(e.span());
+        Ok(match e {
+            Expression::Null(_) => Value::Null(span),
+            Expression::Bool(b) => Value::Bool(*b.value(), span),
+            Expression::Number(n) => match n.as_f64() {
+                Some(n) => Value::Number(n, span),
+                None => Value::Unknown(span),
+            },
+            Expression::String(s) => Value::String(s.value().clone(), span),
+            Expression::Array(a) => {
+                let mut items = Vec::new();
+                for i in a.iter() {
+                    items.push(self.eval(m, scope, src, i)?);
+                }
+                Value::List(items, span)
+            }
+            Expression::Object(o) => {
+                let mut fields: Vec<(String, Value)> = Vec::new();
+                for (k, v) in o.iter() {
+                    let key = match k {
+                        ObjectKey::Ident(i) => i.as_str().to_string(),
+                        ObjectKey::Expression(Expression::Variable(i)) => i.as_str().to_string(),
+                        ObjectKey::Expression(ke) => {
+                            let kv = self.eval(m, scope, src, ke)?;
+                            known!(functions::text(&kv), span)
+                        }
+                    };
+                    let v = self.eval(m, scope, src, v.expr())?;
+                    fields.retain(|(x, _)| *x != key);
+                    fields.push((key, v));
+                }
+                Value::Object(fields, span)
+            }
+            Expression::StringTemplate(t) => return self.template(m, scope, src, t, &span),
+            Expression::HeredocTemplate(h) => {
+                return self.template(m, scope, src, &h.template, &span);
+            }
+            Expression::Parenthesis(p) => return self.eval(m, scope, src, p.inner()),
+            Expression::Variable(v) => {
+                let name = v.as_str();
+                match scope.iter().rev().find(|(n, _)| n == name) {
+                    Some((_, v)) => respan(v.clone(), &span),
+                    None => return Err(Fail::Error(format!("unknown name {name}"))),
+                }
+            }
+            Expression::Conditional(c) => {
+                let cond = self.eval(m, scope, src, &c.cond_expr)?;
+                let branch = if known!(functions::boolean(&cond), span) {
+                    &c.true_expr
+                } else {
+                    &c.false_expr
+                };
+                return self.eval(m, scope, src, branch);
+            }
+            Expression::FuncCall(f) => return self.call(m, scope, src, f, &span),
+            Expression::Traversal(t) => return self.traversal(m, scope, src, t, &span),
+            Expression::UnaryOp(u) => {
+                let v = self.eval(m, scope, src, &u.expr)?;
+                match u.operator.value() {
+                    UnaryOperator::Not => Value::Bool(!known!(functions::boolean(&v), span), span),
+                    UnaryOperator::Neg => Value::Number(-known!(functions::num(&v), span), span),
+                }
+            }
+            Expression::BinaryOp(b) => {
+                let l = self.eval(m, scope, src, &b.lhs_expr)?;
+                let r = self.eval(m, scope, src, &b.rhs_expr)?;
+                return binary(*b.operator.value(), &l, &r, span);
+            }
+            Expression::ForExpr(f) => return self.for_expr(m, scope, src, f, &span),
+        })
+    }
+
+    fn template(
+        &mut self,
+        m: &mut Inst,
+        scope: &mut Scope,
+        src: &Src,
+        t: &Template,
+        span: &Span,
+    ) -> Ev {
+        let elements: Vec<&Element> = t.iter().collect();
+        // `"${x}"` is x itself, not its string form (a list stays a list, a reference a reference).
+        if let [Element::Interpolation(i)] = elements[..] {
+            return self.eval(m, scope, src, &i.expr).map(|v| respan(v, span));
+        }
+        let mut out = String::new();
+        let mut unknown = false;
+        for (idx, el) in elements.iter().enumerate() {
+            match el {
+                Element::Literal(lit) => {
+                    let mut s = lit.value().as_str();
+                    if idx > 0
+                        && let Element::Interpolation(p) = elements[idx - 1]
+                        && p.strip.strip_end()
+                    {
+                        s = s.trim_start();
+                    }
+                    if let Some(Element::Interpolation(n)) = elements.get(idx + 1)
+                        && n.strip.strip_start()
+                    {
+                        s = s.trim_end();
+                    }
+                    out.push_str(s);
+                }
+                Element::Interpolation(i) => {
+                    let v = self.eval(m, scope, src, &i.expr)?;
+                    match functions::text(&v) {
+                        Ok(s) => out.push_str(&s),
+                        Err(Flow::Unknown) => unknown = true,
+                        Err(Flow::Fail(e)) => return Err(Fail::Error(e)),
+                    }
+                }
+                // `%{if}` / `%{for}` directives are not evaluated.
+                Element::Directive(_) => unknown = true,
+            }
+        }
+        Ok(if unknown {
+            Value::Unknown(span.clone())
+        } else {
+            Value::String(out, span.clone())
+        })
+    }
+
+    fn call(
+        &mut self,
+        m: &mut Inst,
+        scope: &mut Scope,
+        src: &Src,
+        f: &FuncCall,
+        span: &Span,
+    ) -> Ev {
+        if f.name.is_namespaced() {
+            return Ok(Value::Unknown(span.clone()));
+        }
+        let name = f.name.name.as_str();
+        match name {
+            "try" => {
+                for arg in f.args.iter() {
+                    match self.eval(m, scope, src, arg) {
+                        Ok(v) => return Ok(v),
+                        Err(Fail::Limit) => return Err(Fail::Limit),
+                        Err(Fail::Error(_)) => {}
+                    }
+                }
+                return Err(Fail::Error("no argument of try succeeded".into()));
+            }
+            "can" => {
+                let Some(arg) = f.args.iter().next() else {
+                    return Err(Fail::Error("can without argument".into()));
+                };
+                return match self.eval(m, scope, src, arg) {
+                    Ok(v) if has_unknown(&v) => Ok(Value::Unknown(span.clone())),
+                    Ok(_) => Ok(Value::Bool(true, span.clone())),
+                    Err(Fail::Limit) => Err(Fail::Limit),
+                    Err(Fail::Error(_)) => Ok(Value::Bool(false, span.clone())),
+                };
+            }
+            _ => {}
+        }
+        let mut args = Vec::new();
+        for a in f.args.iter() {
+            args.push(self.eval(m, scope, src, a)?);
+        }
+        if f.args.expand_final() {
+            match args.pop() {
+                Some(Value::List(items, _)) => args.extend(items),
+                Some(v) if opaque(&v) => return Ok(Value::Unknown(span.clone())),
+                _ => return Err(Fail::Error("expansion of a non-list".into())),
+            }
+        }
+        match functions::call(name, &args, span) {
+            Ok(v) => Ok(v),
+            Err(Flow::Unknown) => Ok(Value::Unknown(span.clone())),
+            Err(Flow::Fail(e)) => Err(Fail::Error(e)),
+        }
+    }
+
+    fn for_expr(
+        &mut self,
+        m: &mut Inst,
+        scope: &mut Scope,
+        src: &Src,
+        f: &ForExpr,
+        span: &Span,
+    ) -> Ev {
+        let collection = self.eval(m, scope, src, &f.intro.collection_expr)?;
+        let pairs: Vec<(Value, Value)> = match &collection {
+            Value::List(items, s) => items
+                .iter()
+                .enumerate()
+                .map(|(i, v)| (Value::Number(i as f64, s.clone()), v.clone()))
+                .collect(),
+            Value::Object(fields, s) => sorted(fields)
+                .into_iter()
+                .map(|(k, v)| (Value::String(k, s.clone()), v))
+                .collect(),
+            v if opaque(v) => return Ok(Value::Unknown(span.clone())),
+            _ => {
+                return Err(Fail::Error(
+                    "for over a value that is not a collection".into(),
+                ));
+            }
+        };
+        let key_var = f.intro.key_var.as_ref().map(|k| k.as_str().to_string());
+        let value_var = f.intro.value_var.as_str().to_string();
+        let mut items = Vec::new();
+        let mut fields: Vec<(String, Value)> = Vec::new();
+        for (k, v) in pairs {
+            let depth = scope.len();
+            if let Some(kv) = &key_var {
+                scope.push((kv.clone(), k));
+            }
+            scope.push((value_var.clone(), v));
+            let item = self.for_item(m, scope, src, f);
+            scope.truncate(depth);
+            match item? {
+                ForItem::Skip => {}
+                ForItem::Unknown => return Ok(Value::Unknown(span.clone())),
+                ForItem::Item(None, v) => items.push(v),
+                ForItem::Item(Some(key), v) => {
+                    if f.grouping {
+                        match fields.iter_mut().find(|(k, _)| *k == key) {
+                            Some((_, Value::List(group, _))) => group.push(v),
+                            _ => fields.push((key, Value::List(vec![v], span.clone()))),
+                        }
+                    } else if fields.iter().any(|(k, _)| *k == key) {
+                        return Err(Fail::Error(format!("duplicate key {key:?} in for")));
+                    } else {
+                        fields.push((key, v));
+                    }
+                }
+            }
+        }
+        Ok(if f.key_expr.is_some() {
+            Value::Object(fields, span.clone())
+        } else {
+            Value::List(items, span.clone())
+        })
+    }
+
+    fn for_item(
+        &mut self,
+        m: &mut Inst,
+        scope: &mut Scope,
+        src: &Src,
+        f: &ForExpr,
+    ) -> Result<ForItem, Fail> {
+        if let Some(cond) = &f.cond {
+            let c = self.eval(m, scope, src, &cond.expr)?;
+            match functions::boolean(&c) {
+                Ok(true) => {}
+                Ok(false) => return Ok(ForItem::Skip),
+                Err(Flow::Unknown) => return Ok(ForItem::Unknown),
+                Err(Flow::Fail(e)) => return Err(Fail::Error(e)),
+            }
+        }
+        let key = match &f.key_expr {
+            Some(k) => {
+                let kv = self.eval(m, scope, src, k)?;
+                match functions::text(&kv) {
+                    Ok(s) => Some(s),
+                    Err(Flow::Unknown) => return Ok(ForItem::Unknown),
+                    Err(Flow::Fail(e)) => return Err(Fail::Error(e)),
+                }
+            }
+            None => None,
+        };
+        let v = self.eval(m, scope, src, &f.value_expr)?;
+        Ok(ForItem::Item(key, v))
+    }
+
+    fn traversal(
+        &mut self,
+        m: &mut Inst,
+        scope: &mut Scope,
+        src: &Src,
+        t: &Traversal,
+        span: &Span,
+    ) -> Ev {
+        let ops: Vec<&TraversalOperator> = t.operators.iter().map(|o| o.value()).collect();
+        if let Expression::Variable(root) = &t.expr {
+            let name = root.as_str();
+            if !scope.iter().any(|(n, _)| n == name) {
+                let first = match ops.first() {
+                    Some(TraversalOperator::GetAttr(a)) => Some(a.as_str()),
+                    _ => None,
+                };
+                let base = match (name, first) {
+                    ("var", Some(a)) => match m.vars.get(a) {
+                        Some(v) => v.clone(),
+                        None => return Err(Fail::Error(format!("no variable {a}"))),
+                    },
+                    ("local", Some(a)) => self.local(m, a, span)?,
+                    ("module", Some(a)) => {
+                        if !m.parsed.modules.iter().any(|b| b.labels[0] == a) {
+                            return Err(Fail::Error(format!("no module {a}")));
+                        }
+                        self.module_value(m, a, span)
+                    }
+                    ("path", Some("module")) => match m.dir.strip_prefix(&m.root_dir) {
+                        Some("") => Value::String(".".into(), span.clone()),
+                        Some(rest) if rest.starts_with('/') && !m.root_dir.is_empty() => {
+                            Value::String(rest[1..].to_string(), span.clone())
+                        }
+                        _ if m.root_dir.is_empty() => Value::String(m.dir.clone(), span.clone()),
+                        _ => Value::Unknown(span.clone()),
+                    },
+                    ("path", Some("root")) => Value::String(".".into(), span.clone()),
+                    ("data" | "terraform" | "self" | "path", _) => {
+                        return Ok(Value::Unknown(span.clone()));
+                    }
+                    ("var" | "local" | "module" | "count" | "each", _) => {
+                        return Err(Fail::Error(format!("invalid reference to {name}")));
+                    }
+                    (_, Some(_)) => return self.resource_ref(m, scope, src, name, &ops, span),
+                    _ => return Err(Fail::Error(format!("unknown name {name}"))),
+                };
+                let v = self.apply(m, scope, src, base, &ops[1..], span)?;
+                return Ok(respan(v, span));
+            }
+        }
+        let base = self.eval(m, scope, src, &t.expr)?;
+        let v = self.apply(m, scope, src, base, &ops, span)?;
+        Ok(respan(v, span))
+    }
+
+    /// `aws_security_group.web.id`, `aws_instance.x[0].id`, `aws_instance.x[*].id`.
+    fn resource_ref(
+        &mut self,
+        m: &mut Inst,
+        scope: &mut Scope,
+        src: &Src,
+        kind: &str,
+        ops: &[&TraversalOperator],
+        span: &Span,
+    ) -> Ev {
+        let Some(TraversalOperator::GetAttr(name)) = ops.first() else {
+            return Err(Fail::Error(format!("invalid reference to {kind}")));
+        };
+        let mut address = format!("{}{kind}.{}", m.prefix, name.as_str());
+        let mut next = 1;
+        let mut splat = false;
+        match ops.get(1) {
+            Some(TraversalOperator::Index(e)) => {
+                let key = self.eval(m, scope, src, e)?;
+                address.push_str(&key_suffix(&key));
+                next = 2;
+            }
+            Some(TraversalOperator::LegacyIndex(i)) => {
+                address.push_str(&format!("[{}]", i.value()));
+                next = 2;
+            }
+            Some(TraversalOperator::AttrSplat(_) | TraversalOperator::FullSplat(_)) => {
+                splat = true;
+                next = 2;
+            }
+            _ => {}
+        }
+        let attribute = match ops.get(next) {
+            Some(TraversalOperator::GetAttr(a)) => a.as_str().to_string(),
+            _ => String::new(),
+        };
+        let r = Value::Reference {
+            address,
+            attribute,
+            span: span.clone(),
+        };
+        Ok(if splat {
+            Value::List(vec![r], span.clone())
+        } else {
+            r
+        })
+    }
+
+    fn apply(
+        &mut self,
+        m: &mut Inst,
+        scope: &mut Scope,
+        src: &Src,
+        mut v: Value,
+        ops: &[&TraversalOperator],
+        span: &Span,
+    ) -> Ev {
+        let mut i = 0;
+        while i < ops.len() {
+            match ops[i] {
+                TraversalOperator::GetAttr(a) => v = get_attr(v, a.as_str())?,
+                TraversalOperator::Index(e) => {
+                    let k = self.eval(m, scope, src, e)?;
+                    v = index(v, &k)?;
+                }
+                TraversalOperator::LegacyIndex(n) => {
+                    v = index(v, &Value::Number(*n.value() as f64, span.clone()))?;
+                }
+                TraversalOperator::FullSplat(_) | TraversalOperator::AttrSplat(_) => {
+                    let end = if matches!(ops[i], TraversalOperator::FullSplat(_)) {
+                        ops.len()
+                    } else {
+                        i + 1
+                            + ops[i + 1..]
+                                .iter()
+                                .take_while(|o| {
+                                    matches!(
+                                        o,
+                                        TraversalOperator::GetAttr(_)
+                                            | TraversalOperator::LegacyIndex(_)
+                                    )
+                                })
+                                .count()
+                    };
+                    let items = match v {
+                        Value::List(items, _) => items,
+                        Value::Null(_) => Vec::new(),
+                        Value::Unknown(_) => return Ok(Value::Unknown(span.clone())),
+                        other => vec![other],
+                    };
+                    let mut out = Vec::new();
+                    for item in items {
+                        out.push(self.apply(m, scope, src, item, &ops[i + 1..end], span)?);
+                    }
+                    v = Value::List(out, span.clone());
+                    i = end;
+                    continue;
+                }
+            }
+            i += 1;
+        }
+        Ok(v)
+    }
+}
+
+enum ForItem {
+    Skip,
+    Unknown,
+    Item(Option<String>, Value),
+}
+
+/// The instances of a `for_each`: a map's keys with their values, or a set of strings.
+fn for_each_pairs(v: &Value) -> Result<Vec<(String, Value)>, Flow> {
+    match v {
+        Value::Object(fields, _) => Ok(sorted(fields)),
+        Value::List(items, _) => {
+            let mut keys = items
+                .iter()
+                .map(functions::text)
+                .collect::<Result<Vec<_>, _>>()?;
+            keys.sort();
+            keys.dedup();
+            Ok(keys
+                .into_iter()
+                .map(|k| {
+                    let value = Value::String(k.clone(), v.span().clone());
+                    (k, value)
+                })
+                .collect())
+        }
+        Value::Unknown(_) | Value::Reference { .. } => Err(Flow::Unknown),
+        _ => Err(Flow::Fail(
+            "for_each needs a map or a set of strings".into(),
+        )),
+    }
+}
+
+fn get_attr(v: Value, name: &str) -> Ev {
+    match v {
+        Value::Object(fields, _) => fields
+            .into_iter()
+            .find(|(k, _)| k == name)
+            .map(|(_, v)| v)
+            .ok_or_else(|| Fail::Error(format!("no attribute {name}"))),
+        Value::Reference {
+            address,
+            attribute,
+            span,
+        } => Ok(Value::Reference {
+            address,
+            attribute: if attribute.is_empty() {
+                name.to_string()
+            } else {
+                attribute
+            },
+            span,
+        }),
+        Value::Unknown(s) => Ok(Value::Unknown(s)),
+        _ => Err(Fail::Error(format!(
+            "attribute {name} of a value that has none"
+        ))),
+    }
+}
+
+fn index(v: Value, key: &Value) -> Ev {
+    if opaque(key) {
+        return Ok(Value::Unknown(v.span().clone()));
+    }
+    match v {
+        Value::List(items, _) => {
+            let i = functions::num(key).map_err(|_| Fail::Error("bad index".into()))?;
+            if i < 0.0 || i.fract() != 0.0 || i as usize >= items.len() {
+                return Err(Fail::Error("index out of range".into()));
+            }
+            Ok(items
+                .into_iter()
+                .nth(i as usize)
+                .unwrap_or(Value::Unknown(key.span().clone())))
+        }
+        Value::Object(fields, _) => {
+            let k = functions::text(key).map_err(|_| Fail::Error("bad key".into()))?;
+            fields
+                .into_iter()
+                .find(|(f, _)| *f == k)
+                .map(|(_, v)| v)
+                .ok_or_else(|| Fail::Error(format!("no key {k:?}")))
+        }
+        v @ (Value::Unknown(_) | Value::Reference { .. }) => Ok(v),
+        _ => Err(Fail::Error(
+            "index into a value that is not a collection".into(),
+        )),
+    }
+}
+
+fn binary(op: BinaryOperator, l: &Value, r: &Value, span: Span) -> Ev {
+    use BinaryOperator as B;
+    let bool_of = |v: &Value| match functions::boolean(v) {
+        Ok(b) => Ok(Some(b)),
+        Err(Flow::Unknown) => Ok(None),
+        Err(Flow::Fail(e)) => Err(Fail::Error(e)),
+    };
+    Ok(match op {
+        B::And | B::Or => {
+            let (a, b) = (bool_of(l)?, bool_of(r)?);
+            // A known operand can decide alone: false && x, true || x.
+            let decisive = op == B::Or;
+            match (a, b) {
+                (Some(x), _) | (_, Some(x)) if x == decisive => Value::Bool(decisive, span),
+                (Some(_), Some(_)) => Value::Bool(!decisive, span),
+                _ => Value::Unknown(span),
+            }
+        }
+        B::Eq | B::NotEq => match functions::same(l, r) {
+            Some(eq) => Value::Bool(eq == (op == B::Eq), span),
+            None => Value::Unknown(span),
+        },
+        _ => {
+            let a = known!(functions::num(l), span);
+            let b = known!(functions::num(r), span);
+            match op {
+                B::Plus => Value::Number(a + b, span),
+                B::Minus => Value::Number(a - b, span),
+                B::Mul => Value::Number(a * b, span),
+                B::Div if b == 0.0 => return Err(Fail::Error("division by zero".into())),
+                B::Div => Value::Number(a / b, span),
+                B::Mod if b == 0.0 => return Err(Fail::Error("modulo by zero".into())),
+                B::Mod => Value::Number(a % b, span),
+                B::Less => Value::Bool(a < b, span),
+                B::LessEq => Value::Bool(a <= b, span),
+                B::Greater => Value::Bool(a > b, span),
+                B::GreaterEq => Value::Bool(a >= b, span),
+                _ => Value::Unknown(span),
+            }
+        }
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn joins_module_paths() {
+        assert_eq!(
+            join("infra", "./modules/x").as_deref(),
+            Some("infra/modules/x")
+        );
+        assert_eq!(join("infra/a", "../b").as_deref(), Some("infra/b"));
+        assert_eq!(join("", "./m").as_deref(), Some("m"));
+        assert_eq!(join("", "../m"), None);
+    }
+
+    #[test]
+    fn instance_keys() {
+        let s = Span::lines("a", 1, 1);
+        assert_eq!(key_suffix(&Value::Number(2.0, s.clone())), "[2]");
+        assert_eq!(key_suffix(&Value::String("a\"b".into(), s)), "[\"a\\\"b\"]");
+    }
+}

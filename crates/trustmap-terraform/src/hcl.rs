@@ -1,0 +1,449 @@
+//! Reading Terraform files: HCL (through hcl-edit, which keeps byte spans) and the JSON syntax
+//! (through serde_json) into one small structure of blocks and attributes, with spans turned
+//! into 1-based lines and character columns. Expressions stay unevaluated here; `eval.rs`
+//! evaluates them.
+
+use hcl_edit::Span as _;
+use hcl_edit::expr::Expression;
+use hcl_edit::structure::{BlockLabel, Structure};
+use std::ops::Range;
+use std::rc::Rc;
+use trustmap_model::{Diagnostic, DiagnosticLevel, Position, Span};
+
+/// The text of one file with its line index, to turn byte offsets into positions.
+#[derive(Debug)]
+pub(crate) struct FileText {
+    /// The path relative to the scan root.
+    pub file: String,
+    text: String,
+    line_starts: Vec<usize>,
+}
+
+impl FileText {
+    /// Indexes the lines of a file.
+    pub fn new(file: &str, text: &str) -> FileText {
+        let mut line_starts = vec![0];
+        line_starts.extend(text.match_indices('\n').map(|(i, _)| i + 1));
+        FileText {
+            file: file.to_string(),
+            text: text.to_string(),
+            line_starts,
+        }
+    }
+
+    /// The 1-based line and character column of a byte offset (clamped to the text).
+    pub fn position(&self, offset: usize) -> Position {
+        let offset = offset.min(self.text.len());
+        let line = self.line_starts.partition_point(|&s| s <= offset).max(1);
+        let start = self.line_starts[line - 1];
+        let column = self
+            .text
+            .get(start..offset)
+            .map_or(offset - start, |s| s.chars().count());
+        Position {
+            line: u32::try_from(line).unwrap_or(u32::MAX),
+            column: u32::try_from(column + 1).unwrap_or(u32::MAX),
+        }
+    }
+
+    /// The span of a byte range.
+    pub fn span(&self, range: &Range<usize>) -> Span {
+        Span {
+            file: self.file.clone(),
+            start: self.position(range.start),
+            end: self.position(range.end),
+        }
+    }
+}
+
+/// Where the expressions of one attribute come from: the file, and for JSON (whose
+/// expressions are strings without finer positions) the fixed span of the attribute.
+#[derive(Debug, Clone)]
+pub(crate) struct Src {
+    text: Rc<FileText>,
+    fixed: Option<Span>,
+}
+
+impl Src {
+    /// The span of a parsed element (its byte range), or of the whole attribute for JSON.
+    pub fn span(&self, range: Option<Range<usize>>) -> Span {
+        if let Some(fixed) = &self.fixed {
+            return fixed.clone();
+        }
+        match range {
+            Some(r) => self.text.span(&r),
+            None => Span::lines(self.text.file.clone(), 1, 1),
+        }
+    }
+}
+
+/// An unevaluated expression.
+#[derive(Debug, Clone)]
+pub(crate) enum Expr {
+    /// HCL native syntax.
+    Hcl(Expression),
+    /// JSON syntax: strings are templates, the rest literal.
+    Json(serde_json::Value),
+    /// JSON syntax where strings are literal (`.tfvars.json`).
+    JsonLiteral(serde_json::Value),
+}
+
+/// `name = expression`.
+#[derive(Debug, Clone)]
+pub(crate) struct Attr {
+    /// The argument name.
+    pub name: String,
+    /// Its expression.
+    pub expr: Expr,
+    /// The span of the whole attribute.
+    pub span: Span,
+    /// Where its expression's spans are resolved.
+    pub src: Src,
+}
+
+/// `kind "label" ... { body }`.
+#[derive(Debug, Clone)]
+pub(crate) struct Block {
+    /// The block type (`resource`, `ingress`).
+    pub kind: String,
+    /// Its labels.
+    pub labels: Vec<String>,
+    /// Its content.
+    pub body: Body,
+    /// The span of the whole block.
+    pub span: Span,
+}
+
+/// An attribute or a nested block, in file order.
+#[derive(Debug, Clone)]
+pub(crate) enum Item {
+    /// `name = value`.
+    Attr(Attr),
+    /// A nested block.
+    Block(Block),
+}
+
+/// The content of a file or block.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct Body {
+    /// Attributes and blocks in file order.
+    pub items: Vec<Item>,
+}
+
+impl Body {
+    /// The attribute with that name.
+    pub fn attr(&self, name: &str) -> Option<&Attr> {
+        self.items.iter().find_map(|i| match i {
+            Item::Attr(a) if a.name == name => Some(a),
+            _ => None,
+        })
+    }
+
+    /// The nested blocks, in order.
+    pub fn blocks(&self) -> impl Iterator<Item = &Block> {
+        self.items.iter().filter_map(|i| match i {
+            Item::Block(b) => Some(b),
+            _ => None,
+        })
+    }
+
+    /// The attributes, in order.
+    pub fn attrs(&self) -> impl Iterator<Item = &Attr> {
+        self.items.iter().filter_map(|i| match i {
+            Item::Attr(a) => Some(a),
+            _ => None,
+        })
+    }
+}
+
+/// Parses one file (HCL, or JSON when the name ends in `.json`). A file that does not parse
+/// gives an `Error` diagnostic with its line and the parser's cause, and `None`.
+pub(crate) fn parse_file(path: &str, text: &str, diags: &mut Vec<Diagnostic>) -> Option<Body> {
+    let file = Rc::new(FileText::new(path, text));
+    if path.ends_with(".json") {
+        let literal = path.ends_with(".tfvars.json");
+        return match serde_json::from_str::<serde_json::Value>(text) {
+            Ok(value) => Some(json_file(&file, &value, literal, diags)),
+            Err(e) => {
+                let line = u32::try_from(e.line().max(1)).unwrap_or(u32::MAX);
+                let mut span = Span::lines(path, line, line);
+                span.start.column = u32::try_from(e.column().max(1)).unwrap_or(u32::MAX);
+                span.end.column = span.start.column;
+                diags.push(Diagnostic::new(
+                    DiagnosticLevel::Error,
+                    "terraform-syntax",
+                    span,
+                    format!("invalid Terraform JSON: {e}"),
+                ));
+                None
+            }
+        };
+    }
+    match hcl_edit::parser::parse_body(text) {
+        Ok(body) => Some(hcl_body(&file, &body)),
+        Err(e) => {
+            let loc = e.location();
+            let line = u32::try_from(loc.line().max(1)).unwrap_or(u32::MAX);
+            let column = u32::try_from(loc.column().max(1)).unwrap_or(u32::MAX);
+            let at = Position { line, column };
+            diags.push(Diagnostic::new(
+                DiagnosticLevel::Error,
+                "terraform-syntax",
+                Span {
+                    file: path.to_string(),
+                    start: at,
+                    end: at,
+                },
+                format!("invalid HCL: {}", e.message()),
+            ));
+            None
+        }
+    }
+}
+
+fn hcl_body(file: &Rc<FileText>, body: &hcl_edit::structure::Body) -> Body {
+    let src = Src {
+        text: file.clone(),
+        fixed: None,
+    };
+    let items = body
+        .iter()
+        .map(|s| match s {
+            Structure::Attribute(a) => Item::Attr(Attr {
+                name: a.key.as_str().to_string(),
+                expr: Expr::Hcl(a.value.clone()),
+                span: src.span(a.span()),
+                src: src.clone(),
+            }),
+            Structure::Block(b) => Item::Block(Block {
+                kind: b.ident.as_str().to_string(),
+                labels: b
+                    .labels
+                    .iter()
+                    .map(|l| match l {
+                        BlockLabel::Ident(i) => i.as_str().to_string(),
+                        BlockLabel::String(s) => s.as_str().to_string(),
+                    })
+                    .collect(),
+                body: hcl_body(file, &b.body),
+                span: src.span(b.span()),
+            }),
+        })
+        .collect();
+    Body { items }
+}
+
+/// Finds the lines of JSON keys: keys are visited in document order (serde_json keeps it), so
+/// each is searched for after the previous one.
+struct KeyFinder<'a> {
+    file: &'a Rc<FileText>,
+    cursor: usize,
+}
+
+impl KeyFinder<'_> {
+    fn span(&mut self, key: &str) -> Span {
+        let needle = serde_json::to_string(key).unwrap_or_default();
+        let text = &self.file.text;
+        let mut from = self.cursor;
+        while let Some(found) = text.get(from..).and_then(|t| t.find(&needle)) {
+            let at = from + found;
+            let after = at + needle.len();
+            let rest = text[after..].trim_start();
+            if rest.starts_with(':') {
+                self.cursor = after;
+                let p = self.file.position(at);
+                return Span {
+                    file: self.file.file.clone(),
+                    start: p,
+                    end: p,
+                };
+            }
+            from = after;
+        }
+        let p = self.file.position(self.cursor);
+        Span {
+            file: self.file.file.clone(),
+            start: p,
+            end: p,
+        }
+    }
+}
+
+/// The items of a JSON value that may be an object or an array of objects.
+fn json_objects(v: &serde_json::Value) -> Vec<&serde_json::Map<String, serde_json::Value>> {
+    match v {
+        serde_json::Value::Object(o) => vec![o],
+        serde_json::Value::Array(items) => items.iter().flat_map(json_objects).collect(),
+        _ => Vec::new(),
+    }
+}
+
+fn json_file(
+    file: &Rc<FileText>,
+    value: &serde_json::Value,
+    literal: bool,
+    diags: &mut Vec<Diagnostic>,
+) -> Body {
+    let mut keys = KeyFinder { file, cursor: 0 };
+    let mut body = Body::default();
+    let Some(top) = value.as_object() else {
+        diags.push(Diagnostic::file(
+            DiagnosticLevel::Error,
+            "terraform-syntax",
+            &file.file,
+            "invalid Terraform JSON: the top level is not an object",
+        ));
+        return body;
+    };
+    if literal {
+        for (name, v) in top {
+            let span = keys.span(name);
+            body.items
+                .push(Item::Attr(json_attr(file, name, v, span, true)));
+        }
+        return body;
+    }
+    for (kind, v) in top {
+        let span = keys.span(kind);
+        // Labels per block type: resource and data have two, the others one or none.
+        let depth = match kind.as_str() {
+            "resource" | "data" => 2,
+            "variable" | "output" | "module" => 1,
+            "locals" => 0,
+            _ => continue,
+        };
+        json_blocks(file, &mut keys, kind, v, depth, Vec::new(), span, &mut body);
+    }
+    body
+}
+
+#[allow(clippy::too_many_arguments)]
+fn json_blocks(
+    file: &Rc<FileText>,
+    keys: &mut KeyFinder,
+    kind: &str,
+    value: &serde_json::Value,
+    labels_left: usize,
+    labels: Vec<String>,
+    span: Span,
+    out: &mut Body,
+) {
+    for obj in json_objects(value) {
+        if labels_left == 0 {
+            let body = json_body(file, keys, obj);
+            out.items.push(Item::Block(Block {
+                kind: kind.to_string(),
+                labels: labels.clone(),
+                body,
+                span: span.clone(),
+            }));
+            continue;
+        }
+        for (label, inner) in obj {
+            let span = keys.span(label);
+            let mut labels = labels.clone();
+            labels.push(label.clone());
+            json_blocks(file, keys, kind, inner, labels_left - 1, labels, span, out);
+        }
+    }
+}
+
+fn json_body(
+    file: &Rc<FileText>,
+    keys: &mut KeyFinder,
+    obj: &serde_json::Map<String, serde_json::Value>,
+) -> Body {
+    let mut body = Body::default();
+    for (name, v) in obj {
+        if name == "//" {
+            continue;
+        }
+        let span = keys.span(name);
+        if name == "dynamic" {
+            // `"dynamic": {"ingress": {"for_each": ..., "content": {...}}}`
+            for o in json_objects(v) {
+                for (label, inner) in o {
+                    let span = keys.span(label);
+                    for dynamic in json_objects(inner) {
+                        let mut dyn_body = Body::default();
+                        for (k, x) in dynamic {
+                            let s = keys.span(k);
+                            if k == "content" {
+                                for c in json_objects(x) {
+                                    dyn_body.items.push(Item::Block(Block {
+                                        kind: "content".into(),
+                                        labels: Vec::new(),
+                                        body: json_body(file, keys, c),
+                                        span: s.clone(),
+                                    }));
+                                }
+                            } else {
+                                dyn_body
+                                    .items
+                                    .push(Item::Attr(json_attr(file, k, x, s, false)));
+                            }
+                        }
+                        body.items.push(Item::Block(Block {
+                            kind: "dynamic".into(),
+                            labels: vec![label.clone()],
+                            body: dyn_body,
+                            span: span.clone(),
+                        }));
+                    }
+                }
+            }
+            continue;
+        }
+        body.items
+            .push(Item::Attr(json_attr(file, name, v, span, false)));
+    }
+    body
+}
+
+fn json_attr(
+    file: &Rc<FileText>,
+    name: &str,
+    v: &serde_json::Value,
+    span: Span,
+    literal: bool,
+) -> Attr {
+    Attr {
+        name: name.to_string(),
+        expr: if literal {
+            Expr::JsonLiteral(v.clone())
+        } else {
+            Expr::Json(v.clone())
+        },
+        src: Src {
+            text: file.clone(),
+            fixed: Some(span.clone()),
+        },
+        span,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn positions_count_characters() {
+        let f = FileText::new("a.tf", "ab\néé = 1\n");
+        assert_eq!(f.position(0), Position { line: 1, column: 1 });
+        assert_eq!(f.position(3), Position { line: 2, column: 1 });
+        // After "éé " (5 bytes) the column is 4.
+        assert_eq!(f.position(8), Position { line: 2, column: 4 });
+        assert_eq!(f.position(1000).line, 3);
+    }
+
+    #[test]
+    fn json_keys_get_their_lines() {
+        let text = "{\n  \"resource\": {\n    \"aws_s3_bucket\": {\n      \"b\": {\n        \"bucket\": \"x\"\n      }\n    }\n  }\n}\n";
+        let mut d = Vec::new();
+        let body = parse_file("main.tf.json", text, &mut d).unwrap();
+        let b = body.blocks().next().unwrap();
+        assert_eq!(b.labels, ["aws_s3_bucket", "b"]);
+        assert_eq!(b.span.start.line, 4);
+        assert_eq!(b.body.attr("bucket").unwrap().span.start.line, 5);
+    }
+}

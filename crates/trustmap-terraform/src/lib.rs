@@ -1,0 +1,112 @@
+//! Terraform into the data-flow model.
+//!
+//! Each root module (a folder of `.tf` files that no other scanned module calls) is loaded
+//! with its variables, evaluated statically (locals, functions, `count`, `for_each`, dynamic
+//! blocks, local modules; anything that depends on the provider or a data source stays
+//! unknown, never guessed), and its resources are mapped into the model through the
+//! resource-type catalog (`catalog/*.yaml`): VPCs and subnets as zones, security-group rules,
+//! load-balancer listeners, public buckets and function URLs as flows.
+#![deny(missing_docs)]
+
+mod aws;
+mod catalog;
+mod eval;
+mod functions;
+mod hcl;
+mod value;
+
+pub use aws::ACCOUNT_ZONE;
+pub use eval::{TerraformFile, evaluate_module};
+pub use value::{Resource, Value};
+
+use std::collections::{BTreeMap, BTreeSet};
+use trustmap_model::Fragment;
+
+/// One root module to evaluate.
+#[derive(Debug, Clone)]
+pub struct RootModule {
+    /// Its folder, relative to the scan root (`""` for the root itself).
+    pub dir: String,
+    /// Its `.tf` and `.tf.json` files.
+    pub files: Vec<TerraformFile>,
+    /// Its variable files (`terraform.tfvars`, `*.auto.tfvars`).
+    pub var_files: Vec<TerraformFile>,
+}
+
+/// Evaluates every root module and maps its resources into one fragment. `folders` holds the
+/// `.tf` files of every scanned folder, for local module calls. Element ids carry the root's
+/// folder when there are several roots.
+pub fn parse_root_modules(
+    roots: &[RootModule],
+    folders: &BTreeMap<String, Vec<TerraformFile>>,
+) -> Fragment {
+    let several = roots.len() > 1;
+    let evaluate = |root: &RootModule| {
+        let read = |dir: &str| folders.get(dir).cloned().unwrap_or_default();
+        let (resources, diagnostics) = evaluate_module(&root.files, &root.var_files, &read);
+        let prefix = if several { root.dir.as_str() } else { "" };
+        let mut fragment = aws::model(&resources, prefix);
+        fragment.diagnostics.extend(diagnostics);
+        fragment
+    };
+    // HCL parsing and evaluation recurse (bounded, but deeply): run them on threads with a
+    // stack that holds the bounds, whatever thread the caller is on.
+    let workers = std::thread::available_parallelism()
+        .map_or(2, |n| n.get())
+        .min(roots.len().max(1));
+    let chunk = roots.len().div_ceil(workers).max(1);
+    let fragments: Vec<Fragment> = std::thread::scope(|scope| {
+        let handles: Vec<_> = roots
+            .chunks(chunk)
+            .map(|slice| {
+                std::thread::Builder::new()
+                    .stack_size(32 * 1024 * 1024)
+                    .spawn_scoped(scope, move || {
+                        slice.iter().map(evaluate).collect::<Vec<_>>()
+                    })
+                    .expect("a thread for Terraform evaluation")
+            })
+            .collect();
+        handles
+            .into_iter()
+            .flat_map(|h| h.join().unwrap_or_default())
+            .collect()
+    });
+    let mut combined = Fragment::default();
+    let mut zones = BTreeSet::new();
+    for mut fragment in fragments {
+        fragment.zones.retain(|z| zones.insert(z.id.clone()));
+        combined.absorb(fragment);
+    }
+    combined
+}
+
+/// The folders that scanned modules call as local modules (`source = "./modules/x"`): they are
+/// evaluated through their callers, not as roots of their own.
+pub fn called_folders(folders: &BTreeMap<String, Vec<TerraformFile>>) -> BTreeSet<String> {
+    let pattern = regex::Regex::new(r#"source\s*=\s*"(\.\.?/[^"]*)""#).expect("valid regex");
+    let mut called = BTreeSet::new();
+    for (dir, files) in folders {
+        for file in files {
+            for caps in pattern.captures_iter(&file.text) {
+                called.insert(join(dir, &caps[1]));
+            }
+        }
+    }
+    called
+}
+
+/// `dir` joined with a relative path, `.` and `..` resolved.
+fn join(dir: &str, relative: &str) -> String {
+    let mut parts: Vec<&str> = dir.split('/').filter(|p| !p.is_empty()).collect();
+    for part in relative.split('/') {
+        match part {
+            "" | "." => {}
+            ".." => {
+                parts.pop();
+            }
+            other => parts.push(other),
+        }
+    }
+    parts.join("/")
+}

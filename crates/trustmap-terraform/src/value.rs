@@ -1,0 +1,130 @@
+//! Evaluated Terraform: resources with their arguments as values that keep their spans, and
+//! references to other resources kept as references so the model can draw the flows.
+
+use trustmap_model::Span;
+
+/// A value after static evaluation. Every value remembers where it was written (for values
+/// computed from several places, the expression that computed them).
+#[derive(Debug, Clone, PartialEq)]
+pub enum Value {
+    /// `null`, or an argument that is absent.
+    Null(Span),
+    /// `true` / `false`.
+    Bool(bool, Span),
+    /// A number.
+    Number(f64, Span),
+    /// A string.
+    String(String, Span),
+    /// A list, tuple or set.
+    List(Vec<Value>, Span),
+    /// An object or map; also a nested block's arguments.
+    Object(Vec<(String, Value)>, Span),
+    /// A reference to a resource (or one of its attributes) that the model can link:
+    /// `aws_security_group.web.id` is `Reference { address: "aws_security_group.web", attribute: "id" }`
+    /// (with the module path prefixed for resources inside modules, and `[key]` for instances).
+    Reference {
+        /// The resource address.
+        address: String,
+        /// The attribute named after it (`id`, `arn`), empty when none.
+        attribute: String,
+        /// Where it is written.
+        span: Span,
+    },
+    /// Not known statically (a data source, a provider-computed attribute, a variable without a
+    /// value, a function this evaluator does not implement). Never a guess.
+    Unknown(Span),
+}
+
+impl Value {
+    /// Where the value was written.
+    pub fn span(&self) -> &Span {
+        match self {
+            Value::Null(s) | Value::Bool(_, s) | Value::Number(_, s) | Value::String(_, s) => s,
+            Value::List(_, s) | Value::Object(_, s) | Value::Unknown(s) => s,
+            Value::Reference { span, .. } => span,
+        }
+    }
+
+    /// A field of an object.
+    pub fn get(&self, key: &str) -> Option<&Value> {
+        match self {
+            Value::Object(fields, _) => fields.iter().find(|(k, _)| k == key).map(|(_, v)| v),
+            _ => None,
+        }
+    }
+
+    /// Every field with that key (nested blocks repeat: `ingress { } ingress { }`), flattening
+    /// a list of objects.
+    pub fn all(&self, key: &str) -> Vec<&Value> {
+        let Value::Object(fields, _) = self else {
+            return Vec::new();
+        };
+        fields
+            .iter()
+            .filter(|(k, _)| k == key)
+            .flat_map(|(_, v)| match v {
+                Value::List(items, _) => items.iter().collect(),
+                other => vec![other],
+            })
+            .collect()
+    }
+
+    /// The string, when the value is one.
+    pub fn as_str(&self) -> Option<&str> {
+        match self {
+            Value::String(s, _) => Some(s),
+            _ => None,
+        }
+    }
+
+    /// The boolean, when the value is one (`"true"` strings count, as Terraform converts them).
+    pub fn as_bool(&self) -> Option<bool> {
+        match self {
+            Value::Bool(b, _) => Some(*b),
+            Value::String(s, _) if s == "true" => Some(true),
+            Value::String(s, _) if s == "false" => Some(false),
+            _ => None,
+        }
+    }
+
+    /// The number, when the value is one (numeric strings count).
+    pub fn as_f64(&self) -> Option<f64> {
+        match self {
+            Value::Number(n, _) => Some(*n),
+            Value::String(s, _) => s.parse().ok(),
+            _ => None,
+        }
+    }
+
+    /// The items of a list (a single value counts as a list of one).
+    pub fn items(&self) -> Vec<&Value> {
+        match self {
+            Value::List(items, _) => items.iter().collect(),
+            Value::Null(_) => Vec::new(),
+            other => vec![other],
+        }
+    }
+
+    /// Whether the value is unknown (or holds an unknown at its top).
+    pub fn is_unknown(&self) -> bool {
+        matches!(self, Value::Unknown(_))
+    }
+}
+
+/// One resource instance after `count`/`for_each` expansion.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Resource {
+    /// The full address: `module.vpc.aws_subnet.private[0]`, `aws_s3_bucket.logs["a"]`.
+    pub address: String,
+    /// The address without the instance key (`module.vpc.aws_subnet.private`), which is what
+    /// references without an index name.
+    pub base_address: String,
+    /// The resource type (`aws_security_group`).
+    pub kind: String,
+    /// The block's span: the line of `resource "aws_security_group" "web" {` to its end.
+    pub span: Span,
+    /// The arguments and nested blocks, as an [`Value::Object`].
+    pub body: Value,
+    /// For resources inside a module: the span of the `module` block that called it.
+    pub called_from: Option<Span>,
+}

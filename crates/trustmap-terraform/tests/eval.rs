@@ -1,0 +1,720 @@
+//! Static evaluation of Terraform: variables, locals, expressions, functions, expansion,
+//! modules, references, bad input.
+
+use std::collections::HashMap;
+use trustmap_model::{Diagnostic, DiagnosticLevel};
+use trustmap_terraform::{Resource, TerraformFile, Value, evaluate_module};
+
+fn file(path: &str, text: &str) -> TerraformFile {
+    TerraformFile {
+        path: path.into(),
+        text: text.into(),
+    }
+}
+
+/// Evaluates `files` as the root module, with `modules` as the other folders of the scan.
+fn eval_with(files: &[(&str, &str)], modules: &[(&str, &str)]) -> (Vec<Resource>, Vec<Diagnostic>) {
+    let root: Vec<TerraformFile> = files.iter().map(|(p, t)| file(p, t)).collect();
+    let mut folders: HashMap<String, Vec<TerraformFile>> = HashMap::new();
+    for (p, t) in modules {
+        let dir = p.rsplit_once('/').map_or("", |(d, _)| d).to_string();
+        folders.entry(dir).or_default().push(file(p, t));
+    }
+    let read = move |dir: &str| folders.get(dir).cloned().unwrap_or_default();
+    evaluate_module(&root, &[], &read)
+}
+
+fn eval(main: &str) -> (Vec<Resource>, Vec<Diagnostic>) {
+    eval_with(&[("main.tf", main)], &[])
+}
+
+fn res<'a>(rs: &'a [Resource], address: &str) -> &'a Resource {
+    rs.iter()
+        .find(|r| r.address == address)
+        .unwrap_or_else(|| panic!("no {address} in {:?}", addresses(rs)))
+}
+
+fn addresses(rs: &[Resource]) -> Vec<&str> {
+    rs.iter().map(|r| r.address.as_str()).collect()
+}
+
+fn arg<'a>(rs: &'a [Resource], address: &str, name: &str) -> &'a Value {
+    res(rs, address)
+        .body
+        .get(name)
+        .unwrap_or_else(|| panic!("no {name} in {address}"))
+}
+
+fn s<'a>(rs: &'a [Resource], address: &str, name: &str) -> &'a str {
+    arg(rs, address, name)
+        .as_str()
+        .unwrap_or_else(|| panic!("{name} of {address} is {:?}", arg(rs, address, name)))
+}
+
+fn strings(v: &Value) -> Vec<String> {
+    v.items()
+        .iter()
+        .map(|i| i.as_str().unwrap_or("?").to_string())
+        .collect()
+}
+
+fn reference(v: &Value) -> (&str, &str) {
+    match v {
+        Value::Reference {
+            address, attribute, ..
+        } => (address, attribute),
+        other => panic!("not a reference: {other:?}"),
+    }
+}
+
+#[test]
+fn variables_defaults_and_tfvars() {
+    let main = r#"
+variable "name" { default = "app" }
+variable "env" {}
+variable "port" { default = 80 }
+variable "missing" {}
+resource "aws_s3_bucket" "b" {
+  bucket = "${var.name}-${var.env}"
+  port   = var.port
+  other  = var.missing
+}
+"#;
+    let files = [
+        file("infra/main.tf", main),
+        file("infra/terraform.tfvars", "env = \"prod\"\nport = 443\n"),
+        file("infra/b.auto.tfvars", "port = 8443\n"),
+    ];
+    let (rs, diags) = evaluate_module(&files, &[file("prod.tfvars", "name = \"shop\"")], &|_| {
+        Vec::new()
+    });
+    assert_eq!(s(&rs, "aws_s3_bucket.b", "bucket"), "shop-prod");
+    assert_eq!(arg(&rs, "aws_s3_bucket.b", "port").as_f64(), Some(8443.0));
+    assert!(arg(&rs, "aws_s3_bucket.b", "other").is_unknown());
+    let notes: Vec<_> = diags
+        .iter()
+        .filter(|d| d.level == DiagnosticLevel::Note)
+        .collect();
+    assert_eq!(notes.len(), 1, "{diags:?}");
+    assert!(notes[0].message.contains("\"missing\""));
+    assert_eq!(notes[0].span.file, "infra/main.tf");
+    assert_eq!(notes[0].span.start.line, 5);
+}
+
+#[test]
+fn locals_in_dependency_order() {
+    let (rs, diags) = eval(
+        r#"
+locals {
+  full = "${local.prefix}-${local.suffix}"
+  prefix = upper(local.base)
+  base = "web"
+  suffix = 1 + 2
+}
+resource "aws_instance" "x" { name = local.full }
+"#,
+    );
+    assert!(diags.is_empty(), "{diags:?}");
+    assert_eq!(s(&rs, "aws_instance.x", "name"), "WEB-3");
+}
+
+#[test]
+fn locals_cycle_is_reported_not_hung() {
+    let (rs, diags) = eval(
+        r#"
+locals {
+  a = local.b
+  b = "${local.c}x"
+  c = local.a
+  d = "fine"
+}
+resource "aws_instance" "x" {
+  a = local.a
+  d = local.d
+}
+"#,
+    );
+    assert!(arg(&rs, "aws_instance.x", "a").is_unknown());
+    assert_eq!(s(&rs, "aws_instance.x", "d"), "fine");
+    let cycles: Vec<_> = diags
+        .iter()
+        .filter(|d| d.code == "terraform-locals-cycle")
+        .collect();
+    assert_eq!(cycles.len(), 1, "{diags:?}");
+    assert_eq!(cycles[0].level, DiagnosticLevel::Warning);
+    assert!(
+        cycles[0]
+            .message
+            .contains("local.a -> local.b -> local.c -> local.a")
+    );
+}
+
+#[test]
+fn templates_with_unknown_parts_are_unknown() {
+    let (rs, _) = eval(
+        r#"
+variable "unset" {}
+resource "aws_instance" "x" {
+  a = "known-${1 + 1}"
+  b = "host-${var.unset}"
+  c = "sg-${aws_security_group.web.id}"
+  d = "${aws_security_group.web.id}"
+  e = "${data.aws_ami.x.id}"
+  f = <<-EOT
+    hello ${"world"}
+    EOT
+  g = "a ${"b"} %{if true}c%{endif}"
+  h = "x  ${~ "y" ~}  z"
+}
+"#,
+    );
+    assert_eq!(s(&rs, "aws_instance.x", "a"), "known-2");
+    assert!(arg(&rs, "aws_instance.x", "b").is_unknown());
+    assert!(arg(&rs, "aws_instance.x", "c").is_unknown());
+    assert_eq!(
+        reference(arg(&rs, "aws_instance.x", "d")),
+        ("aws_security_group.web", "id")
+    );
+    assert!(arg(&rs, "aws_instance.x", "e").is_unknown());
+    assert_eq!(s(&rs, "aws_instance.x", "f"), "hello world\n");
+    assert!(arg(&rs, "aws_instance.x", "g").is_unknown());
+    assert_eq!(s(&rs, "aws_instance.x", "h"), "xyz");
+}
+
+#[test]
+fn for_expressions_conditionals_and_splats() {
+    let (rs, _) = eval(
+        r#"
+variable "ports" { default = [22, 80, 443] }
+variable "unset" {}
+variable "users" {
+  default = {
+    alice = { admin = true }
+    bob   = { admin = false }
+  }
+}
+locals {
+  objs = [{ id = "a" }, { id = "b" }]
+}
+resource "aws_instance" "x" {
+  web     = [for p in var.ports : "p${p}" if p != 22]
+  admins  = [for name, u in var.users : name if u.admin]
+  by_name = { for name, u in var.users : upper(name) => u.admin }
+  grouped = { for p in var.ports : (p > 100 ? "high" : "low") => p... }
+  ids     = local.objs[*].id
+  legacy  = local.objs.*.id
+  second  = var.ports[1]
+  cond    = length(var.ports) > 2 ? "many" : "few"
+  unknown = var.nope == null ? "a" : "b"
+  logic   = false && var.unset
+  logic2  = true && var.unset
+}
+"#,
+    );
+    let a = "aws_instance.x";
+    assert_eq!(strings(arg(&rs, a, "web")), ["p80", "p443"]);
+    assert_eq!(strings(arg(&rs, a, "admins")), ["alice"]);
+    let by_name = arg(&rs, a, "by_name");
+    assert_eq!(by_name.get("ALICE").and_then(Value::as_bool), Some(true));
+    assert_eq!(by_name.get("BOB").and_then(Value::as_bool), Some(false));
+    let grouped = arg(&rs, a, "grouped");
+    assert_eq!(grouped.get("low").unwrap().items().len(), 2);
+    assert_eq!(strings(arg(&rs, a, "ids")), ["a", "b"]);
+    assert_eq!(strings(arg(&rs, a, "legacy")), ["a", "b"]);
+    assert_eq!(arg(&rs, a, "second").as_f64(), Some(80.0));
+    assert_eq!(s(&rs, a, "cond"), "many");
+    // An undeclared variable is an error in Terraform: unknown here, never a guess.
+    assert!(arg(&rs, a, "unknown").is_unknown());
+    assert_eq!(arg(&rs, a, "logic").as_bool(), Some(false));
+    assert!(arg(&rs, a, "logic2").is_unknown());
+}
+
+#[test]
+fn functions() {
+    let (rs, _) = eval(
+        r#"
+variable "unset" {}
+locals {
+  m = merge({ a = 1, b = 2 }, { b = 3 })
+}
+resource "aws_instance" "x" {
+  concat   = concat(["a"], ["b", "c"])
+  merge_b  = local.m.b
+  lookup   = lookup(local.m, "z", "dflt")
+  element  = element(["a", "b"], 3)
+  format   = format("%s:%d", "h", 80)
+  join     = join(",", ["a", "b"])
+  split    = split(",", "a,b")
+  subnet   = cidrsubnet("10.0.0.0/16", 8, 1)
+  host     = cidrhost("10.0.0.0/24", 10)
+  set      = toset(["b", "a", "b"])
+  coalesce = coalesce("", null, "x")
+  try      = try(local.m.nope, "fallback")
+  can      = can(local.m.nope)
+  json     = jsonencode({ b = [1, true], a = "x" })
+  decoded  = jsondecode("{\"k\": \"v\"}").k
+  length   = length(["a", "b", "c"])
+  keys     = keys({ b = 1, a = 2 })
+  contains = contains(["a", "b"], "b")
+  distinct = distinct(["a", "a", "b"])
+  flatten  = flatten([["a"], ["b", ["c"]]])
+  case     = "${lower("AB")}${upper("cd")}"
+  replace  = replace("a-b-c", "-", "_")
+  trim     = trimspace("  x  ")
+  min      = min(3, 1, 2)
+  max      = max([4, 9]...)
+  compact  = compact(["a", "", null, "b"])
+  zipmap   = zipmap(["k"], ["v"])
+  file     = file("secret.txt")
+  tmpl     = templatefile("t.tpl", {})
+  unknown  = upper(var.unset)
+  partial  = concat(["a"], [var.unset])
+  regex    = replace("abc", "/b/", "x")
+}
+"#,
+    );
+    let a = "aws_instance.x";
+    assert_eq!(strings(arg(&rs, a, "concat")), ["a", "b", "c"]);
+    assert_eq!(arg(&rs, a, "merge_b").as_f64(), Some(3.0));
+    assert_eq!(s(&rs, a, "lookup"), "dflt");
+    assert_eq!(s(&rs, a, "element"), "b");
+    assert_eq!(s(&rs, a, "format"), "h:80");
+    assert_eq!(s(&rs, a, "join"), "a,b");
+    assert_eq!(strings(arg(&rs, a, "split")), ["a", "b"]);
+    assert_eq!(s(&rs, a, "subnet"), "10.0.1.0/24");
+    assert_eq!(s(&rs, a, "host"), "10.0.0.10");
+    assert_eq!(strings(arg(&rs, a, "set")), ["a", "b"]);
+    assert_eq!(s(&rs, a, "coalesce"), "x");
+    assert_eq!(s(&rs, a, "try"), "fallback");
+    assert_eq!(arg(&rs, a, "can").as_bool(), Some(false));
+    assert_eq!(s(&rs, a, "json"), r#"{"a":"x","b":[1,true]}"#);
+    assert_eq!(s(&rs, a, "decoded"), "v");
+    assert_eq!(arg(&rs, a, "length").as_f64(), Some(3.0));
+    assert_eq!(strings(arg(&rs, a, "keys")), ["a", "b"]);
+    assert_eq!(arg(&rs, a, "contains").as_bool(), Some(true));
+    assert_eq!(strings(arg(&rs, a, "distinct")), ["a", "b"]);
+    assert_eq!(strings(arg(&rs, a, "flatten")), ["a", "b", "c"]);
+    assert_eq!(s(&rs, a, "case"), "abCD");
+    assert_eq!(s(&rs, a, "replace"), "a_b_c");
+    assert_eq!(s(&rs, a, "trim"), "x");
+    assert_eq!(arg(&rs, a, "min").as_f64(), Some(1.0));
+    assert_eq!(arg(&rs, a, "max").as_f64(), Some(9.0));
+    assert_eq!(strings(arg(&rs, a, "compact")), ["a", "b"]);
+    assert_eq!(
+        arg(&rs, a, "zipmap").get("k").and_then(Value::as_str),
+        Some("v")
+    );
+    for unknown in ["file", "tmpl", "unknown", "regex"] {
+        assert!(arg(&rs, a, unknown).is_unknown(), "{unknown}");
+    }
+    let partial = arg(&rs, a, "partial").items();
+    assert_eq!(partial[0].as_str(), Some("a"));
+    assert!(partial[1].is_unknown());
+}
+
+#[test]
+fn count_and_for_each_addresses() {
+    let (rs, diags) = eval(
+        r#"
+variable "n" { default = 2 }
+variable "unset" {}
+resource "aws_subnet" "c" {
+  count = var.n
+  name  = "s${count.index}"
+}
+resource "aws_s3_bucket" "set" {
+  for_each = toset(["b", "a"])
+  bucket   = each.key
+}
+resource "aws_s3_bucket" "map" {
+  for_each = { logs = "private", site = "public-read" }
+  acl      = each.value
+  name     = each.key
+}
+resource "aws_instance" "none" { count = 0 }
+resource "aws_instance" "unknown" {
+  count = var.unset
+  name  = "i${count.index}"
+}
+resource "aws_instance" "cond" {
+  count = true ? 1 : 0
+}
+"#,
+    );
+    assert_eq!(
+        addresses(&rs),
+        [
+            "aws_instance.cond[0]",
+            "aws_instance.unknown",
+            "aws_s3_bucket.map[\"logs\"]",
+            "aws_s3_bucket.map[\"site\"]",
+            "aws_s3_bucket.set[\"a\"]",
+            "aws_s3_bucket.set[\"b\"]",
+            "aws_subnet.c[0]",
+            "aws_subnet.c[1]",
+        ]
+    );
+    assert_eq!(s(&rs, "aws_subnet.c[1]", "name"), "s1");
+    assert_eq!(res(&rs, "aws_subnet.c[1]").base_address, "aws_subnet.c");
+    assert_eq!(s(&rs, "aws_s3_bucket.set[\"a\"]", "bucket"), "a");
+    assert_eq!(s(&rs, "aws_s3_bucket.map[\"site\"]", "acl"), "public-read");
+    assert!(arg(&rs, "aws_instance.unknown", "name").is_unknown());
+    assert!(
+        res(&rs, "aws_s3_bucket.map[\"logs\"]")
+            .body
+            .get("for_each")
+            .is_none()
+    );
+    assert!(
+        diags
+            .iter()
+            .any(|d| d.code == "terraform-unknown-count" && d.level == DiagnosticLevel::Note),
+        "{diags:?}"
+    );
+}
+
+#[test]
+fn runaway_count_is_bounded() {
+    let (rs, diags) = eval(r#"resource "aws_instance" "x" { count = 100000 }"#);
+    assert_eq!(rs.len(), 1000);
+    assert!(diags.iter().any(|d| d.level == DiagnosticLevel::Warning));
+}
+
+#[test]
+fn dynamic_and_nested_blocks() {
+    let (rs, _) = eval(
+        r#"
+variable "rules" {
+  default = [
+    { port = 22, cidr = "10.0.0.0/8" },
+    { port = 443, cidr = "0.0.0.0/0" },
+  ]
+}
+variable "unset" {}
+resource "aws_security_group" "web" {
+  ingress {
+    from_port   = 80
+    cidr_blocks = ["0.0.0.0/0"]
+  }
+  dynamic "ingress" {
+    for_each = var.rules
+    iterator = rule
+    content {
+      from_port   = rule.value.port
+      cidr_blocks = [rule.value.cidr]
+    }
+  }
+  dynamic "egress" {
+    for_each = var.unset
+    content { from_port = egress.value }
+  }
+  lifecycle { create_before_destroy = true }
+}
+"#,
+    );
+    let body = &res(&rs, "aws_security_group.web").body;
+    let ingress = body.all("ingress");
+    assert_eq!(ingress.len(), 3);
+    let ports: Vec<f64> = ingress
+        .iter()
+        .filter_map(|i| i.get("from_port").and_then(Value::as_f64))
+        .collect();
+    assert_eq!(ports, [80.0, 22.0, 443.0]);
+    assert_eq!(
+        strings(ingress[2].get("cidr_blocks").unwrap()),
+        ["0.0.0.0/0"]
+    );
+    let egress = body.all("egress");
+    assert_eq!(egress.len(), 1);
+    assert!(egress[0].is_unknown());
+    assert!(body.get("lifecycle").is_none());
+}
+
+#[test]
+fn references_stay_references() {
+    let (rs, _) = eval(
+        r#"
+resource "aws_security_group" "a" {}
+resource "aws_instance" "x" {
+  count = 2
+  vpc_security_group_ids = [aws_security_group.a.id, aws_security_group.b.id]
+  single  = aws_security_group.a.id
+  indexed = aws_instance.y[0].private_ip
+  keyed   = aws_instance.z["web"].arn
+  dynamic = aws_instance.y[count.index].id
+  splat   = aws_instance.y[*].id
+  whole   = aws_security_group.a
+  data    = data.aws_vpc.main.id
+}
+"#,
+    );
+    let a = "aws_instance.x[1]";
+    let ids = arg(&rs, a, "vpc_security_group_ids").items();
+    assert_eq!(reference(ids[0]), ("aws_security_group.a", "id"));
+    assert_eq!(reference(ids[1]), ("aws_security_group.b", "id"));
+    assert_eq!(
+        reference(arg(&rs, a, "single")),
+        ("aws_security_group.a", "id")
+    );
+    assert_eq!(
+        reference(arg(&rs, a, "indexed")),
+        ("aws_instance.y[0]", "private_ip")
+    );
+    assert_eq!(
+        reference(arg(&rs, a, "keyed")),
+        ("aws_instance.z[\"web\"]", "arn")
+    );
+    assert_eq!(
+        reference(arg(&rs, a, "dynamic")),
+        ("aws_instance.y[1]", "id")
+    );
+    let splat = arg(&rs, a, "splat").items();
+    assert_eq!(splat.len(), 1);
+    assert_eq!(reference(splat[0]), ("aws_instance.y", "id"));
+    assert_eq!(
+        reference(arg(&rs, a, "whole")),
+        ("aws_security_group.a", "")
+    );
+    assert!(arg(&rs, a, "data").is_unknown());
+}
+
+#[test]
+fn local_module_with_inputs_and_outputs() {
+    let main = r#"
+module "net" {
+  source = "./modules/net"
+  name   = "prod"
+}
+module "many" {
+  source   = "./modules/net"
+  for_each = toset(["a", "b"])
+  name     = each.key
+}
+resource "aws_instance" "x" {
+  subnet    = module.net.subnet_id
+  label     = module.net.label
+  many      = module.many["b"].label
+}
+"#;
+    let module = r#"
+variable "name" {}
+resource "aws_subnet" "s" {
+  name = "${var.name}-subnet"
+  vpc  = aws_vpc.v.id
+}
+resource "aws_vpc" "v" {}
+output "subnet_id" { value = aws_subnet.s.id }
+output "label" { value = "net-${var.name}" }
+"#;
+    let (rs, diags) = eval_with(
+        &[("infra/main.tf", main)],
+        &[("infra/modules/net/main.tf", module)],
+    );
+    assert!(diags.is_empty(), "{diags:?}");
+    assert_eq!(
+        addresses(&rs),
+        [
+            "aws_instance.x",
+            "module.many[\"a\"].aws_subnet.s",
+            "module.many[\"a\"].aws_vpc.v",
+            "module.many[\"b\"].aws_subnet.s",
+            "module.many[\"b\"].aws_vpc.v",
+            "module.net.aws_subnet.s",
+            "module.net.aws_vpc.v",
+        ]
+    );
+    let s_ = res(&rs, "module.net.aws_subnet.s");
+    assert_eq!(s_.base_address, "module.net.aws_subnet.s");
+    assert_eq!(s_.span.file, "infra/modules/net/main.tf");
+    let called = s_.called_from.as_ref().unwrap();
+    assert_eq!(
+        (called.file.as_str(), called.start.line),
+        ("infra/main.tf", 2)
+    );
+    assert_eq!(s(&rs, "module.net.aws_subnet.s", "name"), "prod-subnet");
+    assert_eq!(
+        reference(arg(&rs, "module.net.aws_subnet.s", "vpc")),
+        ("module.net.aws_vpc.v", "id")
+    );
+    assert_eq!(
+        reference(arg(&rs, "aws_instance.x", "subnet")),
+        ("module.net.aws_subnet.s", "id")
+    );
+    assert_eq!(s(&rs, "aws_instance.x", "label"), "net-prod");
+    assert_eq!(s(&rs, "aws_instance.x", "many"), "net-b");
+    assert_eq!(
+        s(&rs, "module.many[\"a\"].aws_subnet.s", "name"),
+        "a-subnet"
+    );
+    assert!(res(&rs, "aws_instance.x").called_from.is_none());
+}
+
+#[test]
+fn recursive_module_is_bounded() {
+    let (rs, diags) = eval_with(
+        &[("main.tf", "module \"m\" { source = \"./m\" }")],
+        &[(
+            "m/main.tf",
+            "module \"again\" { source = \"./\" }\nresource \"aws_vpc\" \"v\" {}",
+        )],
+    );
+    assert_eq!(rs.len(), 10);
+    assert!(
+        diags.iter().any(|d| d.code == "terraform-limit"),
+        "{diags:?}"
+    );
+}
+
+#[test]
+fn remote_module_is_a_note_with_unknown_outputs() {
+    let (rs, diags) = eval(
+        r#"
+module "vpc" {
+  source  = "terraform-aws-modules/vpc/aws"
+  version = "5.0.0"
+}
+resource "aws_instance" "x" { subnet_id = module.vpc.private_subnets[0] }
+"#,
+    );
+    assert_eq!(addresses(&rs), ["aws_instance.x"]);
+    assert!(arg(&rs, "aws_instance.x", "subnet_id").is_unknown());
+    assert_eq!(diags.len(), 1, "{diags:?}");
+    assert_eq!(diags[0].level, DiagnosticLevel::Note);
+    assert_eq!(diags[0].code, "terraform-remote-module");
+}
+
+#[test]
+fn broken_file_is_an_error_and_others_are_read() {
+    let (rs, diags) = eval_with(
+        &[
+            ("a.tf", "resource \"aws_vpc\" \"ok\" {}\n"),
+            ("b.tf", "resource \"aws_vpc\" \"bad\" {\n  x = = 1\n}\n"),
+        ],
+        &[],
+    );
+    assert_eq!(addresses(&rs), ["aws_vpc.ok"]);
+    assert_eq!(diags.len(), 1);
+    assert_eq!(diags[0].level, DiagnosticLevel::Error);
+    assert_eq!(diags[0].span.file, "b.tf");
+    assert_eq!(diags[0].span.start.line, 2);
+    assert!(!diags[0].message.is_empty());
+}
+
+#[test]
+fn spans_point_at_attributes_and_blocks() {
+    let (rs, _) = eval(
+        "\n\nresource \"aws_db_instance\" \"d\" {\n  engine = \"pg\"\n  publicly_accessible = true\n}\n",
+    );
+    let r = res(&rs, "aws_db_instance.d");
+    assert_eq!((r.span.start.line, r.span.end.line), (3, 6));
+    let v = arg(&rs, "aws_db_instance.d", "publicly_accessible");
+    assert_eq!((v.span().start.line, v.span().start.column), (5, 3));
+}
+
+#[test]
+fn json_syntax() {
+    let json = r#"{
+  "variable": { "name": { "default": "logs" } },
+  "locals": { "prefix": "app" },
+  "resource": {
+    "aws_s3_bucket": {
+      "b": {
+        "bucket": "${local.prefix}-${var.name}",
+        "count": 2,
+        "acl": "private",
+        "sg": "${aws_security_group.x.id}",
+        "versioning": { "enabled": true }
+      }
+    }
+  }
+}"#;
+    let (rs, diags) = eval_with(&[("main.tf.json", json)], &[]);
+    assert!(diags.is_empty(), "{diags:?}");
+    assert_eq!(addresses(&rs), ["aws_s3_bucket.b[0]", "aws_s3_bucket.b[1]"]);
+    assert_eq!(s(&rs, "aws_s3_bucket.b[0]", "bucket"), "app-logs");
+    assert_eq!(
+        reference(arg(&rs, "aws_s3_bucket.b[0]", "sg")),
+        ("aws_security_group.x", "id")
+    );
+    let versioning = arg(&rs, "aws_s3_bucket.b[0]", "versioning");
+    assert_eq!(
+        versioning.get("enabled").and_then(Value::as_bool),
+        Some(true)
+    );
+    assert_eq!(res(&rs, "aws_s3_bucket.b[0]").span.start.line, 6);
+    assert_eq!(arg(&rs, "aws_s3_bucket.b[0]", "acl").span().start.line, 9);
+
+    let (_, diags) = eval_with(&[("bad.tf.json", "{\n  \"resource\": [\n")], &[]);
+    assert_eq!(diags[0].level, DiagnosticLevel::Error);
+    assert!(diags[0].span.start.line >= 2);
+}
+
+#[test]
+fn deep_chains_do_not_overflow() {
+    let mut text = String::from("locals {\n  l0 = 1\n");
+    for i in 1..400 {
+        text.push_str(&format!("  l{i} = local.l{} + 1\n", i - 1));
+    }
+    text.push_str("}\nresource \"aws_instance\" \"x\" { v = local.l399 }\n");
+    let (rs, diags) = eval(&text);
+    // Either computed or bounded, never a crash.
+    let v = arg(&rs, "aws_instance.x", "v");
+    assert!(v.is_unknown() || v.as_f64() == Some(400.0));
+    assert!(v.as_f64().is_some() || diags.iter().any(|d| d.code == "terraform-limit"));
+
+    let nested = format!(
+        "resource \"a_b\" \"c\" {{ v = {}1{} }}",
+        "[".repeat(60),
+        "]".repeat(60)
+    );
+    let _ = eval(&nested);
+}
+
+/// A small deterministic generator, so the fuzz test needs no dependency.
+fn lcg(seed: &mut u64) -> u64 {
+    *seed = seed
+        .wrapping_mul(6364136223846793005)
+        .wrapping_add(1442695040888963407);
+    *seed >> 33
+}
+
+#[test]
+fn fuzz_truncated_and_mutated_inputs_never_panic() {
+    let sources = [
+        include_str!("eval.rs"),
+        r#"
+variable "v" { default = { a = [1, 2] } }
+locals { x = { for k, v in var.v : k => [for i in v : i * 2] } }
+resource "aws_security_group" "s" {
+  count = length(local.x.a)
+  dynamic "ingress" {
+    for_each = local.x
+    content { from_port = ingress.value[0] }
+  }
+  name = "${try(local.x.a[5], "d")}-${count.index}"
+}
+module "m" { source = "./m" }
+"#,
+        r#"{"resource": {"aws_s3_bucket": {"b": {"bucket": "${var.x}", "count": "${2}"}}}}"#,
+    ];
+    let junk = [
+        "${", "}", "\"", "[", "]", "{", "=", "\n", "%{", "..", "*", "<<EOT\n", "(", ")",
+    ];
+    let mut seed = 42u64;
+    for (n, src) in sources.iter().enumerate() {
+        for round in 0..150 {
+            let mut text: Vec<char> = src.chars().collect();
+            let cut = (lcg(&mut seed) as usize) % (text.len() + 1);
+            if round % 2 == 0 {
+                text.truncate(cut);
+            } else {
+                let j = junk[(lcg(&mut seed) as usize) % junk.len()];
+                let at = cut.min(text.len());
+                text.splice(at..at, j.chars());
+            }
+            let text: String = text.into_iter().collect();
+            let name = if n == 2 { "x.tf.json" } else { "x.tf" };
+            let _ = eval_with(&[(name, &text)], &[("m/main.tf", &text)]);
+        }
+    }
+}
