@@ -251,6 +251,8 @@ pub fn model(resources: &[Resource], root: &str) -> Fragment {
             }
         }
     }
+    // Subnets that give every instance a public address.
+    let mut public_ips: BTreeMap<String, Span> = BTreeMap::new();
     for subnet in resources.iter().filter(|r| r.kind == "aws_subnet") {
         if let Some(v) = subnet
             .body
@@ -258,6 +260,7 @@ pub fn model(resources: &[Resource], root: &str) -> Fragment {
             .filter(|v| v.as_bool() == Some(true))
         {
             public_subnets.insert(subnet.address.clone(), v.span().clone());
+            public_ips.insert(subnet.address.clone(), v.span().clone());
         }
     }
 
@@ -349,19 +352,48 @@ pub fn model(resources: &[Resource], root: &str) -> Fragment {
                 None => attributes.set_flag(*attr, source.default, None),
             }
         }
-        // In a public subnet without a stated choice, an instance gets a public address.
+        // Without a stated choice, an instance gets a public address when its subnet maps one
+        // on launch; in a subnet routed to the internet otherwise, it may or may not.
         if attributes.flag(AttrName::Public) == Tri::Unknown && r.kind == "aws_instance" {
-            let subnet_public = r
+            let subnets = r
                 .body
                 .get("subnet_id")
                 .map(|v| index.resolve_all(v))
-                .unwrap_or_default()
-                .iter()
-                .any(|s| public_subnets.contains_key(&s.address));
-            if subnet_public {
-                attributes.set_flag(AttrName::Public, Tri::Unknown, None);
-            } else if r.body.get("subnet_id").is_some() {
+                .unwrap_or_default();
+            if let Some(span) = subnets.iter().find_map(|s| public_ips.get(&s.address)) {
+                attributes.set_flag(AttrName::Public, Tri::Yes, Some(span.clone()));
+            } else if !subnets.is_empty()
+                && !subnets
+                    .iter()
+                    .any(|s| public_subnets.contains_key(&s.address))
+            {
                 attributes.set_flag(AttrName::Public, Tri::No, None);
+            }
+        }
+        // Secrets written into an instance's user data (`export AWS_SECRET_ACCESS_KEY=...`).
+        if let Some((text, span)) = r
+            .body
+            .get("user_data")
+            .and_then(|v| v.as_str().map(|t| (t, v.span().clone())))
+        {
+            let entries: Vec<containers::EnvEntry> = text
+                .lines()
+                .filter_map(|line| line.trim().trim_start_matches("export ").split_once('='))
+                .map(|(key, value)| containers::EnvEntry {
+                    key: key.trim().to_string(),
+                    raw: value.trim().to_string(),
+                    value: value.trim().trim_matches('"').to_string(),
+                    literal: !value.contains('$'),
+                    known: true,
+                    span: span.clone(),
+                })
+                .collect();
+            for (name, at) in containers::plaintext_secrets(&entries) {
+                attributes.push_item(
+                    AttrName::PlaintextSecrets,
+                    format!("{name} (in user_data)"),
+                    Some(at),
+                );
             }
         }
         attributes.set_flag(AttrName::NetworkIsolated, Tri::Unknown, None);
@@ -403,6 +435,12 @@ pub fn model(resources: &[Resource], root: &str) -> Fragment {
                 })
                 .unwrap_or_default()
         })
+        .chain(
+            resources
+                .iter()
+                .filter(|r| r.kind == "aws_elb" && !r.body.all("listener").is_empty())
+                .map(|r| r.address.clone()),
+        )
         .collect();
     let mut flows: Vec<Flow> = Vec::new();
     for (group, ingress) in &rules {
@@ -531,6 +569,73 @@ fn load_balancers(
     root: &str,
     flows: &mut Vec<Flow>,
 ) {
+    // Classic load balancers: inline `listener` blocks and `instances`.
+    for balancer in resources.iter().filter(|r| r.kind == "aws_elb") {
+        let public = fragment_public(fragment, root, &balancer.address);
+        for listener in balancer.body.all("listener") {
+            let protocol = listener
+                .get("lb_protocol")
+                .and_then(Value::as_str)
+                .unwrap_or("http")
+                .to_ascii_lowercase();
+            let port = listener
+                .get("lb_port")
+                .and_then(Value::as_f64)
+                .map(|p| (p as i64).to_string())
+                .unwrap_or_default();
+            let encrypted = match protocol.as_str() {
+                "https" | "ssl" => Tri::Yes,
+                "http" => Tri::No,
+                _ => Tri::Unknown,
+            };
+            let span = listener
+                .get("lb_protocol")
+                .map_or_else(|| listener.span().clone(), |v| v.span().clone());
+            if public != Tri::No {
+                let mut flow = Flow::new(
+                    ElementId(INTERNET_ELEMENT.into()),
+                    ElementId(id(root, &balancer.address)),
+                    Some(protocol.clone()),
+                    vec![port],
+                    "listener",
+                    Some(span.clone()),
+                );
+                flow.attributes
+                    .set_flag(AttrName::Public, public, Some(span.clone()));
+                flow.attributes.set_flag(
+                    AttrName::EncryptedInTransit,
+                    encrypted,
+                    Some(span.clone()),
+                );
+                flows.push(flow);
+            }
+            let instance_port = listener
+                .get("instance_port")
+                .and_then(Value::as_f64)
+                .map(|p| (p as i64).to_string());
+            let instance_protocol = listener
+                .get("instance_protocol")
+                .and_then(Value::as_str)
+                .map(str::to_ascii_lowercase);
+            for target in balancer
+                .body
+                .get("instances")
+                .map(|v| index.resolve_all(v))
+                .unwrap_or_default()
+            {
+                if elements.contains_key(&target.address) {
+                    flows.push(Flow::new(
+                        ElementId(id(root, &balancer.address)),
+                        ElementId(id(root, &target.address)),
+                        instance_protocol.clone(),
+                        instance_port.clone().into_iter().collect(),
+                        "elb-instances",
+                        Some(listener.span().clone()),
+                    ));
+                }
+            }
+        }
+    }
     let mut balancer_of_group: BTreeMap<String, Vec<String>> = BTreeMap::new();
     for listener in resources
         .iter()
