@@ -505,6 +505,7 @@ pub fn model(resources: &[Resource], root: &str) -> Fragment {
 
     load_balancers(resources, &index, &elements, &fragment, root, &mut flows);
     doors(resources, &index, root, &mut flows);
+    eks_endpoints(resources, root, &mut flows);
     fragment.flows.extend(flows);
     fragment
 }
@@ -751,6 +752,42 @@ fn load_balancers(
         for block in service.body.all("load_balancer") {
             backend(block.get("target_group_arn"), service, block.span().clone());
         }
+    }
+}
+
+/// An EKS cluster's API endpoint is public unless `endpoint_public_access = false`, and open to
+/// the whole internet unless `public_access_cidrs` narrows it.
+fn eks_endpoints(resources: &[Resource], root: &str, flows: &mut Vec<Flow>) {
+    for cluster in resources.iter().filter(|r| r.kind == "aws_eks_cluster") {
+        let config = cluster.body.all("vpc_config").into_iter().next();
+        let access = config.and_then(|c| c.get("endpoint_public_access"));
+        let cidrs = config.and_then(|c| c.get("public_access_cidrs"));
+        let public = match (access.and_then(Value::as_bool), cidrs) {
+            (Some(false), _) => continue,
+            (None, _) if access.is_some() => Tri::Unknown,
+            (_, Some(list)) if list.is_unknown() => Tri::Unknown,
+            (_, Some(list)) => {
+                Tri::from_bool(list.items().iter().any(|c| c.as_str() == Some("0.0.0.0/0")))
+            }
+            (_, None) => Tri::Yes,
+        };
+        let span = access
+            .or(cidrs)
+            .or(config)
+            .map_or_else(|| cluster.span.clone(), |v| v.span().clone());
+        let mut flow = Flow::new(
+            ElementId(INTERNET_ELEMENT.into()),
+            ElementId(id(root, &cluster.address)),
+            Some("kubernetes-api".into()),
+            vec!["443".into()],
+            "eks-endpoint",
+            Some(span.clone()),
+        );
+        flow.attributes
+            .set_flag(AttrName::Public, public, Some(span.clone()));
+        flow.attributes
+            .set_flag(AttrName::EncryptedInTransit, Tri::Yes, Some(span));
+        flows.push(flow);
     }
 }
 
