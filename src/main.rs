@@ -11,7 +11,7 @@ use trustmap_rules::{Finding, RuleSet, Severity};
 
 /// Threat models from infrastructure code.
 ///
-/// trustmap reads docker compose files and Kubernetes manifests, draws the data-flow diagram of
+/// trustmap reads docker compose files, Kubernetes manifests and Terraform, draws the data-flow diagram of
 /// the system they deploy (processes, data stores, external entities, the flows between them,
 /// and the trust boundaries those flows cross), and checks every element and flow against
 /// STRIDE rules.
@@ -363,7 +363,7 @@ fn scan(args: ScanArgs) -> Result<u8> {
         }
     }
     if scan.files.is_empty() {
-        eprintln!("trustmap: no compose files or Kubernetes manifests found in the given paths");
+        eprintln!("trustmap: no compose files, Kubernetes manifests or Terraform found in the given paths");
     }
     if diagnostics
         .iter()
