@@ -363,7 +363,9 @@ fn scan(args: ScanArgs) -> Result<u8> {
         }
     }
     if scan.files.is_empty() {
-        eprintln!("trustmap: no compose files, Kubernetes manifests or Terraform found in the given paths");
+        eprintln!(
+            "trustmap: no compose files, Kubernetes manifests or Terraform found in the given paths"
+        );
     }
     if diagnostics
         .iter()

@@ -71,6 +71,13 @@ impl<'r> Index<'r> {
         }
     }
 
+    /// The resources an argument of `body` refers to (none when it is absent).
+    fn arg(&self, body: &Value, key: &str) -> Vec<&'r Resource> {
+        body.get(key)
+            .map(|v| self.resolve_all(v))
+            .unwrap_or_default()
+    }
+
     fn resolve_all(&self, value: &Value) -> Vec<&'r Resource> {
         referenced(value)
             .iter()
@@ -145,32 +152,16 @@ fn security_groups(resources: &[Resource], index: &Index) -> BTreeMap<String, Ve
                         .push(ingress_from(block, block.span().clone()));
                 }
             }
-            "aws_security_group_rule"
-                if r.body.get("type").and_then(Value::as_str) == Some("ingress") =>
-            {
-                for group in r
-                    .body
-                    .get("security_group_id")
-                    .map(|v| index.resolve_all(v))
-                    .unwrap_or_default()
-                {
-                    rules
-                        .entry(group.address.clone())
-                        .or_default()
-                        .push(ingress_from(&r.body, r.span.clone()));
-                }
-            }
-            "aws_vpc_security_group_ingress_rule" => {
-                for group in r
-                    .body
-                    .get("security_group_id")
-                    .map(|v| index.resolve_all(v))
-                    .unwrap_or_default()
-                {
-                    rules
-                        .entry(group.address.clone())
-                        .or_default()
-                        .push(ingress_from(&r.body, r.span.clone()));
+            "aws_security_group_rule" | "aws_vpc_security_group_ingress_rule" => {
+                let ingress = r.kind == "aws_vpc_security_group_ingress_rule"
+                    || r.body.get("type").and_then(Value::as_str) == Some("ingress");
+                if ingress {
+                    for group in index.arg(&r.body, "security_group_id") {
+                        rules
+                            .entry(group.address.clone())
+                            .or_default()
+                            .push(ingress_from(&r.body, r.span.clone()));
+                    }
                 }
             }
             _ => {}
@@ -241,12 +232,7 @@ pub fn model(resources: &[Resource], root: &str) -> Fragment {
                 .any(|t| igw_tables.contains(&t.address))
         });
         if routes_out {
-            for subnet in association
-                .body
-                .get("subnet_id")
-                .map(|v| index.resolve_all(v))
-                .unwrap_or_default()
-            {
+            for subnet in index.arg(&association.body, "subnet_id") {
                 public_subnets.insert(subnet.address.clone(), association.span.clone());
             }
         }
@@ -355,11 +341,7 @@ pub fn model(resources: &[Resource], root: &str) -> Fragment {
         // Without a stated choice, an instance gets a public address when its subnet maps one
         // on launch; in a subnet routed to the internet otherwise, it may or may not.
         if attributes.flag(AttrName::Public) == Tri::Unknown && r.kind == "aws_instance" {
-            let subnets = r
-                .body
-                .get("subnet_id")
-                .map(|v| index.resolve_all(v))
-                .unwrap_or_default();
+            let subnets = index.arg(&r.body, "subnet_id");
             if let Some(span) = subnets.iter().find_map(|s| public_ips.get(&s.address)) {
                 attributes.set_flag(AttrName::Public, Tri::Yes, Some(span.clone()));
             } else if !subnets.is_empty()
@@ -618,12 +600,7 @@ fn load_balancers(
                 .get("instance_protocol")
                 .and_then(Value::as_str)
                 .map(str::to_ascii_lowercase);
-            for target in balancer
-                .body
-                .get("instances")
-                .map(|v| index.resolve_all(v))
-                .unwrap_or_default()
-            {
+            for target in index.arg(&balancer.body, "instances") {
                 if elements.contains_key(&target.address) {
                     flows.push(Flow::new(
                         ElementId(id(root, &balancer.address)),
@@ -687,11 +664,7 @@ fn load_balancers(
             flows.push(flow);
         }
         for action in listener.body.all("default_action") {
-            for group in action
-                .get("target_group_arn")
-                .map(|v| index.resolve_all(v))
-                .unwrap_or_default()
-            {
+            for group in index.arg(&action, "target_group_arn") {
                 balancer_of_group
                     .entry(group.address.clone())
                     .or_default()
@@ -735,12 +708,7 @@ fn load_balancers(
     for attachment in resources.iter().filter(|r| {
         r.kind == "aws_lb_target_group_attachment" || r.kind == "aws_alb_target_group_attachment"
     }) {
-        for target in attachment
-            .body
-            .get("target_id")
-            .map(|v| index.resolve_all(v))
-            .unwrap_or_default()
-        {
+        for target in index.arg(&attachment.body, "target_id") {
             backend(
                 attachment.body.get("target_group_arn"),
                 target,
