@@ -664,7 +664,7 @@ fn load_balancers(
             flows.push(flow);
         }
         for action in listener.body.all("default_action") {
-            for group in index.arg(&action, "target_group_arn") {
+            for group in index.arg(action, "target_group_arn") {
                 balancer_of_group
                     .entry(group.address.clone())
                     .or_default()
