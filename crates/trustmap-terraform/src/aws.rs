@@ -488,6 +488,7 @@ pub fn model(resources: &[Resource], root: &str) -> Fragment {
     load_balancers(resources, &index, &elements, &fragment, root, &mut flows);
     doors(resources, &index, root, &mut flows);
     eks_endpoints(resources, root, &mut flows);
+    edges(resources, &index, root, &mut flows);
     fragment.flows.extend(flows);
     fragment
 }
@@ -720,6 +721,167 @@ fn load_balancers(
         for block in service.body.all("load_balancer") {
             backend(block.get("target_group_arn"), service, block.span().clone());
         }
+    }
+}
+
+/// CloudFront distributions take traffic from the internet (HTTP too unless every cache
+/// behavior redirects or refuses it) and forward to their origins; API Gateway APIs take
+/// requests on their routes and methods, authenticated or not.
+fn edges(resources: &[Resource], index: &Index, root: &str, flows: &mut Vec<Flow>) {
+    let door = |target: &Resource,
+                protocol: &str,
+                port: &str,
+                encrypted: Tri,
+                authenticated: Option<Tri>,
+                span: Span,
+                origin: &str| {
+        let mut flow = Flow::new(
+            ElementId(INTERNET_ELEMENT.into()),
+            ElementId(id(root, &target.address)),
+            Some(protocol.to_string()),
+            vec![port.to_string()],
+            origin,
+            Some(span.clone()),
+        );
+        flow.attributes
+            .set_flag(AttrName::Public, Tri::Yes, Some(span.clone()));
+        flow.attributes
+            .set_flag(AttrName::EncryptedInTransit, encrypted, Some(span.clone()));
+        if let Some(auth) = authenticated {
+            flow.attributes
+                .set_flag(AttrName::Authenticated, auth, Some(span));
+        }
+        flow
+    };
+    for distribution in resources
+        .iter()
+        .filter(|r| r.kind == "aws_cloudfront_distribution")
+    {
+        let behaviors: Vec<&Value> = distribution
+            .body
+            .all("default_cache_behavior")
+            .into_iter()
+            .chain(distribution.body.all("ordered_cache_behavior"))
+            .collect();
+        let plaintext = behaviors
+            .iter()
+            .filter_map(|b| b.get("viewer_protocol_policy"))
+            .find(|p| p.as_str() == Some("allow-all"));
+        flows.push(door(
+            distribution,
+            "https",
+            "443",
+            Tri::Yes,
+            None,
+            distribution.span.clone(),
+            "cloudfront",
+        ));
+        if let Some(policy) = plaintext {
+            flows.push(door(
+                distribution,
+                "http",
+                "80",
+                Tri::No,
+                None,
+                policy.span().clone(),
+                "cloudfront",
+            ));
+        }
+        for origin in distribution.body.all("origin") {
+            for target in index.arg(origin, "domain_name") {
+                flows.push(Flow::new(
+                    ElementId(id(root, &distribution.address)),
+                    ElementId(id(root, &target.address)),
+                    Some("https".into()),
+                    vec![],
+                    "cloudfront-origin",
+                    Some(origin.span().clone()),
+                ));
+            }
+        }
+    }
+    // REST APIs: a method with `authorization = "NONE"` is open; HTTP APIs: a route without
+    // an authorizer.
+    for method in resources
+        .iter()
+        .filter(|r| r.kind == "aws_api_gateway_method")
+    {
+        let Some(api) = index.arg(&method.body, "rest_api_id").into_iter().next() else {
+            continue;
+        };
+        let auth = method.body.get("authorization");
+        let open = auth
+            .and_then(Value::as_str)
+            .map(|a| a.eq_ignore_ascii_case("NONE"));
+        let authenticated = match open {
+            Some(true) => Tri::No,
+            Some(false) => Tri::Yes,
+            None => Tri::Unknown,
+        };
+        let span = auth.map_or_else(|| method.span.clone(), |v| v.span().clone());
+        let verb = method
+            .body
+            .get("http_method")
+            .and_then(Value::as_str)
+            .unwrap_or("ANY");
+        let mut flow = door(
+            api,
+            "https",
+            "443",
+            Tri::Yes,
+            Some(authenticated),
+            span,
+            "api-method",
+        );
+        flow.id.0.push_str(&format!(" {verb} {}", method.address));
+        flows.push(flow);
+    }
+    // Integrations: the API forwards to the function (or other backend) they name.
+    for (kind, api_key, uri_key) in [
+        ("aws_api_gateway_integration", "rest_api_id", "uri"),
+        ("aws_apigatewayv2_integration", "api_id", "integration_uri"),
+    ] {
+        for integration in resources.iter().filter(|r| r.kind == kind) {
+            for api in index.arg(&integration.body, api_key) {
+                for backend in index.arg(&integration.body, uri_key) {
+                    flows.push(Flow::new(
+                        ElementId(id(root, &api.address)),
+                        ElementId(id(root, &backend.address)),
+                        Some("https".into()),
+                        vec![],
+                        "api-integration",
+                        Some(integration.span.clone()),
+                    ));
+                }
+            }
+        }
+    }
+    for route in resources
+        .iter()
+        .filter(|r| r.kind == "aws_apigatewayv2_route")
+    {
+        let Some(api) = index.arg(&route.body, "api_id").into_iter().next() else {
+            continue;
+        };
+        let auth = route.body.get("authorization_type");
+        let authenticated = match auth.and_then(Value::as_str) {
+            Some("NONE") | None => Tri::No,
+            Some(_) => Tri::Yes,
+        };
+        let span = auth
+            .or_else(|| route.body.get("route_key"))
+            .map_or_else(|| route.span.clone(), |v| v.span().clone());
+        let mut flow = door(
+            api,
+            "https",
+            "443",
+            Tri::Yes,
+            Some(authenticated),
+            span,
+            "api-route",
+        );
+        flow.id.0.push_str(&format!(" {}", route.address));
+        flows.push(flow);
     }
 }
 
