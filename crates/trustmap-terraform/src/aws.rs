@@ -297,6 +297,7 @@ pub fn model(resources: &[Resource], root: &str) -> Fragment {
     }
 
     let rules = security_groups(resources, &index);
+    let rights = role_rights(resources, &index);
     // Which catalogued resources carry each security group.
     let mut carriers: BTreeMap<String, Vec<&Resource>> = BTreeMap::new();
     let mut elements: BTreeMap<String, (&Resource, &Entry)> = BTreeMap::new();
@@ -379,6 +380,19 @@ pub fn model(resources: &[Resource], root: &str) -> Fragment {
             }
         }
         attributes.set_flag(AttrName::NetworkIsolated, Tri::Unknown, None);
+        // The credentials of the role it runs as are on hand to whoever controls it (instance
+        // metadata, the function's environment).
+        if let Some(role) = role_of(r, &index) {
+            attributes.set_flag(AttrName::ServiceAccountToken, Tri::Yes, None);
+            for (right, span) in rights.get(&role.address).cloned().unwrap_or_default() {
+                attributes.push_item(
+                    AttrName::ServiceAccountPrivileges,
+                    format!("{right} (role {})", role.address),
+                    Some(span),
+                );
+            }
+            attributes.set_empty_list(AttrName::ServiceAccountPrivileges);
+        }
         let zone = entry
             .subnets
             .as_ref()
@@ -984,6 +998,40 @@ fn doors(resources: &[Resource], index: &Index, root: &str, flows: &mut Vec<Flow
             public_acl(bucket, value);
         }
     }
+    // Bucket policies that allow everyone (`Principal: "*"`) without a condition.
+    for policy in resources
+        .iter()
+        .filter(|r| r.kind == "aws_s3_bucket_policy")
+    {
+        let Some(document) = policy.body.get("policy") else {
+            continue;
+        };
+        if !policy_statements(document)
+            .iter()
+            .any(|st| st.allow && st.principal_everyone && !st.conditional)
+        {
+            continue;
+        }
+        for bucket in index.arg(&policy.body, "bucket") {
+            if blocked.contains(&bucket.address) {
+                continue;
+            }
+            let span = document.span().clone();
+            let mut flow = Flow::new(
+                ElementId(INTERNET_ELEMENT.into()),
+                ElementId(id(root, &bucket.address)),
+                Some("https".into()),
+                vec![],
+                "public-policy",
+                Some(span.clone()),
+            );
+            flow.attributes
+                .set_flag(AttrName::Public, Tri::Yes, Some(span.clone()));
+            flow.attributes
+                .set_flag(AttrName::Authenticated, Tri::No, Some(span));
+            flows.push(flow);
+        }
+    }
     for url in resources
         .iter()
         .filter(|r| r.kind == "aws_lambda_function_url")
@@ -1013,5 +1061,145 @@ fn doors(resources: &[Resource], index: &Index, root: &str, flows: &mut Vec<Flow
         flow.attributes
             .set_flag(AttrName::Authenticated, Tri::from_bool(!open), Some(span));
         flows.push(flow);
+    }
+}
+
+/// One statement of an IAM or resource policy, reduced to what the model needs.
+struct Statement {
+    allow: bool,
+    principal_everyone: bool,
+    conditional: bool,
+    actions: Vec<String>,
+    resources: Vec<String>,
+}
+
+/// The statements of a policy document written as JSON text (a heredoc, or `jsonencode(...)`
+/// evaluated to text). An unknown document has none.
+fn policy_statements(document: &Value) -> Vec<Statement> {
+    let Value::String(text, _) = document else {
+        return Vec::new();
+    };
+    let Ok(json) = serde_json::from_str::<serde_json::Value>(text) else {
+        return Vec::new();
+    };
+    let strings = |v: Option<&serde_json::Value>| -> Vec<String> {
+        match v {
+            Some(serde_json::Value::String(s)) => vec![s.clone()],
+            Some(serde_json::Value::Array(items)) => items
+                .iter()
+                .filter_map(|i| i.as_str().map(str::to_string))
+                .collect(),
+            _ => Vec::new(),
+        }
+    };
+    let statements = match json.get("Statement") {
+        Some(serde_json::Value::Array(items)) => items.clone(),
+        Some(one @ serde_json::Value::Object(_)) => vec![one.clone()],
+        _ => Vec::new(),
+    };
+    statements
+        .iter()
+        .map(|st| {
+            let everyone = match st.get("Principal") {
+                Some(serde_json::Value::String(p)) => p == "*",
+                Some(serde_json::Value::Object(map)) => map
+                    .values()
+                    .any(|v| strings(Some(v)).iter().any(|p| p == "*")),
+                _ => false,
+            };
+            Statement {
+                allow: st.get("Effect").and_then(|e| e.as_str()) == Some("Allow"),
+                principal_everyone: everyone,
+                conditional: st.get("Condition").is_some(),
+                actions: strings(st.get("Action")),
+                resources: strings(st.get("Resource")),
+            }
+        })
+        .collect()
+}
+
+/// AWS managed policies that grant control of the account.
+const ADMIN_POLICIES: &[&str] = &["AdministratorAccess", "PowerUserAccess", "IAMFullAccess"];
+
+/// The dangerous rights a policy grants: every action on every resource, every action of IAM,
+/// passing any role.
+fn dangerous_rights(statements: &[Statement]) -> Vec<String> {
+    let mut rights = Vec::new();
+    for st in statements.iter().filter(|st| st.allow) {
+        let any_resource = st.resources.iter().any(|r| r == "*");
+        for action in &st.actions {
+            let right = match action.as_str() {
+                "*" if any_resource => Some("*:* (every action on every resource)"),
+                "iam:*" => Some("iam:* (can grant itself anything)"),
+                "iam:PassRole" if any_resource => Some("iam:PassRole on any role"),
+                _ => None,
+            };
+            rights.extend(right.map(str::to_string));
+        }
+    }
+    rights
+}
+
+/// The dangerous rights a policy document grants, each with the document's span.
+fn rights_of(document: Option<&Value>) -> Vec<(String, Span)> {
+    document
+        .map(|p| {
+            dangerous_rights(&policy_statements(p))
+                .into_iter()
+                .map(|g| (g, p.span().clone()))
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+/// The dangerous rights of each IAM role: its inline policies and attached policies (managed
+/// `AdministratorAccess` and the like included), each with the span that grants it.
+fn role_rights(resources: &[Resource], index: &Index) -> BTreeMap<String, Vec<(String, Span)>> {
+    let mut rights: BTreeMap<String, Vec<(String, Span)>> = BTreeMap::new();
+    for r in resources {
+        let grants: Vec<(String, Span)> = match r.kind.as_str() {
+            "aws_iam_role_policy" => rights_of(r.body.get("policy")),
+            "aws_iam_role_policy_attachment" => match r.body.get("policy_arn") {
+                Some(arn @ Value::String(text, _)) => ADMIN_POLICIES
+                    .iter()
+                    .filter(|name| text.ends_with(&format!("policy/{name}")))
+                    .map(|name| (name.to_string(), arn.span().clone()))
+                    .collect(),
+                Some(arn) => index
+                    .resolve_all(arn)
+                    .iter()
+                    .flat_map(|policy| rights_of(policy.body.get("policy")))
+                    .collect(),
+                None => Vec::new(),
+            },
+            _ => continue,
+        };
+        for role in index.arg(&r.body, "role") {
+            rights
+                .entry(role.address.clone())
+                .or_default()
+                .extend(grants.iter().cloned());
+        }
+    }
+    rights
+}
+
+/// The IAM role a compute resource runs as: an instance through its instance profile, a
+/// function or task through its role argument.
+fn role_of<'r>(resource: &Resource, index: &Index<'r>) -> Option<&'r Resource> {
+    match resource.kind.as_str() {
+        "aws_instance" | "aws_launch_template" => {
+            let profile_value = resource.body.get("iam_instance_profile")?;
+            let profile_value = match profile_value {
+                Value::Object(..) => profile_value
+                    .get("name")
+                    .or_else(|| profile_value.get("arn"))?,
+                other => other,
+            };
+            let profile = index.resolve_all(profile_value).into_iter().next()?;
+            index.arg(&profile.body, "role").into_iter().next()
+        }
+        "aws_lambda_function" => index.arg(&resource.body, "role").into_iter().next(),
+        _ => None,
     }
 }
