@@ -298,6 +298,42 @@ pub fn model(resources: &[Resource], root: &str) -> Fragment {
 
     let rules = security_groups(resources, &index);
     let rights = role_rights(resources, &index);
+    // A WAF web ACL associated with a resource (or a stage of it) filters and rate-limits it;
+    // so do API Gateway throttling settings on a stage.
+    let mut protected: BTreeMap<String, Span> = BTreeMap::new();
+    for r in resources {
+        let targets = match r.kind.as_str() {
+            "aws_wafv2_web_acl_association" | "aws_wafregional_web_acl_association" => {
+                index.arg(&r.body, "resource_arn")
+            }
+            "aws_api_gateway_method_settings"
+                if r.body
+                    .all("settings")
+                    .iter()
+                    .any(|s| s.get("throttling_rate_limit").is_some()) =>
+            {
+                index.arg(&r.body, "rest_api_id")
+            }
+            _ => continue,
+        };
+        for target in targets {
+            // An association with a stage protects the stage's API.
+            let protected_address = match target.kind.as_str() {
+                "aws_api_gateway_stage" | "aws_apigatewayv2_stage" => {
+                    let api = index
+                        .arg(&target.body, "rest_api_id")
+                        .into_iter()
+                        .chain(index.arg(&target.body, "api_id"))
+                        .next();
+                    api.map_or_else(|| target.address.clone(), |a| a.address.clone())
+                }
+                _ => target.address.clone(),
+            };
+            protected
+                .entry(protected_address)
+                .or_insert_with(|| r.span.clone());
+        }
+    }
     // Which catalogued resources carry each security group.
     let mut carriers: BTreeMap<String, Vec<&Resource>> = BTreeMap::new();
     let mut elements: BTreeMap<String, (&Resource, &Entry)> = BTreeMap::new();
@@ -380,6 +416,12 @@ pub fn model(resources: &[Resource], root: &str) -> Fragment {
             }
         }
         attributes.set_flag(AttrName::NetworkIsolated, Tri::Unknown, None);
+        if let Some(span) = protected
+            .get(address.as_str())
+            .filter(|_| attributes.get(AttrName::RateLimited).is_some())
+        {
+            attributes.set_flag(AttrName::RateLimited, Tri::Yes, Some(span.clone()));
+        }
         // The credentials of the role it runs as are on hand to whoever controls it (instance
         // metadata, the function's environment).
         if let Some(role) = role_of(r, &index) {
