@@ -1380,3 +1380,44 @@ fn a_broken_terraform_file_is_an_error_with_its_line() {
         "bad/main.tf:",
     );
 }
+
+/// A finding inside a local module points at the module's file, with the call as a related
+/// location; the module's input decides the fact.
+#[test]
+fn terraform_findings_inside_a_module_name_the_call() {
+    let run = trustmap(&["scan", "fixtures/terraform/module-call", "--format", "json"]);
+    let report: Value = serde_json::from_str(&run.stdout).unwrap();
+    let finding = report["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["rule_id"] == "TM-I004")
+        .unwrap_or_else(|| panic!("{run:?}"));
+    assert_eq!(
+        finding["subject"]["id"],
+        "tf:module.orders_db.aws_db_instance.this"
+    );
+    assert_eq!(
+        finding["location"]["file"],
+        "fixtures/terraform/module-call/modules/db/main.tf"
+    );
+    assert_eq!(
+        finding["location"]["start"]["line"], 15,
+        "storage_encrypted = var.encrypted"
+    );
+    let related: Vec<(&str, u64)> = finding["related"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| {
+            (
+                r["span"]["file"].as_str().unwrap(),
+                r["span"]["start"]["line"].as_u64().unwrap(),
+            )
+        })
+        .collect();
+    assert!(
+        related.contains(&("fixtures/terraform/module-call/main.tf", 3)),
+        "{related:?}"
+    );
+}

@@ -792,6 +792,7 @@ impl Parser<'_> {
                 technology: technology_name,
                 zone: ZoneId::internet(),
                 attached_zones: Vec::new(),
+                called_from: None,
                 span: Some(span),
                 attributes: attrs,
             },
@@ -1044,6 +1045,7 @@ impl Parser<'_> {
                 technology: None,
                 zone: self.zone_id("host"),
                 attached_zones: Vec::new(),
+                called_from: None,
                 span: None,
                 attributes: Attributes::default(),
             });
@@ -1211,6 +1213,7 @@ impl Parser<'_> {
                         technology: Some("docker-volume".to_string()),
                         zone: self.zone_id(""),
                         attached_zones: Vec::new(),
+                        called_from: None,
                         span: declared_span.or(Some(span.clone())),
                         attributes: Attributes::default(),
                     }
@@ -1239,6 +1242,7 @@ impl Parser<'_> {
                 technology: Some("docker-engine".to_string()),
                 zone: self.zone_id("host"),
                 attached_zones: Vec::new(),
+                called_from: None,
                 span: None,
                 attributes: Attributes::default(),
             });
@@ -1292,6 +1296,7 @@ impl Parser<'_> {
                 technology: Some("docker-secret".to_string()),
                 zone: self.zone_id(""),
                 attached_zones: Vec::new(),
+                called_from: None,
                 span: declared
                     .and_then(|d| d.entry(&name))
                     .map(|(k, _)| k.span(&self.files))

@@ -53,6 +53,7 @@ fn element(id: &str, name: &str, kind: ElementKind, zone: &str, line: u32) -> El
         technology: None,
         zone: ZoneId(zone.into()),
         attached_zones: vec![],
+        called_from: None,
         span: Some(span(line)),
         attributes: Attributes::default(),
     }

@@ -67,6 +67,7 @@ fn forwarder(builder: &Builder, object: &Object, technology: &str) -> Element {
         technology: Some(technology.to_string()),
         zone: namespace_zone(&object.namespace),
         attached_zones: Vec::new(),
+        called_from: None,
         span: Some(builder.cluster.declaration(object)),
         attributes,
     }

@@ -294,6 +294,7 @@ impl<'c> Builder<'c> {
                 namespace_zone(&object.namespace)
             },
             attached_zones: Vec::new(),
+            called_from: None,
             span: Some(self.cluster.declaration(object)),
             attributes: Attributes::default(),
         });
@@ -307,6 +308,7 @@ impl<'c> Builder<'c> {
             technology: Some(technology.to_string()),
             zone: namespace_zone(&object.namespace),
             attached_zones: Vec::new(),
+            called_from: None,
             span: Some(self.cluster.declaration(object)),
             attributes: Attributes::default(),
         }
@@ -336,6 +338,7 @@ impl<'c> Builder<'c> {
                 technology: Some(technology.to_string()),
                 zone: namespace_zone(namespace),
                 attached_zones: Vec::new(),
+                called_from: None,
                 span: Some(self.span(reference)),
                 attributes: Attributes::default(),
             };
@@ -669,6 +672,7 @@ impl<'c> Builder<'c> {
             }),
             zone: namespace_zone(&object.namespace),
             attached_zones: Vec::new(),
+            called_from: None,
             span: Some(self.cluster.declaration(object)),
             attributes: attrs,
         });
@@ -803,6 +807,7 @@ impl<'c> Builder<'c> {
                 technology: Some(technology.to_string()),
                 zone: ZoneId(NODES_ZONE.to_string()),
                 attached_zones: Vec::new(),
+                called_from: None,
                 span: None,
                 attributes: Attributes::default(),
             });

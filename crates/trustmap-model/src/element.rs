@@ -57,6 +57,10 @@ pub struct Element {
     /// reached from them without crossing a boundary.
     #[serde(skip_serializing_if = "Vec::is_empty", default)]
     pub attached_zones: Vec<ZoneId>,
+    /// For an element declared inside a module, where that module is called (the finding's
+    /// related location: the line a reviewer of the caller changes).
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub called_from: Option<Span>,
     /// The code that declared it; `None` for built-in elements such as the internet.
     #[serde(skip_serializing_if = "Option::is_none", default)]
     pub span: Option<Span>,

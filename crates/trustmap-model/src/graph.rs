@@ -63,6 +63,7 @@ impl Model {
             technology: None,
             zone: ZoneId::internet(),
             attached_zones: Vec::new(),
+            called_from: None,
             span: None,
             attributes: Attributes::default(),
         };
@@ -525,6 +526,7 @@ mod tests {
             technology: None,
             zone: ZoneId(zone.into()),
             attached_zones: vec![],
+            called_from: None,
             span: None,
             attributes: Attributes::default(),
         }

@@ -115,6 +115,7 @@ fn element(id: &str, name: &str, kind: ElementKind, zone: &str, at: Option<Span>
         technology: None,
         zone: ZoneId(zone.into()),
         attached_zones: Vec::new(),
+        called_from: None,
         span: at,
         attributes: Attributes::default(),
     }

@@ -79,6 +79,12 @@ fn check(model: &Model, rule: &Rule, target: Target<'_>) -> Option<Finding> {
     } else {
         relate(own_span, format!("{} is declared here", endpoint.name));
     }
+    if let Some(call) = &endpoint.called_from {
+        relate(
+            Some(call.clone()),
+            format!("the module that declares {} is called here", endpoint.name),
+        );
+    }
     for (span, message) in outcome.related {
         relate(Some(span), message);
     }

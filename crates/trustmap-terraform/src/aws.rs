@@ -448,6 +448,7 @@ pub fn model(resources: &[Resource], root: &str) -> Fragment {
             technology: Some(entry.technology.clone()),
             zone: ZoneId(zone),
             attached_zones: Vec::new(),
+            called_from: r.called_from.clone(),
             span: Some(r.span.clone()),
             attributes,
         });

@@ -28,6 +28,7 @@ pub fn element(id: &str, name: &str, kind: ElementKind, zone: &str) -> Element {
         technology: None,
         zone: ZoneId(zone.into()),
         attached_zones: Vec::new(),
+        called_from: None,
         span: Some(Span::lines(format!("deploy/{name}.yaml"), 1, 30)),
         attributes: Attributes::default(),
     }
