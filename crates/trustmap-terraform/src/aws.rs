@@ -416,6 +416,11 @@ pub fn model(resources: &[Resource], root: &str) -> Fragment {
             }
         }
         attributes.set_flag(AttrName::NetworkIsolated, Tri::Unknown, None);
+        if r.kind == "aws_ecs_service" {
+            for task in index.arg(&r.body, "task_definition") {
+                container_definitions(task, &mut attributes);
+            }
+        }
         if let Some(span) = protected
             .get(address.as_str())
             .filter(|_| attributes.get(AttrName::RateLimited).is_some())
@@ -1245,4 +1250,82 @@ fn role_of<'r>(resource: &Resource, index: &Index<'r>) -> Option<&'r Resource> {
         "aws_lambda_function" => index.arg(&resource.body, "role").into_iter().next(),
         _ => None,
     }
+}
+
+/// The containers of an ECS task definition (`container_definitions`, JSON text): privileged
+/// containers, root users, added capabilities and secrets written in `environment` become the
+/// service's attributes, each pointing at the task definition's argument.
+fn container_definitions(task: &Resource, attributes: &mut Attributes) {
+    let Some(value @ Value::String(text, _)) = task.body.get("container_definitions") else {
+        return;
+    };
+    let Ok(serde_json::Value::Array(containers_json)) =
+        serde_json::from_str::<serde_json::Value>(text)
+    else {
+        return;
+    };
+    let span = value.span().clone();
+    let mut privileged = Tri::No;
+    let mut root = Tri::Unknown;
+    let mut env = Vec::new();
+    for container in &containers_json {
+        if container
+            .get("privileged")
+            .and_then(serde_json::Value::as_bool)
+            == Some(true)
+        {
+            privileged = Tri::Yes;
+        }
+        match container.get("user").and_then(serde_json::Value::as_str) {
+            Some(user) if matches!(user.split(':').next(), Some("root" | "0")) => root = Tri::Yes,
+            Some(_) if root != Tri::Yes => root = Tri::No,
+            _ => {}
+        }
+        for cap in container
+            .pointer("/linuxParameters/capabilities/add")
+            .and_then(serde_json::Value::as_array)
+            .into_iter()
+            .flatten()
+        {
+            if let Some(name) = cap.as_str() {
+                attributes.push_item(
+                    AttrName::CapabilitiesAdded,
+                    containers::capability_name(name),
+                    Some(span.clone()),
+                );
+            }
+        }
+        for entry in container
+            .get("environment")
+            .and_then(serde_json::Value::as_array)
+            .into_iter()
+            .flatten()
+        {
+            let (Some(key), Some(value)) = (
+                entry.get("name").and_then(|v| v.as_str()),
+                entry.get("value").and_then(|v| v.as_str()),
+            ) else {
+                continue;
+            };
+            env.push(containers::EnvEntry {
+                key: key.to_string(),
+                raw: value.to_string(),
+                value: value.to_string(),
+                literal: true,
+                known: true,
+                span: span.clone(),
+            });
+        }
+    }
+    attributes.set_flag(AttrName::Privileged, privileged, Some(span.clone()));
+    attributes.set_flag(AttrName::RunsAsRoot, root, Some(span.clone()));
+    attributes.set_empty_list(AttrName::CapabilitiesAdded);
+    for (name, at) in containers::plaintext_secrets(&env) {
+        attributes.push_item(
+            AttrName::PlaintextSecrets,
+            format!("{name} (in container_definitions)"),
+            Some(at),
+        );
+    }
+    attributes.set_empty_list(AttrName::PlaintextSecrets);
 }
