@@ -1421,3 +1421,25 @@ fn terraform_findings_inside_a_module_name_the_call() {
         "{related:?}"
     );
 }
+
+/// Autoscaling groups behind a load balancer, and data stores placed through subnet groups.
+#[test]
+fn terraform_autoscaling_groups_and_subnet_groups() {
+    let scan = scan("fixtures/terraform/asg");
+    let model = &scan.model;
+    let flows: BTreeSet<String> = model.flows().map(|f| f.id.0.clone()).collect();
+    assert!(
+        flows.contains("tf:aws_lb.web -> tf:aws_autoscaling_group.app (http/8080)"),
+        "{flows:#?}"
+    );
+    let db = model
+        .element(&trustmap_model::ElementId("tf:aws_db_instance.main".into()))
+        .unwrap();
+    assert_eq!(model.zone_of(db).id.0, "tf:aws_subnet.private");
+    let asg = trustmap_model::ElementId("tf:aws_autoscaling_group.app".into());
+    assert_eq!(
+        model.exposure(&asg),
+        trustmap_model::Tri::Yes,
+        "reached through the balancer"
+    );
+}

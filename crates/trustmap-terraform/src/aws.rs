@@ -350,6 +350,24 @@ pub fn model(resources: &[Resource], root: &str) -> Fragment {
                 carriers.entry(group.address.clone()).or_default().push(r);
             }
         }
+        // An autoscaling group's instances carry its launch template's security groups.
+        if r.kind == "aws_autoscaling_group" {
+            let templates = r
+                .body
+                .all("launch_template")
+                .into_iter()
+                .flat_map(|t| index.arg(t, "id"))
+                .chain(index.arg(&r.body, "launch_configuration"));
+            for template in templates.collect::<Vec<_>>() {
+                let groups = index
+                    .arg(&template.body, "vpc_security_group_ids")
+                    .into_iter()
+                    .chain(index.arg(&template.body, "security_groups"));
+                for group in groups.collect::<Vec<_>>() {
+                    carriers.entry(group.address.clone()).or_default().push(r);
+                }
+            }
+        }
     }
 
     for (address, (r, entry)) in &elements {
@@ -444,8 +462,19 @@ pub fn model(resources: &[Resource], root: &str) -> Fragment {
             .subnets
             .as_ref()
             .and_then(|p| at(&r.body, p))
-            .and_then(|v| index.resolve_all(v).first().map(|s| id(root, &s.address)))
-            .unwrap_or_else(|| ACCOUNT_ZONE.to_string());
+            .map(|v| index.resolve_all(v))
+            .unwrap_or_default()
+            .into_iter()
+            // A subnet group (RDS, ElastiCache) places the store in its subnets.
+            .flat_map(|s| {
+                if s.kind.ends_with("_subnet_group") {
+                    index.arg(&s.body, "subnet_ids")
+                } else {
+                    vec![s]
+                }
+            })
+            .find(|s| s.kind == "aws_subnet")
+            .map_or_else(|| ACCOUNT_ZONE.to_string(), |s| id(root, &s.address));
         fragment.elements.push(Element {
             id: ElementId(id(root, address)),
             kind: entry.kind,
@@ -783,6 +812,16 @@ fn load_balancers(
         for block in service.body.all("load_balancer") {
             backend(block.get("target_group_arn"), service, block.span().clone());
         }
+    }
+    for group in resources
+        .iter()
+        .filter(|r| r.kind == "aws_autoscaling_group")
+    {
+        let span = group
+            .body
+            .get("target_group_arns")
+            .map_or_else(|| group.span.clone(), |v| v.span().clone());
+        backend(group.body.get("target_group_arns"), group, span);
     }
 }
 
