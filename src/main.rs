@@ -77,6 +77,10 @@ struct InputArgs {
     /// Files larger than this many bytes are not read.
     #[arg(long, default_value_t = 10 * 1024 * 1024, value_name = "BYTES")]
     max_file_size: u64,
+    /// A Terraform variable file applied to every root module (after `terraform.tfvars` and
+    /// `*.auto.tfvars`); may be given several times.
+    #[arg(long, value_name = "FILE")]
+    var_file: Vec<PathBuf>,
     /// Write to this file instead of standard output.
     #[arg(long, short, value_name = "FILE")]
     output: Option<PathBuf>,
@@ -250,6 +254,7 @@ fn load_rules(extra: &[PathBuf]) -> Result<RuleSet> {
 fn scan_inputs(input: &InputArgs) -> Result<trustmap_scan::Scan> {
     let options = trustmap_scan::ScanOptions {
         max_file_size: input.max_file_size,
+        var_files: input.var_file.clone(),
     };
     let paths = match &input.files_from {
         None => input.paths.clone(),

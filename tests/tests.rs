@@ -1443,3 +1443,24 @@ fn terraform_autoscaling_groups_and_subnet_groups() {
         "reached through the balancer"
     );
 }
+
+/// `--var-file` values override variable defaults in every root module.
+#[test]
+fn terraform_var_files_decide_values() {
+    let tf = b"variable \"encrypt\" {\n  type    = bool\n  default = true\n}\nresource \"aws_ebs_volume\" \"data\" {\n  availability_zone = \"eu-west-1a\"\n  size              = 10\n  encrypted         = var.encrypt\n}\n";
+    let dir = scratch(&[("infra/main.tf", tf), ("prod.tfvars", b"encrypt = false\n")]);
+    let without = trustmap_in(dir.path(), &["scan", "infra", "--format", "json"]);
+    assert!(!without.stdout.contains("TM-I004"), "{without:?}");
+    let with = trustmap_in(
+        dir.path(),
+        &[
+            "scan",
+            "infra",
+            "--var-file",
+            "prod.tfvars",
+            "--format",
+            "json",
+        ],
+    );
+    assert!(with.stdout.contains("TM-I004"), "{with:?}");
+}

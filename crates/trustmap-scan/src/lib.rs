@@ -23,12 +23,16 @@ use trustmap_model::{Fragment, Model};
 pub struct ScanOptions {
     /// Files larger than this many bytes are not read (a notice says so).
     pub max_file_size: u64,
+    /// Terraform variable files given with `--var-file`, applied to every root module after
+    /// the ones Terraform reads by itself.
+    pub var_files: Vec<PathBuf>,
 }
 
 impl Default for ScanOptions {
     fn default() -> Self {
         ScanOptions {
             max_file_size: 10 * 1024 * 1024,
+            var_files: Vec::new(),
         }
     }
 }
@@ -79,6 +83,19 @@ pub fn scan(paths: &[PathBuf], options: &ScanOptions) -> Result<Scan, ScanError>
         })
         .collect();
     fragments.sort_by(|a, b| a.0.cmp(&b.0));
+    for path in &options.var_files {
+        let text = roots.read_path(path).map_err(|e| ScanError {
+            path: path.display().to_string(),
+            reason: e.to_string(),
+        })?;
+        let file = trustmap_terraform::TerraformFile {
+            path: files::display_path(path),
+            text,
+        };
+        for root in &mut discovered.terraform_roots {
+            root.var_files.push(file.clone());
+        }
+    }
     if !discovered.terraform_roots.is_empty() {
         fragments.push((
             String::from("terraform"),
