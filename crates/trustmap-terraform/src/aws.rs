@@ -26,6 +26,61 @@ fn id(root: &str, address: &str) -> String {
     }
 }
 
+/// A flow from the internet into a resource, with what every door states: whether it is
+/// public, and its encryption and authentication when the code says, all at the span that
+/// opens it.
+struct Door<'a> {
+    target: &'a str,
+    protocol: Option<String>,
+    port: Option<String>,
+    origin: &'static str,
+    span: Span,
+    public: Tri,
+    encrypted: Option<Tri>,
+    authenticated: Option<Tri>,
+}
+
+impl Door<'_> {
+    fn flow(self, root: &str) -> Flow {
+        let mut flow = Flow::new(
+            ElementId(INTERNET_ELEMENT.into()),
+            ElementId(id(root, self.target)),
+            self.protocol,
+            self.port.into_iter().collect(),
+            self.origin,
+            Some(self.span.clone()),
+        );
+        flow.attributes
+            .set_flag(AttrName::Public, self.public, Some(self.span.clone()));
+        for (name, value) in [
+            (AttrName::EncryptedInTransit, self.encrypted),
+            (AttrName::Authenticated, self.authenticated),
+        ] {
+            if let Some(value) = value {
+                flow.attributes
+                    .set_flag(name, value, Some(self.span.clone()));
+            }
+        }
+        flow
+    }
+}
+
+/// Whether a listener protocol encrypts (`https`, `tls`, `ssl`) or not (`http`).
+fn listener_encryption(protocol: &str) -> Tri {
+    match protocol {
+        "https" | "tls" | "ssl" => Tri::Yes,
+        "http" => Tri::No,
+        _ => Tri::Unknown,
+    }
+}
+
+/// A port argument as text (`80`).
+fn port_text(value: Option<&Value>) -> Option<String> {
+    value
+        .and_then(Value::as_f64)
+        .map(|p| (p as i64).to_string())
+}
+
 /// The address a reference names, without an instance key when the resource has none.
 fn referenced(value: &Value) -> Vec<String> {
     value
@@ -487,7 +542,8 @@ pub fn model(resources: &[Resource], root: &str) -> Fragment {
             attributes,
         });
     }
-    let public_of = |address: &str| fragment_public(&fragment, root, address);
+    let publics = publicity(&fragment, resources, root);
+    let public_of = |address: &str| publics.get(address).copied().unwrap_or(Tri::Unknown);
 
     // Security groups: the internet (0.0.0.0/0, ::/0) and other groups' carriers reach the
     // resources that carry the group, on the rule's ports.
@@ -530,22 +586,19 @@ pub fn model(resources: &[Resource], root: &str) -> Fragment {
                         .internet_span
                         .clone()
                         .unwrap_or_else(|| rule.span.clone());
-                    let mut flow = Flow::new(
-                        ElementId(INTERNET_ELEMENT.into()),
-                        ElementId(id(root, &target.address)),
-                        protocol.clone(),
-                        ports.clone(),
-                        "security-group",
-                        Some(span.clone()),
+                    flows.push(
+                        Door {
+                            target: &target.address,
+                            protocol: protocol.clone(),
+                            port: ports.first().cloned(),
+                            origin: "security-group",
+                            span,
+                            public: reachable,
+                            encrypted: Some(encrypted),
+                            authenticated: None,
+                        }
+                        .flow(root),
                     );
-                    flow.attributes
-                        .set_flag(AttrName::Public, reachable, Some(span));
-                    flow.attributes.set_flag(
-                        AttrName::EncryptedInTransit,
-                        encrypted,
-                        Some(rule.span.clone()),
-                    );
-                    flows.push(flow);
                 }
                 for source_group in &rule.groups {
                     for source in index
@@ -576,7 +629,7 @@ pub fn model(resources: &[Resource], root: &str) -> Fragment {
         }
     }
 
-    load_balancers(resources, &index, &elements, &fragment, root, &mut flows);
+    load_balancers(resources, &index, &elements, &publics, root, &mut flows);
     doors(resources, &index, root, &mut flows);
     eks_endpoints(resources, root, &mut flows);
     edges(resources, &index, root, &mut flows);
@@ -584,16 +637,24 @@ pub fn model(resources: &[Resource], root: &str) -> Fragment {
     fragment
 }
 
-fn fragment_public(fragment: &Fragment, root: &str, address: &str) -> Tri {
-    fragment
+/// Whether each element may be reached from the internet by address (its `public` flag; unknown
+/// when the catalog does not say), read once from the elements built.
+fn publicity(fragment: &Fragment, resources: &[Resource], root: &str) -> BTreeMap<String, Tri> {
+    let by_id: BTreeMap<&str, &Attributes> = fragment
         .elements
         .iter()
-        .find(|e| e.id.0 == id(root, address))
-        .map_or(Tri::Unknown, |e| {
-            e.attributes
+        .map(|e| (e.id.0.as_str(), &e.attributes))
+        .collect();
+    resources
+        .iter()
+        .filter_map(|r| {
+            let attributes = by_id.get(id(root, &r.address).as_str())?;
+            let public = attributes
                 .get(AttrName::Public)
-                .map_or(Tri::Unknown, |_| e.attributes.flag(AttrName::Public))
+                .map_or(Tri::Unknown, |_| attributes.flag(AttrName::Public));
+            Some((r.address.clone(), public))
         })
+        .collect()
 }
 
 /// Ports, protocol and encryption of a rule, for a target of a catalogued type.
@@ -640,54 +701,43 @@ fn load_balancers(
     resources: &[Resource],
     index: &Index,
     elements: &BTreeMap<String, (&Resource, &Entry)>,
-    fragment: &Fragment,
+    publics: &BTreeMap<String, Tri>,
     root: &str,
     flows: &mut Vec<Flow>,
 ) {
     // Classic load balancers: inline `listener` blocks and `instances`.
     for balancer in resources.iter().filter(|r| r.kind == "aws_elb") {
-        let public = fragment_public(fragment, root, &balancer.address);
+        let public = publics
+            .get(&balancer.address)
+            .copied()
+            .unwrap_or(Tri::Unknown);
         for listener in balancer.body.all("listener") {
             let protocol = listener
                 .get("lb_protocol")
                 .and_then(Value::as_str)
                 .unwrap_or("http")
                 .to_ascii_lowercase();
-            let port = listener
-                .get("lb_port")
-                .and_then(Value::as_f64)
-                .map(|p| (p as i64).to_string())
-                .unwrap_or_default();
-            let encrypted = match protocol.as_str() {
-                "https" | "ssl" => Tri::Yes,
-                "http" => Tri::No,
-                _ => Tri::Unknown,
-            };
+            let port = port_text(listener.get("lb_port"));
+            let encrypted = listener_encryption(&protocol);
             let span = listener
                 .get("lb_protocol")
                 .map_or_else(|| listener.span().clone(), |v| v.span().clone());
             if public != Tri::No {
-                let mut flow = Flow::new(
-                    ElementId(INTERNET_ELEMENT.into()),
-                    ElementId(id(root, &balancer.address)),
-                    Some(protocol.clone()),
-                    vec![port],
-                    "listener",
-                    Some(span.clone()),
+                flows.push(
+                    Door {
+                        target: &balancer.address,
+                        protocol: Some(protocol.clone()),
+                        port,
+                        origin: "listener",
+                        span,
+                        public,
+                        encrypted: Some(encrypted),
+                        authenticated: None,
+                    }
+                    .flow(root),
                 );
-                flow.attributes
-                    .set_flag(AttrName::Public, public, Some(span.clone()));
-                flow.attributes.set_flag(
-                    AttrName::EncryptedInTransit,
-                    encrypted,
-                    Some(span.clone()),
-                );
-                flows.push(flow);
             }
-            let instance_port = listener
-                .get("instance_port")
-                .and_then(Value::as_f64)
-                .map(|p| (p as i64).to_string());
+            let instance_port = port_text(listener.get("instance_port"));
             let instance_protocol = listener
                 .get("instance_protocol")
                 .and_then(Value::as_str)
@@ -724,36 +774,30 @@ fn load_balancers(
             .and_then(Value::as_str)
             .unwrap_or("HTTP")
             .to_ascii_lowercase();
-        let port = listener
-            .body
-            .get("port")
-            .and_then(Value::as_f64)
-            .map(|p| (p as i64).to_string())
-            .unwrap_or_default();
-        let encrypted = match protocol.as_str() {
-            "https" | "tls" => Tri::Yes,
-            "http" => Tri::No,
-            _ => Tri::Unknown,
-        };
-        let public = fragment_public(fragment, root, &balancer.address);
+        let port = port_text(listener.body.get("port"));
+        let encrypted = listener_encryption(&protocol);
+        let public = publics
+            .get(&balancer.address)
+            .copied()
+            .unwrap_or(Tri::Unknown);
         if public != Tri::No {
             let span = listener
                 .body
                 .get("protocol")
                 .map_or_else(|| listener.span.clone(), |v| v.span().clone());
-            let mut flow = Flow::new(
-                ElementId(INTERNET_ELEMENT.into()),
-                ElementId(id(root, &balancer.address)),
-                Some(protocol.clone()),
-                vec![port],
-                "listener",
-                Some(span.clone()),
+            flows.push(
+                Door {
+                    target: &balancer.address,
+                    protocol: Some(protocol.clone()),
+                    port,
+                    origin: "listener",
+                    span,
+                    public,
+                    encrypted: Some(encrypted),
+                    authenticated: None,
+                }
+                .flow(root),
             );
-            flow.attributes
-                .set_flag(AttrName::Public, public, Some(span.clone()));
-            flow.attributes
-                .set_flag(AttrName::EncryptedInTransit, encrypted, Some(span));
-            flows.push(flow);
         }
         for action in listener.body.all("default_action") {
             for group in index.arg(action, "target_group_arn") {
@@ -829,30 +873,25 @@ fn load_balancers(
 /// behavior redirects or refuses it) and forward to their origins; API Gateway APIs take
 /// requests on their routes and methods, authenticated or not.
 fn edges(resources: &[Resource], index: &Index, root: &str, flows: &mut Vec<Flow>) {
+    // Edges are public by nature and speak TLS unless a policy allows plain HTTP.
     let door = |target: &Resource,
                 protocol: &str,
                 port: &str,
                 encrypted: Tri,
                 authenticated: Option<Tri>,
                 span: Span,
-                origin: &str| {
-        let mut flow = Flow::new(
-            ElementId(INTERNET_ELEMENT.into()),
-            ElementId(id(root, &target.address)),
-            Some(protocol.to_string()),
-            vec![port.to_string()],
+                origin: &'static str| {
+        Door {
+            target: &target.address,
+            protocol: Some(protocol.to_string()),
+            port: Some(port.to_string()),
             origin,
-            Some(span.clone()),
-        );
-        flow.attributes
-            .set_flag(AttrName::Public, Tri::Yes, Some(span.clone()));
-        flow.attributes
-            .set_flag(AttrName::EncryptedInTransit, encrypted, Some(span.clone()));
-        if let Some(auth) = authenticated {
-            flow.attributes
-                .set_flag(AttrName::Authenticated, auth, Some(span));
+            span,
+            public: Tri::Yes,
+            encrypted: Some(encrypted),
+            authenticated,
         }
-        flow
+        .flow(root)
     };
     for distribution in resources
         .iter()
@@ -1006,19 +1045,33 @@ fn eks_endpoints(resources: &[Resource], root: &str, flows: &mut Vec<Flow>) {
             .or(cidrs)
             .or(config)
             .map_or_else(|| cluster.span.clone(), |v| v.span().clone());
-        let mut flow = Flow::new(
-            ElementId(INTERNET_ELEMENT.into()),
-            ElementId(id(root, &cluster.address)),
-            Some("kubernetes-api".into()),
-            vec!["443".into()],
-            "eks-endpoint",
-            Some(span.clone()),
+        flows.push(
+            Door {
+                target: &cluster.address,
+                protocol: Some("kubernetes-api".into()),
+                port: Some("443".into()),
+                origin: "eks-endpoint",
+                span,
+                public,
+                encrypted: Some(Tri::Yes),
+                authenticated: None,
+            }
+            .flow(root),
         );
-        flow.attributes
-            .set_flag(AttrName::Public, public, Some(span.clone()));
-        flow.attributes
-            .set_flag(AttrName::EncryptedInTransit, Tri::Yes, Some(span));
-        flows.push(flow);
+    }
+}
+
+/// A bucket anyone may read: over HTTPS, without credentials.
+fn public_bucket<'a>(address: &'a str, origin: &'static str, span: Span) -> Door<'a> {
+    Door {
+        target: address,
+        protocol: Some("https".into()),
+        port: None,
+        origin,
+        span,
+        public: Tri::Yes,
+        encrypted: None,
+        authenticated: Some(Tri::No),
     }
 }
 
@@ -1055,19 +1108,7 @@ fn doors(resources: &[Resource], index: &Index, root: &str, flows: &mut Vec<Flow
             Some("public-read" | "public-read-write" | "website")
         );
         if public && !blocked.contains(&bucket.address) {
-            let mut flow = Flow::new(
-                ElementId(INTERNET_ELEMENT.into()),
-                ElementId(id(root, &bucket.address)),
-                Some("https".into()),
-                vec![],
-                "public-acl",
-                Some(acl.span().clone()),
-            );
-            flow.attributes
-                .set_flag(AttrName::Public, Tri::Yes, Some(acl.span().clone()));
-            flow.attributes
-                .set_flag(AttrName::Authenticated, Tri::No, Some(acl.span().clone()));
-            flows.push(flow);
+            flows.push(public_bucket(&bucket.address, "public-acl", acl.span().clone()).flow(root));
         }
     };
     for bucket in resources.iter().filter(|r| r.kind == "aws_s3_bucket") {
@@ -1103,20 +1144,9 @@ fn doors(resources: &[Resource], index: &Index, root: &str, flows: &mut Vec<Flow
             if blocked.contains(&bucket.address) {
                 continue;
             }
-            let span = document.span().clone();
-            let mut flow = Flow::new(
-                ElementId(INTERNET_ELEMENT.into()),
-                ElementId(id(root, &bucket.address)),
-                Some("https".into()),
-                vec![],
-                "public-policy",
-                Some(span.clone()),
+            flows.push(
+                public_bucket(&bucket.address, "public-policy", document.span().clone()).flow(root),
             );
-            flow.attributes
-                .set_flag(AttrName::Public, Tri::Yes, Some(span.clone()));
-            flow.attributes
-                .set_flag(AttrName::Authenticated, Tri::No, Some(span));
-            flows.push(flow);
         }
     }
     for url in resources
@@ -1133,21 +1163,19 @@ fn doors(resources: &[Resource], index: &Index, root: &str, flows: &mut Vec<Flow
         let auth = url.body.get("authorization_type");
         let open = auth.and_then(Value::as_str) == Some("NONE");
         let span = auth.map_or_else(|| url.span.clone(), |v| v.span().clone());
-        let mut flow = Flow::new(
-            ElementId(INTERNET_ELEMENT.into()),
-            ElementId(id(root, &function.address)),
-            Some("https".into()),
-            vec!["443".into()],
-            "function-url",
-            Some(span.clone()),
+        flows.push(
+            Door {
+                target: &function.address,
+                protocol: Some("https".into()),
+                port: Some("443".into()),
+                origin: "function-url",
+                span,
+                public: Tri::Yes,
+                encrypted: Some(Tri::Yes),
+                authenticated: Some(Tri::from_bool(!open)),
+            }
+            .flow(root),
         );
-        flow.attributes
-            .set_flag(AttrName::Public, Tri::Yes, Some(span.clone()));
-        flow.attributes
-            .set_flag(AttrName::EncryptedInTransit, Tri::Yes, Some(span.clone()));
-        flow.attributes
-            .set_flag(AttrName::Authenticated, Tri::from_bool(!open), Some(span));
-        flows.push(flow);
     }
 }
 
