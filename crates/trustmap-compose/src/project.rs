@@ -858,7 +858,7 @@ impl Parser<'_> {
                 let base_dir = self.files[path_node.source as usize]
                     .rsplit_once('/')
                     .map_or("", |(d, _)| d);
-                let full = normalize_path(base_dir, &relative);
+                let full = trustmap_model::join_path(base_dir, &relative);
                 match self.reader.read(&full) {
                     Ok(file) => {
                         for (key, value, line) in parse_env_lines(&file.text) {
@@ -1355,25 +1355,6 @@ fn volume_kind(source: &str) -> &'static str {
     } else {
         "volume"
     }
-}
-
-/// Joins a relative path onto a directory, resolving `.` and `..` (never above the root).
-fn normalize_path(dir: &str, relative: &str) -> String {
-    let mut parts: Vec<&str> = if relative.starts_with('/') {
-        Vec::new()
-    } else {
-        dir.split('/').filter(|p| !p.is_empty()).collect()
-    };
-    for part in relative.split('/') {
-        match part {
-            "" | "." => {}
-            ".." => {
-                parts.pop();
-            }
-            other => parts.push(other),
-        }
-    }
-    parts.join("/")
 }
 
 /// A flow from a service to the service an environment value names.

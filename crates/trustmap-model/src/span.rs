@@ -55,3 +55,37 @@ impl fmt::Display for Span {
         write!(f, "{}:{}:{}", self.file, self.start.line, self.start.column)
     }
 }
+
+/// A path relative to the scan root, from a folder and a path relative to it (`.` and `..`
+/// resolved, never above the root; an absolute path starts again from the root). Compose
+/// `env_file:` and Terraform module sources are resolved this way.
+pub fn join_path(dir: &str, relative: &str) -> String {
+    let mut parts: Vec<&str> = if relative.starts_with('/') {
+        Vec::new()
+    } else {
+        dir.split('/').filter(|p| !p.is_empty()).collect()
+    };
+    for part in relative.split('/') {
+        match part {
+            "" | "." => {}
+            ".." => {
+                parts.pop();
+            }
+            other => parts.push(other),
+        }
+    }
+    parts.join("/")
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn relative_paths_resolve_within_the_root() {
+        assert_eq!(
+            super::join_path("envs/prod", "../../modules/db"),
+            "modules/db"
+        );
+        assert_eq!(super::join_path("a", "../../../x"), "x");
+        assert_eq!(super::join_path("a/b", "./c.env"), "a/b/c.env");
+    }
+}

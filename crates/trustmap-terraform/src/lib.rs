@@ -89,24 +89,9 @@ pub fn called_folders(folders: &BTreeMap<String, Vec<TerraformFile>>) -> BTreeSe
     for (dir, files) in folders {
         for file in files {
             for caps in pattern.captures_iter(&file.text) {
-                called.insert(join(dir, &caps[1]));
+                called.insert(trustmap_model::join_path(dir, &caps[1]));
             }
         }
     }
     called
-}
-
-/// `dir` joined with a relative path, `.` and `..` resolved.
-fn join(dir: &str, relative: &str) -> String {
-    let mut parts: Vec<&str> = dir.split('/').filter(|p| !p.is_empty()).collect();
-    for part in relative.split('/') {
-        match part {
-            "" | "." => {}
-            ".." => {
-                parts.pop();
-            }
-            other => parts.push(other),
-        }
-    }
-    parts.join("/")
 }
