@@ -194,7 +194,7 @@ fn sarif_of_a_real_scan_is_valid_and_github_ready() {
         "trustmap/compose",
     ]);
     let sarif: Value = serde_json::from_str(&run.stdout).unwrap();
-    assert_valid_sarif(&sarif);
+    trustmap_testkit::assert_valid_sarif(&sarif);
 
     let results = sarif["runs"][0]["results"].as_array().unwrap();
     assert!(!results.is_empty());
@@ -243,32 +243,6 @@ fn sarif_of_a_real_scan_is_valid_and_github_ready() {
             .trim_end_matches('/'),
         "trustmap/compose"
     );
-}
-
-/// Validates SARIF against the official 2.1.0 schema (a copy kept in the repository).
-fn assert_valid_sarif(sarif: &Value) {
-    let mut schema: Value = serde_json::from_str(
-        &std::fs::read_to_string(
-            root().join("crates/trustmap-report/tests/sarif-schema-2.1.0.json"),
-        )
-        .unwrap(),
-    )
-    .unwrap();
-    // The schema's `language` patterns are not valid for Rust's regex engines.
-    for pointer in [
-        "/definitions/toolComponent/properties/language",
-        "/definitions/run/properties/language",
-    ] {
-        if let Some(language) = schema.pointer_mut(pointer) {
-            language.as_object_mut().unwrap().remove("pattern");
-        }
-    }
-    let validator = jsonschema::validator_for(&schema).unwrap();
-    let errors: Vec<String> = validator
-        .iter_errors(sarif)
-        .map(|e| format!("{e} at {}", e.instance_path()))
-        .collect();
-    assert!(errors.is_empty(), "{errors:#?}");
 }
 
 // Bad input: each case gives a clear error with file, line and cause, the other files are
@@ -1033,7 +1007,7 @@ fn sarif_for_upload_leaves_decided_threats_out_unless_asked() {
     assert_eq!(rules_of(&upload), ["TM-E008"]);
     let all = decided_scan(&["--format", "sarif", "--include-decided"]);
     let sarif: Value = serde_json::from_str(&all.stdout).unwrap();
-    assert_valid_sarif(&sarif);
+    trustmap_testkit::assert_valid_sarif(&sarif);
     let results = sarif["runs"][0]["results"].as_array().unwrap();
     assert_eq!(results.len(), 3);
     let kinds: BTreeSet<&str> = results
@@ -1103,7 +1077,7 @@ fn drift_against_the_baseline_is_pinned_in_every_format() {
         &std::fs::read_to_string(root().join("fixtures/drift/expected/diff.sarif.json")).unwrap(),
     )
     .unwrap();
-    assert_valid_sarif(&sarif);
+    trustmap_testkit::assert_valid_sarif(&sarif);
     let lines: BTreeSet<u64> = sarif["runs"][0]["results"]
         .as_array()
         .unwrap()

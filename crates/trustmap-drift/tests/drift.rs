@@ -696,59 +696,22 @@ fn markdown_highlights_exactly_the_changed_elements_and_flows() {
 // ---------------------------------------------------------------------------------------------
 // SARIF
 
-fn schema_validator() -> jsonschema::Validator {
-    let mut schema: Value =
-        serde_json::from_str(include_str!("sarif-schema-2.1.0.json")).expect("the schema");
-    // The schema's `language` pattern (`^[a-zA-Z]{2}|^[a-zA-Z]{2}-[a-zA-Z]{2}]?$`) has a stray `]`
-    // that Rust regex engines reject; drift never writes `language`, so drop the pattern.
-    let mut dropped = 0;
-    for definition in schema["definitions"]
-        .as_object_mut()
-        .expect("definitions")
-        .values_mut()
-    {
-        if let Some(language) = definition.pointer_mut("/properties/language")
-            && language
-                .as_object_mut()
-                .expect("an object")
-                .remove("pattern")
-                .is_some()
-        {
-            dropped += 1;
-        }
-    }
-    assert_eq!(dropped, 2, "run.language and toolComponent.language");
-    jsonschema::options()
-        .with_draft(jsonschema::Draft::Draft7)
-        .should_validate_formats(true)
-        .build(&schema)
-        .expect("the SARIF schema compiles")
-}
-
-fn schema_errors(validator: &jsonschema::Validator, log: &Value) -> Vec<String> {
-    validator
-        .iter_errors(log)
-        .map(|e| format!("{}: {e}", e.instance_path()))
-        .collect()
-}
-
 #[test]
 fn sarif_validates_against_the_official_schema() {
-    let validator = schema_validator();
     let (baseline, current) = busy();
     let drift = compare(&baseline, &current);
     let log: Value = serde_json::from_str(&sarif(&drift, "0.1.0")).expect("valid JSON");
-    let errors = schema_errors(&validator, &log);
+    let errors = trustmap_testkit::sarif_schema_errors(&log);
     assert!(errors.is_empty(), "{errors:#?}");
     let empty: Value = serde_json::from_str(&sarif(&Drift::default(), "0.1.0")).expect("JSON");
-    let errors = schema_errors(&validator, &empty);
+    let errors = trustmap_testkit::sarif_schema_errors(&empty);
     assert!(errors.is_empty(), "{errors:#?}");
 
     // The validator does reject what the schema forbids.
     let mut broken = log.clone();
     broken["runs"][0]["results"][0]["locations"][0]["physicalLocation"]["region"]["startLine"] =
         serde_json::json!(0);
-    assert_eq!(schema_errors(&validator, &broken).len(), 1);
+    assert_eq!(trustmap_testkit::sarif_schema_errors(&broken).len(), 1);
 }
 
 #[test]

@@ -327,48 +327,16 @@ fn the_fixture_fires_what_the_tests_below_rely_on() {
 // ---------------------------------------------------------------------------------------------
 // SARIF
 
-fn schema_validator() -> jsonschema::Validator {
-    let mut schema: Value = serde_json::from_str(include_str!("sarif-schema-2.1.0.json")).unwrap();
-    // The schema's `language` pattern (`^[a-zA-Z]{2}|^[a-zA-Z]{2}-[a-zA-Z]{2}]?$`) has a stray `]`
-    // that Rust regex engines reject; trustmap never writes `language`, so drop the pattern.
-    let mut dropped = 0;
-    for definition in schema["definitions"].as_object_mut().unwrap().values_mut() {
-        if let Some(language) = definition.pointer_mut("/properties/language")
-            && language
-                .as_object_mut()
-                .unwrap()
-                .remove("pattern")
-                .is_some()
-        {
-            dropped += 1;
-        }
-    }
-    assert_eq!(dropped, 2, "run.language and toolComponent.language");
-    jsonschema::options()
-        .with_draft(jsonschema::Draft::Draft7)
-        .should_validate_formats(true)
-        .build(&schema)
-        .expect("the SARIF schema compiles")
-}
-
-fn schema_errors(validator: &jsonschema::Validator, log: &Value) -> Vec<String> {
-    validator
-        .iter_errors(log)
-        .map(|e| format!("{}: {e}", e.instance_path()))
-        .collect()
-}
-
 #[test]
 fn sarif_validates_against_the_official_schema() {
-    let validator = schema_validator();
     let scan = scan();
     for diagnostics in [scan.diagnostics.clone(), vec![]] {
         let log = sarif_value(&scan, &diagnostics);
-        let errors = schema_errors(&validator, &log);
+        let errors = trustmap_testkit::sarif_schema_errors(&log);
         assert!(errors.is_empty(), "{errors:#?}");
     }
     let empty = sarif(&[], &RuleSet::default(), &[], &options());
-    let errors = schema_errors(&validator, &serde_json::from_str(&empty).unwrap());
+    let errors = trustmap_testkit::sarif_schema_errors(&serde_json::from_str(&empty).unwrap());
     assert!(errors.is_empty(), "{errors:#?}");
 
     // The validator does reject what the schema forbids.
@@ -379,7 +347,7 @@ fn sarif_validates_against_the_official_schema() {
         .as_object_mut()
         .unwrap()
         .remove("name");
-    let errors = schema_errors(&validator, &broken);
+    let errors = trustmap_testkit::sarif_schema_errors(&broken);
     assert_eq!(errors.len(), 2, "{errors:#?}");
     assert!(
         errors[0].contains("region/startLine: 0 is less than the minimum of 1"),
