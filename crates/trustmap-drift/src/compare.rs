@@ -160,6 +160,27 @@ pub struct Change {
 }
 
 impl Change {
+    /// A change about a whole element or flow (no attribute), with nothing listed.
+    fn structural(
+        kind: ChangeKind,
+        subject: Subject,
+        message: String,
+        span: Option<Span>,
+        weakens: bool,
+    ) -> Change {
+        Change {
+            kind,
+            subject,
+            attribute: None,
+            before: None,
+            after: None,
+            items: Vec::new(),
+            message,
+            span,
+            weakens,
+        }
+    }
+
     /// A hash of the kind, the subject and the attribute (16 hex digits): stable when lines
     /// move, so code scanning keeps one alert per change.
     pub fn fingerprint(&self) -> String {
@@ -250,49 +271,40 @@ pub fn compare(baseline: &Snapshot, current: &Snapshot) -> Drift {
                 } else {
                     format!("new flow from the internet: {name}")
                 };
-                changes.push(Change {
-                    kind: ChangeKind::NewEntryPoint,
-                    subject: flow_subject(flow),
-                    attribute: None,
-                    before: None,
-                    after: None,
-                    items: Vec::new(),
+                changes.push(Change::structural(
+                    ChangeKind::NewEntryPoint,
+                    flow_subject(flow),
                     message,
-                    span: flow.span.clone(),
-                    weakens: true,
-                });
+                    flow.span.clone(),
+                    true,
+                ));
             } else if !now.crosses.is_empty() {
                 changes.push(Change {
-                    kind: ChangeKind::NewBoundaryCrossing,
-                    subject: flow_subject(flow),
-                    attribute: None,
-                    before: None,
-                    after: None,
                     items: now.crosses.iter().map(|b| b.inner.0.clone()).collect(),
-                    message: format!(
-                        "new flow {name} crosses {}{}",
-                        after.boundaries_text(&now.crosses),
-                        if now.into_higher_trust {
-                            " into a zone of higher trust"
-                        } else {
-                            ""
-                        }
-                    ),
-                    span: flow.span.clone(),
-                    weakens: now.into_higher_trust,
+                    ..Change::structural(
+                        ChangeKind::NewBoundaryCrossing,
+                        flow_subject(flow),
+                        format!(
+                            "new flow {name} crosses {}{}",
+                            after.boundaries_text(&now.crosses),
+                            if now.into_higher_trust {
+                                " into a zone of higher trust"
+                            } else {
+                                ""
+                            }
+                        ),
+                        flow.span.clone(),
+                        now.into_higher_trust,
+                    )
                 });
             } else {
-                changes.push(Change {
-                    kind: ChangeKind::FlowAdded,
-                    subject: flow_subject(flow),
-                    attribute: None,
-                    before: None,
-                    after: None,
-                    items: Vec::new(),
-                    message: format!("new flow {name}"),
-                    span: flow.span.clone(),
-                    weakens: false,
-                });
+                changes.push(Change::structural(
+                    ChangeKind::FlowAdded,
+                    flow_subject(flow),
+                    format!("new flow {name}"),
+                    flow.span.clone(),
+                    false,
+                ));
             }
             continue;
         };
@@ -319,15 +331,14 @@ pub fn compare(baseline: &Snapshot, current: &Snapshot) -> Drift {
                 )
             };
             changes.push(Change {
-                kind: ChangeKind::NewBoundaryCrossing,
-                subject: flow_subject(flow),
-                attribute: None,
-                before: None,
-                after: None,
                 items: gained.iter().map(|b| b.inner.0.clone()).collect(),
-                message,
-                span: flow.span.clone(),
-                weakens: now.into_higher_trust,
+                ..Change::structural(
+                    ChangeKind::NewBoundaryCrossing,
+                    flow_subject(flow),
+                    message,
+                    flow.span.clone(),
+                    now.into_higher_trust,
+                )
             });
         }
         attribute_changes(
@@ -341,17 +352,13 @@ pub fn compare(baseline: &Snapshot, current: &Snapshot) -> Drift {
     }
     for (id, was) in &before.flows {
         if !after.flows.contains_key(id) {
-            changes.push(Change {
-                kind: ChangeKind::FlowRemoved,
-                subject: flow_subject(&was.flow),
-                attribute: None,
-                before: None,
-                after: None,
-                items: Vec::new(),
-                message: format!("flow {} was removed", before.flow_name(&was.flow)),
-                span: was.flow.span.clone(),
-                weakens: false,
-            });
+            changes.push(Change::structural(
+                ChangeKind::FlowRemoved,
+                flow_subject(&was.flow),
+                format!("flow {} was removed", before.flow_name(&was.flow)),
+                was.flow.span.clone(),
+                false,
+            ));
         }
     }
 
@@ -393,17 +400,13 @@ pub fn compare(baseline: &Snapshot, current: &Snapshot) -> Drift {
                 weakens: true,
             });
         } else if was.is_none() {
-            changes.push(Change {
-                kind: ChangeKind::ElementAdded,
-                subject: subject.clone(),
-                attribute: None,
-                before: None,
-                after: None,
-                items: Vec::new(),
-                message: format!("new {} {}", kind_name(element), element.name),
-                span: element.span.clone(),
-                weakens: false,
-            });
+            changes.push(Change::structural(
+                ChangeKind::ElementAdded,
+                subject.clone(),
+                format!("new {} {}", kind_name(element), element.name),
+                element.span.clone(),
+                false,
+            ));
         }
         if let Some(was) = was {
             attribute_changes(
@@ -419,19 +422,18 @@ pub fn compare(baseline: &Snapshot, current: &Snapshot) -> Drift {
     for (id, was) in &before.elements {
         if !after.elements.contains_key(id) {
             changes.push(Change {
-                kind: ChangeKind::ElementRemoved,
-                subject: element_subject(&was.element),
-                attribute: None,
-                before: None,
-                after: None,
                 items: Vec::new(),
-                message: format!(
-                    "{} {} was removed",
-                    kind_name(&was.element),
-                    was.element.name
-                ),
-                span: was.element.span.clone(),
-                weakens: false,
+                ..Change::structural(
+                    ChangeKind::ElementRemoved,
+                    element_subject(&was.element),
+                    format!(
+                        "{} {} was removed",
+                        kind_name(&was.element),
+                        was.element.name
+                    ),
+                    was.element.span.clone(),
+                    false,
+                )
             });
         }
     }
