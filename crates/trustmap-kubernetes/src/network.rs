@@ -561,17 +561,7 @@ fn allowed(cluster: &Cluster, source: &Workload, target: &Workload) -> bool {
             .filter(|p| p.namespace == selected.namespace)
         {
             let spec = policy.node.get("spec");
-            let types: Vec<&str> = spec
-                .map(|s| items(s, &["policyTypes"]))
-                .unwrap_or(&[])
-                .iter()
-                .filter_map(Node::as_str)
-                .collect();
-            let covers = if types.is_empty() {
-                policy_type == "Ingress" || spec.and_then(|s| s.get(rules_key)).is_some()
-            } else {
-                types.contains(&policy_type)
-            };
+            let covers = governs(spec, policy_type);
             let selects_it = spec
                 .and_then(|s| s.get("podSelector"))
                 .is_none_or(|s| label_selector_matches(s, &selected.labels));
@@ -597,6 +587,23 @@ fn allowed(cluster: &Cluster, source: &Workload, target: &Workload) -> bool {
         && direction_allows("Egress", "egress", "to", source, target)
 }
 
+/// Whether a NetworkPolicy governs a direction (`Ingress` or `Egress`) for the pods it selects:
+/// as its `policyTypes` say, or without them, ingress always and egress when it has egress
+/// rules.
+fn governs(spec: Option<&Node>, direction: &str) -> bool {
+    let types: Vec<&str> = spec
+        .map(|s| items(s, &["policyTypes"]))
+        .unwrap_or(&[])
+        .iter()
+        .filter_map(Node::as_str)
+        .collect();
+    if types.is_empty() {
+        direction == "Ingress" || spec.and_then(|s| s.get("egress")).is_some()
+    } else {
+        types.contains(&direction)
+    }
+}
+
 /// Which workloads a NetworkPolicy isolates for ingress (only the traffic its rules allow
 /// reaches them), with the span of the policy's pod selector.
 fn isolation(cluster: &Cluster, builder: &Builder) -> BTreeMap<String, (Tri, Option<Span>)> {
@@ -606,15 +613,7 @@ fn isolation(cluster: &Cluster, builder: &Builder) -> BTreeMap<String, (Tri, Opt
     let mut selected: BTreeMap<String, (Option<Span>, Option<Span>)> = BTreeMap::new();
     for policy in cluster.of_kind("NetworkPolicy") {
         let spec = policy.node.get("spec");
-        let types: Vec<&str> = spec
-            .map(|s| items(s, &["policyTypes"]))
-            .unwrap_or(&[])
-            .iter()
-            .filter_map(Node::as_str)
-            .collect();
-        // Without policyTypes, a policy always covers ingress.
-        let covers_ingress = types.is_empty() || types.contains(&"Ingress");
-        if !covers_ingress {
+        if !governs(spec, "Ingress") {
             continue;
         }
         // A rule with neither `from` nor `ports` admits everything on every port.

@@ -208,47 +208,17 @@ impl<'c> Builder<'c> {
         }
         for object in &self.cluster.objects {
             match object.kind.as_str() {
+                // Data in a committed Secret manifest is only base64-encoded: every value is in
+                // plain text. In a ConfigMap, values under secret-like keys are.
                 "Secret" => {
-                    let mut store = self.store(object, "k8s-secret");
-                    // Data in a committed Secret manifest is only base64-encoded.
-                    for key in ["data", "stringData"] {
-                        for (k, v) in at(&object.node, &[key])
-                            .and_then(Node::as_mapping)
-                            .unwrap_or(&[])
-                        {
-                            let empty = v.as_str().is_none_or(str::is_empty);
-                            if let Some(name) = k.as_str().filter(|_| !empty) {
-                                store.attributes.push_item(
-                                    AttrName::PlaintextSecrets,
-                                    name,
-                                    Some(self.span(k)),
-                                );
-                            }
-                        }
-                    }
-                    store.attributes.set_empty_list(AttrName::PlaintextSecrets);
-                    self.add(store);
+                    self.literal_secrets(object, "k8s-secret", &["data", "stringData"], |_| true)
                 }
-                "ConfigMap" => {
-                    let mut store = self.store(object, "k8s-configmap");
-                    for (k, v) in at(&object.node, &["data"])
-                        .and_then(Node::as_mapping)
-                        .unwrap_or(&[])
-                    {
-                        if let (Some(key), Some(value)) = (k.as_str(), v.as_str())
-                            && containers::is_secret_key(key)
-                            && !value.is_empty()
-                        {
-                            store.attributes.push_item(
-                                AttrName::PlaintextSecrets,
-                                key,
-                                Some(self.span(v)),
-                            );
-                        }
-                    }
-                    store.attributes.set_empty_list(AttrName::PlaintextSecrets);
-                    self.add(store);
-                }
+                "ConfigMap" => self.literal_secrets(
+                    object,
+                    "k8s-configmap",
+                    &["data"],
+                    containers::is_secret_key,
+                ),
                 "PersistentVolumeClaim" => {
                     let store = self.store(object, "k8s-pvc");
                     self.add(store);
@@ -298,6 +268,35 @@ impl<'c> Builder<'c> {
             span: Some(self.cluster.declaration(object)),
             attributes: Attributes::default(),
         });
+    }
+
+    /// A Secret or ConfigMap as a data store, with the non-empty values it holds in plain text
+    /// under keys that `keep` accepts.
+    fn literal_secrets(
+        &mut self,
+        object: &Object,
+        technology: &str,
+        sections: &[&str],
+        keep: fn(&str) -> bool,
+    ) {
+        let mut store = self.store(object, technology);
+        for section in sections {
+            for (key, value) in at(&object.node, &[section])
+                .and_then(Node::as_mapping)
+                .unwrap_or(&[])
+            {
+                let filled = value.as_str().is_some_and(|v| !v.is_empty());
+                if let Some(name) = key.as_str().filter(|k| filled && keep(k)) {
+                    store.attributes.push_item(
+                        AttrName::PlaintextSecrets,
+                        name,
+                        Some(self.span(key)),
+                    );
+                }
+            }
+        }
+        store.attributes.set_empty_list(AttrName::PlaintextSecrets);
+        self.add(store);
     }
 
     fn store(&self, object: &Object, technology: &str) -> Element {
