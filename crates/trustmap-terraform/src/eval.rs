@@ -538,18 +538,10 @@ impl Run<'_> {
             Some(a) => self.attr(m, scope, a),
             None => Value::Unknown(b.span.clone()),
         };
-        let mut pairs: Vec<(Value, Value)> = match &collection {
-            Value::List(items, s) => items
-                .iter()
-                .enumerate()
-                .map(|(i, v)| (Value::Number(i as f64, s.clone()), v.clone()))
-                .collect(),
-            Value::Object(f, s) => sorted(f)
-                .into_iter()
-                .map(|(k, v)| (Value::String(k, s.clone()), v))
-                .collect(),
-            Value::Null(_) => Vec::new(),
-            _ => {
+        let mut pairs: Vec<(Value, Value)> = match (&collection, entries(&collection)) {
+            (Value::Null(_), _) => Vec::new(),
+            (_, Some(pairs)) => pairs,
+            (_, None) => {
                 fields.push((label.clone(), Value::Unknown(collection.span().clone())));
                 return;
             }
@@ -1012,18 +1004,10 @@ impl Run<'_> {
         span: &Span,
     ) -> Ev {
         let collection = self.eval(m, scope, src, &f.intro.collection_expr)?;
-        let pairs: Vec<(Value, Value)> = match &collection {
-            Value::List(items, s) => items
-                .iter()
-                .enumerate()
-                .map(|(i, v)| (Value::Number(i as f64, s.clone()), v.clone()))
-                .collect(),
-            Value::Object(fields, s) => sorted(fields)
-                .into_iter()
-                .map(|(k, v)| (Value::String(k, s.clone()), v))
-                .collect(),
-            v if opaque(v) => return Ok(Value::Unknown(span.clone())),
-            _ => {
+        let pairs: Vec<(Value, Value)> = match entries(&collection) {
+            Some(pairs) => pairs,
+            None if opaque(&collection) => return Ok(Value::Unknown(span.clone())),
+            None => {
                 return Err(Fail::Error(
                     "for over a value that is not a collection".into(),
                 ));
@@ -1387,6 +1371,27 @@ fn binary(op: BinaryOperator, l: &Value, r: &Value, span: Span) -> Ev {
             }
         }
     })
+}
+
+/// The (key, value) pairs a `for` or `dynamic` iterates: a list's indexes and items, an
+/// object's keys (sorted, as Terraform iterates maps) and values. `None` for anything else.
+fn entries(collection: &Value) -> Option<Vec<(Value, Value)>> {
+    match collection {
+        Value::List(items, s) => Some(
+            items
+                .iter()
+                .enumerate()
+                .map(|(i, v)| (Value::Number(i as f64, s.clone()), v.clone()))
+                .collect(),
+        ),
+        Value::Object(fields, s) => Some(
+            sorted(fields)
+                .into_iter()
+                .map(|(k, v)| (Value::String(k, s.clone()), v))
+                .collect(),
+        ),
+        _ => None,
+    }
 }
 
 #[cfg(test)]
