@@ -21,5 +21,5 @@ pub use element::{Element, ElementId, ElementKind, Flow, FlowId};
 pub use fragment::Fragment;
 pub use graph::{Boundary, Model, Reachability};
 pub use snapshot::{ElementSnapshot, FlowSnapshot, SNAPSHOT_VERSION, Snapshot};
-pub use span::{Position, Span, join_path};
+pub use span::{Position, Span, join_path, join_path_within};
 pub use zone::{INTERNET_ELEMENT, INTERNET_ZONE, TrustLevel, Zone, ZoneId, ZoneKind};

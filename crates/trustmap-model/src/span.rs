@@ -58,8 +58,18 @@ impl fmt::Display for Span {
 
 /// A path relative to the scan root, from a folder and a path relative to it (`.` and `..`
 /// resolved, never above the root; an absolute path starts again from the root). Compose
-/// `env_file:` and Terraform module sources are resolved this way.
+/// `env_file:` is resolved this way.
 pub fn join_path(dir: &str, relative: &str) -> String {
+    resolve(dir, relative, true).unwrap_or_default()
+}
+
+/// Like [`join_path`], but `None` when the path climbs above the scan root (a Terraform module
+/// source outside the scanned tree is not followed).
+pub fn join_path_within(dir: &str, relative: &str) -> Option<String> {
+    resolve(dir, relative, false)
+}
+
+fn resolve(dir: &str, relative: &str, clamp_at_root: bool) -> Option<String> {
     let mut parts: Vec<&str> = if relative.starts_with('/') {
         Vec::new()
     } else {
@@ -69,12 +79,14 @@ pub fn join_path(dir: &str, relative: &str) -> String {
         match part {
             "" | "." => {}
             ".." => {
-                parts.pop();
+                if parts.pop().is_none() && !clamp_at_root {
+                    return None;
+                }
             }
             other => parts.push(other),
         }
     }
-    parts.join("/")
+    Some(parts.join("/"))
 }
 
 #[cfg(test)]
@@ -87,5 +99,15 @@ mod tests {
         );
         assert_eq!(super::join_path("a", "../../../x"), "x");
         assert_eq!(super::join_path("a/b", "./c.env"), "a/b/c.env");
+        assert_eq!(
+            super::join_path_within("infra/a", "../b").as_deref(),
+            Some("infra/b")
+        );
+        assert_eq!(super::join_path_within("", "../m"), None);
+        assert_eq!(
+            super::join_path_within("infra", "./modules/x").as_deref(),
+            Some("infra/modules/x")
+        );
+        assert_eq!(super::join_path_within("", "./m").as_deref(), Some("m"));
     }
 }

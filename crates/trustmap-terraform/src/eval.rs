@@ -118,21 +118,6 @@ fn is_tfvars(path: &str) -> bool {
         || name.ends_with(".auto.tfvars.json")
 }
 
-/// `dir` joined with a relative module source; `None` when it leaves the scan root.
-fn join(dir: &str, rel: &str) -> Option<String> {
-    let mut parts: Vec<&str> = dir.split('/').filter(|p| !p.is_empty()).collect();
-    for p in rel.split('/') {
-        match p {
-            "" | "." => {}
-            ".." => {
-                parts.pop()?;
-            }
-            p => parts.push(p),
-        }
-    }
-    Some(parts.join("/"))
-}
-
 /// An instance key as Terraform writes it in addresses: `[0]`, `["a"]`.
 fn key_suffix(key: &Value) -> String {
     match key {
@@ -616,7 +601,7 @@ impl Run<'_> {
             );
             return unknown;
         }
-        let Some(dir) = join(&m.dir, source) else {
+        let Some(dir) = trustmap_model::join_path_within(&m.dir, source) else {
             self.diag(
                 DiagnosticLevel::Note,
                 "terraform-module-outside",
@@ -1397,17 +1382,6 @@ fn entries(collection: &Value) -> Option<Vec<(Value, Value)>> {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn joins_module_paths() {
-        assert_eq!(
-            join("infra", "./modules/x").as_deref(),
-            Some("infra/modules/x")
-        );
-        assert_eq!(join("infra/a", "../b").as_deref(), Some("infra/b"));
-        assert_eq!(join("", "./m").as_deref(), Some("m"));
-        assert_eq!(join("", "../m"), None);
-    }
 
     #[test]
     fn instance_keys() {

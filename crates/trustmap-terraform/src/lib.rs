@@ -89,7 +89,7 @@ pub fn called_folders(folders: &BTreeMap<String, Vec<TerraformFile>>) -> BTreeSe
     for (dir, files) in folders {
         for file in files {
             for caps in pattern.captures_iter(&file.text) {
-                called.insert(trustmap_model::join_path(dir, &caps[1]));
+                called.extend(trustmap_model::join_path_within(dir, &caps[1]));
             }
         }
     }
