@@ -421,20 +421,17 @@ pub fn compare(baseline: &Snapshot, current: &Snapshot) -> Drift {
     }
     for (id, was) in &before.elements {
         if !after.elements.contains_key(id) {
-            changes.push(Change {
-                items: Vec::new(),
-                ..Change::structural(
-                    ChangeKind::ElementRemoved,
-                    element_subject(&was.element),
-                    format!(
-                        "{} {} was removed",
-                        kind_name(&was.element),
-                        was.element.name
-                    ),
-                    was.element.span.clone(),
-                    false,
-                )
-            });
+            changes.push(Change::structural(
+                ChangeKind::ElementRemoved,
+                element_subject(&was.element),
+                format!(
+                    "{} {} was removed",
+                    kind_name(&was.element),
+                    was.element.name
+                ),
+                was.element.span.clone(),
+                false,
+            ));
         }
     }
 

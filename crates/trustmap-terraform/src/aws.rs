@@ -574,9 +574,8 @@ pub fn model(resources: &[Resource], root: &str) -> Fragment {
     let mut flows: Vec<Flow> = Vec::new();
     for (group, ingress) in &rules {
         for target in carriers.get(group).cloned().unwrap_or_default() {
-            let (_, entry) = elements[&target.address];
             for rule in ingress {
-                let (ports, protocol, encrypted) = describe(rule, entry, target);
+                let (ports, protocol, encrypted) = describe(rule);
                 if rule.internet && !listened.contains(&target.address) {
                     let reachable = public_of(&target.address);
                     if reachable == Tri::No {
@@ -657,12 +656,9 @@ fn publicity(fragment: &Fragment, resources: &[Resource], root: &str) -> BTreeMa
         .collect()
 }
 
-/// Ports, protocol and encryption of a rule, for a target of a catalogued type.
-fn describe(
-    rule: &Ingress,
-    entry: &Entry,
-    target: &Resource,
-) -> (Vec<String>, Option<String>, Tri) {
+/// Ports, protocol and encryption in transit of a security-group rule: the protocol and TLS
+/// follow from a single well-known port; a range or "all traffic" leaves encryption unknown.
+fn describe(rule: &Ingress) -> (Vec<String>, Option<String>, Tri) {
     let all = rule.protocol == "-1"
         || rule.protocol == "all"
         || (rule.from_port == Some(0) && rule.to_port == Some(65535));
@@ -684,7 +680,6 @@ fn describe(
         .filter(|_| rule.from_port == rule.to_port)
         .and_then(|p| u16::try_from(p).ok())
         .and_then(containers::port_protocol);
-    let _ = (entry, target);
     match known {
         Some((protocol, tls)) => (
             ports,
