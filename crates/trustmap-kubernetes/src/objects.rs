@@ -153,19 +153,15 @@ pub fn label_selector_matches(selector: &Node, labels: &[(String, String)]) -> b
 }
 
 /// Whether a text looks like a Kubernetes manifest (YAML or JSON with `apiVersion` and
-/// `kind`). A cheap test for discovery.
+/// `kind`). A cheap test for discovery: in YAML both keys must start a line, as they do at the
+/// top of every manifest document, so a CI workflow or a script that merely embeds a manifest
+/// in an indented block is not taken for one.
 pub fn looks_like_kubernetes(text: &str) -> bool {
     let trimmed = text.trim_start();
     if trimmed.starts_with('{') || trimmed.starts_with('[') {
         return text.contains("\"apiVersion\"") && text.contains("\"kind\"");
     }
-    let key_line = |key: &str| {
-        text.lines().any(|line| {
-            let line = line.trim_start();
-            let line = line.strip_prefix("- ").unwrap_or(line).trim_start();
-            line.starts_with(key)
-        })
-    };
+    let key_line = |key: &str| text.lines().any(|line| line.starts_with(key));
     key_line("apiVersion:") && key_line("kind:")
 }
 
@@ -244,6 +240,15 @@ fn load_file(index: u32, file: &ManifestFile) -> (Vec<Object>, Vec<Diagnostic>) 
                 "kustomization",
                 Span::lines(&file.path, document.start.line, document.start.line),
                 "a Kustomization: its resources are scanned as plain manifests; patches and overlays are not applied",
+            ));
+            continue;
+        }
+        if document.get("$patch").is_some() {
+            diagnostics.push(Diagnostic::new(
+                DiagnosticLevel::Note,
+                "k8s-patch",
+                Span::lines(&file.path, document.start.line, document.start.line),
+                format!("a strategic-merge patch of {kind}, not an object: skipped"),
             ));
             continue;
         }
@@ -328,5 +333,37 @@ pub fn type_name(node: &Node) -> &'static str {
         NodeValue::Scalar(..) => "a scalar",
         NodeValue::Sequence(_) => "a list",
         NodeValue::Mapping(_) => "a mapping",
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn strategic_merge_patches_are_noted_not_read_as_objects() {
+        let file = ManifestFile {
+            path: "kustomize/delete.patch.yaml".to_string(),
+            text: "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: loadgenerator\n$patch: delete\n---\napiVersion: v1\nkind: Service\nmetadata:\n  name: web\n".to_string(),
+        };
+        let (objects, diagnostics) = load_file(0, &file);
+        let names: Vec<&str> = objects.iter().map(|o| o.name.as_str()).collect();
+        assert_eq!(names, ["web"]);
+        assert_eq!(diagnostics.len(), 1, "{diagnostics:?}");
+        assert_eq!(diagnostics[0].code, "k8s-patch");
+        assert_eq!(diagnostics[0].level, DiagnosticLevel::Note);
+        assert_eq!(diagnostics[0].span.start.line, 1);
+    }
+
+    #[test]
+    fn manifests_are_told_from_files_that_embed_one() {
+        assert!(looks_like_kubernetes(
+            "# comment\napiVersion: v1\nkind: Service\n"
+        ));
+        assert!(looks_like_kubernetes(
+            "{\"apiVersion\": \"v1\", \"kind\": \"Pod\"}"
+        ));
+        let workflow = "on: push\njobs:\n  deploy:\n    steps:\n      - run: |\n          cat <<EOF | kubectl apply -f -\n          apiVersion: v1\n          kind: Namespace\n";
+        assert!(!looks_like_kubernetes(workflow));
     }
 }
