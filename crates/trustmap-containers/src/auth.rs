@@ -32,7 +32,12 @@ pub fn plaintext_secrets(env: &[EnvEntry]) -> Vec<(String, Span)> {
             entry.value.to_ascii_lowercase().as_str(),
             "true" | "false" | "yes" | "no" | "1" | "0"
         );
-        if is_secret_key(&entry.key) && entry.literal && !entry.value.is_empty() && !boolean {
+        if is_secret_key(&entry.key)
+            && entry.literal
+            && !entry.value.is_empty()
+            && !boolean
+            && !is_placeholder(&entry.key, &entry.value)
+        {
             found.push((entry.key.clone(), entry.span.clone()));
         } else if references(&entry.key, &entry.raw, &entry.raw)
             .iter()
@@ -45,6 +50,19 @@ pub fn plaintext_secrets(env: &[EnvEntry]) -> Vec<(String, Span)> {
         }
     }
     found
+}
+
+/// Whether a literal value is a marker for a value filled in at deploy time, not a secret:
+/// `<your-api-key>`, or a value that names its own variable (`GOOGLE_API_KEY_VAL` for
+/// `GOOGLE_API_KEY`, replaced by a `sed` or a templating step). A weak real value such as
+/// `changeme` is still a secret written in plain text.
+fn is_placeholder(key: &str, value: &str) -> bool {
+    let angle_bracketed = value.len() > 2 && value.starts_with('<') && value.ends_with('>');
+    let names_its_variable = key.len() >= 4
+        && value
+            .to_ascii_uppercase()
+            .contains(&key.to_ascii_uppercase());
+    angle_bracketed || names_its_variable
 }
 
 /// Whether a data store's documented configuration demands credentials, from its image, its
@@ -151,5 +169,36 @@ pub fn authentication(
             }
         }
         _ => (Tri::Unknown, None),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn entry(key: &str, value: &str) -> EnvEntry {
+        EnvEntry {
+            key: key.to_string(),
+            raw: value.to_string(),
+            value: value.to_string(),
+            literal: true,
+            known: true,
+            span: Span::lines("deploy.yaml", 3, 3),
+        }
+    }
+
+    #[test]
+    fn placeholders_are_not_secrets_but_weak_values_are() {
+        let env = [
+            entry("GOOGLE_API_KEY", "GOOGLE_API_KEY_VAL"),
+            entry("API_TOKEN", "<your-token>"),
+            entry("DB_PASSWORD", "changeme"),
+            entry("SECRET_KEY", "s3cr3t-v4lue"),
+        ];
+        let names: Vec<String> = plaintext_secrets(&env)
+            .into_iter()
+            .map(|(n, _)| n)
+            .collect();
+        assert_eq!(names, ["DB_PASSWORD", "SECRET_KEY"]);
     }
 }
