@@ -189,7 +189,7 @@ fn load_file(index: u32, file: &ManifestFile) -> (Vec<Object>, Vec<Diagnostic>) 
             DiagnosticLevel::Note,
             "helm-template",
             &file.path,
-            "a Helm template, not YAML: skipped; scan its rendered output with `helm template ... | trustmap scan -`",
+            "a template with `{{ }}` placeholders (a Helm chart or similar), not YAML: skipped; scan its rendered output, e.g. `helm template ... | trustmap scan -`",
         ));
         return (Vec::new(), diagnostics);
     }
