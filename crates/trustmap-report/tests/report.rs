@@ -1,14 +1,16 @@
 //! The output formats on one small, hand-built model: a compose project with a public web
 //! service (privileged), a database behind it, and a third-party API it calls.
 //!
-//! SARIF is checked against the official 2.1.0 schema (a copy sits beside this file, so a fresh
-//! clone needs nothing else) and against GitHub code scanning's ingestion rules.
+//! SARIF is checked against the official 2.1.0 schema (the copy in `trustmap-testkit`, so a
+//! fresh clone needs nothing else) and against GitHub code scanning's ingestion rules.
 
+mod common;
+
+use common::zone;
 use serde_json::Value;
 use trustmap_model::{
     AttrName, Attributes, Diagnostic, DiagnosticLevel, Element, ElementId, ElementKind, Flow,
-    Fragment, INTERNET_ELEMENT, Model, Position, Snapshot, Span, Tri, TrustLevel, Zone, ZoneId,
-    ZoneKind,
+    Fragment, INTERNET_ELEMENT, Model, Position, Snapshot, Span, Tri, TrustLevel, ZoneId, ZoneKind,
 };
 use trustmap_report::{
     FINGERPRINT_KEY, MERMAID_MAX_CHARS, MERMAID_MAX_EDGES, SRCROOT, SarifOptions, dot,
@@ -93,18 +95,6 @@ fn span(start: (u32, u32), end: (u32, u32)) -> Option<Span> {
             column: end.1,
         },
     })
-}
-
-fn zone(id: &str, name: &str, kind: ZoneKind, parent: &str, trust: TrustLevel) -> Zone {
-    Zone {
-        id: ZoneId(id.into()),
-        kind,
-        name: name.into(),
-        parent: Some(ZoneId(parent.into())),
-        trust,
-        span: None,
-        attributes: Attributes::default(),
-    }
 }
 
 fn element(id: &str, name: &str, kind: ElementKind, zone: &str, at: Option<Span>) -> Element {

@@ -1,5 +1,6 @@
 //! Models for the diagram and HTML tests (and the example that renders them): a 30-service
-//! platform on Kubernetes, with several namespaces of different trust and many flows.
+//! platform on Kubernetes, with several namespaces of different trust and many flows. The
+//! format tests borrow its zone builder.
 
 #![allow(dead_code)]
 
