@@ -690,6 +690,43 @@ fn describe(rule: &Ingress) -> (Vec<String>, Option<String>, Tri) {
     }
 }
 
+/// Where a listener writes its protocol and port: `lb_protocol`/`lb_port` in a classic ELB's
+/// inline block, `protocol`/`port` in an `aws_lb_listener`.
+struct ListenerKeys {
+    protocol: &'static str,
+    port: &'static str,
+}
+
+/// The door a listener opens from the internet (none when its balancer is internal), on the
+/// line of its protocol. Both kinds of listener default to HTTP.
+fn listener_door(
+    root: &str,
+    balancer: &Resource,
+    listener: &Value,
+    keys: ListenerKeys,
+    public: Tri,
+) -> Option<Flow> {
+    if public == Tri::No {
+        return None;
+    }
+    let written = listener.get(keys.protocol);
+    let protocol = written
+        .and_then(Value::as_str)
+        .unwrap_or("http")
+        .to_ascii_lowercase();
+    let door = Door {
+        target: &balancer.address,
+        encrypted: Some(listener_encryption(&protocol)),
+        protocol: Some(protocol),
+        port: port_text(listener.get(keys.port)),
+        origin: "listener",
+        span: written.map_or_else(|| listener.span().clone(), |v| v.span().clone()),
+        public,
+        authenticated: None,
+    };
+    Some(door.flow(root))
+}
+
 /// Listeners of load balancers are doors from the internet (when the balancer is public);
 /// target-group attachments and ECS services behind them are its backends.
 fn load_balancers(
@@ -707,31 +744,11 @@ fn load_balancers(
             .copied()
             .unwrap_or(Tri::Unknown);
         for listener in balancer.body.all("listener") {
-            let protocol = listener
-                .get("lb_protocol")
-                .and_then(Value::as_str)
-                .unwrap_or("http")
-                .to_ascii_lowercase();
-            let port = port_text(listener.get("lb_port"));
-            let encrypted = listener_encryption(&protocol);
-            let span = listener
-                .get("lb_protocol")
-                .map_or_else(|| listener.span().clone(), |v| v.span().clone());
-            if public != Tri::No {
-                flows.push(
-                    Door {
-                        target: &balancer.address,
-                        protocol: Some(protocol.clone()),
-                        port,
-                        origin: "listener",
-                        span,
-                        public,
-                        encrypted: Some(encrypted),
-                        authenticated: None,
-                    }
-                    .flow(root),
-                );
-            }
+            let keys = ListenerKeys {
+                protocol: "lb_protocol",
+                port: "lb_port",
+            };
+            flows.extend(listener_door(root, balancer, listener, keys, public));
             let instance_port = port_text(listener.get("instance_port"));
             let instance_protocol = listener
                 .get("instance_protocol")
@@ -763,37 +780,15 @@ fn load_balancers(
         else {
             continue;
         };
-        let protocol = listener
-            .body
-            .get("protocol")
-            .and_then(Value::as_str)
-            .unwrap_or("HTTP")
-            .to_ascii_lowercase();
-        let port = port_text(listener.body.get("port"));
-        let encrypted = listener_encryption(&protocol);
         let public = publics
             .get(&balancer.address)
             .copied()
             .unwrap_or(Tri::Unknown);
-        if public != Tri::No {
-            let span = listener
-                .body
-                .get("protocol")
-                .map_or_else(|| listener.span.clone(), |v| v.span().clone());
-            flows.push(
-                Door {
-                    target: &balancer.address,
-                    protocol: Some(protocol.clone()),
-                    port,
-                    origin: "listener",
-                    span,
-                    public,
-                    encrypted: Some(encrypted),
-                    authenticated: None,
-                }
-                .flow(root),
-            );
-        }
+        let keys = ListenerKeys {
+            protocol: "protocol",
+            port: "port",
+        };
+        flows.extend(listener_door(root, balancer, &listener.body, keys, public));
         for action in listener.body.all("default_action") {
             for group in index.arg(action, "target_group_arn") {
                 balancer_of_group
@@ -814,11 +809,7 @@ fn load_balancers(
                 .unwrap_or_default()
             {
                 if elements.contains_key(&target.address) {
-                    let port = group
-                        .body
-                        .get("port")
-                        .and_then(Value::as_f64)
-                        .map(|p| (p as i64).to_string());
+                    let port = port_text(group.body.get("port"));
                     let protocol = group
                         .body
                         .get("protocol")
