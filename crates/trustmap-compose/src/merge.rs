@@ -63,10 +63,7 @@ fn merge_with(base: Node, over: Node, child: &dyn Fn(&str, Node, Node) -> Node) 
             }
             Node {
                 value: NodeValue::Mapping(entries),
-                tag: base.tag,
-                start: base.start,
-                end: base.end,
-                source: base.source,
+                ..base
             }
         }
         (NodeValue::Sequence(items), NodeValue::Sequence(over_items)) => {
@@ -74,19 +71,10 @@ fn merge_with(base: Node, over: Node, child: &dyn Fn(&str, Node, Node) -> Node) 
                 append_unique(items, over_items, |n| n.as_str().map(str::to_string), false);
             Node {
                 value: NodeValue::Sequence(merged),
-                tag: base.tag,
-                start: base.start,
-                end: base.end,
-                source: base.source,
+                ..base
             }
         }
-        (_, value) => Node {
-            value,
-            tag: over.tag,
-            start: over.start,
-            end: over.end,
-            source: over.source,
-        },
+        (_, value) => Node { value, ..over },
     }
 }
 
@@ -118,18 +106,9 @@ fn merge_by(base: Node, over: Node, identity: fn(&Node) -> Option<String>) -> No
     match (base.value, over.value) {
         (NodeValue::Sequence(items), NodeValue::Sequence(over_items)) => Node {
             value: NodeValue::Sequence(append_unique(items, over_items, identity, true)),
-            tag: base.tag,
-            start: base.start,
-            end: base.end,
-            source: base.source,
+            ..base
         },
-        (_, value) => Node {
-            value,
-            tag: over.tag,
-            start: over.start,
-            end: over.end,
-            source: over.source,
-        },
+        (_, value) => Node { value, ..over },
     }
 }
 
