@@ -167,6 +167,10 @@ vocabulary! {
     Networks = "networks": List,
     /// Processes: ports the element listens on for its neighbours, without publishing them.
     ExposedPorts = "exposed_ports": List,
+    /// Flows: the TLS on offer still accepts protocol versions known to be weak (SSL 3, TLS 1.0 or 1.1), as a listener's or distribution's TLS policy allows.
+    OutdatedTls = "outdated_tls": Flag,
+    /// Data stores: earlier versions of the data are kept (automated backups, point-in-time recovery, object versioning), so deleted or overwritten data can be restored.
+    Backups = "backups": Flag,
 }
 
 /// Which way an attribute gets weaker, for drift checks.
@@ -196,7 +200,8 @@ impl AttrName {
             | RateLimited
             | ResourceLimits
             | NetworkIsolated
-            | Seccomp => Polarity::SafeWhenYes,
+            | Seccomp
+            | Backups => Polarity::SafeWhenYes,
             RunsAsRoot
             | Privileged
             | HostNetwork
@@ -211,6 +216,7 @@ impl AttrName {
             | SensitiveHostMounts
             | PlaintextSecrets
             | ServiceAccountPrivileges
+            | OutdatedTls
             | ExposedPorts => Polarity::DangerousWhenYes,
             Forwards | Image | User | LoggingDriver | Networks => Polarity::Neutral,
         }

@@ -4,7 +4,7 @@
 //! 0.0.0.0/0 and ::/0, between resources for group references), load-balancer listeners and
 //! target attachments, public S3 ACLs and Lambda function URLs as doors from the internet.
 
-use crate::catalog::{self, Entry};
+use crate::catalog::{self, Entry, FlagSource};
 use crate::value::{Resource, Value};
 use std::collections::{BTreeMap, BTreeSet};
 use trustmap_containers as containers;
@@ -389,6 +389,21 @@ pub fn model(resources: &[Resource], root: &str) -> Fragment {
                 .or_insert_with(|| r.span.clone());
         }
     }
+    // Resources that configure another one (a bucket's versioning, logging, encryption).
+    let mut companions: BTreeMap<String, Vec<&Resource>> = BTreeMap::new();
+    for r in resources {
+        if let Some(facts) = catalog::companion(&r.kind) {
+            for parent in at(&r.body, &facts.attaches_to)
+                .map(|v| index.resolve_all(v))
+                .unwrap_or_default()
+            {
+                companions
+                    .entry(parent.address.clone())
+                    .or_default()
+                    .push(r);
+            }
+        }
+    }
     // Which catalogued resources carry each security group.
     let mut carriers: BTreeMap<String, Vec<&Resource>> = BTreeMap::new();
     let mut elements: BTreeMap<String, (&Resource, &Entry)> = BTreeMap::new();
@@ -427,25 +442,10 @@ pub fn model(resources: &[Resource], root: &str) -> Fragment {
 
     for (address, (r, entry)) in &elements {
         let mut attributes = Attributes::default();
-        for (attr, source) in &entry.flags {
-            match at(&r.body, &source.path) {
-                Some(v) if v.is_unknown() || matches!(v, Value::Reference { .. }) => {
-                    attributes.set_flag(*attr, Tri::Unknown, Some(v.span().clone()))
-                }
-                Some(v) => {
-                    // A block or a non-empty value counts as set (`access_logs { enabled = ... }`
-                    // is read through its path; a present configuration block means yes).
-                    let truth = match v.as_bool() {
-                        Some(b) => Tri::from_bool(b != source.invert),
-                        None => match v {
-                            Value::Null(_) => source.default,
-                            Value::List(items, _) if items.is_empty() => source.default,
-                            _ => Tri::Yes,
-                        },
-                    };
-                    attributes.set_flag(*attr, truth, Some(v.span().clone()));
-                }
-                None => attributes.set_flag(*attr, source.default, None),
+        read_flags(&r.body, &entry.flags, &mut attributes);
+        for companion in companions.get(address.as_str()).into_iter().flatten() {
+            if let Some(facts) = catalog::companion(&companion.kind) {
+                read_flags(&companion.body, &facts.flags, &mut attributes);
             }
         }
         // Without a stated choice, an instance gets a public address when its subnet maps one
@@ -542,6 +542,7 @@ pub fn model(resources: &[Resource], root: &str) -> Fragment {
             attributes,
         });
     }
+    open_roles(resources, &rights, root, &mut fragment);
     let publics = publicity(&fragment, resources, root);
     let public_of = |address: &str| publics.get(address).copied().unwrap_or(Tri::Unknown);
 
@@ -636,6 +637,36 @@ pub fn model(resources: &[Resource], root: &str) -> Fragment {
     fragment
 }
 
+/// Sets the flags a catalog entry reads from a resource's arguments: a written value at its
+/// span, the provider's default at none. A block or a non-empty value counts as set
+/// (`logging { ... }`); a word counts as yes when the entry lists it (`status = "Enabled"`); a
+/// number as yes unless zero (`backup_retention_period = 0`).
+fn read_flags(body: &Value, flags: &[(AttrName, FlagSource)], attributes: &mut Attributes) {
+    for (attr, source) in flags {
+        match at(body, &source.path) {
+            Some(v) if v.is_unknown() || matches!(v, Value::Reference { .. }) => {
+                attributes.set_flag(*attr, Tri::Unknown, Some(v.span().clone()))
+            }
+            Some(v) => {
+                let truth = match v {
+                    _ if v.as_bool().is_some() => {
+                        Tri::from_bool(v.as_bool() != Some(source.invert))
+                    }
+                    Value::Number(n, _) => Tri::from_bool((*n != 0.0) != source.invert),
+                    Value::String(word, _) if !source.yes_when.is_empty() => {
+                        Tri::from_bool(source.yes_when.iter().any(|w| w.eq_ignore_ascii_case(word)))
+                    }
+                    Value::Null(_) => source.default,
+                    Value::List(items, _) if items.is_empty() => source.default,
+                    _ => Tri::Yes,
+                };
+                attributes.set_flag(*attr, truth, Some(v.span().clone()));
+            }
+            None => attributes.set_flag(*attr, source.default, None),
+        }
+    }
+}
+
 /// Whether each element may be reached from the internet by address (its `public` flag; unknown
 /// when the catalog does not say), read once from the elements built.
 fn publicity(fragment: &Fragment, resources: &[Resource], root: &str) -> BTreeMap<String, Tri> {
@@ -714,9 +745,10 @@ fn listener_door(
         .and_then(Value::as_str)
         .unwrap_or("http")
         .to_ascii_lowercase();
+    let encrypted = listener_encryption(&protocol);
     let door = Door {
         target: &balancer.address,
-        encrypted: Some(listener_encryption(&protocol)),
+        encrypted: Some(encrypted),
         protocol: Some(protocol),
         port: port_text(listener.get(keys.port)),
         origin: "listener",
@@ -724,7 +756,75 @@ fn listener_door(
         public,
         authenticated: None,
     };
-    Some(door.flow(root))
+    let mut flow = door.flow(root);
+    if encrypted == Tri::Yes {
+        // Without `ssl_policy` the provider leaves the choice to AWS, whose default has
+        // changed over time: unknown.
+        let policy = listener.get("ssl_policy");
+        let outdated = policy
+            .and_then(Value::as_str)
+            .map_or(Tri::Unknown, elb_policy_outdated);
+        flow.attributes.set_flag(
+            AttrName::OutdatedTls,
+            outdated,
+            policy.map(|p| p.span().clone()),
+        );
+    }
+    Some(flow)
+}
+
+/// Whether an Elastic Load Balancing security policy still accepts TLS 1.0 or 1.1: the
+/// predefined policies name their lowest version (`ELBSecurityPolicy-TLS13-1-2-2021-06`), and
+/// the older undated-version ones (`ELBSecurityPolicy-2016-08`, `-2015-05`, `-FS-2018-06`) accept
+/// TLS 1.0. A policy of another naming is unknown.
+fn elb_policy_outdated(policy: &str) -> Tri {
+    const OUTDATED: &[&str] = &[
+        "ELBSecurityPolicy-2015-05",
+        "ELBSecurityPolicy-2016-08",
+        "ELBSecurityPolicy-FS-2018-06",
+    ];
+    const WEAK_MARKS: &[&str] = &["TLS-1-0", "TLS-1-1", "TLS13-1-0", "TLS13-1-1", "FS-1-1"];
+    const STRONG_MARKS: &[&str] = &["TLS-1-2", "TLS13-1-2", "TLS13-1-3", "FS-1-2"];
+    if OUTDATED.contains(&policy) || WEAK_MARKS.iter().any(|m| policy.contains(m)) {
+        Tri::Yes
+    } else if STRONG_MARKS.iter().any(|m| policy.contains(m)) {
+        Tri::No
+    } else {
+        Tri::Unknown
+    }
+}
+
+/// Whether a CloudFront distribution's viewer TLS accepts versions before 1.2: a written
+/// `minimum_protocol_version` says; the default certificate always allows TLS 1.0.
+fn cloudfront_outdated_tls(distribution: &Resource) -> (Tri, Option<Span>) {
+    let Some(certificate) = distribution
+        .body
+        .all("viewer_certificate")
+        .into_iter()
+        .next()
+    else {
+        return (Tri::Unknown, None);
+    };
+    if let Some(version) = certificate.get("minimum_protocol_version") {
+        let outdated = match version.as_str() {
+            Some(v) if v.starts_with("TLSv1.2") => Tri::No,
+            Some("SSLv3" | "TLSv1" | "TLSv1_2016" | "TLSv1.1_2016") => Tri::Yes,
+            _ => Tri::Unknown,
+        };
+        return (outdated, Some(version.span().clone()));
+    }
+    match certificate.get("cloudfront_default_certificate") {
+        Some(default) if default.as_bool() == Some(true) => {
+            (Tri::Yes, Some(default.span().clone()))
+        }
+        // A custom certificate without a minimum gets `TLSv1`.
+        _ if certificate.get("acm_certificate_arn").is_some()
+            || certificate.get("iam_certificate_id").is_some() =>
+        {
+            (Tri::Yes, Some(certificate.span().clone()))
+        }
+        _ => (Tri::Unknown, None),
+    }
 }
 
 /// Listeners of load balancers are doors from the internet (when the balancer is public);
@@ -893,7 +993,7 @@ fn edges(resources: &[Resource], index: &Index, root: &str, flows: &mut Vec<Flow
             .iter()
             .filter_map(|b| b.get("viewer_protocol_policy"))
             .find(|p| p.as_str() == Some("allow-all"));
-        flows.push(door(
+        let mut https = door(
             distribution,
             "https",
             "443",
@@ -901,7 +1001,12 @@ fn edges(resources: &[Resource], index: &Index, root: &str, flows: &mut Vec<Flow
             None,
             distribution.span.clone(),
             "cloudfront",
-        ));
+        );
+        let (outdated, span) = cloudfront_outdated_tls(distribution);
+        https
+            .attributes
+            .set_flag(AttrName::OutdatedTls, outdated, span);
+        flows.push(https);
         if let Some(policy) = plaintext {
             flows.push(door(
                 distribution,
@@ -1048,20 +1153,38 @@ fn eks_endpoints(resources: &[Resource], root: &str, flows: &mut Vec<Flow>) {
 }
 
 /// A bucket anyone may read: over HTTPS, without credentials.
-fn public_bucket<'a>(address: &'a str, origin: &'static str, span: Span) -> Door<'a> {
-    Door {
+fn public_bucket(
+    address: &str,
+    origin: &'static str,
+    span: Span,
+    read_only: Tri,
+    root: &str,
+) -> Flow {
+    let mut flow = Door {
         target: address,
         protocol: Some("https".into()),
         port: None,
         origin,
-        span,
+        span: span.clone(),
         public: Tri::Yes,
         encrypted: None,
         authenticated: Some(Tri::No),
     }
+    .flow(root);
+    flow.attributes
+        .set_flag(AttrName::ReadOnly, read_only, Some(span));
+    flow
 }
 
-/// Other doors from the internet: public S3 ACLs and Lambda function URLs.
+/// Whether a public policy statement's actions only read (`s3:GetObject`, `s3:List*`).
+fn only_reads(actions: &[String]) -> Tri {
+    let reads = |a: &String| {
+        let action = a.to_ascii_lowercase();
+        action.starts_with("s3:get") || action.starts_with("s3:list")
+    };
+    Tri::from_bool(!actions.is_empty() && actions.iter().all(reads))
+}
+
 fn doors(resources: &[Resource], index: &Index, root: &str, flows: &mut Vec<Flow>) {
     let blocked: BTreeSet<String> = resources
         .iter()
@@ -1089,12 +1212,20 @@ fn doors(resources: &[Resource], index: &Index, root: &str, flows: &mut Vec<Flow
         })
         .collect();
     let mut public_acl = |bucket: &Resource, acl: &Value| {
-        let public = matches!(
-            acl.as_str(),
-            Some("public-read" | "public-read-write" | "website")
-        );
-        if public && !blocked.contains(&bucket.address) {
-            flows.push(public_bucket(&bucket.address, "public-acl", acl.span().clone()).flow(root));
+        let read_only = match acl.as_str() {
+            Some("public-read" | "website") => Tri::Yes,
+            Some("public-read-write") => Tri::No,
+            _ => return,
+        };
+        if !blocked.contains(&bucket.address) {
+            let span = acl.span().clone();
+            flows.push(public_bucket(
+                &bucket.address,
+                "public-acl",
+                span,
+                read_only,
+                root,
+            ));
         }
     };
     for bucket in resources.iter().filter(|r| r.kind == "aws_s3_bucket") {
@@ -1120,19 +1251,27 @@ fn doors(resources: &[Resource], index: &Index, root: &str, flows: &mut Vec<Flow
         let Some(document) = policy.body.get("policy") else {
             continue;
         };
-        if !policy_statements(document)
-            .iter()
-            .any(|st| st.allow && st.principal_everyone && !st.conditional)
-        {
+        let open_actions: Vec<String> = policy_statements(document)
+            .into_iter()
+            .filter(|st| st.allow && st.principal_everyone && !st.conditional)
+            .flat_map(|st| st.actions)
+            .collect();
+        if open_actions.is_empty() {
             continue;
         }
         for bucket in index.arg(&policy.body, "bucket") {
             if blocked.contains(&bucket.address) {
                 continue;
             }
-            flows.push(
-                public_bucket(&bucket.address, "public-policy", document.span().clone()).flow(root),
-            );
+            let span = document.span().clone();
+            let read_only = only_reads(&open_actions);
+            flows.push(public_bucket(
+                &bucket.address,
+                "public-policy",
+                span,
+                read_only,
+                root,
+            ));
         }
     }
     for url in resources
@@ -1256,26 +1395,54 @@ fn rights_of(document: Option<&Value>) -> Vec<(String, Span)> {
 /// The dangerous rights of each IAM role: its inline policies and attached policies (managed
 /// `AdministratorAccess` and the like included), each with the span that grants it.
 fn role_rights(resources: &[Resource], index: &Index) -> BTreeMap<String, Vec<(String, Span)>> {
+    // What attaching a policy grants: an AWS managed admin policy by its ARN, or the document
+    // of a policy this code defines.
+    let attached = |arn: &Value| -> Vec<(String, Span)> {
+        match arn {
+            Value::String(text, _) => ADMIN_POLICIES
+                .iter()
+                .filter(|name| text.ends_with(&format!("policy/{name}")))
+                .map(|name| (name.to_string(), arn.span().clone()))
+                .collect(),
+            _ => index
+                .resolve_all(arn)
+                .iter()
+                .flat_map(|policy| rights_of(policy.body.get("policy")))
+                .collect(),
+        }
+    };
     let mut rights: BTreeMap<String, Vec<(String, Span)>> = BTreeMap::new();
     for r in resources {
         let grants: Vec<(String, Span)> = match r.kind.as_str() {
             "aws_iam_role_policy" => rights_of(r.body.get("policy")),
-            "aws_iam_role_policy_attachment" => match r.body.get("policy_arn") {
-                Some(arn @ Value::String(text, _)) => ADMIN_POLICIES
-                    .iter()
-                    .filter(|name| text.ends_with(&format!("policy/{name}")))
-                    .map(|name| (name.to_string(), arn.span().clone()))
-                    .collect(),
-                Some(arn) => index
-                    .resolve_all(arn)
-                    .iter()
-                    .flat_map(|policy| rights_of(policy.body.get("policy")))
-                    .collect(),
-                None => Vec::new(),
-            },
+            "aws_iam_role_policy_attachment" | "aws_iam_policy_attachment" => {
+                r.body.get("policy_arn").map(attached).unwrap_or_default()
+            }
+            // The role's own inline policies and managed policy ARNs.
+            "aws_iam_role" => r
+                .body
+                .all("inline_policy")
+                .into_iter()
+                .flat_map(|p| rights_of(p.get("policy")))
+                .chain(
+                    r.body
+                        .get("managed_policy_arns")
+                        .map(|arns| arns.items().into_iter().flat_map(attached).collect())
+                        .unwrap_or_else(Vec::new),
+                )
+                .collect(),
             _ => continue,
         };
-        for role in index.arg(&r.body, "role") {
+        let roles = if r.kind == "aws_iam_role" {
+            vec![r]
+        } else {
+            index
+                .arg(&r.body, "role")
+                .into_iter()
+                .chain(index.arg(&r.body, "roles"))
+                .collect()
+        };
+        for role in roles {
             rights
                 .entry(role.address.clone())
                 .or_default()
@@ -1283,6 +1450,56 @@ fn role_rights(resources: &[Resource], index: &Index) -> BTreeMap<String, Vec<(S
         }
     }
     rights
+}
+
+/// Roles whose trust policy lets any AWS principal assume them (`Principal: {"AWS": "*"}` with
+/// no condition) are entry points of the account: an element each, reached from the internet
+/// without authentication, listing the role's rights (the unauthenticated door is the finding;
+/// the role carries no token of its own).
+fn open_roles(
+    resources: &[Resource],
+    rights: &BTreeMap<String, Vec<(String, Span)>>,
+    root: &str,
+    fragment: &mut Fragment,
+) {
+    for role in resources.iter().filter(|r| r.kind == "aws_iam_role") {
+        let Some(trust) = role.body.get("assume_role_policy") else {
+            continue;
+        };
+        if !policy_statements(trust)
+            .iter()
+            .any(|st| st.allow && st.principal_everyone && !st.conditional)
+        {
+            continue;
+        }
+        let mut attributes = Attributes::default();
+        for (right, span) in rights.get(&role.address).cloned().unwrap_or_default() {
+            attributes.push_item(AttrName::ServiceAccountPrivileges, right, Some(span));
+        }
+        attributes.set_empty_list(AttrName::ServiceAccountPrivileges);
+        fragment.elements.push(Element {
+            id: ElementId(id(root, &role.address)),
+            kind: trustmap_model::ElementKind::Process,
+            name: role.address.clone(),
+            technology: Some("iam-role".into()),
+            zone: ZoneId(ACCOUNT_ZONE.to_string()),
+            attached_zones: Vec::new(),
+            called_from: role.called_from.clone(),
+            span: Some(role.span.clone()),
+            attributes,
+        });
+        let door = Door {
+            target: &role.address,
+            protocol: Some("sts".into()),
+            port: None,
+            origin: "assume-role",
+            span: trust.span().clone(),
+            public: Tri::Yes,
+            encrypted: Some(Tri::Yes),
+            authenticated: Some(Tri::No),
+        };
+        fragment.flows.push(door.flow(root));
+    }
 }
 
 /// The IAM role a compute resource runs as: an instance through its instance profile, a
@@ -1301,6 +1518,10 @@ fn role_of<'r>(resource: &Resource, index: &Index<'r>) -> Option<&'r Resource> {
             index.arg(&profile.body, "role").into_iter().next()
         }
         "aws_lambda_function" => index.arg(&resource.body, "role").into_iter().next(),
+        "aws_ecs_service" => index
+            .arg(&resource.body, "task_definition")
+            .into_iter()
+            .find_map(|task| index.arg(&task.body, "task_role_arn").into_iter().next()),
         _ => None,
     }
 }

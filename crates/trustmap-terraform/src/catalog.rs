@@ -15,6 +15,25 @@ pub struct FlagSource {
     pub default: Tri,
     /// Whether `true` means no (`internal = true` is not public).
     pub invert: bool,
+    /// For arguments that are words (`status = "Enabled"`): the words that mean yes; any
+    /// other word means no. Empty for arguments that are flags.
+    pub yes_when: Vec<String>,
+}
+
+/// A resource type that configures another one (`aws_s3_bucket_versioning` sets the versioning
+/// of the bucket it names): its flags land on that resource's element.
+#[derive(Debug, Clone)]
+pub struct Companion {
+    /// The argument naming the resource it configures.
+    pub attaches_to: Vec<String>,
+    /// Flag attributes and where they come from.
+    pub flags: Vec<(AttrName, FlagSource)>,
+}
+
+/// The catalog: element types and their companions.
+struct Catalog {
+    entries: BTreeMap<String, Entry>,
+    companions: BTreeMap<String, Companion>,
 }
 
 /// One resource type.
@@ -36,51 +55,81 @@ fn path(text: &str) -> Vec<String> {
     text.split('.').map(str::to_string).collect()
 }
 
-fn parse(text: &str) -> BTreeMap<String, Entry> {
+fn flags_of(name: &str, entry: &Node) -> Vec<(AttrName, FlagSource)> {
+    let mut flags = Vec::new();
+    for (attr, source) in entry.get("flags").and_then(Node::as_mapping).unwrap_or(&[]) {
+        let attr_name = attr.as_str().unwrap_or("");
+        let attr = AttrName::parse(attr_name)
+            .unwrap_or_else(|| panic!("catalog {name}: unknown attribute {attr_name}"));
+        assert_eq!(
+            attr.kind(),
+            ValueKind::Flag,
+            "catalog {name}: {attr_name} is not a flag"
+        );
+        let default = match source.get("default").and_then(Node::as_str) {
+            Some("yes") => Tri::Yes,
+            Some("no") => Tri::No,
+            _ => Tri::Unknown,
+        };
+        let yes_when = source
+            .get("yes_when")
+            .and_then(Node::as_sequence)
+            .unwrap_or(&[])
+            .iter()
+            .filter_map(|n| n.as_str().map(str::to_string))
+            .collect();
+        flags.push((
+            attr,
+            FlagSource {
+                path: source
+                    .get("path")
+                    .and_then(Node::as_str)
+                    .map(path)
+                    .unwrap_or_default(),
+                default,
+                invert: source.get("invert").and_then(Node::truthy).unwrap_or(false),
+                yes_when,
+            },
+        ));
+    }
+    flags
+}
+
+fn parse(text: &str) -> Catalog {
     let limits = Limits {
         max_depth: 16,
         max_nodes: 100_000,
     };
     let loaded = trustmap_yaml::load(text, &limits).expect("the built-in catalog is valid YAML");
     let root = &loaded.documents[0];
-    let mut catalog = BTreeMap::new();
+    let mut catalog = Catalog {
+        entries: BTreeMap::new(),
+        companions: BTreeMap::new(),
+    };
     for (key, entry) in root.as_mapping().unwrap_or(&[]) {
         let name = key
             .as_str()
             .expect("catalog keys are resource types")
             .to_string();
         let text = |k: &str| entry.get(k).and_then(Node::as_str).map(str::to_string);
+        let flags = flags_of(&name, entry);
+        if let Some(parent) = text("attaches_to") {
+            catalog.companions.insert(
+                name,
+                Companion {
+                    attaches_to: path(&parent),
+                    flags,
+                },
+            );
+            continue;
+        }
         let kind = match text("kind").as_deref() {
             Some("process") => ElementKind::Process,
             Some("data_store") => ElementKind::DataStore,
             Some("external_entity") => ElementKind::ExternalEntity,
             other => panic!("catalog {name}: unknown kind {other:?}"),
         };
-        let mut flags = Vec::new();
-        for (attr, source) in entry.get("flags").and_then(Node::as_mapping).unwrap_or(&[]) {
-            let attr_name = attr.as_str().unwrap_or("");
-            let attr = AttrName::parse(attr_name)
-                .unwrap_or_else(|| panic!("catalog {name}: unknown attribute {attr_name}"));
-            assert_eq!(
-                attr.kind(),
-                ValueKind::Flag,
-                "catalog {name}: {attr_name} is not a flag"
-            );
-            let default = match source.get("default").and_then(Node::as_str) {
-                Some("yes") => Tri::Yes,
-                Some("no") => Tri::No,
-                _ => Tri::Unknown,
-            };
-            flags.push((
-                attr,
-                FlagSource {
-                    path: path(source.get("path").and_then(Node::as_str).unwrap_or("")),
-                    default,
-                    invert: source.get("invert").and_then(Node::truthy).unwrap_or(false),
-                },
-            ));
-        }
-        catalog.insert(
+        catalog.entries.insert(
             name,
             Entry {
                 kind,
@@ -94,12 +143,16 @@ fn parse(text: &str) -> BTreeMap<String, Entry> {
     catalog
 }
 
-static AWS: LazyLock<BTreeMap<String, Entry>> =
-    LazyLock::new(|| parse(include_str!("../catalog/aws.yaml")));
+static AWS: LazyLock<Catalog> = LazyLock::new(|| parse(include_str!("../catalog/aws.yaml")));
 
 /// The catalog entry of a resource type, when the catalog knows it.
 pub fn entry(kind: &str) -> Option<&'static Entry> {
-    AWS.get(kind)
+    AWS.entries.get(kind)
+}
+
+/// The companion entry of a resource type that configures another one.
+pub fn companion(kind: &str) -> Option<&'static Companion> {
+    AWS.companions.get(kind)
 }
 
 #[cfg(test)]
@@ -115,5 +168,9 @@ mod tests {
                 .iter()
                 .any(|(a, f)| *a == trustmap_model::AttrName::Public && f.invert)
         );
+        let versioning = super::companion("aws_s3_bucket_versioning").expect("a companion");
+        assert_eq!(versioning.attaches_to, ["bucket"]);
+        assert_eq!(versioning.flags[0].1.yes_when, ["Enabled"]);
+        assert!(super::entry("aws_s3_bucket_versioning").is_none());
     }
 }
