@@ -1416,6 +1416,21 @@ fn terraform_autoscaling_groups_and_subnet_groups() {
         trustmap_model::Tri::Yes,
         "reached through the balancer"
     );
+    // The launch template is drawn as its group, which runs with the template's role.
+    assert!(
+        model
+            .element(&trustmap_model::ElementId(
+                "tf:aws_launch_template.app".into()
+            ))
+            .is_none()
+    );
+    let group = model.element(&asg).unwrap();
+    assert_eq!(
+        group
+            .attributes
+            .flag(trustmap_model::AttrName::ServiceAccountToken),
+        trustmap_model::Tri::Yes
+    );
 }
 
 /// `--var-file` values override variable defaults in every root module.
@@ -1437,4 +1452,40 @@ fn terraform_var_files_decide_values() {
         ],
     );
     assert!(with.stdout.contains("TM-I004"), "{with:?}");
+}
+
+/// A subnet whose internet route depends on an unknown count is unknown, not private; a VPC
+/// with a flow log says it logs.
+#[test]
+fn terraform_unknown_routes_leave_subnets_unknown() {
+    let scan = scan("fixtures/terraform/unknown-subnets");
+    let zone = |id: &str| {
+        scan.model
+            .zones()
+            .find(|z| z.id.0 == id)
+            .unwrap_or_else(|| panic!("zone {id}"))
+            .clone()
+    };
+    let subnet = zone("tf:aws_subnet.app[1]");
+    assert_eq!(
+        subnet.attributes.flag(trustmap_model::AttrName::Public),
+        trustmap_model::Tri::Unknown
+    );
+    assert_eq!(subnet.name, "subnet aws_subnet.app[1]");
+    let vpc = zone("tf:aws_vpc.main");
+    assert_eq!(
+        vpc.attributes.flag(trustmap_model::AttrName::Logging),
+        trustmap_model::Tri::Yes
+    );
+    assert_eq!(
+        vpc.attributes
+            .get(trustmap_model::AttrName::Logging)
+            .unwrap()
+            .span
+            .as_ref()
+            .unwrap()
+            .start
+            .line,
+        11
+    );
 }

@@ -276,6 +276,9 @@ pub fn model(resources: &[Resource], root: &str) -> Fragment {
         })
         .collect();
     let mut public_subnets: BTreeMap<String, Span> = BTreeMap::new();
+    // An association to an internet route whose subnet is not known statically (an unknown
+    // `count.index`) may make any subnet public: the others are then unknown, not private.
+    let mut some_routed_subnet_unknown = false;
     for association in resources
         .iter()
         .filter(|r| r.kind == "aws_route_table_association")
@@ -287,7 +290,11 @@ pub fn model(resources: &[Resource], root: &str) -> Fragment {
                 .any(|t| igw_tables.contains(&t.address))
         });
         if routes_out {
-            for subnet in index.arg(&association.body, "subnet_id") {
+            let subnets = index.arg(&association.body, "subnet_id");
+            if subnets.is_empty() && association.body.get("subnet_id").is_some() {
+                some_routed_subnet_unknown = true;
+            }
+            for subnet in subnets {
                 public_subnets.insert(subnet.address.clone(), association.span.clone());
             }
         }
@@ -305,7 +312,21 @@ pub fn model(resources: &[Resource], root: &str) -> Fragment {
         }
     }
 
+    // VPC flow logs record who talked to whom inside a VPC.
+    let mut flow_logs: BTreeMap<String, Span> = BTreeMap::new();
+    for log in resources.iter().filter(|r| r.kind == "aws_flow_log") {
+        for vpc in index.arg(&log.body, "vpc_id") {
+            flow_logs.insert(vpc.address.clone(), log.span.clone());
+        }
+    }
     for vpc in resources.iter().filter(|r| r.kind == "aws_vpc") {
+        let mut attributes = Attributes::default();
+        let logged = flow_logs.get(&vpc.address);
+        attributes.set_flag(
+            AttrName::Logging,
+            Tri::from_bool(logged.is_some()),
+            logged.cloned(),
+        );
         fragment.zones.push(Zone {
             id: ZoneId(id(root, &vpc.address)),
             kind: ZoneKind::Vpc,
@@ -313,7 +334,7 @@ pub fn model(resources: &[Resource], root: &str) -> Fragment {
             parent: Some(ZoneId(ACCOUNT_ZONE.to_string())),
             trust: TrustLevel::Medium,
             span: Some(vpc.span.clone()),
-            attributes: Attributes::default(),
+            attributes,
         });
     }
     for subnet in resources.iter().filter(|r| r.kind == "aws_subnet") {
@@ -322,26 +343,23 @@ pub fn model(resources: &[Resource], root: &str) -> Fragment {
             .get("vpc_id")
             .and_then(|v| index.resolve_all(v).first().map(|r| id(root, &r.address)));
         let public = public_subnets.get(&subnet.address);
+        let publicness = match public {
+            Some(_) => Tri::Yes,
+            None if some_routed_subnet_unknown => Tri::Unknown,
+            None => Tri::No,
+        };
         let mut attributes = Attributes::default();
-        attributes.set_flag(
-            AttrName::Public,
-            Tri::from_bool(public.is_some()),
-            public.cloned(),
-        );
+        attributes.set_flag(AttrName::Public, publicness, public.cloned());
         fragment.zones.push(Zone {
             id: ZoneId(id(root, &subnet.address)),
             kind: ZoneKind::Subnet,
-            name: format!(
-                "{} subnet {}",
-                if public.is_some() {
-                    "public"
-                } else {
-                    "private"
-                },
-                subnet.address
-            ),
+            name: match publicness {
+                Tri::Yes => format!("public subnet {}", subnet.address),
+                Tri::No => format!("private subnet {}", subnet.address),
+                Tri::Unknown => format!("subnet {}", subnet.address),
+            },
             parent: Some(ZoneId(vpc.unwrap_or_else(|| ACCOUNT_ZONE.to_string()))),
-            trust: if public.is_some() {
+            trust: if publicness == Tri::Yes {
                 TrustLevel::Low
             } else {
                 TrustLevel::Medium
@@ -407,10 +425,20 @@ pub fn model(resources: &[Resource], root: &str) -> Fragment {
     // Which catalogued resources carry each security group.
     let mut carriers: BTreeMap<String, Vec<&Resource>> = BTreeMap::new();
     let mut elements: BTreeMap<String, (&Resource, &Entry)> = BTreeMap::new();
+    // A launch template used by an autoscaling group is drawn as that group.
+    let launched: BTreeSet<&str> = resources
+        .iter()
+        .filter(|r| r.kind == "aws_autoscaling_group")
+        .flat_map(|r| launch_templates(r, &index))
+        .map(|t| t.address.as_str())
+        .collect();
     for r in resources {
         let Some(entry) = catalog::entry(&r.kind) else {
             continue;
         };
+        if launched.contains(r.address.as_str()) {
+            continue;
+        }
         elements.insert(r.address.clone(), (r, entry));
         if let Some(path) = &entry.security_groups {
             for group in at(&r.body, path)
@@ -422,13 +450,7 @@ pub fn model(resources: &[Resource], root: &str) -> Fragment {
         }
         // An autoscaling group's instances carry its launch template's security groups.
         if r.kind == "aws_autoscaling_group" {
-            let templates = r
-                .body
-                .all("launch_template")
-                .into_iter()
-                .flat_map(|t| index.arg(t, "id"))
-                .chain(index.arg(&r.body, "launch_configuration"));
-            for template in templates.collect::<Vec<_>>() {
+            for template in launch_templates(r, &index) {
                 let groups = index
                     .arg(&template.body, "vpc_security_group_ids")
                     .into_iter()
@@ -455,6 +477,7 @@ pub fn model(resources: &[Resource], root: &str) -> Fragment {
             if let Some(span) = subnets.iter().find_map(|s| public_ips.get(&s.address)) {
                 attributes.set_flag(AttrName::Public, Tri::Yes, Some(span.clone()));
             } else if !subnets.is_empty()
+                && !some_routed_subnet_unknown
                 && !subnets
                     .iter()
                     .any(|s| public_subnets.contains_key(&s.address))
@@ -462,10 +485,12 @@ pub fn model(resources: &[Resource], root: &str) -> Fragment {
                 attributes.set_flag(AttrName::Public, Tri::No, None);
             }
         }
-        // Secrets written into an instance's user data (`export AWS_SECRET_ACCESS_KEY=...`).
-        if let Some((text, span)) = r
-            .body
-            .get("user_data")
+        // Secrets written into an instance's user data (`export AWS_SECRET_ACCESS_KEY=...`),
+        // or into the launch template of a group's instances.
+        let launch = launch_templates(r, &index);
+        if let Some((text, span)) = std::iter::once(*r)
+            .chain(launch.iter().copied())
+            .find_map(|c| c.body.get("user_data"))
             .and_then(|v| v.as_str().map(|t| (t, v.span().clone())))
         {
             let entries: Vec<containers::EnvEntry> = text
@@ -502,7 +527,9 @@ pub fn model(resources: &[Resource], root: &str) -> Fragment {
         }
         // The credentials of the role it runs as are on hand to whoever controls it (instance
         // metadata, the function's environment).
-        if let Some(role) = role_of(r, &index) {
+        if let Some(role) =
+            role_of(r, &index).or_else(|| launch.iter().find_map(|t| role_of(t, &index)))
+        {
             attributes.set_flag(AttrName::ServiceAccountToken, Tri::Yes, None);
             for (right, span) in rights.get(&role.address).cloned().unwrap_or_default() {
                 attributes.push_item(
@@ -1452,6 +1479,21 @@ fn role_rights(resources: &[Resource], index: &Index) -> BTreeMap<String, Vec<(S
     rights
 }
 
+/// The launch templates (or launch configurations) an autoscaling group starts its instances
+/// from; none for other resources.
+fn launch_templates<'r>(group: &Resource, index: &Index<'r>) -> Vec<&'r Resource> {
+    if group.kind != "aws_autoscaling_group" {
+        return Vec::new();
+    }
+    group
+        .body
+        .all("launch_template")
+        .into_iter()
+        .flat_map(|t| index.arg(t, "id").into_iter().chain(index.arg(t, "name")))
+        .chain(index.arg(&group.body, "launch_configuration"))
+        .collect()
+}
+
 /// Roles whose trust policy lets any AWS principal assume them (`Principal: {"AWS": "*"}` with
 /// no condition) are entry points of the account: an element each, reached from the internet
 /// without authentication, listing the role's rights (the unauthenticated door is the finding;
@@ -1506,7 +1548,7 @@ fn open_roles(
 /// function or task through its role argument.
 fn role_of<'r>(resource: &Resource, index: &Index<'r>) -> Option<&'r Resource> {
     match resource.kind.as_str() {
-        "aws_instance" | "aws_launch_template" => {
+        "aws_instance" | "aws_launch_template" | "aws_launch_configuration" => {
             let profile_value = resource.body.get("iam_instance_profile")?;
             let profile_value = match profile_value {
                 Value::Object(..) => profile_value
