@@ -159,8 +159,8 @@ impl Body {
 /// Parses one file (HCL, or JSON when the name ends in `.json`). A file that does not parse
 /// gives an `Error` diagnostic with its line and the parser's cause, and `None`.
 pub(crate) fn parse_file(path: &str, text: &str, diags: &mut Vec<Diagnostic>) -> Option<Body> {
-    let file = Rc::new(FileText::new(path, text));
     if path.ends_with(".json") {
+        let file = Rc::new(FileText::new(path, text));
         let literal = path.ends_with(".tfvars.json");
         return match serde_json::from_str::<serde_json::Value>(text) {
             Ok(value) => Some(json_file(&file, &value, literal, diags)),
@@ -179,26 +179,101 @@ pub(crate) fn parse_file(path: &str, text: &str, diags: &mut Vec<Diagnostic>) ->
             }
         };
     }
-    match hcl_edit::parser::parse_body(text) {
-        Ok(body) => Some(hcl_body(&file, &body)),
-        Err(e) => {
-            let loc = e.location();
-            let line = u32::try_from(loc.line().max(1)).unwrap_or(u32::MAX);
-            let column = u32::try_from(loc.column().max(1)).unwrap_or(u32::MAX);
-            let at = Position { line, column };
-            diags.push(Diagnostic::new(
-                DiagnosticLevel::Error,
-                "terraform-syntax",
-                Span {
-                    file: path.to_string(),
-                    start: at,
-                    end: at,
-                },
-                format!("invalid HCL: {}", e.message()),
-            ));
-            None
+    let mut text = std::borrow::Cow::Borrowed(text);
+    let mut renamed = 0;
+    loop {
+        match hcl_edit::parser::parse_body(&text) {
+            Ok(body) => {
+                // Spans are offsets into the text parsed, renamed keys included.
+                let file = Rc::new(FileText::new(path, &text));
+                return Some(hcl_body(&file, &body));
+            }
+            // Terraform accepts an object constructor that repeats a key (the last value
+            // wins); hcl-edit refuses it. Rename the repeated key and read on.
+            Err(e) if e.message().contains("redefined object key") && renamed < 64 => {
+                let loc = e.location();
+                let Some(key) = rename_repeated_key(&mut text, loc.line(), loc.column(), renamed)
+                else {
+                    return syntax_error(path, &e, diags);
+                };
+                renamed += 1;
+                let at = Position {
+                    line: u32::try_from(loc.line().max(1)).unwrap_or(u32::MAX),
+                    column: u32::try_from(loc.column().max(1)).unwrap_or(u32::MAX),
+                };
+                diags.push(Diagnostic::new(
+                    DiagnosticLevel::Note,
+                    "terraform-repeated-key",
+                    Span {
+                        file: path.to_string(),
+                        start: at,
+                        end: at,
+                    },
+                    format!(
+                        "the object key `{key}` is written twice: Terraform keeps the last value, trustmap reads the first"
+                    ),
+                ));
+            }
+            Err(e) => return syntax_error(path, &e, diags),
         }
     }
+}
+
+/// Renames the object key that starts at `line`:`column` (1-based, characters) so that it no
+/// longer repeats an earlier one; returns the key as written, or `None` when no key is there.
+fn rename_repeated_key(
+    text: &mut std::borrow::Cow<'_, str>,
+    line: usize,
+    column: usize,
+    nth: usize,
+) -> Option<String> {
+    let line_start: usize = text
+        .split_inclusive('\n')
+        .take(line.saturating_sub(1))
+        .map(str::len)
+        .sum();
+    let rest = text.get(line_start..)?;
+    let offset = line_start
+        + rest
+            .char_indices()
+            .nth(column.saturating_sub(1))
+            .map(|(i, _)| i)?;
+    // A quoted key is renamed inside its quotes.
+    let start = offset + usize::from(text[offset..].starts_with('"'));
+    let key_len = text[start..]
+        .find(|c: char| !(c.is_alphanumeric() || c == '_' || c == '-'))
+        .unwrap_or(0);
+    if key_len == 0 {
+        return None;
+    }
+    let key = text[start..start + key_len].to_string();
+    text.to_mut()
+        .insert_str(start + key_len, &format!("__repeated_{nth}"));
+    Some(key)
+}
+
+/// The `Error` diagnostic of a file that does not parse, at the parser's line and column.
+fn syntax_error(
+    path: &str,
+    e: &hcl_edit::parser::Error,
+    diags: &mut Vec<Diagnostic>,
+) -> Option<Body> {
+    let loc = e.location();
+    let at = Position {
+        line: u32::try_from(loc.line().max(1)).unwrap_or(u32::MAX),
+        column: u32::try_from(loc.column().max(1)).unwrap_or(u32::MAX),
+    };
+    diags.push(Diagnostic::new(
+        DiagnosticLevel::Error,
+        "terraform-syntax",
+        Span {
+            file: path.to_string(),
+            start: at,
+            end: at,
+        },
+        format!("invalid HCL: {}", e.message()),
+    ));
+    None
 }
 
 fn hcl_body(file: &Rc<FileText>, body: &hcl_edit::structure::Body) -> Body {

@@ -718,3 +718,21 @@ module "m" { source = "./m" }
         }
     }
 }
+
+/// Terraform keeps an object constructor that repeats a key; so does trustmap, with a note.
+#[test]
+fn repeated_object_keys_are_read_with_a_note() {
+    let (rs, diags) = eval(
+        "resource \"aws_lb_target_group\" \"app\" {\n  tags = {\n    port = \"80\"\n    port = \"81\"\n  }\n  name = \"app\"\n}\n",
+    );
+    assert_eq!(s(&rs, "aws_lb_target_group.app", "name"), "app");
+    let note = diags
+        .iter()
+        .find(|d| d.code == "terraform-repeated-key")
+        .expect("a note");
+    assert_eq!(note.span.start.line, 4);
+    assert!(
+        !diags.iter().any(|d| d.code == "terraform-syntax"),
+        "{diags:?}"
+    );
+}
