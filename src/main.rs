@@ -65,6 +65,15 @@ enum DiffFormat {
     Sarif,
 }
 
+/// What `--input` can say a JSON input is.
+#[derive(Clone, Copy, ValueEnum)]
+enum InputKind {
+    /// `terraform show -json plan.out`.
+    TerraformPlan,
+    /// `terraform show -json` (the current state).
+    TerraformState,
+}
+
 #[derive(clap::Args)]
 struct InputArgs {
     /// Files or folders to scan.
@@ -81,6 +90,11 @@ struct InputArgs {
     /// `*.auto.tfvars`); may be given several times.
     #[arg(long, value_name = "FILE")]
     var_file: Vec<PathBuf>,
+    /// Read every JSON input as a Terraform plan or state (`terraform show -json`); meant for
+    /// scanning the plan file itself. Without it, a JSON file is a plan or state when its
+    /// content says so.
+    #[arg(long, value_enum, value_name = "KIND")]
+    input: Option<InputKind>,
     /// Write to this file instead of standard output.
     #[arg(long, short, value_name = "FILE")]
     output: Option<PathBuf>,
@@ -255,6 +269,10 @@ fn scan_inputs(input: &InputArgs) -> Result<trustmap_scan::Scan> {
     let options = trustmap_scan::ScanOptions {
         max_file_size: input.max_file_size,
         var_files: input.var_file.clone(),
+        terraform_input: input.input.map(|kind| match kind {
+            InputKind::TerraformPlan => trustmap_scan::DocumentKind::Plan,
+            InputKind::TerraformState => trustmap_scan::DocumentKind::State,
+        }),
     };
     let paths = match &input.files_from {
         None => input.paths.clone(),

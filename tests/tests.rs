@@ -1489,3 +1489,182 @@ fn terraform_unknown_routes_leave_subnets_unknown() {
         11
     );
 }
+
+/// The elements and flows of a model, and one attribute of one element, from `model -f json`.
+fn model_summary(
+    run: &util::Run,
+    element: &str,
+    attribute: &str,
+) -> (Vec<String>, Vec<String>, String) {
+    let model: Value = serde_json::from_str(&run.stdout).unwrap_or_else(|e| panic!("{e}: {run:?}"));
+    let ids = |key: &str| -> Vec<String> {
+        model[key]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|e| e["id"].as_str().unwrap().to_string())
+            .collect()
+    };
+    let value = model["elements"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|e| e["id"] == element)
+        .map(|e| e["attributes"][attribute]["value"].to_string())
+        .unwrap_or_default();
+    (ids("elements"), ids("flows"), value)
+}
+
+/// A plan and the source it came from give the same elements and flows; the plan knows what
+/// the source leaves unknown (a variable without a value).
+#[test]
+fn terraform_plan_and_its_source_give_the_same_model() {
+    let read = |p: &str| std::fs::read(root().join("fixtures/terraform/plan").join(p)).unwrap();
+    let (main, module, plan) = (
+        read("main.tf"),
+        read("modules/logs/main.tf"),
+        read("plan.json"),
+    );
+    let dir = scratch(&[
+        ("source/main.tf", &main),
+        ("source/modules/logs/main.tf", &module),
+        ("plan/plan.json", &plan),
+    ]);
+    let db = "tf:aws_db_instance.main";
+    let source = trustmap_in(dir.path(), &["model", "source", "-f", "json"]);
+    let planned = trustmap_in(dir.path(), &["model", "plan", "-f", "json"]);
+    let (source_elements, source_flows, source_encrypted) =
+        model_summary(&source, db, "encrypted_at_rest");
+    let (plan_elements, plan_flows, plan_encrypted) =
+        model_summary(&planned, db, "encrypted_at_rest");
+    assert_eq!(source_elements, plan_elements);
+    assert_eq!(source_flows, plan_flows);
+    assert!(plan_elements.contains(&"tf:module.logs.aws_s3_bucket.this[\"audit\"]".to_string()));
+    assert!(
+        plan_flows.contains(
+            &"tf:aws_instance.web -> tf:aws_db_instance.main (postgres/5432)".to_string()
+        )
+    );
+    assert_eq!(source_encrypted, "\"unknown\"");
+    assert_eq!(plan_encrypted, "\"no\"");
+    // Forcing the kind reads the same file the same way.
+    let forced = trustmap_in(
+        dir.path(),
+        &["model", "plan", "-f", "json", "--input", "terraform-plan"],
+    );
+    assert_eq!(forced.stdout, planned.stdout);
+}
+
+/// A plan beside its source: findings point at the argument in the source; alone, at the
+/// resource's address in the JSON file.
+#[test]
+fn terraform_plan_findings_point_at_the_source_when_it_is_there() {
+    let beside = trustmap(&[
+        "scan",
+        "fixtures/terraform/plan",
+        "-f",
+        "json",
+        "--fail-on",
+        "none",
+    ]);
+    assert!(
+        beside
+            .stdout
+            .contains("\"file\": \"fixtures/terraform/plan/main.tf\""),
+        "{beside:?}"
+    );
+    let findings: Value = serde_json::from_str(&beside.stdout).unwrap();
+    let i004 = findings["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["rule_id"] == "TM-I004")
+        .unwrap_or_else(|| panic!("{beside:?}"));
+    assert_eq!(
+        i004["location"]["start"]["line"], 61,
+        "storage_encrypted = var.encrypted"
+    );
+
+    let plan = std::fs::read(root().join("fixtures/terraform/plan/plan.json")).unwrap();
+    let dir = scratch(&[("plan.json", &plan)]);
+    let alone = trustmap_in(dir.path(), &["scan", ".", "--fail-on", "none"]);
+    let text = String::from_utf8(plan).unwrap();
+    let line = text
+        .lines()
+        .position(|l| l.contains("\"address\": \"aws_db_instance.main\""))
+        .unwrap()
+        + 1;
+    assert!(
+        alone.stdout.contains(&format!("plan.json:{line}:")),
+        "{alone:?}"
+    );
+}
+
+/// A state links resources by their identifiers (`sg-...`, `subnet-...`), keeps module
+/// instance keys, and never prints a sensitive value, in any format.
+#[test]
+fn terraform_state_is_linked_by_identifiers_and_hides_secrets() {
+    let run = trustmap(&["model", "fixtures/terraform/state", "-f", "json"]);
+    let (elements, flows, _) = model_summary(&run, "", "");
+    assert!(elements.contains(&"tf:module.logs.aws_s3_bucket.this[\"app\"]".to_string()));
+    for flow in [
+        "tf:aws_instance.web -> tf:aws_db_instance.main (postgres/5432)",
+        "external:internet -> tf:aws_instance.web (https/443)",
+        "external:internet -> tf:module.logs.aws_s3_bucket.this[\"app\"] (https)",
+    ] {
+        assert!(flows.contains(&flow.to_string()), "{flow}: {flows:#?}");
+    }
+    let model: Value = serde_json::from_str(&run.stdout).unwrap();
+    let web = model["elements"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|e| e["id"] == "tf:aws_instance.web")
+        .unwrap();
+    assert_eq!(web["zone"], "tf:aws_subnet.private[0]");
+
+    let dirs = ["fixtures/terraform/state", "fixtures/terraform/plan"];
+    for format in ["text", "json", "sarif", "markdown"] {
+        let out = trustmap(&["scan", dirs[0], dirs[1], "-f", format, "--fail-on", "none"]);
+        assert!(
+            !out.stdout.contains("s3cr3t") && !out.stderr.contains("s3cr3t"),
+            "{format}"
+        );
+    }
+    for format in ["json", "mermaid", "dot", "svg"] {
+        let out = trustmap(&["model", dirs[0], dirs[1], "-f", format]);
+        assert!(
+            !out.stdout.is_empty() && !out.stdout.contains("s3cr3t"),
+            "{format}"
+        );
+    }
+}
+
+/// JSON that is not a plan, read as one because `--input` says so, is an error; a plan on
+/// standard input is read by its content.
+#[test]
+fn terraform_input_kinds_are_checked() {
+    let dir = scratch(&[(
+        "list.json",
+        br#"{"apiVersion": "v1", "kind": "List", "items": []}"#,
+    )]);
+    let run = trustmap_in(dir.path(), &["scan", ".", "--input", "terraform-state"]);
+    assert_eq!(run.code, 2, "{run:?}");
+    assert!(
+        run.stdout.contains("not a Terraform plan or state"),
+        "{run:?}"
+    );
+
+    let plan = std::fs::read(root().join("fixtures/terraform/plan/plan.json")).unwrap();
+    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_trustmap"))
+        .args(["scan", "-", "--fail-on", "none"])
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    use std::io::Write;
+    child.stdin.take().unwrap().write_all(&plan).unwrap();
+    let output = child.wait_with_output().unwrap();
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert!(stdout.contains("TM-I004"), "{stdout}");
+}

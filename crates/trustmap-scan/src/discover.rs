@@ -6,7 +6,7 @@ use std::path::PathBuf;
 use std::sync::Mutex;
 use trustmap_compose::{DEFAULT_FILES, ProjectInput, SourceFile};
 use trustmap_kubernetes::ManifestFile;
-use trustmap_terraform::{RootModule, TerraformFile};
+use trustmap_terraform::{DocumentKind, RootModule, TerraformFile};
 
 /// Variable files Terraform reads by itself: `terraform.tfvars` and `*.auto.tfvars`.
 fn is_var_file(path: &str) -> bool {
@@ -54,8 +54,10 @@ struct Candidate {
     pick: Pick,
 }
 
-/// Walks every root in parallel and returns the inputs, grouped and sorted.
-pub fn discover(roots: &Roots) -> Discovered {
+/// Walks every root in parallel and returns the inputs, grouped and sorted. JSON files are
+/// Terraform plans or states when their content says so, or every one of them when
+/// `terraform_input` says what they are.
+pub fn discover(roots: &Roots, terraform_input: Option<DocumentKind>) -> Discovered {
     let candidates: Mutex<Vec<Candidate>> = Mutex::new(Vec::new());
     let visible: Mutex<BTreeSet<String>> = Mutex::new(BTreeSet::new());
     let diagnostics: Mutex<Vec<Diagnostic>> = Mutex::new(Vec::new());
@@ -72,13 +74,24 @@ pub fn discover(roots: &Roots) -> Discovered {
     let mut by_dir: BTreeMap<String, Vec<SourceFile>> = BTreeMap::new();
     let mut manifests: Vec<ManifestFile> = Vec::new();
     let mut terraform: BTreeMap<String, Vec<TerraformFile>> = BTreeMap::new();
+    let mut documents: BTreeMap<String, Vec<TerraformFile>> = BTreeMap::new();
     for candidate in candidates {
         match roots.read_path(&candidate.path) {
+            Ok(text)
+                if candidate.pick == Pick::Json
+                    && (terraform_input.is_some()
+                        || trustmap_terraform::sniff(&text).is_some()) =>
+            {
+                documents
+                    .entry(parent_dir(&candidate.display))
+                    .or_default()
+                    .push(TerraformFile {
+                        path: candidate.display,
+                        text,
+                    });
+            }
             Ok(text) if candidate.pick == Pick::Terraform => {
-                let dir = candidate
-                    .display
-                    .rsplit_once('/')
-                    .map_or(String::new(), |(d, _)| d.to_string());
+                let dir = parent_dir(&candidate.display);
                 terraform.entry(dir).or_default().push(TerraformFile {
                     path: candidate.display,
                     text,
@@ -94,10 +107,7 @@ pub fn discover(roots: &Roots) -> Discovered {
                         text,
                     });
                 } else if is_compose {
-                    let dir = candidate
-                        .display
-                        .rsplit_once('/')
-                        .map_or(String::new(), |(d, _)| d.to_string());
+                    let dir = parent_dir(&candidate.display);
                     by_dir.entry(dir).or_default().push(SourceFile {
                         path: candidate.display,
                         text,
@@ -146,19 +156,24 @@ pub fn discover(roots: &Roots) -> Discovered {
         })
         .collect();
     let called = trustmap_terraform::called_folders(&modules);
-    for (dir, files) in &terraform {
+    let dirs: BTreeSet<&String> = terraform.keys().chain(documents.keys()).collect();
+    for dir in dirs {
+        let files = terraform.get(dir).cloned().unwrap_or_default();
+        let documents = documents.get(dir).cloned().unwrap_or_default();
         let (var_files, module_files): (Vec<TerraformFile>, Vec<TerraformFile>) =
             files.iter().cloned().partition(|f| is_var_file(&f.path));
         discovered
             .files
-            .extend(files.iter().map(|f| f.path.clone()));
-        if module_files.is_empty() || called.contains(dir) {
+            .extend(files.iter().chain(&documents).map(|f| f.path.clone()));
+        if documents.is_empty() && (module_files.is_empty() || called.contains(dir)) {
             continue;
         }
         discovered.terraform_roots.push(RootModule {
             dir: dir.clone(),
             files: module_files,
             var_files,
+            documents,
+            document_kind: terraform_input,
         });
     }
     discovered.terraform_folders = modules;
@@ -274,6 +289,13 @@ fn walk(
             WalkState::Continue
         })
     });
+}
+
+/// The folder of a displayed path (`""` at the root).
+fn parent_dir(display: &str) -> String {
+    display
+        .rsplit_once('/')
+        .map_or(String::new(), |(d, _)| d.to_string())
 }
 
 fn error_path(error: &ignore::Error) -> Option<PathBuf> {

@@ -12,6 +12,7 @@ mod files;
 
 pub use discover::{Discovered, discover};
 pub use files::Roots;
+pub use trustmap_terraform::DocumentKind;
 
 use rayon::prelude::*;
 use std::path::PathBuf;
@@ -26,6 +27,8 @@ pub struct ScanOptions {
     /// Terraform variable files given with `--var-file`, applied to every root module after
     /// the ones Terraform reads by itself.
     pub var_files: Vec<PathBuf>,
+    /// What JSON inputs are (`--input terraform-plan`); by content when `None`.
+    pub terraform_input: Option<trustmap_terraform::DocumentKind>,
 }
 
 impl Default for ScanOptions {
@@ -33,6 +36,7 @@ impl Default for ScanOptions {
         ScanOptions {
             max_file_size: 10 * 1024 * 1024,
             var_files: Vec::new(),
+            terraform_input: None,
         }
     }
 }
@@ -68,9 +72,9 @@ pub fn scan(paths: &[PathBuf], options: &ScanOptions) -> Result<Scan, ScanError>
         paths.iter().partition(|p| p.as_os_str() == "-");
     let paths: Vec<PathBuf> = paths.into_iter().cloned().collect();
     let roots = Roots::new(&paths, options.max_file_size)?;
-    let mut discovered = discover(&roots);
+    let mut discovered = discover(&roots, options.terraform_input);
     if !stdin.is_empty() {
-        read_stdin(options.max_file_size, &mut discovered)?;
+        read_stdin(options, &mut discovered)?;
     }
     let mut fragments: Vec<(String, Fragment)> = discovered
         .compose_projects
@@ -143,9 +147,11 @@ pub fn scan(paths: &[PathBuf], options: &ScanOptions) -> Result<Scan, ScanError>
     })
 }
 
-/// Standard input (`-`) is one file: compose or Kubernetes by content (`helm template ... |
-/// trustmap scan -`, `kubectl get ... -o yaml | trustmap scan -`).
-fn read_stdin(max_file_size: u64, discovered: &mut Discovered) -> Result<(), ScanError> {
+/// Standard input (`-`) is one file: a Terraform plan or state, compose or Kubernetes by
+/// content (`terraform show -json plan.out | trustmap scan -`, `helm template ... | trustmap
+/// scan -`, `kubectl get ... -o yaml | trustmap scan -`).
+fn read_stdin(options: &ScanOptions, discovered: &mut Discovered) -> Result<(), ScanError> {
+    let max_file_size = options.max_file_size;
     use std::io::Read;
     let mut bytes = Vec::new();
     std::io::stdin()
@@ -167,7 +173,17 @@ fn read_stdin(max_file_size: u64, discovered: &mut Discovered) -> Result<(), Sca
     })?;
     let path = "-".to_string();
     discovered.files.push(path.clone());
-    if trustmap_compose::is_compose_document(&text) {
+    if options.terraform_input.is_some() || trustmap_terraform::sniff(&text).is_some() {
+        discovered
+            .terraform_roots
+            .push(trustmap_terraform::RootModule {
+                dir: path.clone(),
+                files: Vec::new(),
+                var_files: Vec::new(),
+                documents: vec![trustmap_terraform::TerraformFile { path, text }],
+                document_kind: options.terraform_input,
+            });
+    } else if trustmap_compose::is_compose_document(&text) {
         discovered.compose_projects.push(ProjectInput {
             project: "stdin".into(),
             files: vec![trustmap_compose::SourceFile { path, text }],

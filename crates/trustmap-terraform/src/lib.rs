@@ -13,10 +13,12 @@ mod catalog;
 mod eval;
 mod functions;
 mod hcl;
+mod plan;
 mod value;
 
 pub use aws::ACCOUNT_ZONE;
 pub use eval::{TerraformFile, evaluate_module};
+pub use plan::{DocumentKind, SENSITIVE, sniff};
 pub use value::{Resource, Value};
 
 use std::collections::{BTreeMap, BTreeSet};
@@ -31,6 +33,11 @@ pub struct RootModule {
     pub files: Vec<TerraformFile>,
     /// Its variable files (`terraform.tfvars`, `*.auto.tfvars`).
     pub var_files: Vec<TerraformFile>,
+    /// Plans and states of this folder (`terraform show -json`). When there are any, the model
+    /// comes from them, and the source files only give the spans.
+    pub documents: Vec<TerraformFile>,
+    /// What the user said the documents are (`--input`); by content otherwise.
+    pub document_kind: Option<DocumentKind>,
 }
 
 /// Evaluates every root module and maps its resources into one fragment. `folders` holds the
@@ -43,9 +50,38 @@ pub fn parse_root_modules(
     let several = roots.len() > 1;
     let evaluate = |root: &RootModule| {
         let read = |dir: &str| folders.get(dir).cloned().unwrap_or_default();
-        let (resources, diagnostics) = evaluate_module(&root.files, &root.var_files, &read);
+        let (resources, mut diagnostics) = if root.files.is_empty() {
+            (Vec::new(), Vec::new())
+        } else {
+            evaluate_module(&root.files, &root.var_files, &read)
+        };
         let prefix = if several { root.dir.as_str() } else { "" };
-        let mut fragment = aws::model(&resources, prefix);
+        if root.documents.is_empty() {
+            let mut fragment = aws::model(&resources, prefix);
+            fragment.diagnostics.extend(diagnostics);
+            return fragment;
+        }
+        // A plan or state says what the source's expressions evaluate to: it is the model; the
+        // source's notes about what it could not know no longer apply, its errors still do.
+        diagnostics.retain(|d| d.level == trustmap_model::DiagnosticLevel::Error);
+        let mut fragment = Fragment::default();
+        for document in &root.documents {
+            let prefix = if root.documents.len() > 1 {
+                document.path.as_str()
+            } else {
+                prefix
+            };
+            let deployed = plan::read_document(
+                &document.path,
+                &document.text,
+                root.document_kind,
+                &resources,
+                &mut diagnostics,
+            );
+            fragment.absorb(aws::model(&deployed, prefix));
+        }
+        let mut seen = BTreeSet::new();
+        fragment.zones.retain(|z| seen.insert(z.id.clone()));
         fragment.diagnostics.extend(diagnostics);
         fragment
     };

@@ -1,0 +1,606 @@
+//! Terraform's JSON output (`terraform show -json`) as resources: a plan (`planned_values`,
+//! `resource_changes`, `configuration`) or a state (`values`). These hold concrete values
+//! where the source only has expressions, so they go through the same catalog and rules.
+//!
+//! - Values the plan does not know yet (`after_unknown`) are unknown, never the provider's
+//!   default; where the configuration says which resources such a value comes from
+//!   (`expressions.*.references`), it becomes a reference to them, as in the source.
+//! - Known identifiers (`id`, `arn`) of other resources become references to them, so flows
+//!   between deployed resources are drawn from a state as from the source.
+//! - Sensitive values (`sensitive_values`) are replaced before anything reads them: no output
+//!   can print them.
+//! - Spans point at the source when the source of the same root was scanned (each value at
+//!   the argument that wrote it, else the resource block), otherwise at the resource's
+//!   `"address"` in the JSON file.
+
+use crate::value::{Resource, Value};
+use serde_json::Value as Json;
+use std::collections::BTreeMap;
+use trustmap_model::{Diagnostic, DiagnosticLevel, Position, Span};
+
+/// What `terraform show -json` printed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum DocumentKind {
+    /// A plan: `planned_values`, `resource_changes`, `configuration`.
+    Plan,
+    /// A state: `values`.
+    State,
+}
+
+impl DocumentKind {
+    /// How the user names it (`--input terraform-plan`).
+    pub fn name(self) -> &'static str {
+        match self {
+            DocumentKind::Plan => "terraform-plan",
+            DocumentKind::State => "terraform-state",
+        }
+    }
+}
+
+/// The text that stands for a sensitive value.
+pub const SENSITIVE: &str = "(sensitive)";
+
+/// Nesting deeper than this in a plan is not read (`serde_json` stops at 128 anyway).
+const MAX_DEPTH: usize = 64;
+
+/// Whether a JSON text is `terraform show -json` output, and which kind, from its first bytes:
+/// Terraform writes `format_version` and `terraform_version` first.
+pub fn sniff(text: &str) -> Option<DocumentKind> {
+    let head: String = text.chars().take(4096).collect();
+    if !head.trim_start().starts_with('{')
+        || !head.contains("\"format_version\"")
+        || !head.contains("\"terraform_version\"")
+    {
+        return None;
+    }
+    if text.contains("\"planned_values\"") || text.contains("\"resource_changes\"") {
+        Some(DocumentKind::Plan)
+    } else {
+        Some(DocumentKind::State)
+    }
+}
+
+/// Reads a plan or state into resources. `source` holds the resources evaluated from the same
+/// root's source files (empty when none were scanned), for spans. `expected` is the kind the
+/// user asked for (`--input`), checked against the content.
+pub fn read_document(
+    path: &str,
+    text: &str,
+    expected: Option<DocumentKind>,
+    source: &[Resource],
+    diags: &mut Vec<Diagnostic>,
+) -> Vec<Resource> {
+    let json: Json = match serde_json::from_str(text) {
+        Ok(json) => json,
+        Err(e) => {
+            let line = u32::try_from(e.line().max(1)).unwrap_or(u32::MAX);
+            let column = u32::try_from(e.column().max(1)).unwrap_or(u32::MAX);
+            let at = Position { line, column };
+            diags.push(Diagnostic::new(
+                DiagnosticLevel::Error,
+                "terraform-json",
+                Span {
+                    file: path.to_string(),
+                    start: at,
+                    end: at,
+                },
+                format!("invalid Terraform plan or state JSON: {e}"),
+            ));
+            return Vec::new();
+        }
+    };
+    let kind = if json.get("planned_values").is_some() || json.get("resource_changes").is_some() {
+        DocumentKind::Plan
+    } else if json.get("values").is_some() || json.get("format_version").is_some() {
+        DocumentKind::State
+    } else {
+        diags.push(Diagnostic::file(
+            DiagnosticLevel::Error,
+            "terraform-json",
+            path,
+            "not a Terraform plan or state: it has neither `planned_values` nor `values` (write it with `terraform show -json`)".to_string(),
+        ));
+        return Vec::new();
+    };
+    if let Some(expected) = expected.filter(|e| *e != kind) {
+        diags.push(Diagnostic::file(
+            DiagnosticLevel::Warning,
+            "terraform-json",
+            path,
+            format!(
+                "read as a {} (its content says so), not as the {} asked for",
+                kind.name(),
+                expected.name()
+            ),
+        ));
+    }
+    let root = match kind {
+        DocumentKind::Plan => json.pointer("/planned_values/root_module"),
+        DocumentKind::State => json.pointer("/values/root_module"),
+    };
+    let mut raw: Vec<&Json> = Vec::new();
+    if let Some(module) = root {
+        collect_resources(module, 0, &mut raw);
+    }
+    let unknown: BTreeMap<&str, &Json> = json
+        .get("resource_changes")
+        .and_then(Json::as_array)
+        .into_iter()
+        .flatten()
+        .filter_map(|change| {
+            Some((
+                change.get("address")?.as_str()?,
+                change.pointer("/change/after_unknown")?,
+            ))
+        })
+        .collect();
+    let configuration = Configuration::new(json.get("configuration"));
+    let ids = identifiers(&raw);
+    let source_by_address: BTreeMap<&str, &Resource> =
+        source.iter().map(|r| (r.address.as_str(), r)).collect();
+    let source_by_base: BTreeMap<&str, &Resource> = source
+        .iter()
+        .map(|r| (r.base_address.as_str(), r))
+        .collect();
+
+    let mut resources = Vec::new();
+    for resource in raw {
+        let (Some(address), Some(kind)) = (
+            resource.get("address").and_then(Json::as_str),
+            resource.get("type").and_then(Json::as_str),
+        ) else {
+            continue;
+        };
+        if resource.get("mode").and_then(Json::as_str) == Some("data") {
+            continue;
+        }
+        let base_address = base_of(address);
+        let written = source_by_address
+            .get(address)
+            .or_else(|| source_by_base.get(base_address.as_str()))
+            .copied();
+        let own_span =
+            written.map_or_else(|| address_span(path, text, address), |r| r.span.clone());
+        let context = Context {
+            own_address: address,
+            module: module_of(address),
+            ids: &ids,
+            depth: 0,
+        };
+        let values = resource.get("values").unwrap_or(&Json::Null);
+        let sensitive = resource.get("sensitive_values").unwrap_or(&Json::Null);
+        let after_unknown = unknown.get(address).copied().unwrap_or(&Json::Null);
+        let expressions = configuration.expressions(address);
+        let body = context.value(
+            values,
+            sensitive,
+            after_unknown,
+            expressions,
+            written.map(|r| &r.body),
+            &own_span,
+        );
+        resources.push(Resource {
+            address: address.to_string(),
+            base_address,
+            kind: kind.to_string(),
+            span: own_span,
+            body,
+            called_from: written.and_then(|r| r.called_from.clone()),
+        });
+    }
+    resources.sort_by(|a, b| a.address.cmp(&b.address));
+    resources
+}
+
+/// Every managed resource of a module and its child modules.
+fn collect_resources<'j>(module: &'j Json, depth: usize, out: &mut Vec<&'j Json>) {
+    if depth > MAX_DEPTH {
+        return;
+    }
+    out.extend(
+        module
+            .get("resources")
+            .and_then(Json::as_array)
+            .into_iter()
+            .flatten(),
+    );
+    for child in module
+        .get("child_modules")
+        .and_then(Json::as_array)
+        .into_iter()
+        .flatten()
+    {
+        collect_resources(child, depth + 1, out);
+    }
+}
+
+/// The address without its last instance key: `module.a.aws_subnet.b[0]` → `module.a.aws_subnet.b`.
+fn base_of(address: &str) -> String {
+    if address.ends_with(']')
+        && let Some(open) = address.rfind('[')
+    {
+        return address[..open].to_string();
+    }
+    address.to_string()
+}
+
+/// The module path of an address, with its trailing dot: `module.a["x"].` (empty at the root).
+fn module_of(address: &str) -> String {
+    let mut module = String::new();
+    let mut rest = address;
+    while let Some(after) = rest.strip_prefix("module.") {
+        // The module name, then an optional instance key, then a dot.
+        let name_end = after.find(['.', '[']).unwrap_or(after.len());
+        let mut end = name_end;
+        if after[name_end..].starts_with('[')
+            && let Some(close) = after[name_end..].find(']')
+        {
+            end = name_end + close + 1;
+        }
+        let consumed = "module.".len() + end + 1;
+        if consumed > rest.len() {
+            break;
+        }
+        module.push_str(&rest[..consumed]);
+        rest = &rest[consumed..];
+    }
+    module
+}
+
+/// The span of `"address": "<address>"` in the JSON text (the first line when not found).
+fn address_span(path: &str, text: &str, address: &str) -> Span {
+    let quoted = serde_json::to_string(address).unwrap_or_default();
+    let offset = text
+        .match_indices("\"address\"")
+        .find_map(|(at, key)| {
+            let rest = text[at + key.len()..].trim_start().strip_prefix(':')?;
+            let value = rest.trim_start();
+            value.starts_with(&quoted).then_some(at)
+        })
+        .unwrap_or(0);
+    let before = &text[..offset];
+    let line = before.matches('\n').count() + 1;
+    let column = before.rsplit('\n').next().map_or(0, |l| l.chars().count()) + 1;
+    let at = Position {
+        line: u32::try_from(line).unwrap_or(u32::MAX),
+        column: u32::try_from(column).unwrap_or(u32::MAX),
+    };
+    Span {
+        file: path.to_string(),
+        start: at,
+        end: at,
+    }
+}
+
+/// The identifiers other resources use to name each resource (`id`, `arn`), when known.
+fn identifiers(resources: &[&Json]) -> BTreeMap<String, String> {
+    let mut ids = BTreeMap::new();
+    for resource in resources {
+        let Some(address) = resource.get("address").and_then(Json::as_str) else {
+            continue;
+        };
+        for key in ["id", "arn"] {
+            if let Some(id) = resource
+                .pointer(&format!("/values/{key}"))
+                .and_then(Json::as_str)
+                && !id.is_empty()
+            {
+                ids.entry(id.to_string())
+                    .or_insert_with(|| address.to_string());
+            }
+        }
+    }
+    ids
+}
+
+/// The plan's `configuration`: each resource's expressions, by module-relative address.
+struct Configuration<'j> {
+    /// `module.a.module.b.` + `aws_x.y` → its `expressions`.
+    expressions: BTreeMap<String, &'j Json>,
+}
+
+impl<'j> Configuration<'j> {
+    fn new(configuration: Option<&'j Json>) -> Configuration<'j> {
+        let mut expressions = BTreeMap::new();
+        if let Some(root) = configuration.and_then(|c| c.get("root_module")) {
+            Self::walk(root, "", 0, &mut expressions);
+        }
+        Configuration { expressions }
+    }
+
+    fn walk(module: &'j Json, prefix: &str, depth: usize, out: &mut BTreeMap<String, &'j Json>) {
+        if depth > MAX_DEPTH {
+            return;
+        }
+        for resource in module
+            .get("resources")
+            .and_then(Json::as_array)
+            .into_iter()
+            .flatten()
+        {
+            if let (Some(address), Some(expressions)) = (
+                resource.get("address").and_then(Json::as_str),
+                resource.get("expressions"),
+            ) {
+                out.insert(format!("{prefix}{address}"), expressions);
+            }
+        }
+        for (name, call) in module
+            .get("module_calls")
+            .and_then(Json::as_object)
+            .into_iter()
+            .flatten()
+        {
+            if let Some(child) = call.get("module") {
+                Self::walk(child, &format!("{prefix}module.{name}."), depth + 1, out);
+            }
+        }
+    }
+
+    /// The expressions of a resource instance (module instance keys dropped: every instance
+    /// of a module shares its configuration).
+    fn expressions(&self, address: &str) -> &'j Json {
+        let mut key = String::new();
+        for part in split_module_path(&base_of(address)) {
+            key.push_str(&base_of(part));
+            key.push('.');
+        }
+        key.pop();
+        self.expressions.get(&key).copied().unwrap_or(&Json::Null)
+    }
+}
+
+/// `module.a["x"].module.b.aws_x.y` → `["module.a[\"x\"]", "module.b", "aws_x.y"]`.
+fn split_module_path(address: &str) -> Vec<&str> {
+    let module = module_of(address);
+    let mut parts = Vec::new();
+    let mut rest = module.as_str();
+    let mut offset = 0;
+    while !rest.is_empty() {
+        let after = &rest["module.".len()..];
+        let name_end = after.find(['.', '[']).unwrap_or(after.len());
+        let mut end = name_end;
+        if after[name_end..].starts_with('[')
+            && let Some(close) = after[name_end..].find(']')
+        {
+            end = name_end + close + 1;
+        }
+        let len = "module.".len() + end;
+        parts.push(&address[offset..offset + len]);
+        offset += len + 1;
+        rest = &rest[(len + 1).min(rest.len())..];
+    }
+    parts.push(&address[offset.min(address.len())..]);
+    parts
+}
+
+/// The expression of a field: its own, or, inside an argument whose expression is one whole
+/// (`ingress = [...]` written as one expression), that argument's.
+fn nested<'j>(expression: &'j Json, key: &str) -> &'j Json {
+    match expression.get(key) {
+        Some(own) => own,
+        None => inherited(expression),
+    }
+}
+
+/// An argument-level expression (one with `references`) applies to everything inside it.
+fn inherited(expression: &Json) -> &Json {
+    if expression.get("references").is_some() {
+        expression
+    } else {
+        &Json::Null
+    }
+}
+
+/// What converting one resource's values needs.
+struct Context<'a> {
+    own_address: &'a str,
+    /// The module path of the resource (`module.a.`), for its configuration's references.
+    module: String,
+    ids: &'a BTreeMap<String, String>,
+    depth: usize,
+}
+
+impl Context<'_> {
+    /// Converts a value, with the sensitive and unknown markers and the configuration
+    /// expression at the same place, and the source's value there for its span.
+    fn value(
+        &self,
+        json: &Json,
+        sensitive: &Json,
+        unknown: &Json,
+        expression: &Json,
+        written: Option<&Value>,
+        parent_span: &Span,
+    ) -> Value {
+        let span = written.map_or_else(|| parent_span.clone(), |w| w.span().clone());
+        if sensitive == &Json::Bool(true) {
+            return Value::String(SENSITIVE.to_string(), span);
+        }
+        if unknown == &Json::Bool(true) || self.depth > MAX_DEPTH {
+            return self.references(expression, span);
+        }
+        let deeper = Context {
+            own_address: self.own_address,
+            module: self.module.clone(),
+            ids: self.ids,
+            depth: self.depth + 1,
+        };
+        match json {
+            Json::Null => Value::Null(span),
+            Json::Bool(b) => Value::Bool(*b, span),
+            Json::Number(n) => Value::Number(n.as_f64().unwrap_or(0.0), span),
+            Json::String(s) => match self.ids.get(s) {
+                Some(address) if address != self.own_address => Value::Reference {
+                    address: address.clone(),
+                    attribute: String::new(),
+                    span,
+                },
+                _ => Value::String(s.clone(), span),
+            },
+            Json::Array(items) => {
+                let written_items = match written {
+                    Some(Value::List(items, _)) => items.as_slice(),
+                    _ => &[],
+                };
+                let nested_expressions = expression.as_array();
+                let values = items
+                    .iter()
+                    .enumerate()
+                    .map(|(i, item)| {
+                        deeper.value(
+                            item,
+                            sensitive.get(i).unwrap_or(&Json::Null),
+                            unknown.get(i).unwrap_or(&Json::Null),
+                            nested_expressions
+                                .and_then(|e| e.get(i).or_else(|| e.first()))
+                                .unwrap_or_else(|| inherited(expression)),
+                            written_items
+                                .get(i)
+                                .or_else(|| written.filter(|w| matches!(w, Value::Object(..)))),
+                            &span,
+                        )
+                    })
+                    .collect();
+                Value::List(values, span)
+            }
+            Json::Object(fields) => {
+                let mut out: Vec<(String, Value)> = fields
+                    .iter()
+                    .map(|(key, field)| {
+                        // Repeated blocks (`ingress { } ingress { }`) are one list here.
+                        let written_field = written.and_then(|w| match w.all(key).as_slice() {
+                            [] | [_] => w.get(key).cloned(),
+                            several => Some(Value::List(
+                                several.iter().map(|v| (*v).clone()).collect(),
+                                w.span().clone(),
+                            )),
+                        });
+                        let value = deeper.value(
+                            field,
+                            sensitive.get(key).unwrap_or(&Json::Null),
+                            unknown.get(key).unwrap_or(&Json::Null),
+                            nested(expression, key),
+                            written_field.as_ref(),
+                            &span,
+                        );
+                        (key.clone(), value)
+                    })
+                    .collect();
+                // Arguments not known until apply are absent from the planned values.
+                for (key, marker) in unknown.as_object().into_iter().flatten() {
+                    if marker == &Json::Bool(true) && !fields.contains_key(key) {
+                        let written_span = written
+                            .and_then(|w| w.get(key))
+                            .map_or_else(|| span.clone(), |w| w.span().clone());
+                        out.push((
+                            key.clone(),
+                            self.references(nested(expression, key), written_span),
+                        ));
+                    }
+                }
+                Value::Object(out, span)
+            }
+        }
+    }
+
+    /// An unknown value: references to the resources its expression names, or unknown.
+    fn references(&self, expression: &Json, span: Span) -> Value {
+        let mut addresses: Vec<String> = expression
+            .get("references")
+            .and_then(Json::as_array)
+            .into_iter()
+            .flatten()
+            .filter_map(Json::as_str)
+            .filter_map(|reference| self.resource_of(reference))
+            .collect();
+        addresses.dedup();
+        // `aws_sg.web.id` is listed with `aws_sg.web`: keep the shortest of each prefix.
+        let mut kept: Vec<String> = Vec::new();
+        for address in addresses {
+            if !kept.iter().any(|k| address.starts_with(k.as_str())) {
+                kept.retain(|k| !k.starts_with(address.as_str()));
+                kept.push(address);
+            }
+        }
+        let mut references: Vec<Value> = kept
+            .into_iter()
+            .map(|address| Value::Reference {
+                address,
+                attribute: String::new(),
+                span: span.clone(),
+            })
+            .collect();
+        match references.len() {
+            0 => Value::Unknown(span),
+            1 => references.remove(0),
+            _ => Value::List(references, span),
+        }
+    }
+
+    /// The resource a configuration reference names, in the resource's module:
+    /// `aws_security_group.web.id` → `module.a.aws_security_group.web`. Variables, locals,
+    /// data sources and module outputs name no resource.
+    fn resource_of(&self, reference: &str) -> Option<String> {
+        let mut parts = reference.split('.');
+        let kind = parts.next()?;
+        let name = parts.next()?;
+        if matches!(
+            kind,
+            "var" | "local" | "module" | "data" | "each" | "count" | "path" | "terraform" | "self"
+        ) || !kind.contains('_')
+        {
+            return None;
+        }
+        // Keep an instance key written on the name (`aws_subnet.public[0]`).
+        Some(format!("{}{kind}.{name}", self.module))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn addresses_split_into_module_path_and_base() {
+        assert_eq!(base_of("module.a.aws_subnet.b[0]"), "module.a.aws_subnet.b");
+        assert_eq!(base_of("aws_s3_bucket.logs[\"x.y\"]"), "aws_s3_bucket.logs");
+        assert_eq!(
+            module_of("module.a[\"k\"].module.b.aws_x.y"),
+            "module.a[\"k\"].module.b."
+        );
+        assert_eq!(module_of("aws_x.y[1]"), "");
+        assert_eq!(
+            split_module_path("module.a[\"k\"].module.b.aws_x.y"),
+            ["module.a[\"k\"]", "module.b", "aws_x.y"]
+        );
+    }
+
+    #[test]
+    fn sniffing_needs_both_version_keys() {
+        assert_eq!(
+            sniff(r#"{"format_version":"1.2","terraform_version":"1.9.0","planned_values":{}}"#),
+            Some(DocumentKind::Plan)
+        );
+        assert_eq!(
+            sniff(r#"{"format_version":"1.0","terraform_version":"1.9.0","values":{}}"#),
+            Some(DocumentKind::State)
+        );
+        assert_eq!(sniff(r#"{"apiVersion":"v1","kind":"List"}"#), None);
+    }
+
+    #[test]
+    fn bad_json_is_an_error_with_its_line() {
+        let mut diags = Vec::new();
+        let resources = read_document(
+            "plan.json",
+            "{\n  \"format_version\": ,\n}",
+            None,
+            &[],
+            &mut diags,
+        );
+        assert!(resources.is_empty());
+        assert_eq!(diags[0].span.start.line, 2);
+        assert_eq!(diags[0].level, DiagnosticLevel::Error);
+    }
+}
