@@ -4,142 +4,21 @@
 //! 0.0.0.0/0 and ::/0, between resources for group references), load-balancer listeners and
 //! target attachments, public S3 ACLs and Lambda function URLs as doors from the internet.
 
-use crate::catalog::{self, Entry, FlagSource};
+use crate::catalog::{self, Entry};
+use crate::cloud::{
+    Door, Index, at, catalog_attributes, companions, describe, element, id, listener_encryption,
+    port_number, port_text, referenced,
+};
 use crate::value::{Resource, Value};
 use std::collections::{BTreeMap, BTreeSet};
 use trustmap_containers as containers;
 use trustmap_model::{
-    AttrName, Attributes, Element, ElementId, Flow, Fragment, INTERNET_ELEMENT, Span, Tri,
-    TrustLevel, Zone, ZoneId, ZoneKind,
+    AttrName, Attributes, Element, ElementId, Flow, Fragment, Span, Tri, TrustLevel, Zone, ZoneId,
+    ZoneKind,
 };
 
 /// The zone every AWS resource of a scan lives in, unless its subnet or VPC is known.
 pub const ACCOUNT_ZONE: &str = "tf:aws";
-
-/// The element id of a resource: `tf:aws_db_instance.main`, or with the root module's folder
-/// when a scan has several roots (`tf:envs/prod:aws_db_instance.main`).
-fn id(root: &str, address: &str) -> String {
-    if root.is_empty() {
-        format!("tf:{address}")
-    } else {
-        format!("tf:{root}:{address}")
-    }
-}
-
-/// A flow from the internet into a resource, with what every door states: whether it is
-/// public, and its encryption and authentication when the code says, all at the span that
-/// opens it.
-struct Door<'a> {
-    target: &'a str,
-    protocol: Option<String>,
-    port: Option<String>,
-    origin: &'static str,
-    span: Span,
-    public: Tri,
-    encrypted: Option<Tri>,
-    authenticated: Option<Tri>,
-}
-
-impl Door<'_> {
-    fn flow(self, root: &str) -> Flow {
-        let mut flow = Flow::new(
-            ElementId(INTERNET_ELEMENT.into()),
-            ElementId(id(root, self.target)),
-            self.protocol,
-            self.port.into_iter().collect(),
-            self.origin,
-            Some(self.span.clone()),
-        );
-        flow.attributes
-            .set_flag(AttrName::Public, self.public, Some(self.span.clone()));
-        for (name, value) in [
-            (AttrName::EncryptedInTransit, self.encrypted),
-            (AttrName::Authenticated, self.authenticated),
-        ] {
-            if let Some(value) = value {
-                flow.attributes
-                    .set_flag(name, value, Some(self.span.clone()));
-            }
-        }
-        flow
-    }
-}
-
-/// Whether a listener protocol encrypts (`https`, `tls`, `ssl`) or not (`http`).
-fn listener_encryption(protocol: &str) -> Tri {
-    match protocol {
-        "https" | "tls" | "ssl" => Tri::Yes,
-        "http" => Tri::No,
-        _ => Tri::Unknown,
-    }
-}
-
-/// A port argument as text (`80`).
-fn port_text(value: Option<&Value>) -> Option<String> {
-    value
-        .and_then(Value::as_f64)
-        .map(|p| (p as i64).to_string())
-}
-
-/// The address a reference names, without an instance key when the resource has none.
-fn referenced(value: &Value) -> Vec<String> {
-    value
-        .items()
-        .into_iter()
-        .filter_map(|v| match v {
-            Value::Reference { address, .. } => Some(address.clone()),
-            _ => None,
-        })
-        .collect()
-}
-
-fn at<'v>(value: &'v Value, path: &[String]) -> Option<&'v Value> {
-    path.iter().try_fold(value, |v, key| match v {
-        Value::List(items, _) => items.first().and_then(|first| first.get(key)),
-        other => other.get(key),
-    })
-}
-
-/// Resolves a reference to the resources it may name: exact address, or every instance of a
-/// base address (`aws_subnet.public` names `aws_subnet.public[0]` and `[1]`).
-struct Index<'r> {
-    by_address: BTreeMap<&'r str, &'r Resource>,
-    by_base: BTreeMap<&'r str, Vec<&'r Resource>>,
-}
-
-impl<'r> Index<'r> {
-    fn new(resources: &'r [Resource]) -> Index<'r> {
-        let mut by_base: BTreeMap<&str, Vec<&Resource>> = BTreeMap::new();
-        for r in resources {
-            by_base.entry(r.base_address.as_str()).or_default().push(r);
-        }
-        Index {
-            by_address: resources.iter().map(|r| (r.address.as_str(), r)).collect(),
-            by_base,
-        }
-    }
-
-    fn resolve(&self, address: &str) -> Vec<&'r Resource> {
-        match self.by_address.get(address) {
-            Some(r) => vec![*r],
-            None => self.by_base.get(address).cloned().unwrap_or_default(),
-        }
-    }
-
-    /// The resources an argument of `body` refers to (none when it is absent).
-    fn arg(&self, body: &Value, key: &str) -> Vec<&'r Resource> {
-        body.get(key)
-            .map(|v| self.resolve_all(v))
-            .unwrap_or_default()
-    }
-
-    fn resolve_all(&self, value: &Value) -> Vec<&'r Resource> {
-        referenced(value)
-            .iter()
-            .flat_map(|a| self.resolve(a))
-            .collect()
-    }
-}
 
 /// One ingress rule of a security group.
 struct Ingress {
@@ -151,10 +30,6 @@ struct Ingress {
     internet_span: Option<Span>,
     groups: Vec<String>,
     span: Span,
-}
-
-fn port_number(value: Option<&Value>) -> Option<i64> {
-    value.and_then(Value::as_f64).map(|n| n as i64)
 }
 
 fn ingress_from(block: &Value, span: Span) -> Ingress {
@@ -408,20 +283,7 @@ pub fn model(resources: &[Resource], root: &str) -> Fragment {
         }
     }
     // Resources that configure another one (a bucket's versioning, logging, encryption).
-    let mut companions: BTreeMap<String, Vec<&Resource>> = BTreeMap::new();
-    for r in resources {
-        if let Some(facts) = catalog::companion(&r.kind) {
-            for parent in at(&r.body, &facts.attaches_to)
-                .map(|v| index.resolve_all(v))
-                .unwrap_or_default()
-            {
-                companions
-                    .entry(parent.address.clone())
-                    .or_default()
-                    .push(r);
-            }
-        }
-    }
+    let companions = companions(resources, &index);
     // Which catalogued resources carry each security group.
     let mut carriers: BTreeMap<String, Vec<&Resource>> = BTreeMap::new();
     let mut elements: BTreeMap<String, (&Resource, &Entry)> = BTreeMap::new();
@@ -463,13 +325,7 @@ pub fn model(resources: &[Resource], root: &str) -> Fragment {
     }
 
     for (address, (r, entry)) in &elements {
-        let mut attributes = Attributes::default();
-        read_flags(&r.body, &entry.flags, &mut attributes);
-        for companion in companions.get(address.as_str()).into_iter().flatten() {
-            if let Some(facts) = catalog::companion(&companion.kind) {
-                read_flags(&companion.body, &facts.flags, &mut attributes);
-            }
-        }
+        let mut attributes = catalog_attributes(r, entry, &companions);
         // Without a stated choice, an instance gets a public address when its subnet maps one
         // on launch; in a subnet routed to the internet otherwise, it may or may not.
         if attributes.flag(AttrName::Public) == Tri::Unknown && r.kind == "aws_instance" {
@@ -557,17 +413,9 @@ pub fn model(resources: &[Resource], root: &str) -> Fragment {
             })
             .find(|s| s.kind == "aws_subnet")
             .map_or_else(|| ACCOUNT_ZONE.to_string(), |s| id(root, &s.address));
-        fragment.elements.push(Element {
-            id: ElementId(id(root, address)),
-            kind: entry.kind,
-            name: address.clone(),
-            technology: Some(entry.technology.clone()),
-            zone: ZoneId(zone),
-            attached_zones: Vec::new(),
-            called_from: r.called_from.clone(),
-            span: Some(r.span.clone()),
-            attributes,
-        });
+        fragment
+            .elements
+            .push(element(root, r, entry, zone, attributes));
     }
     open_roles(resources, &rights, root, &mut fragment);
     let publics = publicity(&fragment, resources, root);
@@ -603,7 +451,8 @@ pub fn model(resources: &[Resource], root: &str) -> Fragment {
     for (group, ingress) in &rules {
         for target in carriers.get(group).cloned().unwrap_or_default() {
             for rule in ingress {
-                let (ports, protocol, encrypted) = describe(rule);
+                let (ports, protocol, encrypted) =
+                    describe(&rule.protocol, rule.from_port, rule.to_port);
                 if rule.internet && !listened.contains(&target.address) {
                     let reachable = public_of(&target.address);
                     if reachable == Tri::No {
@@ -664,36 +513,6 @@ pub fn model(resources: &[Resource], root: &str) -> Fragment {
     fragment
 }
 
-/// Sets the flags a catalog entry reads from a resource's arguments: a written value at its
-/// span, the provider's default at none. A block or a non-empty value counts as set
-/// (`logging { ... }`); a word counts as yes when the entry lists it (`status = "Enabled"`); a
-/// number as yes unless zero (`backup_retention_period = 0`).
-fn read_flags(body: &Value, flags: &[(AttrName, FlagSource)], attributes: &mut Attributes) {
-    for (attr, source) in flags {
-        match at(body, &source.path) {
-            Some(v) if v.is_unknown() || matches!(v, Value::Reference { .. }) => {
-                attributes.set_flag(*attr, Tri::Unknown, Some(v.span().clone()))
-            }
-            Some(v) => {
-                let truth = match v {
-                    _ if v.as_bool().is_some() => {
-                        Tri::from_bool(v.as_bool() != Some(source.invert))
-                    }
-                    Value::Number(n, _) => Tri::from_bool((*n != 0.0) != source.invert),
-                    Value::String(word, _) if !source.yes_when.is_empty() => {
-                        Tri::from_bool(source.yes_when.iter().any(|w| w.eq_ignore_ascii_case(word)))
-                    }
-                    Value::Null(_) => source.default,
-                    Value::List(items, _) if items.is_empty() => source.default,
-                    _ => Tri::Yes,
-                };
-                attributes.set_flag(*attr, truth, Some(v.span().clone()));
-            }
-            None => attributes.set_flag(*attr, source.default, None),
-        }
-    }
-}
-
 /// Whether each element may be reached from the internet by address (its `public` flag; unknown
 /// when the catalog does not say), read once from the elements built.
 fn publicity(fragment: &Fragment, resources: &[Resource], root: &str) -> BTreeMap<String, Tri> {
@@ -712,40 +531,6 @@ fn publicity(fragment: &Fragment, resources: &[Resource], root: &str) -> BTreeMa
             Some((r.address.clone(), public))
         })
         .collect()
-}
-
-/// Ports, protocol and encryption in transit of a security-group rule: the protocol and TLS
-/// follow from a single well-known port; a range or "all traffic" leaves encryption unknown.
-fn describe(rule: &Ingress) -> (Vec<String>, Option<String>, Tri) {
-    let all = rule.protocol == "-1"
-        || rule.protocol == "all"
-        || (rule.from_port == Some(0) && rule.to_port == Some(65535));
-    if all {
-        return (
-            vec!["all".to_string()],
-            Some("all".to_string()),
-            Tri::Unknown,
-        );
-    }
-    let ports = match (rule.from_port, rule.to_port) {
-        (Some(a), Some(b)) if a == b => vec![a.to_string()],
-        (Some(a), Some(b)) => vec![format!("{a}-{b}")],
-        (Some(a), None) | (None, Some(a)) => vec![a.to_string()],
-        (None, None) => Vec::new(),
-    };
-    let known = rule
-        .from_port
-        .filter(|_| rule.from_port == rule.to_port)
-        .and_then(|p| u16::try_from(p).ok())
-        .and_then(containers::port_protocol);
-    match known {
-        Some((protocol, tls)) => (
-            ports,
-            Some(protocol.to_string()),
-            tls.map_or(Tri::Unknown, Tri::from_bool),
-        ),
-        None => (ports, Some(rule.protocol.clone()), Tri::Unknown),
-    }
 }
 
 /// Where a listener writes its protocol and port: `lb_protocol`/`lb_port` in a classic ELB's

@@ -10,6 +10,7 @@
 
 mod aws;
 mod catalog;
+mod cloud;
 mod eval;
 mod functions;
 mod hcl;

@@ -1,0 +1,270 @@
+//! What every cloud provider's mapping shares: element ids, doors from the internet, the
+//! reference index, catalog flags and companions, firewall port ranges.
+
+use crate::catalog::{self, Entry, FlagSource};
+use crate::value::{Resource, Value};
+use std::collections::BTreeMap;
+use trustmap_containers as containers;
+use trustmap_model::{
+    AttrName, Attributes, Element, ElementId, Flow, INTERNET_ELEMENT, Span, Tri, ZoneId,
+};
+
+/// The element id of a resource: `tf:aws_db_instance.main`, or with the root module's folder
+/// when a scan has several roots (`tf:envs/prod:aws_db_instance.main`).
+pub(crate) fn id(root: &str, address: &str) -> String {
+    if root.is_empty() {
+        format!("tf:{address}")
+    } else {
+        format!("tf:{root}:{address}")
+    }
+}
+
+/// A flow from the internet into a resource, with what every door states: whether it is
+/// public, and its encryption and authentication when the code says, all at the span that
+/// opens it.
+pub(crate) struct Door<'a> {
+    pub(crate) target: &'a str,
+    pub(crate) protocol: Option<String>,
+    pub(crate) port: Option<String>,
+    pub(crate) origin: &'static str,
+    pub(crate) span: Span,
+    pub(crate) public: Tri,
+    pub(crate) encrypted: Option<Tri>,
+    pub(crate) authenticated: Option<Tri>,
+}
+
+impl Door<'_> {
+    pub(crate) fn flow(self, root: &str) -> Flow {
+        let mut flow = Flow::new(
+            ElementId(INTERNET_ELEMENT.into()),
+            ElementId(id(root, self.target)),
+            self.protocol,
+            self.port.into_iter().collect(),
+            self.origin,
+            Some(self.span.clone()),
+        );
+        flow.attributes
+            .set_flag(AttrName::Public, self.public, Some(self.span.clone()));
+        for (name, value) in [
+            (AttrName::EncryptedInTransit, self.encrypted),
+            (AttrName::Authenticated, self.authenticated),
+        ] {
+            if let Some(value) = value {
+                flow.attributes
+                    .set_flag(name, value, Some(self.span.clone()));
+            }
+        }
+        flow
+    }
+}
+
+/// Whether a listener protocol encrypts (`https`, `tls`, `ssl`) or not (`http`).
+pub(crate) fn listener_encryption(protocol: &str) -> Tri {
+    match protocol {
+        "https" | "tls" | "ssl" => Tri::Yes,
+        "http" => Tri::No,
+        _ => Tri::Unknown,
+    }
+}
+
+/// A port argument as text (`80`).
+pub(crate) fn port_text(value: Option<&Value>) -> Option<String> {
+    value
+        .and_then(Value::as_f64)
+        .map(|p| (p as i64).to_string())
+}
+
+/// The address a reference names, without an instance key when the resource has none.
+pub(crate) fn referenced(value: &Value) -> Vec<String> {
+    value
+        .items()
+        .into_iter()
+        .filter_map(|v| match v {
+            Value::Reference { address, .. } => Some(address.clone()),
+            _ => None,
+        })
+        .collect()
+}
+
+pub(crate) fn at<'v>(value: &'v Value, path: &[String]) -> Option<&'v Value> {
+    path.iter().try_fold(value, |v, key| match v {
+        Value::List(items, _) => items.first().and_then(|first| first.get(key)),
+        other => other.get(key),
+    })
+}
+
+/// Resolves a reference to the resources it may name: exact address, or every instance of a
+/// base address (`aws_subnet.public` names `aws_subnet.public[0]` and `[1]`).
+pub(crate) struct Index<'r> {
+    by_address: BTreeMap<&'r str, &'r Resource>,
+    by_base: BTreeMap<&'r str, Vec<&'r Resource>>,
+}
+
+impl<'r> Index<'r> {
+    pub(crate) fn new(resources: &'r [Resource]) -> Index<'r> {
+        let mut by_base: BTreeMap<&str, Vec<&Resource>> = BTreeMap::new();
+        for r in resources {
+            by_base.entry(r.base_address.as_str()).or_default().push(r);
+        }
+        Index {
+            by_address: resources.iter().map(|r| (r.address.as_str(), r)).collect(),
+            by_base,
+        }
+    }
+
+    pub(crate) fn resolve(&self, address: &str) -> Vec<&'r Resource> {
+        match self.by_address.get(address) {
+            Some(r) => vec![*r],
+            None => self.by_base.get(address).cloned().unwrap_or_default(),
+        }
+    }
+
+    /// The resources an argument of `body` refers to (none when it is absent).
+    pub(crate) fn arg(&self, body: &Value, key: &str) -> Vec<&'r Resource> {
+        body.get(key)
+            .map(|v| self.resolve_all(v))
+            .unwrap_or_default()
+    }
+
+    pub(crate) fn resolve_all(&self, value: &Value) -> Vec<&'r Resource> {
+        referenced(value)
+            .iter()
+            .flat_map(|a| self.resolve(a))
+            .collect()
+    }
+}
+
+pub(crate) fn port_number(value: Option<&Value>) -> Option<i64> {
+    value.and_then(Value::as_f64).map(|n| n as i64)
+}
+
+/// Ports, protocol and encryption in transit of a firewall rule (a security group, a network
+/// security group, a VPC firewall): the protocol and TLS
+/// follow from a single well-known port; a range or "all traffic" leaves encryption unknown.
+pub(crate) fn describe(
+    protocol: &str,
+    from_port: Option<i64>,
+    to_port: Option<i64>,
+) -> (Vec<String>, Option<String>, Tri) {
+    let all =
+        protocol == "-1" || protocol == "all" || (from_port == Some(0) && to_port == Some(65535));
+    if all {
+        return (
+            vec!["all".to_string()],
+            Some("all".to_string()),
+            Tri::Unknown,
+        );
+    }
+    let ports = match (from_port, to_port) {
+        (Some(a), Some(b)) if a == b => vec![a.to_string()],
+        (Some(a), Some(b)) => vec![format!("{a}-{b}")],
+        (Some(a), None) | (None, Some(a)) => vec![a.to_string()],
+        (None, None) => Vec::new(),
+    };
+    let known = from_port
+        .filter(|_| from_port == to_port)
+        .and_then(|p| u16::try_from(p).ok())
+        .and_then(containers::port_protocol);
+    match known {
+        Some((protocol, tls)) => (
+            ports,
+            Some(protocol.to_string()),
+            tls.map_or(Tri::Unknown, Tri::from_bool),
+        ),
+        None => (ports, Some(protocol.to_string()), Tri::Unknown),
+    }
+}
+
+/// Sets the flags a catalog entry reads from a resource's arguments: a written value at its
+/// span, the provider's default at none. A block or a non-empty value counts as set
+/// (`logging { ... }`); a word counts as yes when the entry lists it (`status = "Enabled"`); a
+/// number as yes unless zero (`backup_retention_period = 0`).
+pub(crate) fn read_flags(
+    body: &Value,
+    flags: &[(AttrName, FlagSource)],
+    attributes: &mut Attributes,
+) {
+    for (attr, source) in flags {
+        match at(body, &source.path) {
+            Some(v) if v.is_unknown() || matches!(v, Value::Reference { .. }) => {
+                attributes.set_flag(*attr, Tri::Unknown, Some(v.span().clone()))
+            }
+            Some(v) => {
+                let truth = match v {
+                    _ if v.as_bool().is_some() => {
+                        Tri::from_bool(v.as_bool() != Some(source.invert))
+                    }
+                    Value::Number(n, _) => Tri::from_bool((*n != 0.0) != source.invert),
+                    Value::String(word, _) if !source.yes_when.is_empty() => {
+                        Tri::from_bool(source.yes_when.iter().any(|w| w.eq_ignore_ascii_case(word)))
+                    }
+                    Value::Null(_) => source.default,
+                    Value::List(items, _) if items.is_empty() => source.default,
+                    _ => Tri::Yes,
+                };
+                attributes.set_flag(*attr, truth, Some(v.span().clone()));
+            }
+            None => attributes.set_flag(*attr, source.default, None),
+        }
+    }
+}
+
+/// The flags a resource states through its catalog entry, and through the companions that
+/// configure it (`aws_s3_bucket_versioning`, `azurerm_monitor_diagnostic_setting`).
+pub(crate) fn catalog_attributes(
+    resource: &Resource,
+    entry: &Entry,
+    companions: &BTreeMap<String, Vec<&Resource>>,
+) -> Attributes {
+    let mut attributes = Attributes::default();
+    read_flags(&resource.body, &entry.flags, &mut attributes);
+    for companion in companions.get(&resource.address).into_iter().flatten() {
+        if let Some(facts) = catalog::companion(&companion.kind) {
+            read_flags(&companion.body, &facts.flags, &mut attributes);
+        }
+    }
+    attributes
+}
+
+/// The resources that configure another one, by the address of the one they configure.
+pub(crate) fn companions<'r>(
+    resources: &'r [Resource],
+    index: &Index<'r>,
+) -> BTreeMap<String, Vec<&'r Resource>> {
+    let mut companions: BTreeMap<String, Vec<&Resource>> = BTreeMap::new();
+    for r in resources {
+        if let Some(facts) = catalog::companion(&r.kind) {
+            for parent in at(&r.body, &facts.attaches_to)
+                .map(|v| index.resolve_all(v))
+                .unwrap_or_default()
+            {
+                companions
+                    .entry(parent.address.clone())
+                    .or_default()
+                    .push(r);
+            }
+        }
+    }
+    companions
+}
+
+/// The element of a catalogued resource.
+pub(crate) fn element(
+    root: &str,
+    resource: &Resource,
+    entry: &Entry,
+    zone: String,
+    attributes: Attributes,
+) -> Element {
+    Element {
+        id: ElementId(id(root, &resource.address)),
+        kind: entry.kind,
+        name: resource.address.clone(),
+        technology: Some(entry.technology.clone()),
+        zone: ZoneId(zone),
+        attached_zones: Vec::new(),
+        called_from: resource.called_from.clone(),
+        span: Some(resource.span.clone()),
+        attributes,
+    }
+}
