@@ -198,6 +198,7 @@ fn render(template: &str, model: &Model, target: Target<'_>) -> String {
                 .protocol
                 .clone()
                 .unwrap_or_else(|| "unknown protocol".into()),
+            ("ports", Target::Flow(f)) if f.ports.is_empty() => "(not known)".into(),
             ("ports", Target::Flow(f)) => f.ports.join(", "),
             (attr, Target::Element(e)) if attr.starts_with("attr.") => {
                 attribute_text(&e.attributes, &attr[5..])

@@ -1,5 +1,6 @@
 //! The resource-type catalog: what each resource type is in the model and where its facts
-//! live, loaded from `catalog/*.yaml` (data, so adding a type is one entry, not code).
+//! live, loaded from `catalog/{aws,azure,google}.yaml` (data, so adding a type is one entry,
+//! not code).
 
 use std::collections::BTreeMap;
 use std::sync::LazyLock;
@@ -143,16 +144,28 @@ fn parse(text: &str) -> Catalog {
     catalog
 }
 
-static AWS: LazyLock<Catalog> = LazyLock::new(|| parse(include_str!("../catalog/aws.yaml")));
+/// Every provider's catalog in one: resource type names carry their provider's prefix.
+static CATALOG: LazyLock<Catalog> = LazyLock::new(|| {
+    let mut catalog = parse(include_str!("../catalog/aws.yaml"));
+    for text in [
+        include_str!("../catalog/azure.yaml"),
+        include_str!("../catalog/google.yaml"),
+    ] {
+        let more = parse(text);
+        catalog.entries.extend(more.entries);
+        catalog.companions.extend(more.companions);
+    }
+    catalog
+});
 
 /// The catalog entry of a resource type, when the catalog knows it.
 pub fn entry(kind: &str) -> Option<&'static Entry> {
-    AWS.entries.get(kind)
+    CATALOG.entries.get(kind)
 }
 
 /// The companion entry of a resource type that configures another one.
 pub fn companion(kind: &str) -> Option<&'static Companion> {
-    AWS.companions.get(kind)
+    CATALOG.companions.get(kind)
 }
 
 #[cfg(test)]

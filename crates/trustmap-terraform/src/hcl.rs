@@ -214,9 +214,47 @@ pub(crate) fn parse_file(path: &str, text: &str, diags: &mut Vec<Diagnostic>) ->
                     ),
                 ));
             }
+            // Terraform reads an operator at the end of a line inside braces as continued on
+            // the next line (`a &&` newline `b`); hcl-edit does not. Join the two lines and
+            // keep the line count with a newline after them.
+            Err(e) if renamed < 64 && join_continued_line(&mut text, e.location().line()) => {
+                renamed += 1;
+            }
             Err(e) => return syntax_error(path, &e, diags),
         }
     }
+}
+
+/// Operators that continue an expression on the next line.
+const CONTINUING: &[&str] = &[
+    "&&", "||", "=>", "?", ":", "+", "-", "*", "/", "%", "==", "!=", "<=", ">=", "<", ">",
+];
+
+/// Joins to `line` (1-based), or to the line before it, the next line with code, when the
+/// line ends with an operator; the moved line leaves a blank line, so that every other line
+/// keeps its number. Whether a join was made.
+fn join_continued_line(text: &mut std::borrow::Cow<'_, str>, line: usize) -> bool {
+    let ends_with_operator = |l: &str| {
+        let code = l.split(" #").next().unwrap_or(l).trim_end();
+        CONTINUING.iter().any(|op| code.ends_with(op)) && !code.trim_start().starts_with('#')
+    };
+    let lines: Vec<&str> = text.split('\n').collect();
+    let candidate = [line, line.saturating_sub(1)]
+        .into_iter()
+        .filter(|l| *l >= 1 && *l < lines.len())
+        .find(|l| ends_with_operator(lines[l - 1]));
+    let Some(first) = candidate else {
+        return false;
+    };
+    // The next line with code moves up; a blank line stays in its place.
+    let Some(next) = (first..lines.len()).find(|i| !lines[*i].trim().is_empty()) else {
+        return false;
+    };
+    let mut joined: Vec<String> = lines.iter().map(|l| l.to_string()).collect();
+    joined[first - 1] = format!("{} {}", joined[first - 1], joined[next].trim_start());
+    joined[next] = String::new();
+    *text.to_mut() = joined.join("\n");
+    true
 }
 
 /// Renames the object key that starts at `line`:`column` (1-based, characters) so that it no

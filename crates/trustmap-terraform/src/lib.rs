@@ -4,15 +4,18 @@
 //! with its variables, evaluated statically (locals, functions, `count`, `for_each`, dynamic
 //! blocks, local modules; anything that depends on the provider or a data source stays
 //! unknown, never guessed), and its resources are mapped into the model through the
-//! resource-type catalog (`catalog/*.yaml`): VPCs and subnets as zones, security-group rules,
-//! load-balancer listeners, public buckets and function URLs as flows.
+//! resource-type catalog (`catalog/*.yaml`): networks and subnets as zones, firewall rules,
+//! load-balancer listeners, public buckets and function URLs as flows, for AWS, Azure and
+//! Google Cloud. Plans and states (`terraform show -json`) go through the same mapping.
 #![deny(missing_docs)]
 
 mod aws;
+mod azure;
 mod catalog;
 mod cloud;
 mod eval;
 mod functions;
+mod google;
 mod hcl;
 mod plan;
 mod value;
@@ -58,7 +61,7 @@ pub fn parse_root_modules(
         };
         let prefix = if several { root.dir.as_str() } else { "" };
         if root.documents.is_empty() {
-            let mut fragment = aws::model(&resources, prefix);
+            let mut fragment = cloud_model(&resources, prefix);
             fragment.diagnostics.extend(diagnostics);
             return fragment;
         }
@@ -79,7 +82,7 @@ pub fn parse_root_modules(
                 &resources,
                 &mut diagnostics,
             );
-            fragment.absorb(aws::model(&deployed, prefix));
+            fragment.absorb(cloud_model(&deployed, prefix));
         }
         let mut seen = BTreeSet::new();
         fragment.zones.retain(|z| seen.insert(z.id.clone()));
@@ -116,6 +119,31 @@ pub fn parse_root_modules(
         combined.absorb(fragment);
     }
     combined
+}
+
+/// One provider's mapping from resources to a fragment.
+type Mapping = fn(&[Resource], &str) -> Fragment;
+
+/// Each provider's resources through its mapping (AWS, Azure, Google Cloud); resources of
+/// other providers (`random_`, `null_`) are not part of the model.
+fn cloud_model(resources: &[Resource], prefix: &str) -> Fragment {
+    let mut fragment = Fragment::default();
+    let mappings: [(&str, Mapping); 3] = [
+        ("aws_", aws::model),
+        ("azurerm_", azure::model),
+        ("google_", google::model),
+    ];
+    for (provider, model) in mappings {
+        let own: Vec<Resource> = resources
+            .iter()
+            .filter(|r| r.kind.starts_with(provider))
+            .cloned()
+            .collect();
+        if !own.is_empty() {
+            fragment.absorb(model(&own, prefix));
+        }
+    }
+    fragment
 }
 
 /// The folders that scanned modules call as local modules (`source = "./modules/x"`): they are

@@ -1,0 +1,710 @@
+//! Azure (azurerm) resources into the data-flow model: virtual networks and subnets as zones;
+//! the resources of the catalog as elements, virtual machines placed through their network
+//! interfaces; doors from the internet where Azure opens them: network security group rules
+//! that allow `*`/`Internet`/`0.0.0.0/0` to a machine with a public IP, load-balancer rules and
+//! application-gateway listeners on a public frontend, App Service and Function Apps (public
+//! unless told otherwise, plain HTTP unless `https_only`), SQL/MySQL/PostgreSQL firewall rules
+//! that admit every address, public blob containers, and public AKS API servers. Managed
+//! identities carry the roles assigned to them.
+//!
+//! Key-authenticated service endpoints (storage, Key Vault, Cosmos DB, Redis) are not drawn
+//! as doors, as S3 is not on AWS: their network default says who may try, their keys who may
+//! enter.
+
+use crate::cloud::{Door, Index, at, catalog_attributes, companions, describe, element, id};
+use crate::value::{Resource, Value};
+use std::collections::BTreeMap;
+use trustmap_model::{
+    AttrName, Attributes, Flow, Fragment, Span, Tri, TrustLevel, Zone, ZoneId, ZoneKind,
+};
+
+/// The zone every Azure resource of a scan lives in, unless its subnet is known.
+pub const SUBSCRIPTION_ZONE: &str = "tf:azure";
+
+/// Source prefixes that mean anyone on the internet.
+const INTERNET_SOURCES: &[&str] = &["*", "internet", "any", "0.0.0.0/0", "0.0.0.0", "::/0"];
+
+/// Roles that control everything in their scope.
+const ADMIN_ROLES: &[&str] = &["Owner", "Contributor", "User Access Administrator"];
+
+/// One inbound allow rule of a network security group that admits the internet.
+struct OpenRule {
+    protocol: String,
+    /// Port ranges (`22`, `1000-2000`, `*`).
+    ports: Vec<String>,
+    span: Span,
+}
+
+/// The Azure part of a Terraform scan.
+pub fn model(resources: &[Resource], root: &str) -> Fragment {
+    let index = Index::new(resources);
+    let mut fragment = Fragment::default();
+    fragment.zones.push(Zone {
+        id: ZoneId(SUBSCRIPTION_ZONE.to_string()),
+        kind: ZoneKind::Cloud,
+        name: "Azure subscription".to_string(),
+        parent: Some(ZoneId::internet()),
+        trust: TrustLevel::Medium,
+        span: None,
+        attributes: Attributes::default(),
+    });
+    networks(resources, &index, root, &mut fragment);
+
+    // Network interfaces: their subnet and whether they carry a public IP.
+    let mut nic_subnet: BTreeMap<&str, String> = BTreeMap::new();
+    let mut nic_public: BTreeMap<&str, (Tri, Option<Span>)> = BTreeMap::new();
+    for nic in resources
+        .iter()
+        .filter(|r| r.kind == "azurerm_network_interface")
+    {
+        let mut public = (Tri::No, None);
+        for config in nic.body.all("ip_configuration") {
+            if let Some(subnet) = index.arg(config, "subnet_id").first() {
+                nic_subnet.insert(&nic.address, subnet.address.clone());
+            }
+            match config.get("public_ip_address_id") {
+                Some(Value::Null(_)) | None => {}
+                Some(v) if v.is_unknown() => public = (Tri::Unknown, Some(v.span().clone())),
+                Some(v) => {
+                    public = (Tri::Yes, Some(v.span().clone()));
+                    break;
+                }
+            }
+        }
+        nic_public.insert(&nic.address, public);
+    }
+    let open_rules = open_rules(resources, &index);
+    // Which security groups guard each subnet and each interface.
+    let mut guards: BTreeMap<String, Vec<String>> = BTreeMap::new();
+    for r in resources {
+        let (guarded, group) = match r.kind.as_str() {
+            "azurerm_subnet_network_security_group_association" => {
+                ("subnet_id", "network_security_group_id")
+            }
+            "azurerm_network_interface_security_group_association" => {
+                ("network_interface_id", "network_security_group_id")
+            }
+            "azurerm_network_interface" => ("", "network_security_group_id"),
+            _ => continue,
+        };
+        let targets: Vec<String> = if guarded.is_empty() {
+            vec![r.address.clone()]
+        } else {
+            index
+                .arg(&r.body, guarded)
+                .iter()
+                .map(|t| t.address.clone())
+                .collect()
+        };
+        for group in index.arg(&r.body, group) {
+            for target in &targets {
+                guards
+                    .entry(target.clone())
+                    .or_default()
+                    .push(group.address.clone());
+            }
+        }
+    }
+    let rights = role_rights(resources, &index);
+    let companions = companions(resources, &index);
+
+    let mut flows: Vec<Flow> = Vec::new();
+    for r in resources {
+        let Some(entry) = crate::catalog::entry(&r.kind) else {
+            continue;
+        };
+        let mut attributes = catalog_attributes(r, entry, &companions);
+        let nics = index.arg(&r.body, "network_interface_ids");
+        let subnet = entry
+            .subnets
+            .as_ref()
+            .and_then(|p| at(&r.body, p))
+            .and_then(|v| {
+                index
+                    .resolve_all(v)
+                    .into_iter()
+                    .find(|s| s.kind == "azurerm_subnet")
+            })
+            .map(|s| s.address.clone())
+            .or_else(|| {
+                nics.iter()
+                    .find_map(|n| nic_subnet.get(n.address.as_str()).cloned())
+            });
+        // A managed identity's token is one request to the instance metadata service away
+        // from the code that runs there (not so for a cluster's control-plane identity).
+        let runs_code = matches!(
+            entry.technology.as_str(),
+            "vm" | "vm-scale-set" | "app-service" | "function-app"
+        );
+        if runs_code && r.body.get("identity").is_some() {
+            attributes.set_flag(AttrName::ServiceAccountToken, Tri::Yes, None);
+            for (right, span) in rights.get(&r.address).cloned().unwrap_or_default() {
+                attributes.push_item(AttrName::ServiceAccountPrivileges, right, Some(span));
+            }
+            attributes.set_empty_list(AttrName::ServiceAccountPrivileges);
+        }
+        // Machines with a public address: the open rules of the groups on their interfaces
+        // and subnets are doors.
+        for nic in &nics {
+            let (public, _) = nic_public
+                .get(nic.address.as_str())
+                .cloned()
+                .unwrap_or((Tri::No, None));
+            if public == Tri::No {
+                continue;
+            }
+            let groups = guards.get(&nic.address).into_iter().flatten().chain(
+                nic_subnet
+                    .get(nic.address.as_str())
+                    .and_then(|s| guards.get(s))
+                    .into_iter()
+                    .flatten(),
+            );
+            for group in groups {
+                for rule in open_rules.get(group).into_iter().flatten() {
+                    flows.extend(rule_doors(root, &r.address, rule, public));
+                }
+            }
+        }
+        let zone = subnet.map_or_else(|| SUBSCRIPTION_ZONE.to_string(), |s| id(root, &s));
+        fragment
+            .elements
+            .push(element(root, r, entry, zone, attributes));
+    }
+    web_apps(resources, root, &mut flows);
+    gateways(resources, &index, root, &mut flows);
+    database_firewalls(resources, &index, root, &mut flows);
+    public_containers(resources, &index, root, &mut flows);
+    kubernetes_endpoints(resources, root, &mut flows);
+    fragment.flows.extend(flows);
+    fragment
+}
+
+/// Virtual networks and their subnets as zones.
+fn networks(resources: &[Resource], index: &Index, root: &str, fragment: &mut Fragment) {
+    for vnet in resources
+        .iter()
+        .filter(|r| r.kind == "azurerm_virtual_network")
+    {
+        fragment.zones.push(Zone {
+            id: ZoneId(id(root, &vnet.address)),
+            kind: ZoneKind::Vpc,
+            name: format!("VNet {}", vnet.address),
+            parent: Some(ZoneId(SUBSCRIPTION_ZONE.to_string())),
+            trust: TrustLevel::Medium,
+            span: Some(vnet.span.clone()),
+            attributes: Attributes::default(),
+        });
+    }
+    for subnet in resources.iter().filter(|r| r.kind == "azurerm_subnet") {
+        let vnet = index
+            .arg(&subnet.body, "virtual_network_name")
+            .into_iter()
+            .chain(index.arg(&subnet.body, "virtual_network_id"))
+            .find(|v| v.kind == "azurerm_virtual_network")
+            .map_or_else(|| SUBSCRIPTION_ZONE.to_string(), |v| id(root, &v.address));
+        fragment.zones.push(Zone {
+            id: ZoneId(id(root, &subnet.address)),
+            kind: ZoneKind::Subnet,
+            name: format!("subnet {}", subnet.address),
+            parent: Some(ZoneId(vnet)),
+            trust: TrustLevel::Medium,
+            span: Some(subnet.span.clone()),
+            attributes: Attributes::default(),
+        });
+    }
+}
+
+/// Whether an address prefix (or list of them) admits the internet.
+fn admits_internet(value: Option<&Value>) -> Option<Span> {
+    let value = value?;
+    value
+        .items()
+        .iter()
+        .any(|v| {
+            v.as_str()
+                .is_some_and(|p| INTERNET_SOURCES.contains(&p.to_ascii_lowercase().as_str()))
+        })
+        .then(|| value.span().clone())
+}
+
+/// The inbound rules that allow the internet, by network security group address.
+fn open_rules(resources: &[Resource], index: &Index) -> BTreeMap<String, Vec<OpenRule>> {
+    let mut rules: BTreeMap<String, Vec<OpenRule>> = BTreeMap::new();
+    let mut add = |group: &str, rule: &Value| {
+        let word = |k: &str| {
+            rule.get(k)
+                .and_then(Value::as_str)
+                .map(str::to_ascii_lowercase)
+        };
+        if word("direction").as_deref() != Some("inbound")
+            || word("access").as_deref() != Some("allow")
+        {
+            return;
+        }
+        let Some(span) = admits_internet(rule.get("source_address_prefix"))
+            .or_else(|| admits_internet(rule.get("source_address_prefixes")))
+        else {
+            return;
+        };
+        let ports: Vec<String> = ["destination_port_range", "destination_port_ranges"]
+            .iter()
+            .filter_map(|k| rule.get(k))
+            .flat_map(|v| {
+                v.items()
+                    .into_iter()
+                    .filter_map(|p| p.as_str().map(str::to_string))
+            })
+            .collect();
+        rules.entry(group.to_string()).or_default().push(OpenRule {
+            protocol: word("protocol").unwrap_or_else(|| "*".into()),
+            ports,
+            span,
+        });
+    };
+    for r in resources {
+        match r.kind.as_str() {
+            "azurerm_network_security_group" => {
+                for rule in r.body.all("security_rule") {
+                    add(&r.address, rule);
+                }
+            }
+            "azurerm_network_security_rule" => {
+                for group in index.arg(&r.body, "network_security_group_name") {
+                    add(&group.address, &r.body);
+                }
+            }
+            _ => {}
+        }
+    }
+    rules
+}
+
+/// The doors one open rule makes into a machine: one per port range.
+fn rule_doors(root: &str, target: &str, rule: &OpenRule, public: Tri) -> Vec<Flow> {
+    let ranges: Vec<&str> = if rule.ports.is_empty() {
+        vec!["*"]
+    } else {
+        rule.ports.iter().map(String::as_str).collect()
+    };
+    ranges
+        .into_iter()
+        .map(|range| {
+            let (from, to) = match range {
+                "*" => (Some(0), Some(65535)),
+                range => match range.split_once('-') {
+                    Some((a, b)) => (a.trim().parse().ok(), b.trim().parse().ok()),
+                    None => (range.trim().parse().ok(), range.trim().parse().ok()),
+                },
+            };
+            let protocol = if rule.protocol == "*" {
+                "-1"
+            } else {
+                rule.protocol.as_str()
+            };
+            let (ports, protocol, encrypted) = describe(protocol, from, to);
+            Door {
+                target,
+                protocol,
+                port: ports.first().cloned(),
+                origin: "network-security-group",
+                span: rule.span.clone(),
+                public,
+                encrypted: Some(encrypted),
+                authenticated: None,
+            }
+            .flow(root)
+        })
+        .collect()
+}
+
+/// The admin roles assigned to each managed identity's owner (`principal_id =
+/// azurerm_linux_virtual_machine.app.identity[0].principal_id`).
+fn role_rights(resources: &[Resource], index: &Index) -> BTreeMap<String, Vec<(String, Span)>> {
+    let mut rights: BTreeMap<String, Vec<(String, Span)>> = BTreeMap::new();
+    for assignment in resources
+        .iter()
+        .filter(|r| r.kind == "azurerm_role_assignment")
+    {
+        let Some(role) = assignment.body.get("role_definition_name") else {
+            continue;
+        };
+        let Some(name) = role.as_str().filter(|n| ADMIN_ROLES.contains(n)) else {
+            continue;
+        };
+        for holder in index.arg(&assignment.body, "principal_id") {
+            rights.entry(holder.address.clone()).or_default().push((
+                format!("{name} (role assignment {})", assignment.address),
+                role.span().clone(),
+            ));
+        }
+    }
+    rights
+}
+
+/// App Service and Function Apps answer on the internet unless public network access is off:
+/// HTTPS always, plain HTTP unless `https_only`; their minimum TLS version decides whether old
+/// TLS is offered.
+fn web_apps(resources: &[Resource], root: &str, flows: &mut Vec<Flow>) {
+    for app in resources.iter().filter(|r| {
+        crate::catalog::entry(&r.kind)
+            .is_some_and(|e| e.technology == "app-service" || e.technology == "function-app")
+    }) {
+        if app
+            .body
+            .get("public_network_access_enabled")
+            .and_then(Value::as_bool)
+            == Some(false)
+        {
+            continue;
+        }
+        let door = |protocol: &str, port: &str, encrypted: Tri, span: Span| {
+            Door {
+                target: &app.address,
+                protocol: Some(protocol.to_string()),
+                port: Some(port.to_string()),
+                origin: "app-service",
+                span,
+                public: Tri::Yes,
+                encrypted: Some(encrypted),
+                authenticated: None,
+            }
+            .flow(root)
+        };
+        let mut https = door("https", "443", Tri::Yes, app.span.clone());
+        let config = app.body.all("site_config").into_iter().next();
+        let minimum = config.and_then(|c| {
+            c.get("minimum_tls_version")
+                .or_else(|| c.get("min_tls_version"))
+        });
+        let outdated = match minimum.and_then(Value::as_str) {
+            Some("1.0" | "1.1") => Tri::Yes,
+            Some(_) => Tri::No,
+            // The provider's default is 1.2.
+            None if minimum.is_none() => Tri::No,
+            None => Tri::Unknown,
+        };
+        https.attributes.set_flag(
+            AttrName::OutdatedTls,
+            outdated,
+            minimum.map(|m| m.span().clone()),
+        );
+        flows.push(https);
+        let https_only = app.body.get("https_only");
+        match https_only.and_then(Value::as_bool) {
+            Some(true) => {}
+            Some(false) | None if !https_only.is_some_and(Value::is_unknown) => {
+                let span = https_only.map_or_else(|| app.span.clone(), |v| v.span().clone());
+                flows.push(door("http", "80", Tri::No, span));
+            }
+            _ => {}
+        }
+    }
+}
+
+/// Application gateways' listeners and load balancers' rules on a public frontend.
+fn gateways(resources: &[Resource], index: &Index, root: &str, flows: &mut Vec<Flow>) {
+    let public_frontend = |balancer: &Resource| {
+        let frontends = balancer.body.all("frontend_ip_configuration");
+        if frontends.iter().any(|f| {
+            f.get("public_ip_address_id")
+                .is_some_and(|v| !matches!(v, Value::Null(_)) && !v.is_unknown())
+        }) {
+            Tri::Yes
+        } else if frontends
+            .iter()
+            .any(|f| f.get("public_ip_address_id").is_some_and(Value::is_unknown))
+        {
+            Tri::Unknown
+        } else {
+            Tri::No
+        }
+    };
+    for gateway in resources
+        .iter()
+        .filter(|r| r.kind == "azurerm_application_gateway")
+    {
+        let public = public_frontend(gateway);
+        if public == Tri::No {
+            continue;
+        }
+        let ports: BTreeMap<&str, String> = gateway
+            .body
+            .all("frontend_port")
+            .into_iter()
+            .filter_map(|p| {
+                Some((
+                    p.get("name")?.as_str()?,
+                    crate::cloud::port_text(p.get("port"))?,
+                ))
+            })
+            .collect();
+        let policy = gateway.body.all("ssl_policy").into_iter().next();
+        let (outdated, policy_span) = gateway_tls(policy);
+        for listener in gateway.body.all("http_listener") {
+            let written = listener.get("protocol");
+            let protocol = written
+                .and_then(Value::as_str)
+                .unwrap_or("Http")
+                .to_ascii_lowercase();
+            let encrypted = crate::cloud::listener_encryption(&protocol);
+            let port = listener
+                .get("frontend_port_name")
+                .and_then(Value::as_str)
+                .and_then(|name| ports.get(name).cloned());
+            let mut flow = Door {
+                target: &gateway.address,
+                protocol: Some(protocol),
+                port,
+                origin: "listener",
+                span: written.map_or_else(|| listener.span().clone(), |v| v.span().clone()),
+                public,
+                encrypted: Some(encrypted),
+                authenticated: None,
+            }
+            .flow(root);
+            if encrypted == Tri::Yes {
+                flow.attributes
+                    .set_flag(AttrName::OutdatedTls, outdated, policy_span.clone());
+            }
+            flows.push(flow);
+        }
+    }
+    for rule in resources.iter().filter(|r| r.kind == "azurerm_lb_rule") {
+        for balancer in index.arg(&rule.body, "loadbalancer_id") {
+            let public = public_frontend(balancer);
+            if public == Tri::No {
+                continue;
+            }
+            let port = crate::cloud::port_number(rule.body.get("frontend_port"));
+            let protocol = rule
+                .body
+                .get("protocol")
+                .and_then(Value::as_str)
+                .map_or_else(|| "tcp".to_string(), str::to_ascii_lowercase);
+            let protocol = if protocol == "all" {
+                "-1".to_string()
+            } else {
+                protocol
+            };
+            let (ports, protocol, encrypted) = describe(&protocol, port, port);
+            flows.push(
+                Door {
+                    target: &balancer.address,
+                    protocol,
+                    port: ports.first().cloned(),
+                    origin: "lb-rule",
+                    span: rule.span.clone(),
+                    public,
+                    encrypted: Some(encrypted),
+                    authenticated: None,
+                }
+                .flow(root),
+            );
+        }
+    }
+}
+
+/// Whether an application gateway's TLS policy accepts TLS 1.0 or 1.1: a written minimum
+/// version says, so do the predefined policies (`AppGwSslPolicy20150501` accepts 1.0); with no
+/// policy, the default depends on the gateway's age: unknown.
+fn gateway_tls(policy: Option<&Value>) -> (Tri, Option<Span>) {
+    let Some(policy) = policy else {
+        return (Tri::Unknown, None);
+    };
+    if let Some(minimum) = policy.get("min_protocol_version") {
+        let outdated = match minimum.as_str() {
+            Some("TLSv1_0" | "TLSv1_1") => Tri::Yes,
+            Some("TLSv1_2" | "TLSv1_3") => Tri::No,
+            _ => Tri::Unknown,
+        };
+        return (outdated, Some(minimum.span().clone()));
+    }
+    if let Some(name) = policy.get("policy_name") {
+        let outdated = match name.as_str() {
+            Some("AppGwSslPolicy20150501") => Tri::Yes,
+            Some(
+                "AppGwSslPolicy20170401"
+                | "AppGwSslPolicy20170401S"
+                | "AppGwSslPolicy20220101"
+                | "AppGwSslPolicy20220101S",
+            ) => Tri::No,
+            _ => Tri::Unknown,
+        };
+        return (outdated, Some(name.span().clone()));
+    }
+    (Tri::Unknown, None)
+}
+
+/// Database firewall rules that admit every address (`0.0.0.0` to `255.255.255.255`) open the
+/// server's port to the internet. `0.0.0.0` to `0.0.0.0` only admits Azure services.
+fn database_firewalls(resources: &[Resource], index: &Index, root: &str, flows: &mut Vec<Flow>) {
+    const RULES: &[&str] = &[
+        "azurerm_sql_firewall_rule",
+        "azurerm_mssql_firewall_rule",
+        "azurerm_mysql_firewall_rule",
+        "azurerm_postgresql_firewall_rule",
+        "azurerm_mysql_flexible_server_firewall_rule",
+        "azurerm_postgresql_flexible_server_firewall_rule",
+    ];
+    for rule in resources
+        .iter()
+        .filter(|r| RULES.contains(&r.kind.as_str()))
+    {
+        let address = |k: &str| rule.body.get(k).and_then(Value::as_str);
+        if address("end_ip_address") != Some("255.255.255.255")
+            || address("start_ip_address") != Some("0.0.0.0")
+        {
+            continue;
+        }
+        let servers = index
+            .arg(&rule.body, "server_id")
+            .into_iter()
+            .chain(index.arg(&rule.body, "server_name"));
+        for server in servers.collect::<Vec<_>>() {
+            if server
+                .body
+                .get("public_network_access_enabled")
+                .and_then(Value::as_bool)
+                == Some(false)
+            {
+                continue;
+            }
+            let technology = crate::catalog::entry(&server.kind).map(|e| e.technology.as_str());
+            let port = match technology {
+                Some("mysql") => 3306,
+                Some("postgresql") => 5432,
+                _ => 1433,
+            };
+            let (ports, protocol, encrypted) = describe("tcp", Some(port), Some(port));
+            let encrypted = match server
+                .body
+                .get("ssl_enforcement_enabled")
+                .and_then(Value::as_bool)
+            {
+                Some(b) => Tri::from_bool(b),
+                None => encrypted,
+            };
+            let span = rule
+                .body
+                .get("end_ip_address")
+                .map_or_else(|| rule.span.clone(), |v| v.span().clone());
+            flows.push(
+                Door {
+                    target: &server.address,
+                    protocol,
+                    port: ports.first().cloned(),
+                    origin: "database-firewall",
+                    span,
+                    public: Tri::Yes,
+                    encrypted: Some(encrypted),
+                    authenticated: Some(Tri::Yes),
+                }
+                .flow(root),
+            );
+        }
+    }
+}
+
+/// Blob containers with anonymous read access (`container_access_type = "blob"` or
+/// `"container"`) in an account that allows it.
+fn public_containers(resources: &[Resource], index: &Index, root: &str, flows: &mut Vec<Flow>) {
+    for container in resources
+        .iter()
+        .filter(|r| r.kind == "azurerm_storage_container")
+    {
+        let Some(access) = container
+            .body
+            .get("container_access_type")
+            .filter(|v| matches!(v.as_str(), Some("blob" | "container")))
+        else {
+            continue;
+        };
+        let accounts = index
+            .arg(&container.body, "storage_account_name")
+            .into_iter()
+            .chain(index.arg(&container.body, "storage_account_id"));
+        for account in accounts.collect::<Vec<_>>() {
+            let refused = [
+                "allow_nested_items_to_be_public",
+                "allow_blob_public_access",
+            ]
+            .iter()
+            .any(|k| account.body.get(k).and_then(Value::as_bool) == Some(false));
+            if refused {
+                continue;
+            }
+            let https_only = ["https_traffic_only_enabled", "enable_https_traffic_only"]
+                .iter()
+                .find_map(|k| account.body.get(k).and_then(Value::as_bool))
+                .unwrap_or(true);
+            let mut flow = Door {
+                target: &account.address,
+                protocol: Some(if https_only { "https" } else { "http" }.into()),
+                port: None,
+                origin: "public-container",
+                span: access.span().clone(),
+                public: Tri::Yes,
+                encrypted: Some(Tri::from_bool(https_only)),
+                authenticated: Some(Tri::No),
+            }
+            .flow(root);
+            flow.attributes
+                .set_flag(AttrName::ReadOnly, Tri::Yes, Some(access.span().clone()));
+            flows.push(flow);
+        }
+    }
+}
+
+/// AKS API servers are public unless the cluster is private or its authorized ranges exclude
+/// the internet.
+fn kubernetes_endpoints(resources: &[Resource], root: &str, flows: &mut Vec<Flow>) {
+    for cluster in resources
+        .iter()
+        .filter(|r| r.kind == "azurerm_kubernetes_cluster")
+    {
+        let private = cluster.body.get("private_cluster_enabled");
+        if private.and_then(Value::as_bool) == Some(true) {
+            continue;
+        }
+        let ranges = cluster
+            .body
+            .get("api_server_authorized_ip_ranges")
+            .or_else(|| {
+                at(
+                    &cluster.body,
+                    &[
+                        "api_server_access_profile".into(),
+                        "authorized_ip_ranges".into(),
+                    ],
+                )
+            });
+        let public = match ranges {
+            Some(list) if list.is_unknown() => Tri::Unknown,
+            Some(list) if !list.items().is_empty() => {
+                if admits_internet(Some(list)).is_none() {
+                    continue;
+                }
+                Tri::Yes
+            }
+            _ if private.is_some_and(Value::is_unknown) => Tri::Unknown,
+            _ => Tri::Yes,
+        };
+        let span = ranges
+            .or(private)
+            .map_or_else(|| cluster.span.clone(), |v| v.span().clone());
+        flows.push(
+            Door {
+                target: &cluster.address,
+                protocol: Some("kubernetes-api".into()),
+                port: Some("443".into()),
+                origin: "aks-api-server",
+                span,
+                public,
+                encrypted: Some(Tri::Yes),
+                authenticated: None,
+            }
+            .flow(root),
+        );
+    }
+}

@@ -1,0 +1,756 @@
+//! Google Cloud (google) resources into the data-flow model: VPC networks and subnetworks as
+//! zones; the resources of the catalog as elements; doors from the internet where Google opens
+//! them: firewall rules admitting `0.0.0.0/0` to instances with an external IP (selected by
+//! target tags, target service accounts, or the whole network), external forwarding rules
+//! (HTTP or HTTPS proxies, with their SSL policy), Cloud Run services and Cloud Functions
+//! (`allUsers` invokers are unauthenticated), buckets and BigQuery datasets granted to
+//! `allUsers`/`allAuthenticatedUsers`, Cloud SQL authorized for `0.0.0.0/0`, public GKE
+//! control planes. Instances carry the project roles of the service account they run as
+//! (owner and editor; the default compute account is an editor).
+
+use crate::cloud::{Door, Index, at, catalog_attributes, companions, describe, element, id};
+use crate::value::{Resource, Value};
+use std::collections::BTreeMap;
+use trustmap_model::{
+    AttrName, Attributes, Flow, Fragment, Span, Tri, TrustLevel, Zone, ZoneId, ZoneKind,
+};
+
+/// The zone every Google Cloud resource of a scan lives in, unless its network is known.
+pub const PROJECT_ZONE: &str = "tf:google";
+
+/// Members that mean anyone.
+const EVERYONE: &[&str] = &["allUsers", "allAuthenticatedUsers"];
+
+/// Primitive roles that control a whole project.
+const PRIMITIVE_ROLES: &[&str] = &["roles/owner", "roles/editor"];
+
+/// The Google Cloud part of a Terraform scan.
+pub fn model(resources: &[Resource], root: &str) -> Fragment {
+    let index = Index::new(resources);
+    let mut fragment = Fragment::default();
+    fragment.zones.push(Zone {
+        id: ZoneId(PROJECT_ZONE.to_string()),
+        kind: ZoneKind::Cloud,
+        name: "Google Cloud project".to_string(),
+        parent: Some(ZoneId::internet()),
+        trust: TrustLevel::Medium,
+        span: None,
+        attributes: Attributes::default(),
+    });
+    for network in resources
+        .iter()
+        .filter(|r| r.kind == "google_compute_network")
+    {
+        fragment.zones.push(Zone {
+            id: ZoneId(id(root, &network.address)),
+            kind: ZoneKind::Vpc,
+            name: format!("VPC network {}", network.address),
+            parent: Some(ZoneId(PROJECT_ZONE.to_string())),
+            trust: TrustLevel::Medium,
+            span: Some(network.span.clone()),
+            attributes: Attributes::default(),
+        });
+    }
+    for subnet in resources
+        .iter()
+        .filter(|r| r.kind == "google_compute_subnetwork")
+    {
+        let network = index
+            .arg(&subnet.body, "network")
+            .first()
+            .map_or_else(|| PROJECT_ZONE.to_string(), |n| id(root, &n.address));
+        let mut attributes = Attributes::default();
+        let logged = subnet.body.get("log_config");
+        attributes.set_flag(
+            AttrName::Logging,
+            Tri::from_bool(logged.is_some()),
+            logged.map(|l| l.span().clone()),
+        );
+        fragment.zones.push(Zone {
+            id: ZoneId(id(root, &subnet.address)),
+            kind: ZoneKind::Subnet,
+            name: format!("subnetwork {}", subnet.address),
+            parent: Some(ZoneId(network)),
+            trust: TrustLevel::Medium,
+            span: Some(subnet.span.clone()),
+            attributes,
+        });
+    }
+
+    let rights = project_rights(resources, &index);
+    let companions = companions(resources, &index);
+    for r in resources {
+        let Some(entry) = crate::catalog::entry(&r.kind) else {
+            continue;
+        };
+        let mut attributes = catalog_attributes(r, entry, &companions);
+        if let Some(account) = r.body.all("service_account").into_iter().next() {
+            attributes.set_flag(AttrName::ServiceAccountToken, Tri::Yes, None);
+            for (right, span) in account_rights(account, &rights, &index) {
+                attributes.push_item(AttrName::ServiceAccountPrivileges, right, Some(span));
+            }
+            attributes.set_empty_list(AttrName::ServiceAccountPrivileges);
+        }
+        let placed = entry
+            .subnets
+            .as_ref()
+            .and_then(|p| at(&r.body, p))
+            .and_then(|v| index.resolve_all(v).into_iter().next())
+            .map(|s| id(root, &s.address))
+            .or_else(|| network_of(r, &index).map(|n| id(root, &n.address)));
+        let zone = placed.unwrap_or_else(|| PROJECT_ZONE.to_string());
+        fragment
+            .elements
+            .push(element(root, r, entry, zone, attributes));
+    }
+
+    let mut flows = Vec::new();
+    firewalls(resources, &index, root, &mut flows);
+    forwarding_rules(resources, &index, root, &mut flows);
+    serverless(resources, &index, root, &mut flows);
+    public_data(resources, &index, root, &mut flows);
+    cloud_sql(resources, root, &mut flows);
+    kubernetes_endpoints(resources, root, &mut flows);
+    fragment.flows.extend(flows);
+    fragment
+}
+
+/// The network an instance's first interface is on (directly, or through its subnetwork).
+fn network_of<'r>(instance: &Resource, index: &Index<'r>) -> Option<&'r Resource> {
+    let interface = instance.body.all("network_interface").into_iter().next()?;
+    index
+        .arg(interface, "network")
+        .into_iter()
+        .chain(
+            index
+                .arg(interface, "subnetwork")
+                .into_iter()
+                .flat_map(|s| index.arg(&s.body, "network")),
+        )
+        .find(|n| n.kind == "google_compute_network")
+}
+
+/// Whether an instance has an external IP: an `access_config` block on an interface.
+fn external_ip(instance: &Resource) -> Option<&Value> {
+    instance
+        .body
+        .all("network_interface")
+        .into_iter()
+        .flat_map(|i| i.all("access_config"))
+        .next()
+}
+
+/// Whether a value names a member that is anyone (`allUsers`), in a list or alone.
+fn names_everyone(value: Option<&Value>) -> bool {
+    value.is_some_and(|v| {
+        v.items()
+            .iter()
+            .any(|m| m.as_str().is_some_and(|m| EVERYONE.contains(&m)))
+    })
+}
+
+/// The primitive roles granted in the project, by member: a service account's email as
+/// written, or the address of the `google_service_account` it refers to.
+fn project_rights(resources: &[Resource], index: &Index) -> BTreeMap<String, Vec<(String, Span)>> {
+    let mut rights: BTreeMap<String, Vec<(String, Span)>> = BTreeMap::new();
+    for binding in resources.iter().filter(|r| {
+        matches!(
+            r.kind.as_str(),
+            "google_project_iam_member" | "google_project_iam_binding"
+        )
+    }) {
+        let Some(role) = binding
+            .body
+            .get("role")
+            .and_then(Value::as_str)
+            .filter(|r| PRIMITIVE_ROLES.contains(r))
+        else {
+            continue;
+        };
+        let span = binding
+            .body
+            .get("role")
+            .map(|r| r.span().clone())
+            .unwrap_or_else(|| binding.span.clone());
+        for key in ["member", "members"] {
+            let Some(members) = binding.body.get(key) else {
+                continue;
+            };
+            for member in members.items() {
+                let holders: Vec<String> = match member {
+                    Value::String(text, _) => {
+                        vec![text.trim_start_matches("serviceAccount:").to_string()]
+                    }
+                    other => index
+                        .resolve_all(other)
+                        .iter()
+                        .map(|a| a.address.clone())
+                        .collect(),
+                };
+                for holder in holders {
+                    rights
+                        .entry(holder)
+                        .or_default()
+                        .push((format!("{role} (project)"), span.clone()));
+                }
+            }
+        }
+    }
+    rights
+}
+
+/// The project roles of the service account an instance runs as. Without an email it is the
+/// default compute account, an editor of the project unless the organisation says otherwise;
+/// its `cloud-platform` scope lets the instance use all of it.
+fn account_rights(
+    account: &Value,
+    rights: &BTreeMap<String, Vec<(String, Span)>>,
+    index: &Index,
+) -> Vec<(String, Span)> {
+    match account.get("email") {
+        Some(email @ Value::String(text, _)) => {
+            let mut found = rights.get(text.as_str()).cloned().unwrap_or_default();
+            if text.ends_with("-compute@developer.gserviceaccount.com") {
+                found.extend(default_account(account, email.span()));
+            }
+            found
+        }
+        Some(reference) => index
+            .resolve_all(reference)
+            .iter()
+            .flat_map(|a| rights.get(&a.address).cloned().unwrap_or_default())
+            .collect(),
+        None => default_account(account, account.span()),
+    }
+}
+
+/// The default compute service account's editor role, when the scopes let the instance use it.
+fn default_account(account: &Value, span: &Span) -> Vec<(String, Span)> {
+    let scopes = account.get("scopes");
+    let full = scopes.is_some_and(|s| {
+        s.items().iter().any(|scope| {
+            scope
+                .as_str()
+                .is_some_and(|s| s == "cloud-platform" || s.ends_with("/auth/cloud-platform"))
+        })
+    });
+    if full {
+        vec![(
+            "roles/editor (default compute service account, cloud-platform scope)".to_string(),
+            scopes.map_or_else(|| span.clone(), |s| s.span().clone()),
+        )]
+    } else {
+        Vec::new()
+    }
+}
+
+/// Firewall rules that admit the internet reach the instances they target that have an
+/// external IP: by network tag, by service account, or every instance of the network.
+fn firewalls(resources: &[Resource], index: &Index, root: &str, flows: &mut Vec<Flow>) {
+    let instances: Vec<&Resource> = resources
+        .iter()
+        .filter(|r| {
+            r.kind == "google_compute_instance" || r.kind == "google_compute_instance_template"
+        })
+        .collect();
+    for rule in resources
+        .iter()
+        .filter(|r| r.kind == "google_compute_firewall")
+    {
+        let direction = rule
+            .body
+            .get("direction")
+            .and_then(Value::as_str)
+            .unwrap_or("INGRESS");
+        if direction != "INGRESS"
+            || rule.body.get("disabled").and_then(Value::as_bool) == Some(true)
+        {
+            continue;
+        }
+        let Some(ranges) = rule.body.get("source_ranges").filter(|v| {
+            v.items()
+                .iter()
+                .any(|r| matches!(r.as_str(), Some("0.0.0.0/0" | "::/0")))
+        }) else {
+            continue;
+        };
+        let network = index.arg(&rule.body, "network").into_iter().next();
+        let tags: Vec<String> = rule
+            .body
+            .get("target_tags")
+            .map(|t| {
+                t.items()
+                    .iter()
+                    .filter_map(|t| t.as_str().map(str::to_string))
+                    .collect()
+            })
+            .unwrap_or_default();
+        let accounts = rule.body.get("target_service_accounts");
+        for instance in &instances {
+            if external_ip(instance).is_none() {
+                continue;
+            }
+            let on_network = match (network, network_of(instance, index)) {
+                (Some(a), Some(b)) => Tri::from_bool(a.address == b.address),
+                _ => Tri::Unknown,
+            };
+            if on_network == Tri::No {
+                continue;
+            }
+            let targeted = if !tags.is_empty() {
+                let own = instance.body.get("tags");
+                match own {
+                    Some(v) if v.is_unknown() => Tri::Unknown,
+                    Some(v) => Tri::from_bool(
+                        v.items()
+                            .iter()
+                            .any(|t| t.as_str().is_some_and(|t| tags.iter().any(|w| w == t))),
+                    ),
+                    None => Tri::No,
+                }
+            } else if let Some(accounts) = accounts {
+                let email = instance
+                    .body
+                    .all("service_account")
+                    .into_iter()
+                    .next()
+                    .and_then(|a| a.get("email"));
+                match email {
+                    Some(e) if accounts.items().contains(&e) => Tri::Yes,
+                    Some(Value::Reference { address, .. }) => Tri::from_bool(
+                        accounts.items().iter().any(|a| matches!(a, Value::Reference { address: other, .. } if other == address)),
+                    ),
+                    _ => Tri::Unknown,
+                }
+            } else {
+                Tri::Yes
+            };
+            if targeted == Tri::No {
+                continue;
+            }
+            for allow in rule.body.all("allow") {
+                let protocol = allow
+                    .get("protocol")
+                    .and_then(Value::as_str)
+                    .unwrap_or("all");
+                let protocol = if protocol == "all" { "-1" } else { protocol };
+                let ports: Vec<String> = allow
+                    .get("ports")
+                    .map(|p| {
+                        p.items()
+                            .iter()
+                            .filter_map(|p| {
+                                p.as_str()
+                                    .map(str::to_string)
+                                    .or_else(|| p.as_f64().map(|n| (n as i64).to_string()))
+                            })
+                            .collect()
+                    })
+                    .unwrap_or_default();
+                let port_ranges: Vec<(Option<i64>, Option<i64>)> = if ports.is_empty() {
+                    // Every port of a port protocol; ICMP and the like have none.
+                    if matches!(protocol, "tcp" | "udp" | "sctp" | "-1") {
+                        vec![(Some(0), Some(65535))]
+                    } else {
+                        vec![(None, None)]
+                    }
+                } else {
+                    ports
+                        .iter()
+                        .map(|p| match p.split_once('-') {
+                            Some((a, b)) => (a.parse().ok(), b.parse().ok()),
+                            None => (p.parse().ok(), p.parse().ok()),
+                        })
+                        .collect()
+                };
+                for (from, to) in port_ranges {
+                    let (ports, protocol, encrypted) = describe(protocol, from, to);
+                    flows.push(
+                        Door {
+                            target: &instance.address,
+                            protocol,
+                            port: ports.first().cloned(),
+                            origin: "firewall",
+                            span: ranges.span().clone(),
+                            public: on_network.and(targeted),
+                            encrypted: Some(encrypted),
+                            authenticated: None,
+                        }
+                        .flow(root),
+                    );
+                }
+            }
+        }
+    }
+}
+
+/// External forwarding rules are load balancers: HTTP proxies take plain HTTP, HTTPS proxies
+/// TLS with their SSL policy (Google's default policy still accepts TLS 1.0).
+fn forwarding_rules(resources: &[Resource], index: &Index, root: &str, flows: &mut Vec<Flow>) {
+    for rule in resources.iter().filter(|r| {
+        r.kind == "google_compute_global_forwarding_rule"
+            || r.kind == "google_compute_forwarding_rule"
+    }) {
+        let scheme = rule
+            .body
+            .get("load_balancing_scheme")
+            .and_then(Value::as_str);
+        let external = match scheme {
+            Some(s) => s.starts_with("EXTERNAL"),
+            None => true,
+        };
+        if !external
+            || rule
+                .body
+                .get("load_balancing_scheme")
+                .is_some_and(Value::is_unknown)
+        {
+            continue;
+        }
+        let port = rule.body.get("port_range").and_then(|p| {
+            p.as_str()
+                .map(|s| s.split('-').next().unwrap_or(s).to_string())
+                .or_else(|| p.as_f64().map(|n| (n as i64).to_string()))
+        });
+        let target = index.arg(&rule.body, "target").into_iter().next();
+        let (protocol, encrypted, outdated) = match target.map(|t| t.kind.as_str()) {
+            Some("google_compute_target_http_proxy") => ("http", Tri::No, None),
+            Some("google_compute_target_https_proxy" | "google_compute_target_ssl_proxy") => {
+                let target = target.expect("matched above");
+                let policy = index.arg(&target.body, "ssl_policy").into_iter().next();
+                let minimum = policy.and_then(|p| p.body.get("min_tls_version"));
+                let outdated = match (policy, minimum.and_then(Value::as_str)) {
+                    (None, _) => (Tri::Yes, target.span.clone()),
+                    (Some(p), None) => (Tri::Yes, p.span.clone()),
+                    (Some(_), Some("TLS_1_0" | "TLS_1_1")) => {
+                        (Tri::Yes, minimum.expect("read").span().clone())
+                    }
+                    (Some(_), Some(_)) => (Tri::No, minimum.expect("read").span().clone()),
+                };
+                ("https", Tri::Yes, Some(outdated))
+            }
+            _ => continue,
+        };
+        let mut flow = Door {
+            target: &rule.address,
+            protocol: Some(protocol.into()),
+            port,
+            origin: "forwarding-rule",
+            span: rule.span.clone(),
+            public: Tri::Yes,
+            encrypted: Some(encrypted),
+            authenticated: None,
+        }
+        .flow(root);
+        if let Some((outdated, span)) = outdated {
+            flow.attributes
+                .set_flag(AttrName::OutdatedTls, outdated, Some(span));
+        }
+        flows.push(flow);
+    }
+}
+
+/// The IAM resources granting a role on a resource to anyone: (resource address, read-only,
+/// the span of the grant).
+fn public_grants<'r>(
+    resources: &'r [Resource],
+    index: &Index<'r>,
+    kinds: &[&str],
+    target_key: &str,
+) -> Vec<(&'r Resource, Tri, Span)> {
+    let mut grants = Vec::new();
+    for grant in resources
+        .iter()
+        .filter(|r| kinds.contains(&r.kind.as_str()))
+    {
+        let members = grant
+            .body
+            .get("member")
+            .or_else(|| grant.body.get("members"));
+        if !names_everyone(members) {
+            continue;
+        }
+        let role = grant.body.get("role").and_then(Value::as_str).unwrap_or("");
+        let read_only = Tri::from_bool(
+            role.contains("viewer")
+                || role.contains("Viewer")
+                || role.contains("Reader")
+                || role.ends_with("invoker"),
+        );
+        let span = members.map_or_else(|| grant.span.clone(), |m| m.span().clone());
+        for target in index.arg(&grant.body, target_key) {
+            grants.push((target, read_only, span.clone()));
+        }
+    }
+    grants
+}
+
+/// Cloud Run services and HTTP Cloud Functions answer on the internet unless their ingress
+/// says otherwise; they require IAM authentication unless `allUsers` may invoke them.
+fn serverless(resources: &[Resource], index: &Index, root: &str, flows: &mut Vec<Flow>) {
+    let open: BTreeMap<String, Span> = public_grants(
+        resources,
+        index,
+        &[
+            "google_cloud_run_service_iam_member",
+            "google_cloud_run_service_iam_binding",
+            "google_cloud_run_v2_service_iam_member",
+            "google_cloud_run_v2_service_iam_binding",
+        ],
+        "service",
+    )
+    .into_iter()
+    .chain(public_grants(
+        resources,
+        index,
+        &[
+            "google_cloudfunctions_function_iam_member",
+            "google_cloudfunctions_function_iam_binding",
+            "google_cloudfunctions2_function_iam_member",
+            "google_cloudfunctions2_function_iam_binding",
+        ],
+        "cloud_function",
+    ))
+    .map(|(target, _, span)| (target.address.clone(), span))
+    .collect();
+    for service in resources.iter().filter(|r| {
+        matches!(
+            r.kind.as_str(),
+            "google_cloud_run_service"
+                | "google_cloud_run_v2_service"
+                | "google_cloudfunctions_function"
+                | "google_cloudfunctions2_function"
+        )
+    }) {
+        let ingress = service
+            .body
+            .get("ingress")
+            .or_else(|| service.body.get("ingress_settings"))
+            .or_else(|| {
+                at(
+                    &service.body,
+                    &["service_config".into(), "ingress_settings".into()],
+                )
+            })
+            .or_else(|| {
+                at(&service.body, &["metadata".into(), "annotations".into()])
+                    .and_then(|a| a.get("run.googleapis.com/ingress"))
+            });
+        let everyone = match ingress.and_then(Value::as_str) {
+            Some("all" | "INGRESS_TRAFFIC_ALL" | "ALLOW_ALL") | None
+                if ingress.is_none_or(|v| !v.is_unknown()) =>
+            {
+                Tri::Yes
+            }
+            Some(_) => continue,
+            None => Tri::Unknown,
+        };
+        // A first-generation function without an HTTP trigger takes events, not requests.
+        if service.kind == "google_cloudfunctions_function"
+            && service.body.get("trigger_http").and_then(Value::as_bool) != Some(true)
+        {
+            continue;
+        }
+        let (authenticated, span) = match open.get(&service.address) {
+            Some(span) => (Tri::No, span.clone()),
+            None => (
+                Tri::Yes,
+                ingress.map_or_else(|| service.span.clone(), |v| v.span().clone()),
+            ),
+        };
+        flows.push(
+            Door {
+                target: &service.address,
+                protocol: Some("https".into()),
+                port: Some("443".into()),
+                origin: "serverless",
+                span,
+                public: everyone,
+                encrypted: Some(Tri::Yes),
+                authenticated: Some(authenticated),
+            }
+            .flow(root),
+        );
+    }
+}
+
+/// Buckets and BigQuery datasets granted to `allUsers` or `allAuthenticatedUsers`.
+fn public_data(resources: &[Resource], index: &Index, root: &str, flows: &mut Vec<Flow>) {
+    let mut grants = public_grants(
+        resources,
+        index,
+        &[
+            "google_storage_bucket_iam_member",
+            "google_storage_bucket_iam_binding",
+        ],
+        "bucket",
+    );
+    grants.extend(public_grants(
+        resources,
+        index,
+        &[
+            "google_bigquery_dataset_iam_member",
+            "google_bigquery_dataset_iam_binding",
+        ],
+        "dataset_id",
+    ));
+    // Dataset `access` blocks naming everyone.
+    for dataset in resources
+        .iter()
+        .filter(|r| r.kind == "google_bigquery_dataset")
+    {
+        for access in dataset.body.all("access") {
+            let open = ["special_group", "iam_member"]
+                .iter()
+                .find_map(|k| access.get(k).filter(|v| names_everyone(Some(v))));
+            if let Some(member) = open {
+                let role = access.get("role").and_then(Value::as_str).unwrap_or("");
+                let read_only =
+                    Tri::from_bool(role.eq_ignore_ascii_case("READER") || role.contains("Viewer"));
+                grants.push((dataset, read_only, member.span().clone()));
+            }
+        }
+    }
+    for (target, read_only, span) in grants {
+        let mut flow = Door {
+            target: &target.address,
+            protocol: Some("https".into()),
+            port: None,
+            origin: "public-iam",
+            span: span.clone(),
+            public: Tri::Yes,
+            encrypted: None,
+            authenticated: Some(Tri::No),
+        }
+        .flow(root);
+        flow.attributes
+            .set_flag(AttrName::ReadOnly, read_only, Some(span));
+        flows.push(flow);
+    }
+}
+
+/// Cloud SQL instances with a public IP that authorize `0.0.0.0/0`.
+fn cloud_sql(resources: &[Resource], root: &str, flows: &mut Vec<Flow>) {
+    for instance in resources
+        .iter()
+        .filter(|r| r.kind == "google_sql_database_instance")
+    {
+        let path = |keys: &[&str]| {
+            at(
+                &instance.body,
+                &keys.iter().map(|k| k.to_string()).collect::<Vec<_>>(),
+            )
+        };
+        if path(&["settings", "ip_configuration", "ipv4_enabled"]).and_then(Value::as_bool)
+            == Some(false)
+        {
+            continue;
+        }
+        let Some(network) = instance
+            .body
+            .all("settings")
+            .into_iter()
+            .flat_map(|s| s.all("ip_configuration"))
+            .flat_map(|c| c.all("authorized_networks"))
+            .find(|n| matches!(n.get("value").and_then(Value::as_str), Some("0.0.0.0/0")))
+        else {
+            continue;
+        };
+        let version = instance
+            .body
+            .get("database_version")
+            .and_then(Value::as_str)
+            .unwrap_or("");
+        let port = if version.starts_with("POSTGRES") {
+            5432
+        } else if version.starts_with("SQLSERVER") {
+            1433
+        } else {
+            3306
+        };
+        let ssl = path(&["settings", "ip_configuration", "ssl_mode"]).and_then(Value::as_str);
+        let required =
+            path(&["settings", "ip_configuration", "require_ssl"]).and_then(Value::as_bool);
+        let encrypted = match (ssl, required) {
+            (Some("ENCRYPTED_ONLY" | "TRUSTED_CLIENT_CERTIFICATE_REQUIRED"), _)
+            | (_, Some(true)) => Tri::Yes,
+            _ => Tri::No,
+        };
+        let (ports, protocol, _) = describe("tcp", Some(port), Some(port));
+        flows.push(
+            Door {
+                target: &instance.address,
+                protocol,
+                port: ports.first().cloned(),
+                origin: "authorized-network",
+                span: network
+                    .get("value")
+                    .map_or_else(|| network.span().clone(), |v| v.span().clone()),
+                public: Tri::Yes,
+                encrypted: Some(encrypted),
+                authenticated: Some(Tri::Yes),
+            }
+            .flow(root),
+        );
+    }
+}
+
+/// GKE control planes are public unless the endpoint is private or master authorized networks
+/// leave the internet out.
+fn kubernetes_endpoints(resources: &[Resource], root: &str, flows: &mut Vec<Flow>) {
+    for cluster in resources
+        .iter()
+        .filter(|r| r.kind == "google_container_cluster")
+    {
+        let private = cluster
+            .body
+            .all("private_cluster_config")
+            .into_iter()
+            .next()
+            .and_then(|c| c.get("enable_private_endpoint"));
+        if private.and_then(Value::as_bool) == Some(true) {
+            continue;
+        }
+        let authorized = cluster
+            .body
+            .all("master_authorized_networks_config")
+            .into_iter()
+            .next();
+        let public = match authorized {
+            Some(config) => {
+                let blocks = config.all("cidr_blocks");
+                if blocks
+                    .iter()
+                    .any(|b| b.get("cidr_block").is_some_and(Value::is_unknown))
+                {
+                    Tri::Unknown
+                } else if blocks
+                    .iter()
+                    .any(|b| b.get("cidr_block").and_then(Value::as_str) == Some("0.0.0.0/0"))
+                {
+                    Tri::Yes
+                } else {
+                    continue;
+                }
+            }
+            None => Tri::Yes,
+        };
+        let span = authorized
+            .map(|a| a.span().clone())
+            .or_else(|| private.map(|p| p.span().clone()))
+            .unwrap_or_else(|| cluster.span.clone());
+        flows.push(
+            Door {
+                target: &cluster.address,
+                protocol: Some("kubernetes-api".into()),
+                port: Some("443".into()),
+                origin: "gke-endpoint",
+                span,
+                public,
+                encrypted: Some(Tri::Yes),
+                authenticated: None,
+            }
+            .flow(root),
+        );
+    }
+}
