@@ -890,6 +890,9 @@ impl Run<'_> {
         }
         let mut out = String::new();
         let mut unknown = false;
+        // Resource references written into the text (`"serviceAccount:${google_service_account.a.email}"`).
+        let mut named: Vec<String> = Vec::new();
+        let mut only_references = true;
         for (idx, el) in elements.iter().enumerate() {
             match el {
                 Element::Literal(lit) => {
@@ -911,15 +914,32 @@ impl Run<'_> {
                     let v = self.eval(m, scope, src, &i.expr)?;
                     match functions::text(&v) {
                         Ok(s) => out.push_str(&s),
-                        Err(Flow::Unknown) => unknown = true,
+                        Err(Flow::Unknown) => {
+                            unknown = true;
+                            match v {
+                                Value::Reference { address, .. } => named.push(address),
+                                _ => only_references = false,
+                            }
+                        }
                         Err(Flow::Fail(e)) => return Err(Fail::Error(e)),
                     }
                 }
                 // `%{if}` / `%{for}` directives are not evaluated.
-                Element::Directive(_) => unknown = true,
+                Element::Directive(_) => {
+                    unknown = true;
+                    only_references = false;
+                }
             }
         }
-        Ok(if unknown {
+        named.dedup();
+        Ok(if unknown && only_references && named.len() == 1 {
+            // The text is not known, but which resource it names is: keep that link.
+            Value::Reference {
+                address: named.remove(0),
+                attribute: String::new(),
+                span: span.clone(),
+            }
+        } else if unknown {
             Value::Unknown(span.clone())
         } else {
             Value::String(out, span.clone())

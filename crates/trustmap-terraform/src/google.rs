@@ -456,7 +456,7 @@ fn public_grants<'r>(
     resources: &'r [Resource],
     index: &Index<'r>,
     kinds: &[&str],
-    target_key: &str,
+    target_keys: &[&str],
 ) -> Vec<(&'r Resource, Tri, Span)> {
     let mut grants = Vec::new();
     for grant in resources
@@ -478,7 +478,7 @@ fn public_grants<'r>(
                 || role.ends_with("invoker"),
         );
         let span = members.map_or_else(|| grant.span.clone(), |m| m.span().clone());
-        for target in index.arg(&grant.body, target_key) {
+        for target in target_keys.iter().flat_map(|k| index.arg(&grant.body, k)) {
             grants.push((target, read_only, span.clone()));
         }
     }
@@ -497,7 +497,8 @@ fn serverless(resources: &[Resource], index: &Index, root: &str, flows: &mut Vec
             "google_cloud_run_v2_service_iam_member",
             "google_cloud_run_v2_service_iam_binding",
         ],
-        "service",
+        // The first generation names the service `service`, the second `name`.
+        &["service", "name"],
     )
     .into_iter()
     .chain(public_grants(
@@ -509,7 +510,7 @@ fn serverless(resources: &[Resource], index: &Index, root: &str, flows: &mut Vec
             "google_cloudfunctions2_function_iam_member",
             "google_cloudfunctions2_function_iam_binding",
         ],
-        "cloud_function",
+        &["cloud_function"],
     ))
     .map(|(target, _, span)| (target.address.clone(), span))
     .collect();
@@ -583,7 +584,7 @@ fn public_data(resources: &[Resource], index: &Index, root: &str, flows: &mut Ve
             "google_storage_bucket_iam_member",
             "google_storage_bucket_iam_binding",
         ],
-        "bucket",
+        &["bucket"],
     );
     grants.extend(public_grants(
         resources,
@@ -592,7 +593,7 @@ fn public_data(resources: &[Resource], index: &Index, root: &str, flows: &mut Ve
             "google_bigquery_dataset_iam_member",
             "google_bigquery_dataset_iam_binding",
         ],
-        "dataset_id",
+        &["dataset_id"],
     ));
     // Dataset `access` blocks naming everyone.
     for dataset in resources

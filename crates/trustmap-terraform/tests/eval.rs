@@ -170,7 +170,11 @@ resource "aws_instance" "x" {
     );
     assert_eq!(s(&rs, "aws_instance.x", "a"), "known-2");
     assert!(arg(&rs, "aws_instance.x", "b").is_unknown());
-    assert!(arg(&rs, "aws_instance.x", "c").is_unknown());
+    // Its text is unknown, but the resource it names is not: the link is kept.
+    assert_eq!(
+        reference(arg(&rs, "aws_instance.x", "c")),
+        ("aws_security_group.web", "")
+    );
     assert_eq!(
         reference(arg(&rs, "aws_instance.x", "d")),
         ("aws_security_group.web", "id")
