@@ -1668,3 +1668,98 @@ fn terraform_input_kinds_are_checked() {
     let stdout = String::from_utf8_lossy(&output.stdout);
     assert!(stdout.contains("TM-I004"), "{stdout}");
 }
+
+/// The elements, their zones, and the flows of a scanned folder.
+fn cloud_model(folder: &str) -> (BTreeSet<(String, String)>, BTreeSet<String>) {
+    let scan = scan(folder);
+    let model = &scan.model;
+    let elements = model
+        .elements()
+        .map(|e| (e.id.0.clone(), model.zone_of(e).id.0.clone()))
+        .collect();
+    let flows = model.flows().map(|f| f.id.0.clone()).collect();
+    (elements, flows)
+}
+
+/// Azure: machines sit in the subnet of their network interface; an NSG rule that admits the
+/// internet is a door into a machine with a public IP; an application gateway's HTTPS
+/// listener is a door with its TLS policy; a diagnostic setting is logging.
+#[test]
+fn terraform_azure_network_becomes_the_model() {
+    let (elements, flows) = cloud_model("fixtures/terraform/azure");
+    for (element, zone) in [
+        (
+            "tf:azurerm_linux_virtual_machine.web",
+            "tf:azurerm_subnet.web",
+        ),
+        (
+            "tf:azurerm_application_gateway.front",
+            "tf:azurerm_subnet.web",
+        ),
+    ] {
+        assert!(
+            elements.contains(&(element.into(), zone.into())),
+            "{elements:#?}"
+        );
+    }
+    assert_eq!(
+        flows,
+        BTreeSet::from([
+            "external:internet -> tf:azurerm_application_gateway.front (https/443)".to_string(),
+            "external:internet -> tf:azurerm_linux_virtual_machine.web (https/443)".to_string(),
+        ])
+    );
+    let scan = scan("fixtures/terraform/azure");
+    let gateway = scan
+        .model
+        .element(&trustmap_model::ElementId(
+            "tf:azurerm_application_gateway.front".into(),
+        ))
+        .unwrap();
+    assert_eq!(
+        gateway.attributes.flag(trustmap_model::AttrName::Logging),
+        trustmap_model::Tri::Yes
+    );
+    assert_eq!(
+        gateway
+            .attributes
+            .flag(trustmap_model::AttrName::RateLimited),
+        trustmap_model::Tri::Yes
+    );
+    assert!(
+        scan.model.diagnostics().is_empty(),
+        "{:?}",
+        scan.model.diagnostics()
+    );
+}
+
+/// Google Cloud: a firewall rule admitting the internet reaches the instances whose tags it
+/// targets and that have an external IP; an external HTTPS forwarding rule is a door; a Cloud
+/// SQL instance with only a private IP sits in its network, with no door.
+#[test]
+fn terraform_google_network_becomes_the_model() {
+    let (elements, flows) = cloud_model("fixtures/terraform/google");
+    for (element, zone) in [
+        (
+            "tf:google_compute_instance.web",
+            "tf:google_compute_subnetwork.web",
+        ),
+        (
+            "tf:google_sql_database_instance.orders",
+            "tf:google_compute_network.main",
+        ),
+    ] {
+        assert!(
+            elements.contains(&(element.into(), zone.into())),
+            "{elements:#?}"
+        );
+    }
+    assert_eq!(
+        flows,
+        BTreeSet::from([
+            "external:internet -> tf:google_compute_global_forwarding_rule.https (https/443)"
+                .to_string(),
+            "external:internet -> tf:google_compute_instance.web (https/443)".to_string(),
+        ])
+    );
+}
