@@ -114,6 +114,14 @@ pub fn model(resources: &[Resource], root: &str) -> Fragment {
             continue;
         };
         let mut attributes = catalog_attributes(r, entry, &companions);
+        // A WAF policy attached to a gateway filters it as the inline configuration does.
+        if let Some(policy) = r
+            .body
+            .get("firewall_policy_id")
+            .filter(|_| r.kind == "azurerm_application_gateway")
+        {
+            attributes.set_flag(AttrName::RateLimited, Tri::Yes, Some(policy.span().clone()));
+        }
         let nics = index.arg(&r.body, "network_interface_ids");
         let subnet = entry
             .subnets
@@ -176,6 +184,7 @@ pub fn model(resources: &[Resource], root: &str) -> Fragment {
     database_firewalls(resources, &index, root, &mut flows);
     public_containers(resources, &index, root, &mut flows);
     kubernetes_endpoints(resources, root, &mut flows);
+    front_doors(resources, root, &mut flows);
     fragment.flows.extend(flows);
     fragment
 }
@@ -651,6 +660,19 @@ fn public_containers(resources: &[Resource], index: &Index, root: &str, flows: &
             .flow(root);
             flow.attributes
                 .set_flag(AttrName::ReadOnly, Tri::Yes, Some(access.span().clone()));
+            // The provider's default minimum is TLS 1.2.
+            let minimum = account.body.get("min_tls_version");
+            let outdated = match minimum.and_then(Value::as_str) {
+                Some("TLS1_0" | "TLS1_1") => Tri::Yes,
+                Some(_) => Tri::No,
+                None if minimum.is_some() => Tri::Unknown,
+                None => Tri::No,
+            };
+            flow.attributes.set_flag(
+                AttrName::OutdatedTls,
+                outdated,
+                minimum.map(|m| m.span().clone()),
+            );
             flows.push(flow);
         }
     }
@@ -701,6 +723,29 @@ fn kubernetes_endpoints(resources: &[Resource], root: &str, flows: &mut Vec<Flow
                 origin: "aks-api-server",
                 span,
                 public,
+                encrypted: Some(Tri::Yes),
+                authenticated: None,
+            }
+            .flow(root),
+        );
+    }
+}
+
+/// Front Door endpoints take HTTPS (and HTTP, unless every route redirects or refuses it)
+/// from anywhere.
+fn front_doors(resources: &[Resource], root: &str, flows: &mut Vec<Flow>) {
+    for door in resources
+        .iter()
+        .filter(|r| r.kind == "azurerm_frontdoor" || r.kind == "azurerm_cdn_frontdoor_endpoint")
+    {
+        flows.push(
+            Door {
+                target: &door.address,
+                protocol: Some("https".into()),
+                port: Some("443".into()),
+                origin: "front-door",
+                span: door.span.clone(),
+                public: Tri::Yes,
                 encrypted: Some(Tri::Yes),
                 authenticated: None,
             }
