@@ -136,6 +136,7 @@ pub fn read_document(
         .collect();
     let configuration = Configuration::new(json.get("configuration"));
     let ids = identifiers(&raw);
+    let address_spans = AddressSpans::new(path, text);
     let source_by_address: BTreeMap<&str, &Resource> =
         source.iter().map(|r| (r.address.as_str(), r)).collect();
     let source_by_base: BTreeMap<&str, &Resource> = source
@@ -159,8 +160,7 @@ pub fn read_document(
             .get(address)
             .or_else(|| source_by_base.get(base_address.as_str()))
             .copied();
-        let own_span =
-            written.map_or_else(|| address_span(path, text, address), |r| r.span.clone());
+        let own_span = written.map_or_else(|| address_spans.span(address), |r| r.span.clone());
         let context = Context {
             own_address: address,
             module: module_of(address),
@@ -247,28 +247,52 @@ fn module_of(address: &str) -> String {
     module
 }
 
-/// The span of `"address": "<address>"` in the JSON text (the first line when not found).
-fn address_span(path: &str, text: &str, address: &str) -> Span {
-    let quoted = serde_json::to_string(address).unwrap_or_default();
-    let offset = text
-        .match_indices("\"address\"")
-        .find_map(|(at, key)| {
-            let rest = text[at + key.len()..].trim_start().strip_prefix(':')?;
-            let value = rest.trim_start();
-            value.starts_with(&quoted).then_some(at)
-        })
-        .unwrap_or(0);
-    let before = &text[..offset];
-    let line = before.matches('\n').count() + 1;
-    let column = before.rsplit('\n').next().map_or(0, |l| l.chars().count()) + 1;
-    let at = Position {
-        line: u32::try_from(line).unwrap_or(u32::MAX),
-        column: u32::try_from(column).unwrap_or(u32::MAX),
-    };
-    Span {
-        file: path.to_string(),
-        start: at,
-        end: at,
+/// Where each resource address is first written as `"address": "<address>"` in the JSON text,
+/// found in one pass that counts lines and columns as it goes, so a plan of thousands of
+/// resources (often on one line) stays linear.
+struct AddressSpans<'t> {
+    path: &'t str,
+    first: BTreeMap<String, Position>,
+}
+
+impl<'t> AddressSpans<'t> {
+    fn new(path: &'t str, text: &str) -> AddressSpans<'t> {
+        let mut first = BTreeMap::new();
+        let (mut cursor, mut line, mut column) = (0usize, 1u32, 1u32);
+        for (at, key) in text.match_indices("\"address\"") {
+            for c in text[cursor..at].chars() {
+                if c == '\n' {
+                    line = line.saturating_add(1);
+                    column = 1;
+                } else {
+                    column = column.saturating_add(1);
+                }
+            }
+            cursor = at;
+            let rest = text[at + key.len()..].trim_start();
+            let Some(value) = rest.strip_prefix(':').map(str::trim_start) else {
+                continue;
+            };
+            let mut stream = serde_json::Deserializer::from_str(value).into_iter::<String>();
+            if let Some(Ok(address)) = stream.next() {
+                first.entry(address).or_insert(Position { line, column });
+            }
+        }
+        AddressSpans { path, first }
+    }
+
+    /// The span of the address's key (the start of the file when it is not written).
+    fn span(&self, address: &str) -> Span {
+        let at = self
+            .first
+            .get(address)
+            .copied()
+            .unwrap_or(Position { line: 1, column: 1 });
+        Span {
+            file: self.path.to_string(),
+            start: at,
+            end: at,
+        }
     }
 }
 
