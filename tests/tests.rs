@@ -1669,16 +1669,23 @@ fn terraform_input_kinds_are_checked() {
     assert!(stdout.contains("TM-I004"), "{stdout}");
 }
 
-/// The elements, their zones, and the flows of a scanned folder.
-fn cloud_model(folder: &str) -> (BTreeSet<(String, String)>, BTreeSet<String>) {
+/// Checks that a scanned folder places these elements in these zones and has exactly these
+/// flows.
+fn assert_cloud_model(folder: &str, placed: &[(&str, &str)], expected_flows: &[&str]) {
     let scan = scan(folder);
     let model = &scan.model;
-    let elements = model
+    let elements: BTreeSet<(String, String)> = model
         .elements()
         .map(|e| (e.id.0.clone(), model.zone_of(e).id.0.clone()))
         .collect();
-    let flows = model.flows().map(|f| f.id.0.clone()).collect();
-    (elements, flows)
+    for (element, zone) in placed {
+        let pair = (element.to_string(), zone.to_string());
+        assert!(elements.contains(&pair), "{pair:?} in {elements:#?}");
+    }
+    let flows: BTreeSet<String> = model.flows().map(|f| f.id.0.clone()).collect();
+    let expected: BTreeSet<String> = expected_flows.iter().map(|f| f.to_string()).collect();
+    assert_eq!(flows, expected);
+    assert!(model.diagnostics().is_empty(), "{:?}", model.diagnostics());
 }
 
 /// Azure: machines sit in the subnet of their network interface; an NSG rule that admits the
@@ -1686,28 +1693,22 @@ fn cloud_model(folder: &str) -> (BTreeSet<(String, String)>, BTreeSet<String>) {
 /// listener is a door with its TLS policy; a diagnostic setting is logging.
 #[test]
 fn terraform_azure_network_becomes_the_model() {
-    let (elements, flows) = cloud_model("fixtures/terraform/azure");
-    for (element, zone) in [
-        (
-            "tf:azurerm_linux_virtual_machine.web",
-            "tf:azurerm_subnet.web",
-        ),
-        (
-            "tf:azurerm_application_gateway.front",
-            "tf:azurerm_subnet.web",
-        ),
-    ] {
-        assert!(
-            elements.contains(&(element.into(), zone.into())),
-            "{elements:#?}"
-        );
-    }
-    assert_eq!(
-        flows,
-        BTreeSet::from([
-            "external:internet -> tf:azurerm_application_gateway.front (https/443)".to_string(),
-            "external:internet -> tf:azurerm_linux_virtual_machine.web (https/443)".to_string(),
-        ])
+    assert_cloud_model(
+        "fixtures/terraform/azure",
+        &[
+            (
+                "tf:azurerm_linux_virtual_machine.web",
+                "tf:azurerm_subnet.web",
+            ),
+            (
+                "tf:azurerm_application_gateway.front",
+                "tf:azurerm_subnet.web",
+            ),
+        ],
+        &[
+            "external:internet -> tf:azurerm_application_gateway.front (https/443)",
+            "external:internet -> tf:azurerm_linux_virtual_machine.web (https/443)",
+        ],
     );
     let scan = scan("fixtures/terraform/azure");
     let gateway = scan
@@ -1716,21 +1717,12 @@ fn terraform_azure_network_becomes_the_model() {
             "tf:azurerm_application_gateway.front".into(),
         ))
         .unwrap();
-    assert_eq!(
-        gateway.attributes.flag(trustmap_model::AttrName::Logging),
-        trustmap_model::Tri::Yes
-    );
-    assert_eq!(
-        gateway
-            .attributes
-            .flag(trustmap_model::AttrName::RateLimited),
-        trustmap_model::Tri::Yes
-    );
-    assert!(
-        scan.model.diagnostics().is_empty(),
-        "{:?}",
-        scan.model.diagnostics()
-    );
+    for attribute in [
+        trustmap_model::AttrName::Logging,
+        trustmap_model::AttrName::RateLimited,
+    ] {
+        assert_eq!(gateway.attributes.flag(attribute), trustmap_model::Tri::Yes);
+    }
 }
 
 /// Google Cloud: a firewall rule admitting the internet reaches the instances whose tags it
@@ -1738,28 +1730,21 @@ fn terraform_azure_network_becomes_the_model() {
 /// SQL instance with only a private IP sits in its network, with no door.
 #[test]
 fn terraform_google_network_becomes_the_model() {
-    let (elements, flows) = cloud_model("fixtures/terraform/google");
-    for (element, zone) in [
-        (
-            "tf:google_compute_instance.web",
-            "tf:google_compute_subnetwork.web",
-        ),
-        (
-            "tf:google_sql_database_instance.orders",
-            "tf:google_compute_network.main",
-        ),
-    ] {
-        assert!(
-            elements.contains(&(element.into(), zone.into())),
-            "{elements:#?}"
-        );
-    }
-    assert_eq!(
-        flows,
-        BTreeSet::from([
-            "external:internet -> tf:google_compute_global_forwarding_rule.https (https/443)"
-                .to_string(),
-            "external:internet -> tf:google_compute_instance.web (https/443)".to_string(),
-        ])
+    assert_cloud_model(
+        "fixtures/terraform/google",
+        &[
+            (
+                "tf:google_compute_instance.web",
+                "tf:google_compute_subnetwork.web",
+            ),
+            (
+                "tf:google_sql_database_instance.orders",
+                "tf:google_compute_network.main",
+            ),
+        ],
+        &[
+            "external:internet -> tf:google_compute_global_forwarding_rule.https (https/443)",
+            "external:internet -> tf:google_compute_instance.web (https/443)",
+        ],
     );
 }

@@ -6,8 +6,9 @@
 
 use crate::catalog::{self, Entry};
 use crate::cloud::{
-    Door, Index, at, catalog_attributes, companions, describe, element, id, listener_encryption,
-    port_number, port_text, referenced,
+    Door, Index, api_server_door, at, catalog_attributes, companions, describe, element, id,
+    listener_encryption, network_zone, port_number, port_text, provider_zone, public_data_door,
+    referenced,
 };
 use crate::value::{Resource, Value};
 use std::collections::{BTreeMap, BTreeSet};
@@ -104,15 +105,9 @@ fn security_groups(resources: &[Resource], index: &Index) -> BTreeMap<String, Ve
 pub fn model(resources: &[Resource], root: &str) -> Fragment {
     let index = Index::new(resources);
     let mut fragment = Fragment::default();
-    fragment.zones.push(Zone {
-        id: ZoneId(ACCOUNT_ZONE.to_string()),
-        kind: ZoneKind::Cloud,
-        name: "AWS account".to_string(),
-        parent: Some(ZoneId::internet()),
-        trust: TrustLevel::Medium,
-        span: None,
-        attributes: Attributes::default(),
-    });
+    fragment
+        .zones
+        .push(provider_zone(ACCOUNT_ZONE, "AWS account"));
 
     // Public subnets: associated with a route table that routes to an internet gateway.
     let igw_tables: BTreeSet<String> = resources
@@ -202,15 +197,14 @@ pub fn model(resources: &[Resource], root: &str) -> Fragment {
             Tri::from_bool(logged.is_some()),
             logged.cloned(),
         );
-        fragment.zones.push(Zone {
-            id: ZoneId(id(root, &vpc.address)),
-            kind: ZoneKind::Vpc,
-            name: format!("VPC {}", vpc.address),
-            parent: Some(ZoneId(ACCOUNT_ZONE.to_string())),
-            trust: TrustLevel::Medium,
-            span: Some(vpc.span.clone()),
+        fragment.zones.push(network_zone(
+            root,
+            vpc,
+            ZoneKind::Vpc,
+            format!("VPC {}", vpc.address),
+            ACCOUNT_ZONE.to_string(),
             attributes,
-        });
+        ));
     }
     for subnet in resources.iter().filter(|r| r.kind == "aws_subnet") {
         let vpc = subnet
@@ -948,44 +942,8 @@ fn eks_endpoints(resources: &[Resource], root: &str, flows: &mut Vec<Flow>) {
             .or(cidrs)
             .or(config)
             .map_or_else(|| cluster.span.clone(), |v| v.span().clone());
-        flows.push(
-            Door {
-                target: &cluster.address,
-                protocol: Some("kubernetes-api".into()),
-                port: Some("443".into()),
-                origin: "eks-endpoint",
-                span,
-                public,
-                encrypted: Some(Tri::Yes),
-                authenticated: None,
-            }
-            .flow(root),
-        );
+        flows.push(api_server_door(root, cluster, "eks-endpoint", span, public));
     }
-}
-
-/// A bucket anyone may read: over HTTPS, without credentials.
-fn public_bucket(
-    address: &str,
-    origin: &'static str,
-    span: Span,
-    read_only: Tri,
-    root: &str,
-) -> Flow {
-    let mut flow = Door {
-        target: address,
-        protocol: Some("https".into()),
-        port: None,
-        origin,
-        span: span.clone(),
-        public: Tri::Yes,
-        encrypted: None,
-        authenticated: Some(Tri::No),
-    }
-    .flow(root);
-    flow.attributes
-        .set_flag(AttrName::ReadOnly, read_only, Some(span));
-    flow
 }
 
 /// Whether a public policy statement's actions only read (`s3:GetObject`, `s3:List*`).
@@ -1031,7 +989,7 @@ fn doors(resources: &[Resource], index: &Index, root: &str, flows: &mut Vec<Flow
         };
         if !blocked.contains(&bucket.address) {
             let span = acl.span().clone();
-            flows.push(public_bucket(
+            flows.push(public_data_door(
                 &bucket.address,
                 "public-acl",
                 span,
@@ -1077,7 +1035,7 @@ fn doors(resources: &[Resource], index: &Index, root: &str, flows: &mut Vec<Flow
             }
             let span = document.span().clone();
             let read_only = only_reads(&open_actions);
-            flows.push(public_bucket(
+            flows.push(public_data_door(
                 &bucket.address,
                 "public-policy",
                 span,

@@ -11,12 +11,13 @@
 //! as doors, as S3 is not on AWS: their network default says who may try, their keys who may
 //! enter.
 
-use crate::cloud::{Door, Index, at, catalog_attributes, companions, describe, element, id};
+use crate::cloud::{
+    Door, Index, api_server_door, at, catalog_attributes, companions, describe, element, id,
+    network_zone, provider_zone,
+};
 use crate::value::{Resource, Value};
 use std::collections::BTreeMap;
-use trustmap_model::{
-    AttrName, Attributes, Flow, Fragment, Span, Tri, TrustLevel, Zone, ZoneId, ZoneKind,
-};
+use trustmap_model::{AttrName, Attributes, Flow, Fragment, Span, Tri, ZoneKind};
 
 /// The zone every Azure resource of a scan lives in, unless its subnet is known.
 pub const SUBSCRIPTION_ZONE: &str = "tf:azure";
@@ -39,15 +40,9 @@ struct OpenRule {
 pub fn model(resources: &[Resource], root: &str) -> Fragment {
     let index = Index::new(resources);
     let mut fragment = Fragment::default();
-    fragment.zones.push(Zone {
-        id: ZoneId(SUBSCRIPTION_ZONE.to_string()),
-        kind: ZoneKind::Cloud,
-        name: "Azure subscription".to_string(),
-        parent: Some(ZoneId::internet()),
-        trust: TrustLevel::Medium,
-        span: None,
-        attributes: Attributes::default(),
-    });
+    fragment
+        .zones
+        .push(provider_zone(SUBSCRIPTION_ZONE, "Azure subscription"));
     networks(resources, &index, root, &mut fragment);
 
     // Network interfaces: their subnet and whether they carry a public IP.
@@ -195,15 +190,14 @@ fn networks(resources: &[Resource], index: &Index, root: &str, fragment: &mut Fr
         .iter()
         .filter(|r| r.kind == "azurerm_virtual_network")
     {
-        fragment.zones.push(Zone {
-            id: ZoneId(id(root, &vnet.address)),
-            kind: ZoneKind::Vpc,
-            name: format!("VNet {}", vnet.address),
-            parent: Some(ZoneId(SUBSCRIPTION_ZONE.to_string())),
-            trust: TrustLevel::Medium,
-            span: Some(vnet.span.clone()),
-            attributes: Attributes::default(),
-        });
+        fragment.zones.push(network_zone(
+            root,
+            vnet,
+            ZoneKind::Vpc,
+            format!("VNet {}", vnet.address),
+            SUBSCRIPTION_ZONE.to_string(),
+            Attributes::default(),
+        ));
     }
     for subnet in resources.iter().filter(|r| r.kind == "azurerm_subnet") {
         let vnet = index
@@ -212,15 +206,14 @@ fn networks(resources: &[Resource], index: &Index, root: &str, fragment: &mut Fr
             .chain(index.arg(&subnet.body, "virtual_network_id"))
             .find(|v| v.kind == "azurerm_virtual_network")
             .map_or_else(|| SUBSCRIPTION_ZONE.to_string(), |v| id(root, &v.address));
-        fragment.zones.push(Zone {
-            id: ZoneId(id(root, &subnet.address)),
-            kind: ZoneKind::Subnet,
-            name: format!("subnet {}", subnet.address),
-            parent: Some(ZoneId(vnet)),
-            trust: TrustLevel::Medium,
-            span: Some(subnet.span.clone()),
-            attributes: Attributes::default(),
-        });
+        fragment.zones.push(network_zone(
+            root,
+            subnet,
+            ZoneKind::Subnet,
+            format!("subnet {}", subnet.address),
+            vnet,
+            Attributes::default(),
+        ));
     }
 }
 
@@ -715,19 +708,13 @@ fn kubernetes_endpoints(resources: &[Resource], root: &str, flows: &mut Vec<Flow
         let span = ranges
             .or(private)
             .map_or_else(|| cluster.span.clone(), |v| v.span().clone());
-        flows.push(
-            Door {
-                target: &cluster.address,
-                protocol: Some("kubernetes-api".into()),
-                port: Some("443".into()),
-                origin: "aks-api-server",
-                span,
-                public,
-                encrypted: Some(Tri::Yes),
-                authenticated: None,
-            }
-            .flow(root),
-        );
+        flows.push(api_server_door(
+            root,
+            cluster,
+            "aks-api-server",
+            span,
+            public,
+        ));
     }
 }
 

@@ -6,7 +6,8 @@ use crate::value::{Resource, Value};
 use std::collections::BTreeMap;
 use trustmap_containers as containers;
 use trustmap_model::{
-    AttrName, Attributes, Element, ElementId, Flow, INTERNET_ELEMENT, Span, Tri, ZoneId,
+    AttrName, Attributes, Element, ElementId, Flow, INTERNET_ELEMENT, Span, Tri, TrustLevel, Zone,
+    ZoneId, ZoneKind,
 };
 
 /// The element id of a resource: `tf:aws_db_instance.main`, or with the root module's folder
@@ -267,4 +268,83 @@ pub(crate) fn element(
         span: Some(resource.span.clone()),
         attributes,
     }
+}
+
+/// The zone of a provider's account, subscription or project, inside the internet.
+pub(crate) fn provider_zone(id: &str, name: &str) -> Zone {
+    Zone {
+        id: ZoneId(id.to_string()),
+        kind: ZoneKind::Cloud,
+        name: name.to_string(),
+        parent: Some(ZoneId::internet()),
+        trust: TrustLevel::Medium,
+        span: None,
+        attributes: Attributes::default(),
+    }
+}
+
+/// The zone of a network or subnet resource, at the resource's span.
+pub(crate) fn network_zone(
+    root: &str,
+    resource: &Resource,
+    kind: ZoneKind,
+    name: String,
+    parent: String,
+    attributes: Attributes,
+) -> Zone {
+    Zone {
+        id: ZoneId(id(root, &resource.address)),
+        kind,
+        name,
+        parent: Some(ZoneId(parent)),
+        trust: TrustLevel::Medium,
+        span: Some(resource.span.clone()),
+        attributes,
+    }
+}
+
+/// The door of a managed Kubernetes API server (EKS, AKS, GKE) open to the internet.
+pub(crate) fn api_server_door(
+    root: &str,
+    cluster: &Resource,
+    origin: &'static str,
+    span: Span,
+    public: Tri,
+) -> Flow {
+    Door {
+        target: &cluster.address,
+        protocol: Some("kubernetes-api".into()),
+        port: Some("443".into()),
+        origin,
+        span,
+        public,
+        encrypted: Some(Tri::Yes),
+        authenticated: None,
+    }
+    .flow(root)
+}
+
+/// A door into data anyone may reach (a public bucket, container or dataset): over HTTPS,
+/// without credentials, read-only or not.
+pub(crate) fn public_data_door(
+    address: &str,
+    origin: &'static str,
+    span: Span,
+    read_only: Tri,
+    root: &str,
+) -> Flow {
+    let mut flow = Door {
+        target: address,
+        protocol: Some("https".into()),
+        port: None,
+        origin,
+        span: span.clone(),
+        public: Tri::Yes,
+        encrypted: None,
+        authenticated: Some(Tri::No),
+    }
+    .flow(root);
+    flow.attributes
+        .set_flag(AttrName::ReadOnly, read_only, Some(span));
+    flow
 }

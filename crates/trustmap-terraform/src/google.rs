@@ -8,12 +8,13 @@
 //! control planes. Instances carry the project roles of the service account they run as
 //! (owner and editor; the default compute account is an editor).
 
-use crate::cloud::{Door, Index, at, catalog_attributes, companions, describe, element, id};
+use crate::cloud::{
+    Door, Index, api_server_door, at, catalog_attributes, companions, describe, element, id,
+    network_zone, provider_zone, public_data_door,
+};
 use crate::value::{Resource, Value};
 use std::collections::BTreeMap;
-use trustmap_model::{
-    AttrName, Attributes, Flow, Fragment, Span, Tri, TrustLevel, Zone, ZoneId, ZoneKind,
-};
+use trustmap_model::{AttrName, Attributes, Flow, Fragment, Span, Tri, ZoneKind};
 
 /// The zone every Google Cloud resource of a scan lives in, unless its network is known.
 pub const PROJECT_ZONE: &str = "tf:google";
@@ -28,28 +29,21 @@ const PRIMITIVE_ROLES: &[&str] = &["roles/owner", "roles/editor"];
 pub fn model(resources: &[Resource], root: &str) -> Fragment {
     let index = Index::new(resources);
     let mut fragment = Fragment::default();
-    fragment.zones.push(Zone {
-        id: ZoneId(PROJECT_ZONE.to_string()),
-        kind: ZoneKind::Cloud,
-        name: "Google Cloud project".to_string(),
-        parent: Some(ZoneId::internet()),
-        trust: TrustLevel::Medium,
-        span: None,
-        attributes: Attributes::default(),
-    });
+    fragment
+        .zones
+        .push(provider_zone(PROJECT_ZONE, "Google Cloud project"));
     for network in resources
         .iter()
         .filter(|r| r.kind == "google_compute_network")
     {
-        fragment.zones.push(Zone {
-            id: ZoneId(id(root, &network.address)),
-            kind: ZoneKind::Vpc,
-            name: format!("VPC network {}", network.address),
-            parent: Some(ZoneId(PROJECT_ZONE.to_string())),
-            trust: TrustLevel::Medium,
-            span: Some(network.span.clone()),
-            attributes: Attributes::default(),
-        });
+        fragment.zones.push(network_zone(
+            root,
+            network,
+            ZoneKind::Vpc,
+            format!("VPC network {}", network.address),
+            PROJECT_ZONE.to_string(),
+            Attributes::default(),
+        ));
     }
     for subnet in resources
         .iter()
@@ -66,15 +60,14 @@ pub fn model(resources: &[Resource], root: &str) -> Fragment {
             Tri::from_bool(logged.is_some()),
             logged.map(|l| l.span().clone()),
         );
-        fragment.zones.push(Zone {
-            id: ZoneId(id(root, &subnet.address)),
-            kind: ZoneKind::Subnet,
-            name: format!("subnetwork {}", subnet.address),
-            parent: Some(ZoneId(network)),
-            trust: TrustLevel::Medium,
-            span: Some(subnet.span.clone()),
+        fragment.zones.push(network_zone(
+            root,
+            subnet,
+            ZoneKind::Subnet,
+            format!("subnetwork {}", subnet.address),
+            network,
             attributes,
-        });
+        ));
     }
 
     let rights = project_rights(resources, &index);
@@ -613,20 +606,13 @@ fn public_data(resources: &[Resource], index: &Index, root: &str, flows: &mut Ve
         }
     }
     for (target, read_only, span) in grants {
-        let mut flow = Door {
-            target: &target.address,
-            protocol: Some("https".into()),
-            port: None,
-            origin: "public-iam",
-            span: span.clone(),
-            public: Tri::Yes,
-            encrypted: None,
-            authenticated: Some(Tri::No),
-        }
-        .flow(root);
-        flow.attributes
-            .set_flag(AttrName::ReadOnly, read_only, Some(span));
-        flows.push(flow);
+        flows.push(public_data_door(
+            &target.address,
+            "public-iam",
+            span,
+            read_only,
+            root,
+        ));
     }
 }
 
@@ -740,18 +726,6 @@ fn kubernetes_endpoints(resources: &[Resource], root: &str, flows: &mut Vec<Flow
             .map(|a| a.span().clone())
             .or_else(|| private.map(|p| p.span().clone()))
             .unwrap_or_else(|| cluster.span.clone());
-        flows.push(
-            Door {
-                target: &cluster.address,
-                protocol: Some("kubernetes-api".into()),
-                port: Some("443".into()),
-                origin: "gke-endpoint",
-                span,
-                public,
-                encrypted: Some(Tri::Yes),
-                authenticated: None,
-            }
-            .flow(root),
-        );
+        flows.push(api_server_door(root, cluster, "gke-endpoint", span, public));
     }
 }

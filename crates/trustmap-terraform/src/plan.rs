@@ -614,6 +614,34 @@ mod tests {
     }
 
     #[test]
+    fn truncated_and_mutated_plans_never_panic() {
+        let plan = include_str!("../../../fixtures/terraform/plan/plan.json");
+        let state = include_str!("../../../fixtures/terraform/state/state.json");
+        for text in [plan, state] {
+            for cut in (0..text.len()).step_by(37) {
+                let Some(prefix) = text.get(..cut) else {
+                    continue;
+                };
+                let mut diags = Vec::new();
+                read_document("p.json", prefix, None, &[], &mut diags);
+                // A mutation that keeps the JSON valid but changes shapes.
+                let mutated = prefix.replacen("\"values\": {", "\"values\": [{", 1);
+                read_document(
+                    "p.json",
+                    &mutated,
+                    Some(DocumentKind::State),
+                    &[],
+                    &mut diags,
+                );
+            }
+        }
+        let deep = format!("{}{}", "[".repeat(5000), "]".repeat(5000));
+        let mut diags = Vec::new();
+        assert!(read_document("p.json", &deep, None, &[], &mut diags).is_empty());
+        assert_eq!(diags[0].level, DiagnosticLevel::Error);
+    }
+
+    #[test]
     fn bad_json_is_an_error_with_its_line() {
         let mut diags = Vec::new();
         let resources = read_document(
