@@ -108,6 +108,49 @@ pub fn load(text: &str, limits: &Limits) -> Result<Loaded, YamlError> {
 /// # Errors
 /// As [`load`].
 pub fn load_source(text: &str, limits: &Limits, source: u32) -> Result<Loaded, YamlError> {
+    let mut text = std::borrow::Cow::Borrowed(text);
+    for _ in 0..64 {
+        match load_once(&text, limits, source) {
+            // libyaml (PyYAML, kubectl's go-yaml) accepts a quoted scalar whose continuation
+            // lines are not indented past its key; saphyr refuses it. Indent them past the key
+            // (leading spaces of continuation lines are folded away) and read again.
+            Err(e) if e.message.contains("invalid indentation in quoted scalar") => {
+                let line = usize::try_from(e.line).unwrap_or(usize::MAX);
+                match indent_continuations(&text, line) {
+                    Some(fixed) => text = std::borrow::Cow::Owned(fixed),
+                    None => return Err(e),
+                }
+            }
+            other => return other,
+        }
+    }
+    load_once(&text, limits, source)
+}
+
+/// The text with the continuation lines of the quoted scalar that starts on 1-based `line`
+/// indented one column past that line's key, up to the line that closes the quote; `None`
+/// when no line needed it.
+fn indent_continuations(text: &str, line: usize) -> Option<String> {
+    let lines: Vec<&str> = text.split('\n').collect();
+    let start = lines.get(line.checked_sub(1)?)?;
+    let key_indent = start.len() - start.trim_start().len();
+    let quote = if start.contains('"') { '"' } else { '\'' };
+    let mut changed = false;
+    let mut out: Vec<String> = lines.iter().map(|l| l.to_string()).collect();
+    for next in out.iter_mut().skip(line) {
+        let indent = next.len() - next.trim_start().len();
+        if indent <= key_indent && !next.trim().is_empty() {
+            next.insert_str(0, &" ".repeat(key_indent + 1 - indent));
+            changed = true;
+        }
+        if next.contains(quote) {
+            break;
+        }
+    }
+    changed.then(|| out.join("\n"))
+}
+
+fn load_once(text: &str, limits: &Limits, source: u32) -> Result<Loaded, YamlError> {
     let mut builder = Builder {
         limits: *limits,
         stack: Vec::new(),
@@ -421,6 +464,17 @@ mod tests {
             .map(|i| format!("{}k:\n", " ".repeat(i)))
             .collect();
         assert!(load(&block, &Limits::default()).is_err());
+    }
+
+    #[test]
+    fn quoted_continuations_under_their_key_are_read_as_libyaml_reads_them() {
+        let root = one("a:\n  description: \"one\n  two\n  three\"\n  next: 1\n");
+        let a = root.get("a").unwrap();
+        assert_eq!(
+            a.get("description").unwrap().as_str(),
+            Some("one two three")
+        );
+        assert_eq!(a.get("next").unwrap().start.line, 5);
     }
 
     #[test]
