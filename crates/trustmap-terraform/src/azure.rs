@@ -5,7 +5,8 @@
 //! application-gateway listeners on a public frontend, App Service and Function Apps (public
 //! unless told otherwise, plain HTTP unless `https_only`), SQL/MySQL/PostgreSQL firewall rules
 //! that admit every address, public blob containers, and public AKS API servers. Managed
-//! identities carry the roles assigned to them.
+//! identities carry the roles assigned to them; built-in authentication marks an app's doors
+//! authenticated.
 //!
 //! Key-authenticated service endpoints (storage, Key Vault, Cosmos DB, Redis) are not drawn
 //! as doors, as S3 is not on AWS: their network default says who may try, their keys who may
@@ -360,6 +361,21 @@ fn web_apps(resources: &[Resource], root: &str, flows: &mut Vec<Flow>) {
         {
             continue;
         }
+        // Built-in authentication (Easy Auth) turned on: callers sign in before the app sees
+        // them. Turned off says nothing: a public site is meant to be anonymous, and the app
+        // may authenticate on its own.
+        let easy_auth = app
+            .body
+            .all("auth_settings")
+            .into_iter()
+            .filter_map(|a| a.get("enabled"))
+            .chain(
+                app.body
+                    .all("auth_settings_v2")
+                    .into_iter()
+                    .filter_map(|a| a.get("auth_enabled")),
+            )
+            .any(|enabled| enabled.as_bool() == Some(true));
         let door = |protocol: &str, port: &str, encrypted: Tri, span: Span| {
             Door {
                 target: &app.address,
@@ -369,7 +385,7 @@ fn web_apps(resources: &[Resource], root: &str, flows: &mut Vec<Flow>) {
                 span,
                 public: Tri::Yes,
                 encrypted: Some(encrypted),
-                authenticated: None,
+                authenticated: easy_auth.then_some(Tri::Yes),
             }
             .flow(root)
         };
