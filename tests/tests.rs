@@ -1690,7 +1690,8 @@ fn assert_cloud_model(folder: &str, placed: &[(&str, &str)], expected_flows: &[&
 
 /// Azure: machines sit in the subnet of their network interface; an NSG rule that admits the
 /// internet is a door into a machine with a public IP; an application gateway's HTTPS
-/// listener is a door with its TLS policy; a diagnostic setting is logging.
+/// listener is a door with its TLS policy, and its backend pool a flow to the machine; a
+/// diagnostic setting is logging.
 #[test]
 fn terraform_azure_network_becomes_the_model() {
     assert_cloud_model(
@@ -1708,6 +1709,7 @@ fn terraform_azure_network_becomes_the_model() {
         &[
             "external:internet -> tf:azurerm_application_gateway.front (https/443)",
             "external:internet -> tf:azurerm_linux_virtual_machine.web (https/443)",
+            "tf:azurerm_application_gateway.front -> tf:azurerm_linux_virtual_machine.web (https/443)",
         ],
     );
     let scan = scan("fixtures/terraform/azure");

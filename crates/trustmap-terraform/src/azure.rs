@@ -177,6 +177,7 @@ pub fn model(resources: &[Resource], root: &str) -> Fragment {
     }
     web_apps(resources, root, &mut flows);
     gateways(resources, &index, root, &mut flows);
+    backends(resources, &index, root, &mut flows);
     database_firewalls(resources, &index, root, &mut flows);
     public_containers(resources, &index, root, &mut flows);
     kubernetes_endpoints(resources, root, &mut flows);
@@ -754,5 +755,110 @@ fn front_doors(resources: &[Resource], root: &str, flows: &mut Vec<Flow>) {
             }
             .flow(root),
         );
+    }
+}
+
+/// What sits behind gateways and load balancers: machines whose interfaces join a backend
+/// pool, scale sets whose interface configurations name one, and apps or addresses a
+/// gateway's pool names.
+fn backends(resources: &[Resource], index: &Index, root: &str, flows: &mut Vec<Flow>) {
+    let mut on_interface: BTreeMap<&str, Vec<&Resource>> = BTreeMap::new();
+    for machine in resources {
+        for nic in index.arg(&machine.body, "network_interface_ids") {
+            on_interface.entry(&nic.address).or_default().push(machine);
+        }
+    }
+    // A pool id names the gateway itself (its pools are blocks) or a load balancer's pool.
+    let balancers_of = |pool: &Value| -> Vec<&Resource> {
+        index
+            .resolve_all(pool)
+            .into_iter()
+            .flat_map(|p| {
+                if p.kind == "azurerm_lb_backend_address_pool" {
+                    index.arg(&p.body, "loadbalancer_id")
+                } else {
+                    vec![p]
+                }
+            })
+            .filter(|b| b.kind == "azurerm_application_gateway" || b.kind == "azurerm_lb")
+            .collect()
+    };
+    let mut link = |balancer: &Resource, target: &Resource, span: Span| {
+        if crate::catalog::entry(&target.kind).is_none() || balancer.address == target.address {
+            return;
+        }
+        // A gateway speaks to its backends as its first HTTP setting says.
+        let setting = balancer
+            .body
+            .all("backend_http_settings")
+            .into_iter()
+            .next();
+        let protocol = setting
+            .and_then(|s| s.get("protocol"))
+            .and_then(Value::as_str)
+            .map(str::to_ascii_lowercase);
+        let ports = setting
+            .and_then(|s| crate::cloud::port_text(s.get("port")))
+            .into_iter()
+            .collect();
+        flows.push(Flow::new(
+            trustmap_model::ElementId(id(root, &balancer.address)),
+            trustmap_model::ElementId(id(root, &target.address)),
+            protocol,
+            ports,
+            "backend-pool",
+            Some(span),
+        ));
+    };
+    for association in resources.iter().filter(|r| {
+        r.kind == "azurerm_network_interface_application_gateway_backend_address_pool_association"
+            || r.kind == "azurerm_network_interface_backend_address_pool_association"
+    }) {
+        let Some(pool) = association.body.get("backend_address_pool_id") else {
+            continue;
+        };
+        for balancer in balancers_of(pool) {
+            for nic in index.arg(&association.body, "network_interface_id") {
+                for machine in on_interface.get(nic.address.as_str()).into_iter().flatten() {
+                    link(balancer, machine, association.span.clone());
+                }
+            }
+        }
+    }
+    for set in resources
+        .iter()
+        .filter(|r| crate::catalog::entry(&r.kind).is_some_and(|e| e.technology == "vm-scale-set"))
+    {
+        let configurations = set
+            .body
+            .all("network_interface")
+            .into_iter()
+            .flat_map(|n| n.all("ip_configuration"));
+        for configuration in configurations {
+            for key in [
+                "application_gateway_backend_address_pool_ids",
+                "load_balancer_backend_address_pool_ids",
+            ] {
+                if let Some(pools) = configuration.get(key) {
+                    for balancer in balancers_of(pools) {
+                        link(balancer, set, pools.span().clone());
+                    }
+                }
+            }
+        }
+    }
+    for gateway in resources
+        .iter()
+        .filter(|r| r.kind == "azurerm_application_gateway")
+    {
+        for pool in gateway.body.all("backend_address_pool") {
+            for key in ["fqdns", "ip_addresses"] {
+                if let Some(members) = pool.get(key) {
+                    for target in index.resolve_all(members) {
+                        link(gateway, target, members.span().clone());
+                    }
+                }
+            }
+        }
     }
 }

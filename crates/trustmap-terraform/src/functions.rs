@@ -234,6 +234,28 @@ pub(crate) fn call(name: &str, args: &[Value], span: &Span) -> Flowed<Value> {
     let n = |x: f64| Value::Number(x, span.clone());
     let b = |x: bool| Value::Bool(x, span.clone());
     let o = |x: Vec<(String, Value)>| Value::Object(x, span.clone());
+    // Functions that pick from or reshape a collection keep pointing at the resource a
+    // reference names (`one(azurerm_application_gateway.a.backend_address_pool).id`).
+    const RESHAPING: &[&str] = &[
+        "one",
+        "tolist",
+        "toset",
+        "tuple",
+        "element",
+        "flatten",
+        "distinct",
+        "compact",
+        "reverse",
+        "sort",
+        "coalesce",
+        "coalescelist",
+        "values",
+    ];
+    if RESHAPING.contains(&name)
+        && let Some(reference @ Value::Reference { .. }) = args.first()
+    {
+        return Ok(reference.clone());
+    }
     // Functions whose result does not depend on values being known.
     match name {
         "length" => {
