@@ -1728,8 +1728,10 @@ fn terraform_azure_network_becomes_the_model() {
 }
 
 /// Google Cloud: a firewall rule admitting the internet reaches the instances whose tags it
-/// targets and that have an external IP; an external HTTPS forwarding rule is a door; a Cloud
-/// SQL instance with only a private IP sits in its network, with no door.
+/// targets and that have an external IP; an external HTTPS forwarding rule is a door that
+/// forwards to the instance template of its backend service's managed group, with Cloud
+/// Armor and logs; a Cloud SQL instance with only a private IP sits in its network, with no
+/// door.
 #[test]
 fn terraform_google_network_becomes_the_model() {
     assert_cloud_model(
@@ -1747,6 +1749,23 @@ fn terraform_google_network_becomes_the_model() {
         &[
             "external:internet -> tf:google_compute_global_forwarding_rule.https (https/443)",
             "external:internet -> tf:google_compute_instance.web (https/443)",
+            "tf:google_compute_global_forwarding_rule.https -> tf:google_compute_instance_template.app (http)",
         ],
     );
+    let scan = scan("fixtures/terraform/google");
+    let balancer = scan
+        .model
+        .element(&trustmap_model::ElementId(
+            "tf:google_compute_global_forwarding_rule.https".into(),
+        ))
+        .unwrap();
+    for attribute in [
+        trustmap_model::AttrName::Logging,
+        trustmap_model::AttrName::RateLimited,
+    ] {
+        assert_eq!(
+            balancer.attributes.flag(attribute),
+            trustmap_model::Tri::Yes
+        );
+    }
 }

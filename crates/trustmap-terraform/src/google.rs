@@ -72,11 +72,21 @@ pub fn model(resources: &[Resource], root: &str) -> Fragment {
 
     let rights = project_rights(resources, &index);
     let companions = companions(resources, &index);
+    let balancers = load_balancers(resources, &index);
     for r in resources {
         let Some(entry) = crate::catalog::entry(&r.kind) else {
             continue;
         };
         let mut attributes = catalog_attributes(r, entry, &companions);
+        if let Some(backends) = balancers.get(&r.address) {
+            // Cloud Armor and request logs are set on the backend services.
+            for (name, found) in [
+                (AttrName::RateLimited, &backends.protected),
+                (AttrName::Logging, &backends.logged),
+            ] {
+                attributes.set_flag(name, Tri::from_bool(found.is_some()), found.clone());
+            }
+        }
         if let Some(account) = r.body.all("service_account").into_iter().next() {
             attributes.set_flag(AttrName::ServiceAccountToken, Tri::Yes, None);
             for (right, span) in account_rights(account, &rights, &index) {
@@ -98,6 +108,21 @@ pub fn model(resources: &[Resource], root: &str) -> Fragment {
     }
 
     let mut flows = Vec::new();
+    for (balancer, backends) in &balancers {
+        for (target, span) in &backends.targets {
+            if crate::catalog::entry(&target.kind).is_none() {
+                continue;
+            }
+            flows.push(Flow::new(
+                trustmap_model::ElementId(id(root, balancer)),
+                trustmap_model::ElementId(id(root, &target.address)),
+                backends.protocol.clone(),
+                Vec::new(),
+                "backend-service",
+                Some(span.clone()),
+            ));
+        }
+    }
     firewalls(resources, &index, root, &mut flows);
     forwarding_rules(resources, &index, root, &mut flows);
     serverless(resources, &index, root, &mut flows);
@@ -407,7 +432,7 @@ fn forwarding_rules(resources: &[Resource], index: &Index, root: &str, flows: &m
         });
         let target = index.arg(&rule.body, "target").into_iter().next();
         let (protocol, encrypted, outdated) = match target.map(|t| t.kind.as_str()) {
-            Some("google_compute_target_http_proxy") => ("http", Tri::No, None),
+            Some("google_compute_target_http_proxy") => ("http".to_string(), Tri::No, None),
             Some("google_compute_target_https_proxy" | "google_compute_target_ssl_proxy") => {
                 let target = target.expect("matched above");
                 let policy = index.arg(&target.body, "ssl_policy").into_iter().next();
@@ -420,13 +445,32 @@ fn forwarding_rules(resources: &[Resource], index: &Index, root: &str, flows: &m
                     }
                     (Some(_), Some(_)) => (Tri::No, minimum.expect("read").span().clone()),
                 };
-                ("https", Tri::Yes, Some(outdated))
+                ("https".to_string(), Tri::Yes, Some(outdated))
+            }
+            // A pass-through balancer (a target instance or pool, a regional backend service)
+            // hands on the connection as it comes: its port says what it speaks.
+            _ if target.is_some() || rule.body.get("backend_service").is_some() => {
+                let ip_protocol = rule
+                    .body
+                    .get("ip_protocol")
+                    .and_then(Value::as_str)
+                    .unwrap_or("TCP")
+                    .to_ascii_lowercase();
+                let all_ports = rule.body.get("all_ports").and_then(Value::as_bool) == Some(true);
+                let first = port.as_deref().and_then(|p| p.parse::<i64>().ok());
+                let (from, to) = if all_ports {
+                    (Some(0), Some(65535))
+                } else {
+                    (first, first)
+                };
+                let (_, protocol, encrypted) = describe(&ip_protocol, from, to);
+                (protocol.unwrap_or(ip_protocol), encrypted, None)
             }
             _ => continue,
         };
         let mut flow = Door {
             target: &rule.address,
-            protocol: Some(protocol.into()),
+            protocol: Some(protocol),
             port,
             origin: "forwarding-rule",
             span: rule.span.clone(),
@@ -728,4 +772,110 @@ fn kubernetes_endpoints(resources: &[Resource], root: &str, flows: &mut Vec<Flow
             .unwrap_or_else(|| cluster.span.clone());
         flows.push(api_server_door(root, cluster, "gke-endpoint", span, public));
     }
+}
+
+/// What a forwarding rule reaches through its proxy, URL map and backend services.
+#[derive(Default)]
+struct Backends<'r> {
+    /// The resources serving it (instance templates of managed groups, instances, Cloud Run
+    /// services and functions behind serverless endpoint groups, buckets), each with the span
+    /// that puts it there.
+    targets: Vec<(&'r Resource, Span)>,
+    /// The protocol the backend services speak.
+    protocol: Option<String>,
+    /// A Cloud Armor policy on one of its backend services.
+    protected: Option<Span>,
+    /// Request logging on one of its backend services.
+    logged: Option<Span>,
+}
+
+/// The backends of every forwarding rule, by its address.
+fn load_balancers<'r>(
+    resources: &'r [Resource],
+    index: &Index<'r>,
+) -> BTreeMap<String, Backends<'r>> {
+    let mut all = BTreeMap::new();
+    for rule in resources.iter().filter(|r| {
+        r.kind == "google_compute_global_forwarding_rule"
+            || r.kind == "google_compute_forwarding_rule"
+    }) {
+        let mut backends = Backends::default();
+        // forwarding rule -> proxy -> URL map -> backend service, or straight to the service.
+        let mut services: Vec<&Resource> = index.arg(&rule.body, "backend_service");
+        for proxy in index.arg(&rule.body, "target") {
+            // A target instance: the one instance behind a pass-through rule.
+            for instance in index.arg(&proxy.body, "instance") {
+                backends.targets.push((instance, proxy.span.clone()));
+            }
+            services.extend(index.arg(&proxy.body, "backend_service"));
+            for map in index.arg(&proxy.body, "url_map") {
+                services.extend(index.arg(&map.body, "default_service"));
+                for matcher in map.body.all("path_matcher") {
+                    services.extend(index.arg(matcher, "default_service"));
+                }
+            }
+        }
+        for service in services {
+            if service.kind == "google_compute_backend_bucket" {
+                for bucket in index.arg(&service.body, "bucket_name") {
+                    backends.targets.push((bucket, service.span.clone()));
+                }
+                continue;
+            }
+            if let Some(policy) = service
+                .body
+                .get("security_policy")
+                .filter(|p| !matches!(p, Value::Null(_)))
+            {
+                backends
+                    .protected
+                    .get_or_insert_with(|| policy.span().clone());
+            }
+            if let Some(enabled) = at(&service.body, &["log_config".into(), "enable".into()])
+                .filter(|e| e.as_bool() == Some(true))
+            {
+                backends
+                    .logged
+                    .get_or_insert_with(|| enabled.span().clone());
+            }
+            if backends.protocol.is_none() {
+                backends.protocol = service
+                    .body
+                    .get("protocol")
+                    .and_then(Value::as_str)
+                    .map(str::to_ascii_lowercase);
+            }
+            for backend in service.body.all("backend") {
+                let span = backend.span().clone();
+                for group in index.arg(backend, "group") {
+                    let served: Vec<&Resource> = match group.kind.as_str() {
+                        "google_compute_instance_group_manager"
+                        | "google_compute_region_instance_group_manager" => group
+                            .body
+                            .all("version")
+                            .into_iter()
+                            .flat_map(|v| index.arg(v, "instance_template"))
+                            .chain(index.arg(&group.body, "instance_template"))
+                            .collect(),
+                        "google_compute_instance_group" => index.arg(&group.body, "instances"),
+                        _ => ["cloud_run", "cloud_function"]
+                            .iter()
+                            .flat_map(|k| group.body.all(k))
+                            .flat_map(|b| {
+                                index
+                                    .arg(b, "service")
+                                    .into_iter()
+                                    .chain(index.arg(b, "function"))
+                            })
+                            .collect(),
+                    };
+                    backends
+                        .targets
+                        .extend(served.into_iter().map(|t| (t, span.clone())));
+                }
+            }
+        }
+        all.insert(rule.address.clone(), backends);
+    }
+    all
 }
