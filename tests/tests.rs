@@ -1601,7 +1601,8 @@ fn terraform_plan_findings_point_at_the_source_when_it_is_there() {
 }
 
 /// A state links resources by their identifiers (`sg-...`, `subnet-...`), keeps module
-/// instance keys, and never prints a sensitive value, in any format.
+/// instance keys, reads the same whether `terraform show -json` printed it or Terraform stored
+/// it, and never prints a sensitive value, in any format.
 #[test]
 fn terraform_state_is_linked_by_identifiers_and_hides_secrets() {
     let run = trustmap(&["model", "fixtures/terraform/state", "-f", "json"]);
@@ -1623,16 +1624,37 @@ fn terraform_state_is_linked_by_identifiers_and_hides_secrets() {
         .unwrap();
     assert_eq!(web["zone"], "tf:aws_subnet.private[0]");
 
-    let dirs = ["fixtures/terraform/state", "fixtures/terraform/plan"];
+    // The same state as Terraform stores it (`terraform.tfstate`) gives the same model.
+    let stored = trustmap(&["model", "fixtures/terraform/stored-state", "-f", "json"]);
+    let (stored_elements, stored_flows, _) = model_summary(&stored, "", "");
+    assert_eq!(
+        (stored_elements, stored_flows),
+        (elements.clone(), flows.clone())
+    );
+
+    let dirs = [
+        "fixtures/terraform/state",
+        "fixtures/terraform/plan",
+        "fixtures/terraform/stored-state",
+    ];
     for format in ["text", "json", "sarif", "markdown"] {
-        let out = trustmap(&["scan", dirs[0], dirs[1], "-f", format, "--fail-on", "none"]);
+        let out = trustmap(&[
+            "scan",
+            dirs[0],
+            dirs[1],
+            dirs[2],
+            "-f",
+            format,
+            "--fail-on",
+            "none",
+        ]);
         assert!(
             !out.stdout.contains("s3cr3t") && !out.stderr.contains("s3cr3t"),
             "{format}"
         );
     }
     for format in ["json", "mermaid", "dot", "svg"] {
-        let out = trustmap(&["model", dirs[0], dirs[1], "-f", format]);
+        let out = trustmap(&["model", dirs[0], dirs[1], dirs[2], "-f", format]);
         assert!(
             !out.stdout.is_empty() && !out.stdout.contains("s3cr3t"),
             "{format}"

@@ -273,7 +273,7 @@ fn walk(
                 Pick::Terraform
             } else if name.ends_with(".yaml") || name.ends_with(".yml") {
                 Pick::Yaml
-            } else if name.ends_with(".json") {
+            } else if name.ends_with(".json") || name.ends_with(".tfstate") {
                 Pick::Json
             } else {
                 return WalkState::Continue;

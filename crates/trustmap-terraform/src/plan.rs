@@ -47,10 +47,14 @@ const MAX_DEPTH: usize = 64;
 /// Terraform writes `format_version` and `terraform_version` first.
 pub fn sniff(text: &str) -> Option<DocumentKind> {
     let head: String = text.chars().take(4096).collect();
-    if !head.trim_start().starts_with('{')
-        || !head.contains("\"format_version\"")
-        || !head.contains("\"terraform_version\"")
-    {
+    if !head.trim_start().starts_with('{') || !head.contains("\"terraform_version\"") {
+        return None;
+    }
+    // A state file as Terraform stores it (`terraform.tfstate`): `version`, `lineage`.
+    if head.contains("\"lineage\"") && head.contains("\"version\"") {
+        return Some(DocumentKind::State);
+    }
+    if !head.contains("\"format_version\"") {
         return None;
     }
     if text.contains("\"planned_values\"") || text.contains("\"resource_changes\"") {
@@ -88,6 +92,12 @@ pub fn read_document(
             ));
             return Vec::new();
         }
+    };
+    // A state file as Terraform stores it reads as the `show -json` form of the same state.
+    let json = if json.get("lineage").is_some() && json.get("resources").is_some() {
+        stored_state(&json)
+    } else {
+        json
     };
     let kind = if json.get("planned_values").is_some() || json.get("resource_changes").is_some() {
         DocumentKind::Plan
@@ -192,6 +202,63 @@ pub fn read_document(
     resources
 }
 
+/// A stored state (`terraform.tfstate`, format version 4: `resources[].instances[]` with
+/// `attributes` and `sensitive_attributes` paths) in the form `terraform show -json` prints.
+fn stored_state(state: &Json) -> Json {
+    let mut resources = Vec::new();
+    for resource in state
+        .get("resources")
+        .and_then(Json::as_array)
+        .into_iter()
+        .flatten()
+    {
+        let field = |k: &str| resource.get(k).and_then(Json::as_str).unwrap_or("");
+        let base = match field("module") {
+            "" => format!("{}.{}", field("type"), field("name")),
+            module => format!("{module}.{}.{}", field("type"), field("name")),
+        };
+        for instance in resource
+            .get("instances")
+            .and_then(Json::as_array)
+            .into_iter()
+            .flatten()
+        {
+            let address = match instance.get("index_key") {
+                Some(Json::Number(n)) => format!("{base}[{n}]"),
+                Some(Json::String(key)) => {
+                    format!("{base}[{}]", serde_json::to_string(key).unwrap_or_default())
+                }
+                _ => base.clone(),
+            };
+            let mut sensitive = serde_json::Map::new();
+            for path in instance
+                .get("sensitive_attributes")
+                .and_then(Json::as_array)
+                .into_iter()
+                .flatten()
+            {
+                // The first attribute step names the argument; the whole argument is hidden.
+                let first = path
+                    .as_array()
+                    .and_then(|steps| steps.first())
+                    .or(Some(path));
+                if let Some(name) = first.and_then(|s| s.get("value")).and_then(Json::as_str) {
+                    sensitive.insert(name.to_string(), Json::Bool(true));
+                }
+            }
+            resources.push(serde_json::json!({
+                "address": address,
+                "mode": field("mode"),
+                "type": field("type"),
+                "name": field("name"),
+                "values": instance.get("attributes").cloned().unwrap_or(Json::Null),
+                "sensitive_values": Json::Object(sensitive),
+            }));
+        }
+    }
+    serde_json::json!({"values": {"root_module": {"resources": resources}}})
+}
+
 /// Every managed resource of a module and its child modules.
 fn collect_resources<'j>(module: &'j Json, depth: usize, out: &mut Vec<&'j Json>) {
     if depth > MAX_DEPTH {
@@ -258,34 +325,30 @@ struct AddressSpans<'t> {
 impl<'t> AddressSpans<'t> {
     fn new(path: &'t str, text: &str) -> AddressSpans<'t> {
         let mut first = BTreeMap::new();
-        let (mut cursor, mut line, mut column) = (0usize, 1u32, 1u32);
-        for (at, key) in text.match_indices("\"address\"") {
-            for c in text[cursor..at].chars() {
-                if c == '\n' {
-                    line = line.saturating_add(1);
-                    column = 1;
-                } else {
-                    column = column.saturating_add(1);
-                }
-            }
-            cursor = at;
-            let rest = text[at + key.len()..].trim_start();
-            let Some(value) = rest.strip_prefix(':').map(str::trim_start) else {
-                continue;
-            };
-            let mut stream = serde_json::Deserializer::from_str(value).into_iter::<String>();
-            if let Some(Ok(address)) = stream.next() {
-                first.entry(address).or_insert(Position { line, column });
+        for (at, address) in key_values(text, "address") {
+            first.entry(address).or_insert(at);
+        }
+        // A stored state writes `"type"` then `"name"`, no address: `type.name` is the key.
+        let names: Vec<(Position, String)> = key_values(text, "name").collect();
+        let mut next_name = names.iter().peekable();
+        for (at, kind) in key_values(text, "type") {
+            while next_name.next_if(|(n, _)| *n < at).is_some() {}
+            if let Some((_, name)) = next_name.peek() {
+                first.entry(format!("{kind}.{name}")).or_insert(at);
             }
         }
         AddressSpans { path, first }
     }
 
-    /// The span of the address's key (the start of the file when it is not written).
+    /// The span of the address's key, or of the resource's `type` in a stored state (the
+    /// start of the file when neither is written).
     fn span(&self, address: &str) -> Span {
+        let base = base_of(address);
+        let unqualified = &base[module_of(&base).len()..];
         let at = self
             .first
             .get(address)
+            .or_else(|| self.first.get(unqualified))
             .copied()
             .unwrap_or(Position { line: 1, column: 1 });
         Span {
@@ -294,6 +357,37 @@ impl<'t> AddressSpans<'t> {
             end: at,
         }
     }
+}
+
+/// Every string value of a JSON key in the text, with the key's line and column, in order;
+/// lines and columns are counted as the scan goes, so the whole text is read once.
+fn key_values<'a>(text: &'a str, key: &str) -> impl Iterator<Item = (Position, String)> + 'a {
+    let quoted = format!("\"{key}\"");
+    let (mut cursor, mut line, mut column) = (0usize, 1u32, 1u32);
+    let matches: Vec<(usize, usize)> = text
+        .match_indices(quoted.as_str())
+        .map(|(at, k)| (at, k.len()))
+        .collect();
+    matches.into_iter().filter_map(move |(at, length)| {
+        for c in text[cursor..at].chars() {
+            if c == '\n' {
+                line = line.saturating_add(1);
+                column = 1;
+            } else {
+                column = column.saturating_add(1);
+            }
+        }
+        cursor = at;
+        let value = text[at + length..]
+            .trim_start()
+            .strip_prefix(':')?
+            .trim_start();
+        let mut stream = serde_json::Deserializer::from_str(value).into_iter::<String>();
+        match stream.next() {
+            Some(Ok(found)) => Some((Position { line, column }, found)),
+            _ => None,
+        }
+    })
 }
 
 /// The identifiers other resources use to name each resource (`id`, `arn`), when known.
