@@ -32,8 +32,8 @@ const ADMIN_ROLES: &[&str] = &["Owner", "Contributor", "User Access Administrato
 /// One inbound allow rule of a network security group that admits the internet.
 struct OpenRule {
     protocol: String,
-    /// Port ranges (`22`, `1000-2000`, `*`).
-    ports: Vec<String>,
+    /// Port ranges (`22`, `1000-2000`, `*`); `None` when the code does not say statically.
+    ports: Option<Vec<String>>,
     span: Span,
 }
 
@@ -140,10 +140,19 @@ pub fn model(resources: &[Resource], root: &str) -> Fragment {
             entry.technology.as_str(),
             "vm" | "vm-scale-set" | "app-service" | "function-app"
         );
-        if runs_code && r.body.get("identity").is_some() {
+        if runs_code && let Some(identity) = r.body.all("identity").into_iter().next() {
             attributes.set_flag(AttrName::ServiceAccountToken, Tri::Yes, None);
-            for (right, span) in rights.get(&r.address).cloned().unwrap_or_default() {
-                attributes.push_item(AttrName::ServiceAccountPrivileges, right, Some(span));
+            // Its own (system-assigned) identity and the user-assigned ones it lists.
+            let holders = std::iter::once(r.address.clone()).chain(
+                index
+                    .arg(identity, "identity_ids")
+                    .into_iter()
+                    .map(|i| i.address.clone()),
+            );
+            for holder in holders.collect::<Vec<_>>() {
+                for (right, span) in rights.get(&holder).cloned().unwrap_or_default() {
+                    attributes.push_item(AttrName::ServiceAccountPrivileges, right, Some(span));
+                }
             }
             attributes.set_empty_list(AttrName::ServiceAccountPrivileges);
         }
@@ -251,14 +260,14 @@ fn open_rules(resources: &[Resource], index: &Index) -> BTreeMap<String, Vec<Ope
         else {
             return;
         };
-        let ports: Vec<String> = ["destination_port_range", "destination_port_ranges"]
+        let written: Vec<&Value> = ["destination_port_range", "destination_port_ranges"]
             .iter()
             .filter_map(|k| rule.get(k))
-            .flat_map(|v| {
-                v.items()
-                    .into_iter()
-                    .filter_map(|p| p.as_str().map(str::to_string))
-            })
+            .flat_map(Value::items)
+            .collect();
+        let ports: Option<Vec<String>> = written
+            .iter()
+            .map(|p| p.as_str().map(str::to_string))
             .collect();
         rules.entry(group.to_string()).or_default().push(OpenRule {
             protocol: word("protocol").unwrap_or_else(|| "*".into()),
@@ -286,15 +295,17 @@ fn open_rules(resources: &[Resource], index: &Index) -> BTreeMap<String, Vec<Ope
 
 /// The doors one open rule makes into a machine: one per port range.
 fn rule_doors(root: &str, target: &str, rule: &OpenRule, public: Tri) -> Vec<Flow> {
-    let ranges: Vec<&str> = if rule.ports.is_empty() {
-        vec!["*"]
-    } else {
-        rule.ports.iter().map(String::as_str).collect()
+    // Ports the code does not state statically are not known: never "all ports".
+    let ranges: Vec<&str> = match &rule.ports {
+        None => vec!["?"],
+        Some(ports) if ports.is_empty() => vec!["*"],
+        Some(ports) => ports.iter().map(String::as_str).collect(),
     };
     ranges
         .into_iter()
         .map(|range| {
             let (from, to) = match range {
+                "?" => (None, None),
                 "*" => (Some(0), Some(65535)),
                 range => match range.split_once('-') {
                     Some((a, b)) => (a.trim().parse().ok(), b.trim().parse().ok()),
@@ -377,6 +388,16 @@ fn web_apps(resources: &[Resource], root: &str, flows: &mut Vec<Flow>) {
                     .filter_map(|a| a.get("auth_enabled")),
             )
             .any(|enabled| enabled.as_bool() == Some(true));
+        // Access restrictions deny everyone they do not list (unless the default says Allow):
+        // who may come is then a matter of the list.
+        let config = app.body.all("site_config").into_iter().next();
+        let restricted = config.is_some_and(|c| {
+            !c.all("ip_restriction").is_empty()
+                && c.get("ip_restriction_default_action")
+                    .and_then(Value::as_str)
+                    != Some("Allow")
+        });
+        let public = if restricted { Tri::Unknown } else { Tri::Yes };
         let door = |protocol: &str, port: &str, encrypted: Tri, span: Span| {
             Door {
                 target: &app.address,
@@ -384,14 +405,13 @@ fn web_apps(resources: &[Resource], root: &str, flows: &mut Vec<Flow>) {
                 port: Some(port.to_string()),
                 origin: "app-service",
                 span,
-                public: Tri::Yes,
+                public,
                 encrypted: Some(encrypted),
                 authenticated: easy_auth.then_some(Tri::Yes),
             }
             .flow(root)
         };
         let mut https = door("https", "443", Tri::Yes, app.span.clone());
-        let config = app.body.all("site_config").into_iter().next();
         let minimum = config.and_then(|c| {
             c.get("minimum_tls_version")
                 .or_else(|| c.get("min_tls_version"))
@@ -531,7 +551,10 @@ fn gateway_tls(policy: Option<&Value>) -> (Tri, Option<Span>) {
     let Some(policy) = policy else {
         return (Tri::Unknown, None);
     };
-    if let Some(minimum) = policy.get("min_protocol_version") {
+    if let Some(minimum) = policy
+        .get("min_protocol_version")
+        .filter(|m| !matches!(m, Value::Null(_)) && m.as_str() != Some(""))
+    {
         let outdated = match minimum.as_str() {
             Some("TLSv1_0" | "TLSv1_1") => Tri::Yes,
             Some("TLSv1_2" | "TLSv1_3") => Tri::No,
@@ -542,11 +565,10 @@ fn gateway_tls(policy: Option<&Value>) -> (Tri, Option<Span>) {
     if let Some(name) = policy.get("policy_name") {
         let outdated = match name.as_str() {
             Some("AppGwSslPolicy20150501") => Tri::Yes,
+            // AppGwSslPolicy20170401 still accepts TLS 1.1; its S variant starts at 1.2.
+            Some("AppGwSslPolicy20170401") => Tri::Yes,
             Some(
-                "AppGwSslPolicy20170401"
-                | "AppGwSslPolicy20170401S"
-                | "AppGwSslPolicy20220101"
-                | "AppGwSslPolicy20220101S",
+                "AppGwSslPolicy20170401S" | "AppGwSslPolicy20220101" | "AppGwSslPolicy20220101S",
             ) => Tri::No,
             _ => Tri::Unknown,
         };
@@ -644,13 +666,26 @@ fn public_containers(resources: &[Resource], index: &Index, root: &str, flows: &
             .into_iter()
             .chain(index.arg(&container.body, "storage_account_id"));
         for account in accounts.collect::<Vec<_>>() {
+            // The account refuses anonymous access, or the network does not let anyone in.
             let refused = [
                 "allow_nested_items_to_be_public",
                 "allow_blob_public_access",
+                "public_network_access_enabled",
             ]
             .iter()
             .any(|k| account.body.get(k).and_then(Value::as_bool) == Some(false));
-            if refused {
+            let denied =
+                |rules: &Value| rules.get("default_action").and_then(Value::as_str) == Some("Deny");
+            let closed = account.body.all("network_rules").into_iter().any(denied)
+                || resources.iter().any(|r| {
+                    r.kind == "azurerm_storage_account_network_rules"
+                        && denied(&r.body)
+                        && index
+                            .arg(&r.body, "storage_account_id")
+                            .iter()
+                            .any(|a| a.address == account.address)
+                });
+            if refused || closed {
                 continue;
             }
             let https_only = ["https_traffic_only_enabled", "enable_https_traffic_only"]
@@ -699,18 +734,21 @@ fn kubernetes_endpoints(resources: &[Resource], root: &str, flows: &mut Vec<Flow
         if private.and_then(Value::as_bool) == Some(true) {
             continue;
         }
-        let ranges = cluster
-            .body
-            .get("api_server_authorized_ip_ranges")
-            .or_else(|| {
-                at(
-                    &cluster.body,
-                    &[
-                        "api_server_access_profile".into(),
-                        "authorized_ip_ranges".into(),
-                    ],
-                )
-            });
+        // The v3 argument or the v4 block, whichever says something.
+        let profile_ranges = at(
+            &cluster.body,
+            &[
+                "api_server_access_profile".into(),
+                "authorized_ip_ranges".into(),
+            ],
+        );
+        let ranges = [
+            cluster.body.get("api_server_authorized_ip_ranges"),
+            profile_ranges,
+        ]
+        .into_iter()
+        .flatten()
+        .find(|list| list.is_unknown() || !list.items().is_empty());
         let public = match ranges {
             Some(list) if list.is_unknown() => Tri::Unknown,
             Some(list) if !list.items().is_empty() => {

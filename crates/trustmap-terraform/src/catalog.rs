@@ -10,8 +10,10 @@ use trustmap_yaml::{Limits, Node};
 /// How one flag attribute is read from a resource's arguments.
 #[derive(Debug, Clone)]
 pub struct FlagSource {
-    /// The argument path (`vpc_config.endpoint_public_access`).
-    pub path: Vec<String>,
+    /// The argument path (`vpc_config.endpoint_public_access`), or several written `a|b`
+    /// when the provider renamed it (the first one present is read); one empty path means
+    /// the resource itself.
+    pub paths: Vec<Vec<String>>,
     /// The value when the argument is absent: the provider's documented default.
     pub default: Tri,
     /// Whether `true` means no (`internal = true` is not public).
@@ -82,11 +84,10 @@ fn flags_of(name: &str, entry: &Node) -> Vec<(AttrName, FlagSource)> {
         flags.push((
             attr,
             FlagSource {
-                path: source
+                paths: source
                     .get("path")
                     .and_then(Node::as_str)
-                    .map(path)
-                    .unwrap_or_default(),
+                    .map_or_else(|| vec![Vec::new()], |p| p.split('|').map(path).collect()),
                 default,
                 invert: source.get("invert").and_then(Node::truthy).unwrap_or(false),
                 yes_when,

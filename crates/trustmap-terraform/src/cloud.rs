@@ -75,16 +75,14 @@ pub(crate) fn port_text(value: Option<&Value>) -> Option<String> {
         .map(|p| (p as i64).to_string())
 }
 
-/// The address a reference names, without an instance key when the resource has none.
+/// The addresses a value refers to: itself, or the items of a list, lists of lists included
+/// (a plan's unknown list items each carry the argument's references).
 pub(crate) fn referenced(value: &Value) -> Vec<String> {
-    value
-        .items()
-        .into_iter()
-        .filter_map(|v| match v {
-            Value::Reference { address, .. } => Some(address.clone()),
-            _ => None,
-        })
-        .collect()
+    match value {
+        Value::Reference { address, .. } => vec![address.clone()],
+        Value::List(items, _) => items.iter().flat_map(referenced).collect(),
+        _ => Vec::new(),
+    }
 }
 
 pub(crate) fn at<'v>(value: &'v Value, path: &[String]) -> Option<&'v Value> {
@@ -147,8 +145,15 @@ pub(crate) fn describe(
     from_port: Option<i64>,
     to_port: Option<i64>,
 ) -> (Vec<String>, Option<String>, Tri) {
-    let all =
-        protocol == "-1" || protocol == "all" || (from_port == Some(0) && to_port == Some(65535));
+    let protocol = protocol.to_ascii_lowercase();
+    let protocol = protocol.as_str();
+    // ICMP, ESP, AH and the like have no ports: whatever range is written means nothing.
+    let has_ports = matches!(protocol, "tcp" | "udp" | "sctp" | "6" | "17" | "132");
+    let all = matches!(protocol, "-1" | "all" | "*")
+        || (has_ports && from_port == Some(0) && to_port == Some(65535));
+    if !all && !has_ports {
+        return (Vec::new(), Some(protocol.to_string()), Tri::Unknown);
+    }
     if all {
         return (
             vec!["all".to_string()],
@@ -186,7 +191,7 @@ pub(crate) fn read_flags(
     attributes: &mut Attributes,
 ) {
     for (attr, source) in flags {
-        match at(body, &source.path) {
+        match source.paths.iter().find_map(|p| at(body, p)) {
             Some(v) if v.is_unknown() || matches!(v, Value::Reference { .. }) => {
                 attributes.set_flag(*attr, Tri::Unknown, Some(v.span().clone()))
             }

@@ -78,7 +78,7 @@ pub fn model(resources: &[Resource], root: &str) -> Fragment {
             continue;
         };
         let mut attributes = catalog_attributes(r, entry, &companions);
-        if let Some(backends) = balancers.get(&r.address) {
+        if let Some(backends) = balancers.get(&r.address).filter(|b| b.resolved) {
             // Cloud Armor and request logs are set on the backend services.
             for (name, found) in [
                 (AttrName::RateLimited, &backends.protected),
@@ -285,12 +285,24 @@ fn firewalls(resources: &[Resource], index: &Index, root: &str, flows: &mut Vec<
         {
             continue;
         }
-        let Some(ranges) = rule.body.get("source_ranges").filter(|v| {
-            v.items()
-                .iter()
-                .any(|r| matches!(r.as_str(), Some("0.0.0.0/0" | "::/0")))
-        }) else {
-            continue;
+        // With no source at all, an ingress rule admits 0.0.0.0/0.
+        let unsourced = ["source_ranges", "source_tags", "source_service_accounts"]
+            .iter()
+            .all(|k| {
+                rule.body
+                    .get(k)
+                    .is_none_or(|v| v.items().is_empty() && !v.is_unknown())
+            });
+        let ranges = match rule.body.get("source_ranges") {
+            Some(v)
+                if v.items()
+                    .iter()
+                    .any(|r| matches!(r.as_str(), Some("0.0.0.0/0" | "::/0"))) =>
+            {
+                v
+            }
+            _ if unsourced => &rule.body,
+            _ => continue,
         };
         let network = index.arg(&rule.body, "network").into_iter().next();
         let tags: Vec<String> = rule
@@ -333,11 +345,18 @@ fn firewalls(resources: &[Resource], index: &Index, root: &str, flows: &mut Vec<
                     .into_iter()
                     .next()
                     .and_then(|a| a.get("email"));
+                let listed = accounts.items();
                 match email {
-                    Some(e) if accounts.items().contains(&e) => Tri::Yes,
-                    Some(Value::Reference { address, .. }) => Tri::from_bool(
-                        accounts.items().iter().any(|a| matches!(a, Value::Reference { address: other, .. } if other == address)),
-                    ),
+                    Some(Value::String(own, _)) if listed.iter().all(|a| a.as_str().is_some()) => {
+                        Tri::from_bool(listed.iter().any(|a| a.as_str() == Some(own.as_str())))
+                    }
+                    Some(Value::Reference { address, .. })
+                        if listed.iter().all(|a| matches!(a, Value::Reference { .. })) =>
+                    {
+                        Tri::from_bool(listed.iter().any(|a| {
+                            matches!(a, Value::Reference { address: other, .. } if other == address)
+                        }))
+                    }
                     _ => Tri::Unknown,
                 }
             } else {
@@ -435,10 +454,20 @@ fn forwarding_rules(resources: &[Resource], index: &Index, root: &str, flows: &m
             Some("google_compute_target_http_proxy") => ("http".to_string(), Tri::No, None),
             Some("google_compute_target_https_proxy" | "google_compute_target_ssl_proxy") => {
                 let target = target.expect("matched above");
+                let written = target
+                    .body
+                    .get("ssl_policy")
+                    .filter(|p| !matches!(p, Value::Null(_)));
                 let policy = index.arg(&target.body, "ssl_policy").into_iter().next();
                 let minimum = policy.and_then(|p| p.body.get("min_tls_version"));
                 let outdated = match (policy, minimum.and_then(Value::as_str)) {
+                    // A policy that is named but not found here: unknown.
+                    (None, _) if written.is_some() => {
+                        (Tri::Unknown, written.expect("matched").span().clone())
+                    }
+                    // Google's default policy, and a policy without a minimum, accept TLS 1.0.
                     (None, _) => (Tri::Yes, target.span.clone()),
+                    (Some(p), None) if minimum.is_some() => (Tri::Unknown, p.span.clone()),
                     (Some(p), None) => (Tri::Yes, p.span.clone()),
                     (Some(_), Some("TLS_1_0" | "TLS_1_1")) => {
                         (Tri::Yes, minimum.expect("read").span().clone())
@@ -699,12 +728,21 @@ fn cloud_sql(resources: &[Resource], root: &str, flows: &mut Vec<Flow>) {
         } else {
             3306
         };
-        let ssl = path(&["settings", "ip_configuration", "ssl_mode"]).and_then(Value::as_str);
-        let required =
-            path(&["settings", "ip_configuration", "require_ssl"]).and_then(Value::as_bool);
+        let ssl_written = path(&["settings", "ip_configuration", "ssl_mode"]);
+        let required_written = path(&["settings", "ip_configuration", "require_ssl"]);
+        let ssl = ssl_written.and_then(Value::as_str);
+        let required = required_written.and_then(Value::as_bool);
         let encrypted = match (ssl, required) {
             (Some("ENCRYPTED_ONLY" | "TRUSTED_CLIENT_CERTIFICATE_REQUIRED"), _)
             | (_, Some(true)) => Tri::Yes,
+            // Written but not known statically: unknown, not the default.
+            _ if ssl_written.is_some_and(|v| ssl.is_none() && !matches!(v, Value::Null(_)))
+                || required_written
+                    .is_some_and(|v| required.is_none() && !matches!(v, Value::Null(_))) =>
+            {
+                Tri::Unknown
+            }
+            // The default accepts unencrypted connections.
             _ => Tri::No,
         };
         let (ports, protocol, _) = describe("tcp", Some(port), Some(port));
@@ -787,6 +825,8 @@ struct Backends<'r> {
     protected: Option<Span>,
     /// Request logging on one of its backend services.
     logged: Option<Span>,
+    /// Whether a backend service was found (else Cloud Armor and logs are not known).
+    resolved: bool,
 }
 
 /// The backends of every forwarding rule, by its address.
@@ -816,6 +856,7 @@ fn load_balancers<'r>(
             }
         }
         for service in services {
+            backends.resolved = true;
             if service.kind == "google_compute_backend_bucket" {
                 for bucket in index.arg(&service.body, "bucket_name") {
                     backends.targets.push((bucket, service.span.clone()));

@@ -304,10 +304,11 @@ fn module_of(address: &str) -> String {
         {
             end = name_end + close + 1;
         }
-        let consumed = "module.".len() + end + 1;
-        if consumed > rest.len() {
+        // Only a dot may follow; anything else is not a module path.
+        if !after[end..].starts_with('.') {
             break;
         }
+        let consumed = "module.".len() + end + 1;
         module.push_str(&rest[..consumed]);
         rest = &rest[consumed..];
     }
@@ -390,25 +391,93 @@ fn key_values<'a>(text: &'a str, key: &str) -> impl Iterator<Item = (Position, S
     })
 }
 
-/// The identifiers other resources use to name each resource (`id`, `arn`), when known.
-fn identifiers(resources: &[&Json]) -> BTreeMap<String, String> {
+/// The identifiers other resources use to name each resource (`id`, `arn`, `self_link`, a
+/// managed identity's principal id, a name borne by one resource), when known.
+fn identifiers(resources: &[&Json]) -> Identifiers {
+    // Resources whose id or name is another resource's (an Azure association has its
+    // subnet's id, an IAM member the name of what it grants on) or is a value, not a name
+    // (`random_integer` ids are numbers), name nothing.
+    let names_nothing = |kind: &str| {
+        kind.contains("_association")
+            || kind.contains("_iam_")
+            || kind.ends_with("_network_rules")
+            || ["random_", "null_", "time_", "tls_", "local_", "terraform_"]
+                .iter()
+                .any(|p| kind.starts_with(p))
+    };
     let mut ids = BTreeMap::new();
+    let mut names: BTreeMap<String, Vec<String>> = BTreeMap::new();
     for resource in resources {
-        let Some(address) = resource.get("address").and_then(Json::as_str) else {
+        let (Some(address), Some(kind)) = (
+            resource.get("address").and_then(Json::as_str),
+            resource.get("type").and_then(Json::as_str),
+        ) else {
             continue;
         };
-        for key in ["id", "arn"] {
-            if let Some(id) = resource
-                .pointer(&format!("/values/{key}"))
-                .and_then(Json::as_str)
-                && !id.is_empty()
-            {
+        if names_nothing(kind) {
+            continue;
+        }
+        let values = resource.get("values");
+        let text = |key: &str| values.and_then(|v| v.get(key)).and_then(Json::as_str);
+        // Managed identities are named by their principal id (`azurerm_role_assignment`).
+        let principals = values
+            .and_then(|v| v.get("identity"))
+            .map(|identity| match identity {
+                Json::Array(items) => items.iter().collect::<Vec<_>>(),
+                one => vec![one],
+            })
+            .unwrap_or_default()
+            .into_iter()
+            .filter_map(|i| i.get("principal_id").and_then(Json::as_str));
+        for id in ["id", "arn", "self_link"]
+            .iter()
+            .filter_map(|k| text(k))
+            .chain(principals)
+        {
+            if !id.is_empty() && id.parse::<f64>().is_err() {
                 ids.entry(id.to_string())
                     .or_insert_with(|| address.to_string());
             }
         }
+        if let Some(name) = text("name").filter(|n| !n.is_empty()) {
+            names
+                .entry(name.to_string())
+                .or_default()
+                .push(address.to_string());
+        }
     }
-    ids
+    // A name links only when one resource bears it (`network_security_group_name = "web"`).
+    let names = names
+        .into_iter()
+        .filter_map(|(name, owners)| match owners.as_slice() {
+            [owner] => Some((name, owner.clone())),
+            _ => None,
+        })
+        .collect();
+    Identifiers { ids, names }
+}
+
+/// What names a resource in a plan or state: identifiers anywhere, names only in arguments
+/// that take a name (`name`, `*_name`).
+#[derive(Default)]
+struct Identifiers {
+    ids: BTreeMap<String, String>,
+    names: BTreeMap<String, String>,
+}
+
+impl Identifiers {
+    /// The resource a string in argument `key` names, other than `own`.
+    fn named(&self, key: &str, text: &str, own: &str) -> Option<&String> {
+        let by_name = || {
+            (key == "name" || key.ends_with("_name"))
+                .then(|| self.names.get(text))
+                .flatten()
+        };
+        self.ids
+            .get(text)
+            .or_else(by_name)
+            .filter(|address| address.as_str() != own)
+    }
 }
 
 /// The plan's `configuration`: each resource's expressions, by module-relative address.
@@ -515,7 +584,7 @@ struct Context<'a> {
     own_address: &'a str,
     /// The module path of the resource (`module.a.`), for its configuration's references.
     module: String,
-    ids: &'a BTreeMap<String, String>,
+    ids: &'a Identifiers,
     depth: usize,
 }
 
@@ -533,7 +602,11 @@ impl Context<'_> {
     ) -> Value {
         let span = written.map_or_else(|| parent_span.clone(), |w| w.span().clone());
         if sensitive == &Json::Bool(true) {
-            return Value::String(SENSITIVE.to_string(), span);
+            // A secret string is set, whatever it says; a hidden flag or number is unknown.
+            return match json {
+                Json::String(_) => Value::String(SENSITIVE.to_string(), span),
+                _ => Value::Unknown(span),
+            };
         }
         if unknown == &Json::Bool(true) || self.depth > MAX_DEPTH {
             return self.references(expression, span);
@@ -548,13 +621,13 @@ impl Context<'_> {
             Json::Null => Value::Null(span),
             Json::Bool(b) => Value::Bool(*b, span),
             Json::Number(n) => Value::Number(n.as_f64().unwrap_or(0.0), span),
-            Json::String(s) => match self.ids.get(s) {
-                Some(address) if address != self.own_address => Value::Reference {
+            Json::String(s) => match self.ids.named("", s, self.own_address) {
+                Some(address) => Value::Reference {
                     address: address.clone(),
                     attribute: String::new(),
                     span,
                 },
-                _ => Value::String(s.clone(), span),
+                None => Value::String(s.clone(), span),
             },
             Json::Array(items) => {
                 let written_items = match written {
@@ -583,8 +656,20 @@ impl Context<'_> {
                 Value::List(values, span)
             }
             Json::Object(fields) => {
+                // Providers store an argument nobody set as null, `""` or `[]`: absent, so
+                // that the provider's default applies as it does for the source.
+                let unset = |key: &String, field: &Json| {
+                    let empty = match field {
+                        Json::Null => true,
+                        Json::String(text) => text.is_empty(),
+                        Json::Array(items) => items.is_empty(),
+                        _ => false,
+                    };
+                    empty && unknown.get(key) != Some(&Json::Bool(true))
+                };
                 let mut out: Vec<(String, Value)> = fields
                     .iter()
+                    .filter(|(key, field)| !unset(key, field))
                     .map(|(key, field)| {
                         // Repeated blocks (`ingress { } ingress { }`) are one list here.
                         let written_field = written.and_then(|w| match w.all(key).as_slice() {
@@ -602,6 +687,20 @@ impl Context<'_> {
                             written_field.as_ref(),
                             &span,
                         );
+                        // A name written where a name is taken links to what bears it.
+                        let value = match value {
+                            Value::String(text, at) => {
+                                match self.ids.named(key, &text, self.own_address) {
+                                    Some(address) => Value::Reference {
+                                        address: address.clone(),
+                                        attribute: String::new(),
+                                        span: at,
+                                    },
+                                    None => Value::String(text, at),
+                                }
+                            }
+                            other => other,
+                        };
                         (key.clone(), value)
                     })
                     .collect();
@@ -633,11 +732,18 @@ impl Context<'_> {
             .filter_map(|reference| self.resource_of(reference))
             .collect();
         addresses.dedup();
-        // `aws_sg.web.id` is listed with `aws_sg.web`: keep the shortest of each prefix.
+        // `aws_subnet.a[0]` is listed with `aws_subnet.a`: keep the wider of each pair (the
+        // base names every instance), never mistaking `nic.app` for a prefix of `nic.app2`.
+        let covers = |wide: &str, narrow: &str| {
+            narrow == wide
+                || narrow
+                    .strip_prefix(wide)
+                    .is_some_and(|rest| rest.starts_with('['))
+        };
         let mut kept: Vec<String> = Vec::new();
         for address in addresses {
-            if !kept.iter().any(|k| address.starts_with(k.as_str())) {
-                kept.retain(|k| !k.starts_with(address.as_str()));
+            if !kept.iter().any(|k| covers(k, &address)) {
+                kept.retain(|k| !covers(&address, k));
                 kept.push(address);
             }
         }
@@ -691,6 +797,87 @@ mod tests {
         assert_eq!(
             split_module_path("module.a[\"k\"].module.b.aws_x.y"),
             ["module.a[\"k\"]", "module.b", "aws_x.y"]
+        );
+    }
+
+    #[test]
+    fn odd_addresses_and_similar_names_are_kept_apart() {
+        assert_eq!(module_of("module.a[0]\u{e9}x.y"), "");
+        let context = Context {
+            own_address: "azurerm_linux_virtual_machine.vm",
+            module: String::new(),
+            ids: &Identifiers::default(),
+            depth: 0,
+        };
+        let expression = serde_json::json!({"references": [
+            "azurerm_network_interface.app2.id", "azurerm_network_interface.app2",
+            "azurerm_network_interface.app.id", "azurerm_network_interface.app",
+            "aws_subnet.a[0]", "aws_subnet.a"]});
+        let value = context.references(&expression, Span::lines("p.json", 1, 1));
+        let mut named = crate::cloud::referenced(&value);
+        named.sort();
+        assert_eq!(
+            named,
+            [
+                "aws_subnet.a",
+                "azurerm_network_interface.app",
+                "azurerm_network_interface.app2"
+            ]
+        );
+    }
+
+    /// A state links by identifiers, but not through an association that shares its subnet's
+    /// id, nor through a random number that equals a port; unset strings are absent.
+    #[test]
+    fn state_identifiers_link_only_what_they_name() {
+        let state = serde_json::json!({"format_version": "1.0", "terraform_version": "1.9.8",
+        "values": {"root_module": {"resources": [
+          {"address": "azurerm_subnet.app", "mode": "managed", "type": "azurerm_subnet", "name": "app",
+           "values": {"id": "/subscriptions/s/subnets/app", "name": "app"}},
+          {"address": "azurerm_subnet_network_security_group_association.app", "mode": "managed",
+           "type": "azurerm_subnet_network_security_group_association", "name": "app",
+           "values": {"id": "/subscriptions/s/subnets/app", "subnet_id": "/subscriptions/s/subnets/app",
+                      "network_security_group_id": "/subscriptions/s/nsg/open"}},
+          {"address": "random_integer.port", "mode": "managed", "type": "random_integer", "name": "port",
+           "values": {"id": "22", "result": 22}},
+          {"address": "azurerm_network_security_group.open", "mode": "managed",
+           "type": "azurerm_network_security_group", "name": "open",
+           "values": {"id": "/subscriptions/s/nsg/open", "name": "open", "security_rule": [
+             {"direction": "Inbound", "access": "Allow", "protocol": "Tcp", "source_address_prefix": "*",
+              "destination_port_range": "22", "destination_port_ranges": []}]}},
+          {"address": "azurerm_network_interface.public", "mode": "managed",
+           "type": "azurerm_network_interface", "name": "public",
+           "values": {"id": "/subscriptions/s/nics/public", "name": "public", "ip_configuration": [
+             {"subnet_id": "/subscriptions/s/subnets/app", "public_ip_address_id": "/subscriptions/s/ips/x"}]}},
+          {"address": "azurerm_network_interface.private", "mode": "managed",
+           "type": "azurerm_network_interface", "name": "private",
+           "values": {"id": "/subscriptions/s/nics/private", "name": "private", "ip_configuration": [
+             {"subnet_id": "/subscriptions/s/subnets/app", "public_ip_address_id": ""}]}},
+          {"address": "azurerm_linux_virtual_machine.jump", "mode": "managed",
+           "type": "azurerm_linux_virtual_machine", "name": "jump",
+           "values": {"name": "jump", "network_interface_ids": ["/subscriptions/s/nics/public"], "identity": []}},
+          {"address": "azurerm_linux_virtual_machine.worker", "mode": "managed",
+           "type": "azurerm_linux_virtual_machine", "name": "worker",
+           "values": {"name": "worker", "network_interface_ids": ["/subscriptions/s/nics/private"]}}
+        ]}}});
+        let mut diags = Vec::new();
+        let resources = read_document("s.json", &state.to_string(), None, &[], &mut diags);
+        let fragment = crate::azure::model(&resources, "");
+        let doors: Vec<&str> = fragment.flows.iter().map(|f| f.id.0.as_str()).collect();
+        assert_eq!(
+            doors,
+            ["external:internet -> tf:azurerm_linux_virtual_machine.jump (ssh/22)"]
+        );
+        let jump = fragment
+            .elements
+            .iter()
+            .find(|e| e.id.0 == "tf:azurerm_linux_virtual_machine.jump")
+            .unwrap();
+        assert_eq!(jump.zone.0, "tf:azurerm_subnet.app");
+        assert!(
+            jump.attributes
+                .get(trustmap_model::AttrName::ServiceAccountToken)
+                .is_none()
         );
     }
 
