@@ -1631,6 +1631,33 @@ fn terraform_state_is_linked_by_identifiers_and_hides_secrets() {
         (stored_elements, stored_flows),
         (elements.clone(), flows.clone())
     );
+    // Its findings point at the resource's `"type"`, in its module.
+    let text =
+        std::fs::read_to_string(root().join("fixtures/terraform/stored-state/terraform.tfstate"))
+            .unwrap();
+    let module_line = text
+        .lines()
+        .position(|l| l.contains("\"module\": \"module.logs\""))
+        .unwrap();
+    assert!(
+        text.lines()
+            .nth(module_line + 2)
+            .unwrap()
+            .contains("aws_s3_bucket")
+    );
+    let type_line = module_line + 3;
+    let scanned = trustmap(&[
+        "scan",
+        "fixtures/terraform/stored-state",
+        "--fail-on",
+        "none",
+    ]);
+    assert!(
+        scanned.stdout.contains(&format!(
+            "terraform.tfstate:{type_line}:7  HIGH      TM-S004"
+        )),
+        "{scanned:?}"
+    );
 
     let dirs = [
         "fixtures/terraform/state",

@@ -329,14 +329,26 @@ impl<'t> AddressSpans<'t> {
         for (at, address) in key_values(text, "address") {
             first.entry(address).or_insert(at);
         }
-        // A stored state writes `"type"` then `"name"`, no address: `type.name` is the key.
+        // A stored state writes each resource as `"module"` (when in one), `"mode"`, `"type"`,
+        // `"name"`, no address: `module.type.name` is the key.
         let names: Vec<(Position, String)> = key_values(text, "name").collect();
+        let modules: Vec<(Position, String)> = key_values(text, "module").collect();
+        let modes: Vec<Position> = key_values(text, "mode").map(|(at, _)| at).collect();
         let mut next_name = names.iter().peekable();
         for (at, kind) in key_values(text, "type") {
             while next_name.next_if(|(n, _)| *n < at).is_some() {}
-            if let Some((_, name)) = next_name.peek() {
-                first.entry(format!("{kind}.{name}")).or_insert(at);
-            }
+            let Some((_, name)) = next_name.peek() else {
+                continue;
+            };
+            // The module written just before this resource's `mode`, if any.
+            let mode = modes.iter().rev().find(|m| **m < at);
+            let previous_mode = mode.and_then(|m| modes.iter().rev().find(|p| *p < m));
+            let module = modules
+                .iter()
+                .rev()
+                .find(|(p, _)| mode.is_some_and(|m| p < m) && previous_mode.is_none_or(|q| p > q))
+                .map_or_else(String::new, |(_, module)| format!("{module}."));
+            first.entry(format!("{module}{kind}.{name}")).or_insert(at);
         }
         AddressSpans { path, first }
     }
@@ -346,10 +358,9 @@ impl<'t> AddressSpans<'t> {
     fn span(&self, address: &str) -> Span {
         let base = base_of(address);
         let unqualified = &base[module_of(&base).len()..];
-        let at = self
-            .first
-            .get(address)
-            .or_else(|| self.first.get(unqualified))
+        let at = [address, base.as_str(), unqualified]
+            .iter()
+            .find_map(|key| self.first.get(*key))
             .copied()
             .unwrap_or(Position { line: 1, column: 1 });
         Span {
