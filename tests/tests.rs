@@ -1718,9 +1718,14 @@ fn terraform_input_kinds_are_checked() {
     assert!(stdout.contains("TM-I004"), "{stdout}");
 }
 
-/// Checks that a scanned folder places these elements in these zones and has exactly these
-/// flows.
-fn assert_cloud_model(folder: &str, placed: &[(&str, &str)], expected_flows: &[&str]) {
+/// Checks that a scanned folder places these elements in these zones, has exactly these
+/// flows, and that its edge (a gateway, a balancer) keeps logs and is rate limited.
+fn assert_cloud_model(
+    folder: &str,
+    placed: &[(&str, &str)],
+    expected_flows: &[&str],
+    logged_and_limited_edge: &str,
+) {
     let scan = scan(folder);
     let model = &scan.model;
     let elements: BTreeSet<(String, String)> = model
@@ -1735,6 +1740,15 @@ fn assert_cloud_model(folder: &str, placed: &[(&str, &str)], expected_flows: &[&
     let expected: BTreeSet<String> = expected_flows.iter().map(|f| f.to_string()).collect();
     assert_eq!(flows, expected);
     assert!(model.diagnostics().is_empty(), "{:?}", model.diagnostics());
+    let edge = model
+        .element(&trustmap_model::ElementId(logged_and_limited_edge.into()))
+        .unwrap();
+    for attribute in [
+        trustmap_model::AttrName::Logging,
+        trustmap_model::AttrName::RateLimited,
+    ] {
+        assert_eq!(edge.attributes.flag(attribute), trustmap_model::Tri::Yes);
+    }
 }
 
 /// Azure: machines sit in the subnet of their network interface; an NSG rule that admits the
@@ -1760,20 +1774,8 @@ fn terraform_azure_network_becomes_the_model() {
             "external:internet -> tf:azurerm_linux_virtual_machine.web (https/443)",
             "tf:azurerm_application_gateway.front -> tf:azurerm_linux_virtual_machine.web (https/443)",
         ],
+        "tf:azurerm_application_gateway.front",
     );
-    let scan = scan("fixtures/terraform/azure");
-    let gateway = scan
-        .model
-        .element(&trustmap_model::ElementId(
-            "tf:azurerm_application_gateway.front".into(),
-        ))
-        .unwrap();
-    for attribute in [
-        trustmap_model::AttrName::Logging,
-        trustmap_model::AttrName::RateLimited,
-    ] {
-        assert_eq!(gateway.attributes.flag(attribute), trustmap_model::Tri::Yes);
-    }
 }
 
 /// Google Cloud: a firewall rule admitting the internet reaches the instances whose tags it
@@ -1800,21 +1802,6 @@ fn terraform_google_network_becomes_the_model() {
             "external:internet -> tf:google_compute_instance.web (https/443)",
             "tf:google_compute_global_forwarding_rule.https -> tf:google_compute_instance_template.app (http)",
         ],
+        "tf:google_compute_global_forwarding_rule.https",
     );
-    let scan = scan("fixtures/terraform/google");
-    let balancer = scan
-        .model
-        .element(&trustmap_model::ElementId(
-            "tf:google_compute_global_forwarding_rule.https".into(),
-        ))
-        .unwrap();
-    for attribute in [
-        trustmap_model::AttrName::Logging,
-        trustmap_model::AttrName::RateLimited,
-    ] {
-        assert_eq!(
-            balancer.attributes.flag(attribute),
-            trustmap_model::Tri::Yes
-        );
-    }
 }
