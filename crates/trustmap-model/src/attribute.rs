@@ -169,6 +169,8 @@ vocabulary! {
     ExposedPorts = "exposed_ports": List,
     /// Flows: the TLS on offer still accepts protocol versions known to be weak (SSL 3, TLS 1.0 or 1.1), as a listener's or distribution's TLS policy allows.
     OutdatedTls = "outdated_tls": Flag,
+    /// Flows: the door answers plain HTTP only with a redirect to its TLS counterpart (an HTTP listener whose only action redirects to HTTPS); such a door also states `encrypted_in_transit`, since no request reaches the backends in plain text.
+    RedirectsToTls = "redirects_to_tls": Flag,
     /// Data stores: earlier versions of the data are kept (automated backups, point-in-time recovery, object versioning), so deleted or overwritten data can be restored.
     Backups = "backups": Flag,
 }
@@ -201,7 +203,8 @@ impl AttrName {
             | ResourceLimits
             | NetworkIsolated
             | Seccomp
-            | Backups => Polarity::SafeWhenYes,
+            | Backups
+            | RedirectsToTls => Polarity::SafeWhenYes,
             RunsAsRoot
             | Privileged
             | HostNetwork

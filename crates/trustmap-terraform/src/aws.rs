@@ -694,7 +694,34 @@ fn load_balancers(
             protocol: "protocol",
             port: "port",
         };
-        flows.extend(listener_door(root, balancer, &listener.body, keys, public));
+        let mut door = listener_door(root, balancer, &listener.body, keys, public);
+        // A listener whose only action redirects to HTTPS, with no rules of its own, serves
+        // nothing in plain HTTP but the redirect.
+        let actions = listener.body.all("default_action");
+        let redirects = !actions.is_empty()
+            && actions.iter().all(|a| {
+                a.get("type").and_then(Value::as_str) == Some("redirect")
+                    && at(a, &["redirect".into(), "protocol".into()])
+                        .and_then(Value::as_str)
+                        .is_some_and(|p| p.eq_ignore_ascii_case("https"))
+            });
+        let has_rules = resources.iter().any(|r| {
+            (r.kind == "aws_lb_listener_rule" || r.kind == "aws_alb_listener_rule")
+                && index
+                    .arg(&r.body, "listener_arn")
+                    .iter()
+                    .any(|l| l.address == listener.address)
+        });
+        // Requests that come in plain HTTP are sent to TLS before any reaches the backends:
+        // the traffic this door lets in is encrypted.
+        if let Some(flow) = door.as_mut().filter(|_| redirects && !has_rules) {
+            let span = Some(actions[0].span().clone());
+            flow.attributes
+                .set_flag(AttrName::RedirectsToTls, Tri::Yes, span.clone());
+            flow.attributes
+                .set_flag(AttrName::EncryptedInTransit, Tri::Yes, span);
+        }
+        flows.extend(door);
         for action in listener.body.all("default_action") {
             for group in index.arg(action, "target_group_arn") {
                 balancer_of_group

@@ -450,8 +450,28 @@ fn forwarding_rules(resources: &[Resource], index: &Index, root: &str, flows: &m
                 .or_else(|| p.as_f64().map(|n| (n as i64).to_string()))
         });
         let target = index.arg(&rule.body, "target").into_iter().next();
+        let mut redirect_span: Option<Span> = None;
         let (protocol, encrypted, outdated) = match target.map(|t| t.kind.as_str()) {
-            Some("google_compute_target_http_proxy") => ("http".to_string(), Tri::No, None),
+            Some("google_compute_target_http_proxy") => {
+                // A URL map that only redirects to HTTPS lets no request through in plain HTTP.
+                let redirect = index
+                    .arg(&target.expect("matched above").body, "url_map")
+                    .into_iter()
+                    .find_map(|map| {
+                        let redirect = at(
+                            &map.body,
+                            &["default_url_redirect".into(), "https_redirect".into()],
+                        )
+                        .filter(|r| r.as_bool() == Some(true))?;
+                        map.body
+                            .all("path_matcher")
+                            .is_empty()
+                            .then(|| redirect.span().clone())
+                    });
+                redirect_span = redirect;
+                let encrypted = Tri::from_bool(redirect_span.is_some());
+                ("http".to_string(), encrypted, None)
+            }
             Some("google_compute_target_https_proxy" | "google_compute_target_ssl_proxy") => {
                 let target = target.expect("matched above");
                 let written = target
@@ -511,6 +531,12 @@ fn forwarding_rules(resources: &[Resource], index: &Index, root: &str, flows: &m
         if let Some((outdated, span)) = outdated {
             flow.attributes
                 .set_flag(AttrName::OutdatedTls, outdated, Some(span));
+        }
+        if let Some(span) = redirect_span {
+            flow.attributes
+                .set_flag(AttrName::RedirectsToTls, Tri::Yes, Some(span.clone()));
+            flow.attributes
+                .set_flag(AttrName::EncryptedInTransit, Tri::Yes, Some(span));
         }
         flows.push(flow);
     }
