@@ -381,14 +381,14 @@ pub fn model(resources: &[Resource], root: &str) -> Fragment {
             role_of(r, &index).or_else(|| launch.iter().find_map(|t| role_of(t, &index)))
         {
             attributes.set_flag(AttrName::ServiceAccountToken, Tri::Yes, None);
-            for (right, span) in rights.get(&role.address).cloned().unwrap_or_default() {
-                attributes.push_item(
-                    AttrName::ServiceAccountPrivileges,
-                    format!("{right} (role {})", role.address),
-                    Some(span),
+            rights
+                .get(&role.address)
+                .cloned()
+                .unwrap_or_default()
+                .state(
+                    |right| format!("{right} (role {})", role.address),
+                    &mut attributes,
                 );
-            }
-            attributes.set_empty_list(AttrName::ServiceAccountPrivileges);
         }
         let zone = entry
             .subnets
@@ -611,26 +611,28 @@ fn cloudfront_outdated_tls(distribution: &Resource) -> (Tri, Option<Span>) {
     else {
         return (Tri::Unknown, None);
     };
+    // The default certificate allows TLS 1.0 whatever minimum is written.
+    if let Some(default) = certificate
+        .get("cloudfront_default_certificate")
+        .filter(|d| d.as_bool() == Some(true))
+    {
+        return (Tri::Yes, Some(default.span().clone()));
+    }
     if let Some(version) = certificate.get("minimum_protocol_version") {
         let outdated = match version.as_str() {
-            Some(v) if v.starts_with("TLSv1.2") => Tri::No,
+            Some(v) if v.starts_with("TLSv1.2") || v.starts_with("TLSv1.3") => Tri::No,
             Some("SSLv3" | "TLSv1" | "TLSv1_2016" | "TLSv1.1_2016") => Tri::Yes,
             _ => Tri::Unknown,
         };
         return (outdated, Some(version.span().clone()));
     }
-    match certificate.get("cloudfront_default_certificate") {
-        Some(default) if default.as_bool() == Some(true) => {
-            (Tri::Yes, Some(default.span().clone()))
-        }
-        // A custom certificate without a minimum gets `TLSv1`.
-        _ if certificate.get("acm_certificate_arn").is_some()
-            || certificate.get("iam_certificate_id").is_some() =>
-        {
-            (Tri::Yes, Some(certificate.span().clone()))
-        }
-        _ => (Tri::Unknown, None),
+    // A custom certificate without a minimum gets `TLSv1`.
+    if certificate.get("acm_certificate_arn").is_some()
+        || certificate.get("iam_certificate_id").is_some()
+    {
+        return (Tri::Yes, Some(certificate.span().clone()));
     }
+    (Tri::Unknown, None)
 }
 
 /// Listeners of load balancers are doors from the internet (when the balancer is public);
@@ -1008,22 +1010,25 @@ fn doors(resources: &[Resource], index: &Index, root: &str, flows: &mut Vec<Flow
                 .unwrap_or_default()
         })
         .collect();
+    // One door per public bucket, however many grants open it: read-only only when every
+    // grant only reads; at the first grant that opens it.
+    let mut public: BTreeMap<String, (&'static str, Span, Tri)> = BTreeMap::new();
+    let mut open = |bucket: &Resource, origin: &'static str, span: Span, read_only: Tri| {
+        if blocked.contains(&bucket.address) {
+            return;
+        }
+        public
+            .entry(bucket.address.clone())
+            .and_modify(|door| door.2 = door.2.and(read_only))
+            .or_insert((origin, span, read_only));
+    };
     let mut public_acl = |bucket: &Resource, acl: &Value| {
         let read_only = match acl.as_str() {
             Some("public-read" | "website") => Tri::Yes,
             Some("public-read-write") => Tri::No,
             _ => return,
         };
-        if !blocked.contains(&bucket.address) {
-            let span = acl.span().clone();
-            flows.push(public_data_door(
-                &bucket.address,
-                "public-acl",
-                span,
-                read_only,
-                root,
-            ));
-        }
+        open(bucket, "public-acl", acl.span().clone(), read_only);
     };
     for bucket in resources.iter().filter(|r| r.kind == "aws_s3_bucket") {
         if let Some(acl) = bucket.body.get("acl") {
@@ -1048,28 +1053,31 @@ fn doors(resources: &[Resource], index: &Index, root: &str, flows: &mut Vec<Flow
         let Some(document) = policy.body.get("policy") else {
             continue;
         };
-        let open_actions: Vec<String> = policy_statements(document)
+        let open_statements: Vec<Statement> = policy_statements(document)
             .into_iter()
             .filter(|st| st.allow && st.principal_everyone && !st.conditional)
-            .flat_map(|st| st.actions)
+            .filter(|st| !st.actions.is_empty() || st.not_actions)
             .collect();
-        if open_actions.is_empty() {
+        if open_statements.is_empty() {
             continue;
         }
+        // `NotAction` grants everything but what it lists: not read-only.
+        let read_only = open_statements
+            .iter()
+            .map(|st| {
+                if st.not_actions {
+                    Tri::No
+                } else {
+                    only_reads(&st.actions)
+                }
+            })
+            .fold(Tri::Yes, Tri::and);
         for bucket in index.arg(&policy.body, "bucket") {
-            if blocked.contains(&bucket.address) {
-                continue;
-            }
-            let span = document.span().clone();
-            let read_only = only_reads(&open_actions);
-            flows.push(public_data_door(
-                &bucket.address,
-                "public-policy",
-                span,
-                read_only,
-                root,
-            ));
+            open(bucket, "public-policy", document.span().clone(), read_only);
         }
+    }
+    for (bucket, (origin, span, read_only)) in public {
+        flows.push(public_data_door(&bucket, origin, span, read_only, root));
     }
     for url in resources
         .iter()
@@ -1107,7 +1115,11 @@ struct Statement {
     principal_everyone: bool,
     conditional: bool,
     actions: Vec<String>,
+    /// The statement grants everything but a list (`NotAction`).
+    not_actions: bool,
     resources: Vec<String>,
+    /// Its condition keys (`aws:PrincipalOrgID`), lower case.
+    condition_keys: Vec<String>,
 }
 
 /// The statements of a policy document written as JSON text (a heredoc, or `jsonencode(...)`
@@ -1149,6 +1161,16 @@ fn policy_statements(document: &Value) -> Vec<Statement> {
                 principal_everyone: everyone,
                 conditional: st.get("Condition").is_some(),
                 actions: strings(st.get("Action")),
+                not_actions: st.get("NotAction").is_some(),
+                condition_keys: st
+                    .get("Condition")
+                    .and_then(serde_json::Value::as_object)
+                    .into_iter()
+                    .flat_map(|operators| operators.values())
+                    .filter_map(serde_json::Value::as_object)
+                    .flat_map(|keys| keys.keys())
+                    .map(|k| k.to_ascii_lowercase())
+                    .collect(),
                 resources: strings(st.get("Resource")),
             }
         })
@@ -1191,43 +1213,66 @@ fn rights_of(document: Option<&Value>) -> Vec<(String, Span)> {
 
 /// The dangerous rights of each IAM role: its inline policies and attached policies (managed
 /// `AdministratorAccess` and the like included), each with the span that grants it.
-fn role_rights(resources: &[Resource], index: &Index) -> BTreeMap<String, Vec<(String, Span)>> {
+fn role_rights(resources: &[Resource], index: &Index) -> BTreeMap<String, Grants> {
+    // Whether a policy document can be read here (a data source's JSON cannot).
+    let readable = |document: Option<&Value>| {
+        document.is_none_or(|d| {
+            matches!(d, Value::String(text, _) if serde_json::from_str::<serde_json::Value>(text).is_ok())
+        })
+    };
     // What attaching a policy grants: an AWS managed admin policy by its ARN, or the document
-    // of a policy this code defines.
-    let attached = |arn: &Value| -> Vec<(String, Span)> {
+    // of a policy this code defines; and whether that could be read.
+    let attached = |arn: &Value| -> (Vec<(String, Span)>, bool) {
         match arn {
-            Value::String(text, _) => ADMIN_POLICIES
-                .iter()
-                .filter(|name| text.ends_with(&format!("policy/{name}")))
-                .map(|name| (name.to_string(), arn.span().clone()))
-                .collect(),
-            _ => index
-                .resolve_all(arn)
-                .iter()
-                .flat_map(|policy| rights_of(policy.body.get("policy")))
-                .collect(),
+            Value::String(text, _) => (
+                ADMIN_POLICIES
+                    .iter()
+                    .filter(|name| text.ends_with(&format!("policy/{name}")))
+                    .map(|name| (name.to_string(), arn.span().clone()))
+                    .collect(),
+                true,
+            ),
+            _ => {
+                let policies = index.resolve_all(arn);
+                let known =
+                    !policies.is_empty() && policies.iter().all(|p| readable(p.body.get("policy")));
+                let rights = policies
+                    .iter()
+                    .flat_map(|policy| rights_of(policy.body.get("policy")))
+                    .collect();
+                (rights, known)
+            }
         }
     };
-    let mut rights: BTreeMap<String, Vec<(String, Span)>> = BTreeMap::new();
+    let mut rights: BTreeMap<String, Grants> = BTreeMap::new();
     for r in resources {
-        let grants: Vec<(String, Span)> = match r.kind.as_str() {
-            "aws_iam_role_policy" => rights_of(r.body.get("policy")),
-            "aws_iam_role_policy_attachment" | "aws_iam_policy_attachment" => {
-                r.body.get("policy_arn").map(attached).unwrap_or_default()
-            }
-            // The role's own inline policies and managed policy ARNs.
-            "aws_iam_role" => r
+        let (grants, known): (Vec<(String, Span)>, bool) = match r.kind.as_str() {
+            "aws_iam_role_policy" => (
+                rights_of(r.body.get("policy")),
+                readable(r.body.get("policy")),
+            ),
+            "aws_iam_role_policy_attachment" | "aws_iam_policy_attachment" => r
                 .body
-                .all("inline_policy")
-                .into_iter()
-                .flat_map(|p| rights_of(p.get("policy")))
-                .chain(
-                    r.body
-                        .get("managed_policy_arns")
-                        .map(|arns| arns.items().into_iter().flat_map(attached).collect())
-                        .unwrap_or_else(Vec::new),
-                )
-                .collect(),
+                .get("policy_arn")
+                .map_or((Vec::new(), true), attached),
+            // The role's own inline policies and managed policy ARNs.
+            "aws_iam_role" => {
+                let inline = r.body.all("inline_policy");
+                let mut known = inline.iter().all(|p| readable(p.get("policy")));
+                let mut grants: Vec<(String, Span)> = inline
+                    .iter()
+                    .flat_map(|p| rights_of(p.get("policy")))
+                    .collect();
+                if let Some(arns) = r.body.get("managed_policy_arns") {
+                    known &= !arns.is_unknown();
+                    for arn in arns.items() {
+                        let (more, readable) = attached(arn);
+                        grants.extend(more);
+                        known &= readable;
+                    }
+                }
+                (grants, known)
+            }
             _ => continue,
         };
         let roles = if r.kind == "aws_iam_role" {
@@ -1240,13 +1285,35 @@ fn role_rights(resources: &[Resource], index: &Index) -> BTreeMap<String, Vec<(S
                 .collect()
         };
         for role in roles {
-            rights
-                .entry(role.address.clone())
-                .or_default()
-                .extend(grants.iter().cloned());
+            let entry = rights.entry(role.address.clone()).or_default();
+            entry.rights.extend(grants.iter().cloned());
+            entry.unknown |= !known;
         }
     }
     rights
+}
+
+/// The dangerous rights a role is granted, and whether some grant could not be read.
+#[derive(Debug, Clone, Default)]
+struct Grants {
+    rights: Vec<(String, Span)>,
+    unknown: bool,
+}
+
+impl Grants {
+    /// States the rights on a workload; "none" only when every grant was read.
+    fn state(&self, label: impl Fn(&str) -> String, attributes: &mut Attributes) {
+        for (right, span) in &self.rights {
+            attributes.push_item(
+                AttrName::ServiceAccountPrivileges,
+                label(right),
+                Some(span.clone()),
+            );
+        }
+        if !self.unknown {
+            attributes.set_empty_list(AttrName::ServiceAccountPrivileges);
+        }
+    }
 }
 
 /// The launch templates (or launch configurations) an autoscaling group starts its instances
@@ -1270,7 +1337,7 @@ fn launch_templates<'r>(group: &Resource, index: &Index<'r>) -> Vec<&'r Resource
 /// the role carries no token of its own).
 fn open_roles(
     resources: &[Resource],
-    rights: &BTreeMap<String, Vec<(String, Span)>>,
+    rights: &BTreeMap<String, Grants>,
     root: &str,
     fragment: &mut Fragment,
 ) {
@@ -1278,17 +1345,15 @@ fn open_roles(
         let Some(trust) = role.body.get("assume_role_policy") else {
             continue;
         };
-        if !policy_statements(trust)
-            .iter()
-            .any(|st| st.allow && st.principal_everyone && !st.conditional)
-        {
+        let Some(authenticated) = trust_openness(&policy_statements(trust)) else {
             continue;
-        }
+        };
         let mut attributes = Attributes::default();
-        for (right, span) in rights.get(&role.address).cloned().unwrap_or_default() {
-            attributes.push_item(AttrName::ServiceAccountPrivileges, right, Some(span));
-        }
-        attributes.set_empty_list(AttrName::ServiceAccountPrivileges);
+        rights
+            .get(&role.address)
+            .cloned()
+            .unwrap_or_default()
+            .state(str::to_string, &mut attributes);
         fragment.elements.push(Element {
             id: ElementId(id(root, &role.address)),
             kind: trustmap_model::ElementKind::Process,
@@ -1308,10 +1373,62 @@ fn open_roles(
             span: trust.span().clone(),
             public: Tri::Yes,
             encrypted: Some(Tri::Yes),
-            authenticated: Some(Tri::No),
+            authenticated: Some(authenticated),
         };
         fragment.flows.push(door.flow(root));
     }
+}
+
+/// Condition keys that limit who the principal is (an organisation, an account, an external
+/// id agreed with a third party).
+const PRINCIPAL_KEYS: &[&str] = &[
+    "aws:principalorgid",
+    "aws:principalorgpaths",
+    "aws:principalaccount",
+    "aws:principalarn",
+    "aws:sourceaccount",
+    "aws:sourcearn",
+    "aws:sourceorgid",
+    "aws:sourceowner",
+    "sts:externalid",
+];
+
+/// Whether a trust policy lets any AWS principal assume the role: `None` when it does not
+/// (no statement allows `*`, an unconditional `Deny` of `*` stands, or a condition limits the
+/// principal); otherwise whether the caller is authenticated (no when nothing limits who
+/// assumes, unknown when conditions the model cannot weigh apply).
+fn trust_openness(statements: &[Statement]) -> Option<Tri> {
+    let limits_principal = |st: &Statement| {
+        st.condition_keys
+            .iter()
+            .any(|k| PRINCIPAL_KEYS.contains(&k.as_str()) || k.starts_with("aws:principaltag/"))
+    };
+    let assumes = |st: &Statement| {
+        st.not_actions
+            || st.actions.is_empty()
+            || st
+                .actions
+                .iter()
+                .any(|a| matches!(a.as_str(), "*" | "sts:*") || a.starts_with("sts:Assume"))
+    };
+    let open: Vec<&Statement> = statements
+        .iter()
+        .filter(|st| st.allow && st.principal_everyone && assumes(st))
+        .collect();
+    let denials: Vec<&Statement> = statements
+        .iter()
+        .filter(|st| !st.allow && st.principal_everyone && assumes(st))
+        .collect();
+    if open.is_empty()
+        || denials
+            .iter()
+            .any(|st| !st.conditional || limits_principal(st))
+        || open.iter().all(|st| limits_principal(st))
+    {
+        return None;
+    }
+    let unconditional = open.iter().any(|st| !st.conditional) && denials.is_empty();
+    Some(if unconditional { Tri::No } else { Tri::Unknown })
 }
 
 /// The IAM role a compute resource runs as: an instance through its instance profile, a

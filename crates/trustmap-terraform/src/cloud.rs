@@ -201,6 +201,10 @@ pub(crate) fn read_flags(
                         Tri::from_bool(v.as_bool() != Some(source.invert))
                     }
                     Value::Number(n, _) => Tri::from_bool((*n != 0.0) != source.invert),
+                    // A count written as a string (`"0"`) is still a count.
+                    Value::String(_, _) if source.yes_when.is_empty() && v.as_f64().is_some() => {
+                        Tri::from_bool((v.as_f64() != Some(0.0)) != source.invert)
+                    }
                     Value::String(word, _) if !source.yes_when.is_empty() => {
                         Tri::from_bool(source.yes_when.iter().any(|w| w.eq_ignore_ascii_case(word)))
                     }

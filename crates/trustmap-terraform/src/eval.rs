@@ -932,18 +932,29 @@ impl Run<'_> {
             }
         }
         named.dedup();
-        Ok(if unknown && only_references && named.len() == 1 {
-            // The text is not known, but which resource it names is: keep that link.
-            Value::Reference {
-                address: named.remove(0),
-                attribute: String::new(),
-                span: span.clone(),
-            }
-        } else if unknown {
-            Value::Unknown(span.clone())
-        } else {
-            Value::String(out, span.clone())
-        })
+        // Only a member-style prefix (`serviceAccount:${...}`, `user:${...}`) names the
+        // resource itself; `"${aws_s3_bucket.a.id}-logs"` names another bucket.
+        let member = matches!(elements.last(), Some(Element::Interpolation(_)))
+            && elements
+                .iter()
+                .filter(|e| matches!(e, Element::Interpolation(_)))
+                .count()
+                == 1
+            && out.ends_with(':');
+        Ok(
+            if unknown && only_references && member && named.len() == 1 {
+                // The text is not known, but which resource it names is: keep that link.
+                Value::Reference {
+                    address: named.remove(0),
+                    attribute: String::new(),
+                    span: span.clone(),
+                }
+            } else if unknown {
+                Value::Unknown(span.clone())
+            } else {
+                Value::String(out, span.clone())
+            },
+        )
     }
 
     fn call(

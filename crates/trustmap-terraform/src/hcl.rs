@@ -217,7 +217,14 @@ pub(crate) fn parse_file(path: &str, text: &str, diags: &mut Vec<Diagnostic>) ->
             // Terraform reads an operator at the end of a line inside braces as continued on
             // the next line (`a &&` newline `b`); hcl-edit does not. Join the two lines and
             // keep the line count with a newline after them.
-            Err(e) if renamed < 64 && join_continued_line(&mut text, e.location().line()) => {
+            Err(e)
+                if renamed < 64
+                    && join_continued_line(
+                        &mut text,
+                        e.location().line(),
+                        e.location().column(),
+                    ) =>
+            {
                 renamed += 1;
             }
             Err(e) => return syntax_error(path, &e, diags),
@@ -230,28 +237,56 @@ const CONTINUING: &[&str] = &[
     "&&", "||", "=>", "?", ":", "+", "-", "*", "/", "%", "==", "!=", "<=", ">=", "<", ">",
 ];
 
-/// Joins to `line` (1-based), or to the line before it, the next line with code, when the
-/// line ends with an operator; the moved line leaves a blank line, so that every other line
-/// keeps its number. Whether a join was made.
-fn join_continued_line(text: &mut std::borrow::Cow<'_, str>, line: usize) -> bool {
-    let ends_with_operator = |l: &str| {
-        let code = l.split(" #").next().unwrap_or(l).trim_end();
-        CONTINUING.iter().any(|op| code.ends_with(op)) && !code.trim_start().starts_with('#')
-    };
+/// The code of a line: without its `#` or `//` comment (outside strings), trimmed at the end.
+fn code_of(line: &str) -> &str {
+    let mut in_string = false;
+    let mut escaped = false;
+    let mut previous = ' ';
+    for (i, c) in line.char_indices() {
+        if in_string {
+            match c {
+                _ if escaped => escaped = false,
+                '\\' => escaped = true,
+                '"' => in_string = false,
+                _ => {}
+            }
+        } else if c == '"' {
+            in_string = true;
+        } else if c == '#' || (c == '/' && previous == '/') {
+            let cut = if c == '#' { i } else { i - 1 };
+            return line[..cut].trim_end();
+        }
+        previous = c;
+    }
+    line.trim_end()
+}
+
+/// Joins to `line` (1-based), or to the line before it, the next line with code, when that
+/// line's code ends with an operator and the parser stopped after it; the moved line leaves a
+/// blank line, so that every other line keeps its number. Whether a join was made.
+fn join_continued_line(text: &mut std::borrow::Cow<'_, str>, line: usize, column: usize) -> bool {
     let lines: Vec<&str> = text.split('\n').collect();
+    let continues = |l: &str| {
+        let code = code_of(l);
+        !code.trim_start().is_empty()
+            && !code.ends_with("*/")
+            && CONTINUING.iter().any(|op| code.ends_with(op))
+    };
+    // The error is at the end of the line's code, or at the start of the next line.
+    let at_end = |l: usize| column > code_of(lines[l - 1]).chars().count();
     let candidate = [line, line.saturating_sub(1)]
         .into_iter()
         .filter(|l| *l >= 1 && *l < lines.len())
-        .find(|l| ends_with_operator(lines[l - 1]));
+        .find(|l| continues(lines[l - 1]) && (*l != line || at_end(*l)));
     let Some(first) = candidate else {
         return false;
     };
-    // The next line with code moves up; a blank line stays in its place.
-    let Some(next) = (first..lines.len()).find(|i| !lines[*i].trim().is_empty()) else {
+    // The next line with code moves up; blank and comment lines stay in their place.
+    let Some(next) = (first..lines.len()).find(|i| !code_of(lines[*i]).trim().is_empty()) else {
         return false;
     };
     let mut joined: Vec<String> = lines.iter().map(|l| l.to_string()).collect();
-    joined[first - 1] = format!("{} {}", joined[first - 1], joined[next].trim_start());
+    joined[first - 1] = format!("{} {}", code_of(lines[first - 1]), lines[next].trim_start());
     joined[next] = String::new();
     *text.to_mut() = joined.join("\n");
     true

@@ -165,16 +165,14 @@ resource "aws_instance" "x" {
     EOT
   g = "a ${"b"} %{if true}c%{endif}"
   h = "x  ${~ "y" ~}  z"
+  i = "serviceAccount:${aws_security_group.web.id}"
 }
 "#,
     );
     assert_eq!(s(&rs, "aws_instance.x", "a"), "known-2");
     assert!(arg(&rs, "aws_instance.x", "b").is_unknown());
-    // Its text is unknown, but the resource it names is not: the link is kept.
-    assert_eq!(
-        reference(arg(&rs, "aws_instance.x", "c")),
-        ("aws_security_group.web", "")
-    );
+    // A derived name is another thing: unknown.
+    assert!(arg(&rs, "aws_instance.x", "c").is_unknown());
     assert_eq!(
         reference(arg(&rs, "aws_instance.x", "d")),
         ("aws_security_group.web", "id")
@@ -183,6 +181,11 @@ resource "aws_instance" "x" {
     assert_eq!(s(&rs, "aws_instance.x", "f"), "hello world\n");
     assert!(arg(&rs, "aws_instance.x", "g").is_unknown());
     assert_eq!(s(&rs, "aws_instance.x", "h"), "xyz");
+    // A member written as `kind:${resource}` names that resource.
+    assert_eq!(
+        reference(arg(&rs, "aws_instance.x", "i")),
+        ("aws_security_group.web", "")
+    );
 }
 
 #[test]
@@ -737,6 +740,30 @@ fn repeated_object_keys_are_read_with_a_note() {
     assert_eq!(note.span.start.line, 4);
     assert!(
         !diags.iter().any(|d| d.code == "terraform-syntax"),
+        "{diags:?}"
+    );
+}
+
+/// An operator at the end of a line continues the expression on the next code line, as
+/// Terraform reads it, comments included; a comment that ends like an operator hides nothing.
+#[test]
+fn operators_at_line_ends_continue_but_comments_do_not() {
+    let (rs, diags) = eval(
+        "locals {\n  on = {\n    for k in [\"a\"] :\n    k =>\n    true && # why\n    // still\n    true\n  }\n}\nresource \"aws_ebs_volume\" \"v\" {\n  encrypted = local.on[\"a\"]\n}\n",
+    );
+    assert!(
+        diags.iter().all(|d| d.code != "terraform-syntax"),
+        "{diags:?}"
+    );
+    assert_eq!(
+        arg(&rs, "aws_ebs_volume.v", "encrypted").as_bool(),
+        Some(true)
+    );
+    let (_, diags) = eval(
+        "resource \"aws_db_instance\" \"d\" {\n  // Note:\n  storage_encrypted = false false\n}\n",
+    );
+    assert!(
+        diags.iter().any(|d| d.code == "terraform-syntax"),
         "{diags:?}"
     );
 }
