@@ -149,24 +149,32 @@ pub fn model(resources: &[Resource], root: &str) -> Fragment {
     // An association to an internet route whose subnet is not known statically (an unknown
     // `count.index`) may make any subnet public: the others are then unknown, not private.
     let mut some_routed_subnet_unknown = false;
+    let mut unknown_subnets: BTreeSet<String> = BTreeSet::new();
     for association in resources
         .iter()
         .filter(|r| r.kind == "aws_route_table_association")
     {
-        let routes_out = association.body.get("route_table_id").is_some_and(|v| {
-            index
-                .resolve_all(v)
-                .iter()
-                .any(|t| igw_tables.contains(&t.address))
-        });
+        let tables = association
+            .body
+            .get("route_table_id")
+            .map(|v| index.resolve_all(v))
+            .unwrap_or_default();
+        let routes_out = tables.iter().any(|t| igw_tables.contains(&t.address));
+        let subnets = index.arg(&association.body, "subnet_id");
         if routes_out {
-            let subnets = index.arg(&association.body, "subnet_id");
-            if subnets.is_empty() && association.body.get("subnet_id").is_some() {
+            if association
+                .body
+                .get("subnet_id")
+                .is_some_and(Value::is_unknown)
+            {
                 some_routed_subnet_unknown = true;
             }
             for subnet in subnets {
                 public_subnets.insert(subnet.address.clone(), association.span.clone());
             }
+        } else if tables.is_empty() && association.body.get("route_table_id").is_some() {
+            // A route table this code does not define may route to the internet.
+            unknown_subnets.extend(subnets.iter().map(|s| s.address.clone()));
         }
     }
     // Subnets that give every instance a public address.
@@ -184,19 +192,25 @@ pub fn model(resources: &[Resource], root: &str) -> Fragment {
 
     // VPC flow logs record who talked to whom inside a VPC.
     let mut flow_logs: BTreeMap<String, Span> = BTreeMap::new();
+    // A flow log whose VPC is not known may be any VPC's.
+    let mut flow_log_unknown: Option<Span> = None;
     for log in resources.iter().filter(|r| r.kind == "aws_flow_log") {
-        for vpc in index.arg(&log.body, "vpc_id") {
+        let vpcs = index.arg(&log.body, "vpc_id");
+        if vpcs.is_empty() && log.body.get("vpc_id").is_some() {
+            flow_log_unknown.get_or_insert_with(|| log.span.clone());
+        }
+        for vpc in vpcs {
             flow_logs.insert(vpc.address.clone(), log.span.clone());
         }
     }
     for vpc in resources.iter().filter(|r| r.kind == "aws_vpc") {
         let mut attributes = Attributes::default();
-        let logged = flow_logs.get(&vpc.address);
-        attributes.set_flag(
-            AttrName::Logging,
-            Tri::from_bool(logged.is_some()),
-            logged.cloned(),
-        );
+        let (logged, span) = match (flow_logs.get(&vpc.address), &flow_log_unknown) {
+            (Some(span), _) => (Tri::Yes, Some(span.clone())),
+            (None, Some(span)) => (Tri::Unknown, Some(span.clone())),
+            (None, None) => (Tri::No, None),
+        };
+        attributes.set_flag(AttrName::Logging, logged, span);
         fragment.zones.push(network_zone(
             root,
             vpc,
@@ -214,7 +228,9 @@ pub fn model(resources: &[Resource], root: &str) -> Fragment {
         let public = public_subnets.get(&subnet.address);
         let publicness = match public {
             Some(_) => Tri::Yes,
-            None if some_routed_subnet_unknown => Tri::Unknown,
+            None if some_routed_subnet_unknown || unknown_subnets.contains(&subnet.address) => {
+                Tri::Unknown
+            }
             None => Tri::No,
         };
         let mut attributes = Attributes::default();
@@ -307,10 +323,16 @@ pub fn model(resources: &[Resource], root: &str) -> Fragment {
         // An autoscaling group's instances carry its launch template's security groups.
         if r.kind == "aws_autoscaling_group" {
             for template in launch_templates(r, &index) {
+                let interfaces = template.body.all("network_interfaces");
                 let groups = index
                     .arg(&template.body, "vpc_security_group_ids")
                     .into_iter()
-                    .chain(index.arg(&template.body, "security_groups"));
+                    .chain(index.arg(&template.body, "security_groups"))
+                    .chain(
+                        interfaces
+                            .into_iter()
+                            .flat_map(|i| index.arg(i, "security_groups")),
+                    );
                 for group in groups.collect::<Vec<_>>() {
                     carriers.entry(group.address.clone()).or_default().push(r);
                 }
@@ -707,12 +729,12 @@ fn load_balancers(
                         .and_then(Value::as_str)
                         .is_some_and(|p| p.eq_ignore_ascii_case("https"))
             });
+        // Rules of this listener, or rules whose listener is not known (they may be its).
         let has_rules = resources.iter().any(|r| {
-            (r.kind == "aws_lb_listener_rule" || r.kind == "aws_alb_listener_rule")
-                && index
-                    .arg(&r.body, "listener_arn")
-                    .iter()
-                    .any(|l| l.address == listener.address)
+            (r.kind == "aws_lb_listener_rule" || r.kind == "aws_alb_listener_rule") && {
+                let listeners = index.arg(&r.body, "listener_arn");
+                listeners.is_empty() || listeners.iter().any(|l| l.address == listener.address)
+            }
         });
         // Requests that come in plain HTTP are sent to TLS before any reaches the backends:
         // the traffic this door lets in is encrypted.

@@ -29,6 +29,9 @@ pub struct FlagSource {
 pub struct Companion {
     /// The argument naming the resource it configures.
     pub attaches_to: Vec<String>,
+    /// The resource types it configures (`of:`); when its target cannot be resolved, their
+    /// elements' flags it would set are unknown.
+    pub of: Vec<String>,
     /// Flag attributes and where they come from.
     pub flags: Vec<(AttrName, FlagSource)>,
 }
@@ -120,6 +123,9 @@ fn parse(text: &str) -> Catalog {
                 name,
                 Companion {
                     attaches_to: path(&parent),
+                    of: text("of")
+                        .map(|kinds| kinds.split('|').map(str::to_string).collect())
+                        .unwrap_or_default(),
                     flags,
                 },
             );

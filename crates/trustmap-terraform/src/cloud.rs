@@ -220,38 +220,77 @@ pub(crate) fn read_flags(
 }
 
 /// The flags a resource states through its catalog entry, and through the companions that
-/// configure it (`aws_s3_bucket_versioning`, `azurerm_monitor_diagnostic_setting`).
+/// configure it (`aws_s3_bucket_versioning`, `azurerm_monitor_diagnostic_setting`): a
+/// companion that may configure it (its target is not known) makes those flags unknown.
 pub(crate) fn catalog_attributes(
     resource: &Resource,
     entry: &Entry,
-    companions: &BTreeMap<String, Vec<&Resource>>,
+    companions: &BTreeMap<String, Vec<Companioned<'_>>>,
 ) -> Attributes {
     let mut attributes = Attributes::default();
     read_flags(&resource.body, &entry.flags, &mut attributes);
     for companion in companions.get(&resource.address).into_iter().flatten() {
-        if let Some(facts) = catalog::companion(&companion.kind) {
-            read_flags(&companion.body, &facts.flags, &mut attributes);
+        let Some(facts) = catalog::companion(&companion.resource.kind) else {
+            continue;
+        };
+        if companion.certain {
+            read_flags(&companion.resource.body, &facts.flags, &mut attributes);
+        } else {
+            for (name, _) in &facts.flags {
+                let span = Some(companion.resource.span.clone());
+                attributes.set_flag(*name, Tri::Unknown, span);
+            }
         }
     }
     attributes
 }
 
-/// The resources that configure another one, by the address of the one they configure.
+/// A resource that configures another: certainly, or perhaps (its target is not known).
+pub(crate) struct Companioned<'r> {
+    pub(crate) resource: &'r Resource,
+    pub(crate) certain: bool,
+}
+
+/// The resources that configure another one, by the address of the one they configure. A
+/// companion whose target cannot be resolved may configure any resource of the types it
+/// configures that no companion of its kind certainly configures.
 pub(crate) fn companions<'r>(
     resources: &'r [Resource],
     index: &Index<'r>,
-) -> BTreeMap<String, Vec<&'r Resource>> {
-    let mut companions: BTreeMap<String, Vec<&Resource>> = BTreeMap::new();
+) -> BTreeMap<String, Vec<Companioned<'r>>> {
+    let mut companions: BTreeMap<String, Vec<Companioned<'r>>> = BTreeMap::new();
+    let mut unresolved: Vec<&Resource> = Vec::new();
     for r in resources {
-        if let Some(facts) = catalog::companion(&r.kind) {
-            for parent in at(&r.body, &facts.attaches_to)
-                .map(|v| index.resolve_all(v))
-                .unwrap_or_default()
+        let Some(facts) = catalog::companion(&r.kind) else {
+            continue;
+        };
+        let target = at(&r.body, &facts.attaches_to);
+        let parents = target.map(|v| index.resolve_all(v)).unwrap_or_default();
+        if parents.is_empty() && target.is_some() {
+            unresolved.push(r);
+        }
+        for parent in parents {
+            companions
+                .entry(parent.address.clone())
+                .or_default()
+                .push(Companioned {
+                    resource: r,
+                    certain: true,
+                });
+        }
+    }
+    for companion in unresolved {
+        let of = catalog::companion(&companion.kind).map_or(&[][..], |f| f.of.as_slice());
+        for parent in resources.iter().filter(|p| of.contains(&p.kind)) {
+            let configured = companions.entry(parent.address.clone()).or_default();
+            if !configured
+                .iter()
+                .any(|c| c.certain && c.resource.kind == companion.kind)
             {
-                companions
-                    .entry(parent.address.clone())
-                    .or_default()
-                    .push(r);
+                configured.push(Companioned {
+                    resource: companion,
+                    certain: false,
+                });
             }
         }
     }
