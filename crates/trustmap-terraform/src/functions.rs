@@ -252,8 +252,20 @@ pub(crate) fn call(name: &str, args: &[Value], span: &Span) -> Flowed<Value> {
         "values",
     ];
     if RESHAPING.contains(&name)
-        && let Some(reference @ Value::Reference { .. }) = args.first()
+        && let Some(reference @ Value::Reference { address, .. }) = args.first()
     {
+        // `element(aws_subnet.a[*].id, 0)` names one instance, when the index is known.
+        if name == "element"
+            && !address.ends_with(']')
+            && let Some(index) = args.get(1).and_then(Value::as_f64)
+            && index >= 0.0
+        {
+            return Ok(Value::Reference {
+                address: format!("{address}[{}]", index as i64),
+                attribute: String::new(),
+                span: span.clone(),
+            });
+        }
         return Ok(reference.clone());
     }
     // Functions whose result does not depend on values being known.

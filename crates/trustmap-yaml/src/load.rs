@@ -134,7 +134,14 @@ fn indent_continuations(text: &str, line: usize) -> Option<String> {
     let lines: Vec<&str> = text.split('\n').collect();
     let start = lines.get(line.checked_sub(1)?)?;
     let key_indent = start.len() - start.trim_start().len();
-    let quote = if start.contains('"') { '"' } else { '\'' };
+    // The quote that opens the scalar: the first one after the key's colon.
+    let start: &str = start;
+    let after_key = start.split_once(": ").map_or(start, |(_, value)| value);
+    let quote = after_key
+        .trim_start()
+        .chars()
+        .next()
+        .filter(|c| *c == '"' || *c == '\'')?;
     let mut changed = false;
     let mut out: Vec<String> = lines.iter().map(|l| l.to_string()).collect();
     for next in out.iter_mut().skip(line) {
@@ -143,7 +150,14 @@ fn indent_continuations(text: &str, line: usize) -> Option<String> {
             next.insert_str(0, &" ".repeat(key_indent + 1 - indent));
             changed = true;
         }
-        if next.contains(quote) {
+        // The closing quote: not an escaped `\"`, not a doubled `''`.
+        let closes = match quote {
+            '"' => next
+                .match_indices('"')
+                .any(|(i, _)| !next[..i].ends_with('\\')),
+            _ => next.replace("''", "").contains('\''),
+        };
+        if closes {
             break;
         }
     }
