@@ -247,8 +247,6 @@ pub(crate) fn call(name: &str, args: &[Value], span: &Span) -> Flowed<Value> {
         "compact",
         "reverse",
         "sort",
-        "coalesce",
-        "coalescelist",
         "values",
     ];
     if RESHAPING.contains(&name)
