@@ -237,17 +237,8 @@ pub(crate) fn call(name: &str, args: &[Value], span: &Span) -> Flowed<Value> {
     // Functions that pick from or reshape a collection keep pointing at the resource a
     // reference names (`one(azurerm_application_gateway.a.backend_address_pool).id`).
     const RESHAPING: &[&str] = &[
-        "one",
-        "tolist",
-        "toset",
-        "tuple",
-        "element",
-        "flatten",
-        "distinct",
-        "compact",
-        "reverse",
-        "sort",
-        "values",
+        "one", "tolist", "toset", "tuple", "element", "flatten", "distinct", "compact", "reverse",
+        "sort", "values",
     ];
     if RESHAPING.contains(&name)
         && let Some(reference @ Value::Reference { address, .. }) = args.first()

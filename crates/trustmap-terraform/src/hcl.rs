@@ -210,7 +210,7 @@ pub(crate) fn parse_file(path: &str, text: &str, diags: &mut Vec<Diagnostic>) ->
                         end: at,
                     },
                     format!(
-                        "the object key `{key}` is written twice: Terraform keeps the last value, trustmap reads the first"
+                        "the object key `{key}` is written twice: Terraform keeps the last value, and so does trustmap"
                     ),
                 ));
             }
@@ -320,9 +320,75 @@ fn rename_repeated_key(
         return None;
     }
     let key = text[start..start + key_len].to_string();
+    // Terraform keeps the last value: rename the earlier key when it can be found in the same
+    // object, the repeated one otherwise.
+    let renamed = earlier_key(text, start, &key).unwrap_or(start);
     text.to_mut()
-        .insert_str(start + key_len, &format!("__repeated_{nth}"));
+        .insert_str(renamed + key_len, &format!("__repeated_{nth}"));
     Some(key)
+}
+
+/// Where `key` is first written as an item of the object that holds the key at `later`: the
+/// object's opening brace is found by walking back over balanced brackets, then its items are
+/// read forwards at depth zero (strings skipped).
+fn earlier_key(text: &str, later: usize, key: &str) -> Option<usize> {
+    let bytes = text.as_bytes();
+    let mut depth = 0usize;
+    let mut open = None;
+    for i in (0..later).rev() {
+        match bytes[i] {
+            b'}' | b']' | b')' => depth += 1,
+            b'{' | b'[' | b'(' if depth > 0 => depth -= 1,
+            b'{' => {
+                open = Some(i);
+                break;
+            }
+            _ => {}
+        }
+    }
+    let open = open?;
+    let (mut depth, mut in_string, mut escaped) = (0usize, false, false);
+    let mut line_start = true;
+    let mut i = open + 1;
+    while i < later {
+        let c = bytes[i];
+        if in_string {
+            match c {
+                _ if escaped => escaped = false,
+                b'\\' => escaped = true,
+                b'"' => in_string = false,
+                _ => {}
+            }
+        } else {
+            match c {
+                b'"' if !(depth == 0 && line_start) => in_string = true,
+                b'{' | b'[' | b'(' => depth += 1,
+                b'}' | b']' | b')' => depth = depth.saturating_sub(1),
+                _ => {}
+            }
+            if depth == 0 && line_start && !c.is_ascii_whitespace() {
+                let quoted = usize::from(c == b'"');
+                let name_start = i + quoted;
+                let rest = &text[name_start..];
+                let follows = rest.strip_prefix(key).map(|after| {
+                    after
+                        .trim_start_matches(['"', ' ', '\t'])
+                        .starts_with(['=', ':'])
+                });
+                if follows == Some(true) {
+                    return Some(name_start);
+                }
+                if quoted == 1 {
+                    in_string = true;
+                }
+            }
+        }
+        line_start = c == b'\n'
+            || (line_start && (c == b' ' || c == b'\t'))
+            || (!in_string && depth == 0 && c == b',');
+        i += 1;
+    }
+    None
 }
 
 /// The `Error` diagnostic of a file that does not parse, at the parser's line and column.

@@ -733,6 +733,9 @@ fn repeated_object_keys_are_read_with_a_note() {
         "resource \"aws_lb_target_group\" \"app\" {\n  tags = {\n    port = \"80\"\n    port = \"81\"\n  }\n  name = \"app\"\n}\n",
     );
     assert_eq!(s(&rs, "aws_lb_target_group.app", "name"), "app");
+    // The last value wins, as in Terraform.
+    let tags = arg(&rs, "aws_lb_target_group.app", "tags");
+    assert_eq!(tags.get("port").and_then(|p| p.as_str()), Some("81"));
     let note = diags
         .iter()
         .find(|d| d.code == "terraform-repeated-key")
