@@ -1805,3 +1805,36 @@ fn terraform_google_network_becomes_the_model() {
         "tf:google_compute_global_forwarding_rule.https",
     );
 }
+
+/// A subnet with no route table association of its own follows its VPC's main route table.
+#[test]
+fn terraform_subnets_follow_the_main_route_table() {
+    let tf = br#"resource "aws_vpc" "v" {
+  cidr_block = "10.0.0.0/16"
+}
+resource "aws_subnet" "s" {
+  vpc_id     = aws_vpc.v.id
+  cidr_block = "10.0.1.0/24"
+}
+resource "aws_internet_gateway" "g" {
+  vpc_id = aws_vpc.v.id
+}
+resource "aws_default_route_table" "d" {
+  default_route_table_id = aws_vpc.v.default_route_table_id
+  route {
+    cidr_block = "0.0.0.0/0"
+    gateway_id = aws_internet_gateway.g.id
+  }
+}
+"#;
+    let dir = scratch(&[("main.tf", tf)]);
+    let run = trustmap_in(dir.path(), &["model", ".", "-f", "json"]);
+    let model: Value = serde_json::from_str(&run.stdout).unwrap();
+    let subnet = model["zones"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|z| z["id"] == "tf:aws_subnet.s")
+        .unwrap();
+    assert_eq!(subnet["attributes"]["public"]["value"], "yes", "{run:?}");
+}

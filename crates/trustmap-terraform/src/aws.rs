@@ -112,7 +112,12 @@ pub fn model(resources: &[Resource], root: &str) -> Fragment {
     // Public subnets: associated with a route table that routes to an internet gateway.
     let igw_tables: BTreeSet<String> = resources
         .iter()
-        .filter(|r| r.kind == "aws_route_table" || r.kind == "aws_route")
+        .filter(|r| {
+            matches!(
+                r.kind.as_str(),
+                "aws_route_table" | "aws_route" | "aws_default_route_table"
+            )
+        })
         .filter(|r| {
             let routes = if r.kind == "aws_route" {
                 vec![&r.body]
@@ -175,6 +180,51 @@ pub fn model(resources: &[Resource], root: &str) -> Fragment {
         } else if tables.is_empty() && association.body.get("route_table_id").is_some() {
             // A route table this code does not define may route to the internet.
             unknown_subnets.extend(subnets.iter().map(|s| s.address.clone()));
+        }
+    }
+    // A subnet with no association of its own uses its VPC's main route table: the default
+    // one (`aws_default_route_table`, routes on `aws_vpc.x.main_route_table_id`) or the one
+    // `aws_main_route_table_association` names.
+    let associated: BTreeSet<String> = resources
+        .iter()
+        .filter(|r| r.kind == "aws_route_table_association")
+        .flat_map(|a| index.arg(&a.body, "subnet_id"))
+        .map(|s| s.address.clone())
+        .collect();
+    let mut public_main: BTreeMap<String, Span> = BTreeMap::new();
+    for r in resources {
+        let (vpcs, routes_out) = match r.kind.as_str() {
+            // A route on `aws_vpc.x.main_route_table_id` names the VPC itself.
+            "aws_vpc" => (vec![r], igw_tables.contains(&r.address)),
+            "aws_default_route_table" => (
+                index.arg(&r.body, "default_route_table_id"),
+                igw_tables.contains(&r.address),
+            ),
+            "aws_main_route_table_association" => (
+                index.arg(&r.body, "vpc_id"),
+                index
+                    .arg(&r.body, "route_table_id")
+                    .iter()
+                    .any(|t| igw_tables.contains(&t.address)),
+            ),
+            _ => continue,
+        };
+        if routes_out {
+            for vpc in vpcs.into_iter().filter(|v| v.kind == "aws_vpc") {
+                public_main.insert(vpc.address.clone(), r.span.clone());
+            }
+        }
+    }
+    for subnet in resources.iter().filter(|r| r.kind == "aws_subnet") {
+        if associated.contains(&subnet.address) || some_routed_subnet_unknown {
+            continue;
+        }
+        let main = index
+            .arg(&subnet.body, "vpc_id")
+            .into_iter()
+            .find_map(|v| public_main.get(&v.address));
+        if let Some(span) = main {
+            public_subnets.insert(subnet.address.clone(), span.clone());
         }
     }
     // Subnets that give every instance a public address.
