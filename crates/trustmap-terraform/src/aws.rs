@@ -1394,13 +1394,31 @@ fn launch_templates<'r>(group: &Resource, index: &Index<'r>) -> Vec<&'r Resource
     if group.kind != "aws_autoscaling_group" {
         return Vec::new();
     }
+    // `launch_template { id }`, or the one a mixed instances policy names.
+    let mixed = group
+        .body
+        .all("mixed_instances_policy")
+        .into_iter()
+        .flat_map(|p| p.all("launch_template"))
+        .flat_map(|t| t.all("launch_template_specification"));
     group
         .body
         .all("launch_template")
         .into_iter()
-        .flat_map(|t| index.arg(t, "id").into_iter().chain(index.arg(t, "name")))
+        .chain(mixed)
+        .flat_map(|t| {
+            ["id", "name", "launch_template_id", "launch_template_name"]
+                .iter()
+                .flat_map(|k| index.arg(t, k))
+                .collect::<Vec<_>>()
+        })
         .chain(index.arg(&group.body, "launch_configuration"))
-        .collect()
+        .fold(Vec::new(), |mut templates: Vec<&'r Resource>, t| {
+            if !templates.iter().any(|known| known.address == t.address) {
+                templates.push(t);
+            }
+            templates
+        })
 }
 
 /// Roles whose trust policy lets any AWS principal assume them (`Principal: {"AWS": "*"}` with
