@@ -179,6 +179,37 @@ pub fn model(resources: &[Resource], root: &str) -> Fragment {
                 }
             }
         }
+        // Scale sets describe their interfaces inline: a `public_ip_address` block gives every
+        // instance a public address; the interface's group and its subnet's guard it.
+        for interface in r.body.all("network_interface") {
+            let configurations = interface.all("ip_configuration");
+            if !configurations
+                .iter()
+                .any(|c| !c.all("public_ip_address").is_empty())
+            {
+                continue;
+            }
+            let subnets: Vec<String> = configurations
+                .iter()
+                .flat_map(|c| index.arg(c, "subnet_id"))
+                .map(|s| s.address.clone())
+                .collect();
+            let groups = index
+                .arg(interface, "network_security_group_id")
+                .into_iter()
+                .map(|g| g.address.clone())
+                .chain(
+                    subnets
+                        .iter()
+                        .flat_map(|s| guards.get(s).cloned().unwrap_or_default()),
+                )
+                .collect::<Vec<_>>();
+            for group in groups {
+                for rule in open_rules.get(&group).into_iter().flatten() {
+                    flows.extend(rule_doors(root, &r.address, rule, Tri::Yes));
+                }
+            }
+        }
         let zone = subnet.map_or_else(|| SUBSCRIPTION_ZONE.to_string(), |s| id(root, &s));
         fragment
             .elements
