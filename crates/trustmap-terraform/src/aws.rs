@@ -707,6 +707,14 @@ fn cloudfront_outdated_tls(distribution: &Resource) -> (Tri, Option<Span>) {
     (Tri::Unknown, None)
 }
 
+/// The listeners that listener rules extend.
+#[derive(Default)]
+struct ListenerRules<'r> {
+    listeners: BTreeSet<&'r str>,
+    /// Some rule's listener is not known statically.
+    unknown: bool,
+}
+
 /// Listeners of load balancers are doors from the internet (when the balancer is public);
 /// target-group attachments and ECS services behind them are its backends.
 fn load_balancers(
@@ -748,6 +756,18 @@ fn load_balancers(
             }
         }
     }
+    // Which listeners have rules of their own (some rule's listener may be unknown).
+    let mut rules_of = ListenerRules::default();
+    for rule in resources
+        .iter()
+        .filter(|r| r.kind == "aws_lb_listener_rule" || r.kind == "aws_alb_listener_rule")
+    {
+        let listeners = index.arg(&rule.body, "listener_arn");
+        rules_of.unknown |= listeners.is_empty();
+        rules_of
+            .listeners
+            .extend(listeners.iter().map(|l| l.address.as_str()));
+    }
     let mut balancer_of_group: BTreeMap<String, Vec<String>> = BTreeMap::new();
     for listener in resources
         .iter()
@@ -780,12 +800,7 @@ fn load_balancers(
                         .is_some_and(|p| p.eq_ignore_ascii_case("https"))
             });
         // Rules of this listener, or rules whose listener is not known (they may be its).
-        let has_rules = resources.iter().any(|r| {
-            (r.kind == "aws_lb_listener_rule" || r.kind == "aws_alb_listener_rule") && {
-                let listeners = index.arg(&r.body, "listener_arn");
-                listeners.is_empty() || listeners.iter().any(|l| l.address == listener.address)
-            }
-        });
+        let has_rules = rules_of.unknown || rules_of.listeners.contains(listener.address.as_str());
         // Requests that come in plain HTTP are sent to TLS before any reaches the backends:
         // the traffic this door lets in is encrypted.
         if let Some(flow) = door.as_mut().filter(|_| redirects && !has_rules) {

@@ -17,7 +17,7 @@ use crate::cloud::{
     network_zone, provider_zone,
 };
 use crate::value::{Resource, Value};
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use trustmap_model::{AttrName, Attributes, Flow, Fragment, Span, Tri, ZoneKind};
 
 /// The zone every Azure resource of a scan lives in, unless its subnet is known.
@@ -681,6 +681,16 @@ fn database_firewalls(resources: &[Resource], index: &Index, root: &str, flows: 
 /// Blob containers with anonymous read access (`container_access_type = "blob"` or
 /// `"container"`) in an account that allows it.
 fn public_containers(resources: &[Resource], index: &Index, root: &str, flows: &mut Vec<Flow>) {
+    // Accounts whose separate network rules deny by default.
+    let denying: BTreeSet<&str> = resources
+        .iter()
+        .filter(|r| {
+            r.kind == "azurerm_storage_account_network_rules"
+                && r.body.get("default_action").and_then(Value::as_str) == Some("Deny")
+        })
+        .flat_map(|r| index.arg(&r.body, "storage_account_id"))
+        .map(|a| a.address.as_str())
+        .collect();
     for container in resources
         .iter()
         .filter(|r| r.kind == "azurerm_storage_container")
@@ -708,14 +718,7 @@ fn public_containers(resources: &[Resource], index: &Index, root: &str, flows: &
             let denied =
                 |rules: &Value| rules.get("default_action").and_then(Value::as_str) == Some("Deny");
             let closed = account.body.all("network_rules").into_iter().any(denied)
-                || resources.iter().any(|r| {
-                    r.kind == "azurerm_storage_account_network_rules"
-                        && denied(&r.body)
-                        && index
-                            .arg(&r.body, "storage_account_id")
-                            .iter()
-                            .any(|a| a.address == account.address)
-                });
+                || denying.contains(account.address.as_str());
             if refused || closed {
                 continue;
             }

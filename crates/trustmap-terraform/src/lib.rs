@@ -61,7 +61,7 @@ pub fn parse_root_modules(
         };
         let prefix = if several { root.dir.as_str() } else { "" };
         if root.documents.is_empty() {
-            let mut fragment = cloud_model(&resources, prefix);
+            let mut fragment = cloud_model(resources, prefix);
             fragment.diagnostics.extend(diagnostics);
             return fragment;
         }
@@ -82,7 +82,7 @@ pub fn parse_root_modules(
                 &resources,
                 &mut diagnostics,
             );
-            fragment.absorb(cloud_model(&deployed, prefix));
+            fragment.absorb(cloud_model(deployed, prefix));
         }
         let mut seen = BTreeSet::new();
         fragment.zones.retain(|z| seen.insert(z.id.clone()));
@@ -126,21 +126,26 @@ type Mapping = fn(&[Resource], &str) -> Fragment;
 
 /// Each provider's resources through its mapping (AWS, Azure, Google Cloud); resources of
 /// other providers (`random_`, `null_`) are not part of the model.
-fn cloud_model(resources: &[Resource], prefix: &str) -> Fragment {
-    let mut fragment = Fragment::default();
+fn cloud_model(resources: Vec<Resource>, prefix: &str) -> Fragment {
     let mappings: [(&str, Mapping); 3] = [
         ("aws_", aws::model),
         ("azurerm_", azure::model),
         ("google_", google::model),
     ];
-    for (provider, model) in mappings {
-        let own: Vec<Resource> = resources
+    // Each provider's resources, moved (not copied) into their own list.
+    let mut by_provider: [Vec<Resource>; 3] = Default::default();
+    for resource in resources {
+        if let Some(slot) = mappings
             .iter()
-            .filter(|r| r.kind.starts_with(provider))
-            .cloned()
-            .collect();
+            .position(|(provider, _)| resource.kind.starts_with(provider))
+        {
+            by_provider[slot].push(resource);
+        }
+    }
+    let mut fragment = Fragment::default();
+    for ((_, model), own) in mappings.iter().zip(&by_provider) {
         if !own.is_empty() {
-            fragment.absorb(model(&own, prefix));
+            fragment.absorb(model(own, prefix));
         }
     }
     fragment

@@ -340,14 +340,18 @@ impl<'t> AddressSpans<'t> {
             let Some((_, name)) = next_name.peek() else {
                 continue;
             };
-            // The module written just before this resource's `mode`, if any.
-            let mode = modes.iter().rev().find(|m| **m < at);
-            let previous_mode = mode.and_then(|m| modes.iter().rev().find(|p| *p < m));
-            let module = modules
-                .iter()
-                .rev()
-                .find(|(p, _)| mode.is_some_and(|m| p < m) && previous_mode.is_none_or(|q| p > q))
-                .map_or_else(String::new, |(_, module)| format!("{module}."));
+            // The module written between the previous resource's `mode` and this one's, if
+            // any (positions are in order: binary searches keep this linear overall).
+            let here = modes.partition_point(|m| *m < at);
+            let module = here
+                .checked_sub(1)
+                .map(|i| (modes[i], i.checked_sub(1).map(|j| modes[j])))
+                .and_then(|(mode, previous)| {
+                    let before = modules.partition_point(|(p, _)| *p < mode);
+                    let (p, module) = modules.get(before.checked_sub(1)?)?;
+                    previous.is_none_or(|q| *p > q).then_some(module)
+                })
+                .map_or_else(String::new, |module| format!("{module}."));
             first.entry(format!("{module}{kind}.{name}")).or_insert(at);
         }
         AddressSpans { path, first }
