@@ -194,12 +194,20 @@ fn render(template: &str, model: &Model, target: Target<'_>) -> String {
             }
             ("source", Target::Flow(f)) => name_of(&f.source),
             ("target", Target::Flow(f)) => name_of(&f.target),
-            ("protocol", Target::Flow(f)) => f
-                .protocol
-                .clone()
-                .unwrap_or_else(|| "unknown protocol".into()),
+            ("protocol", Target::Flow(f)) => match f.protocol.as_deref() {
+                Some("all") => "all traffic".into(),
+                Some(protocol) => protocol.to_string(),
+                None => "unknown protocol".into(),
+            },
             ("ports", Target::Flow(f)) if f.ports.is_empty() => "(not known)".into(),
             ("ports", Target::Flow(f)) => f.ports.join(", "),
+            // `on port 22`, `on ports 80, 443`, `on every port`, `on a port not known`.
+            ("on_ports", Target::Flow(f)) => match f.ports.as_slice() {
+                [] => "on a port not known".into(),
+                [all] if all == "all" => "on every port".into(),
+                [one] => format!("on port {one}"),
+                several => format!("on ports {}", several.join(", ")),
+            },
             (attr, Target::Element(e)) if attr.starts_with("attr.") => {
                 attribute_text(&e.attributes, &attr[5..])
             }

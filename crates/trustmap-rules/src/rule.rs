@@ -405,6 +405,7 @@ const PLACEHOLDERS: &[&str] = &[
     "target",
     "protocol",
     "ports",
+    "on_ports",
     "technology",
 ];
 
