@@ -1782,7 +1782,7 @@ fn terraform_azure_network_becomes_the_model() {
 /// targets and that have an external IP; an external HTTPS forwarding rule is a door that
 /// forwards to the instance template of its backend service's managed group, with Cloud
 /// Armor and logs; a Cloud SQL instance with only a private IP sits in its network, with no
-/// door.
+/// door, reached by the Cloud Run service configured with it.
 #[test]
 fn terraform_google_network_becomes_the_model() {
     assert_cloud_model(
@@ -1798,6 +1798,8 @@ fn terraform_google_network_becomes_the_model() {
             ),
         ],
         &[
+            "external:internet -> tf:google_cloud_run_v2_service.api (https/443)",
+            "tf:google_cloud_run_v2_service.api -> tf:google_sql_database_instance.orders",
             "external:internet -> tf:google_compute_global_forwarding_rule.https (https/443)",
             "external:internet -> tf:google_compute_instance.web (https/443)",
             "tf:google_compute_global_forwarding_rule.https -> tf:google_compute_instance_template.app (http)",

@@ -6,9 +6,9 @@
 
 use crate::catalog::{self, Entry};
 use crate::cloud::{
-    Door, Index, api_server_door, at, catalog_attributes, companions, describe, element, id,
-    listener_encryption, network_zone, port_number, port_text, provider_zone, public_data_door,
-    referenced,
+    Door, Index, api_server_door, at, catalog_attributes, companions, configured_flows, describe,
+    element, id, listener_encryption, network_zone, port_number, port_text, provider_zone,
+    public_data_door, referenced,
 };
 use crate::value::{Resource, Value};
 use std::collections::{BTreeMap, BTreeSet};
@@ -575,6 +575,7 @@ pub fn model(resources: &[Resource], root: &str) -> Fragment {
     doors(resources, &index, root, &mut flows);
     eks_endpoints(resources, root, &mut flows);
     edges(resources, &index, root, &mut flows);
+    configured_flows(resources, &index, root, &mut flows);
     fragment.flows.extend(flows);
     fragment
 }

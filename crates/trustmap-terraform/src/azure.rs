@@ -13,8 +13,8 @@
 //! enter.
 
 use crate::cloud::{
-    Door, Index, api_server_door, at, catalog_attributes, companions, describe, element, id,
-    network_zone, provider_zone,
+    Door, Index, api_server_door, at, catalog_attributes, companions, configured_flows, describe,
+    element, id, network_zone, provider_zone,
 };
 use crate::value::{Resource, Value};
 use std::collections::{BTreeMap, BTreeSet};
@@ -222,6 +222,7 @@ pub fn model(resources: &[Resource], root: &str) -> Fragment {
     public_containers(resources, &index, root, &mut flows);
     kubernetes_endpoints(resources, root, &mut flows);
     front_doors(resources, root, &mut flows);
+    configured_flows(resources, &index, root, &mut flows);
     fragment.flows.extend(flows);
     fragment
 }

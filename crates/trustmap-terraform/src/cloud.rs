@@ -396,3 +396,56 @@ pub(crate) fn public_data_door(
         .set_flag(AttrName::ReadOnly, read_only, Some(span));
     flow
 }
+
+/// Every reference in a value, with the span that writes it (lists and objects walked).
+fn references_in<'v>(value: &'v Value, out: &mut Vec<(&'v str, &'v Span)>) {
+    match value {
+        Value::Reference { address, span, .. } => out.push((address, span)),
+        Value::List(items, _) => items.iter().for_each(|v| references_in(v, out)),
+        Value::Object(fields, _) => fields.iter().for_each(|(_, v)| references_in(v, out)),
+        _ => {}
+    }
+}
+
+/// A process configured with a data store (a function's environment naming a table, a Cloud
+/// Run service's `REDISHOST`, a balancer's access-log bucket) talks to it: a flow from the
+/// process to the store at the reference, unless the mapping already drew one between them.
+pub(crate) fn configured_flows(
+    resources: &[Resource],
+    index: &Index,
+    root: &str,
+    flows: &mut Vec<Flow>,
+) {
+    let drawn: std::collections::BTreeSet<(String, String)> = flows
+        .iter()
+        .map(|f| (f.source.0.clone(), f.target.0.clone()))
+        .collect();
+    let kind_of = |r: &Resource| catalog::entry(&r.kind).map(|e| e.kind);
+    let mut added = std::collections::BTreeSet::new();
+    for process in resources
+        .iter()
+        .filter(|r| kind_of(r) == Some(trustmap_model::ElementKind::Process))
+    {
+        let mut named = Vec::new();
+        references_in(&process.body, &mut named);
+        for (address, span) in named {
+            for store in index.resolve(address) {
+                if kind_of(store) != Some(trustmap_model::ElementKind::DataStore) {
+                    continue;
+                }
+                let pair = (id(root, &process.address), id(root, &store.address));
+                if drawn.contains(&pair) || !added.insert(pair.clone()) {
+                    continue;
+                }
+                flows.push(Flow::new(
+                    ElementId(pair.0),
+                    ElementId(pair.1),
+                    None,
+                    Vec::new(),
+                    "configuration",
+                    Some(span.clone()),
+                ));
+            }
+        }
+    }
+}

@@ -9,8 +9,8 @@
 //! (owner and editor; the default compute account is an editor).
 
 use crate::cloud::{
-    Door, Index, api_server_door, at, catalog_attributes, companions, describe, element, id,
-    network_zone, provider_zone, public_data_door,
+    Door, Index, api_server_door, at, catalog_attributes, companions, configured_flows, describe,
+    element, id, network_zone, provider_zone, public_data_door,
 };
 use crate::value::{Resource, Value};
 use std::collections::BTreeMap;
@@ -129,6 +129,7 @@ pub fn model(resources: &[Resource], root: &str) -> Fragment {
     public_data(resources, &index, root, &mut flows);
     cloud_sql(resources, root, &mut flows);
     kubernetes_endpoints(resources, root, &mut flows);
+    configured_flows(resources, &index, root, &mut flows);
     fragment.flows.extend(flows);
     fragment
 }
