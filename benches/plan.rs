@@ -61,10 +61,8 @@ fn main() {
         let text = serde_json::to_string(&plan(n)).unwrap();
         let path = dir.path().join("plan.json");
         std::fs::write(&path, &text).unwrap();
-        let options = trustmap_scan::ScanOptions {
-            max_file_size: 1 << 30,
-            ..trustmap_scan::ScanOptions::default()
-        };
+        let mut options = trustmap_scan::ScanOptions::default();
+        options.limits.set(trustmap_model::Limit::FileSize, 1 << 30);
         let mut best = Duration::MAX;
         let (mut elements, mut flows) = (0, 0);
         for _ in 0..3 {

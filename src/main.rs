@@ -36,6 +36,8 @@ enum Command {
     Report(ReportArgs),
     /// List the rules, or explain one.
     Rules(RulesArgs),
+    /// List the bounds of a scan (`--limit NAME=N`) and their defaults.
+    Limits,
 }
 
 #[derive(clap::Args)]
@@ -65,6 +67,29 @@ enum DiffFormat {
     Sarif,
 }
 
+/// `NAME=N` for `--limit`.
+fn parse_limit(text: &str) -> std::result::Result<(trustmap_model::Limit, u64), String> {
+    let (name, value) = text
+        .split_once('=')
+        .ok_or_else(|| format!("expected NAME=N, got '{text}'"))?;
+    let limit = trustmap_model::Limit::from_name(name.trim()).ok_or_else(|| {
+        let names: Vec<&str> = trustmap_model::Limit::ALL
+            .iter()
+            .map(|l| l.name())
+            .collect();
+        format!(
+            "no limit is called '{name}'; the limits are {}",
+            names.join(", ")
+        )
+    })?;
+    let value = value
+        .trim()
+        .replace('_', "")
+        .parse::<u64>()
+        .map_err(|_| format!("'{value}' is not a whole number"))?;
+    Ok((limit, value))
+}
+
 /// What `--input` can say a JSON input is.
 #[derive(Clone, Copy, ValueEnum)]
 enum InputKind {
@@ -80,12 +105,17 @@ struct InputArgs {
     #[arg(default_value = ".")]
     paths: Vec<PathBuf>,
     /// Scan only the files listed in FILE, one path per line (the files a pull request
-    /// changed); listed files that do not exist are skipped.
+    /// changed); each must lie inside the scanned paths. Listed files that do not exist
+    /// (deleted by the change) are skipped with a note.
     #[arg(long, value_name = "FILE")]
     files_from: Option<PathBuf>,
-    /// Files larger than this many bytes are not read.
-    #[arg(long, default_value_t = 10 * 1024 * 1024, value_name = "BYTES")]
-    max_file_size: u64,
+    /// Files larger than this many bytes are not read (the same as `--limit file-size=N`).
+    #[arg(long, value_name = "BYTES")]
+    max_file_size: Option<u64>,
+    /// Change one bound of the scan, `NAME=N` (may be given several times). A scan that hits
+    /// a bound says what it cut and is incomplete. Names and defaults: `trustmap limits`.
+    #[arg(long = "limit", value_name = "NAME=N", value_parser = parse_limit)]
+    limits: Vec<(trustmap_model::Limit, u64)>,
     /// A Terraform variable file applied to every root module (after `terraform.tfvars` and
     /// `*.auto.tfvars`); may be given several times.
     #[arg(long, value_name = "FILE")]
@@ -254,48 +284,98 @@ fn run(cli: Cli) -> Result<u8> {
         Command::Diff(args) => diff(args),
         Command::Report(args) => report(args),
         Command::Rules(args) => rules(args),
+        Command::Limits => {
+            let mut out = String::new();
+            for limit in trustmap_model::Limit::ALL {
+                out.push_str(&format!(
+                    "{:<14} {:>12}  {}\n",
+                    limit.name(),
+                    trustmap_model::Limits::default_value(limit),
+                    limit.doc()
+                ));
+            }
+            write_output(None, &out)?;
+            Ok(0)
+        }
     }
 }
 
 fn load_rules(extra: &[PathBuf]) -> Result<RuleSet> {
     let mut rules = RuleSet::builtin().context("the built-in rule pack is malformed")?;
+    let limits = trustmap_model::Limits::default();
     for dir in extra {
-        rules.load_dir(dir)?;
+        let mut paths: Vec<PathBuf> = std::fs::read_dir(dir)
+            .with_context(|| format!("cannot read the rules folder {}", dir.display()))?
+            .filter_map(|entry| entry.ok().map(|e| e.path()))
+            .filter(|p| p.extension().is_some_and(|x| x == "yaml" || x == "yml"))
+            .collect();
+        paths.sort();
+        for path in paths {
+            let text = read_named_file(&path, "the rule file", &limits)?;
+            let rule = trustmap_rules::parse_rule(&path.display().to_string(), &text)?;
+            rules.add(rule)?;
+        }
     }
     Ok(rules)
 }
 
+impl InputArgs {
+    /// The bounds of the scan: the defaults, then `--max-file-size`, then every `--limit`.
+    fn limits(&self) -> trustmap_model::Limits {
+        let mut limits = trustmap_model::Limits::default();
+        if let Some(bytes) = self.max_file_size {
+            limits.set(trustmap_model::Limit::FileSize, bytes);
+        }
+        for (limit, value) in &self.limits {
+            limits.set(*limit, *value);
+        }
+        limits
+    }
+}
+
+/// Reads a file the user named on the command line: a regular file under the size cap,
+/// never a FIFO or device, never echoed.
+fn read_named_file(
+    path: &std::path::Path,
+    what: &str,
+    limits: &trustmap_model::Limits,
+) -> Result<String> {
+    trustmap_scan::read_regular_file(path, limits.get(trustmap_model::Limit::FileSize), None)
+        .map_err(|e| anyhow::anyhow!("cannot read {what} {}: {e}", path.display()))
+}
+
 fn scan_inputs(input: &InputArgs) -> Result<trustmap_scan::Scan> {
+    let limits = input.limits();
+    let only_files = match &input.files_from {
+        None => None,
+        Some(list) => {
+            let text = read_named_file(list, "the file list", &limits)?;
+            // Every line is a path, `-` too: a listed file is never standard input.
+            let listed: Vec<PathBuf> = text
+                .lines()
+                .map(str::trim)
+                .filter(|l| !l.is_empty())
+                .map(|l| std::path::Path::new(".").join(l))
+                .collect();
+            Some(listed)
+        }
+    };
     let options = trustmap_scan::ScanOptions {
-        max_file_size: input.max_file_size,
+        limits,
         var_files: input.var_file.clone(),
         terraform_input: input.input.map(|kind| match kind {
             InputKind::TerraformPlan => trustmap_scan::DocumentKind::Plan,
             InputKind::TerraformState => trustmap_scan::DocumentKind::State,
         }),
+        only_files,
     };
-    let paths = match &input.files_from {
-        None => input.paths.clone(),
-        Some(list) => {
-            let text = std::fs::read_to_string(list)
-                .with_context(|| format!("cannot read the file list {}", list.display()))?;
-            let listed: Vec<PathBuf> = text
-                .lines()
-                .map(str::trim)
-                .filter(|l| !l.is_empty())
-                .map(PathBuf::from)
-                .filter(|p| p.is_file())
-                .collect();
-            if listed.is_empty() {
-                eprintln!(
-                    "trustmap: none of the files listed in {} exists; nothing to scan",
-                    list.display()
-                );
-            }
-            listed
-        }
-    };
-    Ok(trustmap_scan::scan(&paths, &options)?)
+    let scan = trustmap_scan::scan(&input.paths, &options)?;
+    if scan.files.is_empty() {
+        eprintln!(
+            "trustmap: no compose files, Kubernetes manifests or Terraform found in the given paths"
+        );
+    }
+    Ok(scan)
 }
 
 fn write_output(output: Option<&PathBuf>, text: &str) -> Result<()> {
@@ -305,9 +385,14 @@ fn write_output(output: Option<&PathBuf>, text: &str) -> Result<()> {
         }
         None => {
             let mut stdout = std::io::stdout().lock();
-            stdout.write_all(text.as_bytes())?;
-            stdout.flush()?;
-            Ok(())
+            match stdout
+                .write_all(text.as_bytes())
+                .and_then(|()| stdout.flush())
+            {
+                // The reader stopped reading (`trustmap scan | head`): not an error of ours.
+                Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
+                other => Ok(other?),
+            }
         }
     }
 }
@@ -385,11 +470,6 @@ fn scan(args: ScanArgs) -> Result<u8> {
             eprintln!("{diagnostic}");
         }
     }
-    if scan.files.is_empty() {
-        eprintln!(
-            "trustmap: no compose files, Kubernetes manifests or Terraform found in the given paths"
-        );
-    }
     if diagnostics
         .iter()
         .any(|d| d.level == DiagnosticLevel::Error)
@@ -426,10 +506,30 @@ fn apply_decisions(
         .first()
         .filter(|p| p.is_dir())
         .map(|dir| dir.join(trustmap_decisions::DECISIONS_FILE))
-        .filter(|path| path.is_file());
-    if let Some(path) = args.config.clone().or(default_config) {
-        let text = std::fs::read_to_string(&path)
-            .with_context(|| format!("cannot read the decisions file {}", path.display()))?;
+        .filter(|path| path.symlink_metadata().is_ok());
+    let limits = input.limits();
+    let decisions_file = match (&args.config, default_config) {
+        (Some(named), _) => Some((
+            named.clone(),
+            read_named_file(named, "the decisions file", &limits)?,
+        )),
+        // The scanned tree's own trustmap.yaml goes through the same gate as its other files:
+        // a symlink out of the tree or into `.git`, a FIFO, a huge file are refused.
+        (None, Some(found)) => match scan.roots.read_found(&found) {
+            Ok(text) => Some((found, text)),
+            Err(error) => {
+                diagnostics.push(Diagnostic::file(
+                    DiagnosticLevel::Error,
+                    error.code(),
+                    found.to_string_lossy().trim_start_matches("./").to_string(),
+                    format!("the decisions file is not read: {error}"),
+                ));
+                None
+            }
+        },
+        (None, None) => None,
+    };
+    if let Some((path, text)) = decisions_file {
         let display = path.to_string_lossy().trim_start_matches("./").to_string();
         let (found, problems) = trustmap_decisions::parse_decisions(&display, &text);
         entries.extend(found);
@@ -459,8 +559,7 @@ fn apply_decisions(
 
 /// Reads a baseline model written by `trustmap model --format json`.
 fn read_baseline(path: &std::path::Path) -> Result<trustmap_model::Snapshot> {
-    let text = std::fs::read_to_string(path)
-        .with_context(|| format!("cannot read the baseline {}", path.display()))?;
+    let text = read_named_file(path, "the baseline", &trustmap_model::Limits::default())?;
     trustmap_model::Snapshot::from_json(&text)
         .map_err(|e| anyhow::anyhow!("{}: not a trustmap model: {e}", path.display()))
 }

@@ -135,7 +135,7 @@ impl Limits {
             Limit::Elements => 200_000,
             Limit::Flows => 1_000_000,
             Limit::SarifResults => 5_000,
-            Limit::IgnoreBytes => 1024 * 1024,
+            Limit::IgnoreBytes => 256 * 1024,
         }
     }
 

@@ -1,22 +1,21 @@
 //! Finding input files and grouping compose files into projects.
 
-use crate::files::{ReadError, Root, Roots};
-use std::collections::{BTreeMap, BTreeSet};
-use std::path::PathBuf;
-use std::sync::Mutex;
+use crate::files::{ReadError, Root, Roots, SKIPPED_DIRS};
+use ignore::gitignore::{Gitignore, GitignoreBuilder};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex};
 use trustmap_compose::{DEFAULT_FILES, ProjectInput, SourceFile};
 use trustmap_kubernetes::ManifestFile;
 use trustmap_terraform::{DocumentKind, RootModule, TerraformFile};
 
-/// Variable files Terraform reads by itself: `terraform.tfvars` and `*.auto.tfvars`.
-fn is_var_file(path: &str) -> bool {
-    let name = path.rsplit('/').next().unwrap_or(path);
-    name == "terraform.tfvars" || name.ends_with(".auto.tfvars") || name.ends_with(".tfvars")
-}
-use trustmap_model::{Diagnostic, DiagnosticLevel};
+use trustmap_model::{Budget, Diagnostic, DiagnosticLevel, Limit};
 
-/// Folders never entered: version control, dependencies, Terraform's provider cache.
-const SKIPPED_DIRS: &[&str] = &[".git", "node_modules", ".terraform"];
+/// Variable files: `terraform.tfvars`, `*.auto.tfvars` and their `.json` forms, which
+/// Terraform reads by itself, and other `.tfvars` files of the folder.
+fn is_var_file(path: &str) -> bool {
+    path.ends_with(".tfvars") || path.ends_with(".tfvars.json")
+}
 
 /// What discovery found.
 #[derive(Debug, Default)]
@@ -44,8 +43,10 @@ enum Pick {
     Yaml,
     /// A JSON file whose content may be Kubernetes.
     Json,
-    /// A Terraform file (`.tf`, `.tf.json`, `.tfvars`).
+    /// A Terraform file (`.tf`, `.tf.json`, `.tfvars`, `.tfvars.json`).
     Terraform,
+    /// A file named on the command line whose name says nothing: read by content.
+    Named,
 }
 
 struct Candidate {
@@ -76,66 +77,71 @@ pub fn discover(roots: &Roots, terraform_input: Option<DocumentKind>) -> Discove
     let mut terraform: BTreeMap<String, Vec<TerraformFile>> = BTreeMap::new();
     let mut documents: BTreeMap<String, Vec<TerraformFile>> = BTreeMap::new();
     for candidate in candidates {
-        match roots.read_path(&candidate.path) {
-            Ok(text)
-                if candidate.pick == Pick::Json
-                    && (terraform_input.is_some()
-                        || trustmap_terraform::sniff(&text).is_some()) =>
-            {
-                documents
-                    .entry(parent_dir(&candidate.display))
-                    .or_default()
-                    .push(TerraformFile {
-                        path: candidate.display,
-                        text,
-                    });
-            }
-            Ok(text) if candidate.pick == Pick::Terraform => {
-                let dir = parent_dir(&candidate.display);
-                terraform.entry(dir).or_default().push(TerraformFile {
-                    path: candidate.display,
-                    text,
-                });
-            }
-            Ok(text) => {
-                let is_compose = candidate.pick == Pick::ComposeByName
-                    || (candidate.pick == Pick::Yaml
-                        && trustmap_compose::is_compose_document(&text));
-                if !is_compose && trustmap_kubernetes::looks_like_kubernetes(&text) {
-                    manifests.push(ManifestFile {
-                        path: candidate.display,
-                        text,
-                    });
-                } else if is_compose {
-                    let dir = parent_dir(&candidate.display);
-                    by_dir.entry(dir).or_default().push(SourceFile {
-                        path: candidate.display,
-                        text,
-                    });
-                }
-            }
+        let text = match roots.read_found(&candidate.path) {
+            Ok(text) => text,
             Err(error) => {
                 // A file picked by name is an input that could not be read: the scan is
-                // incomplete. A YAML file that might have been compose is only noted.
+                // incomplete. A YAML or JSON file too large or binary is an input when its
+                // head says so, and only noted otherwise (a lock file, a data file).
                 let level = match (candidate.pick, &error) {
-                    (Pick::ComposeByName | Pick::Terraform, _) => DiagnosticLevel::Error,
-                    (Pick::Yaml | Pick::Json, ReadError::TooLarge(_)) => DiagnosticLevel::Note,
-                    (Pick::Yaml | Pick::Json, _) => continue,
-                };
-                let code = match error {
-                    ReadError::TooLarge(_) => "file-too-large",
-                    ReadError::Binary => "file-binary",
-                    ReadError::OutsideRoots => "file-outside-roots",
-                    ReadError::Ignored => "file-ignored",
-                    ReadError::Io(_) => "file-unreadable",
+                    (Pick::Yaml | Pick::Json, ReadError::TooLarge(_) | ReadError::Binary)
+                        if !roots.head_looks_like_input(&candidate.path) =>
+                    {
+                        DiagnosticLevel::Note
+                    }
+                    _ => DiagnosticLevel::Error,
                 };
                 diagnostics.push(Diagnostic::file(
                     level,
-                    code,
+                    error.code(),
                     candidate.display,
                     format!("not scanned: {error}"),
                 ));
+                continue;
             }
+        };
+        let plan_like = matches!(candidate.pick, Pick::Json | Pick::Named)
+            && (terraform_input.is_some() || trustmap_terraform::sniff(&text).is_some());
+        if plan_like {
+            documents
+                .entry(parent_dir(&candidate.display))
+                .or_default()
+                .push(TerraformFile {
+                    path: candidate.display,
+                    text,
+                });
+            continue;
+        }
+        if candidate.pick == Pick::Terraform {
+            let dir = parent_dir(&candidate.display);
+            terraform.entry(dir).or_default().push(TerraformFile {
+                path: candidate.display,
+                text,
+            });
+            continue;
+        }
+        let is_compose = candidate.pick == Pick::ComposeByName
+            || (matches!(candidate.pick, Pick::Yaml | Pick::Named)
+                && trustmap_compose::is_compose_document(&text));
+        if is_compose {
+            let dir = parent_dir(&candidate.display);
+            by_dir.entry(dir).or_default().push(SourceFile {
+                path: candidate.display,
+                text,
+            });
+        } else if trustmap_kubernetes::looks_like_kubernetes(&text) {
+            manifests.push(ManifestFile {
+                path: candidate.display,
+                text,
+            });
+        } else if candidate.pick == Pick::Named {
+            diagnostics.push(Diagnostic::file(
+                DiagnosticLevel::Error,
+                "file-not-an-input",
+                candidate.display,
+                "not scanned: not a compose file, a Kubernetes manifest, Terraform, or a \
+                 Terraform plan or state",
+            ));
         }
     }
 
@@ -149,7 +155,7 @@ pub fn discover(roots: &Roots, terraform_input: Option<DocumentKind>) -> Discove
                 dir.clone(),
                 files
                     .iter()
-                    .filter(|f| !f.path.ends_with(".tfvars"))
+                    .filter(|f| !is_var_file(&f.path))
                     .cloned()
                     .collect(),
             )
@@ -199,6 +205,126 @@ pub fn discover(roots: &Roots, terraform_input: Option<DocumentKind>) -> Discove
     discovered
 }
 
+/// The `.gitignore` and `.ignore` matchers of the folders walked so far, read through the
+/// gate and within the ignore-bytes budget.
+struct IgnoreFiles<'a> {
+    roots: &'a Roots,
+    budget: Budget,
+    by_dir: Mutex<HashMap<PathBuf, Option<Arc<Gitignore>>>>,
+    diagnostics: &'a Mutex<Vec<Diagnostic>>,
+}
+
+/// The ignore files git and ripgrep read in every folder.
+const IGNORE_FILES: [&str; 2] = [".gitignore", ".ignore"];
+
+impl<'a> IgnoreFiles<'a> {
+    fn new(roots: &'a Roots, diagnostics: &'a Mutex<Vec<Diagnostic>>) -> Self {
+        IgnoreFiles {
+            roots,
+            budget: Budget::new(Limit::IgnoreBytes, &roots.limits),
+            by_dir: Mutex::new(HashMap::new()),
+            diagnostics,
+        }
+    }
+
+    fn report(&self, diagnostic: Diagnostic) {
+        if let Ok(mut d) = self.diagnostics.lock() {
+            d.push(diagnostic);
+        }
+    }
+
+    /// The matcher of one folder (`None` when it has no ignore file).
+    fn matcher(&self, root: &Root, dir: &Path) -> Option<Arc<Gitignore>> {
+        let Ok(mut by_dir) = self.by_dir.lock() else {
+            return None;
+        };
+        if let Some(found) = by_dir.get(dir) {
+            return found.clone();
+        }
+        let mut builder = GitignoreBuilder::new(dir);
+        let mut any = false;
+        for name in IGNORE_FILES {
+            let path = dir.join(name);
+            let Ok(metadata) = path.symlink_metadata() else {
+                continue;
+            };
+            let display = self.roots.display(root, &path);
+            if !self.budget.take(metadata.len()) {
+                self.report(self.budget.diagnostic(
+                    trustmap_model::Span::lines(display, 1, 1),
+                    "this ignore file was not applied, so the files it excludes are scanned",
+                ));
+                continue;
+            }
+            match self.roots.read_found(&path) {
+                Ok(text) => {
+                    for line in text.lines() {
+                        // A pattern the glob syntax refuses is skipped, as git skips it.
+                        let _ = builder.add_line(None, line);
+                    }
+                    any = true;
+                }
+                Err(error) => self.report(Diagnostic::file(
+                    DiagnosticLevel::Warning,
+                    error.code(),
+                    display,
+                    format!("ignore file not applied: {error}"),
+                )),
+            }
+        }
+        let matcher = if any {
+            builder.build().ok().map(Arc::new)
+        } else {
+            None
+        };
+        by_dir.insert(dir.to_path_buf(), matcher.clone());
+        matcher
+    }
+
+    /// Whether the ignore files of the folders from `root` down to the entry's folder
+    /// exclude it: the nearest folder that has a say decides, as in git.
+    fn ignored(&self, root: &Root, path: &Path, is_dir: bool) -> bool {
+        let mut dir = path.parent();
+        while let Some(folder) = dir {
+            if !folder.starts_with(&root.given) {
+                break;
+            }
+            if let Some(matcher) = self.matcher(root, folder) {
+                match matcher.matched(path, is_dir) {
+                    ignore::Match::Ignore(_) => return true,
+                    ignore::Match::Whitelist(_) => return false,
+                    ignore::Match::None => {}
+                }
+            }
+            if folder == root.given {
+                break;
+            }
+            dir = folder.parent();
+        }
+        false
+    }
+}
+
+/// How a file name says the file may be an input, if it does.
+fn pick_by_name(name: &str) -> Option<Pick> {
+    let name = name.to_ascii_lowercase();
+    if trustmap_compose::is_compose_file_name(&name) {
+        Some(Pick::ComposeByName)
+    } else if name.ends_with(".tf")
+        || name.ends_with(".tf.json")
+        || name.ends_with(".tfvars")
+        || name.ends_with(".tfvars.json")
+    {
+        Some(Pick::Terraform)
+    } else if name.ends_with(".yaml") || name.ends_with(".yml") {
+        Some(Pick::Yaml)
+    } else if name.ends_with(".json") || name.ends_with(".tfstate") {
+        Some(Pick::Json)
+    } else {
+        None
+    }
+}
+
 fn walk(
     roots: &Roots,
     root: &Root,
@@ -206,21 +332,38 @@ fn walk(
     visible: &Mutex<BTreeSet<String>>,
     diagnostics: &Mutex<Vec<Diagnostic>>,
 ) {
+    let report = |diagnostic: Diagnostic| {
+        if let Ok(mut d) = diagnostics.lock() {
+            d.push(diagnostic);
+        }
+    };
+    // A file named on the command line is an input whatever its name: its content says
+    // what it is (`trustmap diff --deployed compose.bak`).
+    if let Ok(metadata) = std::fs::metadata(&root.given)
+        && !metadata.is_dir()
+    {
+        let name = root.given.file_name().unwrap_or_default().to_string_lossy();
+        let candidate = Candidate {
+            display: root.display.clone(),
+            path: root.given.clone(),
+            pick: pick_by_name(&name).unwrap_or(Pick::Named),
+        };
+        if let Ok(mut v) = visible.lock() {
+            v.insert(candidate.display.clone());
+        }
+        if let Ok(mut c) = candidates.lock() {
+            c.push(candidate);
+        }
+        return;
+    }
+    // Ignore files are read by [`IgnoreFiles`] through the gate, not by the walker.
+    let ignore_files = IgnoreFiles::new(roots, diagnostics);
     let mut builder = ignore::WalkBuilder::new(&root.given);
     builder
+        .standard_filters(false)
         .hidden(false)
         .parents(false)
-        .git_global(false)
-        .git_ignore(true)
-        .git_exclude(true)
-        .require_git(false)
-        .ignore(true)
-        .follow_links(true)
-        .filter_entry(|entry| {
-            let name = entry.file_name().to_string_lossy();
-            !(entry.file_type().is_some_and(|t| t.is_dir())
-                && SKIPPED_DIRS.contains(&name.as_ref()))
-        });
+        .follow_links(true);
     builder.build_parallel().run(|| {
         Box::new(|result| {
             use ignore::WalkState;
@@ -235,56 +378,71 @@ fn walk(
                     } else {
                         format!("not scanned: a symlink loop ({error})")
                     };
-                    if let Ok(mut d) = diagnostics.lock() {
-                        d.push(Diagnostic::file(
-                            DiagnosticLevel::Warning,
-                            "walk",
-                            path,
-                            message,
-                        ));
-                    }
+                    report(Diagnostic::file(
+                        DiagnosticLevel::Warning,
+                        "walk",
+                        path,
+                        message,
+                    ));
                     return WalkState::Continue;
                 }
             };
-            if entry.path_is_symlink() && !roots.contains(entry.path()) {
-                if let Ok(mut d) = diagnostics.lock() {
-                    d.push(Diagnostic::file(
-                        DiagnosticLevel::Note,
-                        "symlink-outside",
-                        roots.display(root, entry.path()),
-                        "not followed: the symlink leads outside the scanned paths",
-                    ));
-                }
+            if entry.depth() == 0 {
+                return WalkState::Continue;
+            }
+            let is_dir = entry.file_type().is_some_and(|t| t.is_dir());
+            let name = entry.file_name().to_string_lossy();
+            if is_dir && SKIPPED_DIRS.contains(&name.as_ref()) {
                 return WalkState::Skip;
             }
-            if !entry.file_type().is_some_and(|t| t.is_file()) {
-                return WalkState::Continue;
-            }
-            if let Ok(mut v) = visible.lock() {
-                v.insert(roots.display(root, entry.path()));
-            }
-            let name = entry.file_name().to_string_lossy().to_ascii_lowercase();
-            let pick = if trustmap_compose::is_compose_file_name(&name) {
-                Pick::ComposeByName
-            } else if name.ends_with(".tf")
-                || name.ends_with(".tf.json")
-                || name.ends_with(".tfvars")
+            if entry.path_is_symlink()
+                && let Err(error) = roots.confine(entry.path())
             {
-                Pick::Terraform
-            } else if name.ends_with(".yaml") || name.ends_with(".yml") {
-                Pick::Yaml
-            } else if name.ends_with(".json") || name.ends_with(".tfstate") {
-                Pick::Json
-            } else {
+                report(Diagnostic::file(
+                    DiagnosticLevel::Note,
+                    match error {
+                        ReadError::SkippedDir(_) => "symlink-skipped-folder",
+                        _ => "symlink-outside",
+                    },
+                    roots.display(root, entry.path()),
+                    format!("not followed: {error}"),
+                ));
+                return WalkState::Skip;
+            }
+            if ignore_files.ignored(root, entry.path(), is_dir) {
+                return WalkState::Skip;
+            }
+            if is_dir {
+                return WalkState::Continue;
+            }
+            let display = roots.display(root, entry.path());
+            let is_file = entry.file_type().is_some_and(|t| t.is_file());
+            if is_file && let Ok(mut v) = visible.lock() {
+                v.insert(display.clone());
+            }
+            let Some(pick) = pick_by_name(&name) else {
                 return WalkState::Continue;
             };
-            let candidate = Candidate {
-                display: roots.display(root, entry.path()),
-                path: entry.path().to_path_buf(),
-                pick,
-            };
+            if !is_file {
+                let kind = if entry.file_type().is_some_and(|t| t.is_symlink()) {
+                    "a broken symlink"
+                } else {
+                    "a FIFO, device or socket"
+                };
+                report(Diagnostic::file(
+                    DiagnosticLevel::Error,
+                    "file-not-regular",
+                    display,
+                    format!("not scanned: not a regular file ({kind})"),
+                ));
+                return WalkState::Continue;
+            }
             if let Ok(mut c) = candidates.lock() {
-                c.push(candidate);
+                c.push(Candidate {
+                    display,
+                    path: entry.path().to_path_buf(),
+                    pick,
+                });
             }
             WalkState::Continue
         })

@@ -1,9 +1,25 @@
-//! The scanned roots: how a file's display path maps to the disk, and reading a file within
-//! the roots and the size cap.
+//! The one gate every file read goes through: the scanned roots, how a file's display path
+//! maps to the disk, and reading a file only when it may be read.
+//!
+//! A file found in the scanned tree is read only when its real path (symlinks resolved) lies
+//! inside a scanned root, outside the folders never entered (`.git`, `node_modules`,
+//! `.terraform`), is a regular file (never a FIFO, device or socket: opening one could block
+//! or never end), fits the size cap and the scan's total-bytes budget, and is UTF-8 text.
+//! A file the user named on the command line (`--var-file`, `--config`, a baseline, a rule
+//! folder) may be outside the roots, but it too must be a regular file under the cap. A refusal
+//! names the path and the reason, never the content.
 
 use crate::ScanError;
+use std::collections::BTreeSet;
+use std::io::Read;
 use std::path::{Component, Path, PathBuf};
+use std::sync::OnceLock;
 use trustmap_compose::{FileReader, SourceFile};
+use trustmap_model::{Budget, Diagnostic, DiagnosticLevel, Limit, Limits};
+
+/// Folders never entered and never read from, even through a symlink: version control (which
+/// holds the checkout's credentials), dependencies, Terraform's provider cache.
+pub const SKIPPED_DIRS: &[&str] = &[".git", "node_modules", ".terraform"];
 
 /// One path given to the scan.
 #[derive(Debug, Clone)]
@@ -12,38 +28,71 @@ pub struct Root {
     pub given: PathBuf,
     /// Its canonical form (for the confinement check).
     pub canonical: PathBuf,
-    /// Prefix for display paths: the root relative to the working directory, `/`-separated,
-    /// empty for the working directory itself.
+    /// Its display path: relative to the scan's base, `/`-separated, empty for the base
+    /// itself; absolute when no base holds it.
     pub display: String,
-    /// What display paths are relative to on disk.
-    pub base: PathBuf,
 }
 
-/// The roots of a scan.
-#[derive(Debug, Clone)]
+/// The roots of a scan and the gate that reads files within them.
+#[derive(Debug)]
 pub struct Roots {
-    /// Every root, in the order given.
+    /// Every root to walk, in the order given.
     pub roots: Vec<Root>,
-    /// The size cap in bytes.
-    pub max_file_size: u64,
+    /// The canonical paths every read is confined to: the roots as given, also when
+    /// `--files-from` narrows what is walked to a few files.
+    confined_to: Vec<PathBuf>,
+    /// Whether only listed files are walked (then a compose file's `.env` is read though
+    /// discovery did not see it).
+    listed_only: bool,
+    /// What relative display paths are relative to: the current folder when it holds every
+    /// root, else the git work tree that holds every root, else the one root given; `None`
+    /// when no folder holds them all (display paths are then absolute). Two files never
+    /// share a display path.
+    pub base: Option<PathBuf>,
+    /// The bounds of the scan.
+    pub limits: Limits,
+    /// Bytes read so far, against [`Limit::TotalBytes`].
+    total_bytes: Budget,
     /// The files discovery saw (display paths): a file `.gitignore` excludes is not part of
     /// the repository, so a compose file's reference to it (`env_file:`, `.env`) is not read.
-    visible: std::sync::OnceLock<std::collections::BTreeSet<String>>,
+    visible: OnceLock<BTreeSet<String>>,
 }
 
-/// Why a file was not read.
+/// Why a file was not read. The message names the reason, never the file's content.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum ReadError {
     /// The file is larger than the cap.
     TooLarge(u64),
+    /// Reading it would go past the scan's total-bytes budget.
+    TotalBytes(u64),
     /// The file holds NUL bytes or is not UTF-8.
     Binary,
     /// The file is excluded by `.gitignore`, so it is not part of what is scanned.
     Ignored,
     /// The file resolves outside every root.
     OutsideRoots,
+    /// The file resolves into a folder that is never read (`.git`, ...).
+    SkippedDir(&'static str),
+    /// Not a regular file: a FIFO, a device, a socket or a folder.
+    NotRegular(&'static str),
     /// The operating system refused.
     Io(String),
+}
+
+impl ReadError {
+    /// The diagnostic code of this refusal.
+    pub fn code(&self) -> &'static str {
+        match self {
+            ReadError::TooLarge(_) => "file-too-large",
+            ReadError::TotalBytes(_) => "limit-total-bytes",
+            ReadError::Binary => "file-binary",
+            ReadError::Ignored => "file-ignored",
+            ReadError::OutsideRoots => "file-outside-roots",
+            ReadError::SkippedDir(_) => "file-in-skipped-folder",
+            ReadError::NotRegular(_) => "file-not-regular",
+            ReadError::Io(_) => "file-unreadable",
+        }
+    }
 }
 
 impl std::fmt::Display for ReadError {
@@ -51,11 +100,19 @@ impl std::fmt::Display for ReadError {
         match self {
             ReadError::TooLarge(size) => write!(
                 f,
-                "the file is {size} bytes, over the size cap (--max-file-size)"
+                "the file is {size} bytes, over the size cap (--max-file-size or --limit file-size=N)"
+            ),
+            ReadError::TotalBytes(max) => write!(
+                f,
+                "the scan has read {max} bytes, its total-bytes limit (raise it with --limit total-bytes=N)"
             ),
             ReadError::Binary => write!(f, "the file is binary (not UTF-8 text)"),
             ReadError::Ignored => write!(f, "the file is excluded by .gitignore"),
             ReadError::OutsideRoots => write!(f, "the path leads outside the scanned paths"),
+            ReadError::SkippedDir(dir) => {
+                write!(f, "the path leads into {dir}, which is never read")
+            }
+            ReadError::NotRegular(kind) => write!(f, "not a regular file ({kind})"),
             ReadError::Io(e) => write!(f, "{e}"),
         }
     }
@@ -68,9 +125,9 @@ pub fn display_path(path: &Path) -> String {
         match component {
             Component::CurDir => {}
             Component::ParentDir => {
-                if parts.last().is_some_and(|p| p != "..") {
+                if parts.last().is_some_and(|p| p != ".." && !p.is_empty()) {
                     parts.pop();
-                } else {
+                } else if parts.last().is_none_or(|p| !p.is_empty()) {
                     parts.push("..".to_string());
                 }
             }
@@ -79,56 +136,178 @@ pub fn display_path(path: &Path) -> String {
             Component::Prefix(p) => parts.push(p.as_os_str().to_string_lossy().into_owned()),
         }
     }
+    if parts.len() == 1 && parts[0].is_empty() {
+        return "/".to_string();
+    }
     parts.join("/")
 }
 
+/// What kind of file the metadata describes, when it is not a regular file.
+fn irregular_kind(file_type: std::fs::FileType) -> Option<&'static str> {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::FileTypeExt;
+        if file_type.is_fifo() {
+            return Some("a FIFO");
+        }
+        if file_type.is_char_device() || file_type.is_block_device() {
+            return Some("a device");
+        }
+        if file_type.is_socket() {
+            return Some("a socket");
+        }
+    }
+    if file_type.is_dir() {
+        return Some("a folder");
+    }
+    if file_type.is_file() {
+        None
+    } else {
+        Some("not a file")
+    }
+}
+
+fn canonicals_of(roots: &[Root]) -> Vec<PathBuf> {
+    roots.iter().map(|r| r.canonical.clone()).collect()
+}
+
+/// The git work tree that holds `path`: the nearest ancestor with a `.git` entry.
+fn work_tree_of(path: &Path) -> Option<PathBuf> {
+    path.ancestors()
+        .find(|dir| dir.join(".git").symlink_metadata().is_ok())
+        .map(Path::to_path_buf)
+}
+
 impl Roots {
-    /// Resolves the given paths.
+    /// Resolves the given paths and chooses the base every display path is relative to.
     ///
     /// # Errors
     /// A path does not exist.
-    pub fn new(paths: &[PathBuf], max_file_size: u64) -> Result<Roots, ScanError> {
-        let cwd = std::env::current_dir()
-            .ok()
-            .and_then(|c| c.canonicalize().ok());
-        let mut roots = Vec::new();
+    pub fn new(paths: &[PathBuf], limits: Limits) -> Result<Roots, ScanError> {
+        let mut canonicals = Vec::new();
         for given in paths {
             let canonical = given.canonicalize().map_err(|e| ScanError {
                 path: given.display().to_string(),
                 reason: e.to_string(),
             })?;
-            let (display, base) = if given.is_relative() {
-                (display_path(given), PathBuf::new())
-            } else {
-                match cwd.as_ref().and_then(|c| canonical.strip_prefix(c).ok()) {
-                    Some(inside) => (display_path(inside), cwd.clone().unwrap_or_default()),
-                    None => (String::new(), canonical.clone()),
-                }
-            };
-            // A file given by an absolute path outside the working directory shows as its name.
-            let (display, base) =
-                match (display.is_empty(), canonical.is_file(), canonical.parent()) {
-                    (true, true, Some(parent)) => (
-                        canonical
-                            .file_name()
-                            .map(|n| n.to_string_lossy().into_owned())
-                            .unwrap_or_default(),
-                        parent.to_path_buf(),
-                    ),
-                    _ => (display, base),
-                };
-            roots.push(Root {
-                given: given.clone(),
-                canonical,
-                display,
-                base,
-            });
+            canonicals.push(canonical);
         }
+        let folder_of = |canonical: &PathBuf| {
+            if canonical.is_file() {
+                canonical.parent().map(Path::to_path_buf)
+            } else {
+                Some(canonical.clone())
+            }
+        };
+        let holds_all = |base: &Path| canonicals.iter().all(|c| c.starts_with(base));
+        let cwd = std::env::current_dir()
+            .ok()
+            .and_then(|c| c.canonicalize().ok());
+        // The current folder when it holds every root (element ids, which carry display
+        // paths, then match whichever folder a baseline was made in), else the one git work
+        // tree that holds every root, else the only root.
+        let base = cwd
+            .filter(|c| holds_all(c))
+            .or_else(|| {
+                canonicals
+                    .first()
+                    .and_then(|c| work_tree_of(c))
+                    .filter(|tree| holds_all(tree))
+            })
+            .or_else(|| match canonicals.as_slice() {
+                [only] => folder_of(only),
+                _ => None,
+            });
+        let roots: Vec<Root> = paths
+            .iter()
+            .zip(canonicals)
+            .map(|(given, canonical)| {
+                let display = match base.as_ref().and_then(|b| canonical.strip_prefix(b).ok()) {
+                    Some(inside) => display_path(inside),
+                    None => display_path(&canonical),
+                };
+                Root {
+                    given: given.clone(),
+                    canonical,
+                    display,
+                }
+            })
+            .collect();
         Ok(Roots {
+            confined_to: canonicals_of(&roots),
+            listed_only: false,
             roots,
-            max_file_size,
-            visible: std::sync::OnceLock::new(),
+            base,
+            total_bytes: Budget::new(Limit::TotalBytes, &limits),
+            limits,
+            visible: OnceLock::new(),
         })
+    }
+
+    /// Narrows the walk to the listed files (`--files-from`, paths relative to the current
+    /// folder). A listed file that resolves outside the scanned paths, into a skipped folder,
+    /// or is not a regular file is refused with an error diagnostic; one that does not exist
+    /// (deleted by the change) is skipped with a note.
+    pub fn keep_only(&mut self, listed: &[PathBuf]) -> Vec<Diagnostic> {
+        let mut diagnostics = Vec::new();
+        let mut kept = Vec::new();
+        for path in listed {
+            let shown = display_path(path);
+            if path.symlink_metadata().is_err() {
+                diagnostics.push(Diagnostic::file(
+                    DiagnosticLevel::Note,
+                    "listed-file-missing",
+                    shown,
+                    "listed in --files-from but does not exist (deleted?); not scanned",
+                ));
+                continue;
+            }
+            let checked = self.confine(path).and_then(|canonical| {
+                match std::fs::metadata(&canonical).map(|m| irregular_kind(m.file_type())) {
+                    Ok(None) => Ok(canonical),
+                    Ok(Some(kind)) => Err(ReadError::NotRegular(kind)),
+                    Err(e) => Err(ReadError::Io(e.to_string())),
+                }
+            });
+            match checked {
+                Ok(canonical) => {
+                    let display = self.display_of(&canonical);
+                    kept.push(Root {
+                        given: path.clone(),
+                        canonical,
+                        display,
+                    });
+                }
+                Err(error) => diagnostics.push(Diagnostic::file(
+                    DiagnosticLevel::Error,
+                    error.code(),
+                    shown,
+                    format!("listed in --files-from, not scanned: {error}"),
+                )),
+            }
+        }
+        kept.sort_by(|a, b| a.display.cmp(&b.display));
+        kept.dedup_by(|a, b| a.display == b.display);
+        self.roots = kept;
+        self.listed_only = true;
+        diagnostics
+    }
+
+    /// The display path of a canonical path: relative to the base, else absolute.
+    fn display_of(&self, canonical: &Path) -> String {
+        match self
+            .base
+            .as_ref()
+            .and_then(|b| canonical.strip_prefix(b).ok())
+        {
+            Some(inside) => display_path(inside),
+            None => display_path(canonical),
+        }
+    }
+
+    /// The size cap in bytes.
+    pub fn max_file_size(&self) -> u64 {
+        self.limits.get(Limit::FileSize)
     }
 
     /// The display path of a file found under `root` at `path` (as the walker gives it).
@@ -136,7 +315,7 @@ impl Roots {
         let relative = path.strip_prefix(&root.given).unwrap_or(path);
         let joined = if root.display.is_empty() {
             display_path(relative)
-        } else if root.canonical.is_file() {
+        } else if relative.as_os_str().is_empty() {
             root.display.clone()
         } else {
             display_path(&Path::new(&root.display).join(relative))
@@ -148,86 +327,175 @@ impl Roots {
         }
     }
 
-    /// Records the files discovery saw; from then on only they are read by display path.
-    pub fn set_visible(&self, files: std::collections::BTreeSet<String>) {
-        let _ = self.visible.set(files);
-    }
-
-    /// Whether a path on disk resolves inside one of the roots.
-    pub fn contains(&self, path: &Path) -> bool {
-        match path.canonicalize() {
-            Ok(canonical) => self
-                .roots
-                .iter()
-                .any(|r| canonical.starts_with(&r.canonical)),
-            Err(_) => false,
+    /// Where a display path is on disk.
+    fn on_disk(&self, display: &str) -> PathBuf {
+        match &self.base {
+            Some(base) if !display.starts_with('/') => base.join(display),
+            _ => PathBuf::from(display),
         }
     }
 
-    /// Reads a file by display path, within the roots and the size cap.
+    /// Records the files discovery saw; from then on only they are read by display path.
+    pub fn set_visible(&self, files: BTreeSet<String>) {
+        let _ = self.visible.set(files);
+    }
+
+    /// Whether a path on disk may be read or entered: its real path lies inside a root and
+    /// outside every skipped folder.
+    ///
+    /// # Errors
+    /// Why it may not.
+    pub fn confine(&self, path: &Path) -> Result<PathBuf, ReadError> {
+        let canonical = path
+            .canonicalize()
+            .map_err(|e| ReadError::Io(e.to_string()))?;
+        let root = self
+            .confined_to
+            .iter()
+            .filter(|r| canonical.starts_with(r))
+            .max_by_key(|r| r.as_os_str().len())
+            .ok_or(ReadError::OutsideRoots)?;
+        let inside = canonical.strip_prefix(root).unwrap_or(Path::new(""));
+        for component in inside.components() {
+            if let Component::Normal(name) = component
+                && let Some(dir) = SKIPPED_DIRS.iter().find(|d| name == **d)
+            {
+                return Err(ReadError::SkippedDir(dir));
+            }
+        }
+        Ok(canonical)
+    }
+
+    /// Reads a file of the scanned tree by display path (a compose file's `.env` and
+    /// `env_file:`): confined to the roots, and only a file discovery saw.
     ///
     /// # Errors
     /// See [`ReadError`].
     pub fn read_display(&self, display: &str) -> Result<String, ReadError> {
-        let mut last = ReadError::OutsideRoots;
-        for root in &self.roots {
-            let on_disk = if root.display.is_empty() {
-                root.base.join(display)
-            } else {
-                match display.strip_prefix(&root.display) {
-                    Some(rest) => root
-                        .base
-                        .join(&root.display)
-                        .join(rest.trim_start_matches('/')),
-                    None => continue,
-                }
-            };
-            if !on_disk.exists() {
-                last = ReadError::Io("no such file".to_string());
-                continue;
-            }
-            if !self.contains(&on_disk) {
-                last = ReadError::OutsideRoots;
-                continue;
-            }
-            if self
+        let on_disk = self.on_disk(display);
+        if on_disk.symlink_metadata().is_err() {
+            return Err(ReadError::Io("no such file".to_string()));
+        }
+        let canonical = self.confine(&on_disk)?;
+        if !self.listed_only
+            && self
                 .visible
                 .get()
                 .is_some_and(|visible| !visible.contains(display))
-            {
-                return Err(ReadError::Ignored);
-            }
-            return self.read_path(&on_disk);
+        {
+            return Err(ReadError::Ignored);
         }
-        Err(last)
+        self.read_checked(&canonical)
     }
 
-    /// Reads a file on disk within the size cap, as UTF-8 text.
+    /// Reads a file discovery found in the tree: confined to the roots.
     ///
     /// # Errors
     /// See [`ReadError`].
-    pub fn read_path(&self, path: &Path) -> Result<String, ReadError> {
-        let metadata = std::fs::metadata(path).map_err(|e| ReadError::Io(e.to_string()))?;
-        if !metadata.is_file() {
-            return Err(ReadError::Io("not a regular file".to_string()));
-        }
-        if metadata.len() > self.max_file_size {
-            return Err(ReadError::TooLarge(metadata.len()));
-        }
-        // Read at most the cap plus one byte, in case the file grew since `metadata`.
-        use std::io::Read;
-        let mut bytes = Vec::new();
-        std::fs::File::open(path)
-            .and_then(|f| f.take(self.max_file_size + 1).read_to_end(&mut bytes))
-            .map_err(|e| ReadError::Io(e.to_string()))?;
-        if bytes.len() as u64 > self.max_file_size {
-            return Err(ReadError::TooLarge(bytes.len() as u64));
-        }
-        if bytes.contains(&0) {
-            return Err(ReadError::Binary);
-        }
-        String::from_utf8(bytes).map_err(|_| ReadError::Binary)
+    pub fn read_found(&self, path: &Path) -> Result<String, ReadError> {
+        let canonical = self.confine(path)?;
+        self.read_checked(&canonical)
     }
+
+    /// Reads a file the user named on the command line (`--var-file`, `--config`, a baseline,
+    /// `--files-from`, a rule file): it may lie outside the roots, but it must be a regular
+    /// file under the size cap.
+    ///
+    /// # Errors
+    /// See [`ReadError`].
+    pub fn read_named(&self, path: &Path) -> Result<String, ReadError> {
+        read_regular_file(path, self.max_file_size(), Some(&self.total_bytes))
+    }
+
+    /// Whether the first 4 KiB of a file too large or binary to read say it is an input (a
+    /// Kubernetes manifest, a compose file, a Terraform plan or state) rather than a lock
+    /// or data file. Read through the same confinement as every other read.
+    pub fn head_looks_like_input(&self, path: &Path) -> bool {
+        const MARKERS: [&str; 5] = [
+            "apiVersion",
+            "kind:",
+            "services:",
+            "\"terraform_version\"",
+            "\"format_version\"",
+        ];
+        let Ok(canonical) = self.confine(path) else {
+            return true;
+        };
+        match std::fs::metadata(&canonical) {
+            Ok(metadata) if metadata.is_file() => {}
+            _ => return true,
+        }
+        let mut head = Vec::new();
+        let read =
+            std::fs::File::open(&canonical).and_then(|f| f.take(4096).read_to_end(&mut head));
+        if read.is_err() {
+            return true;
+        }
+        let head = String::from_utf8_lossy(&head);
+        MARKERS.iter().any(|m| head.contains(m))
+    }
+
+    /// Reads a confined path within the cap and the total budget.
+    fn read_checked(&self, canonical: &Path) -> Result<String, ReadError> {
+        read_regular_file(canonical, self.max_file_size(), Some(&self.total_bytes))
+    }
+}
+
+/// Reads a regular file as UTF-8 text, at most `max_size` bytes, taking its size from
+/// `budget`. A FIFO, device or socket is refused before it is opened, and it is opened
+/// non-blocking in case it was swapped in since, so nothing can make the read hang.
+///
+/// # Errors
+/// See [`ReadError`].
+pub fn read_regular_file(
+    path: &Path,
+    max_size: u64,
+    budget: Option<&Budget>,
+) -> Result<String, ReadError> {
+    let metadata = std::fs::metadata(path).map_err(|e| ReadError::Io(e.to_string()))?;
+    if let Some(kind) = irregular_kind(metadata.file_type()) {
+        return Err(ReadError::NotRegular(kind));
+    }
+    if metadata.len() > max_size {
+        return Err(ReadError::TooLarge(metadata.len()));
+    }
+    let mut options = std::fs::OpenOptions::new();
+    options.read(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        options.custom_flags(libc::O_NONBLOCK);
+    }
+    let file = options
+        .open(path)
+        .map_err(|e| ReadError::Io(e.to_string()))?;
+    let opened = file.metadata().map_err(|e| ReadError::Io(e.to_string()))?;
+    if let Some(kind) = irregular_kind(opened.file_type()) {
+        return Err(ReadError::NotRegular(kind));
+    }
+    // Read at most the cap plus one byte, in case the file grew since `metadata`.
+    let mut bytes = Vec::new();
+    file.take(max_size + 1)
+        .read_to_end(&mut bytes)
+        .map_err(|e| ReadError::Io(e.to_string()))?;
+    if bytes.len() as u64 > max_size {
+        return Err(ReadError::TooLarge(bytes.len() as u64));
+    }
+    if let Some(budget) = budget
+        && !budget.take(bytes.len() as u64)
+    {
+        return Err(ReadError::TotalBytes(budget.max()));
+    }
+    text_of(bytes)
+}
+
+/// The bytes as text, or [`ReadError::Binary`]. A leading UTF-8 byte-order mark is kept
+/// (parsers that accept it skip it).
+pub fn text_of(bytes: Vec<u8>) -> Result<String, ReadError> {
+    if bytes.contains(&0) {
+        return Err(ReadError::Binary);
+    }
+    String::from_utf8(bytes).map_err(|_| ReadError::Binary)
 }
 
 impl FileReader for Roots {
@@ -238,5 +506,19 @@ impl FileReader for Roots {
                 text,
             })
             .map_err(|e| e.to_string())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn display_paths_are_normalised() {
+        assert_eq!(display_path(Path::new("./a/./b/../c")), "a/c");
+        assert_eq!(display_path(Path::new("/tmp/x/../y")), "/tmp/y");
+        assert_eq!(display_path(Path::new("/")), "/");
+        assert_eq!(display_path(Path::new("/..")), "/");
+        assert_eq!(display_path(Path::new("../a")), "../a");
     }
 }

@@ -11,34 +11,27 @@ mod discover;
 mod files;
 
 pub use discover::{Discovered, discover};
-pub use files::Roots;
+pub use files::{ReadError, Roots, read_regular_file};
 pub use trustmap_terraform::DocumentKind;
 
 use rayon::prelude::*;
 use std::path::PathBuf;
 use trustmap_compose::ProjectInput;
-use trustmap_model::{Fragment, Model};
+use trustmap_model::{Diagnostic, DiagnosticLevel, Fragment, Limits, Model};
 
 /// What a scan may read.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Default)]
 pub struct ScanOptions {
-    /// Files larger than this many bytes are not read (a notice says so).
-    pub max_file_size: u64,
+    /// The bounds of the scan (file size, total bytes, YAML nodes, evaluation, ...).
+    pub limits: Limits,
     /// Terraform variable files given with `--var-file`, applied to every root module after
     /// the ones Terraform reads by itself.
     pub var_files: Vec<PathBuf>,
     /// What JSON inputs are (`--input terraform-plan`); by content when `None`.
     pub terraform_input: Option<trustmap_terraform::DocumentKind>,
-}
-
-impl Default for ScanOptions {
-    fn default() -> Self {
-        ScanOptions {
-            max_file_size: 10 * 1024 * 1024,
-            var_files: Vec::new(),
-            terraform_input: None,
-        }
-    }
+    /// Scan only these files (`--files-from`): each must resolve inside the scanned paths;
+    /// one that does not is refused with a diagnostic.
+    pub only_files: Option<Vec<PathBuf>>,
 }
 
 /// A path given to the scan that cannot be scanned at all.
@@ -60,6 +53,9 @@ pub struct Scan {
     pub files: Vec<String>,
     /// Their text, by path (for decisions written as comments).
     pub texts: std::collections::BTreeMap<String, String>,
+    /// The scanned roots: the gate through which any further file of the tree is read
+    /// (the decisions file).
+    pub roots: Roots,
 }
 
 /// Scans `paths`: discovery, parallel parsing, assembly.
@@ -71,10 +67,15 @@ pub fn scan(paths: &[PathBuf], options: &ScanOptions) -> Result<Scan, ScanError>
     let (stdin, paths): (Vec<&PathBuf>, Vec<&PathBuf>) =
         paths.iter().partition(|p| p.as_os_str() == "-");
     let paths: Vec<PathBuf> = paths.into_iter().cloned().collect();
-    let roots = Roots::new(&paths, options.max_file_size)?;
+    let mut roots = Roots::new(&paths, options.limits)?;
+    let mut refused = Vec::new();
+    if let Some(listed) = &options.only_files {
+        refused = roots.keep_only(listed);
+    }
     let mut discovered = discover(&roots, options.terraform_input);
+    discovered.diagnostics.extend(refused);
     if !stdin.is_empty() {
-        read_stdin(options, &mut discovered)?;
+        read_stdin(&roots, options, &mut discovered);
     }
     let mut fragments: Vec<(String, Fragment)> = discovered
         .compose_projects
@@ -88,7 +89,7 @@ pub fn scan(paths: &[PathBuf], options: &ScanOptions) -> Result<Scan, ScanError>
         .collect();
     fragments.sort_by(|a, b| a.0.cmp(&b.0));
     for path in &options.var_files {
-        let text = roots.read_path(path).map_err(|e| ScanError {
+        let text = roots.read_named(path).map_err(|e| ScanError {
             path: path.display().to_string(),
             reason: e.to_string(),
         })?;
@@ -144,34 +145,42 @@ pub fn scan(paths: &[PathBuf], options: &ScanOptions) -> Result<Scan, ScanError>
         model: Model::build(all),
         files: discovered.files,
         texts,
+        roots,
     })
 }
 
 /// Standard input (`-`) is one file: a Terraform plan or state, compose or Kubernetes by
 /// content (`terraform show -json plan.out | trustmap scan -`, `helm template ... | trustmap
-/// scan -`, `kubectl get ... -o yaml | trustmap scan -`).
-fn read_stdin(options: &ScanOptions, discovered: &mut Discovered) -> Result<(), ScanError> {
-    let max_file_size = options.max_file_size;
+/// scan -`, `kubectl get ... -o yaml | trustmap scan -`). Input over the size cap or not text
+/// is an error diagnostic; the other paths are still scanned.
+fn read_stdin(roots: &Roots, options: &ScanOptions, discovered: &mut Discovered) {
     use std::io::Read;
+    let max_file_size = roots.max_file_size();
     let mut bytes = Vec::new();
-    std::io::stdin()
+    let read = std::io::stdin()
         .take(max_file_size + 1)
         .read_to_end(&mut bytes)
-        .map_err(|e| ScanError {
-            path: "-".into(),
-            reason: e.to_string(),
-        })?;
-    if bytes.len() as u64 > max_file_size {
-        return Err(ScanError {
-            path: "-".into(),
-            reason: "standard input is over the size cap (--max-file-size)".into(),
+        .map_err(|e| files::ReadError::Io(e.to_string()))
+        .and_then(|_| {
+            if bytes.len() as u64 > max_file_size {
+                Err(files::ReadError::TooLarge(bytes.len() as u64))
+            } else {
+                files::text_of(std::mem::take(&mut bytes))
+            }
         });
-    }
-    let text = String::from_utf8(bytes).map_err(|_| ScanError {
-        path: "-".into(),
-        reason: "standard input is not UTF-8 text".into(),
-    })?;
     let path = "-".to_string();
+    let text = match read {
+        Ok(text) => text,
+        Err(error) => {
+            discovered.diagnostics.push(Diagnostic::file(
+                DiagnosticLevel::Error,
+                error.code(),
+                path,
+                format!("standard input not scanned: {error}"),
+            ));
+            return;
+        }
+    };
     discovered.files.push(path.clone());
     if options.terraform_input.is_some() || trustmap_terraform::sniff(&text).is_some() {
         discovered
@@ -194,5 +203,4 @@ fn read_stdin(options: &ScanOptions, discovered: &mut Discovered) -> Result<(), 
             .manifests
             .push(trustmap_kubernetes::ManifestFile { path, text });
     }
-    Ok(())
 }
