@@ -3,6 +3,8 @@
 //! a good file beside the bad one, and the good file must still be scanned: a hostile input may
 //! be refused, never take the rest of the scan with it.
 
+// Shared with tests/tests.rs, which uses the rest of it.
+#[allow(dead_code)]
 mod util;
 
 use std::path::Path;
