@@ -22,11 +22,7 @@ fn scan_with(prefix: &[&str]) -> (Option<i32>, Vec<u8>) {
         None => (binary, SCAN.to_vec()),
         Some((first, rest)) => (
             first,
-            rest.iter()
-                .copied()
-                .chain([binary])
-                .chain(SCAN)
-                .collect(),
+            rest.iter().copied().chain([binary]).chain(SCAN).collect(),
         ),
     };
     let output = Command::new(program)
