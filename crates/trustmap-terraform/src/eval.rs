@@ -85,7 +85,8 @@ pub fn evaluate_module(
         }
     }
     let parsed = Rc::new(parse_module(&config, &mut run.diags));
-    let mut root = Inst::new(parsed, dir.clone(), dir, String::new(), None, 0);
+    let mut root = Inst::new(parsed, dir.clone(), dir.clone(), String::new(), None, 0);
+    root.chain.push(dir);
     run.bind_variables(&mut root, assigned);
     run.run_module(&mut root);
     let mut resources = run.resources;
@@ -200,6 +201,8 @@ struct Inst {
     prefix: String,
     called_from: Option<Span>,
     depth: usize,
+    /// The folders from the root module to this one (this one last), to stop at a cycle.
+    chain: Vec<String>,
     vars: HashMap<String, Value>,
     locals: HashMap<String, State>,
     local_stack: Vec<String>,
@@ -223,6 +226,7 @@ impl Inst {
             prefix,
             called_from,
             depth,
+            chain: Vec::new(),
             vars: HashMap::new(),
             locals: HashMap::new(),
             local_stack: Vec::new(),
@@ -555,7 +559,7 @@ impl Run<'_> {
             Some(State::Busy) => {
                 self.diag(
                     DiagnosticLevel::Warning,
-                    "terraform-module-cycle",
+                    "terraform-module-output-cycle",
                     span,
                     format!("module \"{name}\" depends on its own outputs: they are unknown"),
                 );
@@ -610,6 +614,33 @@ impl Run<'_> {
             );
             return unknown;
         };
+        if m.chain.contains(&dir) {
+            let folder = |d: &String| {
+                if d.is_empty() {
+                    ".".to_string()
+                } else {
+                    d.clone()
+                }
+            };
+            let path = m
+                .chain
+                .iter()
+                .chain(std::iter::once(&dir))
+                .map(|d| format!("\"{}\"", folder(d)))
+                .collect::<Vec<_>>()
+                .join(" -> ");
+            self.diag(
+                DiagnosticLevel::Error,
+                "terraform-module-cycle",
+                &block.span,
+                format!(
+                    "module \"{name}\" calls a folder it is itself called from (a cycle of \
+                     modules: {path}): that folder is not evaluated again, its resources are \
+                     modelled once, where the cycle starts"
+                ),
+            );
+            return unknown;
+        }
         if m.depth >= MAX_MODULE_DEPTH {
             self.diag(
                 DiagnosticLevel::Warning,
@@ -659,6 +690,8 @@ impl Run<'_> {
                 m.called_from.clone().or_else(|| Some(block.span.clone())),
                 m.depth + 1,
             );
+            child.chain = m.chain.clone();
+            child.chain.push(dir.clone());
             self.bind_variables(&mut child, inputs);
             self.run_module(&mut child);
             let out = self.outputs(&mut child, &block.span);

@@ -13,6 +13,7 @@ mod aws;
 mod azure;
 mod catalog;
 mod cloud;
+mod cycles;
 mod eval;
 mod functions;
 mod google;
@@ -52,7 +53,11 @@ pub fn parse_root_modules(
     folders: &BTreeMap<String, Vec<TerraformFile>>,
 ) -> Fragment {
     let several = roots.len() > 1;
-    let evaluate = |root: &RootModule| {
+    let model_root = |root: &RootModule| {
+        #[cfg(test)]
+        if root.dir == tests::PANICKING_ROOT {
+            panic!("a worker that panics, under test");
+        }
         let read = |dir: &str| folders.get(dir).cloned().unwrap_or_default();
         let (resources, mut diagnostics) = if root.files.is_empty() {
             (Vec::new(), Vec::new())
@@ -89,6 +94,12 @@ pub fn parse_root_modules(
         fragment.diagnostics.extend(diagnostics);
         fragment
     };
+    // A panic is a bug of this crate: the root it hit is reported, never silently dropped,
+    // and the other roots keep their results.
+    let evaluate = |root: &RootModule| {
+        std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| model_root(root)))
+            .unwrap_or_else(|_| internal_error(root))
+    };
     // HCL parsing and evaluation recurse (bounded, but deeply): run them on threads with a
     // stack that holds the bounds, whatever thread the caller is on.
     let workers = std::thread::available_parallelism()
@@ -109,7 +120,11 @@ pub fn parse_root_modules(
             .collect();
         handles
             .into_iter()
-            .flat_map(|h| h.join().unwrap_or_default())
+            .zip(roots.chunks(chunk))
+            .flat_map(|(h, slice)| {
+                h.join()
+                    .unwrap_or_else(|_| slice.iter().map(internal_error).collect())
+            })
             .collect()
     });
     let mut combined = Fragment::default();
@@ -119,6 +134,27 @@ pub fn parse_root_modules(
         combined.absorb(fragment);
     }
     combined
+}
+
+/// The fragment of a root module whose evaluation panicked: an `Error` diagnostic naming its
+/// folder (the scan is incomplete), no resources.
+fn internal_error(root: &RootModule) -> Fragment {
+    let folder = if root.dir.is_empty() {
+        "."
+    } else {
+        root.dir.as_str()
+    };
+    let mut fragment = Fragment::default();
+    fragment.diagnostics.push(trustmap_model::Diagnostic::file(
+        trustmap_model::DiagnosticLevel::Error,
+        "terraform-internal-error",
+        folder,
+        format!(
+            "the Terraform root module in \"{folder}\" could not be evaluated (an internal error \
+             of trustmap): its resources are not modelled"
+        ),
+    ));
+    fragment
 }
 
 /// One provider's mapping from resources to a fragment.
@@ -153,15 +189,200 @@ fn cloud_model(resources: Vec<Resource>, prefix: &str) -> Fragment {
 
 /// The folders that scanned modules call as local modules (`source = "./modules/x"`): they are
 /// evaluated through their callers, not as roots of their own.
+///
+/// A folder is called only when a folder outside its own cycle of calls calls it (or one of
+/// its cycle): a module that calls itself, or folders that call each other and nothing else
+/// calls, would otherwise never be evaluated. Of such a cycle that nothing calls, the first
+/// folder (by name) is the root; the evaluation reaches the others and stops, with an error,
+/// where the cycle closes.
 pub fn called_folders(folders: &BTreeMap<String, Vec<TerraformFile>>) -> BTreeSet<String> {
     let pattern = regex::Regex::new(r#"source\s*=\s*"(\.\.?/[^"]*)""#).expect("valid regex");
-    let mut called = BTreeSet::new();
+    let mut calls: BTreeMap<&str, BTreeSet<String>> = BTreeMap::new();
     for (dir, files) in folders {
+        let callees = calls.entry(dir.as_str()).or_default();
         for file in files {
             for caps in pattern.captures_iter(&file.text) {
-                called.extend(trustmap_model::join_path_within(dir, &caps[1]));
+                callees.extend(trustmap_model::join_path_within(dir, &caps[1]));
             }
         }
     }
+    let component = cycles::components(&calls);
+    let mut called = BTreeSet::new();
+    // Components that a folder outside them calls: all their folders are called.
+    let mut reached = BTreeSet::new();
+    for (caller, callees) in &calls {
+        for callee in callees {
+            match (component.get(*caller), component.get(callee.as_str())) {
+                (Some(from), Some(to)) if from != to => {
+                    reached.insert(*to);
+                }
+                (_, None) => {
+                    // A folder without Terraform files: never a root anyway.
+                    called.insert(callee.clone());
+                }
+                _ => {}
+            }
+        }
+    }
+    let mut first_of_component = BTreeSet::new();
+    for (dir, id) in &component {
+        // Folders come in name order: the first of an uncalled cycle stays a root.
+        if reached.contains(id) || !first_of_component.insert(*id) {
+            called.insert(dir.to_string());
+        }
+    }
     called
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The folder whose evaluation panics under test.
+    pub(crate) const PANICKING_ROOT: &str = "panics-under-test";
+
+    fn root(dir: &str, text: &str) -> RootModule {
+        RootModule {
+            dir: dir.to_string(),
+            files: vec![TerraformFile {
+                path: format!("{dir}/main.tf"),
+                text: text.to_string(),
+            }],
+            var_files: Vec::new(),
+            documents: Vec::new(),
+            document_kind: None,
+        }
+    }
+
+    #[test]
+    fn a_panicking_root_is_an_error_and_other_roots_keep_their_results() {
+        let roots = [
+            root(PANICKING_ROOT, "resource \"aws_s3_bucket\" \"a\" {}"),
+            root("good", "resource \"aws_s3_bucket\" \"b\" {}"),
+        ];
+        let fragment = parse_root_modules(&roots, &BTreeMap::new());
+        let errors: Vec<_> = fragment
+            .diagnostics
+            .iter()
+            .filter(|d| d.code == "terraform-internal-error")
+            .collect();
+        assert_eq!(errors.len(), 1, "{:?}", fragment.diagnostics);
+        assert_eq!(errors[0].level, trustmap_model::DiagnosticLevel::Error);
+        assert!(errors[0].message.contains(PANICKING_ROOT));
+        assert!(
+            fragment
+                .elements
+                .iter()
+                .any(|e| e.id.0.contains("aws_s3_bucket.b")),
+            "{:?}",
+            fragment
+                .elements
+                .iter()
+                .map(|e| &e.id.0)
+                .collect::<Vec<_>>()
+        );
+    }
+
+    const OPEN_SSH_AND_PUBLIC_DB: &str = r#"
+resource "aws_security_group" "ssh" {
+  ingress {
+    from_port   = 22
+    to_port     = 22
+    protocol    = "tcp"
+    cidr_blocks = ["0.0.0.0/0"]
+  }
+}
+resource "aws_db_instance" "db" {
+  engine              = "postgres"
+  publicly_accessible = true
+  storage_encrypted   = false
+}
+"#;
+
+    /// Roots as discovery finds them (every folder no other folder calls), then the model.
+    fn scan(folders: &[(&str, String)]) -> (Vec<String>, Fragment) {
+        let folders: BTreeMap<String, Vec<TerraformFile>> = folders
+            .iter()
+            .map(|(dir, text)| {
+                let file = TerraformFile {
+                    path: if dir.is_empty() {
+                        "main.tf".to_string()
+                    } else {
+                        format!("{dir}/main.tf")
+                    },
+                    text: text.clone(),
+                };
+                (dir.to_string(), vec![file])
+            })
+            .collect();
+        let called = called_folders(&folders);
+        let roots: Vec<RootModule> = folders
+            .iter()
+            .filter(|(dir, _)| !called.contains(*dir))
+            .map(|(dir, files)| RootModule {
+                dir: dir.clone(),
+                files: files.clone(),
+                var_files: Vec::new(),
+                documents: Vec::new(),
+                document_kind: None,
+            })
+            .collect();
+        let dirs = roots.iter().map(|r| r.dir.clone()).collect();
+        (dirs, parse_root_modules(&roots, &folders))
+    }
+
+    fn element_ids(fragment: &Fragment, part: &str) -> Vec<String> {
+        fragment
+            .elements
+            .iter()
+            .filter(|e| e.id.0.contains(part))
+            .map(|e| e.id.0.clone())
+            .collect()
+    }
+
+    fn cycle_errors(fragment: &Fragment) -> Vec<&trustmap_model::Diagnostic> {
+        fragment
+            .diagnostics
+            .iter()
+            .filter(|d| {
+                d.code == "terraform-module-cycle"
+                    && d.level == trustmap_model::DiagnosticLevel::Error
+            })
+            .collect()
+    }
+
+    #[test]
+    fn a_module_calling_itself_keeps_its_folder_modelled_with_an_error() {
+        let text = format!("module \"me\" {{ source = \"./\" }}\n{OPEN_SSH_AND_PUBLIC_DB}");
+        let (roots, fragment) = scan(&[("app", text)]);
+        assert_eq!(roots, ["app"]);
+        assert_eq!(element_ids(&fragment, "aws_db_instance.db").len(), 1);
+        let errors = cycle_errors(&fragment);
+        assert_eq!(errors.len(), 1, "{:?}", fragment.diagnostics);
+        assert!(errors[0].message.contains("\"app\" -> \"app\""));
+    }
+
+    #[test]
+    fn a_cycle_of_two_folders_models_both_once_with_an_error() {
+        let a = format!("module \"b\" {{ source = \"../b\" }}\n{OPEN_SSH_AND_PUBLIC_DB}");
+        let b = "module \"a\" {\n  source = \"../a\"\n}\nresource \"aws_s3_bucket\" \"logs\" {}\n";
+        let (roots, fragment) = scan(&[("a", a), ("b", b.to_string())]);
+        assert_eq!(roots, ["a"]);
+        assert_eq!(element_ids(&fragment, "aws_db_instance.db").len(), 1);
+        assert_eq!(element_ids(&fragment, "aws_s3_bucket.logs").len(), 1);
+        let errors = cycle_errors(&fragment);
+        assert_eq!(errors.len(), 1, "{:?}", fragment.diagnostics);
+        assert!(errors[0].message.contains("\"a\" -> \"b\" -> \"a\""));
+    }
+
+    #[test]
+    fn a_cycle_called_from_outside_is_evaluated_through_its_caller() {
+        let root = "module \"a\" {\n  source = \"./a\"\n}\n".to_string();
+        let a = "module \"b\" {\n  source = \"../b\"\n}\n".to_string();
+        let b = "module \"a\" {\n  source = \"../a\"\n}\nresource \"aws_s3_bucket\" \"logs\" {}\n";
+        let (roots, fragment) = scan(&[("", root), ("a", a), ("b", b.to_string())]);
+        assert_eq!(roots, [""]);
+        assert_eq!(element_ids(&fragment, "aws_s3_bucket.logs").len(), 1);
+        assert_eq!(cycle_errors(&fragment).len(), 1);
+    }
 }

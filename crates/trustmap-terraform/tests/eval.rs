@@ -557,7 +557,7 @@ output "label" { value = "net-${var.name}" }
 }
 
 #[test]
-fn recursive_module_is_bounded() {
+fn recursive_module_stops_at_the_cycle_with_an_error() {
     let (rs, diags) = eval_with(
         &[("main.tf", "module \"m\" { source = \"./m\" }")],
         &[(
@@ -565,9 +565,11 @@ fn recursive_module_is_bounded() {
             "module \"again\" { source = \"./\" }\nresource \"aws_vpc\" \"v\" {}",
         )],
     );
-    assert_eq!(rs.len(), 10);
+    assert_eq!(addresses(&rs), ["module.m.aws_vpc.v"]);
     assert!(
-        diags.iter().any(|d| d.code == "terraform-limit"),
+        diags
+            .iter()
+            .any(|d| d.code == "terraform-module-cycle" && d.level == DiagnosticLevel::Error),
         "{diags:?}"
     );
 }
