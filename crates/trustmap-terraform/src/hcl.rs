@@ -212,6 +212,7 @@ pub(crate) fn parse_file(path: &str, text: &str, diags: &mut Vec<Diagnostic>) ->
     }
     let mut text = std::borrow::Cow::Borrowed(text);
     let mut renamed = 0;
+    let mut huge_numbers_read = false;
     loop {
         match hcl_edit::parser::parse_body(&text) {
             Ok(body) => {
@@ -258,9 +259,31 @@ pub(crate) fn parse_file(path: &str, text: &str, diags: &mut Vec<Diagnostic>) ->
             {
                 renamed += 1;
             }
+            // Terraform reads `1e400` as a (huge) number; hcl-edit refuses what does not fit
+            // in a float. Read such numbers as the largest float (keeping every column).
+            Err(_) if !huge_numbers_read && cap_huge_numbers(&mut text) => {
+                huge_numbers_read = true;
+            }
             Err(e) => return syntax_error(path, &e, diags),
         }
     }
+}
+
+/// Rewrites every number literal too large for a float (`1e400`, 400 digits) as `1e308`,
+/// padded with spaces to its length so that positions do not move. Whether one was found.
+fn cap_huge_numbers(text: &mut std::borrow::Cow<'_, str>) -> bool {
+    let pattern =
+        regex::Regex::new(r"\b[0-9]+(\.[0-9]+)?([eE][+-]?[0-9]+)?\b").expect("valid regex");
+    let huge: Vec<Range<usize>> = pattern
+        .find_iter(text)
+        .filter(|m| m.as_str().parse::<f64>().is_ok_and(f64::is_infinite))
+        .map(|m| m.range())
+        .collect();
+    for range in &huge {
+        let padded = format!("{:<width$}", "1e308", width = range.len());
+        text.to_mut().replace_range(range.clone(), &padded);
+    }
+    !huge.is_empty()
 }
 
 /// Operators that continue an expression on the next line.

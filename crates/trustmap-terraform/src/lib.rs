@@ -11,6 +11,7 @@
 
 mod aws;
 mod azure;
+mod budgets;
 mod catalog;
 mod cloud;
 mod cycles;
@@ -22,7 +23,8 @@ mod plan;
 mod value;
 
 pub use aws::ACCOUNT_ZONE;
-pub use eval::{TerraformFile, evaluate_module};
+pub use budgets::Budgets;
+pub use eval::{TerraformFile, evaluate_module, evaluate_module_within};
 pub use plan::{DocumentKind, SENSITIVE, sniff};
 pub use value::{Resource, Value};
 
@@ -47,11 +49,14 @@ pub struct RootModule {
 
 /// Evaluates every root module and maps its resources into one fragment. `folders` holds the
 /// `.tf` files of every scanned folder, for local module calls. Element ids carry the root's
-/// folder when there are several roots.
+/// folder when there are several roots. Evaluation steps and instances are budgets of
+/// `limits` shared by every root module; each limit hit is an `Error` diagnostic.
 pub fn parse_root_modules(
     roots: &[RootModule],
     folders: &BTreeMap<String, Vec<TerraformFile>>,
+    limits: &trustmap_model::Limits,
 ) -> Fragment {
+    let budgets = Budgets::new(limits);
     let several = roots.len() > 1;
     let model_root = |root: &RootModule| {
         #[cfg(test)]
@@ -62,7 +67,7 @@ pub fn parse_root_modules(
         let (resources, mut diagnostics) = if root.files.is_empty() {
             (Vec::new(), Vec::new())
         } else {
-            evaluate_module(&root.files, &root.var_files, &read)
+            evaluate_module_within(&root.files, &root.var_files, &read, &budgets)
         };
         let prefix = if several { root.dir.as_str() } else { "" };
         if root.documents.is_empty() {
@@ -260,7 +265,8 @@ mod tests {
             root(PANICKING_ROOT, "resource \"aws_s3_bucket\" \"a\" {}"),
             root("good", "resource \"aws_s3_bucket\" \"b\" {}"),
         ];
-        let fragment = parse_root_modules(&roots, &BTreeMap::new());
+        let fragment =
+            parse_root_modules(&roots, &BTreeMap::new(), &trustmap_model::Limits::default());
         let errors: Vec<_> = fragment
             .diagnostics
             .iter()
@@ -328,7 +334,10 @@ resource "aws_db_instance" "db" {
             })
             .collect();
         let dirs = roots.iter().map(|r| r.dir.clone()).collect();
-        (dirs, parse_root_modules(&roots, &folders))
+        (
+            dirs,
+            parse_root_modules(&roots, &folders, &trustmap_model::Limits::default()),
+        )
     }
 
     fn element_ids(fragment: &Fragment, part: &str) -> Vec<String> {
