@@ -633,7 +633,8 @@ impl Run<'_> {
             );
             return unknown;
         };
-        if !(source.starts_with("./") || source.starts_with("../")) {
+        let local = source.starts_with("./") || source.starts_with("../");
+        if !local && !is_absolute(source) {
             self.diag(
                 DiagnosticLevel::Note,
                 "terraform-remote-module",
@@ -645,12 +646,15 @@ impl Run<'_> {
             );
             return unknown;
         }
-        let Some(dir) = trustmap_model::join_path_within(&m.dir, source) else {
+        let Some(dir) = within_scan(&m.dir, source) else {
             self.diag(
-                DiagnosticLevel::Note,
+                DiagnosticLevel::Warning,
                 "terraform-module-outside",
                 &block.span,
-                format!("module \"{name}\" lies outside the scanned folder: it is not modelled"),
+                format!(
+                    "module \"{name}\" comes from {source:?}, outside the scanned folders: it is \
+                     not read, its resources are not modelled and its outputs are unknown"
+                ),
             );
             return unknown;
         };
@@ -1099,6 +1103,24 @@ impl Run<'_> {
                 _ => return Err(Fail::Error("expansion of a non-list".into())),
             }
         }
+        if FILE_FUNCTIONS.contains(&name) {
+            // Files are never read (only what the scan handed over is); a path that leaves
+            // the scanned folders is said, never followed.
+            if let Some(Value::String(path, _)) = args.first()
+                && within_scan(&m.root_dir, path).is_none()
+            {
+                self.diag(
+                    DiagnosticLevel::Warning,
+                    "terraform-file-outside",
+                    span,
+                    format!(
+                        "{name}({path:?}) names a path outside the scanned folders: it is not \
+                         read, and the value is unknown"
+                    ),
+                );
+            }
+            return Ok(Value::Unknown(span.clone()));
+        }
         if functions::result_size(name, &args).is_some_and(|n| n > self.budgets.max_value()) {
             self.hit(
                 Limit::ValueSize,
@@ -1395,6 +1417,37 @@ enum ForItem {
     Skip,
     Unknown,
     Item(Option<String>, Value),
+}
+
+/// Functions that read files: their values are unknown (files are not read).
+const FILE_FUNCTIONS: [&str; 11] = [
+    "file",
+    "filebase64",
+    "fileexists",
+    "fileset",
+    "filemd5",
+    "filesha1",
+    "filesha256",
+    "filesha512",
+    "filebase64sha256",
+    "filebase64sha512",
+    "templatefile",
+];
+
+/// Whether a path is absolute (`/etc`, `~/x`, `C:\\x`, `\\\\host\\share`).
+fn is_absolute(path: &str) -> bool {
+    let bytes = path.as_bytes();
+    path.starts_with(['/', '\\', '~'])
+        || (bytes.len() >= 2 && bytes[0].is_ascii_alphabetic() && bytes[1] == b':')
+}
+
+/// Where a path written in a module lands, relative to the scan root; `None` when it leaves
+/// the scanned folders (absolute, or more `..` than folders).
+fn within_scan(base: &str, path: &str) -> Option<String> {
+    if is_absolute(path) {
+        return None;
+    }
+    trustmap_model::join_path_within(base, path)
 }
 
 /// The scope of a `count` whose value is not known (or not expanded).

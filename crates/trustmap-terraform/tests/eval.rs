@@ -990,3 +990,64 @@ fn huge_number_literals_are_numbers_not_syntax_errors() {
     );
     assert_eq!(arg(&rs, "aws_vpc.v", "after").span().start.line, 3);
 }
+
+/// Module sources and file paths that leave the scanned folders are never read: a warning
+/// names the path, the value is unknown.
+#[test]
+fn paths_that_leave_the_scanned_folders_are_named_not_read() {
+    let text = r#"
+module "up" { source = "../../../../etc" }
+module "abs" { source = "/etc" }
+resource "aws_instance" "x" {
+  a = file("../../../../etc/passwd")
+  b = templatefile("/etc/shadow", {})
+  c = filebase64("${path.module}/../../x")
+  d = fileset("/", "*")
+  inside = file("${path.module}/init.sh")
+}
+"#;
+    let (rs, diags) = eval_with(
+        &[("env/main.tf", text)],
+        &[("etc/main.tf", "resource \"aws_vpc\" \"leaked\" {}")],
+    );
+    assert_eq!(addresses(&rs), ["aws_instance.x"]);
+    for name in ["a", "b", "c", "d", "inside"] {
+        assert!(arg(&rs, "aws_instance.x", name).is_unknown(), "{name}");
+    }
+    let said: Vec<&str> = diags
+        .iter()
+        .filter(|d| {
+            (d.code == "terraform-file-outside" || d.code == "terraform-module-outside")
+                && d.level == DiagnosticLevel::Warning
+        })
+        .map(|d| d.message.as_str())
+        .collect();
+    assert_eq!(said.len(), 6, "{diags:?}");
+    for path in [
+        "../../../../etc",
+        "\"/etc\"",
+        "../../../../etc/passwd",
+        "/etc/shadow",
+        "../../x",
+    ] {
+        assert!(said.iter().any(|m| m.contains(path)), "{path} in {said:?}");
+    }
+}
+
+/// This crate reads only what the scan hands over: no file system access in its source.
+#[test]
+fn the_crate_never_touches_the_file_system() {
+    let sources = [
+        include_str!("../src/lib.rs"),
+        include_str!("../src/eval.rs"),
+        include_str!("../src/functions.rs"),
+        include_str!("../src/hcl.rs"),
+        include_str!("../src/plan.rs"),
+        include_str!("../src/catalog.rs"),
+        include_str!("../src/cloud.rs"),
+    ];
+    for source in sources {
+        assert!(!source.contains(concat!("std::", "fs")));
+        assert!(!source.contains(concat!("File::", "open")));
+    }
+}
