@@ -25,7 +25,7 @@ mod value;
 pub use aws::ACCOUNT_ZONE;
 pub use budgets::Budgets;
 pub use eval::{TerraformFile, evaluate_module, evaluate_module_within};
-pub use plan::{DocumentKind, SENSITIVE, sniff};
+pub use plan::{DocumentKind, SENSITIVE, has_document_markers, sniff};
 pub use value::{Resource, Value};
 
 use std::collections::{BTreeMap, BTreeSet};
@@ -77,8 +77,9 @@ pub fn parse_root_modules(
         }
         // A plan or state says what the source's expressions evaluate to: it is the model; the
         // source's notes about what it could not know no longer apply, its errors still do.
-        diagnostics.retain(|d| d.level == trustmap_model::DiagnosticLevel::Error);
         let mut fragment = Fragment::default();
+        let mut document_diagnostics = Vec::new();
+        let mut covered = BTreeSet::new();
         for document in &root.documents {
             let prefix = if root.documents.len() > 1 {
                 document.path.as_str()
@@ -90,10 +91,47 @@ pub fn parse_root_modules(
                 &document.text,
                 root.document_kind,
                 &resources,
-                &mut diagnostics,
+                &mut document_diagnostics,
             );
+            covered.extend(deployed.iter().map(|r| without_keys(&r.address)));
             fragment.absorb(cloud_model(deployed, prefix));
         }
+        // Documents that do not hold every resource of the source (malformed, empty, stale,
+        // another configuration's) never hide it: the source is the model, and that is said.
+        let mut missing: Vec<String> = resources
+            .iter()
+            .map(|r| without_keys(&r.address))
+            .filter(|address| !covered.contains(address))
+            .collect();
+        missing.dedup();
+        if !missing.is_empty() {
+            let mut fragment = cloud_model(resources, prefix);
+            fragment.diagnostics.extend(diagnostics);
+            fragment.diagnostics.extend(document_diagnostics);
+            let names: Vec<&str> = root.documents.iter().map(|d| d.path.as_str()).collect();
+            let shown: Vec<&str> = missing.iter().take(5).map(String::as_str).collect();
+            let more = missing.len().saturating_sub(shown.len());
+            fragment.diagnostics.push(trustmap_model::Diagnostic::file(
+                trustmap_model::DiagnosticLevel::Warning,
+                "terraform-plan-incomplete",
+                names[0],
+                format!(
+                    "the plan or state ({}) does not hold {} resource(s) written in the source \
+                     ({}{}): the source is modelled instead",
+                    names.join(", "),
+                    missing.len(),
+                    shown.join(", "),
+                    if more > 0 {
+                        format!(" and {more} more")
+                    } else {
+                        String::new()
+                    }
+                ),
+            ));
+            return fragment;
+        }
+        diagnostics.retain(|d| d.level == trustmap_model::DiagnosticLevel::Error);
+        diagnostics.extend(document_diagnostics);
         let mut seen = BTreeSet::new();
         fragment.zones.retain(|z| seen.insert(z.id.clone()));
         fragment.diagnostics.extend(diagnostics);
@@ -139,6 +177,27 @@ pub fn parse_root_modules(
         combined.absorb(fragment);
     }
     combined
+}
+
+/// An address without its instance keys (`module.a[0].aws_x.y["k"]` → `module.a.aws_x.y`),
+/// to compare the source's instances (whose keys may be unknown) with a plan's.
+fn without_keys(address: &str) -> String {
+    let mut out = String::with_capacity(address.len());
+    let mut in_key = false;
+    let mut in_string = false;
+    let mut escaped = false;
+    for c in address.chars() {
+        match (in_key, in_string, c) {
+            (true, true, _) if escaped => escaped = false,
+            (true, true, '\\') => escaped = true,
+            (true, _, '"') => in_string = !in_string,
+            (true, false, ']') => in_key = false,
+            (true, _, _) => {}
+            (false, _, '[') => in_key = true,
+            (false, _, c) => out.push(c),
+        }
+    }
+    out
 }
 
 /// The fragment of a root module whose evaluation panicked: an `Error` diagnostic naming its
@@ -393,5 +452,85 @@ resource "aws_db_instance" "db" {
         assert_eq!(roots, [""]);
         assert_eq!(element_ids(&fragment, "aws_s3_bucket.logs").len(), 1);
         assert_eq!(cycle_errors(&fragment).len(), 1);
+    }
+
+    #[test]
+    fn instance_keys_are_dropped_from_addresses() {
+        assert_eq!(
+            without_keys(r#"module.a[0].aws_x.y["k]\"x"]"#),
+            "module.a.aws_x.y"
+        );
+    }
+
+    fn root_with_document(source: &str, document: &str) -> RootModule {
+        RootModule {
+            dir: String::new(),
+            files: vec![TerraformFile {
+                path: "main.tf".into(),
+                text: source.into(),
+            }],
+            var_files: Vec::new(),
+            documents: vec![TerraformFile {
+                path: "renovate.json".into(),
+                text: document.into(),
+            }],
+            document_kind: None,
+        }
+    }
+
+    /// A JSON beside the source that is not the plan of its resources (empty, malformed,
+    /// another configuration's) never makes the source's findings vanish silently.
+    #[test]
+    fn a_plan_that_does_not_hold_the_source_leaves_the_source_modelled() {
+        let documents = [
+            r#"{"format_version":"1.2","terraform_version":"1.9.8","planned_values":[]}"#,
+            r#"{"format_version":"1.2","terraform_version":"1.9.8","planned_values":{"root_module":{}}}"#,
+        ];
+        for document in documents {
+            let root = root_with_document(OPEN_SSH_AND_PUBLIC_DB, document);
+            let fragment = parse_root_modules(
+                &[root],
+                &BTreeMap::new(),
+                &trustmap_model::Limits::default(),
+            );
+            assert_eq!(
+                element_ids(&fragment, "aws_db_instance.db").len(),
+                1,
+                "{document}"
+            );
+            assert!(
+                fragment
+                    .diagnostics
+                    .iter()
+                    .any(|d| d.code == "terraform-plan-incomplete"),
+                "{:?}",
+                fragment.diagnostics
+            );
+        }
+    }
+
+    /// The plan of the fixture holds every resource of its source: the plan is the model.
+    #[test]
+    fn a_plan_that_holds_the_source_is_the_model() {
+        let source = include_str!("../../../fixtures/terraform/plan/main.tf");
+        let module = include_str!("../../../fixtures/terraform/plan/modules/logs/main.tf");
+        let plan = include_str!("../../../fixtures/terraform/plan/plan.json");
+        let folders = BTreeMap::from([(
+            "modules/logs".to_string(),
+            vec![TerraformFile {
+                path: "modules/logs/main.tf".into(),
+                text: module.into(),
+            }],
+        )]);
+        let root = root_with_document(source, plan);
+        let fragment = parse_root_modules(&[root], &folders, &trustmap_model::Limits::default());
+        assert!(
+            !fragment
+                .diagnostics
+                .iter()
+                .any(|d| d.code == "terraform-plan-incomplete"),
+            "{:?}",
+            fragment.diagnostics
+        );
     }
 }
