@@ -73,11 +73,16 @@ pub fn evaluate_module_within(
     };
     let dir = files.first().map(|f| parent(&f.path)).unwrap_or_default();
     let config: Vec<&TerraformFile> = files.iter().filter(|f| is_config(&f.path)).collect();
-    // Terraform's order: terraform.tfvars, then *.auto.tfvars by name, then -var-file.
-    let mut auto: Vec<&TerraformFile> = files.iter().filter(|f| is_tfvars(&f.path)).collect();
-    auto.sort_by_key(|f| (!file_name(&f.path).starts_with("terraform.tfvars"), &f.path));
+    // Terraform's order, each later file overriding: terraform.tfvars, terraform.tfvars.json,
+    // then *.auto.tfvars and *.auto.tfvars.json by name, then -var-file files as given.
+    let mut ordered: Vec<&TerraformFile> = files
+        .iter()
+        .filter(|f| is_tfvars(&f.path))
+        .chain(var_files)
+        .collect();
+    ordered.sort_by_key(|f| var_file_rank(&dir, &f.path));
     let mut assigned = HashMap::new();
-    for f in auto.into_iter().chain(var_files) {
+    for f in ordered {
         if let Some(body) = hcl::parse_file(&f.path, &f.text, &mut run.diags) {
             for attr in body.attrs() {
                 let v = run.constant(attr);
@@ -110,6 +115,22 @@ fn parent(path: &str) -> String {
 
 fn is_config(path: &str) -> bool {
     path.ends_with(".tf") || path.ends_with(".tf.json")
+}
+
+/// Where a variable file comes in Terraform's order (a stable sort keeps `-var-file` files
+/// in the order given): the ones Terraform reads by itself from the root module's folder
+/// first, by their rank and then name.
+fn var_file_rank<'p>(dir: &str, path: &'p str) -> (u8, &'p str) {
+    let name = file_name(path);
+    if parent(path) != dir {
+        return (3, "");
+    }
+    match name {
+        "terraform.tfvars" => (0, ""),
+        "terraform.tfvars.json" => (1, ""),
+        _ if name.ends_with(".auto.tfvars") || name.ends_with(".auto.tfvars.json") => (2, name),
+        _ => (3, ""),
+    }
 }
 
 fn is_tfvars(path: &str) -> bool {

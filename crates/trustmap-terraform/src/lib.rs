@@ -38,7 +38,9 @@ pub struct RootModule {
     pub dir: String,
     /// Its `.tf` and `.tf.json` files.
     pub files: Vec<TerraformFile>,
-    /// Its variable files (`terraform.tfvars`, `*.auto.tfvars`).
+    /// Its variable files: `terraform.tfvars`, `terraform.tfvars.json`, `*.auto.tfvars`,
+    /// `*.auto.tfvars.json` of its folder (read in that order, whatever the order here), then
+    /// `--var-file` files (in the order given).
     pub var_files: Vec<TerraformFile>,
     /// Plans and states of this folder (`terraform show -json`). When there are any, the model
     /// comes from them, and the source files only give the spans.

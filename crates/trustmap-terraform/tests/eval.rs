@@ -1051,3 +1051,59 @@ fn the_crate_never_touches_the_file_system() {
         assert!(!source.contains(concat!("File::", "open")));
     }
 }
+
+/// Variable files in Terraform's order, JSON ones included: terraform.tfvars,
+/// terraform.tfvars.json, *.auto.tfvars(.json) by name, then -var-file files as given.
+#[test]
+fn json_var_files_are_read_in_terraforms_order() {
+    let main = r#"
+variable "a" { default = "default" }
+variable "b" { default = "default" }
+variable "c" { default = "default" }
+variable "d" { default = "default" }
+variable "e" { default = "default" }
+variable "n" { default = 0 }
+resource "aws_vpc" "v" {
+  a = var.a
+  b = var.b
+  c = var.c
+  d = var.d
+  e = var.e
+  n = var.n
+}
+"#;
+    let root = RootModule {
+        dir: "env".into(),
+        files: vec![file("env/main.tf", main)],
+        var_files: vec![
+            file("custom.tfvars", "e = \"custom\"\n"),
+            file(
+                "env/b.auto.tfvars.json",
+                r#"{"d": "b.auto.json", "e": "b.auto.json", "n": 3}"#,
+            ),
+            file(
+                "env/terraform.tfvars.json",
+                r#"{"b": "tfvars.json", "c": "tfvars.json", "d": "tfvars.json", "e": "tfvars.json"}"#,
+            ),
+            file(
+                "env/a.auto.tfvars",
+                "c = \"a.auto\"\nd = \"a.auto\"\ne = \"a.auto\"\n",
+            ),
+            file(
+                "env/terraform.tfvars",
+                "a = \"tfvars\"\nb = \"tfvars\"\nc = \"tfvars\"\nd = \"tfvars\"\ne = \"tfvars\"\n",
+            ),
+        ],
+        documents: Vec::new(),
+        document_kind: None,
+    };
+    let read = |_: &str| Vec::new();
+    let (rs, diags) = evaluate_module(&root.files, &root.var_files, &read);
+    assert!(diags.is_empty(), "{diags:?}");
+    assert_eq!(s(&rs, "aws_vpc.v", "a"), "tfvars");
+    assert_eq!(s(&rs, "aws_vpc.v", "b"), "tfvars.json");
+    assert_eq!(s(&rs, "aws_vpc.v", "c"), "a.auto");
+    assert_eq!(s(&rs, "aws_vpc.v", "d"), "b.auto.json");
+    assert_eq!(s(&rs, "aws_vpc.v", "e"), "custom");
+    assert_eq!(arg(&rs, "aws_vpc.v", "n").as_f64(), Some(3.0));
+}
