@@ -107,6 +107,7 @@ pub fn scan(paths: &[PathBuf], options: &ScanOptions) -> Result<Scan, ScanError>
             trustmap_terraform::parse_root_modules(
                 &discovered.terraform_roots,
                 &discovered.terraform_folders,
+                &trustmap_model::Limits::default(),
             ),
         ));
     }

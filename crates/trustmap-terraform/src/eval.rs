@@ -3,6 +3,7 @@
 //! local modules followed recursively. What cannot be known without running Terraform (resource
 //! attributes, data sources, remote modules) stays a reference or `Unknown`, never a guess.
 
+use crate::budgets::{Budgets, weight};
 use crate::functions::{self, Flow, has_unknown, opaque, respan, sorted};
 use crate::hcl::{self, Attr, Block, Body, Expr, Item, Src};
 use crate::value::{Resource, Value};
@@ -12,9 +13,9 @@ use hcl_edit::expr::{
     UnaryOperator,
 };
 use hcl_edit::template::{Element, Template};
-use std::collections::{BTreeMap, HashMap, HashSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 use std::rc::Rc;
-use trustmap_model::{Diagnostic, DiagnosticLevel, Span};
+use trustmap_model::{Diagnostic, DiagnosticLevel, Limit, Limits, Span};
 
 /// One file of a module, as the scan read it.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -24,17 +25,6 @@ pub struct TerraformFile {
     /// The file's text.
     pub text: String,
 }
-
-/// Instances of one resource or module block at most (`count`, `for_each`, dynamic blocks).
-const MAX_INSTANCES: usize = 1000;
-/// Module calls nested at most this deep (a module calling itself stops here).
-const MAX_MODULE_DEPTH: usize = 10;
-/// Nested evaluations at most (expressions within locals within modules), to bound the stack.
-const MAX_DEPTH: usize = 128;
-/// Expressions evaluated at most for one root module.
-const MAX_STEPS: u64 = 2_000_000;
-/// Resource instances at most for one root module.
-const MAX_RESOURCES: usize = 50_000;
 
 /// Arguments of a resource that are Terraform's, not the provider's.
 const META_ATTRS: [&str; 4] = ["count", "for_each", "provider", "depends_on"];
@@ -54,11 +44,23 @@ const MODULE_META: [&str; 6] = [
 /// `terraform.tfvars`, `*.auto.tfvars` and any `var_files`), following LOCAL module sources
 /// (`source = "./modules/x"`, read through `read`), never remote ones.
 ///
-/// Resources come back sorted by address, diagnostics sorted and without duplicates.
+/// Resources come back sorted by address, diagnostics sorted and without duplicates. The
+/// bounds are the default [`Limits`], for this module alone; a scan shares its budgets
+/// through [`evaluate_module_within`].
 pub fn evaluate_module(
     files: &[TerraformFile],
     var_files: &[TerraformFile],
     read: &dyn Fn(&str) -> Vec<TerraformFile>,
+) -> (Vec<Resource>, Vec<Diagnostic>) {
+    evaluate_module_within(files, var_files, read, &Budgets::new(&Limits::default()))
+}
+
+/// [`evaluate_module`], drawing from budgets shared with the other modules of the scan.
+pub fn evaluate_module_within(
+    files: &[TerraformFile],
+    var_files: &[TerraformFile],
+    read: &dyn Fn(&str) -> Vec<TerraformFile>,
+    budgets: &Budgets,
 ) -> (Vec<Resource>, Vec<Diagnostic>) {
     let mut run = Run {
         read,
@@ -66,17 +68,21 @@ pub fn evaluate_module(
         resources: Vec::new(),
         cache: HashMap::new(),
         depth: 0,
-        steps: 0,
-        limit_warned: false,
-        resources_warned: false,
+        budgets,
+        reported: BTreeSet::new(),
     };
     let dir = files.first().map(|f| parent(&f.path)).unwrap_or_default();
     let config: Vec<&TerraformFile> = files.iter().filter(|f| is_config(&f.path)).collect();
-    // Terraform's order: terraform.tfvars, then *.auto.tfvars by name, then -var-file.
-    let mut auto: Vec<&TerraformFile> = files.iter().filter(|f| is_tfvars(&f.path)).collect();
-    auto.sort_by_key(|f| (!file_name(&f.path).starts_with("terraform.tfvars"), &f.path));
+    // Terraform's order, each later file overriding: terraform.tfvars, terraform.tfvars.json,
+    // then *.auto.tfvars and *.auto.tfvars.json by name, then -var-file files as given.
+    let mut ordered: Vec<&TerraformFile> = files
+        .iter()
+        .filter(|f| is_tfvars(&f.path))
+        .chain(var_files)
+        .collect();
+    ordered.sort_by_key(|f| var_file_rank(&dir, &f.path));
     let mut assigned = HashMap::new();
-    for f in auto.into_iter().chain(var_files) {
+    for f in ordered {
         if let Some(body) = hcl::parse_file(&f.path, &f.text, &mut run.diags) {
             for attr in body.attrs() {
                 let v = run.constant(attr);
@@ -85,7 +91,8 @@ pub fn evaluate_module(
         }
     }
     let parsed = Rc::new(parse_module(&config, &mut run.diags));
-    let mut root = Inst::new(parsed, dir.clone(), dir, String::new(), None, 0);
+    let mut root = Inst::new(parsed, dir.clone(), dir.clone(), String::new(), None, 0);
+    root.chain.push(dir);
     run.bind_variables(&mut root, assigned);
     run.run_module(&mut root);
     let mut resources = run.resources;
@@ -108,6 +115,22 @@ fn parent(path: &str) -> String {
 
 fn is_config(path: &str) -> bool {
     path.ends_with(".tf") || path.ends_with(".tf.json")
+}
+
+/// Where a variable file comes in Terraform's order (a stable sort keeps `-var-file` files
+/// in the order given): the ones Terraform reads by itself from the root module's folder
+/// first, by their rank and then name.
+fn var_file_rank<'p>(dir: &str, path: &'p str) -> (u8, &'p str) {
+    let name = file_name(path);
+    if parent(path) != dir {
+        return (3, "");
+    }
+    match name {
+        "terraform.tfvars" => (0, ""),
+        "terraform.tfvars.json" => (1, ""),
+        _ if name.ends_with(".auto.tfvars") || name.ends_with(".auto.tfvars.json") => (2, name),
+        _ => (3, ""),
+    }
 }
 
 fn is_tfvars(path: &str) -> bool {
@@ -200,6 +223,8 @@ struct Inst {
     prefix: String,
     called_from: Option<Span>,
     depth: usize,
+    /// The folders from the root module to this one (this one last), to stop at a cycle.
+    chain: Vec<String>,
     vars: HashMap<String, Value>,
     locals: HashMap<String, State>,
     local_stack: Vec<String>,
@@ -223,6 +248,7 @@ impl Inst {
             prefix,
             called_from,
             depth,
+            chain: Vec::new(),
             vars: HashMap::new(),
             locals: HashMap::new(),
             local_stack: Vec::new(),
@@ -252,8 +278,11 @@ enum Expansion {
     Single,
     /// `count` or `for_each` with known keys: (instance key, bindings).
     Keyed(Vec<(Value, Scope)>),
-    /// `count` or `for_each` that is not known: one instance at the base address.
+    /// `count` or `for_each` that is not known, or more instances than the budget holds:
+    /// one instance at the base address.
     Unknown(Scope),
+    /// Not even one instance fits in the budget: the block is not modelled.
+    Refused,
 }
 
 struct Run<'r> {
@@ -262,15 +291,65 @@ struct Run<'r> {
     resources: Vec<Resource>,
     cache: HashMap<String, Option<Rc<Parsed>>>,
     depth: usize,
-    steps: u64,
-    limit_warned: bool,
-    resources_warned: bool,
+    budgets: &'r Budgets,
+    /// The limits already reported for this root module (each is reported once).
+    reported: BTreeSet<Limit>,
 }
 
 impl Run<'_> {
     fn diag(&mut self, level: DiagnosticLevel, code: &str, span: &Span, message: String) {
         self.diags
             .push(Diagnostic::new(level, code, span.clone(), message));
+    }
+
+    /// Reports a limit that was hit (once per limit for the root module).
+    fn hit(&mut self, limit: Limit, span: &Span, what_was_cut: &str) {
+        if self.reported.insert(limit) {
+            let diagnostic = self
+                .budgets
+                .of(limit)
+                .diagnostic(span.clone(), what_was_cut);
+            self.diags.push(diagnostic);
+        }
+    }
+
+    /// The value, if it is within the size limit; unknown (and the limit reported) if not.
+    /// Its size is taken from the scan's evaluation steps too, so that copying large values
+    /// again and again is bounded as well as building them.
+    fn bounded(&mut self, value: Value, span: &Span) -> Ev {
+        let max = self.budgets.max_value();
+        let size = weight(&value, max);
+        if size > max {
+            self.hit(
+                Limit::ValueSize,
+                span,
+                "a value larger than the limit was not built (it is unknown)",
+            );
+            return Ok(Value::Unknown(span.clone()));
+        }
+        if size > 1 && !self.budgets.steps.take(size - 1) {
+            self.hit(
+                Limit::EvalSteps,
+                span,
+                "expressions past the limit were not evaluated (they are unknown)",
+            );
+            return Err(Fail::Limit);
+        }
+        Ok(value)
+    }
+
+    /// Takes `count` instances of `what` from the scan's budget: all of them, else one (an
+    /// instance that stands for them all, at the base address), else none.
+    fn instances(&mut self, count: u64, span: &Span, what: &str) -> Option<bool> {
+        if self.budgets.instances.take(count) {
+            return Some(true);
+        }
+        self.hit(
+            Limit::Instances,
+            span,
+            &format!("{what} was not expanded into its instances (modelled as one, or not at all)"),
+        );
+        self.budgets.instances.take(1).then_some(false)
     }
 
     /// A value that may not refer to anything (tfvars, variable defaults).
@@ -343,7 +422,8 @@ impl Run<'_> {
     }
 
     /// Expands `count` / `for_each` of a resource or module block.
-    fn expansion(&mut self, m: &mut Inst, body: &Body, what: &str) -> Expansion {
+    fn expansion(&mut self, m: &mut Inst, block: &Block, what: &str) -> Expansion {
+        let body = &block.body;
         let unknown_note = |run: &mut Self, a: &Attr| {
             run.diag(
                 DiagnosticLevel::Note,
@@ -358,22 +438,20 @@ impl Run<'_> {
         if let Some(a) = body.attr("count") {
             let v = self.attr(m, &mut Vec::new(), a);
             let n = match functions::num(&v) {
-                Ok(n) if n >= 0.0 && n.fract() == 0.0 => n,
+                // `1e400` is a number too: infinitely many instances, refused by the limit.
+                Ok(n) if n >= 0.0 && (n.fract() == 0.0 || n.is_infinite()) => n,
                 _ => {
                     unknown_note(self, a);
-                    let index = Value::Object(
-                        vec![("index".into(), Value::Unknown(a.span.clone()))],
-                        a.span.clone(),
-                    );
-                    return Expansion::Unknown(vec![("count".into(), index)]);
+                    return self.one_instance(&a.span, what, unknown_count(&a.span));
                 }
             };
-            let n = if n > MAX_INSTANCES as f64 {
-                self.limit(&a.span, what);
-                MAX_INSTANCES
-            } else {
-                n as usize
-            };
+            // Saturates at u64::MAX, which no budget holds.
+            let n = n as u64;
+            match self.instances(n, &a.span, what) {
+                Some(true) => {}
+                Some(false) => return Expansion::Unknown(unknown_count(&a.span)),
+                None => return Expansion::Refused,
+            }
             let keys = (0..n)
                 .map(|i| {
                     let idx = Value::Number(i as f64, a.span.clone());
@@ -389,18 +467,13 @@ impl Run<'_> {
                 Ok(pairs) => pairs,
                 Err(_) => {
                     unknown_note(self, a);
-                    let u = Value::Unknown(a.span.clone());
-                    let each = Value::Object(
-                        vec![("key".into(), u.clone()), ("value".into(), u)],
-                        a.span.clone(),
-                    );
-                    return Expansion::Unknown(vec![("each".into(), each)]);
+                    return self.one_instance(&a.span, what, unknown_each(&a.span));
                 }
             };
-            let mut pairs = pairs;
-            if pairs.len() > MAX_INSTANCES {
-                self.limit(&a.span, what);
-                pairs.truncate(MAX_INSTANCES);
+            match self.instances(pairs.len() as u64, &a.span, what) {
+                Some(true) => {}
+                Some(false) => return Expansion::Unknown(unknown_each(&a.span)),
+                None => return Expansion::Refused,
             }
             let keys = pairs
                 .into_iter()
@@ -415,22 +488,25 @@ impl Run<'_> {
                 .collect();
             return Expansion::Keyed(keys);
         }
-        Expansion::Single
+        match self.instances(1, &block.span, what) {
+            Some(true) => Expansion::Single,
+            _ => Expansion::Refused,
+        }
     }
 
-    fn limit(&mut self, span: &Span, what: &str) {
-        self.diag(
-            DiagnosticLevel::Warning,
-            "terraform-limit",
-            span,
-            format!("{what} has more than {MAX_INSTANCES} instances: only the first are modelled"),
-        );
+    /// One instance that stands for an unknown number of them, if the budget holds one.
+    fn one_instance(&mut self, span: &Span, what: &str, scope: Scope) -> Expansion {
+        match self.instances(1, span, what) {
+            Some(true) => Expansion::Unknown(scope),
+            _ => Expansion::Refused,
+        }
     }
 
     fn resource(&mut self, m: &mut Inst, block: &Block) {
         let (kind, name) = (&block.labels[0], &block.labels[1]);
         let base = format!("{}{kind}.{name}", m.prefix);
-        let instances = match self.expansion(m, &block.body, &base) {
+        let instances = match self.expansion(m, block, &base) {
+            Expansion::Refused => return,
             Expansion::Single => vec![(String::new(), Vec::new())],
             Expansion::Unknown(scope) => vec![(String::new(), scope)],
             Expansion::Keyed(keys) => keys
@@ -439,18 +515,6 @@ impl Run<'_> {
                 .collect(),
         };
         for (suffix, mut scope) in instances {
-            if self.resources.len() >= MAX_RESOURCES {
-                if !self.resources_warned {
-                    self.resources_warned = true;
-                    self.diag(
-                        DiagnosticLevel::Warning,
-                        "terraform-limit",
-                        &block.span,
-                        format!("more than {MAX_RESOURCES} resource instances: the rest are not modelled"),
-                    );
-                }
-                return;
-            }
             let body = self.body(m, &mut scope, &block.body, &block.span, true);
             self.resources.push(Resource {
                 address: format!("{base}{suffix}"),
@@ -523,7 +587,7 @@ impl Run<'_> {
             Some(a) => self.attr(m, scope, a),
             None => Value::Unknown(b.span.clone()),
         };
-        let mut pairs: Vec<(Value, Value)> = match (&collection, entries(&collection)) {
+        let pairs: Vec<(Value, Value)> = match (&collection, entries(&collection)) {
             (Value::Null(_), _) => Vec::new(),
             (_, Some(pairs)) => pairs,
             (_, None) => {
@@ -531,9 +595,10 @@ impl Run<'_> {
                 return;
             }
         };
-        if pairs.len() > MAX_INSTANCES {
-            self.limit(&b.span, &format!("dynamic block \"{label}\""));
-            pairs.truncate(MAX_INSTANCES);
+        let what = format!("the dynamic block \"{label}\"");
+        if self.instances(pairs.len() as u64, &b.span, &what) != Some(true) {
+            fields.push((label.clone(), Value::Unknown(collection.span().clone())));
+            return;
         }
         for (k, v) in pairs {
             let it = Value::Object(
@@ -555,7 +620,7 @@ impl Run<'_> {
             Some(State::Busy) => {
                 self.diag(
                     DiagnosticLevel::Warning,
-                    "terraform-module-cycle",
+                    "terraform-module-output-cycle",
                     span,
                     format!("module \"{name}\" depends on its own outputs: they are unknown"),
                 );
@@ -589,7 +654,8 @@ impl Run<'_> {
             );
             return unknown;
         };
-        if !(source.starts_with("./") || source.starts_with("../")) {
+        let local = source.starts_with("./") || source.starts_with("../");
+        if !local && !is_absolute(source) {
             self.diag(
                 DiagnosticLevel::Note,
                 "terraform-remote-module",
@@ -601,24 +667,50 @@ impl Run<'_> {
             );
             return unknown;
         }
-        let Some(dir) = trustmap_model::join_path_within(&m.dir, source) else {
+        let Some(dir) = within_scan(&m.dir, source) else {
             self.diag(
-                DiagnosticLevel::Note,
+                DiagnosticLevel::Warning,
                 "terraform-module-outside",
                 &block.span,
-                format!("module \"{name}\" lies outside the scanned folder: it is not modelled"),
+                format!(
+                    "module \"{name}\" comes from {source:?}, outside the scanned folders: it is \
+                     not read, its resources are not modelled and its outputs are unknown"
+                ),
             );
             return unknown;
         };
-        if m.depth >= MAX_MODULE_DEPTH {
+        if m.chain.contains(&dir) {
+            let folder = |d: &String| {
+                if d.is_empty() {
+                    ".".to_string()
+                } else {
+                    d.clone()
+                }
+            };
+            let path = m
+                .chain
+                .iter()
+                .chain(std::iter::once(&dir))
+                .map(|d| format!("\"{}\"", folder(d)))
+                .collect::<Vec<_>>()
+                .join(" -> ");
             self.diag(
-                DiagnosticLevel::Warning,
-                "terraform-limit",
+                DiagnosticLevel::Error,
+                "terraform-module-cycle",
                 &block.span,
                 format!(
-                    "module \"{name}\" is nested more than {MAX_MODULE_DEPTH} deep (a recursive \
-                     module?): it is not modelled"
+                    "module \"{name}\" calls a folder it is itself called from (a cycle of \
+                     modules: {path}): that folder is not evaluated again, its resources are \
+                     modelled once, where the cycle starts"
                 ),
+            );
+            return unknown;
+        }
+        if m.depth as u64 >= self.budgets.module_depth.max() {
+            self.hit(
+                Limit::ModuleDepth,
+                &block.span,
+                &format!("module \"{name}\" was not evaluated (nested too deep)"),
             );
             return unknown;
         }
@@ -632,8 +724,9 @@ impl Run<'_> {
             return unknown;
         };
         let base = format!("{}module.{name}", m.prefix);
-        let expansion = self.expansion(m, &block.body, &base);
+        let expansion = self.expansion(m, block, &base);
         let instances = match &expansion {
+            Expansion::Refused => return unknown,
             Expansion::Single => vec![(None, Vec::new())],
             Expansion::Unknown(scope) => vec![(None, scope.clone())],
             Expansion::Keyed(keys) => keys
@@ -659,6 +752,8 @@ impl Run<'_> {
                 m.called_from.clone().or_else(|| Some(block.span.clone())),
                 m.depth + 1,
             );
+            child.chain = m.chain.clone();
+            child.chain.push(dir.clone());
             self.bind_variables(&mut child, inputs);
             self.run_module(&mut child);
             let out = self.outputs(&mut child, &block.span);
@@ -667,7 +762,7 @@ impl Run<'_> {
         let span = block.span.clone();
         match expansion {
             Expansion::Single => outputs.pop().map_or(unknown, |(_, o)| o),
-            Expansion::Unknown(_) => unknown,
+            Expansion::Unknown(_) | Expansion::Refused => unknown,
             Expansion::Keyed(_) if block.body.attr("count").is_some() => {
                 Value::List(outputs.into_iter().map(|(_, o)| o).collect(), span)
             }
@@ -778,22 +873,22 @@ impl Run<'_> {
     }
 
     fn eval(&mut self, m: &mut Inst, scope: &mut Scope, src: &Src, e: &Expression) -> Ev {
-        self.steps += 1;
-        if self.steps > MAX_STEPS || self.depth >= MAX_DEPTH {
-            if !self.limit_warned {
-                self.limit_warned = true;
-                let what = if self.steps > MAX_STEPS {
-                    format!("more than {MAX_STEPS} expression evaluations")
-                } else {
-                    format!("expressions nested more than {MAX_DEPTH} deep")
-                };
-                self.diag(
-                    DiagnosticLevel::Warning,
-                    "terraform-limit",
-                    &src.span(e.span()),
-                    format!("{what}: the remaining values are unknown"),
-                );
-            }
+        if self.depth as u64 >= self.budgets.depth.max() {
+            let span = src.span(e.span());
+            self.hit(
+                Limit::Depth,
+                &span,
+                "expressions nested past the limit were not evaluated (they are unknown)",
+            );
+            return Err(Fail::Limit);
+        }
+        if !self.budgets.steps.take(1) {
+            let span = src.span(e.span());
+            self.hit(
+                Limit::EvalSteps,
+                &span,
+                "expressions past the limit were not evaluated (they are unknown)",
+            );
             return Err(Fail::Limit);
         }
         self.depth += 1;
@@ -817,10 +912,11 @@ impl Run<'_> {
                 for i in a.iter() {
                     items.push(self.eval(m, scope, src, i)?);
                 }
-                Value::List(items, span)
+                return self.bounded(Value::List(items, span.clone()), &span);
             }
             Expression::Object(o) => {
                 let mut fields: Vec<(String, Value)> = Vec::new();
+                let mut positions: HashMap<String, usize> = HashMap::new();
                 for (k, v) in o.iter() {
                     let key = match k {
                         ObjectKey::Ident(i) => i.as_str().to_string(),
@@ -831,10 +927,16 @@ impl Run<'_> {
                         }
                     };
                     let v = self.eval(m, scope, src, v.expr())?;
-                    fields.retain(|(x, _)| *x != key);
-                    fields.push((key, v));
+                    // A repeated key: the last value wins.
+                    match positions.get(&key) {
+                        Some(&at) => fields[at].1 = v,
+                        None => {
+                            positions.insert(key.clone(), fields.len());
+                            fields.push((key, v));
+                        }
+                    }
                 }
-                Value::Object(fields, span)
+                return self.bounded(Value::Object(fields, span.clone()), &span);
             }
             Expression::StringTemplate(t) => return self.template(m, scope, src, t, &span),
             Expression::HeredocTemplate(h) => {
@@ -909,11 +1011,19 @@ impl Run<'_> {
                         s = s.trim_end();
                     }
                     out.push_str(s);
+                    if out.len() as u64 > self.budgets.max_value() {
+                        return self.template_too_large(span);
+                    }
                 }
                 Element::Interpolation(i) => {
                     let v = self.eval(m, scope, src, &i.expr)?;
                     match functions::text(&v) {
-                        Ok(s) => out.push_str(&s),
+                        Ok(s) => {
+                            out.push_str(&s);
+                            if out.len() as u64 > self.budgets.max_value() {
+                                return self.template_too_large(span);
+                            }
+                        }
                         Err(Flow::Unknown) => {
                             unknown = true;
                             match v {
@@ -955,6 +1065,16 @@ impl Run<'_> {
                 Value::String(out, span.clone())
             },
         )
+    }
+
+    /// A template whose text grew past the size limit: unknown.
+    fn template_too_large(&mut self, span: &Span) -> Ev {
+        self.hit(
+            Limit::ValueSize,
+            span,
+            "a string larger than the limit was not built (it is unknown)",
+        );
+        Ok(Value::Unknown(span.clone()))
     }
 
     fn call(
@@ -1004,8 +1124,34 @@ impl Run<'_> {
                 _ => return Err(Fail::Error("expansion of a non-list".into())),
             }
         }
+        if FILE_FUNCTIONS.contains(&name) {
+            // Files are never read (only what the scan handed over is); a path that leaves
+            // the scanned folders is said, never followed.
+            if let Some(Value::String(path, _)) = args.first()
+                && within_scan(&m.root_dir, path).is_none()
+            {
+                self.diag(
+                    DiagnosticLevel::Warning,
+                    "terraform-file-outside",
+                    span,
+                    format!(
+                        "{name}({path:?}) names a path outside the scanned folders: it is not \
+                         read, and the value is unknown"
+                    ),
+                );
+            }
+            return Ok(Value::Unknown(span.clone()));
+        }
+        if functions::result_size(name, &args).is_some_and(|n| n > self.budgets.max_value()) {
+            self.hit(
+                Limit::ValueSize,
+                span,
+                &format!("the result of {name}() is larger than the limit: it was not built (it is unknown)"),
+            );
+            return Ok(Value::Unknown(span.clone()));
+        }
         match functions::call(name, &args, span) {
-            Ok(v) => Ok(v),
+            Ok(v) => self.bounded(v, span),
             Err(Flow::Unknown) => Ok(Value::Unknown(span.clone())),
             Err(Flow::Fail(e)) => Err(Fail::Error(e)),
         }
@@ -1033,6 +1179,9 @@ impl Run<'_> {
         let value_var = f.intro.value_var.as_str().to_string();
         let mut items = Vec::new();
         let mut fields: Vec<(String, Value)> = Vec::new();
+        let mut positions: HashMap<String, usize> = HashMap::new();
+        // The size of the result so far, bounded as it is built.
+        let (max, mut size) = (self.budgets.max_value(), 1u64);
         for (k, v) in pairs {
             let depth = scope.len();
             if let Some(kv) = &key_var {
@@ -1041,23 +1190,51 @@ impl Run<'_> {
             scope.push((value_var.clone(), v));
             let item = self.for_item(m, scope, src, f);
             scope.truncate(depth);
-            match item? {
+            let item = item?;
+            if let ForItem::Item(key, v) = &item {
+                let key_size = key.as_ref().map_or(0, |k| k.len() as u64);
+                size = size.saturating_add(weight(v, max) + key_size);
+                if size > max {
+                    self.hit(
+                        Limit::ValueSize,
+                        span,
+                        "a value larger than the limit was not built (it is unknown)",
+                    );
+                    return Ok(Value::Unknown(span.clone()));
+                }
+            }
+            match item {
                 ForItem::Skip => {}
                 ForItem::Unknown => return Ok(Value::Unknown(span.clone())),
                 ForItem::Item(None, v) => items.push(v),
-                ForItem::Item(Some(key), v) => {
-                    if f.grouping {
-                        match fields.iter_mut().find(|(k, _)| *k == key) {
-                            Some((_, Value::List(group, _))) => group.push(v),
-                            _ => fields.push((key, Value::List(vec![v], span.clone()))),
+                ForItem::Item(Some(key), v) => match positions.get(&key) {
+                    Some(&at) if f.grouping => {
+                        if let Value::List(group, _) = &mut fields[at].1 {
+                            group.push(v);
                         }
-                    } else if fields.iter().any(|(k, _)| *k == key) {
+                    }
+                    Some(_) => {
                         return Err(Fail::Error(format!("duplicate key {key:?} in for")));
-                    } else {
+                    }
+                    None => {
+                        positions.insert(key.clone(), fields.len());
+                        let v = if f.grouping {
+                            Value::List(vec![v], span.clone())
+                        } else {
+                            v
+                        };
                         fields.push((key, v));
                     }
-                }
+                },
             }
+        }
+        if size > 1 && !self.budgets.steps.take(size - 1) {
+            self.hit(
+                Limit::EvalSteps,
+                span,
+                "expressions past the limit were not evaluated (they are unknown)",
+            );
+            return Err(Fail::Limit);
         }
         Ok(if f.key_expr.is_some() {
             Value::Object(fields, span.clone())
@@ -1144,7 +1321,7 @@ impl Run<'_> {
                     _ => return Err(Fail::Error(format!("unknown name {name}"))),
                 };
                 let v = self.apply(m, scope, src, base, &ops[1..], span)?;
-                return Ok(respan(v, span));
+                return self.bounded(respan(v, span), span);
             }
         }
         let base = self.eval(m, scope, src, &t.expr)?;
@@ -1261,6 +1438,56 @@ enum ForItem {
     Skip,
     Unknown,
     Item(Option<String>, Value),
+}
+
+/// Functions that read files: their values are unknown (files are not read).
+const FILE_FUNCTIONS: [&str; 11] = [
+    "file",
+    "filebase64",
+    "fileexists",
+    "fileset",
+    "filemd5",
+    "filesha1",
+    "filesha256",
+    "filesha512",
+    "filebase64sha256",
+    "filebase64sha512",
+    "templatefile",
+];
+
+/// Whether a path is absolute (`/etc`, `~/x`, `C:\\x`, `\\\\host\\share`).
+fn is_absolute(path: &str) -> bool {
+    let bytes = path.as_bytes();
+    path.starts_with(['/', '\\', '~'])
+        || (bytes.len() >= 2 && bytes[0].is_ascii_alphabetic() && bytes[1] == b':')
+}
+
+/// Where a path written in a module lands, relative to the scan root; `None` when it leaves
+/// the scanned folders (absolute, or more `..` than folders).
+fn within_scan(base: &str, path: &str) -> Option<String> {
+    if is_absolute(path) {
+        return None;
+    }
+    trustmap_model::join_path_within(base, path)
+}
+
+/// The scope of a `count` whose value is not known (or not expanded).
+fn unknown_count(span: &Span) -> Scope {
+    let index = Value::Object(
+        vec![("index".into(), Value::Unknown(span.clone()))],
+        span.clone(),
+    );
+    vec![("count".into(), index)]
+}
+
+/// The scope of a `for_each` whose value is not known (or not expanded).
+fn unknown_each(span: &Span) -> Scope {
+    let u = Value::Unknown(span.clone());
+    let each = Value::Object(
+        vec![("key".into(), u.clone()), ("value".into(), u)],
+        span.clone(),
+    );
+    vec![("each".into(), each)]
 }
 
 /// The instances of a `for_each`: a map's keys with their values, or a set of strings.

@@ -196,17 +196,88 @@ fn to_json(v: &Value) -> Flowed<serde_json::Value> {
     })
 }
 
+/// Collections compared item by item at most this long (comparing nested values is quadratic).
+const MAX_NESTED_DEDUP: usize = 4096;
+
 fn dedup(items: &[Value]) -> Flowed<Vec<Value>> {
     let mut out: Vec<Value> = Vec::new();
+    // Scalars are told apart by a key, in one pass.
+    let mut seen = std::collections::HashSet::new();
     for item in items {
-        if has_unknown(item) {
-            return Err(Flow::Unknown);
-        }
-        if !out.iter().any(|o| same(o, item) == Some(true)) {
+        let key = match item {
+            Value::Unknown(_) | Value::Reference { .. } => return Err(Flow::Unknown),
+            Value::Null(_) => "n".to_string(),
+            Value::Bool(b, _) => format!("b{b}"),
+            Value::Number(n, _) => format!("f{n}"),
+            Value::String(s, _) => format!("s{s}"),
+            Value::List(..) | Value::Object(..) => {
+                if has_unknown(item) {
+                    return Err(Flow::Unknown);
+                }
+                if items.len() > MAX_NESTED_DEDUP {
+                    return Err(Flow::Unknown);
+                }
+                if !out.iter().any(|o| same(o, item) == Some(true)) {
+                    out.push(item.clone());
+                }
+                continue;
+            }
+        };
+        if seen.insert(key) {
             out.push(item.clone());
         }
     }
     Ok(out)
+}
+
+/// An upper bound of the size of what a function builds (entries of a collection, bytes of a
+/// string), for the functions whose result can be much larger than any of their arguments;
+/// `None` for the others (their results are measured once built).
+pub(crate) fn result_size(name: &str, args: &[Value]) -> Option<u64> {
+    let text_len = |v: &Value| match v {
+        Value::String(s, _) => s.len() as u64,
+        _ => 32,
+    };
+    let entries = |v: &Value| match v {
+        Value::List(items, _) => items.len() as u64,
+        Value::Object(fields, _) => fields.len() as u64,
+        _ => 1,
+    };
+    match name {
+        "range" => {
+            let nums = args.iter().map(num).collect::<Flowed<Vec<_>>>().ok()?;
+            let (start, end, step) = match nums[..] {
+                [end] => (0.0, end, 1.0),
+                [start, end] => (start, end, 1.0),
+                [start, end, step] => (start, end, step),
+                _ => return None,
+            };
+            let count = ((end - start) / step).abs().ceil();
+            Some(if count.is_finite() {
+                count as u64
+            } else {
+                u64::MAX
+            })
+        }
+        "concat" | "merge" => Some(args.iter().map(entries).sum()),
+        "join" => {
+            let sep = args.first().map_or(0, text_len);
+            let parts = args.get(1).map_or(&[][..], |l| list(l).unwrap_or(&[]));
+            Some(
+                parts
+                    .iter()
+                    .map(|p| text_len(p).saturating_add(sep))
+                    .fold(0u64, u64::saturating_add),
+            )
+        }
+        "replace" => {
+            let (str, sub, rep) = (args.first()?, args.get(1)?, args.get(2)?);
+            let occurrences = text_len(str) / text_len(sub).max(1) + 1;
+            Some(text_len(str).saturating_add(occurrences.saturating_mul(text_len(rep))))
+        }
+        "format" => Some(args.iter().map(text_len).fold(0u64, u64::saturating_add)),
+        _ => None,
+    }
 }
 
 fn int(v: &Value) -> Flowed<i64> {
@@ -224,8 +295,25 @@ fn arity(args: &[Value], min: usize, max: usize) -> Flowed<()> {
     Ok(())
 }
 
-/// The largest list a function may build (`range`), so a config cannot exhaust memory.
-const MAX_LIST: usize = 10_000;
+/// The fields of an object being built, where a key set again keeps its place and takes the
+/// new value (in time that does not grow with the number of fields).
+#[derive(Default)]
+struct Fields {
+    fields: Vec<(String, Value)>,
+    positions: std::collections::HashMap<String, usize>,
+}
+
+impl Fields {
+    fn set(&mut self, key: String, value: Value) {
+        match self.positions.get(&key) {
+            Some(&at) => self.fields[at].1 = value,
+            None => {
+                self.positions.insert(key.clone(), self.fields.len());
+                self.fields.push((key, value));
+            }
+        }
+    }
+}
 
 /// Calls a function on evaluated arguments. `try` and `can` are handled by the evaluator.
 pub(crate) fn call(name: &str, args: &[Value], span: &Span) -> Flowed<Value> {
@@ -275,19 +363,16 @@ pub(crate) fn call(name: &str, args: &[Value], span: &Span) -> Flowed<Value> {
             return Ok(l(out));
         }
         "merge" => {
-            let mut out: Vec<(String, Value)> = Vec::new();
+            let mut out = Fields::default();
             for a in args {
                 if matches!(a, Value::Null(_)) {
                     continue;
                 }
                 for (k, v) in object(a)? {
-                    match out.iter_mut().find(|(ok, _)| ok == k) {
-                        Some(slot) => slot.1 = v.clone(),
-                        None => out.push((k.clone(), v.clone())),
-                    }
+                    out.set(k.clone(), v.clone());
                 }
             }
-            return Ok(o(out));
+            return Ok(o(out.fields));
         }
         "lookup" => {
             arity(args, 2, 3)?;
@@ -406,13 +491,11 @@ pub(crate) fn call(name: &str, args: &[Value], span: &Span) -> Flowed<Value> {
             if ks.len() != vs.len() {
                 return fail("zipmap of lists of different lengths");
             }
-            let mut out: Vec<(String, Value)> = Vec::new();
+            let mut out = Fields::default();
             for (k, v) in ks.iter().zip(vs) {
-                let k = text(k)?;
-                out.retain(|(x, _)| *x != k);
-                out.push((k, v.clone()));
+                out.set(text(k)?, v.clone());
             }
-            return Ok(o(out));
+            return Ok(o(out.fields));
         }
         _ => {}
     }
@@ -546,12 +629,10 @@ pub(crate) fn call(name: &str, args: &[Value], span: &Span) -> Flowed<Value> {
             if step == 0.0 || !step.is_finite() {
                 return fail("step of zero");
             }
+            // The evaluator refuses a range larger than the value size limit before calling.
             let mut out = Vec::new();
             let mut x = start;
             while (step > 0.0 && x < end) || (step < 0.0 && x > end) {
-                if out.len() >= MAX_LIST {
-                    return fail("range too long");
-                }
                 out.push(n(x));
                 x += step;
             }

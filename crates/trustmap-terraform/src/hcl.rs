@@ -10,13 +10,22 @@ use std::ops::Range;
 use std::rc::Rc;
 use trustmap_model::{Diagnostic, DiagnosticLevel, Position, Span};
 
-/// The text of one file with its line index, to turn byte offsets into positions.
+/// Bytes between two checkpoints of the character count.
+const CHECKPOINT_BYTES: usize = 1024;
+
+/// The text of one file with its line index, to turn byte offsets into positions in time
+/// that does not grow with the length of the line (a megabyte on one line is common in
+/// generated files, and every evaluated expression asks for its position).
 #[derive(Debug)]
 pub(crate) struct FileText {
     /// The path relative to the scan root.
     pub file: String,
     text: String,
     line_starts: Vec<usize>,
+    /// For text that is not all ASCII: (byte offset, characters before it) about every
+    /// [`CHECKPOINT_BYTES`], at character boundaries. Empty for ASCII, where bytes are
+    /// characters.
+    checkpoints: Vec<(usize, usize)>,
 }
 
 impl FileText {
@@ -24,11 +33,36 @@ impl FileText {
     pub fn new(file: &str, text: &str) -> FileText {
         let mut line_starts = vec![0];
         line_starts.extend(text.match_indices('\n').map(|(i, _)| i + 1));
+        let mut checkpoints = Vec::new();
+        if !text.is_ascii() {
+            let mut next = 0;
+            for (chars, (at, _)) in text.char_indices().enumerate() {
+                if at >= next {
+                    checkpoints.push((at, chars));
+                    next = at + CHECKPOINT_BYTES;
+                }
+            }
+        }
         FileText {
             file: file.to_string(),
             text: text.to_string(),
             line_starts,
+            checkpoints,
         }
+    }
+
+    /// How many characters come before a byte offset (rounded down to a character boundary).
+    fn chars_before(&self, offset: usize) -> usize {
+        if self.checkpoints.is_empty() {
+            return offset;
+        }
+        let mut offset = offset.min(self.text.len());
+        while !self.text.is_char_boundary(offset) {
+            offset -= 1;
+        }
+        let nearest = self.checkpoints.partition_point(|(at, _)| *at <= offset);
+        let (at, chars) = self.checkpoints[nearest.saturating_sub(1)];
+        chars + self.text[at..offset].chars().count()
     }
 
     /// The 1-based line and character column of a byte offset (clamped to the text).
@@ -36,10 +70,7 @@ impl FileText {
         let offset = offset.min(self.text.len());
         let line = self.line_starts.partition_point(|&s| s <= offset).max(1);
         let start = self.line_starts[line - 1];
-        let column = self
-            .text
-            .get(start..offset)
-            .map_or(offset - start, |s| s.chars().count());
+        let column = self.chars_before(offset) - self.chars_before(start);
         Position {
             line: u32::try_from(line).unwrap_or(u32::MAX),
             column: u32::try_from(column + 1).unwrap_or(u32::MAX),
@@ -181,6 +212,7 @@ pub(crate) fn parse_file(path: &str, text: &str, diags: &mut Vec<Diagnostic>) ->
     }
     let mut text = std::borrow::Cow::Borrowed(text);
     let mut renamed = 0;
+    let mut huge_numbers_read = false;
     loop {
         match hcl_edit::parser::parse_body(&text) {
             Ok(body) => {
@@ -227,9 +259,31 @@ pub(crate) fn parse_file(path: &str, text: &str, diags: &mut Vec<Diagnostic>) ->
             {
                 renamed += 1;
             }
+            // Terraform reads `1e400` as a (huge) number; hcl-edit refuses what does not fit
+            // in a float. Read such numbers as the largest float (keeping every column).
+            Err(_) if !huge_numbers_read && cap_huge_numbers(&mut text) => {
+                huge_numbers_read = true;
+            }
             Err(e) => return syntax_error(path, &e, diags),
         }
     }
+}
+
+/// Rewrites every number literal too large for a float (`1e400`, 400 digits) as `1e308`,
+/// padded with spaces to its length so that positions do not move. Whether one was found.
+fn cap_huge_numbers(text: &mut std::borrow::Cow<'_, str>) -> bool {
+    let pattern =
+        regex::Regex::new(r"\b[0-9]+(\.[0-9]+)?([eE][+-]?[0-9]+)?\b").expect("valid regex");
+    let huge: Vec<Range<usize>> = pattern
+        .find_iter(text)
+        .filter(|m| m.as_str().parse::<f64>().is_ok_and(f64::is_infinite))
+        .map(|m| m.range())
+        .collect();
+    for range in &huge {
+        let padded = format!("{:<width$}", "1e308", width = range.len());
+        text.to_mut().replace_range(range.clone(), &padded);
+    }
+    !huge.is_empty()
 }
 
 /// Operators that continue an expression on the next line.
@@ -648,6 +702,29 @@ mod tests {
         // After "éé " (5 bytes) the column is 4.
         assert_eq!(f.position(8), Position { line: 2, column: 4 });
         assert_eq!(f.position(1000).line, 3);
+    }
+
+    #[test]
+    fn positions_on_a_long_line_count_characters_past_checkpoints() {
+        let line = format!("é{}é = 1", "a".repeat(5000));
+        let f = FileText::new("a.tf", &format!("x\n{line}\n"));
+        // Byte 2 starts line 2; the second é is after 1 + 5000 characters.
+        assert_eq!(
+            f.position(2 + 2 + 5000),
+            Position {
+                line: 2,
+                column: 5002
+            }
+        );
+        assert_eq!(
+            f.position(2 + 2 + 5000 + 2),
+            Position {
+                line: 2,
+                column: 5003
+            }
+        );
+        // Inside a character: the character's own column.
+        assert_eq!(f.position(3).column, 1);
     }
 
     #[test]

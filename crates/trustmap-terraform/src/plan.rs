@@ -43,24 +43,151 @@ pub const SENSITIVE: &str = "(sensitive)";
 /// Nesting deeper than this in a plan is not read (`serde_json` stops at 128 anyway).
 const MAX_DEPTH: usize = 64;
 
-/// Whether a JSON text is `terraform show -json` output, and which kind, from its first bytes:
-/// Terraform writes `format_version` and `terraform_version` first.
+/// Whether a JSON text is a Terraform plan or state, and which kind, by its whole shape:
+/// `terraform show -json` output (`format_version` and `terraform_version` strings, and a
+/// `planned_values` object with a `root_module` object or a `resource_changes` list for a
+/// plan, a `values` object for a state), or a stored state (`version` 4, a
+/// `terraform_version` string and a `resources` list). Anything else is not one, whatever
+/// keys it shares with them.
 pub fn sniff(text: &str) -> Option<DocumentKind> {
-    let head: String = text.chars().take(4096).collect();
-    if !head.trim_start().starts_with('{') || !head.contains("\"terraform_version\"") {
-        return None;
+    let json: Json = serde_json::from_str(text).ok()?;
+    shape(&json).ok()
+}
+
+/// Whether a JSON text says it is Terraform's (`terraform_version` beside `format_version`,
+/// or beside a stored state's `version` and `lineage`) at its top, whatever its shape: such
+/// a file is read as a plan or state, and a wrong shape is an error at its line, not a file
+/// silently passed over.
+pub fn has_document_markers(text: &str) -> bool {
+    let Ok(Json::Object(top)) = serde_json::from_str::<Json>(text) else {
+        return false;
+    };
+    top.contains_key("terraform_version")
+        && (top.contains_key("format_version") || top.contains_key("lineage"))
+}
+
+/// What is wrong with the shape of a plan or state: the key whose value is wrong (its line
+/// is reported), and why.
+#[derive(Debug, PartialEq)]
+struct ShapeError {
+    key: &'static str,
+    why: String,
+}
+
+fn wrong<T>(key: &'static str, why: &str) -> Result<T, ShapeError> {
+    Err(ShapeError {
+        key,
+        why: why.to_string(),
+    })
+}
+
+/// The kind of a plan or state whose shape is right, or what is wrong with it.
+fn shape(json: &Json) -> Result<DocumentKind, ShapeError> {
+    let Some(top) = json.as_object() else {
+        return wrong("", "the top level is not an object");
+    };
+    if !top.get("terraform_version").is_some_and(Json::is_string) {
+        return wrong("terraform_version", "`terraform_version` is not a string");
     }
-    // A state file as Terraform stores it (`terraform.tfstate`): `version`, `lineage`.
-    if head.contains("\"lineage\"") && head.contains("\"version\"") {
-        return Some(DocumentKind::State);
+    if !top.contains_key("format_version") {
+        // A state as Terraform stores it.
+        if top.get("version").and_then(Json::as_u64) != Some(4) {
+            return wrong(
+                "version",
+                "a stored state whose `version` is not 4 (the only format read)",
+            );
+        }
+        let Some(resources) = top.get("resources").and_then(Json::as_array) else {
+            return wrong("resources", "the state's `resources` is not a list");
+        };
+        for resource in resources {
+            if !resource.is_object() || !resource.get("instances").is_none_or(|i| i.is_array()) {
+                return wrong(
+                    "instances",
+                    "a resource of the state is not an object with a list of `instances`",
+                );
+            }
+        }
+        return Ok(DocumentKind::State);
     }
-    if !head.contains("\"format_version\"") {
-        return None;
+    if !top.get("format_version").is_some_and(Json::is_string) {
+        return wrong("format_version", "`format_version` is not a string");
     }
-    if text.contains("\"planned_values\"") || text.contains("\"resource_changes\"") {
-        Some(DocumentKind::Plan)
-    } else {
-        Some(DocumentKind::State)
+    let planned = top.get("planned_values");
+    let changes = top.get("resource_changes");
+    if planned.is_some() || changes.is_some() {
+        if let Some(planned) = planned {
+            let Some(root) = planned.get("root_module").filter(|r| r.is_object()) else {
+                return wrong(
+                    "planned_values",
+                    "`planned_values` is not an object with a `root_module` object",
+                );
+            };
+            module_shape(root, 0)?;
+        }
+        if changes.is_some_and(|c| !c.is_array()) {
+            return wrong("resource_changes", "`resource_changes` is not a list");
+        }
+        return Ok(DocumentKind::Plan);
+    }
+    let Some(values) = top.get("values").filter(|v| v.is_object()) else {
+        return wrong(
+            "values",
+            "neither a plan's `planned_values` nor a state's `values` object",
+        );
+    };
+    if let Some(root) = values.get("root_module") {
+        if !root.is_object() {
+            return wrong("root_module", "`root_module` is not an object");
+        }
+        module_shape(root, 0)?;
+    }
+    Ok(DocumentKind::State)
+}
+
+/// The shape of a module of planned or state values: `resources` and `child_modules` are
+/// lists of objects.
+fn module_shape(module: &Json, depth: usize) -> Result<(), ShapeError> {
+    if depth > MAX_DEPTH {
+        return wrong("child_modules", "modules nested too deep");
+    }
+    if let Some(resources) = module.get("resources") {
+        let Some(resources) = resources.as_array() else {
+            return wrong("resources", "`resources` is not a list");
+        };
+        if !resources.iter().all(Json::is_object) {
+            return wrong("resources", "a resource is not an object");
+        }
+    }
+    if let Some(children) = module.get("child_modules") {
+        let Some(children) = children.as_array() else {
+            return wrong("child_modules", "`child_modules` is not a list");
+        };
+        for child in children {
+            if !child.is_object() {
+                return wrong("child_modules", "a child module is not an object");
+            }
+            module_shape(child, depth + 1)?;
+        }
+    }
+    Ok(())
+}
+
+/// The position of the first `"key":` in a JSON text (the start when there is none).
+fn key_position(text: &str, key: &str) -> Position {
+    let quoted = format!("\"{key}\"");
+    let at = text
+        .match_indices(quoted.as_str())
+        .map(|(at, _)| at)
+        .find(|at| text[at + quoted.len()..].trim_start().starts_with(':'))
+        .filter(|_| !key.is_empty())
+        .unwrap_or(0);
+    let before = &text[..at];
+    let line = before.matches('\n').count() + 1;
+    let column = before.rsplit('\n').next().map_or(0, |l| l.chars().count()) + 1;
+    Position {
+        line: u32::try_from(line).unwrap_or(u32::MAX),
+        column: u32::try_from(column).unwrap_or(u32::MAX),
     }
 }
 
@@ -93,24 +220,32 @@ pub fn read_document(
             return Vec::new();
         }
     };
+    let kind = match shape(&json) {
+        Ok(kind) => kind,
+        Err(error) => {
+            let at = key_position(text, error.key);
+            diags.push(Diagnostic::new(
+                DiagnosticLevel::Error,
+                "terraform-json",
+                Span {
+                    file: path.to_string(),
+                    start: at,
+                    end: at,
+                },
+                format!(
+                    "not a Terraform plan or state that can be read: {} (write it with \
+                     `terraform show -json`); nothing of it is modelled",
+                    error.why
+                ),
+            ));
+            return Vec::new();
+        }
+    };
     // A state file as Terraform stores it reads as the `show -json` form of the same state.
-    let json = if json.get("lineage").is_some() && json.get("resources").is_some() {
+    let json = if json.get("format_version").is_none() {
         stored_state(&json)
     } else {
         json
-    };
-    let kind = if json.get("planned_values").is_some() || json.get("resource_changes").is_some() {
-        DocumentKind::Plan
-    } else if json.get("values").is_some() || json.get("format_version").is_some() {
-        DocumentKind::State
-    } else {
-        diags.push(Diagnostic::file(
-            DiagnosticLevel::Error,
-            "terraform-json",
-            path,
-            "not a Terraform plan or state: it has neither `planned_values` nor `values` (write it with `terraform show -json`)".to_string(),
-        ));
-        return Vec::new();
     };
     if let Some(expected) = expected.filter(|e| *e != kind) {
         diags.push(Diagnostic::file(
@@ -897,16 +1032,67 @@ mod tests {
     }
 
     #[test]
-    fn sniffing_needs_both_version_keys() {
+    fn sniffing_needs_the_whole_shape() {
         assert_eq!(
-            sniff(r#"{"format_version":"1.2","terraform_version":"1.9.0","planned_values":{}}"#),
+            sniff(
+                r#"{"format_version":"1.2","terraform_version":"1.9.0","planned_values":{"root_module":{}}}"#
+            ),
+            Some(DocumentKind::Plan)
+        );
+        assert_eq!(
+            sniff(r#"{"format_version":"1.2","terraform_version":"1.9.0","resource_changes":[]}"#),
             Some(DocumentKind::Plan)
         );
         assert_eq!(
             sniff(r#"{"format_version":"1.0","terraform_version":"1.9.0","values":{}}"#),
             Some(DocumentKind::State)
         );
+        assert_eq!(
+            sniff(r#"{"version":4,"terraform_version":"1.9.0","lineage":"x","resources":[]}"#),
+            Some(DocumentKind::State)
+        );
         assert_eq!(sniff(r#"{"apiVersion":"v1","kind":"List"}"#), None);
+        // Shaped like a plan only at first sight (a `renovate.json`).
+        for wrong in [
+            r#"{"format_version":"1.2","terraform_version":"1.9.8","planned_values":[]}"#,
+            r#"{"format_version":"1.2","terraform_version":"1.9.8","planned_values":{}}"#,
+            r#"{"format_version":1.2,"terraform_version":"1.9.8","values":{}}"#,
+            r#"{"format_version":"1.2","terraform_version":"1.9.8","values":{"root_module":{"resources":{}}}}"#,
+            r#"{"format_version":"1.2","terraform_version":"1.9.8","resource_changes":{}}"#,
+            r#"{"version":99,"terraform_version":"1.9.0","lineage":"x","resources":[]}"#,
+            r#"{"version":4,"terraform_version":"1.9.0","lineage":"x","resources":{}}"#,
+            r#"{"format_version":"1.2","terraform_version":"1.9.8"}"#,
+        ] {
+            assert_eq!(sniff(wrong), None, "{wrong}");
+            assert!(has_document_markers(wrong), "{wrong}");
+        }
+    }
+
+    /// A file that says it is Terraform's but is shaped wrong is an error at the wrong key's
+    /// line, not an empty model that passes.
+    #[test]
+    fn a_malformed_plan_or_state_is_an_error_at_its_line() {
+        let cases = [
+            (
+                "{\n  \"format_version\": \"1.2\",\n  \"terraform_version\": \"1.9.8\",\n  \"planned_values\": []\n}",
+                4,
+            ),
+            (
+                "{\"version\": 4,\n\"terraform_version\": \"1\",\n\"lineage\": \"x\",\n\"resources\": 7}",
+                4,
+            ),
+            (
+                "{\n\"version\": 99,\n\"terraform_version\": \"1\", \"lineage\": \"x\", \"resources\": []}",
+                2,
+            ),
+        ];
+        for (text, line) in cases {
+            let mut diags = Vec::new();
+            assert!(read_document("p.json", text, None, &[], &mut diags).is_empty());
+            assert_eq!(diags.len(), 1, "{text}");
+            assert_eq!(diags[0].level, DiagnosticLevel::Error);
+            assert_eq!(diags[0].span.start.line, line, "{text}");
+        }
     }
 
     #[test]

@@ -3,7 +3,11 @@
 
 use std::collections::HashMap;
 use trustmap_model::{Diagnostic, DiagnosticLevel};
-use trustmap_terraform::{Resource, TerraformFile, Value, evaluate_module};
+use trustmap_model::{Limit, Limits};
+use trustmap_terraform::{
+    Budgets, Resource, RootModule, TerraformFile, Value, evaluate_module, evaluate_module_within,
+    parse_root_modules,
+};
 
 fn file(path: &str, text: &str) -> TerraformFile {
     TerraformFile {
@@ -22,6 +26,42 @@ fn eval_with(files: &[(&str, &str)], modules: &[(&str, &str)]) -> (Vec<Resource>
     }
     let read = move |dir: &str| folders.get(dir).cloned().unwrap_or_default();
     evaluate_module(&root, &[], &read)
+}
+
+/// Limits with some bounds set (small, so that bounded cases stay fast).
+fn limits(set: &[(Limit, u64)]) -> Limits {
+    let mut limits = Limits::default();
+    for (limit, value) in set {
+        limits.set(*limit, *value);
+    }
+    limits
+}
+
+/// Evaluates `main.tf` (and module folders) under the given limits.
+fn eval_limited_with(
+    files: &[(&str, &str)],
+    set: &[(Limit, u64)],
+) -> (Vec<Resource>, Vec<Diagnostic>) {
+    let mut folders: HashMap<String, Vec<TerraformFile>> = HashMap::new();
+    for (p, t) in files {
+        let dir = p.rsplit_once('/').map_or("", |(d, _)| d).to_string();
+        folders.entry(dir).or_default().push(file(p, t));
+    }
+    let root = folders.remove("").unwrap_or_default();
+    let read = move |dir: &str| folders.get(dir).cloned().unwrap_or_default();
+    evaluate_module_within(&root, &[], &read, &Budgets::new(&limits(set)))
+}
+
+fn eval_limited(main: &str, set: &[(Limit, u64)]) -> (Vec<Resource>, Vec<Diagnostic>) {
+    eval_limited_with(&[("main.tf", main)], set)
+}
+
+/// How many `Error` diagnostics report that limit.
+fn limit_errors(diags: &[Diagnostic], limit: Limit) -> usize {
+    diags
+        .iter()
+        .filter(|d| d.code == limit.code() && d.level == DiagnosticLevel::Error)
+        .count()
 }
 
 fn eval(main: &str) -> (Vec<Resource>, Vec<Diagnostic>) {
@@ -381,10 +421,13 @@ resource "aws_instance" "cond" {
 }
 
 #[test]
-fn runaway_count_is_bounded() {
-    let (rs, diags) = eval(r#"resource "aws_instance" "x" { count = 100000 }"#);
-    assert_eq!(rs.len(), 1000);
-    assert!(diags.iter().any(|d| d.level == DiagnosticLevel::Warning));
+fn runaway_count_is_refused_as_one_instance() {
+    let (rs, diags) = eval_limited(
+        r#"resource "aws_instance" "x" { count = 100000 }"#,
+        &[(Limit::Instances, 1000)],
+    );
+    assert_eq!(addresses(&rs), ["aws_instance.x"]);
+    assert_eq!(limit_errors(&diags, Limit::Instances), 1, "{diags:?}");
 }
 
 #[test]
@@ -557,7 +600,7 @@ output "label" { value = "net-${var.name}" }
 }
 
 #[test]
-fn recursive_module_is_bounded() {
+fn recursive_module_stops_at_the_cycle_with_an_error() {
     let (rs, diags) = eval_with(
         &[("main.tf", "module \"m\" { source = \"./m\" }")],
         &[(
@@ -565,9 +608,11 @@ fn recursive_module_is_bounded() {
             "module \"again\" { source = \"./\" }\nresource \"aws_vpc\" \"v\" {}",
         )],
     );
-    assert_eq!(rs.len(), 10);
+    assert_eq!(addresses(&rs), ["module.m.aws_vpc.v"]);
     assert!(
-        diags.iter().any(|d| d.code == "terraform-limit"),
+        diags
+            .iter()
+            .any(|d| d.code == "terraform-module-cycle" && d.level == DiagnosticLevel::Error),
         "{diags:?}"
     );
 }
@@ -667,7 +712,7 @@ fn deep_chains_do_not_overflow() {
     // Either computed or bounded, never a crash.
     let v = arg(&rs, "aws_instance.x", "v");
     assert!(v.is_unknown() || v.as_f64() == Some(400.0));
-    assert!(v.as_f64().is_some() || diags.iter().any(|d| d.code == "terraform-limit"));
+    assert!(v.as_f64().is_some() || diags.iter().any(|d| d.code.starts_with("limit-")));
 
     let nested = format!(
         "resource \"a_b\" \"c\" {{ v = {}1{} }}",
@@ -769,4 +814,296 @@ fn operators_at_line_ends_continue_but_comments_do_not() {
         diags.iter().any(|d| d.code == "terraform-syntax"),
         "{diags:?}"
     );
+}
+
+/// `s1 = "${local.s0}${local.s0}"` forty times would be a terabyte.
+#[test]
+fn doubling_strings_stop_at_the_value_size_limit() {
+    let mut text = String::from("locals {\n  s0 = \"ab\"\n");
+    for i in 1..=40 {
+        text.push_str(&format!(
+            "  s{i} = \"${{local.s{0}}}${{local.s{0}}}\"\n",
+            i - 1
+        ));
+    }
+    text.push_str("}\nresource \"aws_instance\" \"x\" { v = local.s40 }\n");
+    let (rs, diags) = eval_limited(&text, &[(Limit::ValueSize, 10_000)]);
+    assert!(arg(&rs, "aws_instance.x", "v").is_unknown());
+    assert_eq!(limit_errors(&diags, Limit::ValueSize), 1, "{diags:?}");
+}
+
+/// `l1 = concat(local.l0, local.l0)` forty times would be a trillion entries.
+#[test]
+fn doubling_lists_stop_at_the_value_size_limit() {
+    let mut text = String::from("locals {\n  l0 = [1]\n");
+    for i in 1..=40 {
+        text.push_str(&format!("  l{i} = concat(local.l{0}, local.l{0})\n", i - 1));
+    }
+    text.push_str("}\nresource \"aws_instance\" \"x\" { v = local.l40 }\n");
+    let (rs, diags) = eval_limited(&text, &[(Limit::ValueSize, 10_000)]);
+    assert!(arg(&rs, "aws_instance.x", "v").is_unknown());
+    assert_eq!(limit_errors(&diags, Limit::ValueSize), 1, "{diags:?}");
+}
+
+/// String functions and `for` refuse to build a value past the limit.
+#[test]
+fn string_functions_and_for_respect_the_value_size_limit() {
+    let text = r#"
+locals {
+  big  = join("", [for i in range(900) : "0123456789"])
+  list = [for i in range(900) : "x"]
+}
+resource "aws_instance" "x" {
+  replaced = replace(local.big, "0", local.big)
+  joined   = join(local.big, local.list)
+  formatted = format("%s%s%s", local.big, local.big, local.big)
+  templated = "${local.big}${local.big}${local.big}"
+  ranged   = range(1e9)
+  looped   = [for i in range(900) : local.big]
+  small    = join("-", ["a", "b"])
+}
+"#;
+    let (rs, diags) = eval_limited(text, &[(Limit::ValueSize, 10_000)]);
+    for name in [
+        "replaced",
+        "joined",
+        "formatted",
+        "templated",
+        "ranged",
+        "looped",
+    ] {
+        assert!(arg(&rs, "aws_instance.x", name).is_unknown(), "{name}");
+    }
+    assert_eq!(s(&rs, "aws_instance.x", "small"), "a-b");
+    assert_eq!(limit_errors(&diags, Limit::ValueSize), 1, "{diags:?}");
+}
+
+/// A module with `count = 1000` calling one with `count = 1000` holding a resource with
+/// `count = 1000`: the instances are one budget, not a bound per block.
+#[test]
+fn nested_counts_share_one_instance_budget() {
+    let files = [
+        (
+            "main.tf",
+            "module \"a\" {\n  source = \"./a\"\n  count = 1000\n}\n",
+        ),
+        (
+            "a/main.tf",
+            "module \"b\" {\n  source = \"../b\"\n  count = 1000\n}\n",
+        ),
+        (
+            "b/main.tf",
+            "resource \"aws_instance\" \"x\" { count = 1000 }\n",
+        ),
+    ];
+    let (rs, diags) = eval_limited_with(&files, &[(Limit::Instances, 5_000)]);
+    assert!(rs.len() <= 5_000, "{}", rs.len());
+    assert_eq!(limit_errors(&diags, Limit::Instances), 1, "{diags:?}");
+}
+
+/// `count = 1e12`, `count = 1e400` and `for_each = range(1e9)`: refused, not expanded.
+#[test]
+fn huge_count_and_for_each_are_refused_with_the_limit() {
+    let text = r#"
+resource "aws_instance" "a" { count = 1e12 }
+resource "aws_instance" "b" { count = 1e400 }
+resource "aws_instance" "c" { for_each = range(1e9) }
+resource "aws_instance" "d" { for_each = toset([for i in range(2000) : tostring(i)]) }
+"#;
+    let (rs, diags) = eval_limited(text, &[(Limit::Instances, 1_000)]);
+    assert_eq!(
+        addresses(&rs),
+        [
+            "aws_instance.a",
+            "aws_instance.b",
+            "aws_instance.c",
+            "aws_instance.d"
+        ]
+    );
+    assert!(
+        !diags.iter().any(|d| d.code == "terraform-syntax"),
+        "{diags:?}"
+    );
+    assert_eq!(limit_errors(&diags, Limit::Instances), 1, "{diags:?}");
+    assert_eq!(limit_errors(&diags, Limit::ValueSize), 1, "{diags:?}");
+}
+
+/// Evaluation steps and instances hold for the whole scan: two roots draw from one budget.
+#[test]
+fn budgets_hold_across_root_modules() {
+    let root = |dir: &str| RootModule {
+        dir: dir.to_string(),
+        files: vec![file(
+            &format!("{dir}/main.tf"),
+            "resource \"aws_instance\" \"x\" { count = 600 }\n",
+        )],
+        var_files: Vec::new(),
+        documents: Vec::new(),
+        document_kind: None,
+    };
+    let roots = [root("a"), root("b")];
+    let fragment = parse_root_modules(
+        &roots,
+        &Default::default(),
+        &limits(&[(Limit::Instances, 1_000)]),
+    );
+    assert_eq!(limit_errors(&fragment.diagnostics, Limit::Instances), 1);
+}
+
+/// Module calls nested past the module depth limit stop with its diagnostic.
+#[test]
+fn module_depth_is_the_configured_limit() {
+    let files = [
+        ("main.tf", "module \"a\" { source = \"./a\" }\n"),
+        (
+            "a/main.tf",
+            "module \"b\" { source = \"../b\" }\nresource \"aws_vpc\" \"a\" {}\n",
+        ),
+        ("b/main.tf", "resource \"aws_vpc\" \"b\" {}\n"),
+    ];
+    let (rs, diags) = eval_limited_with(&files, &[(Limit::ModuleDepth, 1)]);
+    assert_eq!(addresses(&rs), ["module.a.aws_vpc.a"]);
+    assert_eq!(limit_errors(&diags, Limit::ModuleDepth), 1, "{diags:?}");
+}
+
+/// Evaluation steps are one budget: past it, values are unknown, with one diagnostic.
+#[test]
+fn evaluation_steps_are_bounded() {
+    let text = "locals {\n  l = [for i in range(5000) : i + 1]\n}\nresource \"aws_vpc\" \"v\" { l = local.l }\n";
+    let (rs, diags) = eval_limited(text, &[(Limit::EvalSteps, 1_000)]);
+    assert!(arg(&rs, "aws_vpc.v", "l").is_unknown());
+    assert_eq!(limit_errors(&diags, Limit::EvalSteps), 1, "{diags:?}");
+}
+
+/// Terraform reads `1e400` as a (huge) number, not as invalid HCL.
+#[test]
+fn huge_number_literals_are_numbers_not_syntax_errors() {
+    let (rs, diags) = eval("resource \"aws_vpc\" \"v\" {\n  big = 1e400\n  after = \"x\"\n}\n");
+    assert!(
+        !diags.iter().any(|d| d.code == "terraform-syntax"),
+        "{diags:?}"
+    );
+    assert!(
+        arg(&rs, "aws_vpc.v", "big")
+            .as_f64()
+            .is_some_and(|n| n >= 1e308)
+    );
+    assert_eq!(arg(&rs, "aws_vpc.v", "after").span().start.line, 3);
+}
+
+/// Module sources and file paths that leave the scanned folders are never read: a warning
+/// names the path, the value is unknown.
+#[test]
+fn paths_that_leave_the_scanned_folders_are_named_not_read() {
+    let text = r#"
+module "up" { source = "../../../../etc" }
+module "abs" { source = "/etc" }
+resource "aws_instance" "x" {
+  a = file("../../../../etc/passwd")
+  b = templatefile("/etc/shadow", {})
+  c = filebase64("${path.module}/../../x")
+  d = fileset("/", "*")
+  inside = file("${path.module}/init.sh")
+}
+"#;
+    let (rs, diags) = eval_with(
+        &[("env/main.tf", text)],
+        &[("etc/main.tf", "resource \"aws_vpc\" \"leaked\" {}")],
+    );
+    assert_eq!(addresses(&rs), ["aws_instance.x"]);
+    for name in ["a", "b", "c", "d", "inside"] {
+        assert!(arg(&rs, "aws_instance.x", name).is_unknown(), "{name}");
+    }
+    let said: Vec<&str> = diags
+        .iter()
+        .filter(|d| {
+            (d.code == "terraform-file-outside" || d.code == "terraform-module-outside")
+                && d.level == DiagnosticLevel::Warning
+        })
+        .map(|d| d.message.as_str())
+        .collect();
+    assert_eq!(said.len(), 6, "{diags:?}");
+    for path in [
+        "../../../../etc",
+        "\"/etc\"",
+        "../../../../etc/passwd",
+        "/etc/shadow",
+        "../../x",
+    ] {
+        assert!(said.iter().any(|m| m.contains(path)), "{path} in {said:?}");
+    }
+}
+
+/// This crate reads only what the scan hands over: no file system access in its source.
+#[test]
+fn the_crate_never_touches_the_file_system() {
+    let sources = [
+        include_str!("../src/lib.rs"),
+        include_str!("../src/eval.rs"),
+        include_str!("../src/functions.rs"),
+        include_str!("../src/hcl.rs"),
+        include_str!("../src/plan.rs"),
+        include_str!("../src/catalog.rs"),
+        include_str!("../src/cloud.rs"),
+    ];
+    for source in sources {
+        assert!(!source.contains(concat!("std::", "fs")));
+        assert!(!source.contains(concat!("File::", "open")));
+    }
+}
+
+/// Variable files in Terraform's order, JSON ones included: terraform.tfvars,
+/// terraform.tfvars.json, *.auto.tfvars(.json) by name, then -var-file files as given.
+#[test]
+fn json_var_files_are_read_in_terraforms_order() {
+    let main = r#"
+variable "a" { default = "default" }
+variable "b" { default = "default" }
+variable "c" { default = "default" }
+variable "d" { default = "default" }
+variable "e" { default = "default" }
+variable "n" { default = 0 }
+resource "aws_vpc" "v" {
+  a = var.a
+  b = var.b
+  c = var.c
+  d = var.d
+  e = var.e
+  n = var.n
+}
+"#;
+    let root = RootModule {
+        dir: "env".into(),
+        files: vec![file("env/main.tf", main)],
+        var_files: vec![
+            file("custom.tfvars", "e = \"custom\"\n"),
+            file(
+                "env/b.auto.tfvars.json",
+                r#"{"d": "b.auto.json", "e": "b.auto.json", "n": 3}"#,
+            ),
+            file(
+                "env/terraform.tfvars.json",
+                r#"{"b": "tfvars.json", "c": "tfvars.json", "d": "tfvars.json", "e": "tfvars.json"}"#,
+            ),
+            file(
+                "env/a.auto.tfvars",
+                "c = \"a.auto\"\nd = \"a.auto\"\ne = \"a.auto\"\n",
+            ),
+            file(
+                "env/terraform.tfvars",
+                "a = \"tfvars\"\nb = \"tfvars\"\nc = \"tfvars\"\nd = \"tfvars\"\ne = \"tfvars\"\n",
+            ),
+        ],
+        documents: Vec::new(),
+        document_kind: None,
+    };
+    let read = |_: &str| Vec::new();
+    let (rs, diags) = evaluate_module(&root.files, &root.var_files, &read);
+    assert!(diags.is_empty(), "{diags:?}");
+    assert_eq!(s(&rs, "aws_vpc.v", "a"), "tfvars");
+    assert_eq!(s(&rs, "aws_vpc.v", "b"), "tfvars.json");
+    assert_eq!(s(&rs, "aws_vpc.v", "c"), "a.auto");
+    assert_eq!(s(&rs, "aws_vpc.v", "d"), "b.auto.json");
+    assert_eq!(s(&rs, "aws_vpc.v", "e"), "custom");
+    assert_eq!(arg(&rs, "aws_vpc.v", "n").as_f64(), Some(3.0));
 }
