@@ -8,16 +8,10 @@ use std::collections::{BTreeMap, BTreeSet};
 use trustmap_containers::{self as catalog, EnvEntry, Technology};
 use trustmap_containers::{self as references, Reference};
 use trustmap_model::{
-    AttrName, Attributes, Diagnostic, DiagnosticLevel, Element, ElementId, ElementKind, Flow,
-    Fragment, INTERNET_ELEMENT, Span, Tri, TrustLevel, Zone, ZoneId, ZoneKind,
+    AttrName, Attributes, Budget, Diagnostic, DiagnosticLevel, Element, ElementId, ElementKind,
+    Flow, Fragment, INTERNET_ELEMENT, Limit, Limits, Span, Tri, TrustLevel, Zone, ZoneId, ZoneKind,
 };
-use trustmap_yaml::{Limits, Node, NodeValue};
-
-/// Bounds for one compose file: real ones nest a dozen levels and hold a few thousand nodes.
-const LIMITS: Limits = Limits {
-    max_depth: 64,
-    max_nodes: 500_000,
-};
+use trustmap_yaml::{Node, NodeValue, SharedBounds};
 
 /// What the parser keeps about a service between passes.
 struct Service {
@@ -36,12 +30,23 @@ struct Parser<'a> {
     files: Vec<String>,
     vars: Variables,
     reader: &'a dyn FileReader,
+    bounds: SharedBounds<'a>,
     fragment: Fragment,
 }
 
 /// Parses a compose project into a fragment. Never fails: what cannot be read becomes a
 /// diagnostic naming file, line and cause, and the rest is modelled.
-pub fn parse_project(input: &ProjectInput, reader: &dyn FileReader) -> Fragment {
+///
+/// `limits` are the scan's bounds and `yaml_nodes` the [`Limit::YamlNodes`] budget that every
+/// YAML stream of the scan shares (other projects and manifests included): a bound that is hit
+/// is a `limit-*` error naming what was cut, and what was read before it is kept.
+pub fn parse_project(
+    input: &ProjectInput,
+    reader: &dyn FileReader,
+    limits: &Limits,
+    yaml_nodes: &Budget,
+) -> Fragment {
+    debug_assert_eq!(yaml_nodes.limit(), Limit::YamlNodes);
     let mut parser = Parser {
         project: input.project.clone(),
         files: input.files.iter().map(|f| f.path.clone()).collect(),
@@ -51,6 +56,10 @@ pub fn parse_project(input: &ProjectInput, reader: &dyn FileReader) -> Fragment 
             .map(|e| Variables::parse_env_file(&e.text))
             .unwrap_or_default(),
         reader,
+        bounds: SharedBounds {
+            nodes: yaml_nodes,
+            max_depth: limits.get_usize(Limit::Depth),
+        },
         fragment: Fragment::default(),
     };
     let mut root: Option<Node> = None;
@@ -101,7 +110,7 @@ impl Parser<'_> {
 
     fn load(&mut self, index: u32, text: &str) -> Option<Node> {
         let file = self.files[index as usize].clone();
-        let loaded = match trustmap_yaml::load_source(text, &LIMITS, index) {
+        let loaded = match trustmap_yaml::load_shared(text, index, self.bounds) {
             Ok(loaded) => loaded,
             Err(e) => {
                 let span = Span::lines(&file, e.line, e.line);
@@ -114,6 +123,10 @@ impl Parser<'_> {
                 return None;
             }
         };
+        let cut = loaded.cut.is_some();
+        if let Some(hit) = &loaded.cut {
+            self.fragment.diagnostics.push(hit.diagnostic(&file));
+        }
         for warning in loaded.warnings {
             let span = Span::lines(&file, warning.line, warning.line);
             self.diagnose(
@@ -149,6 +162,8 @@ impl Parser<'_> {
                 );
                 None
             }
+            // A file cut by a bound before its first document was said so already.
+            None if cut => None,
             None => {
                 self.diagnose(
                     DiagnosticLevel::Error,

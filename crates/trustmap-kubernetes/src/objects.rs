@@ -2,13 +2,7 @@
 
 use crate::ManifestFile;
 use trustmap_model::{Diagnostic, DiagnosticLevel, Span};
-use trustmap_yaml::{Limits, Node, NodeValue};
-
-/// Bounds for one manifest file: real ones nest a few dozen levels.
-const LIMITS: Limits = Limits {
-    max_depth: 100,
-    max_nodes: 2_000_000,
-};
+use trustmap_yaml::{Node, NodeValue, SharedBounds};
 
 /// Kinds that live outside namespaces.
 const CLUSTER_SCOPED: &[&str] = &[
@@ -165,13 +159,14 @@ pub fn looks_like_kubernetes(text: &str) -> bool {
     key_line("apiVersion:") && key_line("kind:")
 }
 
-/// Every object of every file, and what could not be read.
-pub fn load(files: &[ManifestFile]) -> (Vec<Object>, Vec<Diagnostic>) {
+/// Every object of every file, and what could not be read. Every file takes its nodes from
+/// the scan's shared `bounds`.
+pub fn load(files: &[ManifestFile], bounds: SharedBounds<'_>) -> (Vec<Object>, Vec<Diagnostic>) {
     use rayon::prelude::*;
     let results: Vec<(Vec<Object>, Vec<Diagnostic>)> = files
         .par_iter()
         .enumerate()
-        .map(|(index, file)| load_file(index as u32, file))
+        .map(|(index, file)| load_file(index as u32, file, bounds))
         .collect();
     let mut objects = Vec::new();
     let mut diagnostics = Vec::new();
@@ -182,7 +177,11 @@ pub fn load(files: &[ManifestFile]) -> (Vec<Object>, Vec<Diagnostic>) {
     (objects, diagnostics)
 }
 
-fn load_file(index: u32, file: &ManifestFile) -> (Vec<Object>, Vec<Diagnostic>) {
+fn load_file(
+    index: u32,
+    file: &ManifestFile,
+    bounds: SharedBounds<'_>,
+) -> (Vec<Object>, Vec<Diagnostic>) {
     let mut diagnostics = Vec::new();
     if file.text.contains("{{") {
         diagnostics.push(Diagnostic::file(
@@ -193,7 +192,7 @@ fn load_file(index: u32, file: &ManifestFile) -> (Vec<Object>, Vec<Diagnostic>) 
         ));
         return (Vec::new(), diagnostics);
     }
-    let loaded = match trustmap_yaml::load_source(&file.text, &LIMITS, index) {
+    let loaded = match trustmap_yaml::load_shared(&file.text, index, bounds) {
         Ok(loaded) => loaded,
         Err(e) => {
             diagnostics.push(Diagnostic::new(
@@ -205,6 +204,9 @@ fn load_file(index: u32, file: &ManifestFile) -> (Vec<Object>, Vec<Diagnostic>) 
             return (Vec::new(), diagnostics);
         }
     };
+    if let Some(hit) = &loaded.cut {
+        diagnostics.push(hit.diagnostic(&file.path));
+    }
     for warning in loaded.warnings {
         diagnostics.push(Diagnostic::new(
             DiagnosticLevel::Warning,
@@ -346,7 +348,13 @@ mod tests {
             path: "kustomize/delete.patch.yaml".to_string(),
             text: "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: loadgenerator\n$patch: delete\n---\napiVersion: v1\nkind: Service\nmetadata:\n  name: web\n".to_string(),
         };
-        let (objects, diagnostics) = load_file(0, &file);
+        let limits = trustmap_model::Limits::default();
+        let nodes = trustmap_model::Budget::new(trustmap_model::Limit::YamlNodes, &limits);
+        let bounds = SharedBounds {
+            nodes: &nodes,
+            max_depth: 128,
+        };
+        let (objects, diagnostics) = load_file(0, &file, bounds);
         let names: Vec<&str> = objects.iter().map(|o| o.name.as_str()).collect();
         assert_eq!(names, ["web"]);
         assert_eq!(diagnostics.len(), 1, "{diagnostics:?}");
