@@ -65,8 +65,9 @@ impl BoundHit {
     /// What was cut, for a diagnostic (never the file's content).
     pub fn what_was_cut(&self) -> String {
         let cause = match self.limit {
-            Limit::Depth => "nesting too deep",
-            _ => "too many nodes once aliases are expanded (an alias or merge-key bomb?)",
+            Limit::Depth => format!("nesting deeper than {} levels", self.max),
+            _ => "too many nodes once aliases are expanded: an alias bomb or merge-key bomb?"
+                .to_string(),
         };
         format!(
             "YAML from line {} on was not read ({cause}); the documents before it were kept",
