@@ -15,6 +15,7 @@
 mod network;
 mod objects;
 mod rbac;
+mod selection;
 mod workload;
 
 use std::collections::BTreeMap;
@@ -100,7 +101,7 @@ pub fn parse_manifests(files: &[ManifestFile], limits: &Limits, yaml_nodes: &Bud
     }
 
     let privileges = rbac::privileges(&cluster, &mut fragment.diagnostics);
-    let mut builder = workload::Builder::new(&cluster, &privileges);
+    let mut builder = workload::Builder::new(&cluster, &privileges, limits);
     builder.workloads();
     network::wire(&cluster, &mut builder);
     builder.finish(&mut fragment);

@@ -1,6 +1,7 @@
 //! Reading manifests into objects: documents, `List` kinds, kinds and names, namespaces.
 
 use crate::ManifestFile;
+use std::collections::HashMap;
 use trustmap_model::{Diagnostic, DiagnosticLevel, Span};
 use trustmap_yaml::{Node, NodeValue, SharedBounds};
 
@@ -96,54 +97,6 @@ pub fn labels(node: Option<&Node>) -> Vec<(String, String)> {
             ))
         })
         .collect()
-}
-
-/// Whether `selector` (a label map) selects `labels`: every pair matches. An empty selector
-/// selects everything.
-pub fn selects(selector: &[(String, String)], labels: &[(String, String)]) -> bool {
-    selector.iter().all(|pair| labels.contains(pair))
-}
-
-/// A `LabelSelector` (`matchLabels` and `matchExpressions`) against labels. `None` when the
-/// selector is absent.
-pub fn label_selector_matches(selector: &Node, labels: &[(String, String)]) -> bool {
-    let match_labels = self::labels(selector.get("matchLabels"));
-    if !selects(&match_labels, labels) {
-        return false;
-    }
-    for expression in selector
-        .get("matchExpressions")
-        .and_then(Node::as_sequence)
-        .unwrap_or(&[])
-    {
-        let key = expression.get("key").and_then(Node::as_str).unwrap_or("");
-        let operator = expression
-            .get("operator")
-            .and_then(Node::as_str)
-            .unwrap_or("");
-        let values: Vec<&str> = expression
-            .get("values")
-            .and_then(Node::as_sequence)
-            .unwrap_or(&[])
-            .iter()
-            .filter_map(Node::as_str)
-            .collect();
-        let value = labels
-            .iter()
-            .find(|(k, _)| k == key)
-            .map(|(_, v)| v.as_str());
-        let ok = match operator {
-            "In" => value.is_some_and(|v| values.contains(&v)),
-            "NotIn" => value.is_none_or(|v| !values.contains(&v)),
-            "Exists" => value.is_some(),
-            "DoesNotExist" => value.is_none(),
-            _ => false,
-        };
-        if !ok {
-            return false;
-        }
-    }
-    true
 }
 
 /// Whether a text looks like a Kubernetes manifest (YAML or JSON with `apiVersion` and
@@ -289,18 +242,40 @@ fn load_file(
     (objects, diagnostics)
 }
 
-/// All objects of the scan, with their files.
+/// All objects of the scan, with their files, indexed by kind and by kind, namespace and name
+/// so that every lookup the wiring makes is constant time, however many objects there are.
 pub struct Cluster {
     /// Every object, in file order.
     pub objects: Vec<Object>,
     files: Vec<String>,
+    /// The indexes of the objects of each kind, in file order.
+    by_kind: HashMap<String, Vec<usize>>,
+    /// The first object of a kind, namespace and name.
+    by_name: HashMap<(String, String, String), usize>,
 }
 
 impl Cluster {
     /// Wraps the objects.
     pub fn new(mut objects: Vec<Object>, files: Vec<String>) -> Cluster {
         objects.sort_by_key(|o| (o.node.source, o.node.start));
-        Cluster { objects, files }
+        let mut by_kind: HashMap<String, Vec<usize>> = HashMap::new();
+        let mut by_name = HashMap::new();
+        for (index, object) in objects.iter().enumerate() {
+            by_kind.entry(object.kind.clone()).or_default().push(index);
+            by_name
+                .entry((
+                    object.kind.clone(),
+                    object.namespace.clone(),
+                    object.name.clone(),
+                ))
+                .or_insert(index);
+        }
+        Cluster {
+            objects,
+            files,
+            by_kind,
+            by_name,
+        }
     }
 
     /// A node's span.
@@ -315,16 +290,21 @@ impl Cluster {
             .map_or_else(|| self.span(&object.node), |n| self.span(n))
     }
 
-    /// Objects of one kind.
-    pub fn of_kind<'a>(&'a self, kind: &'a str) -> impl Iterator<Item = &'a Object> + 'a {
-        self.objects.iter().filter(move |o| o.kind == kind)
+    /// Objects of one kind, in file order.
+    pub fn of_kind<'a>(&'a self, kind: &str) -> impl Iterator<Item = &'a Object> + 'a {
+        self.by_kind
+            .get(kind)
+            .map(Vec::as_slice)
+            .unwrap_or(&[])
+            .iter()
+            .map(|&index| &self.objects[index])
     }
 
     /// An object by kind, namespace and name.
     pub fn find(&self, kind: &str, namespace: &str, name: &str) -> Option<&Object> {
-        self.objects
-            .iter()
-            .find(|o| o.kind == kind && o.namespace == namespace && o.name == name)
+        self.by_name
+            .get(&(kind.to_string(), namespace.to_string(), name.to_string()))
+            .map(|&index| &self.objects[index])
     }
 }
 

@@ -98,3 +98,89 @@ fn manifests_nested_100000_deep_are_a_depth_diagnostic_not_a_stack_overflow() {
         "the good file beside them is still read"
     );
 }
+
+fn deployment(name: &str, env_url: Option<&str>) -> String {
+    let env = env_url.map_or(String::new(), |url| {
+        format!("          env:\n            - name: API\n              value: {url}\n")
+    });
+    format!(
+        "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: {name}\nspec:\n  template:\n    metadata:\n      labels:\n        app: shop\n    spec:\n      containers:\n        - name: c\n          image: nginx\n{env}---\n"
+    )
+}
+
+fn load_balancer(name: &str) -> String {
+    format!(
+        "apiVersion: v1\nkind: Service\nmetadata:\n  name: {name}\nspec:\n  type: LoadBalancer\n  selector:\n    app: shop\n  ports:\n    - port: 80\n---\n"
+    )
+}
+
+#[test]
+fn services_sharing_one_selector_with_many_workloads_are_cut_at_the_flow_bound() {
+    let mut text = String::new();
+    for i in 0..300 {
+        text.push_str(&deployment(&format!("app{i}"), None));
+        text.push_str(&load_balancer(&format!("svc{i}")));
+    }
+    let files = [ManifestFile {
+        path: "all.yaml".into(),
+        text,
+    }];
+    let mut limits = Limits::default();
+    limits.set(Limit::Flows, 10_000);
+    let (fragment, _) = parse(&files, &limits);
+    // 300 × 300 selector flows would be 90,000.
+    assert_eq!(fragment.flows.len(), 10_000);
+    assert_eq!(
+        count(&fragment, "limit-flows"),
+        1,
+        "{:?}",
+        fragment.diagnostics
+    );
+    assert_eq!(
+        fragment.elements.len(),
+        600,
+        "every object is still an element"
+    );
+}
+
+#[test]
+fn many_policies_selecting_many_pods_decide_flows_per_class_of_pods() {
+    // 2,000 workloads with one label set, each naming the Service that selects all of them,
+    // under 2,000 policies that select them all. Pair by pair this is billions of checks.
+    let n = 2_000;
+    let mut text = String::new();
+    for i in 0..n {
+        text.push_str(&deployment(&format!("app{i}"), Some("http://svc:80")));
+        text.push_str(&format!(
+            "apiVersion: networking.k8s.io/v1\nkind: NetworkPolicy\nmetadata:\n  name: np{i}\nspec:\n  podSelector:\n    matchLabels:\n      app: shop\n  ingress:\n    - from:\n        - podSelector:\n            matchLabels:\n              app: {}\n---\n",
+            if i == n - 1 { "shop" } else { "other" }
+        ));
+    }
+    text.push_str("apiVersion: v1\nkind: Service\nmetadata:\n  name: svc\nspec:\n  selector:\n    app: shop\n  ports:\n    - port: 80\n");
+    let files = [ManifestFile {
+        path: "all.yaml".into(),
+        text,
+    }];
+    let (fragment, _) = parse(&files, &Limits::default());
+    let environment = fragment
+        .flows
+        .iter()
+        .filter(|f| f.origin == "environment")
+        .count();
+    // The last policy admits the pods' own label: every reference is allowed.
+    assert_eq!(environment, n);
+    assert!(
+        fragment
+            .diagnostics
+            .iter()
+            .all(|d| d.code != "k8s-flow-denied")
+    );
+    let isolated = fragment
+        .elements
+        .iter()
+        .filter(|e| {
+            e.attributes.flag(trustmap_model::AttrName::NetworkIsolated) == trustmap_model::Tri::Yes
+        })
+        .count();
+    assert_eq!(isolated, n);
+}
