@@ -4,14 +4,21 @@ use crate::interpolate::{Interpolated, Variables, parse_env_lines};
 use crate::merge::{merge_file, merge_service};
 use crate::ports::{self, Bind, PublishedPort};
 use crate::{FileReader, ProjectInput};
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 use trustmap_containers::{self as catalog, EnvEntry, Technology};
 use trustmap_containers::{self as references, Reference};
 use trustmap_model::{
     AttrName, Attributes, Budget, Diagnostic, DiagnosticLevel, Element, ElementId, ElementKind,
     Flow, Fragment, INTERNET_ELEMENT, Limit, Limits, Span, Tri, TrustLevel, Zone, ZoneId, ZoneKind,
+    limit_diagnostic,
 };
 use trustmap_yaml::{Node, NodeValue, SharedBounds};
+
+/// Services by name for `extends:`, and those already resolved with the length of their chain.
+struct Extends<'n> {
+    by_name: HashMap<&'n str, &'n Node>,
+    resolved: HashMap<String, (Node, usize)>,
+}
 
 /// What the parser keeps about a service between passes.
 struct Service {
@@ -31,6 +38,8 @@ struct Parser<'a> {
     vars: Variables,
     reader: &'a dyn FileReader,
     bounds: SharedBounds<'a>,
+    /// The ids of the host's elements already added (local users, the docker engine).
+    host_elements: BTreeSet<String>,
     fragment: Fragment,
 }
 
@@ -60,6 +69,7 @@ pub fn parse_project(
             nodes: yaml_nodes,
             max_depth: limits.get_usize(Limit::Depth),
         },
+        host_elements: BTreeSet::new(),
         fragment: Fragment::default(),
     };
     let mut root: Option<Node> = None;
@@ -309,10 +319,19 @@ impl Parser<'_> {
             }
         }
 
+        let mut extends = Extends {
+            by_name: service_entries
+                .iter()
+                .filter_map(|(k, v)| Some((k.as_str()?, v)))
+                .collect(),
+            resolved: HashMap::new(),
+        };
         let mut services: Vec<Service> = Vec::new();
         for (key, node) in service_entries {
             let Some(name) = key.as_str() else { continue };
-            let node = self.resolve_extends(name, node, service_entries, &[]);
+            let node = self
+                .resolve_extends(name, node, &mut extends, &mut Vec::new())
+                .0;
             if node.as_mapping().is_none() {
                 let span = self.span(&node);
                 self.wrong_type(span, &format!("services.{name}"), "a mapping", &node);
@@ -332,15 +351,16 @@ impl Parser<'_> {
             .iter()
             .flat_map(|s| s.networks.iter().map(|(n, _)| n.clone()))
             .collect();
+        // Where each network is first attached, for the warning about an undeclared one.
+        let mut first_use: HashMap<&str, Option<&Span>> = HashMap::new();
+        for (network, span) in services.iter().flat_map(|s| &s.networks) {
+            first_use.entry(network.as_str()).or_insert(span.as_ref());
+        }
         for name in &used {
             if !networks.contains_key(name) {
                 if name != "default" {
-                    let span = services
-                        .iter()
-                        .flat_map(|s| &s.networks)
-                        .find(|(n, _)| n == name)
-                        .and_then(|(_, s)| s.clone());
-                    if let Some(span) = span.clone() {
+                    let span = first_use.get(name.as_str()).copied().flatten();
+                    if let Some(span) = span.cloned() {
                         self.diagnose(
                             DiagnosticLevel::Warning,
                             "compose-undeclared-network",
@@ -453,8 +473,8 @@ impl Parser<'_> {
             }
         }
 
-        let declared_volumes = root.get("volumes").cloned();
-        let declared_secrets = root.get("secrets").cloned();
+        let declared_volumes = self.declared(root, "volumes");
+        let declared_secrets = self.declared(root, "secrets");
         let technologies: BTreeMap<String, Option<Technology>> = services
             .iter()
             .map(|s| (s.name.clone(), s.technology))
@@ -510,9 +530,9 @@ impl Parser<'_> {
                 );
                 ordering_flows.push(flow);
             }
-            let mounts = self.volumes(&service, declared_volumes.as_ref(), &mut stores);
+            let mounts = self.volumes(&service, &declared_volumes, &mut stores);
             service.element.attributes.extend(mounts);
-            self.secrets(&service, declared_secrets.as_ref(), &mut stores);
+            self.secrets(&service, &declared_secrets, &mut stores);
             self.fragment.elements.push(service.element);
         }
         // `depends_on` and `links` only say a flow exists; a flow the environment describes
@@ -525,28 +545,58 @@ impl Parser<'_> {
         self.fragment.elements.extend(stores.into_values());
     }
 
-    /// Applies same-file `extends:`; other files are not followed.
+    /// The names declared under a top-level key (`volumes:`, `secrets:`), with the span of
+    /// each name.
+    fn declared(&self, root: &Node, key: &str) -> HashMap<String, Span> {
+        root.get(key)
+            .and_then(Node::as_mapping)
+            .unwrap_or(&[])
+            .iter()
+            .rev()
+            .filter_map(|(k, _)| Some((k.as_str()?.to_string(), self.span(k))))
+            .collect()
+    }
+
+    /// Applies same-file `extends:`; other files are not followed. Each service is resolved
+    /// once; the result and the length of its chain of extended services are kept. A chain
+    /// longer than the depth bound is cut there (each link merges its base again, so a long
+    /// chain would cost the square of its length).
     fn resolve_extends(
         &mut self,
         name: &str,
         node: &Node,
-        all: &[(Node, Node)],
-        chain: &[String],
-    ) -> Node {
-        let Some(extends) = node.get("extends") else {
-            return node.clone();
+        extends: &mut Extends<'_>,
+        chain: &mut Vec<String>,
+    ) -> (Node, usize) {
+        if let Some(done) = extends.resolved.get(name) {
+            return done.clone();
+        }
+        let resolved = self.resolve_extends_once(name, node, extends, chain);
+        extends.resolved.insert(name.to_string(), resolved.clone());
+        resolved
+    }
+
+    fn resolve_extends_once(
+        &mut self,
+        name: &str,
+        node: &Node,
+        extends: &mut Extends<'_>,
+        chain: &mut Vec<String>,
+    ) -> (Node, usize) {
+        let Some(extends_node) = node.get("extends") else {
+            return (node.clone(), 0);
         };
-        let (base_name, file) = match extends.as_str() {
+        let (base_name, file) = match extends_node.as_str() {
             Some(s) => (Some(s.to_string()), None),
             None => (
-                extends
+                extends_node
                     .get("service")
                     .and_then(Node::as_str)
                     .map(str::to_string),
-                extends.get("file"),
+                extends_node.get("file"),
             ),
         };
-        let span = self.span(extends);
+        let span = self.span(extends_node);
         if file.is_some() {
             self.diagnose(
                 DiagnosticLevel::Note,
@@ -556,7 +606,7 @@ impl Parser<'_> {
                     "service `{name}` extends a service in another file, which is not followed"
                 ),
             );
-            return node.clone();
+            return (node.clone(), 0);
         }
         if let Some(base) = base_name
             .as_ref()
@@ -568,31 +618,46 @@ impl Parser<'_> {
                 span,
                 format!("service `{name}` extends `{base}`, which extends it back: compose refuses circular extends; `extends` was not applied"),
             );
-            return node.clone();
+            return (node.clone(), 0);
         }
-        let mut chain = chain.to_vec();
-        chain.push(name.to_string());
-        let base = base_name
+        let max_depth = self.bounds.max_depth;
+        let too_long = |length: usize| length >= max_depth;
+        let Some(base_node) = base_name
             .as_deref()
-            .and_then(|b| all.iter().find(|(k, _)| k.as_str() == Some(b)));
+            .and_then(|b| extends.by_name.get(b))
+            .copied()
+        else {
+            self.diagnose(
+                DiagnosticLevel::Warning,
+                "compose-extends",
+                span,
+                format!("service `{name}` extends a service that is not defined"),
+            );
+            return (node.clone(), 0);
+        };
+        let base = if too_long(chain.len()) {
+            None
+        } else {
+            chain.push(name.to_string());
+            let base = self.resolve_extends(
+                base_name.as_deref().unwrap_or(""),
+                base_node,
+                extends,
+                chain,
+            );
+            chain.pop();
+            Some(base).filter(|(_, length)| !too_long(*length + 1))
+        };
         match base {
-            Some((_, base_node)) if base_name.as_deref() != Some(name) => {
-                let base_node = self.resolve_extends(
-                    base_name.as_deref().unwrap_or(""),
-                    base_node,
-                    all,
-                    &chain,
-                );
-                merge_service(base_node, node.clone())
-            }
-            _ => {
-                self.diagnose(
-                    DiagnosticLevel::Warning,
-                    "compose-extends",
+            Some((base, length)) => (merge_service(base, node.clone()), length + 1),
+            None => {
+                self.fragment.diagnostics.push(limit_diagnostic(
+                    Limit::Depth,
+                    self.bounds.max_depth as u64,
                     span,
-                    format!("service `{name}` extends a service that is not defined"),
-                );
-                node.clone()
+                    &format!("`extends` of service `{name}` was not applied: its chain of extended services is too long"),
+                ));
+                (node.clone(), 0)
             }
         }
     }
@@ -1052,7 +1117,7 @@ impl Parser<'_> {
     /// The external entity for users and processes on the docker host itself.
     fn host_users(&mut self) -> ElementId {
         let id = ElementId(self.id("host", "local-users"));
-        if !self.fragment.elements.iter().any(|e| e.id == id) {
+        if self.host_elements.insert(id.0.clone()) {
             self.fragment.elements.push(Element {
                 id: id.clone(),
                 kind: ElementKind::ExternalEntity,
@@ -1146,7 +1211,7 @@ impl Parser<'_> {
     fn volumes(
         &mut self,
         service: &Service,
-        declared: Option<&Node>,
+        declared: &HashMap<String, Span>,
         stores: &mut BTreeMap<String, Element>,
     ) -> Attributes {
         let mut host_mounts = Attributes::default();
@@ -1218,9 +1283,7 @@ impl Parser<'_> {
                 }
             } else if kind == "volume" {
                 let store = stores.entry(source.clone()).or_insert_with(|| {
-                    let declared_span = declared
-                        .and_then(|d| d.entry(&source))
-                        .map(|(k, _)| k.span(&self.files));
+                    let declared_span = declared.get(&source).cloned();
                     Element {
                         id: ElementId(self.id("volume", &source)),
                         kind: ElementKind::DataStore,
@@ -1249,7 +1312,7 @@ impl Parser<'_> {
     /// the host, read-only mount or not (`:ro` does not stop API calls).
     fn runtime_socket_flow(&mut self, service: &Service, span: Span, read_only: bool) {
         let engine = ElementId(self.id("host", "docker-engine"));
-        if !self.fragment.elements.iter().any(|e| e.id == engine) {
+        if self.host_elements.insert(engine.0.clone()) {
             self.fragment.elements.push(Element {
                 id: engine.clone(),
                 kind: ElementKind::Process,
@@ -1279,7 +1342,7 @@ impl Parser<'_> {
     fn secrets(
         &mut self,
         service: &Service,
-        declared: Option<&Node>,
+        declared: &HashMap<String, Span>,
         stores: &mut BTreeMap<String, Element>,
     ) {
         let Some(secrets) = service.node.get("secrets") else {
@@ -1295,7 +1358,7 @@ impl Parser<'_> {
                 },
             };
             let span = self.span(&item);
-            if declared.and_then(|d| d.get(&name)).is_none() {
+            if !declared.contains_key(&name) {
                 self.diagnose(
                     DiagnosticLevel::Warning,
                     "compose-undeclared-secret",
@@ -1312,10 +1375,7 @@ impl Parser<'_> {
                 zone: self.zone_id(""),
                 attached_zones: Vec::new(),
                 called_from: None,
-                span: declared
-                    .and_then(|d| d.entry(&name))
-                    .map(|(k, _)| k.span(&self.files))
-                    .or(Some(span.clone())),
+                span: declared.get(&name).cloned().or(Some(span.clone())),
                 attributes: Attributes::default(),
             });
             self.fragment.flows.push(Flow::mount(
