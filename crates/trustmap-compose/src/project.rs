@@ -502,7 +502,19 @@ impl Parser<'_> {
             service.element.attributes.extend(networks_attr);
             let source = service.element.id.clone();
 
-            self.published_ports(&service);
+            // Docker publishes no port of a container whose every network is internal: such
+            // a network has no gateway to the host, so the mapping is inert.
+            let only_internal = service.network_mode.is_none()
+                && !service.networks.is_empty()
+                && service
+                    .networks
+                    .iter()
+                    .all(|(n, _)| networks.get(n).is_some_and(|(_, i)| *i == Tri::Yes));
+            if only_internal {
+                self.inert_ports(&service);
+            } else {
+                self.published_ports(&service);
+            }
             for flow in self.environment_flows(&service, &names, &technologies) {
                 specific_pairs.insert((flow.source.0.clone(), flow.target.0.clone()));
                 self.fragment.flows.push(flow);
@@ -1034,6 +1046,23 @@ impl Parser<'_> {
             attrs.push_item(AttrName::PlaintextSecrets, name, Some(span));
         }
         attrs.set_empty_list(AttrName::PlaintextSecrets);
+    }
+
+    /// Says that the `ports:` of a service on internal networks only publish nothing.
+    fn inert_ports(&mut self, service: &Service) {
+        let Some((key, _)) = service.node.entry("ports") else {
+            return;
+        };
+        let span = self.span(key);
+        self.diagnose(
+            DiagnosticLevel::Note,
+            "compose-ports-internal",
+            span,
+            format!(
+                "the ports of service `{}` are not published: every network it joins is `internal: true`",
+                service.name
+            ),
+        );
     }
 
     fn published_ports(&mut self, service: &Service) {
