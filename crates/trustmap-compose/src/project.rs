@@ -254,7 +254,42 @@ impl Parser<'_> {
         }
     }
 
+    /// The project's key follows compose: the top-level `name:` when there is one (as
+    /// `docker compose config` always prints it), else the key the scan gave (the folder).
+    fn project_name(&mut self, root: &Node) {
+        let Some(node) = root.get("name") else {
+            return;
+        };
+        let Some(name) = self.text(node, "name") else {
+            return;
+        };
+        // Compose's rule for project names: lowercase letters, digits, `-` and `_`.
+        let valid = name.known
+            && name
+                .text
+                .starts_with(|c: char| c.is_ascii_lowercase() || c.is_ascii_digit())
+            && name
+                .text
+                .chars()
+                .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-' || c == '_');
+        if valid {
+            self.project = name.text;
+        } else {
+            let span = self.span(node);
+            self.diagnose(
+                DiagnosticLevel::Warning,
+                "compose-name",
+                span,
+                format!(
+                    "`name:` is not a project name compose accepts (lowercase letters, digits, `-` and `_`, or a variable not set here); the project is keyed `{}`",
+                    self.project
+                ),
+            );
+        }
+    }
+
     fn project_from(&mut self, root: &Node) {
+        self.project_name(root);
         if root.get("include").is_some() {
             let span = self.span(root.entry("include").expect("present").0);
             self.diagnose(
@@ -896,7 +931,17 @@ impl Parser<'_> {
         }
     }
 
+    /// The networks a service joins, sorted by name: a set, whichever order it was written in
+    /// (`docker compose config` prints them sorted), so that the zone chosen among equally
+    /// trusted networks does not depend on the order.
     fn service_networks(&mut self, node: &Node, path: &str) -> Vec<(String, Option<Span>)> {
+        let mut networks = self.written_networks(node, path);
+        networks.sort_by(|a, b| a.0.cmp(&b.0));
+        networks.dedup_by(|a, b| a.0 == b.0);
+        networks
+    }
+
+    fn written_networks(&mut self, node: &Node, path: &str) -> Vec<(String, Option<Span>)> {
         let Some(networks) = node.get("networks") else {
             return Vec::new();
         };
