@@ -1,5 +1,6 @@
 //! Override files: merging one compose tree into another as `docker compose` does.
 
+use std::collections::HashMap;
 use trustmap_yaml::{Node, NodeValue, ScalarStyle};
 
 /// Merges one compose file (or document) into another as `docker compose` does: services
@@ -40,29 +41,44 @@ fn merge_with(base: Node, over: Node, child: &dyn Fn(&str, Node, Node) -> Node) 
         return over;
     }
     match (base.value, over.value) {
-        (NodeValue::Mapping(mut entries), NodeValue::Mapping(over_entries)) => {
+        (NodeValue::Mapping(entries), NodeValue::Mapping(over_entries)) => {
+            // Slots keep the order; a reset key leaves an empty slot. Keys are found through
+            // an index, so merging two mappings of many keys takes linear time.
+            let mut slots: Vec<Option<(Node, Node)>> = entries.into_iter().map(Some).collect();
+            let mut index: HashMap<String, usize> = HashMap::new();
+            for (i, slot) in slots.iter().enumerate().rev() {
+                if let Some(name) = slot.as_ref().and_then(|(k, _)| k.as_str()) {
+                    index.insert(name.to_string(), i);
+                }
+            }
             for (key, value) in over_entries {
                 let name = key.as_str().map(str::to_string);
-                let position = entries
-                    .iter()
-                    .position(|(k, _)| name.is_some() && k.as_str() == name.as_deref());
+                let position = name
+                    .as_ref()
+                    .and_then(|n| index.get(n).copied())
+                    .filter(|&i| slots[i].is_some());
                 if value.tag.as_deref() == Some("!reset") {
                     if let Some(i) = position {
-                        entries.remove(i);
+                        slots[i] = None;
                     }
                     continue;
                 }
                 match position {
                     Some(i) => {
-                        let (k, old) = entries.remove(i);
+                        let (k, old) = slots[i].take().expect("an indexed slot is filled");
                         let merged = child(name.as_deref().unwrap_or(""), old, value);
-                        entries.insert(i, (k, merged));
+                        slots[i] = Some((k, merged));
                     }
-                    None => entries.push((key, value)),
+                    None => {
+                        if let Some(name) = name {
+                            index.insert(name, slots.len());
+                        }
+                        slots.push(Some((key, value)));
+                    }
                 }
             }
             Node {
-                value: NodeValue::Mapping(entries),
+                value: NodeValue::Mapping(slots.into_iter().flatten().collect()),
                 ..base
             }
         }
@@ -86,15 +102,22 @@ fn append_unique(
     identity: impl Fn(&Node) -> Option<String>,
     replace: bool,
 ) -> Vec<Node> {
+    let mut index: HashMap<String, usize> = HashMap::new();
+    for (i, item) in items.iter().enumerate().rev() {
+        if let Some(id) = identity(item) {
+            index.insert(id, i);
+        }
+    }
     for item in over {
-        let id = identity(&item);
-        match id.and_then(|id| {
-            items
-                .iter()
-                .position(|i| identity(i).as_deref() == Some(id.as_str()))
-        }) {
-            Some(i) if replace => items[i] = item,
-            Some(_) => {}
+        match identity(&item) {
+            Some(id) => match index.get(&id) {
+                Some(&i) if replace => items[i] = item,
+                Some(_) => {}
+                None => {
+                    index.insert(id, items.len());
+                    items.push(item);
+                }
+            },
             None => items.push(item),
         }
     }

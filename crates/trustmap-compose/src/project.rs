@@ -4,20 +4,21 @@ use crate::interpolate::{Interpolated, Variables, parse_env_lines};
 use crate::merge::{merge_file, merge_service};
 use crate::ports::{self, Bind, PublishedPort};
 use crate::{FileReader, ProjectInput};
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 use trustmap_containers::{self as catalog, EnvEntry, Technology};
 use trustmap_containers::{self as references, Reference};
 use trustmap_model::{
-    AttrName, Attributes, Diagnostic, DiagnosticLevel, Element, ElementId, ElementKind, Flow,
-    Fragment, INTERNET_ELEMENT, Span, Tri, TrustLevel, Zone, ZoneId, ZoneKind,
+    AttrName, Attributes, Budget, Diagnostic, DiagnosticLevel, Element, ElementId, ElementKind,
+    Flow, Fragment, INTERNET_ELEMENT, Limit, Limits, Span, Tri, TrustLevel, Zone, ZoneId, ZoneKind,
+    limit_diagnostic,
 };
-use trustmap_yaml::{Limits, Node, NodeValue};
+use trustmap_yaml::{Node, NodeValue, SharedBounds};
 
-/// Bounds for one compose file: real ones nest a dozen levels and hold a few thousand nodes.
-const LIMITS: Limits = Limits {
-    max_depth: 64,
-    max_nodes: 500_000,
-};
+/// Services by name for `extends:`, and those already resolved with the length of their chain.
+struct Extends<'n> {
+    by_name: HashMap<&'n str, &'n Node>,
+    resolved: HashMap<String, (Node, usize)>,
+}
 
 /// What the parser keeps about a service between passes.
 struct Service {
@@ -36,12 +37,25 @@ struct Parser<'a> {
     files: Vec<String>,
     vars: Variables,
     reader: &'a dyn FileReader,
+    bounds: SharedBounds<'a>,
+    /// The ids of the host's elements already added (local users, the docker engine).
+    host_elements: BTreeSet<String>,
     fragment: Fragment,
 }
 
 /// Parses a compose project into a fragment. Never fails: what cannot be read becomes a
 /// diagnostic naming file, line and cause, and the rest is modelled.
-pub fn parse_project(input: &ProjectInput, reader: &dyn FileReader) -> Fragment {
+///
+/// `limits` are the scan's bounds and `yaml_nodes` the [`Limit::YamlNodes`] budget that every
+/// YAML stream of the scan shares (other projects and manifests included): a bound that is hit
+/// is a `limit-*` error naming what was cut, and what was read before it is kept.
+pub fn parse_project(
+    input: &ProjectInput,
+    reader: &dyn FileReader,
+    limits: &Limits,
+    yaml_nodes: &Budget,
+) -> Fragment {
+    debug_assert_eq!(yaml_nodes.limit(), Limit::YamlNodes);
     let mut parser = Parser {
         project: input.project.clone(),
         files: input.files.iter().map(|f| f.path.clone()).collect(),
@@ -51,6 +65,11 @@ pub fn parse_project(input: &ProjectInput, reader: &dyn FileReader) -> Fragment 
             .map(|e| Variables::parse_env_file(&e.text))
             .unwrap_or_default(),
         reader,
+        bounds: SharedBounds {
+            nodes: yaml_nodes,
+            max_depth: limits.get_usize(Limit::Depth),
+        },
+        host_elements: BTreeSet::new(),
         fragment: Fragment::default(),
     };
     let mut root: Option<Node> = None;
@@ -101,7 +120,7 @@ impl Parser<'_> {
 
     fn load(&mut self, index: u32, text: &str) -> Option<Node> {
         let file = self.files[index as usize].clone();
-        let loaded = match trustmap_yaml::load_source(text, &LIMITS, index) {
+        let loaded = match trustmap_yaml::load_shared(text, index, self.bounds) {
             Ok(loaded) => loaded,
             Err(e) => {
                 let span = Span::lines(&file, e.line, e.line);
@@ -114,6 +133,10 @@ impl Parser<'_> {
                 return None;
             }
         };
+        let cut = loaded.cut.is_some();
+        if let Some(hit) = &loaded.cut {
+            self.fragment.diagnostics.push(hit.diagnostic(&file));
+        }
         for warning in loaded.warnings {
             let span = Span::lines(&file, warning.line, warning.line);
             self.diagnose(
@@ -149,6 +172,8 @@ impl Parser<'_> {
                 );
                 None
             }
+            // A file cut by a bound before its first document was said so already.
+            None if cut => None,
             None => {
                 self.diagnose(
                     DiagnosticLevel::Error,
@@ -229,7 +254,42 @@ impl Parser<'_> {
         }
     }
 
+    /// The project's key follows compose: the top-level `name:` when there is one (as
+    /// `docker compose config` always prints it), else the key the scan gave (the folder).
+    fn project_name(&mut self, root: &Node) {
+        let Some(node) = root.get("name") else {
+            return;
+        };
+        let Some(name) = self.text(node, "name") else {
+            return;
+        };
+        // Compose's rule for project names: lowercase letters, digits, `-` and `_`.
+        let valid = name.known
+            && name
+                .text
+                .starts_with(|c: char| c.is_ascii_lowercase() || c.is_ascii_digit())
+            && name
+                .text
+                .chars()
+                .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-' || c == '_');
+        if valid {
+            self.project = name.text;
+        } else {
+            let span = self.span(node);
+            self.diagnose(
+                DiagnosticLevel::Warning,
+                "compose-name",
+                span,
+                format!(
+                    "`name:` is not a project name compose accepts (lowercase letters, digits, `-` and `_`, or a variable not set here); the project is keyed `{}`",
+                    self.project
+                ),
+            );
+        }
+    }
+
     fn project_from(&mut self, root: &Node) {
+        self.project_name(root);
         if root.get("include").is_some() {
             let span = self.span(root.entry("include").expect("present").0);
             self.diagnose(
@@ -294,10 +354,19 @@ impl Parser<'_> {
             }
         }
 
+        let mut extends = Extends {
+            by_name: service_entries
+                .iter()
+                .filter_map(|(k, v)| Some((k.as_str()?, v)))
+                .collect(),
+            resolved: HashMap::new(),
+        };
         let mut services: Vec<Service> = Vec::new();
         for (key, node) in service_entries {
             let Some(name) = key.as_str() else { continue };
-            let node = self.resolve_extends(name, node, service_entries, &[]);
+            let node = self
+                .resolve_extends(name, node, &mut extends, &mut Vec::new())
+                .0;
             if node.as_mapping().is_none() {
                 let span = self.span(&node);
                 self.wrong_type(span, &format!("services.{name}"), "a mapping", &node);
@@ -317,15 +386,16 @@ impl Parser<'_> {
             .iter()
             .flat_map(|s| s.networks.iter().map(|(n, _)| n.clone()))
             .collect();
+        // Where each network is first attached, for the warning about an undeclared one.
+        let mut first_use: HashMap<&str, Option<&Span>> = HashMap::new();
+        for (network, span) in services.iter().flat_map(|s| &s.networks) {
+            first_use.entry(network.as_str()).or_insert(span.as_ref());
+        }
         for name in &used {
             if !networks.contains_key(name) {
                 if name != "default" {
-                    let span = services
-                        .iter()
-                        .flat_map(|s| &s.networks)
-                        .find(|(n, _)| n == name)
-                        .and_then(|(_, s)| s.clone());
-                    if let Some(span) = span.clone() {
+                    let span = first_use.get(name.as_str()).copied().flatten();
+                    if let Some(span) = span.cloned() {
                         self.diagnose(
                             DiagnosticLevel::Warning,
                             "compose-undeclared-network",
@@ -438,8 +508,8 @@ impl Parser<'_> {
             }
         }
 
-        let declared_volumes = root.get("volumes").cloned();
-        let declared_secrets = root.get("secrets").cloned();
+        let declared_volumes = self.declared(root, "volumes");
+        let declared_secrets = self.declared(root, "secrets");
         let technologies: BTreeMap<String, Option<Technology>> = services
             .iter()
             .map(|s| (s.name.clone(), s.technology))
@@ -467,7 +537,19 @@ impl Parser<'_> {
             service.element.attributes.extend(networks_attr);
             let source = service.element.id.clone();
 
-            self.published_ports(&service);
+            // Docker publishes no port of a container whose every network is internal: such
+            // a network has no gateway to the host, so the mapping is inert.
+            let only_internal = service.network_mode.is_none()
+                && !service.networks.is_empty()
+                && service
+                    .networks
+                    .iter()
+                    .all(|(n, _)| networks.get(n).is_some_and(|(_, i)| *i == Tri::Yes));
+            if only_internal {
+                self.inert_ports(&service);
+            } else {
+                self.published_ports(&service);
+            }
             for flow in self.environment_flows(&service, &names, &technologies) {
                 specific_pairs.insert((flow.source.0.clone(), flow.target.0.clone()));
                 self.fragment.flows.push(flow);
@@ -495,9 +577,9 @@ impl Parser<'_> {
                 );
                 ordering_flows.push(flow);
             }
-            let mounts = self.volumes(&service, declared_volumes.as_ref(), &mut stores);
+            let mounts = self.volumes(&service, &declared_volumes, &mut stores);
             service.element.attributes.extend(mounts);
-            self.secrets(&service, declared_secrets.as_ref(), &mut stores);
+            self.secrets(&service, &declared_secrets, &mut stores);
             self.fragment.elements.push(service.element);
         }
         // `depends_on` and `links` only say a flow exists; a flow the environment describes
@@ -510,28 +592,58 @@ impl Parser<'_> {
         self.fragment.elements.extend(stores.into_values());
     }
 
-    /// Applies same-file `extends:`; other files are not followed.
+    /// The names declared under a top-level key (`volumes:`, `secrets:`), with the span of
+    /// each name.
+    fn declared(&self, root: &Node, key: &str) -> HashMap<String, Span> {
+        root.get(key)
+            .and_then(Node::as_mapping)
+            .unwrap_or(&[])
+            .iter()
+            .rev()
+            .filter_map(|(k, _)| Some((k.as_str()?.to_string(), self.span(k))))
+            .collect()
+    }
+
+    /// Applies same-file `extends:`; other files are not followed. Each service is resolved
+    /// once; the result and the length of its chain of extended services are kept. A chain
+    /// longer than the depth bound is cut there (each link merges its base again, so a long
+    /// chain would cost the square of its length).
     fn resolve_extends(
         &mut self,
         name: &str,
         node: &Node,
-        all: &[(Node, Node)],
-        chain: &[String],
-    ) -> Node {
-        let Some(extends) = node.get("extends") else {
-            return node.clone();
+        extends: &mut Extends<'_>,
+        chain: &mut Vec<String>,
+    ) -> (Node, usize) {
+        if let Some(done) = extends.resolved.get(name) {
+            return done.clone();
+        }
+        let resolved = self.resolve_extends_once(name, node, extends, chain);
+        extends.resolved.insert(name.to_string(), resolved.clone());
+        resolved
+    }
+
+    fn resolve_extends_once(
+        &mut self,
+        name: &str,
+        node: &Node,
+        extends: &mut Extends<'_>,
+        chain: &mut Vec<String>,
+    ) -> (Node, usize) {
+        let Some(extends_node) = node.get("extends") else {
+            return (node.clone(), 0);
         };
-        let (base_name, file) = match extends.as_str() {
+        let (base_name, file) = match extends_node.as_str() {
             Some(s) => (Some(s.to_string()), None),
             None => (
-                extends
+                extends_node
                     .get("service")
                     .and_then(Node::as_str)
                     .map(str::to_string),
-                extends.get("file"),
+                extends_node.get("file"),
             ),
         };
-        let span = self.span(extends);
+        let span = self.span(extends_node);
         if file.is_some() {
             self.diagnose(
                 DiagnosticLevel::Note,
@@ -541,7 +653,7 @@ impl Parser<'_> {
                     "service `{name}` extends a service in another file, which is not followed"
                 ),
             );
-            return node.clone();
+            return (node.clone(), 0);
         }
         if let Some(base) = base_name
             .as_ref()
@@ -553,31 +665,46 @@ impl Parser<'_> {
                 span,
                 format!("service `{name}` extends `{base}`, which extends it back: compose refuses circular extends; `extends` was not applied"),
             );
-            return node.clone();
+            return (node.clone(), 0);
         }
-        let mut chain = chain.to_vec();
-        chain.push(name.to_string());
-        let base = base_name
+        let max_depth = self.bounds.max_depth;
+        let too_long = |length: usize| length >= max_depth;
+        let Some(base_node) = base_name
             .as_deref()
-            .and_then(|b| all.iter().find(|(k, _)| k.as_str() == Some(b)));
+            .and_then(|b| extends.by_name.get(b))
+            .copied()
+        else {
+            self.diagnose(
+                DiagnosticLevel::Warning,
+                "compose-extends",
+                span,
+                format!("service `{name}` extends a service that is not defined"),
+            );
+            return (node.clone(), 0);
+        };
+        let base = if too_long(chain.len()) {
+            None
+        } else {
+            chain.push(name.to_string());
+            let base = self.resolve_extends(
+                base_name.as_deref().unwrap_or(""),
+                base_node,
+                extends,
+                chain,
+            );
+            chain.pop();
+            Some(base).filter(|(_, length)| !too_long(*length + 1))
+        };
         match base {
-            Some((_, base_node)) if base_name.as_deref() != Some(name) => {
-                let base_node = self.resolve_extends(
-                    base_name.as_deref().unwrap_or(""),
-                    base_node,
-                    all,
-                    &chain,
-                );
-                merge_service(base_node, node.clone())
-            }
-            _ => {
-                self.diagnose(
-                    DiagnosticLevel::Warning,
-                    "compose-extends",
+            Some((base, length)) => (merge_service(base, node.clone()), length + 1),
+            None => {
+                self.fragment.diagnostics.push(limit_diagnostic(
+                    Limit::Depth,
+                    self.bounds.max_depth as u64,
                     span,
-                    format!("service `{name}` extends a service that is not defined"),
-                );
-                node.clone()
+                    &format!("`extends` of service `{name}` was not applied: its chain of extended services is too long"),
+                ));
+                (node.clone(), 0)
             }
         }
     }
@@ -804,7 +931,17 @@ impl Parser<'_> {
         }
     }
 
+    /// The networks a service joins, sorted by name: a set, whichever order it was written in
+    /// (`docker compose config` prints them sorted), so that the zone chosen among equally
+    /// trusted networks does not depend on the order.
     fn service_networks(&mut self, node: &Node, path: &str) -> Vec<(String, Option<Span>)> {
+        let mut networks = self.written_networks(node, path);
+        networks.sort_by(|a, b| a.0.cmp(&b.0));
+        networks.dedup_by(|a, b| a.0 == b.0);
+        networks
+    }
+
+    fn written_networks(&mut self, node: &Node, path: &str) -> Vec<(String, Option<Span>)> {
         let Some(networks) = node.get("networks") else {
             return Vec::new();
         };
@@ -956,6 +1093,23 @@ impl Parser<'_> {
         attrs.set_empty_list(AttrName::PlaintextSecrets);
     }
 
+    /// Says that the `ports:` of a service on internal networks only publish nothing.
+    fn inert_ports(&mut self, service: &Service) {
+        let Some((key, _)) = service.node.entry("ports") else {
+            return;
+        };
+        let span = self.span(key);
+        self.diagnose(
+            DiagnosticLevel::Note,
+            "compose-ports-internal",
+            span,
+            format!(
+                "the ports of service `{}` are not published: every network it joins is `internal: true`",
+                service.name
+            ),
+        );
+    }
+
     fn published_ports(&mut self, service: &Service) {
         let Some(ports_node) = service.node.get("ports") else {
             return;
@@ -1037,7 +1191,7 @@ impl Parser<'_> {
     /// The external entity for users and processes on the docker host itself.
     fn host_users(&mut self) -> ElementId {
         let id = ElementId(self.id("host", "local-users"));
-        if !self.fragment.elements.iter().any(|e| e.id == id) {
+        if self.host_elements.insert(id.0.clone()) {
             self.fragment.elements.push(Element {
                 id: id.clone(),
                 kind: ElementKind::ExternalEntity,
@@ -1131,7 +1285,7 @@ impl Parser<'_> {
     fn volumes(
         &mut self,
         service: &Service,
-        declared: Option<&Node>,
+        declared: &HashMap<String, Span>,
         stores: &mut BTreeMap<String, Element>,
     ) -> Attributes {
         let mut host_mounts = Attributes::default();
@@ -1203,9 +1357,7 @@ impl Parser<'_> {
                 }
             } else if kind == "volume" {
                 let store = stores.entry(source.clone()).or_insert_with(|| {
-                    let declared_span = declared
-                        .and_then(|d| d.entry(&source))
-                        .map(|(k, _)| k.span(&self.files));
+                    let declared_span = declared.get(&source).cloned();
                     Element {
                         id: ElementId(self.id("volume", &source)),
                         kind: ElementKind::DataStore,
@@ -1234,7 +1386,7 @@ impl Parser<'_> {
     /// the host, read-only mount or not (`:ro` does not stop API calls).
     fn runtime_socket_flow(&mut self, service: &Service, span: Span, read_only: bool) {
         let engine = ElementId(self.id("host", "docker-engine"));
-        if !self.fragment.elements.iter().any(|e| e.id == engine) {
+        if self.host_elements.insert(engine.0.clone()) {
             self.fragment.elements.push(Element {
                 id: engine.clone(),
                 kind: ElementKind::Process,
@@ -1264,7 +1416,7 @@ impl Parser<'_> {
     fn secrets(
         &mut self,
         service: &Service,
-        declared: Option<&Node>,
+        declared: &HashMap<String, Span>,
         stores: &mut BTreeMap<String, Element>,
     ) {
         let Some(secrets) = service.node.get("secrets") else {
@@ -1280,7 +1432,7 @@ impl Parser<'_> {
                 },
             };
             let span = self.span(&item);
-            if declared.and_then(|d| d.get(&name)).is_none() {
+            if !declared.contains_key(&name) {
                 self.diagnose(
                     DiagnosticLevel::Warning,
                     "compose-undeclared-secret",
@@ -1297,10 +1449,7 @@ impl Parser<'_> {
                 zone: self.zone_id(""),
                 attached_zones: Vec::new(),
                 called_from: None,
-                span: declared
-                    .and_then(|d| d.entry(&name))
-                    .map(|(k, _)| k.span(&self.files))
-                    .or(Some(span.clone())),
+                span: declared.get(&name).cloned().or(Some(span.clone())),
                 attributes: Attributes::default(),
             });
             self.fragment.flows.push(Flow::mount(

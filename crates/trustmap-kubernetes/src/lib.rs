@@ -15,10 +15,13 @@
 mod network;
 mod objects;
 mod rbac;
+mod selection;
 mod workload;
 
 use std::collections::BTreeMap;
-use trustmap_model::{Attributes, Fragment, TrustLevel, Zone, ZoneId, ZoneKind};
+use trustmap_model::{
+    Attributes, Budget, Fragment, Limit, Limits, TrustLevel, Zone, ZoneId, ZoneKind,
+};
 
 pub use objects::{Object, looks_like_kubernetes};
 
@@ -43,10 +46,19 @@ pub fn namespace_zone(namespace: &str) -> ZoneId {
 
 /// Parses every manifest of a scan into one fragment. Never fails: what cannot be read is a
 /// diagnostic with file, line and cause.
-pub fn parse_manifests(files: &[ManifestFile]) -> Fragment {
+///
+/// `limits` are the scan's bounds and `yaml_nodes` the [`Limit::YamlNodes`] budget that every
+/// YAML stream of the scan shares (compose files included): a bound that is hit is a
+/// `limit-*` error naming what was cut, and what was read before it is kept.
+pub fn parse_manifests(files: &[ManifestFile], limits: &Limits, yaml_nodes: &Budget) -> Fragment {
+    debug_assert_eq!(yaml_nodes.limit(), Limit::YamlNodes);
     let paths: Vec<String> = files.iter().map(|f| f.path.clone()).collect();
     let mut fragment = Fragment::default();
-    let (objects, diagnostics) = objects::load(files);
+    let bounds = trustmap_yaml::SharedBounds {
+        nodes: yaml_nodes,
+        max_depth: limits.get_usize(Limit::Depth),
+    };
+    let (objects, diagnostics) = objects::load(files, bounds);
     fragment.diagnostics.extend(diagnostics);
     if objects.is_empty() {
         return fragment;
@@ -89,7 +101,7 @@ pub fn parse_manifests(files: &[ManifestFile]) -> Fragment {
     }
 
     let privileges = rbac::privileges(&cluster, &mut fragment.diagnostics);
-    let mut builder = workload::Builder::new(&cluster, &privileges);
+    let mut builder = workload::Builder::new(&cluster, &privileges, limits);
     builder.workloads();
     network::wire(&cluster, &mut builder);
     builder.finish(&mut fragment);

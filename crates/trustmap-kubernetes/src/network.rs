@@ -2,7 +2,8 @@
 //! environment values that name a Service, and the NetworkPolicies that isolate pods.
 
 use crate::namespace_zone;
-use crate::objects::{Cluster, Object, at, items, label_selector_matches, labels, selects, text};
+use crate::objects::{Cluster, Object, at, items, labels, text};
+use crate::selection::{Access, PodClasses, Selector};
 use crate::workload::{Builder, Workload};
 use std::collections::BTreeMap;
 use trustmap_containers as containers;
@@ -31,13 +32,14 @@ const INTERNAL_LOAD_BALANCER: &[(&str, &str)] = &[
 
 /// Wires Services, Ingresses, routes, references and network policies into the builder.
 pub fn wire(cluster: &Cluster, builder: &mut Builder) {
-    let isolation = isolation(cluster, builder);
     let workloads = builder.workloads.clone();
-    for workload in &workloads {
-        let (truth, span) = isolation
-            .get(&workload.id.0)
-            .cloned()
-            .unwrap_or((Tri::No, None));
+    let classes = PodClasses::new(&workloads);
+    let mut access = Access::new(cluster, &classes);
+    for (workload, &class) in workloads.iter().zip(&classes.class_of) {
+        let (truth, span) = match access.isolation(class) {
+            Some((isolated, span)) => (Tri::from_bool(isolated), Some(span)),
+            None => (Tri::No, None),
+        };
         if let Some(element) = builder.elements.get_mut(&workload.id.0) {
             element
                 .attributes
@@ -45,16 +47,27 @@ pub fn wire(cluster: &Cluster, builder: &mut Builder) {
         }
     }
     let mut services: BTreeMap<(String, String), ElementId> = BTreeMap::new();
+    let mut backends: BTreeMap<String, Vec<usize>> = BTreeMap::new();
     for service in cluster.of_kind("Service") {
-        let id = self::service(cluster, builder, service, &workloads);
-        services.insert((service.namespace.clone(), service.name.clone()), id);
+        let (id, selected) = self::service(cluster, builder, service, &workloads, &classes);
+        services.insert(
+            (service.namespace.clone(), service.name.clone()),
+            id.clone(),
+        );
+        backends.insert(id.0, selected);
     }
     for ingress in cluster.of_kind("Ingress") {
         self::ingress(cluster, builder, ingress, &services);
     }
     gateways(cluster, builder, &services);
-    let backends = service_backends(cluster, &workloads);
-    references(cluster, builder, &workloads, &services, &backends);
+    references(
+        builder,
+        &workloads,
+        &classes,
+        &services,
+        &backends,
+        &mut access,
+    );
 }
 
 fn forwarder(builder: &Builder, object: &Object, technology: &str) -> Element {
@@ -78,13 +91,15 @@ fn port_number(node: Option<&Node>) -> Option<u16> {
 }
 
 /// A Service: a forwarder to the pods its selector matches; LoadBalancer and NodePort types
-/// (and external IPs) take connections from outside the cluster.
+/// (and external IPs) take connections from outside the cluster. Returns its id and the
+/// classes of pods it selects.
 fn service(
     cluster: &Cluster,
     builder: &mut Builder,
     service: &Object,
     workloads: &[Workload],
-) -> ElementId {
+    classes: &PodClasses,
+) -> (ElementId, Vec<usize>) {
     let element = forwarder(builder, service, "k8s-service");
     let id = element.id.clone();
     builder.add(element);
@@ -92,14 +107,25 @@ fn service(
     let selector_node = spec.and_then(|s| s.get("selector"));
     let selector = labels(selector_node);
     let ports = spec.map(|s| items(s, &["ports"])).unwrap_or(&[]);
-    if !selector.is_empty() {
-        for workload in workloads
-            .iter()
-            .filter(|w| w.namespace == service.namespace && selects(&selector, &w.labels))
+    // A Service without a selector selects nothing (its endpoints are managed by hand).
+    let selected = if selector.is_empty() {
+        Vec::new()
+    } else {
+        classes.selected(&service.namespace, &Selector::equality(selector))
+    };
+    let mut backends: Vec<usize> = selected
+        .iter()
+        .flat_map(|&c| classes.classes[c].workloads.iter().copied())
+        .collect();
+    backends.sort_unstable();
+    for workload in backends.iter().map(|&w| &workloads[w]) {
+        if builder.flows_full() {
+            break;
+        }
         {
             let span = selector_node.map(|s| cluster.span(s));
             if ports.is_empty() {
-                builder.flows.push(Flow::new(
+                builder.flow(Flow::new(
                     id.clone(),
                     workload.id.clone(),
                     None,
@@ -113,7 +139,7 @@ fn service(
                 let number = port_number(target);
                 let protocol = protocol_of(port, number, workload);
                 let label = target.and_then(Node::as_str).unwrap_or("?").to_string();
-                builder.flows.push(Flow::new(
+                builder.flow(Flow::new(
                     id.clone(),
                     workload.id.clone(),
                     protocol.map(|p| p.0),
@@ -130,7 +156,7 @@ fn service(
         .unwrap_or("ClusterIP");
     let external_ips = spec.map(|s| items(s, &["externalIPs"])).unwrap_or(&[]);
     if kind != "LoadBalancer" && kind != "NodePort" && external_ips.is_empty() {
-        return id;
+        return (id, selected);
     }
     let internal = INTERNAL_LOAD_BALANCER.iter().any(|(k, v)| {
         service
@@ -191,9 +217,9 @@ fn service(
             tls.map_or(Tri::Unknown, Tri::from_bool),
             Some(span),
         );
-        builder.flows.push(flow);
+        builder.flow(flow);
     }
-    id
+    (id, selected)
 }
 
 /// The protocol a Service port carries to a workload: its `appProtocol`, the well-known
@@ -261,7 +287,7 @@ fn ingress(
         flow.attributes.set_flag(AttrName::Public, Tri::Yes, None);
         flow.attributes
             .set_flag(AttrName::EncryptedInTransit, encrypted, Some(span));
-        builder.flows.push(flow);
+        builder.flow(flow);
     };
     if let Some(first) = tls.first() {
         entry("https", "443", Tri::Yes, cluster.span(first));
@@ -299,7 +325,7 @@ fn ingress(
             .and_then(Node::as_str)
             .map(|p| vec![p.to_string()])
             .unwrap_or_default();
-        builder.flows.push(Flow::new(
+        builder.flow(Flow::new(
             id.clone(),
             target.clone(),
             Some("http".into()),
@@ -351,7 +377,7 @@ fn gateways(
                 .set_flag(AttrName::Public, Tri::Unknown, None);
             flow.attributes
                 .set_flag(AttrName::EncryptedInTransit, encrypted, Some(span));
-            builder.flows.push(flow);
+            builder.flow(flow);
         }
         gateway_ids.insert((gateway.namespace.clone(), gateway.name.clone()), id);
     }
@@ -392,7 +418,7 @@ fn gateways(
                     _ => None,
                 };
                 for parent in &parents {
-                    builder.flows.push(Flow::new(
+                    builder.flow(Flow::new(
                         parent.clone(),
                         target.clone(),
                         protocol.clone(),
@@ -409,13 +435,14 @@ fn gateways(
 /// Environment values and arguments that name a Service (`cartservice:7070`,
 /// `redis://redis-cart:6379`, `http://api.shop.svc.cluster.local`) are flows to it.
 fn references(
-    cluster: &Cluster,
     builder: &mut Builder,
     workloads: &[Workload],
+    classes: &PodClasses,
     services: &BTreeMap<(String, String), ElementId>,
     backends: &BTreeMap<String, Vec<usize>>,
+    access: &mut Access,
 ) {
-    for workload in workloads {
+    for (workload, &class) in workloads.iter().zip(&classes.class_of) {
         let mut found: Vec<Flow> = Vec::new();
         let candidates = workload
             .env
@@ -471,10 +498,8 @@ fn references(
                 .get(&flow.target.0)
                 .map(Vec::as_slice)
                 .unwrap_or(&[]);
-            let denied = !targets.is_empty()
-                && targets
-                    .iter()
-                    .all(|&t| !allowed(cluster, workload, &workloads[t]));
+            let denied =
+                !targets.is_empty() && targets.iter().all(|&target| !access.allowed(class, target));
             if denied {
                 let span = flow.span.clone().unwrap_or_else(|| Span::lines("", 1, 1));
                 builder.diagnostics.push(trustmap_model::Diagnostic::new(
@@ -484,172 +509,8 @@ fn references(
                     format!("{} is named here, but NetworkPolicies deny the connection: no flow is modelled", flow.id),
                 ));
             } else {
-                builder.flows.push(flow);
+                builder.flow(flow);
             }
         }
     }
-}
-
-/// For each Service element, the indexes of the workloads its selector matches.
-fn service_backends(cluster: &Cluster, workloads: &[Workload]) -> BTreeMap<String, Vec<usize>> {
-    cluster
-        .of_kind("Service")
-        .map(|service| {
-            let selector = labels(at(&service.node, &["spec", "selector"]));
-            let matched = workloads
-                .iter()
-                .enumerate()
-                .filter(|(_, w)| {
-                    !selector.is_empty()
-                        && w.namespace == service.namespace
-                        && selects(&selector, &w.labels)
-                })
-                .map(|(i, _)| i)
-                .collect();
-            (service.id(), matched)
-        })
-        .collect()
-}
-
-/// The labels of a namespace: those written on its Namespace object, and the
-/// `kubernetes.io/metadata.name` label every namespace carries.
-fn namespace_labels(cluster: &Cluster, namespace: &str) -> Vec<(String, String)> {
-    let mut found = cluster
-        .find("Namespace", "", namespace)
-        .map(Object::labels)
-        .unwrap_or_default();
-    found.push((
-        "kubernetes.io/metadata.name".to_string(),
-        namespace.to_string(),
-    ));
-    found
-}
-
-/// Whether a policy peer (`podSelector` and/or `namespaceSelector`) matches a workload, for a
-/// policy in `policy_namespace`. `ipBlock` peers name addresses outside the cluster.
-fn peer_matches(
-    cluster: &Cluster,
-    peer: &Node,
-    policy_namespace: &str,
-    workload: &Workload,
-) -> bool {
-    let pods = peer.get("podSelector");
-    let namespaces = peer.get("namespaceSelector");
-    let namespace_ok = match namespaces {
-        Some(selector) => {
-            label_selector_matches(selector, &namespace_labels(cluster, &workload.namespace))
-        }
-        None => workload.namespace == policy_namespace,
-    };
-    let pods_ok = pods.is_none_or(|selector| label_selector_matches(selector, &workload.labels));
-    (pods.is_some() || namespaces.is_some()) && namespace_ok && pods_ok
-}
-
-/// Whether the NetworkPolicies of both ends let `source` connect to `target`: the target's
-/// ingress policies must admit the source and the source's egress policies must admit the
-/// target. Ports are not compared (the port at the pod is often unknown), so a policy that
-/// admits a peer on some port allows the flow.
-fn allowed(cluster: &Cluster, source: &Workload, target: &Workload) -> bool {
-    let direction_allows = |policy_type: &str,
-                            rules_key: &str,
-                            peers_key: &str,
-                            selected: &Workload,
-                            other: &Workload| {
-        let mut governed = false;
-        for policy in cluster
-            .of_kind("NetworkPolicy")
-            .filter(|p| p.namespace == selected.namespace)
-        {
-            let spec = policy.node.get("spec");
-            let covers = governs(spec, policy_type);
-            let selects_it = spec
-                .and_then(|s| s.get("podSelector"))
-                .is_none_or(|s| label_selector_matches(s, &selected.labels));
-            if !covers || !selects_it {
-                continue;
-            }
-            governed = true;
-            for rule in spec.map(|s| items(s, &[rules_key])).unwrap_or(&[]) {
-                let peers = rule.get(peers_key).and_then(Node::as_sequence);
-                if peers.is_none_or(|p| p.is_empty())
-                    || peers
-                        .unwrap_or(&[])
-                        .iter()
-                        .any(|peer| peer_matches(cluster, peer, &policy.namespace, other))
-                {
-                    return true;
-                }
-            }
-        }
-        !governed
-    };
-    direction_allows("Ingress", "ingress", "from", target, source)
-        && direction_allows("Egress", "egress", "to", source, target)
-}
-
-/// Whether a NetworkPolicy governs a direction (`Ingress` or `Egress`) for the pods it selects:
-/// as its `policyTypes` say, or without them, ingress always and egress when it has egress
-/// rules.
-fn governs(spec: Option<&Node>, direction: &str) -> bool {
-    let types: Vec<&str> = spec
-        .map(|s| items(s, &["policyTypes"]))
-        .unwrap_or(&[])
-        .iter()
-        .filter_map(Node::as_str)
-        .collect();
-    if types.is_empty() {
-        direction == "Ingress" || spec.and_then(|s| s.get("egress")).is_some()
-    } else {
-        types.contains(&direction)
-    }
-}
-
-/// Which workloads a NetworkPolicy isolates for ingress (only the traffic its rules allow
-/// reaches them), with the span of the policy's pod selector.
-fn isolation(cluster: &Cluster, builder: &Builder) -> BTreeMap<String, (Tri, Option<Span>)> {
-    // Per workload: the span of the first policy that selects it, and whether some selecting
-    // policy admits everything (an ingress rule with neither `from:` nor `ports:`), which
-    // isolates nothing.
-    let mut selected: BTreeMap<String, (Option<Span>, Option<Span>)> = BTreeMap::new();
-    for policy in cluster.of_kind("NetworkPolicy") {
-        let spec = policy.node.get("spec");
-        if !governs(spec, "Ingress") {
-            continue;
-        }
-        // A rule with neither `from` nor `ports` admits everything on every port.
-        let unrestricted = |rule: &Node, key: &str| {
-            rule.get(key)
-                .and_then(Node::as_sequence)
-                .is_none_or(|l| l.is_empty())
-        };
-        let allow_all = spec
-            .map(|s| items(s, &["ingress"]))
-            .unwrap_or(&[])
-            .iter()
-            .find(|rule| unrestricted(rule, "from") && unrestricted(rule, "ports"));
-        let selector = spec.and_then(|s| s.get("podSelector"));
-        let span = selector
-            .map(|s| cluster.span(s))
-            .or_else(|| Some(cluster.span(&policy.node)));
-        for workload in &builder.workloads {
-            if workload.namespace != policy.namespace {
-                continue;
-            }
-            if selector.is_none_or(|s| label_selector_matches(s, &workload.labels)) {
-                let entry = selected
-                    .entry(workload.id.0.clone())
-                    .or_insert((span.clone(), None));
-                if let (Some(rule), None) = (allow_all, &entry.1) {
-                    entry.1 = Some(cluster.span(rule));
-                }
-            }
-        }
-    }
-    selected
-        .into_iter()
-        .map(|(id, (selecting, admits_all))| match admits_all {
-            Some(rule) => (id, (Tri::No, Some(rule))),
-            None => (id, (Tri::Yes, selecting)),
-        })
-        .collect()
 }

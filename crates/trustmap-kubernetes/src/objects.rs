@@ -1,14 +1,9 @@
 //! Reading manifests into objects: documents, `List` kinds, kinds and names, namespaces.
 
 use crate::ManifestFile;
+use std::collections::HashMap;
 use trustmap_model::{Diagnostic, DiagnosticLevel, Span};
-use trustmap_yaml::{Limits, Node, NodeValue};
-
-/// Bounds for one manifest file: real ones nest a few dozen levels.
-const LIMITS: Limits = Limits {
-    max_depth: 100,
-    max_nodes: 2_000_000,
-};
+use trustmap_yaml::{Node, NodeValue, SharedBounds};
 
 /// Kinds that live outside namespaces.
 const CLUSTER_SCOPED: &[&str] = &[
@@ -104,54 +99,6 @@ pub fn labels(node: Option<&Node>) -> Vec<(String, String)> {
         .collect()
 }
 
-/// Whether `selector` (a label map) selects `labels`: every pair matches. An empty selector
-/// selects everything.
-pub fn selects(selector: &[(String, String)], labels: &[(String, String)]) -> bool {
-    selector.iter().all(|pair| labels.contains(pair))
-}
-
-/// A `LabelSelector` (`matchLabels` and `matchExpressions`) against labels. `None` when the
-/// selector is absent.
-pub fn label_selector_matches(selector: &Node, labels: &[(String, String)]) -> bool {
-    let match_labels = self::labels(selector.get("matchLabels"));
-    if !selects(&match_labels, labels) {
-        return false;
-    }
-    for expression in selector
-        .get("matchExpressions")
-        .and_then(Node::as_sequence)
-        .unwrap_or(&[])
-    {
-        let key = expression.get("key").and_then(Node::as_str).unwrap_or("");
-        let operator = expression
-            .get("operator")
-            .and_then(Node::as_str)
-            .unwrap_or("");
-        let values: Vec<&str> = expression
-            .get("values")
-            .and_then(Node::as_sequence)
-            .unwrap_or(&[])
-            .iter()
-            .filter_map(Node::as_str)
-            .collect();
-        let value = labels
-            .iter()
-            .find(|(k, _)| k == key)
-            .map(|(_, v)| v.as_str());
-        let ok = match operator {
-            "In" => value.is_some_and(|v| values.contains(&v)),
-            "NotIn" => value.is_none_or(|v| !values.contains(&v)),
-            "Exists" => value.is_some(),
-            "DoesNotExist" => value.is_none(),
-            _ => false,
-        };
-        if !ok {
-            return false;
-        }
-    }
-    true
-}
-
 /// Whether a text looks like a Kubernetes manifest (YAML or JSON with `apiVersion` and
 /// `kind`). A cheap test for discovery: in YAML both keys must start a line, as they do at the
 /// top of every manifest document, so a CI workflow or a script that merely embeds a manifest
@@ -165,13 +112,14 @@ pub fn looks_like_kubernetes(text: &str) -> bool {
     key_line("apiVersion:") && key_line("kind:")
 }
 
-/// Every object of every file, and what could not be read.
-pub fn load(files: &[ManifestFile]) -> (Vec<Object>, Vec<Diagnostic>) {
+/// Every object of every file, and what could not be read. Every file takes its nodes from
+/// the scan's shared `bounds`.
+pub fn load(files: &[ManifestFile], bounds: SharedBounds<'_>) -> (Vec<Object>, Vec<Diagnostic>) {
     use rayon::prelude::*;
     let results: Vec<(Vec<Object>, Vec<Diagnostic>)> = files
         .par_iter()
         .enumerate()
-        .map(|(index, file)| load_file(index as u32, file))
+        .map(|(index, file)| load_file(index as u32, file, bounds))
         .collect();
     let mut objects = Vec::new();
     let mut diagnostics = Vec::new();
@@ -182,7 +130,11 @@ pub fn load(files: &[ManifestFile]) -> (Vec<Object>, Vec<Diagnostic>) {
     (objects, diagnostics)
 }
 
-fn load_file(index: u32, file: &ManifestFile) -> (Vec<Object>, Vec<Diagnostic>) {
+fn load_file(
+    index: u32,
+    file: &ManifestFile,
+    bounds: SharedBounds<'_>,
+) -> (Vec<Object>, Vec<Diagnostic>) {
     let mut diagnostics = Vec::new();
     if file.text.contains("{{") {
         diagnostics.push(Diagnostic::file(
@@ -193,7 +145,7 @@ fn load_file(index: u32, file: &ManifestFile) -> (Vec<Object>, Vec<Diagnostic>) 
         ));
         return (Vec::new(), diagnostics);
     }
-    let loaded = match trustmap_yaml::load_source(&file.text, &LIMITS, index) {
+    let loaded = match trustmap_yaml::load_shared(&file.text, index, bounds) {
         Ok(loaded) => loaded,
         Err(e) => {
             diagnostics.push(Diagnostic::new(
@@ -205,6 +157,9 @@ fn load_file(index: u32, file: &ManifestFile) -> (Vec<Object>, Vec<Diagnostic>) 
             return (Vec::new(), diagnostics);
         }
     };
+    if let Some(hit) = &loaded.cut {
+        diagnostics.push(hit.diagnostic(&file.path));
+    }
     for warning in loaded.warnings {
         diagnostics.push(Diagnostic::new(
             DiagnosticLevel::Warning,
@@ -287,18 +242,40 @@ fn load_file(index: u32, file: &ManifestFile) -> (Vec<Object>, Vec<Diagnostic>) 
     (objects, diagnostics)
 }
 
-/// All objects of the scan, with their files.
+/// All objects of the scan, with their files, indexed by kind and by kind, namespace and name
+/// so that every lookup the wiring makes is constant time, however many objects there are.
 pub struct Cluster {
     /// Every object, in file order.
     pub objects: Vec<Object>,
     files: Vec<String>,
+    /// The indexes of the objects of each kind, in file order.
+    by_kind: HashMap<String, Vec<usize>>,
+    /// The first object of a kind, namespace and name.
+    by_name: HashMap<(String, String, String), usize>,
 }
 
 impl Cluster {
     /// Wraps the objects.
     pub fn new(mut objects: Vec<Object>, files: Vec<String>) -> Cluster {
         objects.sort_by_key(|o| (o.node.source, o.node.start));
-        Cluster { objects, files }
+        let mut by_kind: HashMap<String, Vec<usize>> = HashMap::new();
+        let mut by_name = HashMap::new();
+        for (index, object) in objects.iter().enumerate() {
+            by_kind.entry(object.kind.clone()).or_default().push(index);
+            by_name
+                .entry((
+                    object.kind.clone(),
+                    object.namespace.clone(),
+                    object.name.clone(),
+                ))
+                .or_insert(index);
+        }
+        Cluster {
+            objects,
+            files,
+            by_kind,
+            by_name,
+        }
     }
 
     /// A node's span.
@@ -313,16 +290,21 @@ impl Cluster {
             .map_or_else(|| self.span(&object.node), |n| self.span(n))
     }
 
-    /// Objects of one kind.
-    pub fn of_kind<'a>(&'a self, kind: &'a str) -> impl Iterator<Item = &'a Object> + 'a {
-        self.objects.iter().filter(move |o| o.kind == kind)
+    /// Objects of one kind, in file order.
+    pub fn of_kind<'a>(&'a self, kind: &str) -> impl Iterator<Item = &'a Object> + 'a {
+        self.by_kind
+            .get(kind)
+            .map(Vec::as_slice)
+            .unwrap_or(&[])
+            .iter()
+            .map(|&index| &self.objects[index])
     }
 
     /// An object by kind, namespace and name.
     pub fn find(&self, kind: &str, namespace: &str, name: &str) -> Option<&Object> {
-        self.objects
-            .iter()
-            .find(|o| o.kind == kind && o.namespace == namespace && o.name == name)
+        self.by_name
+            .get(&(kind.to_string(), namespace.to_string(), name.to_string()))
+            .map(|&index| &self.objects[index])
     }
 }
 
@@ -346,7 +328,13 @@ mod tests {
             path: "kustomize/delete.patch.yaml".to_string(),
             text: "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: loadgenerator\n$patch: delete\n---\napiVersion: v1\nkind: Service\nmetadata:\n  name: web\n".to_string(),
         };
-        let (objects, diagnostics) = load_file(0, &file);
+        let limits = trustmap_model::Limits::default();
+        let nodes = trustmap_model::Budget::new(trustmap_model::Limit::YamlNodes, &limits);
+        let bounds = SharedBounds {
+            nodes: &nodes,
+            max_depth: 128,
+        };
+        let (objects, diagnostics) = load_file(0, &file, bounds);
         let names: Vec<&str> = objects.iter().map(|o| o.name.as_str()).collect();
         assert_eq!(names, ["web"]);
         assert_eq!(diagnostics.len(), 1, "{diagnostics:?}");

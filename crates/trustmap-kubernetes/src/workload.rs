@@ -8,8 +8,8 @@ use crate::{NODES_ZONE, namespace_zone};
 use std::collections::BTreeMap;
 use trustmap_containers::{self as containers, EnvEntry, Technology};
 use trustmap_model::{
-    AttrName, Attributes, Diagnostic, DiagnosticLevel, Element, ElementId, ElementKind, Flow,
-    Fragment, Span, Tri, ZoneId,
+    AttrName, Attributes, Budget, Diagnostic, DiagnosticLevel, Element, ElementId, ElementKind,
+    Flow, Fragment, Limit, Limits, Span, Tri, ZoneId,
 };
 use trustmap_yaml::{Node, NodeValue};
 
@@ -130,7 +130,10 @@ pub struct Builder<'c> {
     /// Elements by id.
     pub elements: BTreeMap<String, Element>,
     /// Flows.
-    pub flows: Vec<Flow>,
+    flows: Vec<Flow>,
+    /// The bound on flows ([`Limit::Flows`]); once it is reached, flows are cut and said so.
+    flow_budget: Budget,
+    flows_cut: bool,
     /// Problems found.
     pub diagnostics: Vec<Diagnostic>,
     /// The workloads, for wiring.
@@ -152,12 +155,14 @@ impl<'n> Container<'n> {
 
 impl<'c> Builder<'c> {
     /// A builder over the cluster's objects.
-    pub fn new(cluster: &'c Cluster, privileges: &'c Privileges) -> Builder<'c> {
+    pub fn new(cluster: &'c Cluster, privileges: &'c Privileges, limits: &Limits) -> Builder<'c> {
         Builder {
             cluster,
             privileges,
             elements: BTreeMap::new(),
             flows: Vec::new(),
+            flow_budget: Budget::new(Limit::Flows, limits),
+            flows_cut: false,
             diagnostics: Vec::new(),
             workloads: Vec::new(),
         }
@@ -171,6 +176,26 @@ impl<'c> Builder<'c> {
     /// Adds an element unless one with its id exists.
     pub fn add(&mut self, element: Element) {
         self.elements.entry(element.id.0.clone()).or_insert(element);
+    }
+
+    /// Adds a flow, unless the bound on flows is reached: then the first flow cut is an
+    /// error naming where the cutting began, and the others are dropped.
+    pub fn flow(&mut self, flow: Flow) {
+        if self.flow_budget.take(1) {
+            self.flows.push(flow);
+        } else if !self.flows_cut {
+            self.flows_cut = true;
+            let span = flow.span.clone().unwrap_or_else(|| Span::lines("", 1, 1));
+            self.diagnostics.push(self.flow_budget.diagnostic(
+                span,
+                "Kubernetes flows from here on were not modelled (so many selectors match so many pods?)",
+            ));
+        }
+    }
+
+    /// Whether the bound on flows was reached: wiring that only makes flows can stop.
+    pub fn flows_full(&self) -> bool {
+        self.flows_cut
     }
 
     /// Moves everything into the fragment.
@@ -556,7 +581,7 @@ impl<'c> Builder<'c> {
                         encrypted,
                         Some(self.span(host_port)),
                     );
-                    self.flows.push(flow);
+                    self.flow(flow);
                 }
             }
         }
@@ -649,7 +674,7 @@ impl<'c> Builder<'c> {
                     &format!("{name}-{}", object.name),
                     claim,
                 );
-                self.flows.push(Flow::new(
+                self.flow(Flow::new(
                     ElementId(object.id()),
                     store,
                     Some("mount".into()),
@@ -717,7 +742,7 @@ impl<'c> Builder<'c> {
         let Some(name) = name else { return };
         let store = self.referenced(kind, &object.namespace, name, reference);
         let span = self.span(reference);
-        self.flows.push(Flow::mount(
+        self.flow(Flow::mount(
             ElementId(object.id()),
             store,
             origin,
@@ -810,7 +835,7 @@ impl<'c> Builder<'c> {
                 span: None,
                 attributes: Attributes::default(),
             });
-            self.flows.push(Flow::new(
+            self.flow(Flow::new(
                 ElementId(object.id()),
                 ElementId(target.to_string()),
                 Some(protocol.into()),

@@ -77,13 +77,16 @@ pub fn scan(paths: &[PathBuf], options: &ScanOptions) -> Result<Scan, ScanError>
     if !stdin.is_empty() {
         read_stdin(&roots, options, &mut discovered);
     }
+    // Every YAML stream of the scan (compose files and manifests) takes from one budget.
+    let limits = trustmap_model::Limits::default();
+    let yaml_nodes = trustmap_model::Budget::new(trustmap_model::Limit::YamlNodes, &limits);
     let mut fragments: Vec<(String, Fragment)> = discovered
         .compose_projects
         .par_iter()
         .map(|project: &ProjectInput| {
             (
                 project.project.clone(),
-                trustmap_compose::parse_project(project, &roots),
+                trustmap_compose::parse_project(project, &roots, &limits, &yaml_nodes),
             )
         })
         .collect();
@@ -114,7 +117,7 @@ pub fn scan(paths: &[PathBuf], options: &ScanOptions) -> Result<Scan, ScanError>
     if !discovered.manifests.is_empty() {
         fragments.push((
             String::from("kubernetes"),
-            trustmap_kubernetes::parse_manifests(&discovered.manifests),
+            trustmap_kubernetes::parse_manifests(&discovered.manifests, &limits, &yaml_nodes),
         ));
     }
     let mut notices = Fragment {

@@ -10,5 +10,5 @@
 mod load;
 mod node;
 
-pub use load::{Limits, Loaded, YamlError, load, load_source};
+pub use load::{BoundHit, Limits, Loaded, SharedBounds, YamlError, load, load_shared, load_source};
 pub use node::{Node, NodeValue, ScalarStyle};

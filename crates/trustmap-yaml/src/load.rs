@@ -4,7 +4,7 @@ use crate::node::{Node, NodeValue, ScalarStyle};
 use saphyr_parser::{Event, Marker, Parser, ScalarStyle as EventStyle};
 use std::collections::{HashMap, HashSet};
 use std::fmt;
-use trustmap_model::Position;
+use trustmap_model::{Budget, Diagnostic, Limit, Position, Span, limit_diagnostic};
 
 /// Bounds on what one YAML stream may cost.
 #[derive(Debug, Clone, Copy)]
@@ -24,6 +24,19 @@ impl Default for Limits {
     }
 }
 
+/// The bounds a whole scan shares: every YAML stream of the scan takes its nodes (after alias
+/// expansion) from one budget, so sixty files each just under a per-file bound are still
+/// bounded together.
+#[derive(Debug, Clone, Copy)]
+pub struct SharedBounds<'a> {
+    /// Nodes after alias expansion, taken by every stream of the scan
+    /// ([`Limit::YamlNodes`]).
+    pub nodes: &'a Budget,
+    /// The deepest nesting of sequences and mappings accepted in any one stream
+    /// ([`Limit::Depth`]).
+    pub max_depth: usize,
+}
+
 /// Why a stream could not be loaded, and where.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub struct YamlError {
@@ -33,6 +46,44 @@ pub struct YamlError {
     pub column: u32,
     /// What is wrong.
     pub message: String,
+}
+
+/// A bound that stopped a stream: which one, its value, and where the stream was cut.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct BoundHit {
+    /// The limit that was reached ([`Limit::YamlNodes`] or [`Limit::Depth`]).
+    pub limit: Limit,
+    /// Its value.
+    pub max: u64,
+    /// 1-based line where the stream was cut.
+    pub line: u32,
+    /// 1-based column where the stream was cut.
+    pub column: u32,
+}
+
+impl BoundHit {
+    /// What was cut, for a diagnostic (never the file's content).
+    pub fn what_was_cut(&self) -> String {
+        let cause = match self.limit {
+            Limit::Depth => format!("nesting deeper than {} levels", self.max),
+            _ => "too many nodes once aliases are expanded: an alias bomb or merge-key bomb?"
+                .to_string(),
+        };
+        format!(
+            "YAML from line {} on was not read ({cause}); the documents before it were kept",
+            self.line
+        )
+    }
+
+    /// The `limit-<name>` error for this cut in `file`.
+    pub fn diagnostic(&self, file: &str) -> Diagnostic {
+        limit_diagnostic(
+            self.limit,
+            self.max,
+            Span::lines(file, self.line, self.line),
+            &self.what_was_cut(),
+        )
+    }
 }
 
 impl fmt::Display for YamlError {
@@ -48,10 +99,12 @@ impl fmt::Display for YamlError {
 /// The documents of a stream, and what was odd but readable.
 #[derive(Debug, Clone)]
 pub struct Loaded {
-    /// One root node per document.
+    /// One root node per document (with [`Loaded::cut`], the documents completed before it).
     pub documents: Vec<Node>,
     /// Problems that did not stop loading (a duplicated key: the last value wins).
     pub warnings: Vec<YamlError>,
+    /// The bound that stopped the stream before its end, when one did.
+    pub cut: Option<BoundHit>,
 }
 
 enum Frame {
@@ -70,13 +123,26 @@ enum Frame {
     },
 }
 
-struct Builder {
-    limits: Limits,
+struct Builder<'b> {
+    bounds: SharedBounds<'b>,
     stack: Vec<Frame>,
     anchors: HashMap<usize, (Node, usize)>,
-    nodes: usize,
+    /// Nodes this stream took from the budget (given back when the stream is dropped).
+    taken: u64,
     documents: Vec<Node>,
     warnings: Vec<YamlError>,
+}
+
+/// Why building stopped: a syntax error, or a bound.
+enum Stop {
+    Syntax(YamlError),
+    Bound(BoundHit),
+}
+
+impl From<YamlError> for Stop {
+    fn from(e: YamlError) -> Stop {
+        Stop::Syntax(e)
+    }
 }
 
 fn position(marker: &Marker) -> Position {
@@ -108,9 +174,46 @@ pub fn load(text: &str, limits: &Limits) -> Result<Loaded, YamlError> {
 /// # Errors
 /// As [`load`].
 pub fn load_source(text: &str, limits: &Limits, source: u32) -> Result<Loaded, YamlError> {
+    let mut own = trustmap_model::Limits::default();
+    own.set(Limit::YamlNodes, limits.max_nodes as u64);
+    let nodes = Budget::new(Limit::YamlNodes, &own);
+    let bounds = SharedBounds {
+        nodes: &nodes,
+        max_depth: limits.max_depth,
+    };
+    let loaded = load_shared(text, source, bounds)?;
+    match &loaded.cut {
+        Some(hit) => Err(error_at(
+            Position {
+                line: hit.line,
+                column: hit.column,
+            },
+            match hit.limit {
+                Limit::Depth => format!(
+                    "nesting is deeper than {} levels; the file is not read",
+                    hit.max
+                ),
+                _ => format!(
+                    "more than {} nodes once aliases are expanded (an alias bomb?); \
+                     the file is not read",
+                    hit.max
+                ),
+            },
+        )),
+        None => Ok(loaded),
+    }
+}
+
+/// Loads a stream under bounds shared by the whole scan, marking every node with `source`.
+/// A bound that is reached does not fail the stream: the documents completed before it are
+/// kept and [`Loaded::cut`] says where and why the rest was not read.
+///
+/// # Errors
+/// A syntax error or an alias to an unknown anchor; the nodes the stream took are given back.
+pub fn load_shared(text: &str, source: u32, bounds: SharedBounds<'_>) -> Result<Loaded, YamlError> {
     let mut text = std::borrow::Cow::Borrowed(text);
     for _ in 0..64 {
-        match load_once(&text, limits, source) {
+        match load_once(&text, bounds, source) {
             // libyaml (PyYAML, kubectl's go-yaml) accepts a quoted scalar whose continuation
             // lines are not indented past its key; saphyr refuses it. Indent them past the key
             // (leading spaces of continuation lines are folded away) and read again.
@@ -124,7 +227,7 @@ pub fn load_source(text: &str, limits: &Limits, source: u32) -> Result<Loaded, Y
             other => return other,
         }
     }
-    load_once(&text, limits, source)
+    load_once(&text, bounds, source)
 }
 
 /// The text with the continuation lines of the quoted scalar that starts on 1-based `line`
@@ -164,18 +267,59 @@ fn indent_continuations(text: &str, line: usize) -> Option<String> {
     changed.then(|| out.join("\n"))
 }
 
-fn load_once(text: &str, limits: &Limits, source: u32) -> Result<Loaded, YamlError> {
+fn load_once(text: &str, bounds: SharedBounds<'_>, source: u32) -> Result<Loaded, YamlError> {
     let mut builder = Builder {
-        limits: *limits,
+        bounds,
         stack: Vec::new(),
         anchors: HashMap::new(),
-        nodes: 0,
+        taken: 0,
         documents: Vec::new(),
         warnings: Vec::new(),
     };
+    match build(text, source, &mut builder) {
+        Ok(()) => Ok(Loaded {
+            documents: std::mem::take(&mut builder.documents),
+            warnings: std::mem::take(&mut builder.warnings),
+            cut: None,
+        }),
+        Err(Stop::Bound(hit)) => {
+            // What was built of the document being read is dropped: give its nodes back.
+            let kept: u64 = builder.documents.iter().map(|d| d.size() as u64).sum();
+            builder
+                .bounds
+                .nodes
+                .give_back(builder.taken.saturating_sub(kept));
+            Ok(Loaded {
+                documents: std::mem::take(&mut builder.documents),
+                warnings: std::mem::take(&mut builder.warnings),
+                cut: Some(hit),
+            })
+        }
+        Err(Stop::Syntax(e)) => {
+            builder.bounds.nodes.give_back(builder.taken);
+            Err(e)
+        }
+    }
+}
+
+fn build(text: &str, source: u32, builder: &mut Builder<'_>) -> Result<(), Stop> {
     let mut parser = Parser::new_from_str(text);
     while let Some(next) = parser.next_event() {
-        let (event, span) = next.map_err(|e| error_at(position(e.marker()), e.info()))?;
+        let (event, span) = next.map_err(|e| {
+            let at = position(e.marker());
+            // The scanner counts flow nesting in a byte and looks ahead of the events, so
+            // `[[[...` past 255 levels stops there before our own check sees it.
+            if e.info() == "recursion limit exceeded" {
+                Stop::Bound(BoundHit {
+                    limit: Limit::Depth,
+                    max: builder.bounds.max_depth as u64,
+                    line: at.line,
+                    column: at.column,
+                })
+            } else {
+                Stop::Syntax(error_at(at, e.info()))
+            }
+        })?;
         let start = position(&span.start);
         let end = position(&span.end);
         match event {
@@ -205,17 +349,14 @@ fn load_once(text: &str, limits: &Limits, source: u32) -> Result<Loaded, YamlErr
                 )?;
             }
             Event::Alias(anchor) => {
-                let Some((node, size)) = builder.anchors.get(&anchor) else {
-                    return Err(error_at(
-                        start,
-                        "alias refers to an anchor that is not defined",
-                    ));
+                let Some(&(_, size)) = builder.anchors.get(&anchor) else {
+                    return Err(
+                        error_at(start, "alias refers to an anchor that is not defined").into(),
+                    );
                 };
-                builder.nodes += size;
-                if builder.nodes > builder.limits.max_nodes {
-                    return Err(too_many_nodes(start, builder.limits.max_nodes));
-                }
-                let node = node.clone();
+                // The budget is taken before the copy is made, so a bomb never allocates.
+                builder.take(size as u64, start)?;
+                let node = builder.anchors[&anchor].0.clone();
                 builder.complete(node, 0)?;
             }
             Event::SequenceStart(anchor, tag) => {
@@ -247,7 +388,7 @@ fn load_once(text: &str, limits: &Limits, source: u32) -> Result<Loaded, YamlErr
                     items,
                 }) = builder.stack.pop()
                 else {
-                    return Err(error_at(start, "unbalanced sequence end"));
+                    return Err(error_at(start, "unbalanced sequence end").into());
                 };
                 let node = Node {
                     value: NodeValue::Sequence(items),
@@ -267,7 +408,7 @@ fn load_once(text: &str, limits: &Limits, source: u32) -> Result<Loaded, YamlErr
                     ..
                 }) = builder.stack.pop()
                 else {
-                    return Err(error_at(start, "unbalanced mapping end"));
+                    return Err(error_at(start, "unbalanced mapping end").into());
                 };
                 let entries = builder.merge_keys(entries)?;
                 let node = Node {
@@ -283,43 +424,42 @@ fn load_once(text: &str, limits: &Limits, source: u32) -> Result<Loaded, YamlErr
             Event::Nothing | Event::StreamStart | Event::DocumentStart(_) | Event::DocumentEnd => {}
         }
     }
-    Ok(Loaded {
-        documents: builder.documents,
-        warnings: builder.warnings,
-    })
+    Ok(())
 }
 
-fn too_many_nodes(at: Position, limit: usize) -> YamlError {
-    error_at(
-        at,
-        format!(
-            "more than {limit} nodes once aliases are expanded (an alias bomb?); \
-             the file is not read"
-        ),
-    )
-}
+impl Builder<'_> {
+    /// Takes `amount` nodes from the scan's budget, or stops the stream at `at`.
+    fn take(&mut self, amount: u64, at: Position) -> Result<(), Stop> {
+        if !self.bounds.nodes.take(amount) {
+            return Err(Stop::Bound(BoundHit {
+                limit: Limit::YamlNodes,
+                max: self.bounds.nodes.max(),
+                line: at.line,
+                column: at.column,
+            }));
+        }
+        self.taken += amount;
+        Ok(())
+    }
 
-impl Builder {
-    fn open(&mut self, at: Position) -> Result<(), YamlError> {
-        if self.stack.len() >= self.limits.max_depth {
-            return Err(error_at(
-                at,
-                format!(
-                    "nesting is deeper than {} levels; the file is not read",
-                    self.limits.max_depth
-                ),
-            ));
+    fn open(&mut self, at: Position) -> Result<(), Stop> {
+        if self.stack.len() >= self.bounds.max_depth {
+            return Err(Stop::Bound(BoundHit {
+                limit: Limit::Depth,
+                max: self.bounds.max_depth as u64,
+                line: at.line,
+                column: at.column,
+            }));
         }
         Ok(())
     }
 
-    fn complete(&mut self, node: Node, anchor: usize) -> Result<(), YamlError> {
-        self.nodes += 1;
-        if self.nodes > self.limits.max_nodes {
-            return Err(too_many_nodes(node.start, self.limits.max_nodes));
-        }
+    fn complete(&mut self, node: Node, anchor: usize) -> Result<(), Stop> {
+        self.take(1, node.start)?;
         if anchor != 0 {
             let size = node.size();
+            // The anchor keeps its own copy of the subtree: it costs nodes too.
+            self.take(size as u64, node.start)?;
             self.anchors.insert(anchor, (node.clone(), size));
         }
         match self.stack.last_mut() {
@@ -478,6 +618,134 @@ mod tests {
             .map(|i| format!("{}k:\n", " ".repeat(i)))
             .collect();
         assert!(load(&block, &Limits::default()).is_err());
+    }
+
+    fn bomb(levels: u8) -> String {
+        let mut text = String::from("a: &a [x, x, x, x, x, x, x, x, x, x]\n");
+        for i in 1..levels {
+            let prev = (b'a' + i - 1) as char;
+            let name = (b'a' + i) as char;
+            let refs = vec![format!("*{prev}"); 10].join(", ");
+            text.push_str(&format!("{name}: &{name} [{refs}]\n"));
+        }
+        text
+    }
+
+    fn shared_limits(nodes: u64, depth: u64) -> trustmap_model::Limits {
+        let mut limits = trustmap_model::Limits::default();
+        limits.set(Limit::YamlNodes, nodes);
+        limits.set(Limit::Depth, depth);
+        limits
+    }
+
+    #[test]
+    fn streams_under_one_budget_are_bounded_together_not_each() {
+        // Each stream takes about 10,000 nodes, under the budget on its own.
+        let text = bomb(4);
+        let one = Budget::new(Limit::YamlNodes, &shared_limits(1_000_000, 128));
+        load_shared(
+            &text,
+            0,
+            SharedBounds {
+                nodes: &one,
+                max_depth: 128,
+            },
+        )
+        .unwrap();
+        let limits = shared_limits(one.used() * 5 / 2, 128);
+        let nodes = Budget::new(Limit::YamlNodes, &limits);
+        let bounds = SharedBounds {
+            nodes: &nodes,
+            max_depth: 128,
+        };
+        let mut cut = 0;
+        for source in 0..5 {
+            let loaded = load_shared(&text, source, bounds).unwrap();
+            if let Some(hit) = loaded.cut {
+                assert_eq!(hit.limit, Limit::YamlNodes);
+                cut += 1;
+            }
+        }
+        assert_eq!(cut, 3, "two streams fit, the other three are cut");
+        assert!(nodes.used() <= nodes.max());
+    }
+
+    #[test]
+    fn a_cut_stream_keeps_the_documents_before_the_bound() {
+        let limits = shared_limits(1_000, 128);
+        let nodes = Budget::new(Limit::YamlNodes, &limits);
+        let bounds = SharedBounds {
+            nodes: &nodes,
+            max_depth: 128,
+        };
+        let text = format!("kind: ConfigMap\n---\n{}", bomb(6));
+        let loaded = load_shared(&text, 0, bounds).unwrap();
+        assert_eq!(loaded.documents.len(), 1);
+        let hit = loaded.cut.expect("the bomb is cut");
+        assert_eq!(hit.line, 5, "cut at the first level past the budget");
+        assert!(!hit.what_was_cut().contains('*'));
+        // What the cut document had taken is given back.
+        assert_eq!(nodes.used(), 3);
+    }
+
+    #[test]
+    fn a_syntax_error_gives_back_what_the_stream_took() {
+        let limits = shared_limits(1_000, 128);
+        let nodes = Budget::new(Limit::YamlNodes, &limits);
+        let bounds = SharedBounds {
+            nodes: &nodes,
+            max_depth: 128,
+        };
+        assert!(load_shared("a: [1, 2, 3]\nb: [1, 2\n", 0, bounds).is_err());
+        assert_eq!(nodes.used(), 0);
+    }
+
+    #[test]
+    fn a_merge_key_bomb_stops_at_the_node_limit() {
+        // Every level merges ten copies of the previous one and keeps them under new keys.
+        let mut text = String::from("l0: &l0 {a: 1, b: 2, c: 3, d: 4, e: 5, f: 6, g: 7, h: 8}\n");
+        for i in 1..10 {
+            let prev = format!("*l{}", i - 1);
+            let merged = [prev.as_str(); 10].join(", ");
+            let kept: Vec<String> = (0..10).map(|k| format!("k{k}: {prev}")).collect();
+            text.push_str(&format!(
+                "l{i}: &l{i} {{<<: [{merged}], {}}}\n",
+                kept.join(", ")
+            ));
+        }
+        let limits = shared_limits(1_000_000, 128);
+        let nodes = Budget::new(Limit::YamlNodes, &limits);
+        let bounds = SharedBounds {
+            nodes: &nodes,
+            max_depth: 128,
+        };
+        let loaded = load_shared(&text, 0, bounds).unwrap();
+        assert_eq!(loaded.cut.map(|h| h.limit), Some(Limit::YamlNodes));
+        assert!(nodes.used() <= 1_000_000);
+    }
+
+    #[test]
+    fn nesting_100000_deep_is_cut_not_a_stack_overflow() {
+        let limits = shared_limits(5_000_000, 128);
+        let nodes = Budget::new(Limit::YamlNodes, &limits);
+        let bounds = SharedBounds {
+            nodes: &nodes,
+            max_depth: 128,
+        };
+        let n = 100_000;
+        let flow = "[".repeat(n) + &"]".repeat(n);
+        let json = "{\"a\": ".repeat(n) + "1" + &"}".repeat(n);
+        // Block nesting needs indentation, so its text grows with the square of its depth.
+        let block: String = (0..2_000)
+            .map(|i| format!("{}- \n", "  ".repeat(i)))
+            .collect();
+        let mapping: String = (0..2_000)
+            .map(|i| format!("{}k:\n", " ".repeat(i)))
+            .collect();
+        for text in [flow, json, block, mapping] {
+            let loaded = load_shared(&text, 0, bounds).unwrap();
+            assert_eq!(loaded.cut.map(|h| h.limit), Some(Limit::Depth));
+        }
     }
 
     #[test]
