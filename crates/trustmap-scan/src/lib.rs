@@ -78,7 +78,7 @@ pub fn scan(paths: &[PathBuf], options: &ScanOptions) -> Result<Scan, ScanError>
         read_stdin(&roots, options, &mut discovered);
     }
     // Every YAML stream of the scan (compose files and manifests) takes from one budget.
-    let limits = trustmap_model::Limits::default();
+    let limits = options.limits;
     let yaml_nodes = trustmap_model::Budget::new(trustmap_model::Limit::YamlNodes, &limits);
     let mut fragments: Vec<(String, Fragment)> = discovered
         .compose_projects
@@ -110,7 +110,7 @@ pub fn scan(paths: &[PathBuf], options: &ScanOptions) -> Result<Scan, ScanError>
             trustmap_terraform::parse_root_modules(
                 &discovered.terraform_roots,
                 &discovered.terraform_folders,
-                &trustmap_model::Limits::default(),
+                &limits,
             ),
         ));
     }
