@@ -184,6 +184,11 @@ impl Model {
         let mut cut_with_elements = 0usize;
         for flow in flows {
             if let Some(first) = kept.last().filter(|k| k.id == flow.id) {
+                // The same declaration implied twice (one Service port per container) is one
+                // flow; a second place that declares it again is worth a note.
+                if first.span == flow.span {
+                    continue;
+                }
                 diagnostics.push(duplicate(
                     flow.span.as_ref(),
                     first.span.as_ref(),
@@ -801,6 +806,16 @@ mod bound_tests {
         limits.set(Limit::Elements, elements);
         limits.set(Limit::Flows, flows);
         limits
+    }
+
+    #[test]
+    fn a_flow_implied_twice_by_one_declaration_is_no_duplicate() {
+        let model = Model::build(vec![fragment(
+            &["a", "b"],
+            vec![flow("a", "b", "f.yaml", 3), flow("a", "b", "f.yaml", 3)],
+        )]);
+        assert_eq!(model.flows().count(), 1);
+        assert!(model.diagnostics().is_empty(), "{:?}", model.diagnostics());
     }
 
     #[test]
