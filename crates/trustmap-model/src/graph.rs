@@ -843,7 +843,11 @@ mod bound_tests {
             .find(|d| d.code == "limit-elements")
             .expect("the cut is said");
         assert_eq!(cut.level, DiagnosticLevel::Error);
-        assert!(cut.message.starts_with("2 of 5 elements"), "{}", cut.message);
+        assert!(
+            cut.message.starts_with("2 of 5 elements"),
+            "{}",
+            cut.message
+        );
         assert!(cut.message.contains("(2 flows)"), "{}", cut.message);
         assert!(
             !one.diagnostics().iter().any(|d| d.code == "dangling-flow"),
@@ -884,6 +888,11 @@ mod bound_tests {
             vec![fragment(&["a", "b"], vec![flow("a", "b", "f.yaml", 1)])],
             &limited(2, 1),
         );
-        assert!(model.diagnostics().iter().all(|d| !d.code.starts_with("limit-")));
+        assert!(
+            model
+                .diagnostics()
+                .iter()
+                .all(|d| !d.code.starts_with("limit-"))
+        );
     }
 }
