@@ -27,7 +27,7 @@ mod text;
 pub use compare::{Change, ChangeKind, Drift, Subject, SubjectKind, compare};
 pub use json::{DRIFT_VERSION, json};
 pub use markdown::markdown;
-pub use sarif::{DRIFT_FINGERPRINT_KEY, DRIFT_TOOL_NAME, sarif};
+pub use sarif::{DRIFT_FINGERPRINT_KEY, DRIFT_TOOL_NAME, sarif, sarif_bounded};
 pub use text::text;
 
 use trustmap_model::printable;

@@ -15,7 +15,7 @@
 //! | [`findings_text`] | findings grouped by file, for a terminal |
 //! | [`findings_json`] | findings as a stable JSON document ([`REPORT_VERSION`]) |
 //! | [`findings_markdown`] | the threat model as a document: DFD, boundaries, threats by STRIDE with decisions |
-//! | [`sarif()`] | SARIF 2.1.0 for GitHub code scanning |
+//! | [`sarif()`], [`sarif_bounded`] | SARIF 2.1.0 for GitHub code scanning, at most [`trustmap_model::Limit::SarifResults`] results |
 //! | [`model_json`] | the threat-model snapshot ([`trustmap_model::Snapshot`]) |
 //! | [`mermaid`] | the DFD as a Mermaid flowchart, within GitHub's rendering limits |
 //! | [`mermaid_highlighted`] | the same flowchart with some elements and flows highlighted ([`Highlights`]) |
@@ -27,7 +27,7 @@
 //! Building blocks for other renderers (trustmap-drift's), so their output reads like these:
 //! [`flow_label`], [`escape_chars`], [`markdown_cell`], [`markdown_code`] and [`pretty_json`]; for SARIF, [`sarif_location`],
 //! [`sarif_physical_location`], [`sarif_logical_location`], [`sarif_region`],
-//! [`encode_uri_path`], [`sarif_message`], [`sarif_text`], [`sarif_level`] and
+//! [`encode_uri_path`], [`sarif_keep_most_severe`], [`sarif_notification`], [`sarif_message`], [`sarif_text`], [`sarif_level`] and
 //! [`sarif_level_name`].
 #![deny(missing_docs)]
 
@@ -57,9 +57,11 @@ pub use mermaid::{
 };
 pub use sarif::{
     FINGERPRINT_KEY, SARIF_SCHEMA, SRCROOT, SarifOptions, encode_uri_path,
-    location as sarif_location, logical as sarif_logical_location, message as sarif_message,
-    physical_location as sarif_physical_location, region as sarif_region,
-    result_level as sarif_level, result_level_name as sarif_level_name, sarif, text as sarif_text,
+    keep_most_severe as sarif_keep_most_severe, location as sarif_location,
+    logical as sarif_logical_location, message as sarif_message,
+    notification as sarif_notification, physical_location as sarif_physical_location,
+    region as sarif_region, result_level as sarif_level, result_level_name as sarif_level_name,
+    sarif, sarif_bounded, text as sarif_text,
 };
 pub use svg::svg;
 pub use text::findings_text;
