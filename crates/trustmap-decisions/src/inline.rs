@@ -61,7 +61,7 @@ pub fn inline_decisions(file: &str, text: &str) -> (Vec<Entry>, Vec<Diagnostic>)
                         record.expires = Some(date.to_string());
                         expires = Some(date);
                     }
-                    None => bad = Some(format!("`expires={value}` is not a date (YYYY-MM-DD)")),
+                    None => bad = Some("`expires` is not a date (YYYY-MM-DD)".to_string()),
                 },
                 other => {
                     bad = Some(format!(

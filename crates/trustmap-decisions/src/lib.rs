@@ -6,15 +6,24 @@
 //! transfer or accept, with an owner, a reason, an optional ticket and an optional expiry date.
 //! An expired decision no longer covers its threat, and a decision that matches no threat is
 //! reported as stale so the file does not rot.
+//!
+//! [`review_decisions`] compares the base revision's decisions with the head's, so that a pull
+//! request cannot grant itself decisions unseen: what it adds, changes and removes, and which
+//! decisions are broad, as Markdown and as warnings.
 #![deny(missing_docs)]
 
 mod date;
 mod file;
 mod inline;
+mod review;
 
 pub use date::Date;
 pub use file::{DECISIONS_FILE, parse_decisions};
 pub use inline::inline_decisions;
+pub use review::{
+    BroadDecision, Broadness, Covered, DecisionChange, DecisionChangeKind, DecisionReview,
+    broadness, is_broad, review_decisions,
+};
 
 use trustmap_model::{Diagnostic, DiagnosticLevel, Span};
 use trustmap_rules::{Decision, DecisionKind, Finding};

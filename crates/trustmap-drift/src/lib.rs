@@ -27,20 +27,16 @@ mod text;
 pub use compare::{Change, ChangeKind, Drift, Subject, SubjectKind, compare};
 pub use json::{DRIFT_VERSION, json};
 pub use markdown::markdown;
-pub use sarif::{DRIFT_FINGERPRINT_KEY, DRIFT_TOOL_NAME, sarif};
+pub use sarif::{DRIFT_FINGERPRINT_KEY, DRIFT_TOOL_NAME, sarif, sarif_bounded};
 pub use text::text;
 
-/// Where a change points, `file:line:col`, or its subject's id when it has no source span.
+use trustmap_model::printable;
+
+/// Where a change points, `file:line:col`, or its subject's id when it has no source span,
+/// [`printable`] on a terminal.
 fn place(change: &Change) -> String {
     match &change.span {
-        Some(span) if !span.file.is_empty() => span.to_string(),
-        _ => change.subject.id.clone(),
+        Some(span) if !span.file.is_empty() => printable(&span.to_string()).into_owned(),
+        _ => printable(&change.subject.id).into_owned(),
     }
-}
-
-/// Text on one line: line breaks and other control characters become spaces.
-fn one_line(text: &str) -> String {
-    text.chars()
-        .map(|c| if c.is_control() { ' ' } else { c })
-        .collect()
 }

@@ -7,7 +7,9 @@
 use crate::{Change, ChangeKind, Drift, SubjectKind};
 use std::fmt::Write as _;
 use trustmap_model::{ElementId, FlowId, Fragment, Model, Snapshot};
-use trustmap_report::{Highlight, Highlights, escape_chars, mermaid_highlighted};
+use trustmap_report::{
+    Highlight, Highlights, markdown_cell as cell, markdown_code, mermaid_highlighted,
+};
 
 /// What a comment may hold: GitHub refuses comments over 65,536 characters, and a byte is never
 /// less than a character.
@@ -152,51 +154,8 @@ fn highlights(drift: &Drift, current: &Snapshot) -> Highlights {
 fn place(change: &Change) -> String {
     match &change.span {
         Some(span) if !span.file.is_empty() => {
-            let text = format!("{}:{}", span.file, span.start.line);
-            if text.contains('`') || text.chars().any(char::is_control) {
-                cell(&text)
-            } else {
-                // A `|` ends the cell even inside a code span, unless escaped.
-                format!("`{}`", text.replace('|', "\\|"))
-            }
+            markdown_code(&format!("{}:{}", span.file, span.start.line))
         }
         _ => "(no location)".to_string(),
-    }
-}
-
-/// Makes text safe in a Markdown table cell: Markdown punctuation is escaped, `<`, `>` and `&`
-/// are entities (no HTML from a service name), line breaks are spaces, and a word joiner after
-/// `@` keeps a name such as `@org/team` from notifying anyone.
-fn cell(text: &str) -> String {
-    escape_chars(text, |c| match c {
-        '\\' => Some("\\\\"),
-        '|' => Some("\\|"),
-        '*' => Some("\\*"),
-        '_' => Some("\\_"),
-        '[' => Some("\\["),
-        ']' => Some("\\]"),
-        '`' => Some("\\`"),
-        '~' => Some("\\~"),
-        '#' => Some("\\#"),
-        '!' => Some("\\!"),
-        '<' => Some("&lt;"),
-        '>' => Some("&gt;"),
-        '&' => Some("&amp;"),
-        '@' => Some("@\u{2060}"),
-        _ => None,
-    })
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn cells_cannot_break_the_table_or_inject_markup() {
-        assert_eq!(cell("a|b"), "a\\|b");
-        assert_eq!(cell("<img src=x>"), "&lt;img src=x&gt;");
-        assert_eq!(cell("two\nlines"), "two lines");
-        assert_eq!(cell("*x* _y_ `z`"), "\\*x\\* \\_y\\_ \\`z\\`");
-        assert_eq!(cell("@org/team"), "@\u{2060}org/team");
     }
 }

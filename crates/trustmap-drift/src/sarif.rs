@@ -10,14 +10,15 @@
 use crate::{Change, ChangeKind, Drift, SubjectKind};
 use serde_json::json;
 use serde_sarif::sarif::{
-    MultiformatMessageString, PropertyBag, ReportingConfiguration, ReportingDescriptor,
+    Invocation, MultiformatMessageString, PropertyBag, ReportingConfiguration, ReportingDescriptor,
     Result as SarifResult, ResultLevel, Run, Sarif, Tool, ToolComponent,
 };
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
+use trustmap_model::{Diagnostic, Limits};
 use trustmap_report::{
-    SARIF_SCHEMA, pretty_json, sarif_level, sarif_level_name, sarif_location, sarif_message,
-    sarif_text,
+    SARIF_SCHEMA, pretty_json, sarif_keep_most_severe, sarif_level, sarif_level_name,
+    sarif_location, sarif_message, sarif_notification, sarif_text,
 };
 use trustmap_rules::Severity;
 
@@ -46,8 +47,24 @@ const RULE_KINDS: [ChangeKind; 3] = [
 /// span that causes it (a logical location naming the subject when it has no span) and its
 /// fingerprint ([`DRIFT_FINGERPRINT_KEY`]: kind, subject and attribute, never lines).
 /// Informational changes are not results.
+///
+/// At most the default [`trustmap_model::Limit::SarifResults`] results are written;
+/// [`sarif_bounded`] takes the limits and returns the diagnostic of a cut.
 #[must_use]
 pub fn sarif(drift: &Drift, tool_version: &str) -> String {
+    sarif_bounded(drift, tool_version, &Limits::default()).0
+}
+
+/// [`sarif`] with at most `limits.get(Limit::SarifResults)` results: over the bound, the most
+/// severe changes are kept (new entry points first), in their order, the run gets an
+/// invocation whose `limit-sarif-results` error notification says how many were left out
+/// (`executionSuccessful` false), and that diagnostic is returned for the caller to report.
+#[must_use]
+pub fn sarif_bounded(
+    drift: &Drift,
+    tool_version: &str,
+    limits: &Limits,
+) -> (String, Vec<Diagnostic>) {
     let driver = ToolComponent::builder()
         .name(DRIFT_TOOL_NAME)
         .version(tool_version.to_string())
@@ -58,18 +75,25 @@ pub fn sarif(drift: &Drift, tool_version: &str) -> String {
                 .collect::<Vec<_>>(),
         )
         .build();
-    let results: Vec<SarifResult> = drift.weakening().map(result).collect();
-    let run = Run::builder()
+    let weakening: Vec<&Change> = drift.weakening().collect();
+    let (kept, cut) = sarif_keep_most_severe(&weakening, limits, |c| (false, severity(c.kind)));
+    let results: Vec<SarifResult> = kept.into_iter().map(|c| result(c)).collect();
+    let mut run = Run::builder()
         .tool(Tool::builder().driver(driver).build())
         .results(results)
         .column_kind(json!("unicodeCodePoints"))
         .build();
+    if let Some(cut) = &cut {
+        let mut invocation = Invocation::builder().execution_successful(false).build();
+        invocation.tool_execution_notifications = Some(vec![sarif_notification(cut)]);
+        run.invocations = Some(vec![invocation]);
+    }
     let log = Sarif::builder()
         .schema(SARIF_SCHEMA)
         .version("2.1.0")
         .runs(vec![run])
         .build();
-    pretty_json(&log)
+    (pretty_json(&log), cut.into_iter().collect())
 }
 
 /// A kind's severity for GitHub: a new door from the internet is high, the others medium.

@@ -1,7 +1,8 @@
 //! Drift as text for a terminal: the weakening changes, the others, and a one-line summary.
 
-use crate::{Drift, one_line, place};
+use crate::{Drift, place};
 use std::fmt::Write as _;
+use trustmap_model::printable;
 
 /// Renders the drift as readable text.
 ///
@@ -48,7 +49,7 @@ pub fn text(drift: &Drift) -> String {
                 out,
                 "  {place:<width$}  {:<kind_width$}  {}",
                 change.kind.as_str(),
-                one_line(&change.message)
+                printable(&change.message)
             );
         }
         out.push('\n');

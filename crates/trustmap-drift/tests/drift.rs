@@ -713,6 +713,39 @@ fn sarif_validates_against_the_official_schema() {
 }
 
 #[test]
+fn sarif_keeps_the_most_severe_changes_within_the_result_limit_and_says_so() {
+    let (baseline, current) = busy();
+    let drift = compare(&baseline, &current);
+    let weakening: Vec<_> = drift.weakening().collect();
+    let entry_points = weakening
+        .iter()
+        .filter(|c| c.kind == ChangeKind::NewEntryPoint)
+        .count();
+    assert!(
+        entry_points >= 1 && weakening.len() > entry_points,
+        "{weakening:?}"
+    );
+    let mut limits = trustmap_model::Limits::default();
+    limits.set(trustmap_model::Limit::SarifResults, entry_points as u64);
+    let (log, cut) = trustmap_drift::sarif_bounded(&drift, "0.1.0", &limits);
+    let log: Value = serde_json::from_str(&log).expect("valid JSON");
+    trustmap_testkit::assert_valid_sarif(&log);
+    let run = &log["runs"][0];
+    let rules: Vec<&str> = run["results"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["ruleId"].as_str().unwrap())
+        .collect();
+    assert_eq!(rules, vec!["drift/new-entry-point"; entry_points]);
+    assert_eq!(cut.len(), 1);
+    assert_eq!(cut[0].code, "limit-sarif-results");
+    assert_eq!(run["invocations"][0]["executionSuccessful"], false);
+    let (_, none) = trustmap_drift::sarif_bounded(&drift, "0.1.0", &Default::default());
+    assert!(none.is_empty());
+}
+
+#[test]
 fn sarif_has_a_result_per_weakening_change_on_its_line() {
     let (baseline, current) = busy();
     let drift = compare(&baseline, &current);

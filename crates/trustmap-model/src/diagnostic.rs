@@ -1,6 +1,6 @@
 //! Diagnostics: what a parser or the scan could not read, and why. They never stop a scan.
 
-use crate::Span;
+use crate::{Span, printable};
 use serde::{Deserialize, Serialize};
 use std::fmt;
 
@@ -63,6 +63,42 @@ impl fmt::Display for Diagnostic {
             DiagnosticLevel::Warning => "warning",
             DiagnosticLevel::Error => "error",
         };
-        write!(f, "{}: {level}[{}]: {}", self.span, self.code, self.message)
+        // File names, codes and messages come from the scanned files: shown printable, so
+        // a diagnostic is one line that cannot drive the terminal or a CI runner.
+        write!(
+            f,
+            "{}: {level}[{}]: {}",
+            printable(&self.span.to_string()),
+            printable(&self.code),
+            printable(&self.message)
+        )
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_hostile_file_name_or_message_cannot_break_out_of_its_diagnostic_line() {
+        let diagnostic = Diagnostic::file(
+            DiagnosticLevel::Error,
+            "yaml-syntax",
+            "x\n::error title=pwned::y.compose.yaml\x1b]8;;https://evil\x07\u{202e}",
+            "bad \x1b[2J value\r\n::warning::owned",
+        );
+        let shown = diagnostic.to_string();
+        assert_eq!(shown.lines().count(), 1, "{shown}");
+        assert!(!shown.trim_start().starts_with("::"));
+        for raw in ['\n', '\r', '\x1b', '\x07', '\u{202e}'] {
+            assert!(!shown.contains(raw), "{raw:?} survives in {shown:?}");
+        }
+        assert!(shown.contains("\\x1b]8;;https://evil"), "{shown}");
+
+        let leading = Diagnostic::file(DiagnosticLevel::Note, "c", "::error::x.yaml", "m");
+        assert!(
+            leading.to_string().starts_with("\\u{3a}:error::x.yaml:1"),
+            "{leading}"
+        );
     }
 }

@@ -4,7 +4,7 @@
 use crate::{AttrName, Attributes};
 use crate::{
     Diagnostic, DiagnosticLevel, Element, ElementId, ElementKind, Flow, Fragment, INTERNET_ELEMENT,
-    Span, Tri, Zone, ZoneId, ZoneKind,
+    Limit, Limits, Span, Tri, Zone, ZoneId, ZoneKind, limit_diagnostic,
 };
 use petgraph::Direction;
 use petgraph::stable_graph::{EdgeIndex, NodeIndex, StableDiGraph};
@@ -46,9 +46,18 @@ pub struct Model {
 }
 
 impl Model {
-    /// Assembles fragments into one model. Fragments should come in a deterministic order (by
-    /// file): when two declare the same id, the first wins and the second gets a diagnostic.
+    /// Assembles fragments into one model with the default [`Limits`]. Fragments should come in
+    /// a deterministic order (by file): when two declare the same id, the first wins and the
+    /// second gets a diagnostic.
     pub fn build(fragments: Vec<Fragment>) -> Model {
+        Model::build_with_limits(fragments, &Limits::default())
+    }
+
+    /// Assembles fragments into one model of at most [`Limit::Elements`] elements (besides the
+    /// internet) and [`Limit::Flows`] flows. Over a bound, the elements (flows) with the
+    /// smallest ids are kept, whatever the order the fragments came in, flows that touch a cut
+    /// element are cut with it, and a [`limit_diagnostic`] says how many were cut.
+    pub fn build_with_limits(fragments: Vec<Fragment>, limits: &Limits) -> Model {
         let mut zones = BTreeMap::new();
         let mut diagnostics = Vec::new();
         let internet = Zone::internet();
@@ -73,24 +82,68 @@ impl Model {
         );
 
         let mut flows = Vec::new();
+        let mut elements: BTreeMap<ElementId, Element> = BTreeMap::new();
+        let mut cut_elements = std::collections::BTreeSet::new();
         for fragment in fragments {
             diagnostics.extend(fragment.diagnostics);
             for zone in fragment.zones {
-                if zones.contains_key(&zone.id) {
-                    diagnostics.push(duplicate(zone.span.as_ref(), "zone", &zone.id.0));
+                if let Some(first) = zones.get(&zone.id) {
+                    diagnostics.push(duplicate(
+                        zone.span.as_ref(),
+                        first.span.as_ref(),
+                        "zone",
+                        &zone.id.0,
+                    ));
                 } else {
                     zones.insert(zone.id.clone(), zone);
                 }
             }
             for element in fragment.elements {
-                if nodes.contains_key(&element.id) {
-                    diagnostics.push(duplicate(element.span.as_ref(), "element", &element.id.0));
+                if let Some(first) = elements.get(&element.id) {
+                    diagnostics.push(duplicate(
+                        element.span.as_ref(),
+                        first.span.as_ref(),
+                        "element",
+                        &element.id.0,
+                    ));
+                } else if nodes.contains_key(&element.id) {
+                    // The built-in internet user.
+                    diagnostics.push(duplicate(
+                        element.span.as_ref(),
+                        None,
+                        "element",
+                        &element.id.0,
+                    ));
                 } else {
-                    let id = element.id.clone();
-                    nodes.insert(id, graph.add_node(element));
+                    elements.insert(element.id.clone(), element);
                 }
             }
             flows.extend(fragment.flows);
+        }
+        let element_bound = limits.get_usize(Limit::Elements);
+        if elements.len() > element_bound {
+            let first_cut = elements
+                .keys()
+                .nth(element_bound)
+                .expect("over the bound")
+                .clone();
+            let cut = elements.split_off(&first_cut);
+            let first_cut = cut.values().next().expect("at least one is cut");
+            diagnostics.push(limit_diagnostic(
+                Limit::Elements,
+                limits.get(Limit::Elements),
+                first_cut.span.clone().unwrap_or_else(|| Span::lines("", 1, 1)),
+                &format!(
+                    "{} of {} elements were left out of the model (those with the greatest ids, from {}), with the flows that touch them",
+                    cut.len(),
+                    elements.len() + cut.len(),
+                    first_cut.id
+                ),
+            ));
+            cut_elements = cut.into_keys().collect();
+        }
+        for (id, element) in elements {
+            nodes.insert(id, graph.add_node(element));
         }
 
         // A zone whose parent is missing hangs from the internet, so the tree stays a tree.
@@ -125,16 +178,31 @@ impl Model {
             }
         }
 
+        // Stable: of two flows with one id, the one of the earlier fragment is first.
         flows.sort_by(|a, b| a.id.cmp(&b.id));
-        let mut seen = std::collections::BTreeSet::new();
+        let mut kept: Vec<Flow> = Vec::with_capacity(flows.len());
+        let mut cut_with_elements = 0usize;
         for flow in flows {
-            if !seen.insert(flow.id.clone()) {
+            if let Some(first) = kept.last().filter(|k| k.id == flow.id) {
+                // The same declaration implied twice (one Service port per container) is one
+                // flow; a second place that declares it again is worth a note.
+                if first.span == flow.span {
+                    continue;
+                }
+                diagnostics.push(duplicate(
+                    flow.span.as_ref(),
+                    first.span.as_ref(),
+                    "flow",
+                    &flow.id.0,
+                ));
+                continue;
+            }
+            if cut_elements.contains(&flow.source) || cut_elements.contains(&flow.target) {
+                cut_with_elements += 1;
                 continue;
             }
             match (nodes.get(&flow.source), nodes.get(&flow.target)) {
-                (Some(&s), Some(&t)) => {
-                    graph.add_edge(s, t, flow);
-                }
+                (Some(_), Some(_)) => kept.push(flow),
                 _ => diagnostics.push(Diagnostic::new(
                     DiagnosticLevel::Warning,
                     "dangling-flow",
@@ -142,6 +210,34 @@ impl Model {
                     format!("flow {} names an element that does not exist", flow.id),
                 )),
             }
+        }
+        if cut_with_elements > 0
+            && let Some(cut) = diagnostics
+                .iter_mut()
+                .find(|d| d.code == Limit::Elements.code())
+        {
+            cut.message
+                .push_str(&format!(" ({cut_with_elements} flows)"));
+        }
+        let flow_bound = limits.get_usize(Limit::Flows);
+        if kept.len() > flow_bound {
+            let cut = kept.split_off(flow_bound);
+            let first_cut = &cut[0];
+            diagnostics.push(limit_diagnostic(
+                Limit::Flows,
+                limits.get(Limit::Flows),
+                first_cut.span.clone().unwrap_or_else(|| Span::lines("", 1, 1)),
+                &format!(
+                    "{} of {} flows were left out of the model (those with the greatest ids, from {})",
+                    cut.len(),
+                    kept.len() + cut.len(),
+                    first_cut.id
+                ),
+            ));
+        }
+        for flow in kept {
+            let (source, target) = (nodes[&flow.source], nodes[&flow.target]);
+            graph.add_edge(source, target, flow);
         }
 
         let mut members: BTreeMap<ZoneId, Vec<NodeIndex>> = BTreeMap::new();
@@ -492,12 +588,14 @@ impl Model {
     }
 }
 
-fn duplicate(span: Option<&Span>, what: &str, id: &str) -> Diagnostic {
+/// The note for a second declaration of an id at `span`, naming the first at `first`.
+fn duplicate(span: Option<&Span>, first: Option<&Span>, what: &str, id: &str) -> Diagnostic {
+    let first = first.map_or_else(String::new, |f| format!(" (first at {f})"));
     Diagnostic::new(
         DiagnosticLevel::Note,
         "duplicate-id",
         span.cloned().unwrap_or_else(|| Span::lines("", 1, 1)),
-        format!("{what} {id} is declared more than once; the first declaration is used"),
+        format!("{what} {id} is declared more than once; the first declaration{first} is used"),
     )
 }
 
@@ -625,5 +723,176 @@ mod tests {
         }]);
         assert_eq!(model.flows().count(), 0);
         assert_eq!(model.diagnostics()[0].code, "dangling-flow");
+    }
+}
+
+#[cfg(test)]
+mod bound_tests {
+    use super::*;
+    use crate::{Position, TrustLevel};
+
+    fn span(file: &str, line: u32) -> Span {
+        Span {
+            file: file.into(),
+            start: Position { line, column: 1 },
+            end: Position { line, column: 9 },
+        }
+    }
+
+    fn process(id: &str) -> Element {
+        Element {
+            id: ElementId(id.into()),
+            kind: ElementKind::Process,
+            name: id.into(),
+            technology: None,
+            zone: ZoneId::internet(),
+            attached_zones: vec![],
+            called_from: None,
+            span: Some(span("a.yaml", 1)),
+            attributes: Attributes::default(),
+        }
+    }
+
+    fn flow(source: &str, target: &str, file: &str, line: u32) -> Flow {
+        Flow::new(
+            ElementId(source.into()),
+            ElementId(target.into()),
+            Some("http".into()),
+            vec![],
+            "test",
+            Some(span(file, line)),
+        )
+    }
+
+    fn fragment(elements: &[&str], flows: Vec<Flow>) -> Fragment {
+        Fragment {
+            zones: vec![Zone {
+                id: ZoneId("z".into()),
+                kind: ZoneKind::Network,
+                name: "z".into(),
+                parent: None,
+                trust: TrustLevel::Medium,
+                span: None,
+                attributes: Attributes::default(),
+            }],
+            elements: elements.iter().map(|id| process(id)).collect(),
+            flows,
+            diagnostics: vec![],
+        }
+    }
+
+    #[test]
+    fn a_second_flow_with_the_same_id_is_reported_with_both_places() {
+        let model = Model::build(vec![
+            fragment(&["a", "b"], vec![flow("a", "b", "first.yaml", 3)]),
+            fragment(&[], vec![flow("a", "b", "second.yaml", 7)]),
+        ]);
+        assert_eq!(model.flows().count(), 1);
+        assert_eq!(
+            model.flows().next().unwrap().span.as_ref().unwrap().file,
+            "first.yaml"
+        );
+        let note = model
+            .diagnostics()
+            .iter()
+            .find(|d| d.code == "duplicate-id" && d.message.starts_with("flow a -> b"))
+            .expect("the second flow is reported");
+        assert_eq!(note.span.file, "second.yaml");
+        assert!(note.message.contains("first.yaml:3"), "{}", note.message);
+    }
+
+    fn limited(elements: u64, flows: u64) -> Limits {
+        let mut limits = Limits::default();
+        limits.set(Limit::Elements, elements);
+        limits.set(Limit::Flows, flows);
+        limits
+    }
+
+    #[test]
+    fn a_flow_implied_twice_by_one_declaration_is_no_duplicate() {
+        let model = Model::build(vec![fragment(
+            &["a", "b"],
+            vec![flow("a", "b", "f.yaml", 3), flow("a", "b", "f.yaml", 3)],
+        )]);
+        assert_eq!(model.flows().count(), 1);
+        assert!(model.diagnostics().is_empty(), "{:?}", model.diagnostics());
+    }
+
+    #[test]
+    fn elements_over_the_bound_are_cut_the_same_in_any_fragment_order_and_said() {
+        let build = |order: &[&[&str]]| {
+            let fragments = order
+                .iter()
+                .map(|ids| {
+                    let flows = ids.iter().map(|id| flow(id, "a", "f.yaml", 1)).collect();
+                    fragment(ids, flows)
+                })
+                .collect();
+            Model::build_with_limits(fragments, &limited(3, 100))
+        };
+        let one = build(&[&["e", "a"], &["d", "b", "c"]]);
+        let other = build(&[&["c", "b"], &["a", "e", "d"]]);
+        let ids = |m: &Model| m.elements().map(|e| e.id.0.clone()).collect::<Vec<_>>();
+        assert_eq!(ids(&one), ids(&other));
+        assert_eq!(ids(&one), ["a", "b", "c", "external:internet"]);
+        let flows = |m: &Model| m.flows().map(|f| f.id.0.clone()).collect::<Vec<_>>();
+        assert_eq!(flows(&one), flows(&other));
+        let cut = one
+            .diagnostics()
+            .iter()
+            .find(|d| d.code == "limit-elements")
+            .expect("the cut is said");
+        assert_eq!(cut.level, DiagnosticLevel::Error);
+        assert!(
+            cut.message.starts_with("2 of 5 elements"),
+            "{}",
+            cut.message
+        );
+        assert!(cut.message.contains("(2 flows)"), "{}", cut.message);
+        assert!(
+            !one.diagnostics().iter().any(|d| d.code == "dangling-flow"),
+            "flows cut with their elements are not dangling"
+        );
+    }
+
+    #[test]
+    fn flows_over_the_bound_are_cut_by_id_and_said() {
+        let flows = |order: &[(&str, &str)]| {
+            order
+                .iter()
+                .map(|(s, t)| flow(s, t, "f.yaml", 1))
+                .collect::<Vec<_>>()
+        };
+        let build = |order: &[(&str, &str)]| {
+            Model::build_with_limits(
+                vec![fragment(&["a", "b", "c"], flows(order))],
+                &limited(100, 2),
+            )
+        };
+        let one = build(&[("c", "a"), ("a", "b"), ("b", "c")]);
+        let other = build(&[("b", "c"), ("c", "a"), ("a", "b")]);
+        let ids = |m: &Model| m.flows().map(|f| f.id.0.clone()).collect::<Vec<_>>();
+        assert_eq!(ids(&one), ids(&other));
+        assert_eq!(ids(&one), ["a -> b (http)", "b -> c (http)"]);
+        let cut = one
+            .diagnostics()
+            .iter()
+            .find(|d| d.code == "limit-flows")
+            .expect("the cut is said");
+        assert!(cut.message.starts_with("1 of 3 flows"), "{}", cut.message);
+    }
+
+    #[test]
+    fn a_model_within_its_bounds_has_no_limit_diagnostic() {
+        let model = Model::build_with_limits(
+            vec![fragment(&["a", "b"], vec![flow("a", "b", "f.yaml", 1)])],
+            &limited(2, 1),
+        );
+        assert!(
+            model
+                .diagnostics()
+                .iter()
+                .all(|d| !d.code.starts_with("limit-"))
+        );
     }
 }

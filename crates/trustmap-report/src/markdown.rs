@@ -2,20 +2,16 @@
 //! flows that cross them, and the threats grouped by STRIDE, undecided first, with decisions.
 
 use crate::text::decision_line;
+use crate::{markdown_cell as cell, markdown_code};
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
 use trustmap_model::{Diagnostic, DiagnosticLevel, Model};
 use trustmap_rules::{Certainty, Finding, RuleSet, Stride};
 
-/// Escapes text for a Markdown table cell.
-fn cell(text: &str) -> String {
-    text.replace('|', "\\|").replace('\n', " ")
-}
-
 fn place(finding: &Finding) -> String {
     match &finding.location {
-        Some(span) => format!("`{}:{}`", span.file, span.start.line),
-        None => format!("`{}`", finding.subject.id()),
+        Some(span) => markdown_code(&format!("{}:{}", span.file, span.start.line)),
+        None => markdown_code(finding.subject.id()),
     }
 }
 
@@ -75,7 +71,7 @@ pub fn findings_markdown(
             || "none".to_string(),
             |f| {
                 f.iter()
-                    .map(|id| format!("`{}`", cell(id)))
+                    .map(|id| markdown_code(id))
                     .collect::<Vec<_>>()
                     .join("<br>")
             },
@@ -120,7 +116,7 @@ pub fn findings_markdown(
                     out,
                     "| {} | {} {} | {} | {} |",
                     finding.severity,
-                    finding.rule_id,
+                    cell(&finding.rule_id),
                     cell(title),
                     place(finding),
                     threat

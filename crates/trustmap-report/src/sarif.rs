@@ -10,7 +10,12 @@
 //!
 //! What GitHub's ingestion needs, and where it is done:
 //! - relative `uri`s with `uriBaseId` `%SRCROOT%` ([`SRCROOT`]); `run.originalUriBaseIds` is
-//!   left out, which GitHub accepts: it resolves `%SRCROOT%` to the repository root;
+//!   left out, which GitHub accepts: it resolves `%SRCROOT%` to the repository root; a file
+//!   outside that root (its display path is absolute) is an absolute `file://` URI without a
+//!   base;
+//! - at most [`Limit::SarifResults`] results per run (GitHub keeps 5,000): the most severe are
+//!   kept, and a `limit-sarif-results` notification says how many were left out
+//!   ([`sarif_bounded`]);
 //! - `security-severity` and `tags` on every rule, `help` in text and Markdown;
 //! - `partialFingerprints` on every result ([`FINGERPRINT_KEY`]), stable when lines move;
 //! - `automationDetails.id` for the category (see [`SarifOptions::automation_id`]);
@@ -26,7 +31,7 @@ use serde_sarif::sarif::{
 };
 use std::collections::{BTreeMap, BTreeSet};
 use std::fmt::Write as _;
-use trustmap_model::{Diagnostic, DiagnosticLevel, Span};
+use trustmap_model::{Diagnostic, DiagnosticLevel, Limit, Limits, Span, limit_diagnostic};
 use trustmap_rules::{Certainty, Finding, Rule, RuleSet, Severity, Subject};
 
 /// The `$schema` written at the top of the log.
@@ -63,9 +68,80 @@ pub struct SarifOptions {
 /// from the internet as a code flow, and its fingerprint. A finding without a source span is
 /// located by a logical location naming its subject. Diagnostics become tool execution
 /// notifications; an error among them makes `executionSuccessful` false.
+///
+/// At most the default [`Limit::SarifResults`] results are written; [`sarif_bounded`] takes
+/// the limits and also returns the diagnostic of a cut, for the caller to report.
 #[must_use]
 pub fn sarif(
     findings: &[Finding],
+    rules: &RuleSet,
+    diagnostics: &[Diagnostic],
+    options: &SarifOptions,
+) -> String {
+    sarif_bounded(findings, rules, diagnostics, options, &Limits::default()).0
+}
+
+/// [`sarif`] with at most `limits.get(Limit::SarifResults)` results. Over the bound, the
+/// findings kept are the undecided before the decided, then the most severe, then the first in
+/// the order given (deterministic), written in the order given; the log gets a
+/// `limit-sarif-results` error notification (so `executionSuccessful` is false) and the same
+/// diagnostic is returned, for the caller to add to the scan's (the scan is incomplete).
+#[must_use]
+pub fn sarif_bounded(
+    findings: &[Finding],
+    rules: &RuleSet,
+    diagnostics: &[Diagnostic],
+    options: &SarifOptions,
+    limits: &Limits,
+) -> (String, Vec<Diagnostic>) {
+    let (kept, cut) = keep_most_severe(findings, limits, |f| (f.decided(), f.severity));
+    let mut all_diagnostics = diagnostics.to_vec();
+    all_diagnostics.extend(cut.clone());
+    let log = log(&kept, rules, &all_diagnostics, options);
+    (log, cut.into_iter().collect())
+}
+
+/// Keeps at most [`Limit::SarifResults`] of `items`, in their order: when there are more, the
+/// ones with the smallest `rank` (`false` before `true`, then the highest severity), the first
+/// given on ties. Returns them and the diagnostic that says how many were cut.
+pub fn keep_most_severe<'a, T>(
+    items: &'a [T],
+    limits: &Limits,
+    rank: impl Fn(&T) -> (bool, Severity),
+) -> (Vec<&'a T>, Option<Diagnostic>) {
+    let bound = limits.get_usize(Limit::SarifResults);
+    if items.len() <= bound {
+        return (items.iter().collect(), None);
+    }
+    let mut order: Vec<usize> = (0..items.len()).collect();
+    order.sort_by_key(|&i| {
+        let (later, severity) = rank(&items[i]);
+        (later, std::cmp::Reverse(severity), i)
+    });
+    let mut keep = vec![false; items.len()];
+    for &i in &order[..bound] {
+        keep[i] = true;
+    }
+    let kept = items
+        .iter()
+        .zip(&keep)
+        .filter_map(|(item, keep)| keep.then_some(item))
+        .collect();
+    let cut = limit_diagnostic(
+        Limit::SarifResults,
+        limits.get(Limit::SarifResults),
+        Span::lines("", 0, 0),
+        &format!(
+            "{} of {} results were left out of the SARIF log (the least severe)",
+            items.len() - bound,
+            items.len()
+        ),
+    );
+    (kept, Some(cut))
+}
+
+fn log(
+    findings: &[&Finding],
     rules: &RuleSet,
     diagnostics: &[Diagnostic],
     options: &SarifOptions,
@@ -389,15 +465,23 @@ pub fn logical(kind: &str, id: &str) -> LogicalLocation {
         .build()
 }
 
-/// A span as a physical location relative to [`SRCROOT`]; `None` when it names no file.
+/// A span as a physical location: relative to [`SRCROOT`], or, for a file outside the root
+/// (an absolute display path, `/...`), an absolute `file://` URI with no base; `None` when it
+/// names no file.
 pub fn physical_location(span: &Span) -> Option<PhysicalLocation> {
     if span.file.is_empty() {
         return None;
     }
-    let artifact = ArtifactLocation::builder()
-        .uri(encode_uri_path(&span.file))
-        .uri_base_id(SRCROOT)
-        .build();
+    let artifact = if span.file.starts_with('/') {
+        ArtifactLocation::builder()
+            .uri(format!("file://{}", encode_uri_path(&span.file)))
+            .build()
+    } else {
+        ArtifactLocation::builder()
+            .uri(encode_uri_path(&span.file))
+            .uri_base_id(SRCROOT)
+            .build()
+    };
     let mut physical = PhysicalLocation::builder()
         .artifact_location(artifact)
         .build();
@@ -470,7 +554,9 @@ pub fn encode_uri_path(path: &str) -> String {
     out
 }
 
-fn notification(diagnostic: &Diagnostic) -> Notification {
+/// A diagnostic as a tool execution notification: its level, `code: message`, the code as a
+/// property, and its location when it names a file.
+pub fn notification(diagnostic: &Diagnostic) -> Notification {
     let mut notification = Notification::builder()
         .level(json!(level_name(diagnostic.level)))
         .message(message(format!(

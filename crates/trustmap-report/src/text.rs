@@ -4,7 +4,7 @@
 use crate::{Counts, level_name, sorted_diagnostics};
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
-use trustmap_model::{Diagnostic, Span};
+use trustmap_model::{Diagnostic, Span, printable};
 use trustmap_rules::{Certainty, Decision, DecisionKind, Finding, RuleSet};
 
 /// Renders findings and diagnostics as readable text.
@@ -41,13 +41,17 @@ pub fn findings_text(findings: &[Finding], rules: &RuleSet, diagnostics: &[Diagn
         groups.entry(key).or_default().push(finding);
     }
     for ((unlocated, file), group) in &groups {
-        let heading = if *unlocated { "(no location)" } else { file };
+        let heading = if *unlocated {
+            "(no location)".into()
+        } else {
+            printable(file)
+        };
         let _ = writeln!(out, "{heading}");
         let wheres: Vec<String> = group
             .iter()
             .map(|f| match &f.location {
-                Some(span) if !unlocated => location(span),
-                _ => f.subject.id().to_string(),
+                Some(span) if !unlocated => printable(&location(span)).into_owned(),
+                _ => printable(f.subject.id()).into_owned(),
             })
             .collect();
         let width = wheres.iter().map(|w| w.chars().count()).max().unwrap_or(0);
@@ -56,15 +60,20 @@ pub fn findings_text(findings: &[Finding], rules: &RuleSet, diagnostics: &[Diagn
             let _ = write!(
                 out,
                 "  {place:<width$}  {severity:<8}  {}  {}",
-                finding.rule_id,
-                one_line(&finding.message)
+                printable(&finding.rule_id),
+                printable(&finding.message)
             );
             if finding.certainty == Certainty::Possible {
                 out.push_str(" (possible)");
             }
             out.push('\n');
             if let Some(decision) = &finding.decision {
-                let _ = writeln!(out, "  {:width$}  {}", "", decision_line(decision));
+                let _ = writeln!(
+                    out,
+                    "  {:width$}  {}",
+                    "",
+                    printable(&decision_line(decision))
+                );
             }
         }
         out.push('\n');
@@ -80,7 +89,7 @@ pub fn findings_text(findings: &[Finding], rules: &RuleSet, diagnostics: &[Diagn
             let title = rules
                 .get(id)
                 .map_or("(not in the rule set)", |r| r.title.as_str());
-            let _ = writeln!(out, "  {id}  {}  ({count})", one_line(title));
+            let _ = writeln!(out, "  {}  {}  ({count})", printable(id), printable(title));
         }
         out.push('\n');
     }
@@ -90,7 +99,7 @@ pub fn findings_text(findings: &[Finding], rules: &RuleSet, diagnostics: &[Diagn
         for diagnostic in &diagnostics {
             out.push_str("  ");
             if !diagnostic.span.file.is_empty() {
-                out.push_str(&diagnostic.span.file);
+                out.push_str(&printable(&diagnostic.span.file));
                 if diagnostic.span.start.line > 0 {
                     let _ = write!(out, ":{}", diagnostic.span.start.line);
                 }
@@ -100,8 +109,8 @@ pub fn findings_text(findings: &[Finding], rules: &RuleSet, diagnostics: &[Diagn
                 out,
                 "{}[{}]: {}",
                 level_name(diagnostic.level),
-                diagnostic.code,
-                one_line(&diagnostic.message)
+                printable(&diagnostic.code),
+                printable(&diagnostic.message)
             );
         }
         out.push('\n');
@@ -126,12 +135,9 @@ fn location(span: &Span) -> String {
     }
 }
 
-/// Keeps one finding on one line whatever its message holds.
+/// Prose on one line: every run of white space, line breaks included, is one space.
 fn one_line(text: &str) -> String {
-    text.split(['\r', '\n'])
-        .filter(|part| !part.is_empty())
-        .collect::<Vec<_>>()
-        .join(" ")
+    text.split_whitespace().collect::<Vec<_>>().join(" ")
 }
 
 fn plural(count: usize, word: &str) -> String {
@@ -165,7 +171,8 @@ fn summary(counts: &Counts) -> String {
     line
 }
 
-/// One line saying what was decided: `accepted by platform until 2027-03-01: reason`.
+/// One line saying what was decided: `accepted by platform until 2027-03-01: reason`, the
+/// reason's line breaks as spaces. Not escaped: each format escapes it for where it lands.
 pub(crate) fn decision_line(decision: &Decision) -> String {
     let verb = match decision.kind {
         DecisionKind::Mitigate => "mitigated",
@@ -209,8 +216,8 @@ mod tests {
     }
 
     #[test]
-    fn messages_stay_on_one_line() {
-        assert_eq!(one_line("a\nb\r\nc"), "a b c");
+    fn reasons_stay_on_one_line() {
+        assert_eq!(one_line("a\nb\r\n  c"), "a b c");
     }
 
     #[test]

@@ -18,7 +18,13 @@
 //! An attribute the subject does not have at all (its input format has no such setting, such as
 //! `logging` on a Kubernetes workload) makes a test false, and its negation false too: a rule
 //! never fires on a fact the model cannot state. An attribute the parser set to unknown is
-//! unknown.
+//! unknown. A test written with `if_absent: no` is instead plainly false where the attribute is
+//! absent (and its negation true): for facts only some subjects carry, such as `read_only`.
+//!
+//! Negation is pushed down to the tests (`not all` is `any` of the negations, `not inbound: c`
+//! is "every inbound flow satisfies `not c`"), and `all`, `any` and the quantifiers are Kleene
+//! `and` and `or` over their parts, so the answer never depends on the order the parts are
+//! written in.
 
 use trustmap_model::{
     AttrName, AttrValue, Attributes, Element, ElementKind, Flow, Model, Reachability, Span, Tri,
@@ -38,6 +44,18 @@ pub enum AttrTest {
     ContainsAny(Vec<String>),
     /// The list has at least one item.
     NotEmpty,
+}
+
+/// What an attribute test says about a subject that does not have the attribute at all.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum IfAbsent {
+    /// Neither the test nor its negation holds: the subject's format cannot state the fact, so
+    /// no rule fires on it either way (the default).
+    #[default]
+    NeitherHolds,
+    /// The test is plainly false and its negation true (`if_absent: no`): for facts only some
+    /// subjects can have, such as `read_only`, which only mounts and data doors carry.
+    False,
 }
 
 /// Whether a rule is about elements or flows; conditions are checked against it when they load.
@@ -67,8 +85,8 @@ pub enum Condition {
     Any(Vec<Condition>),
     /// The condition does not hold.
     Not(Box<Condition>),
-    /// An attribute test.
-    Attr(AttrName, AttrTest),
+    /// An attribute test, and what it says about a subject without the attribute.
+    Attr(AttrName, AttrTest, IfAbsent),
     /// The element is of one of these kinds.
     Kind(Vec<ElementKind>),
     /// The element's zone is of this kind and at most this trusted.
@@ -121,9 +139,6 @@ pub struct Outcome {
     pub evidence: Vec<Span>,
     /// Other places that explain it, with a message each.
     pub related: Vec<(Span, String)>,
-    /// The outcome is false because an attribute does not exist for the subject; negation
-    /// keeps it false.
-    pub missing: bool,
 }
 
 impl Outcome {
@@ -140,74 +155,147 @@ impl Outcome {
     }
 }
 
+/// Whether a condition is evaluated as written or under an odd number of `not`s.
+///
+/// Negation is pushed down to the tests (negation normal form) instead of flipping a finished
+/// result, so that a test on an attribute the subject does not have can be false in *both*
+/// polarities without any mark having to survive `all`, `any` and the quantifiers: `all` under
+/// negation is `any` of the negated parts, `inbound: c` under negation is "every inbound flow
+/// satisfies `not c`", and so on. Every combination is a commutative Kleene `and` or `or`, so the
+/// order in which a rule lists its parts never changes its answer.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Polarity {
+    AsWritten,
+    Negated,
+}
+
+impl Polarity {
+    fn flip(self) -> Polarity {
+        match self {
+            Polarity::AsWritten => Polarity::Negated,
+            Polarity::Negated => Polarity::AsWritten,
+        }
+    }
+
+    /// The truth of a test whose plain truth is `truth`, in this polarity.
+    fn apply(self, truth: Tri) -> Tri {
+        match self {
+            Polarity::AsWritten => truth,
+            Polarity::Negated => truth.negate(),
+        }
+    }
+}
+
+/// How the parts of `all`, `any` or a quantifier are combined.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Junction {
+    /// Kleene `and`: every part must hold.
+    Conjunction,
+    /// Kleene `or`: some part must hold.
+    Disjunction,
+}
+
+impl Junction {
+    /// `all` as written is a conjunction; under negation it is the disjunction of the negated
+    /// parts (De Morgan), and the other way round for `any`.
+    fn under(self, polarity: Polarity) -> Junction {
+        match (self, polarity) {
+            (j, Polarity::AsWritten) => j,
+            (Junction::Conjunction, Polarity::Negated) => Junction::Disjunction,
+            (Junction::Disjunction, Polarity::Negated) => Junction::Conjunction,
+        }
+    }
+
+    fn combine(self, a: Tri, b: Tri) -> Tri {
+        match self {
+            Junction::Conjunction => a.and(b),
+            Junction::Disjunction => a.or(b),
+        }
+    }
+
+    /// The value of the junction of no parts.
+    fn identity(self) -> Tri {
+        match self {
+            Junction::Conjunction => Tri::Yes,
+            Junction::Disjunction => Tri::No,
+        }
+    }
+}
+
+/// Combines already evaluated parts: the truth is the Kleene junction of all of them, whatever
+/// their order; the evidence comes from the parts that decided it (for `or`, the true ones, else
+/// the unknown ones; for `and`, every part unless one is false, which leaves no evidence).
+fn combine(junction: Junction, parts: Vec<Outcome>) -> Outcome {
+    let truth = parts.iter().fold(junction.identity(), |acc, o| {
+        junction.combine(acc, o.truth())
+    });
+    let mut out = Outcome::of(truth);
+    let decided = |o: &Outcome| match junction {
+        Junction::Conjunction => truth != Tri::No,
+        Junction::Disjunction => o.truth() == truth && truth != Tri::No,
+    };
+    for part in parts.into_iter().filter(|o| decided(o)) {
+        out.evidence.extend(part.evidence);
+        out.related.extend(part.related);
+    }
+    out
+}
+
 impl Condition {
     /// Evaluates the condition on `target`.
     pub fn evaluate(&self, model: &Model, target: Target<'_>) -> Outcome {
+        self.evaluate_in(model, target, Polarity::AsWritten)
+    }
+
+    fn evaluate_in(&self, model: &Model, target: Target<'_>, polarity: Polarity) -> Outcome {
+        let plain = |truth: Tri| Outcome::of(polarity.apply(truth));
         match (self, target) {
-            (Condition::All(parts), _) => {
-                let mut out = Outcome::of(Tri::Yes);
-                for part in parts {
-                    let o = part.evaluate(model, target);
-                    out.truth = Some(out.truth().and(o.truth()));
-                    if out.truth() == Tri::No {
-                        return Outcome {
-                            missing: o.missing,
-                            ..Outcome::of(Tri::No)
-                        };
-                    }
-                    out.evidence.extend(o.evidence);
-                    out.related.extend(o.related);
-                }
-                out
-            }
-            (Condition::Any(parts), _) => {
-                let outcomes: Vec<Outcome> =
-                    parts.iter().map(|p| p.evaluate(model, target)).collect();
-                let truth = outcomes.iter().fold(Tri::No, |acc, o| acc.or(o.truth()));
-                let mut out = Outcome::of(truth);
-                out.missing = truth == Tri::No && outcomes.iter().any(|o| o.missing);
-                // Evidence comes from the branches that decided: the true ones, else the unknown.
-                for o in outcomes.into_iter().filter(|o| o.truth() == truth) {
-                    out.evidence.extend(o.evidence);
-                    out.related.extend(o.related);
-                }
-                out
-            }
-            (Condition::Not(inner), _) => {
-                let mut o = inner.evaluate(model, target);
-                if !o.missing {
-                    o.truth = Some(o.truth().negate());
-                }
-                o
-            }
-            (Condition::Attr(name, test), _) => {
-                evaluate_attribute(target.attributes(), *name, test)
+            (Condition::All(parts), _) => junction(
+                model,
+                target,
+                polarity,
+                Junction::Conjunction.under(polarity),
+                parts,
+            ),
+            (Condition::Any(parts), _) => junction(
+                model,
+                target,
+                polarity,
+                Junction::Disjunction.under(polarity),
+                parts,
+            ),
+            (Condition::Not(inner), _) => inner.evaluate_in(model, target, polarity.flip()),
+            (Condition::Attr(name, test, absent), _) => {
+                evaluate_attribute(target.attributes(), *name, test, *absent, polarity)
             }
             (Condition::Kind(kinds), Target::Element(e)) => {
-                Outcome::of(Tri::from_bool(kinds.contains(&e.kind)))
+                plain(Tri::from_bool(kinds.contains(&e.kind)))
             }
             (Condition::Zone(kind, trust), Target::Element(e)) => {
                 let zone = model.zone_of(e);
                 let ok =
                     kind.is_none_or(|k| zone.kind == k) && trust.is_none_or(|t| zone.trust <= t);
-                Outcome::of(Tri::from_bool(ok))
+                plain(Tri::from_bool(ok))
             }
             (Condition::Inbound(inner), Target::Element(e)) => exists(
                 model,
                 model.inbound(&e.id).into_iter().map(Target::Flow),
                 inner,
+                polarity,
             ),
             (Condition::Outbound(inner), Target::Element(e)) => exists(
                 model,
                 model.outbound(&e.id).into_iter().map(Target::Flow),
                 inner,
+                polarity,
             ),
             (Condition::ReachableFromInternet(how), Target::Element(e)) => {
-                Outcome::of(Tri::from_bool(model.reachable_from_internet(&e.id, *how)))
+                plain(Tri::from_bool(model.reachable_from_internet(&e.id, *how)))
             }
             (Condition::ExposedToInternet, Target::Element(e)) => {
-                let mut out = Outcome::of(model.exposure(&e.id));
-                if out.truth() != Tri::No {
+                let exposure = model.exposure(&e.id);
+                let mut out = plain(exposure);
+                if exposure != Tri::No {
                     let path = model.exposure_path(&e.id);
                     out.evidence
                         .extend(path.first().and_then(|f| f.span.clone()));
@@ -225,14 +313,14 @@ impl Condition {
                     .neighbours_in_zones(e)
                     .into_iter()
                     .map(Target::Element);
-                exists(model, neighbours, inner)
+                exists(model, neighbours, inner, polarity)
             }
             (Condition::Source(inner), Target::Flow(f)) => match model.element(&f.source) {
-                Some(source) => inner.evaluate(model, Target::Element(source)),
+                Some(source) => inner.evaluate_in(model, Target::Element(source), polarity),
                 None => Outcome::of(Tri::Unknown),
             },
             (Condition::Target(inner), Target::Flow(f)) => match model.element(&f.target) {
-                Some(t) => inner.evaluate(model, Target::Element(t)),
+                Some(t) => inner.evaluate_in(model, Target::Element(t), polarity),
                 None => Outcome::of(Tri::Unknown),
             },
             (Condition::CrossesBoundary(crossing), Target::Flow(f)) => {
@@ -240,14 +328,15 @@ impl Condition {
                     Crossing::Any => !model.boundaries_crossed(f).is_empty(),
                     Crossing::IntoHigherTrust => model.enters_higher_trust(f),
                 };
-                Outcome::of(Tri::from_bool(crosses))
+                plain(Tri::from_bool(crosses))
             }
             (Condition::Protocol(protocols), Target::Flow(f)) => match &f.protocol {
-                Some(p) => Outcome::of(Tri::from_bool(protocols.iter().any(|x| x == p))),
+                Some(p) => plain(Tri::from_bool(protocols.iter().any(|x| x == p))),
                 None => Outcome::of(Tri::Unknown),
             },
             // Loading checks every operator against its context, so this is unreachable for
-            // loaded rules; a hand-built condition in the wrong context is simply false.
+            // loaded rules; a hand-built condition in the wrong context is false, and so is
+            // its negation.
             _ => Outcome::of(Tri::No),
         }
     }
@@ -298,53 +387,91 @@ impl Condition {
     }
 }
 
+/// `all` or `any`, already turned into the junction its polarity calls for. A false part
+/// settles a conjunction whatever the others say, so evaluation stops there; the result
+/// does not depend on where that part is written.
+fn junction(
+    model: &Model,
+    target: Target<'_>,
+    polarity: Polarity,
+    junction: Junction,
+    parts: &[Condition],
+) -> Outcome {
+    let mut outcomes = Vec::with_capacity(parts.len());
+    for part in parts {
+        let outcome = part.evaluate_in(model, target, polarity);
+        if junction == Junction::Conjunction && outcome.truth() == Tri::No {
+            return Outcome::of(Tri::No);
+        }
+        outcomes.push(outcome);
+    }
+    combine(junction, outcomes)
+}
+
+/// `inbound`, `outbound` and `same_zone_as`: some candidate satisfies `inner` (a disjunction
+/// over the candidates); under negation, every candidate satisfies `not inner` (a conjunction).
+/// A candidate on which `inner` is false in both polarities (it tests an attribute the candidate
+/// does not have) is no witness either way, so the negation of the quantifier is false too.
 fn exists<'m>(
     model: &Model,
     candidates: impl Iterator<Item = Target<'m>>,
     inner: &Condition,
+    polarity: Polarity,
 ) -> Outcome {
-    let mut out = Outcome::of(Tri::No);
-    let mut unknown = Vec::new();
+    let junction = Junction::Disjunction.under(polarity);
+    let mut parts = Vec::new();
     for candidate in candidates {
-        let o = inner.evaluate(model, candidate);
-        let (span, label) = match candidate {
-            Target::Element(e) => (e.span.clone(), format!("{} ({})", e.name, e.id)),
-            Target::Flow(f) => (f.span.clone(), format!("flow {}", f.id)),
+        let mut o = inner.evaluate_in(model, candidate, polarity);
+        if junction == Junction::Conjunction && o.truth() == Tri::No {
+            return Outcome::of(Tri::No);
+        }
+        // A candidate that decides the quantifier is shown with the facts that made it so;
+        // a conjunction that holds shows no candidate (nothing is there to point at).
+        let shown = match junction {
+            Junction::Disjunction => o.truth() != Tri::No,
+            Junction::Conjunction => o.truth() == Tri::Unknown,
         };
-        match o.truth() {
-            Tri::Yes => {
-                out.truth = Some(Tri::Yes);
-                out.evidence.extend(o.evidence);
-                if let Some(span) = span.clone() {
-                    out.evidence.push(span.clone());
-                    out.related.push((span, label));
-                }
-                out.related.extend(o.related);
-            }
-            Tri::Unknown => unknown.push((o, span, label)),
-            Tri::No => {}
-        }
-    }
-    if out.truth() == Tri::No && !unknown.is_empty() {
-        out.truth = Some(Tri::Unknown);
-        for (o, span, label) in unknown {
-            out.evidence.extend(o.evidence);
+        if shown {
+            let (span, label) = match candidate {
+                Target::Element(e) => (e.span.clone(), format!("{} ({})", e.name, e.id)),
+                Target::Flow(f) => (f.span.clone(), format!("flow {}", f.id)),
+            };
             if let Some(span) = span {
-                out.evidence.push(span.clone());
-                out.related.push((span, label));
+                o.evidence.push(span.clone());
+                o.related.insert(0, (span, label));
             }
+        } else {
+            o.evidence.clear();
+            o.related.clear();
         }
+        parts.push(o);
     }
-    out
+    combine(junction, parts)
 }
 
-fn evaluate_attribute(attributes: &Attributes, name: AttrName, test: &AttrTest) -> Outcome {
-    let Some(attribute) = attributes.get(name) else {
-        return Outcome {
-            missing: true,
-            ..Outcome::of(Tri::No)
-        };
-    };
+/// An attribute test in a polarity. A subject without the attribute fails the test in both
+/// polarities, unless the rule says the test is plainly false there (`if_absent: no`).
+fn evaluate_attribute(
+    attributes: &Attributes,
+    name: AttrName,
+    test: &AttrTest,
+    absent: IfAbsent,
+    polarity: Polarity,
+) -> Outcome {
+    let outcome = test_attribute(attributes, name, test);
+    match (outcome, absent) {
+        (Some(o), _) => Outcome {
+            truth: Some(polarity.apply(o.truth())),
+            ..o
+        },
+        (None, IfAbsent::NeitherHolds) => Outcome::of(Tri::No),
+        (None, IfAbsent::False) => Outcome::of(polarity.apply(Tri::No)),
+    }
+}
+
+/// The plain truth of an attribute test, `None` when the subject does not have the attribute.
+fn test_attribute(attributes: &Attributes, name: AttrName, test: &AttrTest) -> Option<Outcome> {
+    let attribute = attributes.get(name)?;
     let span = attribute.span.clone();
     let mut out = match (&attribute.value, test) {
         (AttrValue::Flag(value), AttrTest::Is(wanted)) => {
@@ -364,7 +491,7 @@ fn evaluate_attribute(attributes: &Attributes, name: AttrName, test: &AttrTest) 
             let mut o = Outcome::of(Tri::from_bool(!items.is_empty()));
             o.evidence
                 .extend(items.iter().filter_map(|i| i.span.clone()));
-            return o;
+            return Some(o);
         }
         (AttrValue::List(items), AttrTest::ContainsAny(options) | AttrTest::Equals(options)) => {
             let hits: Vec<_> = items
@@ -374,18 +501,18 @@ fn evaluate_attribute(attributes: &Attributes, name: AttrName, test: &AttrTest) 
             let mut o = Outcome::of(Tri::from_bool(!hits.is_empty()));
             o.evidence
                 .extend(hits.iter().filter_map(|i| i.span.clone()));
-            return o;
+            return Some(o);
         }
         (AttrValue::List(items), AttrTest::Matches(regex)) => {
             let hits: Vec<_> = items.iter().filter(|i| regex.is_match(&i.value)).collect();
             let mut o = Outcome::of(Tri::from_bool(!hits.is_empty()));
             o.evidence
                 .extend(hits.iter().filter_map(|i| i.span.clone()));
-            return o;
+            return Some(o);
         }
         // Loading rejects tests that do not fit the attribute's kind.
         _ => Outcome::of(Tri::Unknown),
     };
     out.evidence.extend(span);
-    out
+    Some(out)
 }

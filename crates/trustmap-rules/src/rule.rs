@@ -1,6 +1,6 @@
 //! Rule files: one YAML document per rule, loaded and checked field by field.
 
-use crate::condition::{AttrTest, Condition, Context, Crossing};
+use crate::condition::{AttrTest, Condition, Context, Crossing, IfAbsent};
 use crate::{Severity, Stride};
 use std::fmt;
 use trustmap_model::{AttrName, ElementKind, Reachability, Tri, TrustLevel, ValueKind, ZoneKind};
@@ -316,8 +316,21 @@ impl Reader<'_> {
             .as_mapping()
             .unwrap_or(&[])
             .iter()
-            .filter(|(k, _)| k.as_str() != Some("attr"))
+            .filter(|(k, _)| !matches!(k.as_str(), Some("attr" | "if_absent")))
             .collect();
+        let absent = match node.get("if_absent") {
+            None => IfAbsent::NeitherHolds,
+            Some(value) => match value.truthy() {
+                Some(false) => IfAbsent::False,
+                _ => {
+                    return Err(self.error(
+                        Some(value),
+                        &format!("{field}.if_absent"),
+                        "expected no (a subject without the attribute fails the test, and passes its negation)",
+                    ));
+                }
+            },
+        };
         if tests.len() > 1 {
             return Err(self.error(
                 Some(node),
@@ -369,7 +382,7 @@ impl Reader<'_> {
                 .to_lowercase(),
             ));
         }
-        Ok(Condition::Attr(name, test))
+        Ok(Condition::Attr(name, test, absent))
     }
 }
 
