@@ -163,6 +163,12 @@ struct AnalysisArgs {
     /// The decisions file (default: `trustmap.yaml` in the first scanned folder).
     #[arg(long, value_name = "FILE")]
     config: Option<PathBuf>,
+    /// The decisions file as the base revision of a pull request has it (`git show
+    /// BASE:trustmap.yaml > FILE`; an empty file when the base has none). Decisions come from
+    /// it, not from the scanned tree, so a change cannot accept its own findings; the
+    /// decisions the change adds, changes or removes, and broad ones, are reported.
+    #[arg(long, value_name = "FILE")]
+    base_config: Option<PathBuf>,
     /// The day decisions expire against (YYYY-MM-DD; default: today, UTC).
     #[arg(long, value_name = "DATE")]
     today: Option<String>,
@@ -271,7 +277,8 @@ fn main() -> ExitCode {
     match run(Cli::parse()) {
         Ok(code) => ExitCode::from(code),
         Err(error) => {
-            eprintln!("trustmap: error: {error:#}");
+            let message = format!("{error:#}");
+            eprintln!("trustmap: error: {}", trustmap_model::printable(&message));
             ExitCode::from(2)
         }
     }
@@ -413,6 +420,8 @@ struct Analysis {
     rules: RuleSet,
     findings: Vec<Finding>,
     diagnostics: Vec<Diagnostic>,
+    /// With `--base-config`: what the change does to the decisions.
+    review: Option<trustmap_decisions::DecisionReview>,
 }
 
 fn analyze(input: &InputArgs, analysis: &AnalysisArgs) -> Result<Analysis> {
@@ -420,13 +429,15 @@ fn analyze(input: &InputArgs, analysis: &AnalysisArgs) -> Result<Analysis> {
     let scan = scan_inputs(input)?;
     let mut findings = trustmap_rules::evaluate(&scan.model, &rules);
     let mut diagnostics: Vec<Diagnostic> = scan.model.diagnostics().to_vec();
-    diagnostics.extend(apply_decisions(input, analysis, &scan, &mut findings)?);
+    let (decided, review) = apply_decisions(input, analysis, &scan, &mut findings)?;
+    diagnostics.extend(decided);
     diagnostics.sort();
     Ok(Analysis {
         scan,
         rules,
         findings,
         diagnostics,
+        review,
     })
 }
 
@@ -435,7 +446,8 @@ fn scan(args: ScanArgs) -> Result<u8> {
         scan,
         rules,
         findings,
-        diagnostics,
+        mut diagnostics,
+        review,
     } = analyze(&args.input, &args.analysis)?;
 
     // Code scanning ignores SARIF suppressions and would open alerts for decided threats: the
@@ -450,18 +462,30 @@ fn scan(args: ScanArgs) -> Result<u8> {
         FindingsFormat::Text => trustmap_report::findings_text(&reported, &rules, &diagnostics),
         FindingsFormat::Json => trustmap_report::findings_json(&reported, &rules, &diagnostics),
         FindingsFormat::Markdown => {
-            trustmap_report::findings_markdown(&reported, &rules, &scan.model, &diagnostics)
+            let mut text =
+                trustmap_report::findings_markdown(&reported, &rules, &scan.model, &diagnostics);
+            if let Some(review) = &review {
+                text.push('\n');
+                text.push_str(&review.markdown());
+            }
+            text
         }
-        FindingsFormat::Sarif => trustmap_report::sarif(
-            &reported,
-            &rules,
-            &diagnostics,
-            &trustmap_report::SarifOptions {
-                tool_version: env!("CARGO_PKG_VERSION").to_string(),
-                automation_id: args.category.clone(),
-                information_uri: "https://github.com/trustmap/trustmap".to_string(),
-            },
-        ),
+        FindingsFormat::Sarif => {
+            let (text, cut) = trustmap_report::sarif_bounded(
+                &reported,
+                &rules,
+                &diagnostics,
+                &trustmap_report::SarifOptions {
+                    tool_version: env!("CARGO_PKG_VERSION").to_string(),
+                    automation_id: args.category.clone(),
+                    information_uri: "https://github.com/trustmap/trustmap".to_string(),
+                },
+                &args.input.limits(),
+            );
+            // What was cut is said, and makes the scan incomplete.
+            diagnostics.extend(cut);
+            text
+        }
     };
     write_output(args.input.output.as_ref(), &text)?;
     // The text report already lists the diagnostics on standard output.
@@ -486,55 +510,57 @@ fn scan(args: ScanArgs) -> Result<u8> {
 }
 
 /// Reads the decisions file (`--config`, or `trustmap.yaml` at the first scanned folder) and
-/// the decisions written as comments in the scanned files, and applies them. Returns the
-/// diagnostics: unusable decisions and stale ones.
+/// the decisions written as comments in the scanned files, and applies them. With
+/// `--base-config`, the decisions come from the base revision's file instead, the head's file
+/// is only compared with it, and comments in the scanned files (the change's own) decide
+/// nothing. Returns the diagnostics (unusable, stale, added, changed, removed and broad
+/// decisions) and, with `--base-config`, the review of the change's decisions.
 fn apply_decisions(
     input: &InputArgs,
     args: &AnalysisArgs,
     scan: &trustmap_scan::Scan,
     findings: &mut [Finding],
-) -> Result<Vec<Diagnostic>> {
-    let mut entries = Vec::new();
+) -> Result<(Vec<Diagnostic>, Option<trustmap_decisions::DecisionReview>)> {
     let mut diagnostics = Vec::new();
+    let mut inline = Vec::new();
     for (file, text) in &scan.texts {
         let (found, problems) = trustmap_decisions::inline_decisions(file, text);
-        entries.extend(found);
+        inline.extend(found);
         diagnostics.extend(problems);
     }
-    let default_config = input
-        .paths
-        .first()
-        .filter(|p| p.is_dir())
-        .map(|dir| dir.join(trustmap_decisions::DECISIONS_FILE))
-        .filter(|path| path.symlink_metadata().is_ok());
     let limits = input.limits();
-    let decisions_file = match (&args.config, default_config) {
-        (Some(named), _) => Some((
-            named.clone(),
-            read_named_file(named, "the decisions file", &limits)?,
-        )),
-        // The scanned tree's own trustmap.yaml goes through the same gate as its other files:
-        // a symlink out of the tree or into `.git`, a FIFO, a huge file are refused.
-        (None, Some(found)) => match scan.roots.read_found(&found) {
-            Ok(text) => Some((found, text)),
-            Err(error) => {
+    let head = read_decisions_file(input, args, scan, &limits, &mut diagnostics)?;
+    let (entries, review) = match &args.base_config {
+        None => {
+            let mut entries = inline;
+            entries.extend(head);
+            (entries, None)
+        }
+        Some(base_path) => {
+            let text = read_named_file(base_path, "the base revision's decisions file", &limits)?;
+            let (base, problems) = trustmap_decisions::parse_decisions(
+                &format!("{} (base revision)", base_path.display()),
+                &text,
+            );
+            diagnostics.extend(problems);
+            if !inline.is_empty() {
                 diagnostics.push(Diagnostic::file(
-                    DiagnosticLevel::Error,
-                    error.code(),
-                    found.to_string_lossy().trim_start_matches("./").to_string(),
-                    format!("the decisions file is not read: {error}"),
+                    DiagnosticLevel::Warning,
+                    "decisions-inline-not-applied",
+                    inline_file(&inline),
+                    format!(
+                        "{} decisions written as comments in the scanned files are not applied: with \
+                         --base-config only the base revision's decisions file decides (move them \
+                         there, where a change to them is reviewed)",
+                        inline.len()
+                    ),
                 ));
-                None
             }
-        },
-        (None, None) => None,
+            let review = trustmap_decisions::review_decisions(&base, &head);
+            diagnostics.extend(review.diagnostics());
+            (base, Some(review))
+        }
     };
-    if let Some((path, text)) = decisions_file {
-        let display = path.to_string_lossy().trim_start_matches("./").to_string();
-        let (found, problems) = trustmap_decisions::parse_decisions(&display, &text);
-        entries.extend(found);
-        diagnostics.extend(problems);
-    }
     let today = match &args.today {
         Some(text) => trustmap_decisions::Date::parse(text)
             .with_context(|| format!("--today {text}: expected YYYY-MM-DD"))?,
@@ -554,7 +580,60 @@ fn apply_decisions(
         today,
         element_span,
     ));
-    Ok(diagnostics)
+    Ok((diagnostics, review))
+}
+
+/// The file of the first inline decision, for the diagnostic that says they were not applied.
+fn inline_file(inline: &[trustmap_decisions::Entry]) -> String {
+    inline
+        .iter()
+        .find_map(|entry| match &entry.scope {
+            trustmap_decisions::Scope::Declared(span) => Some(span.file.clone()),
+            _ => None,
+        })
+        .unwrap_or_default()
+}
+
+/// The scanned tree's decisions file (`--config`, or `trustmap.yaml` in the first scanned
+/// folder), parsed.
+fn read_decisions_file(
+    input: &InputArgs,
+    args: &AnalysisArgs,
+    scan: &trustmap_scan::Scan,
+    limits: &trustmap_model::Limits,
+    diagnostics: &mut Vec<Diagnostic>,
+) -> Result<Vec<trustmap_decisions::Entry>> {
+    let default_config = input
+        .paths
+        .first()
+        .filter(|p| p.is_dir())
+        .map(|dir| dir.join(trustmap_decisions::DECISIONS_FILE))
+        .filter(|path| path.symlink_metadata().is_ok());
+    let (path, text) = match (&args.config, default_config) {
+        (Some(named), _) => (
+            named.clone(),
+            read_named_file(named, "the decisions file", limits)?,
+        ),
+        // The scanned tree's own trustmap.yaml goes through the same gate as its other files:
+        // a symlink out of the tree or into `.git`, a FIFO, a huge file are refused.
+        (None, Some(found)) => match scan.roots.read_found(&found) {
+            Ok(text) => (found, text),
+            Err(error) => {
+                diagnostics.push(Diagnostic::file(
+                    DiagnosticLevel::Error,
+                    error.code(),
+                    found.to_string_lossy().trim_start_matches("./").to_string(),
+                    format!("the decisions file is not read: {error}"),
+                ));
+                return Ok(Vec::new());
+            }
+        },
+        (None, None) => return Ok(Vec::new()),
+    };
+    let display = path.to_string_lossy().trim_start_matches("./").to_string();
+    let (found, problems) = trustmap_decisions::parse_decisions(&display, &text);
+    diagnostics.extend(problems);
+    Ok(found)
 }
 
 /// Reads a baseline model written by `trustmap model --format json`.
@@ -576,14 +655,23 @@ fn diff(args: DiffArgs) -> Result<u8> {
     }
     let current = trustmap_model::Snapshot::of(&scan.model);
     let drift = trustmap_drift::compare(&baseline, &current);
+    let mut cut_by_limits = Vec::new();
     let text = match args.format {
         DiffFormat::Text => trustmap_drift::text(&drift),
         DiffFormat::Json => trustmap_drift::json(&drift),
         DiffFormat::Markdown => trustmap_drift::markdown(&drift, &current),
-        DiffFormat::Sarif => trustmap_drift::sarif(&drift, env!("CARGO_PKG_VERSION")),
+        DiffFormat::Sarif => {
+            let (text, cut) =
+                trustmap_drift::sarif_bounded(&drift, env!("CARGO_PKG_VERSION"), &input.limits());
+            cut_by_limits = cut;
+            text
+        }
     };
     write_output(input.output.as_ref(), &text)?;
-    if report_diagnostics(&scan) {
+    for diagnostic in &cut_by_limits {
+        eprintln!("{diagnostic}");
+    }
+    if report_diagnostics(&scan) || !cut_by_limits.is_empty() {
         return Ok(2);
     }
     Ok(u8::from(drift.weakened()))
@@ -595,6 +683,7 @@ fn report(args: ReportArgs) -> Result<u8> {
         rules,
         findings,
         diagnostics,
+        review: _,
     } = analyze(&args.input, &args.analysis)?;
     let drift = match &args.baseline {
         None => None,

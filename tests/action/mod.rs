@@ -67,6 +67,7 @@ fn the_action_is_composite_with_its_inputs_outputs_and_pinned_actions() {
         ("category", "trustmap"),
         ("upload", "true"),
         ("only-changed", "false"),
+        ("decisions-from", "base"),
         ("version", ""),
         ("html-report", ""),
     ] {
@@ -472,6 +473,75 @@ fn only_changed_scans_what_a_pull_request_changed_and_writes_the_html_report() {
     assert!(run.failed.is_none(), "{run:?}");
     assert_eq!(run.steps["targets"]["files-from"], "");
     assert!(run.summary.contains("TM-E001"), "other/ is scanned too");
+}
+
+/// A pull request that adds a decisions file accepting every finding of the shop: with the
+/// default `decisions-from: base` the decisions of the base commit (none) apply, the job fails
+/// on the findings, and the summary lists the added decisions and calls them broad; with
+/// `decisions-from: head` the pull request's own file is trusted.
+#[test]
+fn a_pull_request_cannot_accept_its_own_findings() {
+    let workspace = tempfile::tempdir().unwrap();
+    let ws = workspace.path();
+    copy_dir(&root().join("fixtures/compose/shop"), &ws.join("shop"));
+    git(ws, &["init", "-q"]);
+    git(ws, &["add", "-A"]);
+    git(ws, &["commit", "-q", "-m", "base"]);
+    let base = git(ws, &["rev-parse", "HEAD"]);
+    let rules = [
+        "TM-D001", "TM-E002", "TM-E007", "TM-E011", "TM-I001", "TM-I002", "TM-I003", "TM-R001",
+        "TM-S001", "TM-S003", "TM-T001",
+    ];
+    let mut decisions = String::from("decisions:\n");
+    for rule in rules {
+        decisions.push_str(&format!(
+            "  - rule: {rule}\n    path: \"**\"\n    decision: accept\n    owner: me\n    reason: mine\n"
+        ));
+    }
+    std::fs::write(ws.join("trustmap.yaml"), decisions).unwrap();
+    git(ws, &["add", "-A"]);
+    git(ws, &["commit", "-q", "-m", "head"]);
+    let head = git(ws, &["rev-parse", "HEAD"]);
+    let event = json!({
+        "event_name": "pull_request",
+        "event": {"pull_request": {"base": {"sha": base}, "head": {"sha": head}}},
+    });
+
+    let run = run_action(
+        &[("fail-on", "high"), ("upload", "false")],
+        ws,
+        event.clone(),
+    );
+    assert_eq!(
+        run.failed.as_ref().map(|(id, code)| (id.as_str(), *code)),
+        Some(("gate", 1)),
+        "{run:?}"
+    );
+    assert!(
+        run.summary.contains("Decisions in this change"),
+        "{}",
+        run.summary
+    );
+    assert!(run.summary.contains("added"), "{}", run.summary);
+    assert!(
+        run.summary.to_lowercase().contains("broad"),
+        "{}",
+        run.summary
+    );
+
+    let run = run_action(
+        &[
+            ("fail-on", "high"),
+            ("upload", "false"),
+            ("decisions-from", "head"),
+        ],
+        ws,
+        event,
+    );
+    assert!(
+        run.failed.is_none(),
+        "the pull request's own decisions: {run:?}"
+    );
 }
 
 fn push() -> Value {

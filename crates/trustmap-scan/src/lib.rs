@@ -146,7 +146,7 @@ pub fn scan(paths: &[PathBuf], options: &ScanOptions) -> Result<Scan, ScanError>
         )
         .collect();
     Ok(Scan {
-        model: Model::build(all),
+        model: Model::build_with_limits(all, &options.limits),
         files: discovered.files,
         texts,
         roots,
