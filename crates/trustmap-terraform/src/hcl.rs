@@ -62,6 +62,8 @@ impl FileText {
         }
         let nearest = self.checkpoints.partition_point(|(at, _)| *at <= offset);
         let (at, chars) = self.checkpoints[nearest.saturating_sub(1)];
+        #[cfg(test)]
+        tests::BYTES_COUNTED.with(|c| c.set(c.get() + (offset - at)));
         chars + self.text[at..offset].chars().count()
     }
 
@@ -693,6 +695,27 @@ fn json_attr(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    thread_local! {
+        /// Bytes read to count characters, in this thread.
+        pub(super) static BYTES_COUNTED: std::cell::Cell<usize> = const { std::cell::Cell::new(0) };
+    }
+
+    /// A position on a long line costs at most a checkpoint's distance, never the line.
+    #[test]
+    fn positions_on_a_long_line_do_not_rescan_it() {
+        for prefix in ["", "é"] {
+            let text = format!("{prefix}x = [{}1]\n", "1,".repeat(100_000));
+            let file = FileText::new("a.tf", &text);
+            BYTES_COUNTED.with(|c| c.set(0));
+            let positions = 1000;
+            for i in 0..positions {
+                file.position(text.len() - 2 - i * 2);
+            }
+            let counted = BYTES_COUNTED.with(std::cell::Cell::get);
+            assert!(counted <= 2 * positions * CHECKPOINT_BYTES, "{counted}");
+        }
+    }
 
     #[test]
     fn positions_count_characters() {
