@@ -173,8 +173,10 @@ fn parse_module(files: &[&TerraformFile], diags: &mut Vec<Diagnostic>) -> Parsed
             match (b.kind.as_str(), b.labels.len()) {
                 ("variable", 1) => parsed.variables.push(b),
                 ("locals", _) => {
-                    for a in b.body.attrs() {
-                        parsed.locals.insert(a.name.clone(), a.clone());
+                    for item in b.body.items {
+                        if let Item::Attr(a) = item {
+                            parsed.locals.insert(a.name.clone(), a);
+                        }
                     }
                 }
                 ("resource", 2) => parsed.resources.push(b),
@@ -511,7 +513,8 @@ impl Run<'_> {
     fn resource(&mut self, m: &mut Inst, block: &Block) {
         let (kind, name) = (&block.labels[0], &block.labels[1]);
         let base = format!("{}{kind}.{name}", m.prefix);
-        let instances = match self.expansion(m, block, &base) {
+        // Named without the module path, whose instance keys may be values of variables.
+        let instances = match self.expansion(m, block, &format!("{kind}.{name}")) {
             Expansion::Refused => return,
             Expansion::Single => vec![(String::new(), Vec::new())],
             Expansion::Unknown(scope) => vec![(String::new(), scope)],
@@ -728,7 +731,7 @@ impl Run<'_> {
             return unknown;
         };
         let base = format!("{}module.{name}", m.prefix);
-        let expansion = self.expansion(m, block, &base);
+        let expansion = self.expansion(m, block, &format!("module.{name}"));
         let instances = match &expansion {
             Expansion::Refused => return unknown,
             Expansion::Single => vec![(None, Vec::new())],

@@ -220,7 +220,7 @@ pub(crate) fn parse_file(path: &str, text: &str, diags: &mut Vec<Diagnostic>) ->
             Ok(body) => {
                 // Spans are offsets into the text parsed, renamed keys included.
                 let file = Rc::new(FileText::new(path, &text));
-                return Some(hcl_body(&file, &body));
+                return Some(hcl_body(&file, body));
             }
             // Terraform accepts an object constructor that repeats a key (the last value
             // wins); hcl-edit refuses it. Rename the repeated key and read on.
@@ -471,33 +471,41 @@ fn syntax_error(
     None
 }
 
-fn hcl_body(file: &Rc<FileText>, body: &hcl_edit::structure::Body) -> Body {
+/// The body as this crate's structure, taking the parsed expressions over (not copying them:
+/// a long line of interpolations is a large tree).
+fn hcl_body(file: &Rc<FileText>, body: hcl_edit::structure::Body) -> Body {
     let src = Src {
         text: file.clone(),
         fixed: None,
     };
     let items = body
-        .iter()
+        .into_iter()
         .map(|s| match s {
-            Structure::Attribute(a) => Item::Attr(Attr {
-                name: a.key.as_str().to_string(),
-                expr: Expr::Hcl(a.value.clone()),
-                span: src.span(a.span()),
-                src: src.clone(),
-            }),
-            Structure::Block(b) => Item::Block(Block {
-                kind: b.ident.as_str().to_string(),
-                labels: b
-                    .labels
-                    .iter()
-                    .map(|l| match l {
-                        BlockLabel::Ident(i) => i.as_str().to_string(),
-                        BlockLabel::String(s) => s.as_str().to_string(),
-                    })
-                    .collect(),
-                body: hcl_body(file, &b.body),
-                span: src.span(b.span()),
-            }),
+            Structure::Attribute(a) => {
+                let span = src.span(a.span());
+                Item::Attr(Attr {
+                    name: a.key.as_str().to_string(),
+                    expr: Expr::Hcl(a.value),
+                    span,
+                    src: src.clone(),
+                })
+            }
+            Structure::Block(b) => {
+                let span = src.span(b.span());
+                Item::Block(Block {
+                    kind: b.ident.as_str().to_string(),
+                    labels: b
+                        .labels
+                        .iter()
+                        .map(|l| match l {
+                            BlockLabel::Ident(i) => i.as_str().to_string(),
+                            BlockLabel::String(s) => s.as_str().to_string(),
+                        })
+                        .collect(),
+                    body: hcl_body(file, b.body),
+                    span,
+                })
+            }
         })
         .collect();
     Body { items }
