@@ -418,6 +418,8 @@ pub fn model(resources: &[Resource], root: &str) -> Fragment {
             let entries: Vec<containers::EnvEntry> = text
                 .lines()
                 .filter_map(|line| line.trim().trim_start_matches("export ").split_once('='))
+                // Only `NAME=value` lines: the name is shown, and nothing else of the line is.
+                .filter(|(key, _)| is_variable_name(key.trim()))
                 .map(|(key, value)| containers::EnvEntry {
                     key: key.trim().to_string(),
                     raw: value.trim().to_string(),
@@ -578,6 +580,15 @@ pub fn model(resources: &[Resource], root: &str) -> Fragment {
     configured_flows(resources, &index, root, &mut flows);
     fragment.flows.extend(flows);
     fragment
+}
+
+/// Whether a text is an environment variable's name (`DB_PASSWORD`).
+fn is_variable_name(text: &str) -> bool {
+    let mut chars = text.chars();
+    chars
+        .next()
+        .is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
+        && chars.all(|c| c.is_ascii_alphanumeric() || c == '_')
 }
 
 /// Whether each element may be reached from the internet by address (its `public` flag; unknown

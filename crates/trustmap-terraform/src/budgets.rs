@@ -34,14 +34,21 @@ impl Budgets {
         }
     }
 
-    /// The budget of a limit.
+    /// The budget of a limit (evaluation has no other: the value size stands in for them).
     pub(crate) fn of(&self, limit: Limit) -> &Budget {
         match limit {
             Limit::EvalSteps => &self.steps,
             Limit::Instances => &self.instances,
             Limit::Depth => &self.depth,
             Limit::ModuleDepth => &self.module_depth,
-            _ => &self.value_size,
+            Limit::ValueSize
+            | Limit::FileSize
+            | Limit::TotalBytes
+            | Limit::YamlNodes
+            | Limit::Elements
+            | Limit::Flows
+            | Limit::SarifResults
+            | Limit::IgnoreBytes => &self.value_size,
         }
     }
 

@@ -173,8 +173,10 @@ fn parse_module(files: &[&TerraformFile], diags: &mut Vec<Diagnostic>) -> Parsed
             match (b.kind.as_str(), b.labels.len()) {
                 ("variable", 1) => parsed.variables.push(b),
                 ("locals", _) => {
-                    for a in b.body.attrs() {
-                        parsed.locals.insert(a.name.clone(), a.clone());
+                    for item in b.body.items {
+                        if let Item::Attr(a) = item {
+                            parsed.locals.insert(a.name.clone(), a);
+                        }
                     }
                 }
                 ("resource", 2) => parsed.resources.push(b),
@@ -390,6 +392,12 @@ impl Run<'_> {
                     Value::Unknown(block.span.clone())
                 }
             };
+            // A sensitive variable's value never reaches the model, nor any message.
+            let sensitive = block
+                .body
+                .attr("sensitive")
+                .is_some_and(|a| self.constant(a).as_bool() == Some(true));
+            let value = if sensitive { redact(value) } else { value };
             m.vars.insert(name.clone(), value);
         }
     }
@@ -505,7 +513,8 @@ impl Run<'_> {
     fn resource(&mut self, m: &mut Inst, block: &Block) {
         let (kind, name) = (&block.labels[0], &block.labels[1]);
         let base = format!("{}{kind}.{name}", m.prefix);
-        let instances = match self.expansion(m, block, &base) {
+        // Named without the module path, whose instance keys may be values of variables.
+        let instances = match self.expansion(m, block, &format!("{kind}.{name}")) {
             Expansion::Refused => return,
             Expansion::Single => vec![(String::new(), Vec::new())],
             Expansion::Unknown(scope) => vec![(String::new(), scope)],
@@ -641,11 +650,9 @@ impl Run<'_> {
     fn call_module(&mut self, m: &mut Inst, block: &Block) -> Value {
         let name = &block.labels[0];
         let unknown = Value::Unknown(block.span.clone());
-        let source = block
-            .body
-            .attr("source")
-            .map(|a| self.attr(m, &mut Vec::new(), a));
-        let Some(source) = source.as_ref().and_then(Value::as_str) else {
+        // Terraform takes only a literal source (never a variable's value).
+        let source = block.body.attr("source").and_then(literal_string);
+        let Some(source) = source.as_deref() else {
             self.diag(
                 DiagnosticLevel::Warning,
                 "terraform-module-source",
@@ -724,7 +731,7 @@ impl Run<'_> {
             return unknown;
         };
         let base = format!("{}module.{name}", m.prefix);
-        let expansion = self.expansion(m, block, &base);
+        let expansion = self.expansion(m, block, &format!("module.{name}"));
         let instances = match &expansion {
             Expansion::Refused => return unknown,
             Expansion::Single => vec![(None, Vec::new())],
@@ -1130,13 +1137,20 @@ impl Run<'_> {
             if let Some(Value::String(path, _)) = args.first()
                 && within_scan(&m.root_dir, path).is_none()
             {
+                // The path is shown only when the file writes it (not a variable's value).
+                let written = f.args.iter().next().is_some_and(names_no_variable);
+                let shown = if written {
+                    format!("{path:?}")
+                } else {
+                    "a path computed from variables (not shown)".to_string()
+                };
                 self.diag(
                     DiagnosticLevel::Warning,
                     "terraform-file-outside",
                     span,
                     format!(
-                        "{name}({path:?}) names a path outside the scanned folders: it is not \
-                         read, and the value is unknown"
+                        "{name}() reads {shown}, outside the scanned folders: it is not read, \
+                         and the value is unknown"
                     ),
                 );
             }
@@ -1438,6 +1452,61 @@ enum ForItem {
     Skip,
     Unknown,
     Item(Option<String>, Value),
+}
+
+/// A value with every scalar in it hidden: strings become [`crate::SENSITIVE`] (a secret is
+/// set, whatever it says), numbers and booleans unknown.
+fn redact(value: Value) -> Value {
+    match value {
+        Value::String(_, span) => Value::String(crate::SENSITIVE.to_string(), span),
+        Value::Number(_, span) | Value::Bool(_, span) => Value::Unknown(span),
+        Value::List(items, span) => Value::List(items.into_iter().map(redact).collect(), span),
+        Value::Object(fields, span) => Value::Object(
+            fields.into_iter().map(|(k, v)| (k, redact(v))).collect(),
+            span,
+        ),
+        other => other,
+    }
+}
+
+/// The text of an attribute written as a plain string (no interpolation).
+fn literal_string(attr: &Attr) -> Option<String> {
+    match &attr.expr {
+        Expr::Hcl(Expression::String(s)) => Some(s.value().to_string()),
+        Expr::Hcl(Expression::StringTemplate(t)) => {
+            let mut text = String::new();
+            for element in t.iter() {
+                match element {
+                    Element::Literal(l) => text.push_str(l.value()),
+                    _ => return None,
+                }
+            }
+            Some(text)
+        }
+        Expr::Json(serde_json::Value::String(s)) if !s.contains("${") => Some(s.clone()),
+        Expr::JsonLiteral(serde_json::Value::String(s)) => Some(s.clone()),
+        _ => None,
+    }
+}
+
+/// Whether an expression writes its text itself: literals, and `path.module` / `path.root`
+/// interpolated (no variable, local or other value that may come from a variable file).
+fn names_no_variable(expr: &Expression) -> bool {
+    let is_path = |e: &Expression| match e {
+        Expression::Traversal(t) => {
+            matches!(&t.expr, Expression::Variable(v) if v.as_str() == "path")
+        }
+        _ => false,
+    };
+    match expr {
+        Expression::String(_) => true,
+        Expression::StringTemplate(t) => t.iter().all(|element| match element {
+            Element::Literal(_) => true,
+            Element::Interpolation(i) => is_path(&i.expr),
+            Element::Directive(_) => false,
+        }),
+        other => is_path(other),
+    }
 }
 
 /// Functions that read files: their values are unknown (files are not read).

@@ -62,6 +62,8 @@ impl FileText {
         }
         let nearest = self.checkpoints.partition_point(|(at, _)| *at <= offset);
         let (at, chars) = self.checkpoints[nearest.saturating_sub(1)];
+        #[cfg(test)]
+        tests::BYTES_COUNTED.with(|c| c.set(c.get() + (offset - at)));
         chars + self.text[at..offset].chars().count()
     }
 
@@ -218,7 +220,7 @@ pub(crate) fn parse_file(path: &str, text: &str, diags: &mut Vec<Diagnostic>) ->
             Ok(body) => {
                 // Spans are offsets into the text parsed, renamed keys included.
                 let file = Rc::new(FileText::new(path, &text));
-                return Some(hcl_body(&file, &body));
+                return Some(hcl_body(&file, body));
             }
             // Terraform accepts an object constructor that repeats a key (the last value
             // wins); hcl-edit refuses it. Rename the repeated key and read on.
@@ -469,33 +471,41 @@ fn syntax_error(
     None
 }
 
-fn hcl_body(file: &Rc<FileText>, body: &hcl_edit::structure::Body) -> Body {
+/// The body as this crate's structure, taking the parsed expressions over (not copying them:
+/// a long line of interpolations is a large tree).
+fn hcl_body(file: &Rc<FileText>, body: hcl_edit::structure::Body) -> Body {
     let src = Src {
         text: file.clone(),
         fixed: None,
     };
     let items = body
-        .iter()
+        .into_iter()
         .map(|s| match s {
-            Structure::Attribute(a) => Item::Attr(Attr {
-                name: a.key.as_str().to_string(),
-                expr: Expr::Hcl(a.value.clone()),
-                span: src.span(a.span()),
-                src: src.clone(),
-            }),
-            Structure::Block(b) => Item::Block(Block {
-                kind: b.ident.as_str().to_string(),
-                labels: b
-                    .labels
-                    .iter()
-                    .map(|l| match l {
-                        BlockLabel::Ident(i) => i.as_str().to_string(),
-                        BlockLabel::String(s) => s.as_str().to_string(),
-                    })
-                    .collect(),
-                body: hcl_body(file, &b.body),
-                span: src.span(b.span()),
-            }),
+            Structure::Attribute(a) => {
+                let span = src.span(a.span());
+                Item::Attr(Attr {
+                    name: a.key.as_str().to_string(),
+                    expr: Expr::Hcl(a.value),
+                    span,
+                    src: src.clone(),
+                })
+            }
+            Structure::Block(b) => {
+                let span = src.span(b.span());
+                Item::Block(Block {
+                    kind: b.ident.as_str().to_string(),
+                    labels: b
+                        .labels
+                        .iter()
+                        .map(|l| match l {
+                            BlockLabel::Ident(i) => i.as_str().to_string(),
+                            BlockLabel::String(s) => s.as_str().to_string(),
+                        })
+                        .collect(),
+                    body: hcl_body(file, b.body),
+                    span,
+                })
+            }
         })
         .collect();
     Body { items }
@@ -693,6 +703,27 @@ fn json_attr(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    thread_local! {
+        /// Bytes read to count characters, in this thread.
+        pub(super) static BYTES_COUNTED: std::cell::Cell<usize> = const { std::cell::Cell::new(0) };
+    }
+
+    /// A position on a long line costs at most a checkpoint's distance, never the line.
+    #[test]
+    fn positions_on_a_long_line_do_not_rescan_it() {
+        for prefix in ["", "é"] {
+            let text = format!("{prefix}x = [{}1]\n", "1,".repeat(100_000));
+            let file = FileText::new("a.tf", &text);
+            BYTES_COUNTED.with(|c| c.set(0));
+            let positions = 1000;
+            for i in 0..positions {
+                file.position(text.len() - 2 - i * 2);
+            }
+            let counted = BYTES_COUNTED.with(std::cell::Cell::get);
+            assert!(counted <= 2 * positions * CHECKPOINT_BYTES, "{counted}");
+        }
+    }
 
     #[test]
     fn positions_count_characters() {

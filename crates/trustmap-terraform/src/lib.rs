@@ -535,4 +535,74 @@ resource "aws_db_instance" "db" {
             fragment.diagnostics
         );
     }
+
+    /// Values of sensitive variables (from a variable file or a default), and any value of a
+    /// variable file in a message, never reach the model or a diagnostic; the plaintext
+    /// secret is still found, by its key.
+    #[test]
+    fn sensitive_values_never_reach_the_model_or_messages() {
+        let main = r##"
+variable "db_password" {
+  type      = string
+  sensitive = true
+}
+variable "api_key" {
+  sensitive = true
+  default   = "DEFAULTSECRET123"
+}
+variable "config_path" {}
+resource "aws_instance" "web" {
+  ami       = "ami-1"
+  user_data = "#!/bin/bash\nexport DB_PASSWORD=${var.db_password}\nexport API_KEY=${var.api_key}\necho ${var.db_password} > /etc/db_password_file; DB_PASSWORD=x\n"
+  extra     = file(var.config_path)
+}
+resource "aws_ecs_task_definition" "t" {
+  family                = "x"
+  container_definitions = jsonencode([{
+    name        = "app"
+    image       = "nginx"
+    environment = [{ name = "DB_PASSWORD", value = var.db_password }]
+  }])
+}
+resource "aws_db_instance" "db" {
+  engine   = "postgres"
+  password = var.db_password
+  username = "admin-${var.api_key}"
+}
+"##;
+        let root = RootModule {
+            dir: String::new(),
+            files: vec![TerraformFile {
+                path: "main.tf".into(),
+                text: main.into(),
+            }],
+            var_files: vec![TerraformFile {
+                path: "terraform.tfvars".into(),
+                text: "db_password = \"HUNTER2SECRETXYZ\"\nconfig_path = \"/etc/PATHSECRET\"\n"
+                    .into(),
+            }],
+            documents: Vec::new(),
+            document_kind: None,
+        };
+        let fragment = parse_root_modules(
+            &[root],
+            &BTreeMap::new(),
+            &trustmap_model::Limits::default(),
+        );
+        let diagnostics = format!("{:?}", fragment.diagnostics);
+        let model = trustmap_model::Model::build(vec![fragment]);
+        let snapshot = trustmap_model::Snapshot::of(&model).to_json();
+        for secret in ["HUNTER2SECRETXYZ", "DEFAULTSECRET123", "PATHSECRET"] {
+            assert!(!snapshot.contains(secret), "{secret} in the model");
+            assert!(!diagnostics.contains(secret), "{secret} in {diagnostics}");
+        }
+        assert!(
+            snapshot.contains("DB_PASSWORD (in user_data)"),
+            "{snapshot}"
+        );
+        assert!(
+            diagnostics.contains("terraform-file-outside"),
+            "{diagnostics}"
+        );
+    }
 }

@@ -50,6 +50,9 @@ const MAX_DEPTH: usize = 64;
 /// `terraform_version` string and a `resources` list). Anything else is not one, whatever
 /// keys it shares with them.
 pub fn sniff(text: &str) -> Option<DocumentKind> {
+    if !names_terraform_early(text) {
+        return None;
+    }
     let json: Json = serde_json::from_str(text).ok()?;
     shape(&json).ok()
 }
@@ -59,11 +62,25 @@ pub fn sniff(text: &str) -> Option<DocumentKind> {
 /// a file is read as a plan or state, and a wrong shape is an error at its line, not a file
 /// silently passed over.
 pub fn has_document_markers(text: &str) -> bool {
+    if !names_terraform_early(text) {
+        return false;
+    }
     let Ok(Json::Object(top)) = serde_json::from_str::<Json>(text) else {
         return false;
     };
     top.contains_key("terraform_version")
         && (top.contains_key("format_version") || top.contains_key("lineage"))
+}
+
+/// Whether `terraform_version` is written in the first bytes, where Terraform writes it: other
+/// JSON files (lock files, configurations) are passed over without being parsed.
+fn names_terraform_early(text: &str) -> bool {
+    let mut end = text.len().min(4096);
+    while !text.is_char_boundary(end) {
+        end -= 1;
+    }
+    let head = &text[..end];
+    head.trim_start().starts_with('{') && head.contains("\"terraform_version\"")
 }
 
 /// What is wrong with the shape of a plan or state: the key whose value is wrong (its line
