@@ -636,6 +636,9 @@ impl Parser<'_> {
         extends: &mut Extends<'_>,
         chain: &mut Vec<String>,
     ) -> (Node, usize) {
+        if node.get("extends").is_none() {
+            return (node.clone(), 0);
+        }
         if let Some(done) = extends.resolved.get(name) {
             return done.clone();
         }
