@@ -4,6 +4,10 @@
 //! The process environment is never read: output must not depend on the machine that scans.
 //! A variable that the `.env` file does not set and that has no default makes the value
 //! unknown, never a guess.
+//!
+//! A value read from the `.env` file is used to decide facts but never shown: it may be a
+//! secret (or a file that is not an env file at all), so [`Interpolated::shown`] keeps the text
+//! as written wherever such a value was substituted.
 
 use std::collections::BTreeMap;
 
@@ -16,6 +20,11 @@ pub struct Interpolated {
     pub known: bool,
     /// Whether the text came (in part) from a variable rather than a literal.
     pub from_variable: bool,
+    /// Whether the text holds a value read from the `.env` file.
+    pub from_file: bool,
+    /// The text to show in messages and in the model: the interpolated text, or the text as
+    /// written when a value from the `.env` file was substituted into it.
+    pub shown: String,
 }
 
 /// Variables from a `.env` file.
@@ -40,6 +49,8 @@ impl Variables {
             text: String::with_capacity(input.len()),
             known: true,
             from_variable: false,
+            from_file: false,
+            shown: String::new(),
         };
         let mut rest = input;
         while let Some(dollar) = rest.find('$') {
@@ -52,7 +63,7 @@ impl Variables {
                 let Some(close) = matching_brace(body) else {
                     out.text.push_str(&rest[dollar..]);
                     out.known = false;
-                    return out;
+                    return out.with_shown(input);
                 };
                 self.expand(&body[..close], &mut out);
                 rest = &body[close + 1..];
@@ -73,7 +84,7 @@ impl Variables {
             }
         }
         out.text.push_str(rest);
-        out
+        out.with_shown(input)
     }
 
     fn expand(&self, expression: &str, out: &mut Interpolated) {
@@ -101,6 +112,7 @@ impl Variables {
         let mut default = || {
             let inner = self.interpolate(argument);
             out.known &= inner.known;
+            out.from_file |= inner.from_file;
             inner.text
         };
         let resolved = match operator {
@@ -115,6 +127,14 @@ impl Variables {
             // else (`${VAR:x}`) is not valid compose and stays unknown.
             _ => value.cloned().filter(|_| matches!(operator, ":?" | "?")),
         };
+        // The variable's own value is substituted (not a default written in the compose file).
+        let uses_value = match operator {
+            "" | "?" | ":?" => set,
+            ":-" => non_empty,
+            "-" => set,
+            _ => false,
+        };
+        out.from_file |= uses_value && resolved.is_some();
         match resolved {
             Some(text) => out.text.push_str(&text),
             None => {
@@ -122,6 +142,17 @@ impl Variables {
                 out.text.push_str(&format!("${{{expression}}}"));
             }
         }
+    }
+}
+
+impl Interpolated {
+    fn with_shown(mut self, input: &str) -> Interpolated {
+        self.shown = if self.from_file {
+            input.to_string()
+        } else {
+            self.text.clone()
+        };
+        self
     }
 }
 
@@ -185,6 +216,19 @@ mod tests {
         assert_eq!(v.interpolate("${EMPTY-x}").text, "");
         assert_eq!(v.interpolate("$$HOME").text, "$HOME");
         assert!(v.interpolate("${PORT}").known);
+    }
+
+    #[test]
+    fn values_from_the_env_file_are_never_shown() {
+        let v = Variables::parse_env_file("TOKEN=AUTHORIZATION: basic c2VjcmV0\nEMPTY=\n");
+        let out = v.interpolate("/proc/${TOKEN}");
+        assert_eq!(out.text, "/proc/AUTHORIZATION: basic c2VjcmV0");
+        assert_eq!(out.shown, "/proc/${TOKEN}");
+        let default = v.interpolate("${MISSING:-/srv}/data");
+        assert!(!default.from_file);
+        assert_eq!(default.shown, "/srv/data");
+        assert_eq!(v.interpolate("${EMPTY:-x}").shown, "x");
+        assert_eq!(v.interpolate("${U:-$TOKEN}").shown, "${U:-$TOKEN}");
     }
 
     #[test]

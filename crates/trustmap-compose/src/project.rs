@@ -28,8 +28,23 @@ struct Service {
     /// Networks attached, in declaration order, with their spans.
     networks: Vec<(String, Option<Span>)>,
     network_mode: Option<(String, Span)>,
-    env: Vec<EnvEntry>,
+    env: Environment,
     node: Node,
+}
+
+/// A service's environment, and which entries hold text read from a file (`.env`,
+/// `env_file`): such text decides facts but is never shown.
+#[derive(Default)]
+struct Environment {
+    entries: Vec<EnvEntry>,
+    from_file: Vec<bool>,
+}
+
+impl Environment {
+    fn push(&mut self, (entry, from_file): (EnvEntry, bool)) {
+        self.entries.push(entry);
+        self.from_file.push(from_file);
+    }
 }
 
 struct Parser<'a> {
@@ -40,6 +55,8 @@ struct Parser<'a> {
     bounds: SharedBounds<'a>,
     /// The ids of the host's elements already added (local users, the docker engine).
     host_elements: BTreeSet<String>,
+    /// The networks declared under the top-level `networks:`.
+    declared_networks: BTreeSet<String>,
     fragment: Fragment,
 }
 
@@ -70,6 +87,7 @@ pub fn parse_project(
             max_depth: limits.get_usize(Limit::Depth),
         },
         host_elements: BTreeSet::new(),
+        declared_networks: BTreeSet::new(),
         fragment: Fragment::default(),
     };
     let mut root: Option<Node> = None;
@@ -264,7 +282,9 @@ impl Parser<'_> {
             return;
         };
         // Compose's rule for project names: lowercase letters, digits, `-` and `_`.
+        // A name from the `.env` file would print that file's value in every id.
         let valid = name.known
+            && !name.from_file
             && name
                 .text
                 .starts_with(|c: char| c.is_ascii_lowercase() || c.is_ascii_digit())
@@ -281,7 +301,7 @@ impl Parser<'_> {
                 "compose-name",
                 span,
                 format!(
-                    "`name:` is not a project name compose accepts (lowercase letters, digits, `-` and `_`, or a variable not set here); the project is keyed `{}`",
+                    "`name:` is not a project name compose accepts (lowercase letters, digits, `-` and `_`), is a variable not set here, or is set from the .env file; the project is keyed `{}`",
                     self.project
                 ),
             );
@@ -353,6 +373,7 @@ impl Parser<'_> {
                 networks.insert(name.to_string(), (Some(self.span(key)), internal));
             }
         }
+        self.declared_networks = networks.keys().cloned().collect();
 
         let mut extends = Extends {
             by_name: service_entries
@@ -615,6 +636,9 @@ impl Parser<'_> {
         extends: &mut Extends<'_>,
         chain: &mut Vec<String>,
     ) -> (Node, usize) {
+        if node.get("extends").is_none() {
+            return (node.clone(), 0);
+        }
         if let Some(done) = extends.resolved.get(name) {
             return done.clone();
         }
@@ -723,7 +747,7 @@ impl Parser<'_> {
         if let Some((value, image_span)) = &image {
             attrs.set_text(
                 AttrName::Image,
-                value.text.clone(),
+                value.shown.clone(),
                 Some(image_span.clone()),
             );
         }
@@ -731,7 +755,7 @@ impl Parser<'_> {
         let technology_name = technology.map(|t| t.name.to_string()).or_else(|| {
             image
                 .as_ref()
-                .map(|(v, _)| catalog::repository_name(&v.text).to_string())
+                .map(|(v, _)| catalog::repository_name(&v.shown).to_string())
                 .filter(|name| !name.contains('$'))
         });
 
@@ -791,7 +815,7 @@ impl Parser<'_> {
                     Tri::from_bool(who == "root" || who == "0")
                 };
                 attrs.set_flag(AttrName::RunsAsRoot, root, Some(span.clone()));
-                attrs.set_text(AttrName::User, user.text, Some(span));
+                attrs.set_text(AttrName::User, user.shown, Some(span));
             }
             // Without `user:`, the image decides, and the compose file does not say.
             None => attrs.set_flag(AttrName::RunsAsRoot, Tri::Unknown, None),
@@ -801,7 +825,7 @@ impl Parser<'_> {
         if let Some(caps) = node.get("cap_add") {
             for cap in self.sequence(caps, &format!("{path}.cap_add")).to_vec() {
                 if let Some(value) = self.text(&cap, &format!("{path}.cap_add")) {
-                    let normalized = catalog::capability_name(&value.text);
+                    let normalized = catalog::capability_name(&value.shown);
                     attrs.push_item(
                         AttrName::CapabilitiesAdded,
                         normalized,
@@ -871,7 +895,7 @@ impl Parser<'_> {
                             Tri::from_bool(d.text != "none"),
                             span.clone(),
                         );
-                        attrs.set_text(AttrName::LoggingDriver, d.text, span);
+                        attrs.set_text(AttrName::LoggingDriver, d.shown, span);
                     }
                     _ => attrs.set_flag(AttrName::Logging, Tri::Unknown, span),
                 }
@@ -883,14 +907,14 @@ impl Parser<'_> {
         if let Some(expose) = node.get("expose") {
             for item in self.sequence(expose, &format!("{path}.expose")).to_vec() {
                 if let Some(value) = self.text(&item, &format!("{path}.expose")) {
-                    attrs.push_item(AttrName::ExposedPorts, value.text, Some(self.span(&item)));
+                    attrs.push_item(AttrName::ExposedPorts, value.shown, Some(self.span(&item)));
                 }
             }
         }
 
         let networks = self.service_networks(&node, &path);
         let env = self.environment(&node, &path);
-        self.secrets_in_environment(&env, &mut attrs);
+        self.secrets_in_environment(&env.entries, &mut attrs);
         if kind == ElementKind::DataStore {
             let command = node.get("command").map(|c| match &c.value {
                 NodeValue::Sequence(items) => items
@@ -903,7 +927,7 @@ impl Parser<'_> {
             let (auth, auth_span) = catalog::authentication(
                 technology,
                 image.as_ref().map(|(v, _)| v.text.as_str()),
-                &env,
+                &env.entries,
                 command.as_deref(),
                 node.get("volumes").is_some() || node.get("configs").is_some(),
             );
@@ -949,8 +973,15 @@ impl Parser<'_> {
             NodeValue::Sequence(items) => items
                 .iter()
                 .filter_map(|n| {
-                    n.as_str()
-                        .map(|s| (self.vars.interpolate(s).text, Some(self.span(n))))
+                    let name = self.vars.interpolate(n.as_str()?);
+                    // A name from the .env file is shown as written unless it names a network
+                    // the file declares (whose name is written there).
+                    let name = if name.from_file && !self.declared_networks.contains(&name.text) {
+                        name.shown
+                    } else {
+                        name.text
+                    };
+                    Some((name, Some(self.span(n))))
                 })
                 .collect(),
             NodeValue::Mapping(entries) => entries
@@ -973,8 +1004,8 @@ impl Parser<'_> {
 
     /// `environment:` (map or list) and `env_file:` entries, in the order compose applies them
     /// (env files first, then `environment:` overriding).
-    fn environment(&mut self, node: &Node, path: &str) -> Vec<EnvEntry> {
-        let mut env = Vec::new();
+    fn environment(&mut self, node: &Node, path: &str) -> Environment {
+        let mut env = Environment::default();
         if let Some(files) = node.get("env_file") {
             let entries: Vec<Node> = match &files.value {
                 NodeValue::Sequence(items) => items.clone(),
@@ -991,7 +1022,8 @@ impl Parser<'_> {
                 let Some(relative) = path_node.as_str() else {
                     continue;
                 };
-                let relative = self.vars.interpolate(relative).text;
+                let relative = self.vars.interpolate(relative);
+                let (relative, shown_path) = (relative.text, relative.shown);
                 let base_dir = self.files[path_node.source as usize]
                     .rsplit_once('/')
                     .map_or("", |(d, _)| d);
@@ -1000,7 +1032,8 @@ impl Parser<'_> {
                     Ok(file) => {
                         for (key, value, line) in parse_env_lines(&file.text) {
                             let span = Span::lines(&file.path, line, line);
-                            env.push(self.env_var(&key, Some(&value), span));
+                            let (entry, _) = self.env_var(&key, Some(&value), span);
+                            env.push((entry, true));
                         }
                     }
                     Err(reason) if required => {
@@ -1009,12 +1042,12 @@ impl Parser<'_> {
                             DiagnosticLevel::Note,
                             "compose-env-file",
                             span.clone(),
-                            format!("env_file `{relative}` was not read: {reason}"),
+                            format!("env_file `{shown_path}` was not read: {reason}"),
                         );
                         // What the file sets is unknown; say so to whoever reads `env`.
-                        let mut unread = self.env_var("", None, span);
+                        let (mut unread, _) = self.env_var("", None, span);
                         unread.known = false;
-                        env.push(unread);
+                        env.push((unread, false));
                     }
                     Err(_) => {}
                 }
@@ -1063,8 +1096,9 @@ impl Parser<'_> {
 
     /// One environment entry; without a value (`KEY` alone), compose passes the variable
     /// through from the shell that runs it, so its value is unknown here.
-    fn env_var(&self, key: &str, value: Option<&str>, span: Span) -> EnvEntry {
-        let (raw, value, literal, known) = match value {
+    /// One entry, and whether its value holds text read from the `.env` file.
+    fn env_var(&self, key: &str, value: Option<&str>, span: Span) -> (EnvEntry, bool) {
+        let (raw, value, literal, known, from_file) = match value {
             Some(text) => {
                 let interpolated = self.vars.interpolate(text);
                 (
@@ -1072,18 +1106,20 @@ impl Parser<'_> {
                     interpolated.text,
                     !interpolated.from_variable,
                     interpolated.known,
+                    interpolated.from_file,
                 )
             }
-            None => (String::new(), String::new(), false, false),
+            None => (String::new(), String::new(), false, false, false),
         };
-        EnvEntry {
+        let entry = EnvEntry {
             key: key.to_string(),
             raw,
             value,
             literal,
             known,
             span,
-        }
+        };
+        (entry, from_file)
     }
 
     fn secrets_in_environment(&self, env: &[EnvEntry], attrs: &mut Attributes) {
@@ -1117,16 +1153,25 @@ impl Parser<'_> {
         let path = format!("services.{}.ports", service.name);
         for item in self.sequence(ports_node, &path).to_vec() {
             let span = self.span(&item);
+            // The container port as shown: as written where the .env file set it.
+            let mut shown_target: Option<String> = None;
             let parsed = match &item.value {
                 NodeValue::Scalar(text, _) => {
                     let value = self.vars.interpolate(text);
+                    if value.from_file {
+                        shown_target = Some(
+                            ports::parse_short(&value.shown)
+                                .map_or_else(|| value.shown.clone(), |p| p.target),
+                        );
+                    }
                     ports::parse_short(&value.text)
                 }
                 NodeValue::Mapping(_) => {
-                    let target = item
-                        .get("target")
-                        .and_then(Node::as_str)
-                        .map(|t| self.vars.interpolate(t).text);
+                    let target = item.get("target").and_then(Node::as_str).map(|t| {
+                        let value = self.vars.interpolate(t);
+                        shown_target = Some(value.shown);
+                        value.text
+                    });
                     let host_ip = item
                         .get("host_ip")
                         .and_then(Node::as_str)
@@ -1153,6 +1198,7 @@ impl Parser<'_> {
                 continue;
             };
             let Some(bind) = port.bind else { continue };
+            let shown_target = shown_target.unwrap_or_else(|| port.target.clone());
             let (source, public) = match bind {
                 Bind::Loopback => (self.host_users(), Tri::No),
                 Bind::AllInterfaces => (ElementId(INTERNET_ELEMENT.to_string()), Tri::Yes),
@@ -1172,7 +1218,7 @@ impl Parser<'_> {
                 source,
                 service.element.id.clone(),
                 protocol,
-                vec![port.target.clone()],
+                vec![shown_target],
                 "published-port",
                 Some(span.clone()),
             );
@@ -1214,7 +1260,7 @@ impl Parser<'_> {
         technologies: &BTreeMap<String, Option<Technology>>,
     ) -> Vec<Flow> {
         let mut flows: Vec<Flow> = Vec::new();
-        for var in &service.env {
+        for (var, &from_file) in service.env.entries.iter().zip(&service.env.from_file) {
             for reference in references::references(&var.key, &var.raw, &var.value) {
                 let Some(target) = names.get(&reference.host.to_ascii_lowercase()) else {
                     continue;
@@ -1229,6 +1275,7 @@ impl Parser<'_> {
                     &reference,
                     technology,
                     var.span.clone(),
+                    from_file,
                 ));
             }
         }
@@ -1297,43 +1344,58 @@ impl Parser<'_> {
         let path = format!("services.{}.volumes", service.name);
         for item in self.sequence(volumes, &path).to_vec() {
             let span = self.span(&item);
-            let (kind, source, target, read_only) = match &item.value {
-                NodeValue::Scalar(text, _) => {
-                    let text = self.vars.interpolate(text).text;
-                    let Some((source, target, mode)) = split_volume(&text) else {
-                        continue; // An anonymous volume: container storage only.
-                    };
-                    let read_only = mode.split(',').any(|m| m == "ro");
-                    (volume_kind(&source).to_string(), source, target, read_only)
-                }
-                NodeValue::Mapping(_) => {
-                    let get = |k: &str| {
-                        item.get(k)
-                            .and_then(Node::as_str)
-                            .map(|v| self.vars.interpolate(v).text)
-                    };
-                    let kind = get("type").unwrap_or_else(|| "volume".to_string());
-                    let read_only = item
-                        .get("read_only")
-                        .and_then(Node::truthy)
-                        .unwrap_or(false);
-                    match get("source") {
-                        Some(source) => {
-                            (kind, source, get("target").unwrap_or_default(), read_only)
-                        }
-                        None => continue,
+            // The resolved source and target decide what the mount is; the shown ones (as
+            // written where the .env file set them) are what the model prints.
+            let (kind, (source, shown_source), (target, shown_target), read_only) =
+                match &item.value {
+                    NodeValue::Scalar(text, _) => {
+                        let value = self.vars.interpolate(text);
+                        let Some((source, target, mode)) = split_volume(&value.text) else {
+                            continue; // An anonymous volume: container storage only.
+                        };
+                        let (shown_source, shown_target) = if value.from_file {
+                            split_volume(&value.shown)
+                                .map_or((value.shown, String::new()), |(s, t, _)| (s, t))
+                        } else {
+                            (source.clone(), target.clone())
+                        };
+                        let read_only = mode.split(',').any(|m| m == "ro");
+                        (
+                            volume_kind(&source).to_string(),
+                            (source, shown_source),
+                            (target, shown_target),
+                            read_only,
+                        )
                     }
-                }
-                _ => {
-                    self.wrong_type(
-                        span,
-                        &path,
-                        "a volume (`source:target[:mode]` or a mapping)",
-                        &item,
-                    );
-                    continue;
-                }
-            };
+                    NodeValue::Mapping(_) => {
+                        let get = |k: &str| {
+                            item.get(k).and_then(Node::as_str).map(|v| {
+                                let value = self.vars.interpolate(v);
+                                (value.text, value.shown)
+                            })
+                        };
+                        let kind = get("type").map_or_else(|| "volume".to_string(), |(t, _)| t);
+                        let read_only = item
+                            .get("read_only")
+                            .and_then(Node::truthy)
+                            .unwrap_or(false);
+                        match get("source") {
+                            Some(source) => {
+                                (kind, source, get("target").unwrap_or_default(), read_only)
+                            }
+                            None => continue,
+                        }
+                    }
+                    _ => {
+                        self.wrong_type(
+                            span,
+                            &path,
+                            "a volume (`source:target[:mode]` or a mapping)",
+                            &item,
+                        );
+                        continue;
+                    }
+                };
             let unresolved = source.contains("${");
             if unresolved && catalog::is_runtime_socket(&target) {
                 // `${SOCK}:/var/run/docker.sock`: very likely the socket, but not stated.
@@ -1347,7 +1409,7 @@ impl Parser<'_> {
                 } else {
                     normalized
                 };
-                let mount = format!("{source}:{target}");
+                let mount = format!("{shown_source}:{shown_target}");
                 host_mounts.push_item(AttrName::HostMounts, mount.clone(), Some(span.clone()));
                 if catalog::is_runtime_socket(normalized) {
                     host_mounts.set_flag(AttrName::RuntimeSocket, Tri::Yes, Some(span.clone()));
@@ -1356,6 +1418,12 @@ impl Parser<'_> {
                     host_mounts.push_item(AttrName::SensitiveHostMounts, mount, Some(span.clone()));
                 }
             } else if kind == "volume" {
+                // A declared volume's name is written in the file; any other is shown as written.
+                let source = if declared.contains_key(&source) {
+                    source
+                } else {
+                    shown_source
+                };
                 let store = stores.entry(source.clone()).or_insert_with(|| {
                     let declared_span = declared.get(&source).cloned();
                     Element {
@@ -1513,8 +1581,17 @@ fn reference_flow(
     reference: &Reference,
     technology: Option<Technology>,
     span: Span,
+    from_file: bool,
 ) -> Flow {
-    let by_scheme = reference.scheme.as_deref().map(catalog::scheme_protocol);
+    // A scheme read from a file is named only when it is a well-known one: its text is the
+    // file's content.
+    let by_scheme = reference.scheme.as_deref().and_then(|scheme| {
+        if from_file {
+            catalog::known_scheme_protocol(scheme).map(|(p, tls)| (p.to_string(), tls))
+        } else {
+            Some(catalog::scheme_protocol(scheme))
+        }
+    });
     let by_port = reference.port.and_then(catalog::port_protocol);
     let by_technology = technology.and_then(|t| t.protocol);
     let (protocol, tls) = match (&by_scheme, by_port, by_technology) {

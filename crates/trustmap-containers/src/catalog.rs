@@ -137,8 +137,17 @@ pub fn port_protocol(port: u16) -> Option<(&'static str, Option<bool>)> {
 
 /// The protocol named by a URL scheme, and whether the scheme means TLS (`None`: it depends).
 pub fn scheme_protocol(scheme: &str) -> (String, Option<bool>) {
+    match known_scheme_protocol(scheme) {
+        Some((name, tls)) => (name.to_string(), tls),
+        None => (scheme.to_ascii_lowercase(), None),
+    }
+}
+
+/// The protocol of a well-known URL scheme, and whether it is encrypted; `None` for a scheme
+/// this catalog does not know (whose text is all there is to say about it).
+pub fn known_scheme_protocol(scheme: &str) -> Option<(&'static str, Option<bool>)> {
     let scheme = scheme.to_ascii_lowercase();
-    let (name, tls) = match scheme.as_str() {
+    Some(match scheme.as_str() {
         "http" | "ws" => ("http", Some(false)),
         "https" | "wss" => ("https", Some(true)),
         "postgres" | "postgresql" | "postgis" => ("postgres", None),
@@ -158,9 +167,8 @@ pub fn scheme_protocol(scheme: &str) -> (String, Option<bool>) {
         "tcp" => ("tcp", None),
         "grpc" => ("grpc", None),
         "bolt" | "neo4j" => ("bolt", None),
-        other => return (other.to_string(), None),
-    };
-    (name.to_string(), tls)
+        _ => return None,
+    })
 }
 
 #[cfg(test)]

@@ -12,7 +12,9 @@ mod host;
 mod references;
 
 pub use auth::{EnvEntry, authentication, plaintext_secrets};
-pub use catalog::{Technology, port_protocol, repository_name, scheme_protocol, technology};
+pub use catalog::{
+    Technology, known_scheme_protocol, port_protocol, repository_name, scheme_protocol, technology,
+};
 pub use host::{is_runtime_socket, is_sensitive_host_path};
 pub use references::{Reference, is_secret_key, references};
 
