@@ -101,7 +101,7 @@ pub fn discover(roots: &Roots, terraform_input: Option<DocumentKind>) -> Discove
             }
         };
         let plan_like = matches!(candidate.pick, Pick::Json | Pick::Named)
-            && (terraform_input.is_some() || trustmap_terraform::sniff(&text).is_some());
+            && (terraform_input.is_some() || trustmap_terraform::has_document_markers(&text));
         if plan_like {
             documents
                 .entry(parent_dir(&candidate.display))

@@ -186,7 +186,7 @@ fn read_stdin(roots: &Roots, options: &ScanOptions, discovered: &mut Discovered)
         }
     };
     discovered.files.push(path.clone());
-    if options.terraform_input.is_some() || trustmap_terraform::sniff(&text).is_some() {
+    if options.terraform_input.is_some() || trustmap_terraform::has_document_markers(&text) {
         discovered
             .terraform_roots
             .push(trustmap_terraform::RootModule {
