@@ -380,3 +380,276 @@ fn a_symlink_loop_and_a_link_out_of_the_root_are_said_not_followed() {
         "{r:?}"
     );
 }
+
+/// A scan of `dir` as JSON with extra arguments.
+fn scan_json(dir: &Path, extra: &[&str]) -> Run {
+    let mut args = vec!["scan", ".", "--format", "json"];
+    args.extend_from_slice(extra);
+    run(dir, &args)
+}
+
+#[test]
+fn alias_and_merge_key_bombs_across_many_files_hit_one_scan_wide_budget() {
+    // Each file alone is well within the budget; sixty together are not.
+    let bomb = "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: bomb{i}\ndata:\n  a: &a [x, x, x, x, x, x, x, x, x, x]\n  b: &b [*a, *a, *a, *a, *a, *a, *a, *a, *a, *a]\n  c: {<<: [{k: *b}, {l: *b}]}\n";
+    let mut files: Vec<(String, Vec<u8>)> = (0..60)
+        .map(|i| {
+            (
+                format!("bomb{i}.yaml"),
+                bomb.replace("{i}", &i.to_string()).into_bytes(),
+            )
+        })
+        .collect();
+    files.push(("good.compose.yaml".into(), GOOD.to_vec()));
+    let refs: Vec<(&str, &[u8])> = files
+        .iter()
+        .map(|(p, c)| (p.as_str(), c.as_slice()))
+        .collect();
+    let dir = scratch(&refs);
+    let r = scan_json(dir.path(), &["--limit", "yaml-nodes=5000"]);
+    assert_eq!(r.code, 2, "{r:?}");
+    assert!(r.stderr.contains("error[limit-yaml-nodes]"), "{r:?}");
+    assert!(good_file_scanned(&r), "{r:?}");
+}
+
+#[test]
+fn nesting_100000_deep_in_yaml_json_and_hcl_is_an_error_not_a_crash() {
+    let depth = 100_000;
+    let yaml = format!(
+        "apiVersion: v1\nkind: ConfigMap\ndata: {}{}\n",
+        "[".repeat(depth),
+        "]".repeat(depth)
+    );
+    let json = format!(
+        "{{\"apiVersion\": \"v1\", \"kind\": \"ConfigMap\", \"data\": {}{}}}",
+        "[".repeat(depth),
+        "]".repeat(depth)
+    );
+    let hcl = format!(
+        "locals {{\n  x = {}{}\n}}\n",
+        "[".repeat(depth),
+        "]".repeat(depth)
+    );
+    let plan = format!(
+        "{{\"format_version\": \"1.2\", \"terraform_version\": \"1.9.8\", \"planned_values\": {}{}}}",
+        "[".repeat(depth),
+        "]".repeat(depth)
+    );
+    let dir = scratch(&[
+        ("good.compose.yaml", GOOD),
+        ("deep.yaml", yaml.as_bytes()),
+        ("deep.json", json.as_bytes()),
+        ("deep/main.tf", hcl.as_bytes()),
+        ("plan/plan.json", plan.as_bytes()),
+    ]);
+    let r = scan_json(dir.path(), &[]);
+    assert_eq!(r.code, 2, "{r:?}");
+    for file in ["deep.yaml:", "deep.json:", "deep/main.tf:"] {
+        assert!(r.stderr.contains(file), "{file}: {r:?}");
+    }
+    assert!(good_file_scanned(&r), "{r:?}");
+}
+
+#[test]
+fn invalid_utf8_under_iac_names_is_reported() {
+    let dir = scratch(&[
+        ("good.compose.yaml", GOOD),
+        (
+            "main.tf",
+            b"resource \"aws_s3_bucket\" \"b\" {\n  bucket = \"\xff\xfe\"\n}\n",
+        ),
+        (
+            "other.compose.yml",
+            b"services:\n  x:\n    image: \xc3\x28\n",
+        ),
+    ]);
+    let r = scan_json(dir.path(), &[]);
+    assert_eq!(r.code, 2, "{r:?}");
+    assert!(
+        r.stderr.contains("main.tf:1:1: error[file-binary]"),
+        "{r:?}"
+    );
+    assert!(
+        r.stderr
+            .contains("other.compose.yml:1:1: error[file-binary]"),
+        "{r:?}"
+    );
+    assert!(good_file_scanned(&r), "{r:?}");
+}
+
+#[cfg(unix)]
+#[test]
+#[ignore = "root reads a file whatever its mode (CI runs as root): run as a normal user with --ignored"]
+fn an_unreadable_file_is_an_error_and_the_rest_is_scanned() {
+    use std::os::unix::fs::PermissionsExt;
+    let dir = scratch(&[("good.compose.yaml", GOOD), ("locked.compose.yaml", GOOD)]);
+    let locked = dir.path().join("locked.compose.yaml");
+    std::fs::set_permissions(&locked, std::fs::Permissions::from_mode(0o000)).unwrap();
+    let r = scan_json(dir.path(), &[]);
+    assert_eq!(r.code, 2, "{r:?}");
+    assert!(
+        r.stderr
+            .contains("locked.compose.yaml:1:1: error[file-unreadable]"),
+        "{r:?}"
+    );
+    assert!(good_file_scanned(&r), "{r:?}");
+}
+
+/// Terraform beside the good file: (path, HCL). The scan must end with the named limit hit.
+fn terraform_case(files: &[(&str, &str)], extra: &[&str], expect: &[&str]) {
+    let mut all: Vec<(&str, &[u8])> = vec![("good.compose.yaml", GOOD)];
+    all.extend(files.iter().map(|(p, c)| (*p, c.as_bytes())));
+    let dir = scratch(&all);
+    let r = scan_json(dir.path(), extra);
+    for code in expect {
+        assert!(r.stderr.contains(code), "{code}: {r:?}");
+    }
+    assert!(good_file_scanned(&r), "{r:?}");
+}
+
+#[test]
+fn doubling_strings_and_lists_in_locals_hit_the_value_size_limit() {
+    let mut locals = String::from("locals {\n  s0 = \"abcdefgh\"\n  l0 = [1, 2, 3, 4]\n");
+    for i in 1..=40 {
+        locals.push_str(&format!(
+            "  s{i} = \"${{local.s{p}}}${{local.s{p}}}\"\n  l{i} = concat(local.l{p}, local.l{p})\n",
+            p = i - 1
+        ));
+    }
+    locals.push_str("}\n");
+    let funcs = "locals {\n  big = join(\",\", range(100000000))\n  rep = format(\"%s%s\", local.big, local.big)\n  rng = [for i in range(1e9) : i]\n}\n";
+    terraform_case(
+        &[("tf/main.tf", &locals), ("fn/main.tf", funcs)],
+        &[],
+        &["error[limit-value-size]"],
+    );
+}
+
+#[test]
+fn nested_module_counts_and_huge_counts_hit_the_scan_wide_instance_limit() {
+    let module =
+        |inner: &str| format!("module \"m\" {{\n  source = \"{inner}\"\n  count  = 100\n}}\n");
+    let resource = "resource \"aws_instance\" \"i\" {\n  count = 100\n  ami   = \"ami-1\"\n}\n";
+    let huge = "resource \"aws_instance\" \"a\" {\n  count = 1e12\n}\nresource \"aws_instance\" \"b\" {\n  for_each = toset([for i in range(1e9) : tostring(i)])\n}\nresource \"aws_instance\" \"c\" {\n  count = 1e400\n}\n";
+    terraform_case(
+        &[
+            ("nest/main.tf", &module("./a")),
+            ("nest/a/main.tf", &module("./b")),
+            ("nest/a/b/main.tf", resource),
+            ("huge/main.tf", huge),
+        ],
+        &["--limit", "instances=5000"],
+        &["error[limit-instances]"],
+    );
+}
+
+#[test]
+fn a_two_megabyte_line_is_read_in_linear_time() {
+    let list = format!("locals {{\n  h = [{}1]\n}}\n", "1,".repeat(100_000));
+    let template = format!(
+        "locals {{\n  a = \"x\"\n  t = \"{}\"\n}}\n",
+        "${local.a}".repeat(20_000)
+    );
+    terraform_case(
+        &[("list/main.tf", &list), ("tpl/main.tf", &template)],
+        &[],
+        &[],
+    );
+}
+
+#[test]
+fn modules_that_call_themselves_or_each_other_are_errors_and_still_modelled() {
+    let open_ssh = "resource \"aws_security_group\" \"ssh\" {\n  ingress {\n    from_port   = 22\n    to_port     = 22\n    protocol    = \"tcp\"\n    cidr_blocks = [\"0.0.0.0/0\"]\n  }\n}\nresource \"aws_instance\" \"web\" {\n  ami                         = \"ami-1\"\n  associate_public_ip_address = true\n  vpc_security_group_ids      = [aws_security_group.ssh.id]\n}\n";
+    let dir = scratch(&[
+        ("self/main.tf", open_ssh.as_bytes()),
+        ("self/me.tf", b"module \"me\" {\n  source = \"./\"\n}\n"),
+        ("a/main.tf", open_ssh.as_bytes()),
+        ("a/call.tf", b"module \"b\" {\n  source = \"../b\"\n}\n"),
+        ("b/main.tf", b"module \"a\" {\n  source = \"../a\"\n}\n"),
+    ]);
+    let r = scan_json(dir.path(), &[]);
+    assert_eq!(r.code, 2, "{r:?}");
+    assert!(r.stderr.contains("terraform-module-cycle"), "{r:?}");
+    for file in ["self/main.tf", "a/main.tf"] {
+        assert!(
+            r.stdout.contains(&format!("\"file\": \"{file}\"")),
+            "{file} is still modelled: {r:?}"
+        );
+    }
+}
+
+#[test]
+fn module_sources_and_file_paths_that_leave_the_root_are_named_not_read() {
+    let outside = scratch(&[("secret.txt", TOKEN.as_bytes())]);
+    let secret = outside.path().join("secret.txt");
+    let main = format!(
+        "module \"up\" {{\n  source = \"../../../../etc\"\n}}\nlocals {{\n  s = file(\"{}\")\n  t = templatefile(\"../../x.tpl\", {{}})\n}}\n",
+        secret.display()
+    );
+    let dir = scratch(&[("good.compose.yaml", GOOD), ("main.tf", main.as_bytes())]);
+    let r = scan_json(dir.path(), &[]);
+    assert!(r.stderr.contains("terraform-module-outside"), "{r:?}");
+    assert!(r.stderr.contains("terraform-file-outside"), "{r:?}");
+    assert!(!format!("{r:?}").contains(TOKEN), "{r:?}");
+    assert!(good_file_scanned(&r), "{r:?}");
+}
+
+#[test]
+fn a_plan_with_many_resources_and_wrong_types_everywhere_is_an_error_not_a_crash() {
+    let resources: Vec<String> = (0..20_000)
+        .map(|i| format!("{{\"address\": {i}, \"type\": [], \"name\": {{}}, \"values\": \"v\"}}"))
+        .collect();
+    let plan = format!(
+        "{{\"format_version\": \"1.2\", \"terraform_version\": \"1.9.8\", \"planned_values\": {{\"root_module\": {{\"resources\": [{}]}}}}}}",
+        resources.join(",")
+    );
+    let state = "{\"version\": 99, \"terraform_version\": \"1.9.8\", \"lineage\": \"x\", \"resources\": {}}";
+    let dir = scratch(&[
+        ("good.compose.yaml", GOOD),
+        ("plan/plan.json", plan.as_bytes()),
+        ("state/terraform.tfstate", state.as_bytes()),
+    ]);
+    let r = scan_json(dir.path(), &[]);
+    assert_eq!(r.code, 2, "{r:?}");
+    assert!(r.stderr.contains("plan/plan.json:"), "{r:?}");
+    assert!(r.stderr.contains("state/terraform.tfstate:"), "{r:?}");
+    assert!(good_file_scanned(&r), "{r:?}");
+}
+
+#[test]
+fn malformed_decisions_and_baselines_are_errors_with_their_place() {
+    let dir = scratch(&[
+        ("good.compose.yaml", GOOD),
+        (
+            "trustmap.yaml",
+            b"decisions:\n  - rule: [TM-S003]\n    element: {a: 1}\n    decision: 7\n  - 12\n",
+        ),
+        (
+            "baseline.json",
+            b"{\"version\": 1, \"zones\": 5, \"elements\": [[[]]]}",
+        ),
+    ]);
+    let r = scan_json(dir.path(), &[]);
+    assert!(r.stderr.contains("trustmap.yaml:2"), "{r:?}");
+    assert!(good_file_scanned(&r), "the findings stay: {r:?}");
+    let r = run(dir.path(), &["diff", "baseline.json", "."]);
+    assert_eq!(r.code, 2, "{r:?}");
+    assert!(r.stderr.contains("baseline.json"), "{r:?}");
+}
+
+#[test]
+fn a_file_name_cannot_start_a_workflow_command_or_move_the_cursor() {
+    let name = "x\n::error title=pwned::y\u{1b}[2J\u{202e}.compose.yaml";
+    let dir = scratch(&[("good.compose.yaml", GOOD), (name, GOOD)]);
+    for format in ["text", "markdown"] {
+        let r = run(dir.path(), &["scan", ".", "--format", format]);
+        for line in r.stdout.lines().chain(r.stderr.lines()) {
+            assert!(!line.trim_start().starts_with("::"), "{format}: {line:?}");
+            assert!(
+                !line.contains('\u{1b}') && !line.contains('\u{202e}'),
+                "{format}: {line:?}"
+            );
+        }
+        assert!(r.stdout.contains("TM-S003"), "{r:?}");
+    }
+}

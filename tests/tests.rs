@@ -1840,3 +1840,39 @@ resource "aws_default_route_table" "d" {
         .unwrap();
     assert_eq!(subnet["attributes"]["public"]["value"], "yes", "{run:?}");
 }
+
+/// `docker compose config` prints the project's top-level `name:`, absolute paths and long
+/// port syntax: the deployed twin of an unchanged project is no drift, and a compose file given
+/// by a path whose name says nothing (`compose.bak`) is read by its content.
+#[test]
+fn regression_deployed_compose_config_of_an_unchanged_project_is_no_drift() {
+    let dir = tempfile::tempdir().unwrap();
+    let baseline = dir.path().join("baseline.json");
+    // The baseline is made in the project's folder, as `docker compose` names the project.
+    let model = trustmap_in(
+        &root().join("fixtures/compose/config-twin/twin"),
+        &["model", ".", "-o", baseline.to_str().unwrap()],
+    );
+    assert_eq!(model.code, 0, "{model:?}");
+    let deployed = dir.path().join("compose.bak");
+    std::fs::copy(
+        root().join("fixtures/compose/config-twin/twin.config.yaml"),
+        &deployed,
+    )
+    .unwrap();
+    let run = trustmap(&[
+        "diff",
+        baseline.to_str().unwrap(),
+        "--deployed",
+        deployed.to_str().unwrap(),
+        "--format",
+        "json",
+    ]);
+    assert_eq!(run.code, 0, "{run:?}");
+    let drift: Value = serde_json::from_str(&run.stdout).unwrap();
+    assert_eq!(
+        drift["changes"].as_array().map(Vec::len),
+        Some(0),
+        "{run:?}"
+    );
+}

@@ -172,8 +172,19 @@ fn module_shape(module: &Json, depth: usize) -> Result<(), ShapeError> {
         let Some(resources) = resources.as_array() else {
             return wrong("resources", "`resources` is not a list");
         };
-        if !resources.iter().all(Json::is_object) {
-            return wrong("resources", "a resource is not an object");
+        for resource in resources {
+            if !resource.is_object() {
+                return wrong("resources", "a resource is not an object");
+            }
+            // A resource the reader would pass over is a wrong shape, never a silent gap.
+            for key in ["address", "type"] {
+                if !resource.get(key).is_some_and(Json::is_string) {
+                    return wrong(key, "a resource has no `address` and `type` strings");
+                }
+            }
+            if resource.get("values").is_some_and(|v| !v.is_object()) {
+                return wrong("values", "a resource's `values` is not an object");
+            }
         }
     }
     if let Some(children) = module.get("child_modules") {
