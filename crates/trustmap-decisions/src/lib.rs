@@ -91,6 +91,9 @@ pub fn apply(
     element_span: impl Fn(&Finding) -> Option<Span>,
 ) -> Vec<Diagnostic> {
     let mut used = vec![false; entries.len()];
+    if entries.is_empty() {
+        return Vec::new();
+    }
     for finding in findings.iter_mut() {
         let span = element_span(finding);
         if let Some((index, entry)) = entries

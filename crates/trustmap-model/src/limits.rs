@@ -133,7 +133,7 @@ impl Limits {
             Limit::Instances => 200_000,
             Limit::ModuleDepth => 10,
             Limit::Elements => 200_000,
-            Limit::Flows => 1_000_000,
+            Limit::Flows => 200_000,
             Limit::SarifResults => 5_000,
             Limit::IgnoreBytes => 256 * 1024,
         }

@@ -15,7 +15,7 @@
 //! `data-filter-decided`, and `id="threat-count"` says how many rows are shown.
 
 use crate::layout::diagram_layout;
-use crate::svg::{escape, render};
+use crate::svg::{escape, render, too_large_svg, too_large_to_draw};
 use crate::{Counts, encode_uri_path, level_name, sorted_diagnostics};
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
@@ -46,21 +46,25 @@ pub fn html_report(
     diagnostics: &[Diagnostic],
     drift: Option<&str>,
 ) -> String {
-    let layout = diagram_layout(model);
-    let svg = render(model, &layout, findings);
     let mut diagram_ids: BTreeMap<Subject, String> = BTreeMap::new();
-    for node in &layout.nodes {
-        diagram_ids.insert(
-            Subject::Element(node.element.id.clone()),
-            format!("n{}", node.number),
-        );
-    }
-    for edge in &layout.edges {
-        diagram_ids.insert(
-            Subject::Flow(edge.flow.id.clone()),
-            format!("f{}", edge.number),
-        );
-    }
+    let svg = if too_large_to_draw(model) {
+        too_large_svg(model)
+    } else {
+        let layout = diagram_layout(model);
+        for node in &layout.nodes {
+            diagram_ids.insert(
+                Subject::Element(node.element.id.clone()),
+                format!("n{}", node.number),
+            );
+        }
+        for edge in &layout.edges {
+            diagram_ids.insert(
+                Subject::Flow(edge.flow.id.clone()),
+                format!("f{}", edge.number),
+            );
+        }
+        render(model, &layout, findings)
+    };
     let diagnostics = sorted_diagnostics(diagnostics);
     let counts = Counts::of(findings, &diagnostics);
 
@@ -226,6 +230,9 @@ fn write_threats(
     );
     let mut ordered: Vec<(usize, &Finding)> = findings.iter().enumerate().collect();
     ordered.sort_by_key(|(index, f)| (f.decided(), std::cmp::Reverse(f.severity), *index));
+    // A page a browser can open: the most pressing threats, and how many more there are.
+    let left_out = ordered.len().saturating_sub(HTML_MAX_THREATS);
+    ordered.truncate(HTML_MAX_THREATS);
     for (index, finding) in ordered {
         let rule = rules.get(&finding.rule_id);
         let diagram = diagram_ids.get(&finding.subject).map_or("", String::as_str);
@@ -316,8 +323,19 @@ fn write_threats(
         }
         out.push_str("</td>\n</tr>\n");
     }
-    out.push_str("</tbody>\n</table>\n</section>\n");
+    out.push_str("</tbody>\n</table>\n");
+    if left_out > 0 {
+        let _ = writeln!(
+            out,
+            "<p class=\"muted\">{left_out} more threats, less pressing than these {HTML_MAX_THREATS}, \
+             are not listed on this page: <code>trustmap scan --format json</code> lists every one.</p>"
+        );
+    }
+    out.push_str("</section>\n");
 }
+
+/// The threats table lists at most this many (undecided and most severe first).
+pub const HTML_MAX_THREATS: usize = 5_000;
 
 fn write_decisions(
     out: &mut String,

@@ -59,8 +59,38 @@ pub(crate) fn tallies(findings: &[Finding]) -> BTreeMap<&Subject, Tally> {
 /// attributes (see the module documentation), and is the same bytes for the same input.
 #[must_use]
 pub fn svg(model: &Model, findings: &[Finding]) -> String {
+    if too_large_to_draw(model) {
+        return too_large_svg(model);
+    }
     let layout = diagram_layout(model);
     render(model, &layout, findings)
+}
+
+/// A diagram is drawn for at most this many elements: past it, no one reads the picture, and
+/// its size (kilobytes per element) would dwarf the input.
+pub const DIAGRAM_MAX_ELEMENTS: usize = 1_000;
+/// A diagram is drawn for at most this many flows.
+pub const DIAGRAM_MAX_FLOWS: usize = 3_000;
+
+/// Whether the model is past what a diagram can show.
+pub fn too_large_to_draw(model: &Model) -> bool {
+    model.elements().count() > DIAGRAM_MAX_ELEMENTS || model.flows().count() > DIAGRAM_MAX_FLOWS
+}
+
+/// What stands in for the diagram of a model too large to draw: it says so, and where the
+/// whole model is.
+pub(crate) fn too_large_svg(model: &Model) -> String {
+    let elements = model.elements().count();
+    let flows = model.flows().count();
+    format!(
+        "<svg xmlns=\"http://www.w3.org/2000/svg\" class=\"tm-dfd\" role=\"img\" width=\"640\" \
+         height=\"80\" viewBox=\"0 0 640 80\" font-family=\"{FONT}\" font-size=\"12\">\n\
+         <title>Data-flow diagram not drawn</title>\n\
+         <text x=\"16\" y=\"32\">{elements} elements and {flows} flows: too many to draw (a diagram is \
+         drawn up to {DIAGRAM_MAX_ELEMENTS} elements and {DIAGRAM_MAX_FLOWS} flows).</text>\n\
+         <text x=\"16\" y=\"56\">The model is complete: trustmap model --format json, or scan a \
+         smaller folder.</text>\n</svg>\n"
+    )
 }
 
 /// Renders a laid-out diagram.

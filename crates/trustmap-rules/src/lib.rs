@@ -2,7 +2,8 @@
 //! model, giving sorted findings.
 //!
 //! Rules never see Terraform, YAML or compose: only the [`trustmap_model::Model`]. The built-in
-//! pack (`rules/` at the workspace root) is compiled in; [`RuleSet::load_dir`] adds a user's.
+//! pack (`rules/` at the workspace root) is compiled in; [`parse_rule`] and [`RuleSet::add`] add a
+//! user's (the binary reads their files through the scan's gate).
 #![deny(missing_docs)]
 
 mod condition;
@@ -22,8 +23,6 @@ mod builtin {
     include!(concat!(env!("OUT_DIR"), "/builtin_rules.rs"));
 }
 
-use std::path::Path;
-
 /// A set of rules with unique ids, sorted by id.
 #[derive(Debug, Clone, Default)]
 pub struct RuleSet {
@@ -42,37 +41,6 @@ impl RuleSet {
         }
         Ok(set)
     }
-
-    /// Adds every `*.yaml`/`*.yml` file of a folder (not recursive), in name order.
-    ///
-    /// # Errors
-    /// The folder cannot be read, or a rule file is malformed or reuses an id.
-    pub fn load_dir(&mut self, dir: &Path) -> Result<(), RuleError> {
-        let io_error = |e: std::io::Error| RuleError {
-            file: dir.display().to_string(),
-            line: 1,
-            field: String::new(),
-            message: format!("cannot read the rules folder: {e}"),
-        };
-        let mut paths: Vec<_> = std::fs::read_dir(dir)
-            .map_err(io_error)?
-            .filter_map(|e| e.ok().map(|e| e.path()))
-            .filter(|p| p.extension().is_some_and(|x| x == "yaml" || x == "yml"))
-            .collect();
-        paths.sort();
-        for path in paths {
-            let file = path.display().to_string();
-            let text = std::fs::read_to_string(&path).map_err(|e| RuleError {
-                file: file.clone(),
-                line: 1,
-                field: String::new(),
-                message: format!("cannot read: {e}"),
-            })?;
-            self.add(parse_rule(&file, &text)?)?;
-        }
-        Ok(())
-    }
-
     /// Adds one rule.
     ///
     /// # Errors
