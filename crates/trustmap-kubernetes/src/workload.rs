@@ -5,7 +5,7 @@
 use crate::objects::{Cluster, Object, at, items, labels, text};
 use crate::rbac::Privileges;
 use crate::{NODES_ZONE, namespace_zone};
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 use trustmap_containers::{self as containers, EnvEntry, Technology};
 use trustmap_model::{
     AttrName, Attributes, Budget, Diagnostic, DiagnosticLevel, Element, ElementId, ElementKind,
@@ -134,6 +134,8 @@ pub struct Builder<'c> {
     /// The bound on flows ([`Limit::Flows`]); once it is reached, flows are cut and said so.
     flow_budget: Budget,
     flows_cut: bool,
+    /// Per namespace, the LimitRange default that gives its containers limits.
+    default_limits: HashMap<String, Option<Span>>,
     /// Problems found.
     pub diagnostics: Vec<Diagnostic>,
     /// The workloads, for wiring.
@@ -163,6 +165,7 @@ impl<'c> Builder<'c> {
             flows: Vec::new(),
             flow_budget: Budget::new(Limit::Flows, limits),
             flows_cut: false,
+            default_limits: HashMap::new(),
             diagnostics: Vec::new(),
             workloads: Vec::new(),
         }
@@ -710,8 +713,19 @@ impl<'c> Builder<'c> {
         });
     }
 
-    /// The span of a namespace's LimitRange that sets default container limits.
-    fn default_limits(&self, namespace: &str) -> Option<Span> {
+    /// The span of a namespace's LimitRange that sets default container limits, found once
+    /// per namespace.
+    fn default_limits(&mut self, namespace: &str) -> Option<Span> {
+        if let Some(known) = self.default_limits.get(namespace) {
+            return known.clone();
+        }
+        let found = self.find_default_limits(namespace);
+        self.default_limits
+            .insert(namespace.to_string(), found.clone());
+        found
+    }
+
+    fn find_default_limits(&self, namespace: &str) -> Option<Span> {
         self.cluster
             .of_kind("LimitRange")
             .filter(|r| r.namespace == namespace)
