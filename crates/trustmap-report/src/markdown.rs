@@ -110,7 +110,7 @@ pub fn findings_markdown(
                     threat.push_str(" *(possible)*");
                 }
                 if let Some(decision) = &finding.decision {
-                    let _ = write!(threat, "<br>{}", cell(&decision_line(decision)));
+                    let _ = write!(threat, "<br>{}", decision_line(decision, cell));
                 }
                 let _ = writeln!(
                     out,

@@ -72,7 +72,7 @@ pub fn findings_text(findings: &[Finding], rules: &RuleSet, diagnostics: &[Diagn
                     out,
                     "  {:width$}  {}",
                     "",
-                    printable(&decision_line(decision))
+                    decision_line(decision, |text| printable(text).into_owned())
                 );
             }
         }
@@ -172,8 +172,9 @@ fn summary(counts: &Counts) -> String {
 }
 
 /// One line saying what was decided: `accepted by platform until 2027-03-01: reason`, the
-/// reason's line breaks as spaces. Not escaped: each format escapes it for where it lands.
-pub(crate) fn decision_line(decision: &Decision) -> String {
+/// reason's line breaks as spaces. Every field from the decisions file goes through `escape`
+/// (each format's own escaping), the words and brackets around them do not.
+pub(crate) fn decision_line(decision: &Decision, escape: impl Fn(&str) -> String) -> String {
     let verb = match decision.kind {
         DecisionKind::Mitigate => "mitigated",
         DecisionKind::Eliminate => "eliminated",
@@ -182,20 +183,24 @@ pub(crate) fn decision_line(decision: &Decision) -> String {
     };
     let mut line = format!("↳ {verb}");
     if let Some(owner) = &decision.owner {
-        line.push_str(&format!(" by {owner}"));
+        let _ = write!(line, " by {}", escape(owner));
     }
     if let Some(detail) = &decision.detail {
-        line.push_str(&format!(" ({detail})"));
+        let _ = write!(line, " ({})", escape(detail));
     }
     match (&decision.expires, decision.expired) {
-        (Some(date), true) => line.push_str(&format!(" — EXPIRED on {date}, undecided again")),
-        (Some(date), false) => line.push_str(&format!(" until {date}")),
+        (Some(date), true) => {
+            let _ = write!(line, " — EXPIRED on {}, undecided again", escape(date));
+        }
+        (Some(date), false) => {
+            let _ = write!(line, " until {}", escape(date));
+        }
         _ => {}
     }
     if let Some(ticket) = &decision.ticket {
-        line.push_str(&format!(" [{ticket}]"));
+        let _ = write!(line, " [{}]", escape(ticket));
     }
-    line.push_str(&format!(": {}", one_line(&decision.reason)));
+    let _ = write!(line, ": {}", escape(&one_line(&decision.reason)));
     line
 }
 
