@@ -353,9 +353,9 @@ fn every_command_says_when_there_is_nothing_to_read() {
 }
 
 #[test]
-fn many_empty_files_are_scanned_in_bounded_time_and_each_is_accounted_for() {
+fn a_hundred_thousand_empty_files_do_not_stop_the_scan() {
     let dir = scratch(&[("good.compose.yaml", GOOD)]);
-    for i in 0..20_000 {
+    for i in 0..100_000 {
         std::fs::File::create(dir.path().join(format!("empty-{i}.yaml"))).unwrap();
     }
     let r = run(dir.path(), &["scan", ".", "--format", "json"]);

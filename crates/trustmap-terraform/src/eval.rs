@@ -314,6 +314,15 @@ impl Run<'_> {
             self.diags.push(diagnostic);
         }
     }
+    /// A value over the value-size limit: not built, unknown, and the limit said once.
+    fn too_large(&mut self, span: &Span) -> Ev {
+        self.hit(
+            Limit::ValueSize,
+            span,
+            "a value larger than the limit was not built (it is unknown)",
+        );
+        Ok(Value::Unknown(span.clone()))
+    }
 
     /// The value, if it is within the size limit; unknown (and the limit reported) if not.
     /// Its size is taken from the scan's evaluation steps too, so that copying large values
@@ -322,12 +331,7 @@ impl Run<'_> {
         let max = self.budgets.max_value();
         let size = weight(&value, max);
         if size > max {
-            self.hit(
-                Limit::ValueSize,
-                span,
-                "a value larger than the limit was not built (it is unknown)",
-            );
-            return Ok(Value::Unknown(span.clone()));
+            return self.too_large(span);
         }
         if size > 1 && !self.budgets.steps.take(size - 1) {
             self.hit(
@@ -1209,12 +1213,7 @@ impl Run<'_> {
                 let key_size = key.as_ref().map_or(0, |k| k.len() as u64);
                 size = size.saturating_add(weight(v, max) + key_size);
                 if size > max {
-                    self.hit(
-                        Limit::ValueSize,
-                        span,
-                        "a value larger than the limit was not built (it is unknown)",
-                    );
-                    return Ok(Value::Unknown(span.clone()));
+                    return self.too_large(span);
                 }
             }
             match item {
