@@ -1032,7 +1032,7 @@ fn the_markdown_threat_model_lists_undecided_threats_first() {
     let decided = text.find("### Decided (2)").expect("decided section");
     assert!(undecided < decided);
     assert!(text[undecided..decided].contains("TM-E008"));
-    assert!(text[decided..].contains("accepted by platform \\[SEC-42\\]"));
+    assert!(text[decided..].contains("accepted by platform [SEC-42]"));
 }
 
 /// Compares `actual` with the committed file, or rewrites it when `TRUSTMAP_UPDATE_EXPECTED=1`.
