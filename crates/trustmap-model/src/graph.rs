@@ -184,9 +184,12 @@ impl Model {
         let mut cut_with_elements = 0usize;
         for flow in flows {
             if let Some(first) = kept.last().filter(|k| k.id == flow.id) {
-                // The same declaration implied twice (one Service port per container) is one
-                // flow; a second place that declares it again is worth a note.
-                if first.span == flow.span {
+                // The same declaration implied twice (one Service port per container), or one
+                // file that implies it at several places (two host paths of one pod mount the
+                // host's filesystem), is one flow; another file that declares it again is worth
+                // a note.
+                let file = |f: &Flow| f.span.as_ref().map(|s| s.file.clone());
+                if first.span == flow.span || file(first) == file(&flow) {
                     continue;
                 }
                 diagnostics.push(duplicate(
@@ -812,7 +815,11 @@ mod bound_tests {
     fn a_flow_implied_twice_by_one_declaration_is_no_duplicate() {
         let model = Model::build(vec![fragment(
             &["a", "b"],
-            vec![flow("a", "b", "f.yaml", 3), flow("a", "b", "f.yaml", 3)],
+            vec![
+                flow("a", "b", "f.yaml", 3),
+                flow("a", "b", "f.yaml", 3),
+                flow("a", "b", "f.yaml", 9),
+            ],
         )]);
         assert_eq!(model.flows().count(), 1);
         assert!(model.diagnostics().is_empty(), "{:?}", model.diagnostics());

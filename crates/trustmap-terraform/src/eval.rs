@@ -517,8 +517,10 @@ impl Run<'_> {
     fn resource(&mut self, m: &mut Inst, block: &Block) {
         let (kind, name) = (&block.labels[0], &block.labels[1]);
         let base = format!("{}{kind}.{name}", m.prefix);
-        // Named without the module path, whose instance keys may be values of variables.
-        let instances = match self.expansion(m, block, &format!("{kind}.{name}")) {
+        // Named with the module path but not its instance keys, which may be values of
+        // (sensitive) variables.
+        let shown = format!("{}{kind}.{name}", without_instance_keys(&m.prefix));
+        let instances = match self.expansion(m, block, &shown) {
             Expansion::Refused => return,
             Expansion::Single => vec![(String::new(), Vec::new())],
             Expansion::Unknown(scope) => vec![(String::new(), scope)],
@@ -735,7 +737,8 @@ impl Run<'_> {
             return unknown;
         };
         let base = format!("{}module.{name}", m.prefix);
-        let expansion = self.expansion(m, block, &format!("module.{name}"));
+        let shown = format!("{}module.{name}", without_instance_keys(&m.prefix));
+        let expansion = self.expansion(m, block, &shown);
         let instances = match &expansion {
             Expansion::Refused => return unknown,
             Expansion::Single => vec![(None, Vec::new())],
@@ -1714,5 +1717,46 @@ mod tests {
         let s = Span::lines("a", 1, 1);
         assert_eq!(key_suffix(&Value::Number(2.0, s.clone())), "[2]");
         assert_eq!(key_suffix(&Value::String("a\"b".into(), s)), "[\"a\\\"b\"]");
+    }
+}
+
+/// A module path without its instance keys: `module.a["k"].module.b[0].` → `module.a.module.b.`
+/// (a key may be the value of a sensitive variable, and is never shown).
+fn without_instance_keys(prefix: &str) -> String {
+    let mut out = String::with_capacity(prefix.len());
+    let (mut depth, mut in_string, mut escaped) = (0usize, false, false);
+    for c in prefix.chars() {
+        if depth == 0 {
+            if c == '[' {
+                depth = 1;
+            } else {
+                out.push(c);
+            }
+            continue;
+        }
+        match (in_string, escaped, c) {
+            (true, true, _) => escaped = false,
+            (true, false, '\\') => escaped = true,
+            (true, false, '"') => in_string = false,
+            (false, _, '"') => in_string = true,
+            (false, _, '[') => depth += 1,
+            (false, _, ']') => depth -= 1,
+            _ => {}
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod instance_key_tests {
+    use super::without_instance_keys;
+
+    #[test]
+    fn module_paths_are_shown_without_their_instance_keys() {
+        assert_eq!(
+            without_instance_keys("module.a[\"k]\\\"[\"].module.b[0]."),
+            "module.a.module.b."
+        );
+        assert_eq!(without_instance_keys(""), "");
     }
 }
