@@ -33,13 +33,16 @@ for target in "${targets[@]}"; do
         left=$((end - $(date +%s)))
         [ "$left" -gt 0 ] || break
         echo "== $target: ${left}s left ($(date -u +%H:%M:%S) UTC)"
+        dict=()
+        [ -f "$fuzz/dict/$target.dict" ] && dict=(-dict="$fuzz/dict/$target.dict")
         # -jobs/-workers: libFuzzer writes the run's output to fuzz-0.log in the current
         # folder; keep it per target.
         (cd "$fuzz/logs" && nice -n 15 cargo +nightly fuzz run -a -s none \
             --fuzz-dir "$fuzz" "$target" -- \
             -jobs=1 -workers=1 -max_total_time="$left" -rss_limit_mb=2048 -timeout=10 \
-            -max_len="$(max_len "$target")" -print_final_stats=1 >/dev/null 2>&1) || true
+            -max_len="$(max_len "$target")" -print_final_stats=1 "${dict[@]}" >/dev/null 2>&1) || true
         mv -f "$fuzz/logs/fuzz-0.log" "$fuzz/logs/$target-$(date +%s).log" 2>/dev/null || true
+        sleep 1 # a target that cannot start must not spin
         tail -n 12 "$fuzz/logs/$target"-*.log 2>/dev/null | grep -E 'stat::number_of_executed_units|ERROR|SUMMARY|Test unit written' | tail -4 || true
     done
 done
