@@ -1,0 +1,118 @@
+//! Every input the fuzzers (`fuzz/`, run with `fuzz/run.sh`) found breaking trustmap, kept
+//! under `fuzz/regressions/<target>/<what-broke>` and replayed here through the same entry
+//! point: each must return (no panic, no stack overflow), quickly.
+//!
+//! The `hcl`, `kubernetes`, `plan` and `yaml` targets call crates this package does not depend
+//! on; their inputs are replayed through a scan of a temporary folder holding the input under
+//! the name that routes it to that parser (`main.tf`, `k8s.yaml`, `plan.json`), which reaches
+//! the same code.
+
+#[allow(dead_code)]
+#[path = "../fuzz/src/split.rs"]
+mod split;
+
+use std::path::PathBuf;
+use trustmap_compose::{FileReader, ProjectInput, SourceFile};
+use trustmap_model::Model;
+use trustmap_rules::RuleSet;
+use trustmap_scan::{DocumentKind, ScanOptions};
+
+/// The input as text, as the fuzz targets read it.
+fn text(data: &[u8]) -> String {
+    String::from_utf8_lossy(data).into_owned()
+}
+
+/// Scans a temporary folder holding `files`; returns the model.
+fn scan_files(files: &[(String, String)], kind: Option<DocumentKind>) -> Model {
+    let dir = tempfile::tempdir().expect("a temporary folder");
+    split::write_tree(dir.path(), files);
+    let options = ScanOptions {
+        terraform_input: kind,
+        ..ScanOptions::default()
+    };
+    trustmap_scan::scan(&[dir.path().to_path_buf()], &options)
+        .expect("a scan of a temporary folder")
+        .model
+}
+
+/// The `scan` target: the input split into a tree, scanned, the built-in rules evaluated.
+#[allow(dead_code)]
+fn scan(data: &[u8]) {
+    let model = scan_files(&split::split_files(&text(data), "compose.yaml"), None);
+    let _ = trustmap_rules::evaluate(&model, &RuleSet::builtin().unwrap());
+}
+
+/// The `hcl` target: the input split into a root module (and local modules), evaluated.
+#[allow(dead_code)]
+fn hcl(data: &[u8]) {
+    scan_files(&split::split_files(&text(data), "main.tf"), None);
+}
+
+/// The `kubernetes` target: one manifest file.
+#[allow(dead_code)]
+fn kubernetes(data: &[u8]) {
+    scan_files(&[("k8s.yaml".to_string(), text(data))], None);
+}
+
+/// The `plan` target: one plan or state document, by content, as a plan, as a state.
+#[allow(dead_code)]
+fn plan(data: &[u8]) {
+    let files = [("plan.json".to_string(), text(data))];
+    for kind in [None, Some(DocumentKind::Plan), Some(DocumentKind::State)] {
+        scan_files(&files, kind);
+    }
+}
+
+/// A reader for `env_file:` that has nothing to give.
+struct NoFiles;
+
+impl FileReader for NoFiles {
+    fn read(&self, path: &str) -> Result<SourceFile, String> {
+        Err(format!("{path}: not available"))
+    }
+}
+
+/// The `compose` target (and the `yaml` one: compose files go through the YAML loader).
+#[allow(dead_code)]
+fn compose(data: &[u8]) {
+    let input = ProjectInput {
+        project: "fuzz".to_string(),
+        files: vec![SourceFile {
+            path: "compose.yaml".to_string(),
+            text: text(data),
+        }],
+        env: None,
+    };
+    let _ = trustmap_compose::parse_project(&input, &NoFiles);
+}
+
+/// A small model to evaluate rules and apply decisions to.
+#[allow(dead_code)]
+fn fixture_model() -> Model {
+    let root = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("fixtures/compose/shop");
+    trustmap_scan::scan(&[root], &ScanOptions::default())
+        .expect("the fixture scans")
+        .model
+}
+
+/// The `rules` target: one rule file, parsed and evaluated.
+#[allow(dead_code)]
+fn rules(data: &[u8]) {
+    if let Ok(rule) = trustmap_rules::parse_rule("rules/fuzz.yaml", &text(data)) {
+        let mut set = RuleSet::default();
+        set.add(rule).unwrap();
+        let _ = trustmap_rules::evaluate(&fixture_model(), &set);
+    }
+}
+
+/// The `decisions` target: a decisions file and inline comments, applied to findings.
+#[allow(dead_code)]
+fn decisions(data: &[u8]) {
+    let text = text(data);
+    let (mut entries, _) = trustmap_decisions::parse_decisions("trustmap.yaml", &text);
+    entries.extend(trustmap_decisions::inline_decisions("compose.yaml", &text).0);
+    let model = fixture_model();
+    let mut findings = trustmap_rules::evaluate(&model, &RuleSet::builtin().unwrap());
+    let today = trustmap_decisions::Date::parse("2026-06-01").unwrap();
+    let _ = trustmap_decisions::apply(&mut findings, &entries, today, |_| None);
+}
