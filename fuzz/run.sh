@@ -5,6 +5,7 @@
 #
 #   fuzz/run.sh [SECONDS_PER_TARGET] [TARGET...]
 #
+# FUZZ_ARGS adds libFuzzer flags (FUZZ_ARGS=-len_control=0 tries long inputs at once).
 # Crashes, timeouts and out-of-memory inputs land in fuzz/artifacts/<target>/; after one, the
 # target is restarted until its time is up. Minimize one with
 #   cargo +nightly fuzz tmin -a -s none <target> fuzz/artifacts/<target>/<file>
@@ -40,7 +41,7 @@ for target in "${targets[@]}"; do
         (cd "$fuzz/logs" && nice -n 15 cargo +nightly fuzz run -a -s none \
             --fuzz-dir "$fuzz" "$target" -- \
             -jobs=1 -workers=1 -max_total_time="$left" -rss_limit_mb=2048 -timeout=10 \
-            -max_len="$(max_len "$target")" -print_final_stats=1 "${dict[@]}" >/dev/null 2>&1) || true
+            -max_len="$(max_len "$target")" -print_final_stats=1 "${dict[@]}" ${FUZZ_ARGS:-} >/dev/null 2>&1) || true
         mv -f "$fuzz/logs/fuzz-0.log" "$fuzz/logs/$target-$(date +%s).log" 2>/dev/null || true
         sleep 1 # a target that cannot start must not spin
         tail -n 12 "$fuzz/logs/$target"-*.log 2>/dev/null | grep -E 'stat::number_of_executed_units|ERROR|SUMMARY|Test unit written' | tail -4 || true
