@@ -11,7 +11,7 @@
 #[path = "../fuzz/src/split.rs"]
 mod split;
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use trustmap_compose::{FileReader, ProjectInput, SourceFile};
 use trustmap_model::Model;
 use trustmap_rules::RuleSet;
@@ -36,26 +36,22 @@ fn scan_files(files: &[(String, String)], kind: Option<DocumentKind>) -> Model {
 }
 
 /// The `scan` target: the input split into a tree, scanned, the built-in rules evaluated.
-#[allow(dead_code)]
 fn scan(data: &[u8]) {
     let model = scan_files(&split::split_files(&text(data), "compose.yaml"), None);
     let _ = trustmap_rules::evaluate(&model, &RuleSet::builtin().unwrap());
 }
 
 /// The `hcl` target: the input split into a root module (and local modules), evaluated.
-#[allow(dead_code)]
 fn hcl(data: &[u8]) {
     scan_files(&split::split_files(&text(data), "main.tf"), None);
 }
 
 /// The `kubernetes` target: one manifest file.
-#[allow(dead_code)]
 fn kubernetes(data: &[u8]) {
     scan_files(&[("k8s.yaml".to_string(), text(data))], None);
 }
 
 /// The `plan` target: one plan or state document, by content, as a plan, as a state.
-#[allow(dead_code)]
 fn plan(data: &[u8]) {
     let files = [("plan.json".to_string(), text(data))];
     for kind in [None, Some(DocumentKind::Plan), Some(DocumentKind::State)] {
@@ -73,7 +69,6 @@ impl FileReader for NoFiles {
 }
 
 /// The `compose` target (and the `yaml` one: compose files go through the YAML loader).
-#[allow(dead_code)]
 fn compose(data: &[u8]) {
     let input = ProjectInput {
         project: "fuzz".to_string(),
@@ -87,7 +82,6 @@ fn compose(data: &[u8]) {
 }
 
 /// A small model to evaluate rules and apply decisions to.
-#[allow(dead_code)]
 fn fixture_model() -> Model {
     let root = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("fixtures/compose/shop");
     trustmap_scan::scan(&[root], &ScanOptions::default())
@@ -96,7 +90,6 @@ fn fixture_model() -> Model {
 }
 
 /// The `rules` target: one rule file, parsed and evaluated.
-#[allow(dead_code)]
 fn rules(data: &[u8]) {
     if let Ok(rule) = trustmap_rules::parse_rule("rules/fuzz.yaml", &text(data)) {
         let mut set = RuleSet::default();
@@ -106,7 +99,6 @@ fn rules(data: &[u8]) {
 }
 
 /// The `decisions` target: a decisions file and inline comments, applied to findings.
-#[allow(dead_code)]
 fn decisions(data: &[u8]) {
     let text = text(data);
     let (mut entries, _) = trustmap_decisions::parse_decisions("trustmap.yaml", &text);
@@ -115,4 +107,44 @@ fn decisions(data: &[u8]) {
     let mut findings = trustmap_rules::evaluate(&model, &RuleSet::builtin().unwrap());
     let today = trustmap_decisions::Date::parse("2026-06-01").unwrap();
     let _ = trustmap_decisions::apply(&mut findings, &entries, today, |_| None);
+}
+
+/// The replays work: each runs on a fixture of its kind.
+#[test]
+fn every_replay_runs_on_a_fixture() {
+    let fixture = |path: &str| {
+        std::fs::read(Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures").join(path)).unwrap()
+    };
+    let compose_file = fixture("compose/shop/compose.yaml");
+    compose(&compose_file);
+    scan(&compose_file);
+    kubernetes(&fixture("equivalence/kubernetes/app.yaml"));
+    let mut module = fixture("terraform/module-call/main.tf");
+    module.extend_from_slice(b"\n@@ modules/db/main.tf\n");
+    module.extend(fixture("terraform/module-call/modules/db/main.tf"));
+    hcl(&module);
+    plan(&fixture("terraform/plan/plan.json"));
+    rules(&std::fs::read(Path::new(env!("CARGO_MANIFEST_DIR")).join("rules/TM-S001.yaml")).unwrap());
+    decisions(&fixture("decisions/trustmap.yaml"));
+}
+
+/// Every input kept under `fuzz/regressions/` is replayed by a test of this file.
+#[test]
+fn every_kept_input_has_a_test() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("fuzz/regressions");
+    let this = include_str!("fuzz_regressions.rs");
+    let mut missing = Vec::new();
+    for target in std::fs::read_dir(&root).into_iter().flatten().flatten() {
+        for input in std::fs::read_dir(target.path()).into_iter().flatten().flatten() {
+            let name = format!(
+                "fuzz/regressions/{}/{}",
+                target.file_name().to_string_lossy(),
+                input.file_name().to_string_lossy()
+            );
+            if !this.contains(&name) && !name.ends_with(".md") {
+                missing.push(name);
+            }
+        }
+    }
+    assert!(missing.is_empty(), "kept inputs without a test: {missing:?}");
 }
