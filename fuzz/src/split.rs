@@ -68,4 +68,3 @@ pub fn write_tree(root: &Path, files: &[(String, String)]) {
         let _ = std::fs::write(&path, text);
     }
 }
-
