@@ -56,7 +56,9 @@ pub fn compose(data: &[u8]) {
         }],
         env: None,
     };
-    let _ = trustmap_compose::parse_project(&input, &NoFiles);
+    let limits = trustmap_model::Limits::default();
+    let nodes = trustmap_model::Budget::new(trustmap_model::Limit::YamlNodes, &limits);
+    let _ = trustmap_compose::parse_project(&input, &NoFiles, &limits, &nodes);
 }
 
 /// One Kubernetes manifest file (YAML documents or JSON).
@@ -67,7 +69,9 @@ pub fn kubernetes(data: &[u8]) {
         path: "k8s.yaml".to_string(),
         text,
     }];
-    let _ = trustmap_kubernetes::parse_manifests(&files);
+    let limits = trustmap_model::Limits::default();
+    let nodes = trustmap_model::Budget::new(trustmap_model::Limit::YamlNodes, &limits);
+    let _ = trustmap_kubernetes::parse_manifests(&files, &limits, &nodes);
 }
 
 /// The parent folder of a `/`-separated path (`""` at the root).
@@ -97,7 +101,7 @@ pub fn hcl(data: &[u8]) {
         document_kind: None,
     };
     let _ = trustmap_terraform::called_folders(&folders);
-    let _ = trustmap_terraform::parse_root_modules(&[root], &folders);
+    let _ = trustmap_terraform::parse_root_modules(&[root], &folders, &trustmap_model::Limits::default());
 }
 
 /// A plan or state document (`terraform show -json`) as a root module's only input: by
@@ -116,7 +120,11 @@ pub fn plan(data: &[u8]) {
             }],
             document_kind: kind,
         };
-        let _ = trustmap_terraform::parse_root_modules(&[root], &BTreeMap::new());
+        let _ = trustmap_terraform::parse_root_modules(
+            &[root],
+            &BTreeMap::new(),
+            &trustmap_model::Limits::default(),
+        );
     }
 }
 
