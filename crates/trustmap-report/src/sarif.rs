@@ -232,10 +232,24 @@ pub fn text(text: impl Into<String>) -> MultiformatMessageString {
         .build()
 }
 
-/// A message with only its plain text.
+/// A message with only its plain text, at most [`SARIF_MESSAGE_MAX_CHARS`] characters: names
+/// in messages come from the scanned files, and 5,000 results each repeating a name of
+/// megabytes would make a file code scanning refuses.
 pub fn message(text: impl Into<String>) -> Message {
-    Message::builder().text(text.into()).build()
+    let mut text: String = text.into();
+    let length = text.chars().count();
+    if length > SARIF_MESSAGE_MAX_CHARS {
+        text = text.chars().take(SARIF_MESSAGE_MAX_CHARS).collect();
+        text.push_str(&format!(
+            "… ({} more characters not shown)",
+            length - SARIF_MESSAGE_MAX_CHARS
+        ));
+    }
+    Message::builder().text(text).build()
 }
+
+/// The longest message text a SARIF result or location carries.
+pub const SARIF_MESSAGE_MAX_CHARS: usize = 1_000;
 
 fn descriptor(rule: &Rule) -> ReportingDescriptor {
     let mut tags = vec!["security".to_string()];
@@ -583,6 +597,22 @@ pub fn notification(diagnostic: &Diagnostic) -> Notification {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_message_of_a_megabyte_is_cut_and_says_so() {
+        let long = message("x".repeat(1_000_000));
+        let text = long.text.unwrap();
+        assert!(
+            text.chars().count() < SARIF_MESSAGE_MAX_CHARS + 60,
+            "{}",
+            text.len()
+        );
+        assert!(
+            text.ends_with("(999000 more characters not shown)"),
+            "{text}"
+        );
+        assert_eq!(message("short").text.as_deref(), Some("short"));
+    }
     use trustmap_model::Position;
 
     fn span(start: (u32, u32), end: (u32, u32)) -> Span {
