@@ -385,7 +385,7 @@ impl Roots {
         {
             return Err(ReadError::Ignored);
         }
-        self.read_checked(&canonical)
+        self.read_budgeted(&canonical)
     }
 
     /// Reads a file discovery found in the tree: confined to the roots.
@@ -394,7 +394,7 @@ impl Roots {
     /// See [`ReadError`].
     pub fn read_found(&self, path: &Path) -> Result<String, ReadError> {
         let canonical = self.confine(path)?;
-        self.read_checked(&canonical)
+        self.read_budgeted(&canonical)
     }
 
     /// Reads a file the user named on the command line (`--var-file`, `--config`, a baseline,
@@ -404,7 +404,7 @@ impl Roots {
     /// # Errors
     /// See [`ReadError`].
     pub fn read_named(&self, path: &Path) -> Result<String, ReadError> {
-        read_regular_file(path, self.max_file_size(), Some(&self.total_bytes))
+        self.read_budgeted(path)
     }
 
     /// Whether the first 4 KiB of a file too large or binary to read say it is an input (a
@@ -421,13 +421,9 @@ impl Roots {
         let Ok(canonical) = self.confine(path) else {
             return true;
         };
-        match std::fs::metadata(&canonical) {
-            Ok(metadata) if metadata.is_file() => {}
-            _ => return true,
-        }
         let mut head = Vec::new();
-        let read =
-            std::fs::File::open(&canonical).and_then(|f| f.take(4096).read_to_end(&mut head));
+        let read = open_regular(&canonical)
+            .and_then(|(file, _)| file.take(4096).read_to_end(&mut head).map_err(io_error));
         if read.is_err() {
             return true;
         }
@@ -435,8 +431,8 @@ impl Roots {
         MARKERS.iter().any(|m| head.contains(m))
     }
 
-    /// Reads a confined path within the cap and the total budget.
-    fn read_checked(&self, canonical: &Path) -> Result<String, ReadError> {
+    /// Reads a path within the cap and the total budget.
+    fn read_budgeted(&self, canonical: &Path) -> Result<String, ReadError> {
         read_regular_file(canonical, self.max_file_size(), Some(&self.total_bytes))
     }
 }
@@ -452,12 +448,26 @@ pub fn read_regular_file(
     max_size: u64,
     budget: Option<&Budget>,
 ) -> Result<String, ReadError> {
-    let metadata = std::fs::metadata(path).map_err(|e| ReadError::Io(e.to_string()))?;
+    let (file, size) = open_regular(path)?;
+    if size > max_size {
+        return Err(ReadError::TooLarge(size));
+    }
+    let text = read_capped(file, max_size)?;
+    if let Some(budget) = budget
+        && !budget.take(text.len() as u64)
+    {
+        return Err(ReadError::TotalBytes(budget.max()));
+    }
+    Ok(text)
+}
+
+/// Opens a regular file and gives its size. A FIFO, device or socket is refused before it is
+/// opened, and the file is opened non-blocking and checked again once open, in case one was
+/// swapped in since: nothing can make a read hang.
+fn open_regular(path: &Path) -> Result<(std::fs::File, u64), ReadError> {
+    let metadata = std::fs::metadata(path).map_err(io_error)?;
     if let Some(kind) = irregular_kind(metadata.file_type()) {
         return Err(ReadError::NotRegular(kind));
-    }
-    if metadata.len() > max_size {
-        return Err(ReadError::TooLarge(metadata.len()));
     }
     let mut options = std::fs::OpenOptions::new();
     options.read(true);
@@ -466,32 +476,38 @@ pub fn read_regular_file(
         use std::os::unix::fs::OpenOptionsExt;
         options.custom_flags(libc::O_NONBLOCK);
     }
-    let file = options
-        .open(path)
-        .map_err(|e| ReadError::Io(e.to_string()))?;
-    let opened = file.metadata().map_err(|e| ReadError::Io(e.to_string()))?;
+    let file = options.open(path).map_err(io_error)?;
+    let opened = file.metadata().map_err(io_error)?;
     if let Some(kind) = irregular_kind(opened.file_type()) {
         return Err(ReadError::NotRegular(kind));
     }
-    // Read at most the cap plus one byte, in case the file grew since `metadata`.
+    Ok((file, opened.len()))
+}
+
+/// Reads at most `max_size` bytes of text (one more is read to tell a file that grew, or a
+/// stream, past the cap).
+///
+/// # Errors
+/// [`ReadError::TooLarge`], [`ReadError::Binary`] or [`ReadError::Io`].
+pub fn read_capped(reader: impl Read, max_size: u64) -> Result<String, ReadError> {
     let mut bytes = Vec::new();
-    file.take(max_size + 1)
+    reader
+        .take(max_size.saturating_add(1))
         .read_to_end(&mut bytes)
-        .map_err(|e| ReadError::Io(e.to_string()))?;
+        .map_err(io_error)?;
     if bytes.len() as u64 > max_size {
         return Err(ReadError::TooLarge(bytes.len() as u64));
-    }
-    if let Some(budget) = budget
-        && !budget.take(bytes.len() as u64)
-    {
-        return Err(ReadError::TotalBytes(budget.max()));
     }
     text_of(bytes)
 }
 
+fn io_error(error: std::io::Error) -> ReadError {
+    ReadError::Io(error.to_string())
+}
+
 /// The bytes as text, or [`ReadError::Binary`]. A leading UTF-8 byte-order mark is kept
 /// (parsers that accept it skip it).
-pub fn text_of(bytes: Vec<u8>) -> Result<String, ReadError> {
+fn text_of(bytes: Vec<u8>) -> Result<String, ReadError> {
     if bytes.contains(&0) {
         return Err(ReadError::Binary);
     }

@@ -158,20 +158,7 @@ pub fn scan(paths: &[PathBuf], options: &ScanOptions) -> Result<Scan, ScanError>
 /// scan -`, `kubectl get ... -o yaml | trustmap scan -`). Input over the size cap or not text
 /// is an error diagnostic; the other paths are still scanned.
 fn read_stdin(roots: &Roots, options: &ScanOptions, discovered: &mut Discovered) {
-    use std::io::Read;
-    let max_file_size = roots.max_file_size();
-    let mut bytes = Vec::new();
-    let read = std::io::stdin()
-        .take(max_file_size + 1)
-        .read_to_end(&mut bytes)
-        .map_err(|e| files::ReadError::Io(e.to_string()))
-        .and_then(|_| {
-            if bytes.len() as u64 > max_file_size {
-                Err(files::ReadError::TooLarge(bytes.len() as u64))
-            } else {
-                files::text_of(std::mem::take(&mut bytes))
-            }
-        });
+    let read = files::read_capped(std::io::stdin().lock(), roots.max_file_size());
     let path = "-".to_string();
     let text = match read {
         Ok(text) => text,
