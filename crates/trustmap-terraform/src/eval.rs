@@ -1720,9 +1720,10 @@ mod tests {
     }
 }
 
-/// A module path without its instance keys: `module.a["k"].module.b[0].` → `module.a.module.b.`
-/// (a key may be the value of a sensitive variable, and is never shown).
-fn without_instance_keys(prefix: &str) -> String {
+/// An address or module path without its instance keys: `module.a["k"].module.b[0].x.y[1]` →
+/// `module.a.module.b.x.y` (a key may be the value of a sensitive variable, and is never
+/// shown).
+pub(crate) fn without_instance_keys(prefix: &str) -> String {
     let mut out = String::with_capacity(prefix.len());
     let (mut depth, mut in_string, mut escaped) = (0usize, false, false);
     for c in prefix.chars() {

@@ -95,17 +95,20 @@ pub fn parse_root_modules(
                 &resources,
                 &mut document_diagnostics,
             );
-            covered.extend(deployed.iter().map(|r| without_keys(&r.address)));
+            covered.extend(
+                deployed
+                    .iter()
+                    .map(|r| eval::without_instance_keys(&r.address)),
+            );
             fragment.absorb(cloud_model(deployed, prefix));
         }
         // Documents that do not hold every resource of the source (malformed, empty, stale,
         // another configuration's) never hide it: the source is the model, and that is said.
-        let mut missing: Vec<String> = resources
+        let missing: std::collections::BTreeSet<String> = resources
             .iter()
-            .map(|r| without_keys(&r.address))
+            .map(|r| eval::without_instance_keys(&r.address))
             .filter(|address| !covered.contains(address))
             .collect();
-        missing.dedup();
         if !missing.is_empty() {
             let mut fragment = cloud_model(resources, prefix);
             fragment.diagnostics.extend(diagnostics);
@@ -179,27 +182,6 @@ pub fn parse_root_modules(
         combined.absorb(fragment);
     }
     combined
-}
-
-/// An address without its instance keys (`module.a[0].aws_x.y["k"]` → `module.a.aws_x.y`),
-/// to compare the source's instances (whose keys may be unknown) with a plan's.
-fn without_keys(address: &str) -> String {
-    let mut out = String::with_capacity(address.len());
-    let mut in_key = false;
-    let mut in_string = false;
-    let mut escaped = false;
-    for c in address.chars() {
-        match (in_key, in_string, c) {
-            (true, true, _) if escaped => escaped = false,
-            (true, true, '\\') => escaped = true,
-            (true, _, '"') => in_string = !in_string,
-            (true, false, ']') => in_key = false,
-            (true, _, _) => {}
-            (false, _, '[') => in_key = true,
-            (false, _, c) => out.push(c),
-        }
-    }
-    out
 }
 
 /// The fragment of a root module whose evaluation panicked: an `Error` diagnostic naming its
@@ -459,7 +441,7 @@ resource "aws_db_instance" "db" {
     #[test]
     fn instance_keys_are_dropped_from_addresses() {
         assert_eq!(
-            without_keys(r#"module.a[0].aws_x.y["k]\"x"]"#),
+            crate::eval::without_instance_keys(r#"module.a[0].aws_x.y["k]\"x"]"#),
             "module.a.aws_x.y"
         );
     }

@@ -58,28 +58,28 @@ pub fn sniff(text: &str) -> Option<DocumentKind> {
 }
 
 /// Whether a JSON text says it is Terraform's (`terraform_version` beside `format_version`,
-/// or beside a stored state's `version` and `lineage`) at its top, whatever its shape: such
-/// a file is read as a plan or state, and a wrong shape is an error at its line, not a file
-/// silently passed over.
+/// or beside a stored state's `lineage`) in its first bytes, whatever its shape: such a file
+/// is read as a plan or state, and invalid JSON or a wrong shape is an error at its line, not
+/// a file silently passed over. Nothing is parsed here: [`read_document`] parses it once.
 pub fn has_document_markers(text: &str) -> bool {
-    if !names_terraform_early(text) {
-        return false;
+    let head = head_of(text);
+    names_terraform_early(text)
+        && (head.contains("\"format_version\"") || head.contains("\"lineage\""))
+}
+
+/// The first 4 KiB of a text, cut at a character boundary.
+fn head_of(text: &str) -> &str {
+    let mut end = text.len().min(4096);
+    while !text.is_char_boundary(end) {
+        end -= 1;
     }
-    let Ok(Json::Object(top)) = serde_json::from_str::<Json>(text) else {
-        return false;
-    };
-    top.contains_key("terraform_version")
-        && (top.contains_key("format_version") || top.contains_key("lineage"))
+    &text[..end]
 }
 
 /// Whether `terraform_version` is written in the first bytes, where Terraform writes it: other
 /// JSON files (lock files, configurations) are passed over without being parsed.
 fn names_terraform_early(text: &str) -> bool {
-    let mut end = text.len().min(4096);
-    while !text.is_char_boundary(end) {
-        end -= 1;
-    }
-    let head = &text[..end];
+    let head = head_of(text);
     head.trim_start().starts_with('{') && head.contains("\"terraform_version\"")
 }
 
