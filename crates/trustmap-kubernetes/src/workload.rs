@@ -188,7 +188,13 @@ impl<'c> Builder<'c> {
             self.flows.push(flow);
         } else if !self.flows_cut {
             self.flows_cut = true;
-            let span = flow.span.clone().unwrap_or_else(|| Span::lines("", 1, 1));
+            // At the flow, else at the workload it leaves from: always a file and a line.
+            let span = flow.span.clone().or_else(|| {
+                self.elements
+                    .get(&flow.source.0)
+                    .and_then(|e| e.span.clone())
+            });
+            let span = span.unwrap_or_else(|| Span::lines("", 1, 1));
             self.diagnostics.push(self.flow_budget.diagnostic(
                 span,
                 "Kubernetes flows from here on were not modelled (so many selectors match so many pods?)",

@@ -302,6 +302,9 @@ fn load_once(text: &str, bounds: SharedBounds<'_>, source: u32) -> Result<Loaded
     }
 }
 
+/// How deep saphyr's scanner nests flow collections before it stops by itself.
+const SCANNER_FLOW_DEPTH: usize = 255;
+
 fn build(text: &str, source: u32, builder: &mut Builder<'_>) -> Result<(), Stop> {
     let mut parser = Parser::new_from_str(text);
     while let Some(next) = parser.next_event() {
@@ -312,7 +315,8 @@ fn build(text: &str, source: u32, builder: &mut Builder<'_>) -> Result<(), Stop>
             if e.info() == "recursion limit exceeded" {
                 Stop::Bound(BoundHit {
                     limit: Limit::Depth,
-                    max: builder.bounds.max_depth as u64,
+                    // The parser's own bound, whatever --limit depth says.
+                    max: builder.bounds.max_depth.min(SCANNER_FLOW_DEPTH) as u64,
                     line: at.line,
                     column: at.column,
                 })
