@@ -59,7 +59,8 @@ impl DecisionChangeKind {
 /// Why a decision is broad.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum Broadness {
-    /// It names no rule (or a wildcard for one): it answers every rule.
+    /// It names no rule id but nothing or a pattern: rule ids are matched exactly, so it
+    /// answers nothing today, and reads as if it answered every rule.
     NoRule,
     /// Its path glob matches every file of the tree.
     WholeTree,
@@ -70,7 +71,10 @@ pub enum Broadness {
 impl fmt::Display for Broadness {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
-            Broadness::NoRule => f.write_str("it names no rule, so it answers every rule"),
+            Broadness::NoRule => f.write_str(
+                "it names no rule id but a pattern or nothing: rule ids are matched exactly, so it \
+                 decides nothing, though it reads as if it covered every rule",
+            ),
             Broadness::WholeTree => f.write_str("its path covers the whole tree"),
             Broadness::EveryFileOfKind(kind) => {
                 write!(f, "its path covers every .{kind} file of the tree")
