@@ -305,6 +305,16 @@ impl Model {
         self.edges_by_id.iter().map(|&e| &self.graph[e])
     }
 
+    /// How many elements the model has (as `elements().count()`, without walking them).
+    pub fn element_count(&self) -> usize {
+        self.nodes.len()
+    }
+
+    /// How many flows the model has (as `flows().count()`, without walking them).
+    pub fn flow_count(&self) -> usize {
+        self.edges_by_id.len()
+    }
+
     /// What the parsers and the assembly could not read.
     pub fn diagnostics(&self) -> &[Diagnostic] {
         &self.diagnostics

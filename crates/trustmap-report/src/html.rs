@@ -122,10 +122,10 @@ fn write_summary(
         out,
         "<header id=\"summary\">\n<h1>Threat model</h1>\n<p class=\"lede\">{} element{}, {} \
          flow{}, {} trust boundar{} in {} zone{}.</p>",
-        model.elements().count(),
-        plural(model.elements().count()),
-        model.flows().count(),
-        plural(model.flows().count()),
+        model.element_count(),
+        plural(model.element_count()),
+        model.flow_count(),
+        plural(model.flow_count()),
         model.boundaries().len(),
         if model.boundaries().len() == 1 {
             "y"

@@ -32,8 +32,8 @@ pub fn findings_markdown(
     let _ = writeln!(
         out,
         "{} elements, {} flows, {} trust boundaries; {} threats: **{} undecided**, {} decided.{}\n",
-        model.elements().count(),
-        model.flows().count(),
+        model.element_count(),
+        model.flow_count(),
         model.boundaries().len(),
         findings.len(),
         undecided.len(),

@@ -74,14 +74,14 @@ pub const DIAGRAM_MAX_FLOWS: usize = 3_000;
 
 /// Whether the model is past what a diagram can show.
 pub fn too_large_to_draw(model: &Model) -> bool {
-    model.elements().count() > DIAGRAM_MAX_ELEMENTS || model.flows().count() > DIAGRAM_MAX_FLOWS
+    model.element_count() > DIAGRAM_MAX_ELEMENTS || model.flow_count() > DIAGRAM_MAX_FLOWS
 }
 
 /// What stands in for the diagram of a model too large to draw: it says so, and where the
 /// whole model is.
 pub(crate) fn too_large_svg(model: &Model) -> String {
-    let elements = model.elements().count();
-    let flows = model.flows().count();
+    let elements = model.element_count();
+    let flows = model.flow_count();
     format!(
         "<svg xmlns=\"http://www.w3.org/2000/svg\" class=\"tm-dfd\" role=\"img\" width=\"640\" \
          height=\"80\" viewBox=\"0 0 640 80\" font-family=\"{FONT}\" font-size=\"12\">\n\
