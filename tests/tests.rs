@@ -5,67 +5,8 @@ mod util;
 
 use serde_json::Value;
 use std::collections::BTreeSet;
-use trustmap_model::DiagnosticLevel;
 use trustmap_rules::RuleSet;
-use util::{expectations, root, scan, scratch, trustmap, trustmap_in};
-
-/// Every rule has a firing and a silent fixture; the firing one produces exactly the findings
-/// its `# expect: ID` comments mark, on those lines, and the silent one none of that rule.
-#[test]
-fn every_rule_fires_exactly_where_its_fixtures_say() {
-    let rules = RuleSet::builtin().unwrap();
-    let mut failures = Vec::new();
-    for rule in rules.rules() {
-        for case in ["firing", "silent"] {
-            let dir = format!("fixtures/rules/{}/{case}", rule.id);
-            assert!(
-                root().join(&dir).is_dir(),
-                "{} has no {case} fixture at {dir}",
-                rule.id
-            );
-            let scan = scan(&dir);
-            let errors: Vec<_> = scan
-                .model
-                .diagnostics()
-                .iter()
-                .filter(|d| d.level == DiagnosticLevel::Error)
-                .collect();
-            assert!(
-                errors.is_empty(),
-                "{dir} does not parse cleanly: {errors:?}"
-            );
-            let findings = trustmap_rules::evaluate(&scan.model, &rules);
-            let got: BTreeSet<(String, u32)> = findings
-                .iter()
-                .filter(|f| f.rule_id == rule.id)
-                .filter_map(|f| f.location.as_ref().map(|l| (l.file.clone(), l.start.line)))
-                .collect();
-            let want = expectations(&root().join(&dir), &rule.id);
-            if case == "firing" && want.is_empty() {
-                failures.push(format!("{dir}: no `# expect: {}` line", rule.id));
-            }
-            if got != want {
-                failures.push(format!(
-                    "{dir}: {} expected at {want:?}, found at {got:?}",
-                    rule.id
-                ));
-            }
-        }
-    }
-    assert!(failures.is_empty(), "\n{}", failures.join("\n"));
-}
-
-#[test]
-fn every_rule_fixture_folder_belongs_to_a_rule() {
-    let rules = RuleSet::builtin().unwrap();
-    for entry in std::fs::read_dir(root().join("fixtures/rules")).unwrap() {
-        let name = entry.unwrap().file_name().to_string_lossy().into_owned();
-        assert!(
-            rules.get(&name).is_some(),
-            "fixtures/rules/{name} names no rule"
-        );
-    }
-}
+use util::{root, scan, scratch, trustmap, trustmap_in};
 
 #[test]
 fn the_readme_example_scans_and_finds_the_shop_threats() {

@@ -59,11 +59,16 @@ pub fn scratch(files: &[(&str, &[u8])]) -> tempfile::TempDir {
     dir
 }
 
-/// The `# expect: ID` annotations under a folder: (file, line) pairs for rule `id`.
-pub fn expectations(dir: &Path, id: &str) -> BTreeSet<(String, u32)> {
+/// The `# expect: ID` annotations in a file or under a folder: (file, line) pairs for rule `id`.
+pub fn expectations(path: &Path, id: &str) -> BTreeSet<(String, u32)> {
     let mut found = BTreeSet::new();
     let marker = format!("# expect: {id}");
-    for entry in walk(dir) {
+    let files = if path.is_dir() {
+        walk(path)
+    } else {
+        vec![path.to_path_buf()]
+    };
+    for entry in files {
         let text = std::fs::read_to_string(&entry).unwrap();
         let display = entry
             .strip_prefix(root())
