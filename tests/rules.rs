@@ -217,7 +217,9 @@ fn run_case(case: &Case) -> Result<(), Failed> {
         return Err(format!(
             "{}: a fixture is named `<format>[-<variant>].<extension>`, with a format among {}",
             case.path,
-            Format::ALL.map(|f| format!("{}.{}", f.file().0, f.file().1)).join(", ")
+            Format::ALL
+                .map(|f| format!("{}.{}", f.file().0, f.file().1))
+                .join(", ")
         )
         .into());
     }

@@ -1,6 +1,8 @@
 //! The small vocabulary the end-to-end tests are written in: run the binary, scan a folder
-//! with the library crates, make a scratch folder of compose files, read fixture expectations.
+//! with the library crates, make a scratch folder of compose files, read fixture expectations,
+//! and the inputs and checks several test files share.
 
+use serde_json::Value;
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -106,4 +108,58 @@ pub fn scan(relative: &str) -> trustmap_scan::Scan {
         &trustmap_scan::ScanOptions::default(),
     )
     .unwrap()
+}
+
+/// A compose file that scans cleanly and fires TM-E001: the good half of a bad-input case.
+pub const GOOD: &[u8] = b"services:\n  web:\n    image: nginx:1.27\n    privileged: true\n";
+
+/// Scans a folder holding [`GOOD`] and the bad file `bad/NAME`: the exit code is 2, the error
+/// names the file and says `expect_in_message`, and the good file was still scanned.
+pub fn bad_input_case(name: &str, content: &[u8], extra: &[&str], expect_in_message: &str) {
+    let dir = scratch(&[
+        ("good/compose.yaml", GOOD),
+        (&format!("bad/{name}"), content),
+    ]);
+    let mut args = vec!["scan", ".", "--format", "json"];
+    args.extend_from_slice(extra);
+    let run = trustmap_in(dir.path(), &args);
+    assert_eq!(run.code, 2, "{run:?}");
+    assert!(
+        run.stderr.contains(&format!("bad/{name}:")),
+        "names the file: {run:?}"
+    );
+    assert!(
+        run.stderr.contains(expect_in_message),
+        "says why ({expect_in_message}): {run:?}"
+    );
+    let report: Value = serde_json::from_str(&run.stdout).unwrap();
+    let still_scanned = report["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|f| f["rule_id"] == "TM-E001");
+    assert!(still_scanned, "the good file was still scanned: {run:?}");
+}
+
+/// A Deployment whose container runs privileged (line 16).
+pub const DEPLOYMENT: &str = "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: agent\nspec:\n  selector:\n    matchLabels: {app: agent}\n  template:\n    metadata:\n      labels: {app: agent}\n    spec:\n      containers:\n        - name: agent\n          image: example/agent:1\n          securityContext:\n            privileged: true\n";
+
+/// The rule ids, files and lines of a scan of a scratch folder holding `files`.
+pub fn findings_of(files: &[(&str, &[u8])]) -> (Run, BTreeSet<(String, String, u64)>) {
+    let dir = scratch(files);
+    let run = trustmap_in(dir.path(), &["scan", ".", "--format", "json"]);
+    let report: Value = serde_json::from_str(&run.stdout).unwrap_or(Value::Null);
+    let found = report["findings"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .map(|f| {
+            (
+                f["rule_id"].as_str().unwrap().to_string(),
+                f["location"]["file"].as_str().unwrap_or("").to_string(),
+                f["location"]["start"]["line"].as_u64().unwrap_or(0),
+            )
+        })
+        .collect();
+    (run, found)
 }

@@ -1,0 +1,563 @@
+//! Terraform end to end: the AWS, Azure and Google networks as models, modules, variables
+//! and var files, plans and states, and what cannot be resolved.
+
+#[allow(dead_code)]
+mod util;
+
+use serde_json::Value;
+use std::collections::BTreeSet;
+use util::{findings_of, root, scan, scratch, trustmap, trustmap_in};
+
+/// The AWS fixture's model is its real network: the internet reaches the load balancer in the
+/// public subnet (HTTP and HTTPS listeners), which forwards to the instance in the private
+/// subnet, which alone reaches the database.
+#[test]
+fn terraform_aws_network_becomes_the_model() {
+    let scan = scan("fixtures/terraform/aws-web");
+    let model = &scan.model;
+    let flows: BTreeSet<String> = model.flows().map(|f| f.id.0.clone()).collect();
+    for expected in [
+        "external:internet -> tf:aws_lb.web (http/80)",
+        "external:internet -> tf:aws_lb.web (https/443)",
+        "tf:aws_lb.web -> tf:aws_instance.app (http/8080)",
+        "tf:aws_instance.app -> tf:aws_db_instance.main (postgres/5432)",
+    ] {
+        assert!(flows.contains(expected), "missing {expected}: {flows:#?}");
+    }
+    assert_eq!(flows.len(), 4, "{flows:#?}");
+    let lb = model
+        .element(&trustmap_model::ElementId("tf:aws_lb.web".into()))
+        .unwrap();
+    assert_eq!(model.zone_of(lb).name, "public subnet aws_subnet.public");
+    let app = model
+        .element(&trustmap_model::ElementId("tf:aws_instance.app".into()))
+        .unwrap();
+    assert_eq!(model.zone_of(app).kind, trustmap_model::ZoneKind::Subnet);
+    assert_eq!(
+        model.exposure(&app.id),
+        trustmap_model::Tri::Yes,
+        "reached through the balancer"
+    );
+    let db = trustmap_model::ElementId("tf:aws_db_instance.main".into());
+    assert_eq!(model.exposure(&db), trustmap_model::Tri::No);
+    assert!(model.reachable_from_internet(&db, trustmap_model::Reachability::AnyFlow));
+}
+
+/// A remote module, a variable without a value and a cycle between locals give clear notices;
+/// the rest is analysed.
+#[test]
+fn terraform_that_cannot_be_resolved_gives_notices_not_crashes() {
+    let (run, found) = findings_of(&[(
+        "main.tf",
+        b"variable \"region\" {}\nlocals {\n  a = local.b\n  b = local.a\n}\nmodule \"vpc\" {\n  source = \"terraform-aws-modules/vpc/aws\"\n}\nresource \"aws_db_instance\" \"db\" {\n  identifier = \"db-${var.region}\"\n  engine = \"postgres\"\n  instance_class = \"db.t3.micro\"\n  allocated_storage = 20\n}\n",
+    )]);
+    assert!(run.code == 1, "{run:?}");
+    let report: Value = serde_json::from_str(&run.stdout).unwrap();
+    let messages: Vec<String> = report["diagnostics"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| d["message"].as_str().unwrap().to_lowercase())
+        .collect();
+    assert!(
+        messages.iter().any(|m| m.contains("region")),
+        "{messages:?}"
+    );
+    assert!(messages.iter().any(|m| m.contains("cycle")), "{messages:?}");
+    assert!(
+        messages
+            .iter()
+            .any(|m| m.contains("terraform-aws-modules/vpc/aws")),
+        "{messages:?}"
+    );
+    assert!(
+        found.contains(&("TM-I004".into(), "main.tf".into(), 9)),
+        "the database is still analysed: {run:?}"
+    );
+}
+
+/// A finding inside a local module points at the module's file, with the call as a related
+/// location; the module's input decides the fact.
+#[test]
+fn terraform_findings_inside_a_module_name_the_call() {
+    let run = trustmap(&["scan", "fixtures/terraform/module-call", "--format", "json"]);
+    let report: Value = serde_json::from_str(&run.stdout).unwrap();
+    let finding = report["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["rule_id"] == "TM-I004")
+        .unwrap_or_else(|| panic!("{run:?}"));
+    assert_eq!(
+        finding["subject"]["id"],
+        "tf:module.orders_db.aws_db_instance.this"
+    );
+    assert_eq!(
+        finding["location"]["file"],
+        "fixtures/terraform/module-call/modules/db/main.tf"
+    );
+    assert_eq!(
+        finding["location"]["start"]["line"], 15,
+        "storage_encrypted = var.encrypted"
+    );
+    let related: Vec<(&str, u64)> = finding["related"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| {
+            (
+                r["span"]["file"].as_str().unwrap(),
+                r["span"]["start"]["line"].as_u64().unwrap(),
+            )
+        })
+        .collect();
+    assert!(
+        related.contains(&("fixtures/terraform/module-call/main.tf", 3)),
+        "{related:?}"
+    );
+}
+
+/// Autoscaling groups behind a load balancer, and data stores placed through subnet groups.
+#[test]
+fn terraform_autoscaling_groups_and_subnet_groups() {
+    let scan = scan("fixtures/terraform/asg");
+    let model = &scan.model;
+    let flows: BTreeSet<String> = model.flows().map(|f| f.id.0.clone()).collect();
+    assert!(
+        flows.contains("tf:aws_lb.web -> tf:aws_autoscaling_group.app (http/8080)"),
+        "{flows:#?}"
+    );
+    let db = model
+        .element(&trustmap_model::ElementId("tf:aws_db_instance.main".into()))
+        .unwrap();
+    assert_eq!(model.zone_of(db).id.0, "tf:aws_subnet.private");
+    let asg = trustmap_model::ElementId("tf:aws_autoscaling_group.app".into());
+    assert_eq!(
+        model.exposure(&asg),
+        trustmap_model::Tri::Yes,
+        "reached through the balancer"
+    );
+    // The launch template is drawn as its group, which runs with the template's role.
+    assert!(
+        model
+            .element(&trustmap_model::ElementId(
+                "tf:aws_launch_template.app".into()
+            ))
+            .is_none()
+    );
+    let group = model.element(&asg).unwrap();
+    assert_eq!(
+        group
+            .attributes
+            .flag(trustmap_model::AttrName::ServiceAccountToken),
+        trustmap_model::Tri::Yes
+    );
+}
+
+/// `--var-file` values override variable defaults in every root module.
+#[test]
+fn terraform_var_files_decide_values() {
+    let tf = b"variable \"encrypt\" {\n  type    = bool\n  default = true\n}\nresource \"aws_ebs_volume\" \"data\" {\n  availability_zone = \"eu-west-1a\"\n  size              = 10\n  encrypted         = var.encrypt\n}\n";
+    let dir = scratch(&[("infra/main.tf", tf), ("prod.tfvars", b"encrypt = false\n")]);
+    let without = trustmap_in(dir.path(), &["scan", "infra", "--format", "json"]);
+    assert!(!without.stdout.contains("TM-I004"), "{without:?}");
+    let with = trustmap_in(
+        dir.path(),
+        &[
+            "scan",
+            "infra",
+            "--var-file",
+            "prod.tfvars",
+            "--format",
+            "json",
+        ],
+    );
+    assert!(with.stdout.contains("TM-I004"), "{with:?}");
+}
+
+/// A subnet whose internet route depends on an unknown count is unknown, not private; a VPC
+/// with a flow log says it logs.
+#[test]
+fn terraform_unknown_routes_leave_subnets_unknown() {
+    let scan = scan("fixtures/terraform/unknown-subnets");
+    let zone = |id: &str| {
+        scan.model
+            .zones()
+            .find(|z| z.id.0 == id)
+            .unwrap_or_else(|| panic!("zone {id}"))
+            .clone()
+    };
+    let subnet = zone("tf:aws_subnet.app[1]");
+    assert_eq!(
+        subnet.attributes.flag(trustmap_model::AttrName::Public),
+        trustmap_model::Tri::Unknown
+    );
+    assert_eq!(subnet.name, "subnet aws_subnet.app[1]");
+    let vpc = zone("tf:aws_vpc.main");
+    assert_eq!(
+        vpc.attributes.flag(trustmap_model::AttrName::Logging),
+        trustmap_model::Tri::Yes
+    );
+    assert_eq!(
+        vpc.attributes
+            .get(trustmap_model::AttrName::Logging)
+            .unwrap()
+            .span
+            .as_ref()
+            .unwrap()
+            .start
+            .line,
+        11
+    );
+}
+
+/// The elements and flows of a model, and one attribute of one element, from `model -f json`.
+fn model_summary(
+    run: &util::Run,
+    element: &str,
+    attribute: &str,
+) -> (Vec<String>, Vec<String>, String) {
+    let model: Value = serde_json::from_str(&run.stdout).unwrap_or_else(|e| panic!("{e}: {run:?}"));
+    let ids = |key: &str| -> Vec<String> {
+        model[key]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|e| e["id"].as_str().unwrap().to_string())
+            .collect()
+    };
+    let value = model["elements"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|e| e["id"] == element)
+        .map(|e| e["attributes"][attribute]["value"].to_string())
+        .unwrap_or_default();
+    (ids("elements"), ids("flows"), value)
+}
+
+/// A plan and the source it came from give the same elements and flows; the plan knows what
+/// the source leaves unknown (a variable without a value).
+#[test]
+fn terraform_plan_and_its_source_give_the_same_model() {
+    let read = |p: &str| std::fs::read(root().join("fixtures/terraform/plan").join(p)).unwrap();
+    let (main, module, plan) = (
+        read("main.tf"),
+        read("modules/logs/main.tf"),
+        read("plan.json"),
+    );
+    let dir = scratch(&[
+        ("source/main.tf", &main),
+        ("source/modules/logs/main.tf", &module),
+        ("plan/plan.json", &plan),
+    ]);
+    let db = "tf:aws_db_instance.main";
+    let source = trustmap_in(dir.path(), &["model", "source", "-f", "json"]);
+    let planned = trustmap_in(dir.path(), &["model", "plan", "-f", "json"]);
+    let (source_elements, source_flows, source_encrypted) =
+        model_summary(&source, db, "encrypted_at_rest");
+    let (plan_elements, plan_flows, plan_encrypted) =
+        model_summary(&planned, db, "encrypted_at_rest");
+    assert_eq!(source_elements, plan_elements);
+    assert_eq!(source_flows, plan_flows);
+    assert!(plan_elements.contains(&"tf:module.logs.aws_s3_bucket.this[\"audit\"]".to_string()));
+    assert!(
+        plan_flows.contains(
+            &"tf:aws_instance.web -> tf:aws_db_instance.main (postgres/5432)".to_string()
+        )
+    );
+    assert_eq!(source_encrypted, "\"unknown\"");
+    assert_eq!(plan_encrypted, "\"no\"");
+    // Forcing the kind reads the same file the same way.
+    let forced = trustmap_in(
+        dir.path(),
+        &["model", "plan", "-f", "json", "--input", "terraform-plan"],
+    );
+    assert_eq!(forced.stdout, planned.stdout);
+}
+
+/// A plan beside its source: findings point at the argument in the source; alone, at the
+/// resource's address in the JSON file.
+#[test]
+fn terraform_plan_findings_point_at_the_source_when_it_is_there() {
+    let beside = trustmap(&[
+        "scan",
+        "fixtures/terraform/plan",
+        "-f",
+        "json",
+        "--fail-on",
+        "none",
+    ]);
+    assert!(
+        beside
+            .stdout
+            .contains("\"file\": \"fixtures/terraform/plan/main.tf\""),
+        "{beside:?}"
+    );
+    let findings: Value = serde_json::from_str(&beside.stdout).unwrap();
+    let i004 = findings["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["rule_id"] == "TM-I004")
+        .unwrap_or_else(|| panic!("{beside:?}"));
+    assert_eq!(
+        i004["location"]["start"]["line"], 61,
+        "storage_encrypted = var.encrypted"
+    );
+
+    let plan = std::fs::read(root().join("fixtures/terraform/plan/plan.json")).unwrap();
+    let dir = scratch(&[("plan.json", &plan)]);
+    let alone = trustmap_in(dir.path(), &["scan", ".", "--fail-on", "none"]);
+    let text = String::from_utf8(plan).unwrap();
+    let line = text
+        .lines()
+        .position(|l| l.contains("\"address\": \"aws_db_instance.main\""))
+        .unwrap()
+        + 1;
+    assert!(
+        alone.stdout.contains(&format!("plan.json:{line}:")),
+        "{alone:?}"
+    );
+}
+
+/// A state links resources by their identifiers (`sg-...`, `subnet-...`), keeps module
+/// instance keys, reads the same whether `terraform show -json` printed it or Terraform stored
+/// it, and never prints a sensitive value, in any format.
+#[test]
+fn terraform_state_is_linked_by_identifiers_and_hides_secrets() {
+    let run = trustmap(&["model", "fixtures/terraform/state", "-f", "json"]);
+    let (elements, flows, _) = model_summary(&run, "", "");
+    assert!(elements.contains(&"tf:module.logs.aws_s3_bucket.this[\"app\"]".to_string()));
+    for flow in [
+        "tf:aws_instance.web -> tf:aws_db_instance.main (postgres/5432)",
+        "external:internet -> tf:aws_instance.web (https/443)",
+        "external:internet -> tf:module.logs.aws_s3_bucket.this[\"app\"] (https)",
+    ] {
+        assert!(flows.contains(&flow.to_string()), "{flow}: {flows:#?}");
+    }
+    let model: Value = serde_json::from_str(&run.stdout).unwrap();
+    let web = model["elements"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|e| e["id"] == "tf:aws_instance.web")
+        .unwrap();
+    assert_eq!(web["zone"], "tf:aws_subnet.private[0]");
+
+    // The same state as Terraform stores it (`terraform.tfstate`) gives the same model.
+    let stored = trustmap(&["model", "fixtures/terraform/stored-state", "-f", "json"]);
+    let (stored_elements, stored_flows, _) = model_summary(&stored, "", "");
+    assert_eq!(
+        (stored_elements, stored_flows),
+        (elements.clone(), flows.clone())
+    );
+    // Its findings point at the resource's `"type"`, in its module.
+    let text =
+        std::fs::read_to_string(root().join("fixtures/terraform/stored-state/terraform.tfstate"))
+            .unwrap();
+    let module_line = text
+        .lines()
+        .position(|l| l.contains("\"module\": \"module.logs\""))
+        .unwrap();
+    assert!(
+        text.lines()
+            .nth(module_line + 2)
+            .unwrap()
+            .contains("aws_s3_bucket")
+    );
+    let type_line = module_line + 3;
+    let scanned = trustmap(&[
+        "scan",
+        "fixtures/terraform/stored-state",
+        "--fail-on",
+        "none",
+    ]);
+    assert!(
+        scanned.stdout.contains(&format!(
+            "terraform.tfstate:{type_line}:7  HIGH      TM-S004"
+        )),
+        "{scanned:?}"
+    );
+
+    let dirs = [
+        "fixtures/terraform/state",
+        "fixtures/terraform/plan",
+        "fixtures/terraform/stored-state",
+    ];
+    for format in ["text", "json", "sarif", "markdown"] {
+        let out = trustmap(&[
+            "scan",
+            dirs[0],
+            dirs[1],
+            dirs[2],
+            "-f",
+            format,
+            "--fail-on",
+            "none",
+        ]);
+        assert!(
+            !out.stdout.contains("s3cr3t") && !out.stderr.contains("s3cr3t"),
+            "{format}"
+        );
+    }
+    for format in ["json", "mermaid", "dot", "svg"] {
+        let out = trustmap(&["model", dirs[0], dirs[1], dirs[2], "-f", format]);
+        assert!(
+            !out.stdout.is_empty() && !out.stdout.contains("s3cr3t"),
+            "{format}"
+        );
+    }
+}
+
+/// JSON that is not a plan, read as one because `--input` says so, is an error; a plan on
+/// standard input is read by its content.
+#[test]
+fn terraform_input_kinds_are_checked() {
+    let dir = scratch(&[(
+        "list.json",
+        br#"{"apiVersion": "v1", "kind": "List", "items": []}"#,
+    )]);
+    let run = trustmap_in(dir.path(), &["scan", ".", "--input", "terraform-state"]);
+    assert_eq!(run.code, 2, "{run:?}");
+    assert!(
+        run.stdout.contains("not a Terraform plan or state"),
+        "{run:?}"
+    );
+
+    let plan = std::fs::read(root().join("fixtures/terraform/plan/plan.json")).unwrap();
+    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_trustmap"))
+        .args(["scan", "-", "--fail-on", "none"])
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    use std::io::Write;
+    child.stdin.take().unwrap().write_all(&plan).unwrap();
+    let output = child.wait_with_output().unwrap();
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert!(stdout.contains("TM-I004"), "{stdout}");
+}
+
+/// Checks that a scanned folder places these elements in these zones, has exactly these
+/// flows, and that its edge (a gateway, a balancer) keeps logs and is rate limited.
+fn assert_cloud_model(
+    folder: &str,
+    placed: &[(&str, &str)],
+    expected_flows: &[&str],
+    logged_and_limited_edge: &str,
+) {
+    let scan = scan(folder);
+    let model = &scan.model;
+    let elements: BTreeSet<(String, String)> = model
+        .elements()
+        .map(|e| (e.id.0.clone(), model.zone_of(e).id.0.clone()))
+        .collect();
+    for (element, zone) in placed {
+        let pair = (element.to_string(), zone.to_string());
+        assert!(elements.contains(&pair), "{pair:?} in {elements:#?}");
+    }
+    let flows: BTreeSet<String> = model.flows().map(|f| f.id.0.clone()).collect();
+    let expected: BTreeSet<String> = expected_flows.iter().map(|f| f.to_string()).collect();
+    assert_eq!(flows, expected);
+    assert!(model.diagnostics().is_empty(), "{:?}", model.diagnostics());
+    let edge = model
+        .element(&trustmap_model::ElementId(logged_and_limited_edge.into()))
+        .unwrap();
+    for attribute in [
+        trustmap_model::AttrName::Logging,
+        trustmap_model::AttrName::RateLimited,
+    ] {
+        assert_eq!(edge.attributes.flag(attribute), trustmap_model::Tri::Yes);
+    }
+}
+
+/// Azure: machines sit in the subnet of their network interface; an NSG rule that admits the
+/// internet is a door into a machine with a public IP; an application gateway's HTTPS
+/// listener is a door with its TLS policy, and its backend pool a flow to the machine; a
+/// diagnostic setting is logging.
+#[test]
+fn terraform_azure_network_becomes_the_model() {
+    assert_cloud_model(
+        "fixtures/terraform/azure",
+        &[
+            (
+                "tf:azurerm_linux_virtual_machine.web",
+                "tf:azurerm_subnet.web",
+            ),
+            (
+                "tf:azurerm_application_gateway.front",
+                "tf:azurerm_subnet.web",
+            ),
+        ],
+        &[
+            "external:internet -> tf:azurerm_application_gateway.front (https/443)",
+            "external:internet -> tf:azurerm_linux_virtual_machine.web (https/443)",
+            "tf:azurerm_application_gateway.front -> tf:azurerm_linux_virtual_machine.web (https/443)",
+        ],
+        "tf:azurerm_application_gateway.front",
+    );
+}
+
+/// Google Cloud: a firewall rule admitting the internet reaches the instances whose tags it
+/// targets and that have an external IP; an external HTTPS forwarding rule is a door that
+/// forwards to the instance template of its backend service's managed group, with Cloud
+/// Armor and logs; a Cloud SQL instance with only a private IP sits in its network, with no
+/// door, reached by the Cloud Run service configured with it.
+#[test]
+fn terraform_google_network_becomes_the_model() {
+    assert_cloud_model(
+        "fixtures/terraform/google",
+        &[
+            (
+                "tf:google_compute_instance.web",
+                "tf:google_compute_subnetwork.web",
+            ),
+            (
+                "tf:google_sql_database_instance.orders",
+                "tf:google_compute_network.main",
+            ),
+        ],
+        &[
+            "external:internet -> tf:google_cloud_run_v2_service.api (https/443)",
+            "tf:google_cloud_run_v2_service.api -> tf:google_sql_database_instance.orders",
+            "external:internet -> tf:google_compute_global_forwarding_rule.https (https/443)",
+            "external:internet -> tf:google_compute_instance.web (https/443)",
+            "tf:google_compute_global_forwarding_rule.https -> tf:google_compute_instance_template.app (http)",
+        ],
+        "tf:google_compute_global_forwarding_rule.https",
+    );
+}
+
+/// A subnet with no route table association of its own follows its VPC's main route table.
+#[test]
+fn terraform_subnets_follow_the_main_route_table() {
+    let tf = br#"resource "aws_vpc" "v" {
+  cidr_block = "10.0.0.0/16"
+}
+resource "aws_subnet" "s" {
+  vpc_id     = aws_vpc.v.id
+  cidr_block = "10.0.1.0/24"
+}
+resource "aws_internet_gateway" "g" {
+  vpc_id = aws_vpc.v.id
+}
+resource "aws_default_route_table" "d" {
+  default_route_table_id = aws_vpc.v.default_route_table_id
+  route {
+    cidr_block = "0.0.0.0/0"
+    gateway_id = aws_internet_gateway.g.id
+  }
+}
+"#;
+    let dir = scratch(&[("main.tf", tf)]);
+    let run = trustmap_in(dir.path(), &["model", ".", "-f", "json"]);
+    let model: Value = serde_json::from_str(&run.stdout).unwrap();
+    let subnet = model["zones"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|z| z["id"] == "tf:aws_subnet.s")
+        .unwrap();
+    assert_eq!(subnet["attributes"]["public"]["value"], "yes", "{run:?}");
+}
