@@ -10,9 +10,10 @@ use trustmap_drift::{
     ChangeKind, DRIFT_FINGERPRINT_KEY, Drift, SubjectKind, compare, json, markdown, sarif, text,
 };
 use trustmap_model::{
-    AttrName, Attributes, Element, ElementId, ElementKind, Flow, Fragment, INTERNET_ELEMENT, Model,
-    Position, Snapshot, Span, Tri, TrustLevel, Zone, ZoneId, ZoneKind,
+    AttrName, Attributes, Element, ElementKind, Flow, Fragment, INTERNET_ELEMENT, Model, Snapshot,
+    Span, Tri, TrustLevel, Zone, ZoneId, ZoneKind,
 };
+use trustmap_testkit::model;
 
 const FILE: &str = "deploy/compose.yaml";
 const WEB: &str = "compose:shop/service/web";
@@ -20,11 +21,7 @@ const DB: &str = "compose:shop/service/db";
 const CACHE: &str = "compose:shop/service/cache";
 
 fn span(line: u32) -> Span {
-    Span {
-        file: FILE.into(),
-        start: Position { line, column: 5 },
-        end: Position { line, column: 20 },
-    }
+    trustmap_testkit::model::span(FILE, (line, 5), (line, 20))
 }
 
 fn zone(id: &str, name: &str, trust: TrustLevel, line: u32) -> Zone {
@@ -35,36 +32,22 @@ fn zone(id: &str, name: &str, trust: TrustLevel, line: u32) -> Zone {
         Some(span(line)),
     );
     Zone {
-        id: ZoneId(id.into()),
-        kind: ZoneKind::Network,
-        name: name.into(),
-        parent: Some(ZoneId("host".into())),
-        trust,
         span: Some(span(line)),
         attributes,
+        ..model::zone(id, name, ZoneKind::Network, Some("host"), trust)
     }
 }
 
 fn element(id: &str, name: &str, kind: ElementKind, zone: &str, line: u32) -> Element {
-    Element {
-        id: ElementId(id.into()),
-        kind,
-        name: name.into(),
-        technology: None,
-        zone: ZoneId(zone.into()),
-        attached_zones: vec![],
-        called_from: None,
-        span: Some(span(line)),
-        attributes: Attributes::default(),
-    }
+    model::element(id, name, kind, zone, Some(span(line)))
 }
 
 fn flow(source: &str, target: &str, protocol: &str, port: &str, line: u32) -> Flow {
-    Flow::new(
-        ElementId(source.into()),
-        ElementId(target.into()),
-        Some(protocol.into()),
-        vec![port.into()],
+    model::flow(
+        source,
+        target,
+        Some(protocol),
+        &[port],
         "environment",
         Some(span(line)),
     )
@@ -74,13 +57,14 @@ fn flow(source: &str, target: &str, protocol: &str, port: &str, line: u32) -> Fl
 fn project(shift: u32) -> Fragment {
     let at = |line: u32| line + shift;
     let host = Zone {
-        id: ZoneId("host".into()),
-        kind: ZoneKind::Host,
-        name: "Docker host".into(),
         parent: Some(ZoneId::internet()),
-        trust: TrustLevel::Privileged,
-        span: None,
-        attributes: Attributes::default(),
+        ..model::zone(
+            "host",
+            "Docker host",
+            ZoneKind::Host,
+            None,
+            TrustLevel::Privileged,
+        )
     };
     let mut web = element(WEB, "web", ElementKind::Process, "front", at(3));
     web.attributes

@@ -4,43 +4,23 @@
 
 use trustmap_drift::{compare, markdown, text};
 use trustmap_model::{
-    Attributes, Element, ElementId, ElementKind, Flow, Fragment, INTERNET_ELEMENT, Model, Position,
-    Snapshot, Span, TrustLevel, Zone, ZoneId, ZoneKind,
+    ElementKind, Fragment, INTERNET_ELEMENT, Model, Snapshot, Span, TrustLevel, ZoneKind,
 };
+use trustmap_testkit::model;
 
 const HOSTILE: &str = "x\n::error title=pwned::y<img src=https://e.vil/p.png>[click](https://e.vil)`co|de`\x1b]8;;https://e.vil\x07link\x1b]8;;\x07\u{202e}@org/team\r::warning::z";
 const COMMAND_FILE: &str = "::error title=pwned::y.compose.yaml";
 
 fn span(file: &str) -> Span {
-    Span {
-        file: file.into(),
-        start: Position { line: 3, column: 1 },
-        end: Position { line: 3, column: 9 },
-    }
+    model::span(file, (3, 1), (3, 9))
 }
 
 /// Today's model: the baseline plus two hostile services published to the internet.
 fn snapshots() -> (Snapshot, Snapshot) {
-    let zone = Zone {
-        id: ZoneId("z".into()),
-        kind: ZoneKind::Network,
-        name: HOSTILE.into(),
-        parent: None,
-        trust: TrustLevel::Medium,
-        span: None,
-        attributes: Attributes::default(),
-    };
+    let zone = model::zone("z", HOSTILE, ZoneKind::Network, None, TrustLevel::Medium);
     let fragment = |hostile: bool| {
-        let service = |id: &str, file: &str| Element {
-            id: ElementId(id.into()),
-            kind: ElementKind::Process,
-            name: HOSTILE.into(),
-            technology: None,
-            zone: ZoneId("z".into()),
-            attached_zones: vec![],
-            called_from: None,
-            span: Some(span(file)),
-            attributes: Attributes::default(),
+        let service = |id: &str, file: &str| {
+            model::element(id, HOSTILE, ElementKind::Process, "z", Some(span(file)))
         };
         let mut fragment = Fragment {
             zones: vec![zone.clone()],
@@ -51,11 +31,11 @@ fn snapshots() -> (Snapshot, Snapshot) {
                 (format!("svc/{HOSTILE}"), HOSTILE),
                 ("svc/c".into(), COMMAND_FILE),
             ] {
-                fragment.flows.push(Flow::new(
-                    ElementId(INTERNET_ELEMENT.into()),
-                    ElementId(id.clone()),
-                    Some("http".into()),
-                    vec!["80".into()],
+                fragment.flows.push(model::flow(
+                    INTERNET_ELEMENT,
+                    &id,
+                    Some("http"),
+                    &["80"],
                     "published-port",
                     Some(span(file)),
                 ));

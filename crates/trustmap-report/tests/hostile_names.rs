@@ -4,12 +4,13 @@
 //! format.
 
 use trustmap_model::{
-    Attributes, Diagnostic, DiagnosticLevel, Element, ElementId, ElementKind, Flow, Fragment,
-    INTERNET_ELEMENT, Model, Position, Span, TrustLevel, Zone, ZoneId, ZoneKind,
+    Diagnostic, DiagnosticLevel, Element, ElementId, ElementKind, Fragment, INTERNET_ELEMENT,
+    Model, Span, TrustLevel, Zone, ZoneKind,
 };
 use trustmap_rules::{
     Certainty, Decision, DecisionKind, Finding, RuleSet, Severity, Stride, Subject,
 };
+use trustmap_testkit::model;
 
 /// Everything an attacker may put in a name at once.
 const HOSTILE: &str = "x\n::error title=pwned::y<img src=https://e.vil/p.png>[click](https://e.vil)`co|de`\x1b]8;;https://e.vil\x07link\x1b]8;;\x07\x1b[2J\u{202e}@org/team *b* _i_ &amp; \"q\" 'a'\r::warning::z";
@@ -24,39 +25,23 @@ const MARKUP: &[&str] = &["<img", "](https://"];
 const HTML: &[&str] = &["<img"];
 
 fn span(file: &str, line: u32) -> Span {
-    Span {
-        file: file.into(),
-        start: Position { line, column: 1 },
-        end: Position { line, column: 9 },
-    }
+    model::span(file, (line, 1), (line, 9))
 }
 
 fn model() -> Model {
     let zone = Zone {
-        id: ZoneId("z".into()),
-        kind: ZoneKind::Network,
-        name: HOSTILE.into(),
-        parent: None,
-        trust: TrustLevel::High,
         span: Some(span(HOSTILE, 1)),
-        attributes: Attributes::default(),
+        ..model::zone("z", HOSTILE, ZoneKind::Network, None, TrustLevel::High)
     };
     let element = |id: &str, file: &str| Element {
-        id: ElementId(id.into()),
-        kind: ElementKind::Process,
-        name: HOSTILE.into(),
         technology: Some(HOSTILE.into()),
-        zone: ZoneId("z".into()),
-        attached_zones: vec![],
-        called_from: None,
-        span: Some(span(file, 2)),
-        attributes: Attributes::default(),
+        ..model::element(id, HOSTILE, ElementKind::Process, "z", Some(span(file, 2)))
     };
-    let flow = Flow::new(
-        ElementId(INTERNET_ELEMENT.into()),
-        ElementId(format!("svc/{HOSTILE}")),
-        Some(HOSTILE.into()),
-        vec![HOSTILE.into()],
+    let flow = model::flow(
+        INTERNET_ELEMENT,
+        &format!("svc/{HOSTILE}"),
+        Some(HOSTILE),
+        &[HOSTILE],
         "test",
         Some(span(HOSTILE, 3)),
     );

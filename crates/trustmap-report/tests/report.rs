@@ -9,14 +9,15 @@ mod common;
 use common::zone;
 use serde_json::Value;
 use trustmap_model::{
-    AttrName, Attributes, Diagnostic, DiagnosticLevel, Element, ElementId, ElementKind, Flow,
-    Fragment, INTERNET_ELEMENT, Model, Position, Snapshot, Span, Tri, TrustLevel, ZoneId, ZoneKind,
+    AttrName, Diagnostic, DiagnosticLevel, ElementKind, Flow, Fragment, INTERNET_ELEMENT, Model,
+    Snapshot, Span, Tri, TrustLevel, ZoneKind,
 };
 use trustmap_report::{
     FINGERPRINT_KEY, MERMAID_MAX_CHARS, MERMAID_MAX_EDGES, SRCROOT, SarifOptions, dot,
     findings_json, findings_text, mermaid, model_json, sarif,
 };
 use trustmap_rules::{Finding, RuleSet, evaluate, parse_rule};
+use trustmap_testkit::model;
 
 const FILE: &str = "deploy/compose.yaml";
 
@@ -84,42 +85,13 @@ mitigation: Set CPU and memory limits.
 "#;
 
 fn span(start: (u32, u32), end: (u32, u32)) -> Option<Span> {
-    Some(Span {
-        file: FILE.to_string(),
-        start: Position {
-            line: start.0,
-            column: start.1,
-        },
-        end: Position {
-            line: end.0,
-            column: end.1,
-        },
-    })
+    Some(model::span(FILE, start, end))
 }
 
-fn element(id: &str, name: &str, kind: ElementKind, zone: &str, at: Option<Span>) -> Element {
-    Element {
-        id: ElementId(id.into()),
-        kind,
-        name: name.into(),
-        technology: None,
-        zone: ZoneId(zone.into()),
-        attached_zones: Vec::new(),
-        called_from: None,
-        span: at,
-        attributes: Attributes::default(),
-    }
-}
+use model::element;
 
 fn flow(source: &str, target: &str, protocol: &str, port: &str, at: Option<Span>) -> Flow {
-    Flow::new(
-        ElementId(source.into()),
-        ElementId(target.into()),
-        Some(protocol.into()),
-        vec![port.into()],
-        "test",
-        at,
-    )
+    model::flow(source, target, Some(protocol), &[port], "test", at)
 }
 
 const WEB: &str = "compose:shop/service/web";

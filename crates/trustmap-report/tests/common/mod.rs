@@ -5,49 +5,24 @@
 #![allow(dead_code)]
 
 use trustmap_model::{
-    AttrName, Attributes, Element, ElementId, ElementKind, Flow, Fragment, INTERNET_ELEMENT, Model,
-    Span, Tri, TrustLevel, Zone, ZoneId, ZoneKind,
+    AttrName, Element, ElementKind, Flow, Fragment, INTERNET_ELEMENT, Model, Span, Tri, TrustLevel,
+    Zone, ZoneKind,
 };
+use trustmap_testkit::model;
 
 pub fn zone(id: &str, name: &str, kind: ZoneKind, parent: &str, trust: TrustLevel) -> Zone {
-    Zone {
-        id: ZoneId(id.into()),
-        kind,
-        name: name.into(),
-        parent: Some(ZoneId(parent.into())),
-        trust,
-        span: None,
-        attributes: Attributes::default(),
-    }
+    model::zone(id, name, kind, Some(parent), trust)
 }
 
 pub fn element(id: &str, name: &str, kind: ElementKind, zone: &str) -> Element {
-    Element {
-        id: ElementId(id.into()),
-        kind,
-        name: name.into(),
-        technology: None,
-        zone: ZoneId(zone.into()),
-        attached_zones: Vec::new(),
-        called_from: None,
-        span: Some(Span::lines(format!("deploy/{name}.yaml"), 1, 30)),
-        attributes: Attributes::default(),
-    }
+    let at = Span::lines(format!("deploy/{name}.yaml"), 1, 30);
+    model::element(id, name, kind, zone, Some(at))
 }
 
 pub fn flow(source: &str, target: &str, protocol: &str, port: &str) -> Flow {
-    Flow::new(
-        ElementId(source.into()),
-        ElementId(target.into()),
-        Some(protocol.into()),
-        if port.is_empty() {
-            vec![]
-        } else {
-            vec![port.into()]
-        },
-        "test",
-        Some(Span::lines("deploy/flows.yaml", 1, 1)),
-    )
+    let ports: &[&str] = if port.is_empty() { &[] } else { &[port] };
+    let at = Span::lines("deploy/flows.yaml", 1, 1);
+    model::flow(source, target, Some(protocol), ports, "test", Some(at))
 }
 
 const CLUSTER: &str = "k8s:cluster";
