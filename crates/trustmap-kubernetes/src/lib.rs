@@ -7,11 +7,13 @@
 //! The cluster and each namespace are zones, and so are the cluster's nodes, which a pod
 //! reaches through host paths, host namespaces and privilege. Workloads are processes (or data
 //! stores, for well-known database images); Services, Ingresses and Gateways are processes that
-//! forward; Secrets, ConfigMaps and PersistentVolumeClaims are data stores. Flows come from
+//! forward; Secrets, ConfigMaps and PersistentVolumeClaims are data stores; ServiceAccounts and
+//! the users and groups that bindings name are identities with their rights. Flows come from
 //! Service selectors, Ingress and route backends, environment values that name a Service, and
 //! mounts. The manifests are read from the spanned YAML tree, so every fact points at its line.
 #![deny(missing_docs)]
 
+mod identity;
 mod network;
 mod objects;
 mod rbac;
@@ -103,6 +105,7 @@ pub fn parse_manifests(files: &[ManifestFile], limits: &Limits, yaml_nodes: &Bud
     let privileges = rbac::privileges(&cluster, &mut fragment.diagnostics);
     let mut builder = workload::Builder::new(&cluster, &privileges, limits);
     builder.workloads();
+    identity::identities(&cluster, &privileges, &mut builder);
     network::wire(&cluster, &mut builder);
     builder.finish(&mut fragment);
     fragment

@@ -3,7 +3,7 @@
 //! namespaces and paths, capabilities, resources, service account and its rights, secrets.
 
 use crate::objects::{Cluster, Object, at, items, labels, text};
-use crate::rbac::Privileges;
+use crate::rbac::{self, Account, Privileges};
 use crate::{NODES_ZONE, namespace_zone};
 use std::collections::{BTreeMap, HashMap};
 use trustmap_containers::{self as containers, EnvEntry, Technology};
@@ -140,6 +140,9 @@ pub struct Builder<'c> {
     pub diagnostics: Vec<Diagnostic>,
     /// The workloads, for wiring.
     pub workloads: Vec<Workload>,
+    /// The workloads that run with each service account's token mounted (or perhaps mounted),
+    /// by name, at the workload.
+    pub carriers: BTreeMap<Account, Vec<(String, Span)>>,
 }
 
 /// One container with its pod-level defaults.
@@ -168,6 +171,7 @@ impl<'c> Builder<'c> {
             default_limits: HashMap::new(),
             diagnostics: Vec::new(),
             workloads: Vec::new(),
+            carriers: BTreeMap::new(),
         }
     }
 
@@ -658,17 +662,20 @@ impl<'c> Builder<'c> {
             (None, None) => (Tri::Yes, None),
         };
         attrs.set_flag(AttrName::ServiceAccountToken, token.0, token.1);
-        for (right, span) in self
-            .privileges
-            .get(&(object.namespace.clone(), account.clone()))
-            .cloned()
-            .unwrap_or_default()
-        {
+        let key = (object.namespace.clone(), account.clone());
+        for (right, span) in rbac::account_rights(self.privileges, &key) {
             attrs.push_item(
                 AttrName::ServiceAccountPrivileges,
                 format!("{right} (service account {account})"),
-                Some(span),
+                Some(span.clone()),
             );
+        }
+        if token.0 != Tri::No {
+            let carrier = (
+                format!("{} {}", object.kind, object.name),
+                self.span(&object.node),
+            );
+            self.carriers.entry(key).or_default().push(carrier);
         }
         attrs.set_empty_list(AttrName::ServiceAccountPrivileges);
 
