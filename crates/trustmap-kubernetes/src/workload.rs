@@ -9,12 +9,12 @@ use std::collections::{BTreeMap, HashMap};
 use trustmap_containers::{self as containers, EnvEntry, Technology};
 use trustmap_model::{
     AttrName, Attributes, Budget, Diagnostic, DiagnosticLevel, Element, ElementId, ElementKind,
-    Flow, Fragment, Limit, Limits, Span, Tri, ZoneId,
+    Flow, Fragment, Span, Tri, ZoneId,
 };
 use trustmap_yaml::{Node, NodeValue};
 
 /// Kinds that run pods, with the path to their pod template.
-const WORKLOADS: &[(&str, &[&str])] = &[
+pub(crate) const WORKLOADS: &[(&str, &[&str])] = &[
     ("Deployment", &["spec", "template"]),
     ("StatefulSet", &["spec", "template"]),
     ("DaemonSet", &["spec", "template"]),
@@ -131,8 +131,9 @@ pub struct Builder<'c> {
     pub elements: BTreeMap<String, Element>,
     /// Flows.
     flows: Vec<Flow>,
-    /// The bound on flows ([`Limit::Flows`]); once it is reached, flows are cut and said so.
-    flow_budget: Budget,
+    /// The scan's bound on flows ([`Limit::Flows`]); once it is reached, flows are cut and
+    /// said so.
+    flow_budget: &'c Budget,
     flows_cut: bool,
     /// Per namespace, the LimitRange default that gives its containers limits.
     default_limits: HashMap<String, Option<Span>>,
@@ -160,13 +161,17 @@ impl<'n> Container<'n> {
 
 impl<'c> Builder<'c> {
     /// A builder over the cluster's objects.
-    pub fn new(cluster: &'c Cluster, privileges: &'c Privileges, limits: &Limits) -> Builder<'c> {
+    pub fn new(
+        cluster: &'c Cluster,
+        privileges: &'c Privileges,
+        flow_budget: &'c Budget,
+    ) -> Builder<'c> {
         Builder {
             cluster,
             privileges,
             elements: BTreeMap::new(),
             flows: Vec::new(),
-            flow_budget: Budget::new(Limit::Flows, limits),
+            flow_budget,
             flows_cut: false,
             default_limits: HashMap::new(),
             diagnostics: Vec::new(),
