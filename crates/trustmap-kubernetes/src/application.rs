@@ -215,7 +215,7 @@ fn references(object: &Object) -> Vec<(&'static str, String, String)> {
             );
         }
         let containers = items(spec, &["containers"])
-            .into_iter()
+            .iter()
             .chain(items(spec, &["initContainers"]));
         for container in containers {
             for source in items(container, &["envFrom"]) {
