@@ -2,6 +2,7 @@
 //! the union of scanning each alone, objects two applications define are never merged, and
 //! folders that name each other's objects (or that a Kustomization includes) stay one.
 
+#[allow(dead_code)]
 mod util;
 
 use std::collections::BTreeSet;
