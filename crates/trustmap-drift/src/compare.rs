@@ -587,6 +587,7 @@ fn kind_name(element: &Element) -> &'static str {
         trustmap_model::ElementKind::ExternalEntity => "external entity",
         trustmap_model::ElementKind::Process => "process",
         trustmap_model::ElementKind::DataStore => "data store",
+        trustmap_model::ElementKind::Identity => "identity",
     }
 }
 

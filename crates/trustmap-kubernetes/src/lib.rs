@@ -7,11 +7,14 @@
 //! The cluster and each namespace are zones, and so are the cluster's nodes, which a pod
 //! reaches through host paths, host namespaces and privilege. Workloads are processes (or data
 //! stores, for well-known database images); Services, Ingresses and Gateways are processes that
-//! forward; Secrets, ConfigMaps and PersistentVolumeClaims are data stores. Flows come from
+//! forward; Secrets, ConfigMaps and PersistentVolumeClaims are data stores; ServiceAccounts and
+//! the users and groups that bindings name are identities with their rights. Flows come from
 //! Service selectors, Ingress and route backends, environment values that name a Service, and
 //! mounts. The manifests are read from the spanned YAML tree, so every fact points at its line.
 #![deny(missing_docs)]
 
+mod application;
+mod identity;
 mod network;
 mod objects;
 mod rbac;
@@ -20,7 +23,8 @@ mod workload;
 
 use std::collections::BTreeMap;
 use trustmap_model::{
-    Attributes, Budget, Fragment, Limit, Limits, TrustLevel, Zone, ZoneId, ZoneKind,
+    Attributes, Budget, Diagnostic, DiagnosticLevel, Fragment, Limit, Limits, TrustLevel, Zone,
+    ZoneId, ZoneKind,
 };
 
 pub use objects::{Object, looks_like_kubernetes};
@@ -58,12 +62,11 @@ pub fn parse_manifests(files: &[ManifestFile], limits: &Limits, yaml_nodes: &Bud
         nodes: yaml_nodes,
         max_depth: limits.get_usize(Limit::Depth),
     };
-    let (objects, diagnostics) = objects::load(files, bounds);
-    fragment.diagnostics.extend(diagnostics);
-    if objects.is_empty() {
+    let loaded = objects::load(files, bounds);
+    fragment.diagnostics.extend(loaded.diagnostics);
+    if loaded.objects.is_empty() {
         return fragment;
     }
-    let cluster = objects::Cluster::new(objects, paths);
 
     fragment.zones.push(zone(
         CLUSTER_ZONE,
@@ -80,12 +83,12 @@ pub fn parse_manifests(files: &[ManifestFile], limits: &Limits, yaml_nodes: &Bud
         TrustLevel::Privileged,
     ));
     let mut namespaces: BTreeMap<String, Option<trustmap_model::Span>> = BTreeMap::new();
-    for object in &cluster.objects {
+    for object in &loaded.objects {
         if !object.namespace.is_empty() {
             namespaces.entry(object.namespace.clone()).or_insert(None);
         }
         if object.kind == "Namespace" {
-            namespaces.insert(object.name.clone(), Some(cluster.span(&object.node)));
+            namespaces.insert(object.name.clone(), Some(object.node.span(&paths)));
         }
     }
     for (name, span) in &namespaces {
@@ -100,12 +103,102 @@ pub fn parse_manifests(files: &[ManifestFile], limits: &Limits, yaml_nodes: &Bud
         fragment.zones.push(z);
     }
 
+    // Each application on its own, all under the scan's one bound on flows.
+    let flow_budget = Budget::new(Limit::Flows, limits);
+    let applications: Vec<(String, Fragment)> =
+        application::split(&paths, loaded.objects, &loaded.inclusions)
+            .into_iter()
+            .map(|app| {
+                let root = app.root.clone();
+                (root, model_application(app, &paths, &flow_budget))
+            })
+            .collect();
+    merge_applications(applications, &mut fragment);
+    fragment
+}
+
+/// The model of one application's objects: elements, flows and diagnostics (the zones are the
+/// scan's).
+fn model_application(
+    app: application::Application,
+    paths: &[String],
+    flow_budget: &Budget,
+) -> Fragment {
+    let mut fragment = Fragment::default();
+    let cluster = objects::Cluster::new(app.objects, paths.to_vec());
+    fragment.diagnostics.extend(cluster.redefinitions());
     let privileges = rbac::privileges(&cluster, &mut fragment.diagnostics);
-    let mut builder = workload::Builder::new(&cluster, &privileges, limits);
+    let mut builder = workload::Builder::new(&cluster, &privileges, flow_budget);
     builder.workloads();
+    identity::identities(&cluster, &privileges, &mut builder);
     network::wire(&cluster, &mut builder);
     builder.finish(&mut fragment);
     fragment
+}
+
+/// Puts the applications' models into one fragment. An object that two applications define
+/// (the same kind, namespace and name in unrelated examples) is two elements, each with its
+/// application's folder in its id, and a note says so: objects are never merged silently.
+fn merge_applications(applications: Vec<(String, Fragment)>, into: &mut Fragment) {
+    let mut owners: BTreeMap<String, Vec<String>> = BTreeMap::new();
+    for (root, app) in &applications {
+        for element in &app.elements {
+            owners
+                .entry(element.id.0.clone())
+                .or_default()
+                .push(shown_root(root).to_string());
+        }
+    }
+    for (root, mut app) in applications {
+        let qualified = |id: &trustmap_model::ElementId| -> Option<trustmap_model::ElementId> {
+            let shared = owners.get(&id.0).is_some_and(|roots| roots.len() > 1);
+            let rest = id.0.strip_prefix("k8s:")?;
+            shared.then(|| trustmap_model::ElementId(format!("k8s:{}:{rest}", shown_root(&root))))
+        };
+        for element in &mut app.elements {
+            if let Some(new) = qualified(&element.id) {
+                let roots = &owners[&element.id.0];
+                if let Some(span) = &element.span {
+                    into.diagnostics.push(Diagnostic::new(
+                        DiagnosticLevel::Note,
+                        "k8s-same-object",
+                        span.clone(),
+                        format!(
+                            "{} is defined by {} applications (folders {}): each is modelled on its own, as `{new}`",
+                            element.name,
+                            roots.len(),
+                            roots.join(", ")
+                        ),
+                    ));
+                }
+                element.id = new;
+            }
+        }
+        for flow in &mut app.flows {
+            let old = format!("{} -> {}", flow.source, flow.target);
+            let source = qualified(&flow.source);
+            let target = qualified(&flow.target);
+            if source.is_none() && target.is_none() {
+                continue;
+            }
+            if let Some(source) = source {
+                flow.source = source;
+            }
+            if let Some(target) = target {
+                flow.target = target;
+            }
+            let suffix = flow.id.0.strip_prefix(&old).unwrap_or("").to_string();
+            flow.id.0 = format!("{} -> {}{suffix}", flow.source, flow.target);
+        }
+        into.elements.extend(app.elements);
+        into.flows.extend(app.flows);
+        into.diagnostics.extend(app.diagnostics);
+    }
+}
+
+/// An application's folder as ids and messages show it (`.` for the scan root).
+fn shown_root(root: &str) -> &str {
+    if root.is_empty() { "." } else { root }
 }
 
 /// Where a zone hangs.

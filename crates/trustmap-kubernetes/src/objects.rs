@@ -1,6 +1,7 @@
 //! Reading manifests into objects: documents, `List` kinds, kinds and names, namespaces.
 
 use crate::ManifestFile;
+use crate::application::Inclusion;
 use std::collections::HashMap;
 use trustmap_model::{Diagnostic, DiagnosticLevel, Span};
 use trustmap_yaml::{Node, NodeValue, SharedBounds};
@@ -114,28 +115,36 @@ pub fn looks_like_kubernetes(text: &str) -> bool {
 
 /// Every object of every file, and what could not be read. Every file takes its nodes from
 /// the scan's shared `bounds`.
-pub fn load(files: &[ManifestFile], bounds: SharedBounds<'_>) -> (Vec<Object>, Vec<Diagnostic>) {
+pub fn load(files: &[ManifestFile], bounds: SharedBounds<'_>) -> Loaded {
     use rayon::prelude::*;
-    let results: Vec<(Vec<Object>, Vec<Diagnostic>)> = files
+    let results: Vec<Loaded> = files
         .par_iter()
         .enumerate()
         .map(|(index, file)| load_file(index as u32, file, bounds))
         .collect();
-    let mut objects = Vec::new();
-    let mut diagnostics = Vec::new();
-    for (o, d) in results {
-        objects.extend(o);
-        diagnostics.extend(d);
+    let mut all = Loaded::default();
+    for loaded in results {
+        all.objects.extend(loaded.objects);
+        all.diagnostics.extend(loaded.diagnostics);
+        all.inclusions.extend(loaded.inclusions);
     }
-    (objects, diagnostics)
+    all
 }
 
-fn load_file(
-    index: u32,
-    file: &ManifestFile,
-    bounds: SharedBounds<'_>,
-) -> (Vec<Object>, Vec<Diagnostic>) {
+/// What the manifests of a scan hold.
+#[derive(Debug, Default)]
+pub struct Loaded {
+    /// Every object.
+    pub objects: Vec<Object>,
+    /// What could not be read.
+    pub diagnostics: Vec<Diagnostic>,
+    /// What Kustomizations include.
+    pub inclusions: Vec<Inclusion>,
+}
+
+fn load_file(index: u32, file: &ManifestFile, bounds: SharedBounds<'_>) -> Loaded {
     let mut diagnostics = Vec::new();
+    let mut inclusions = Vec::new();
     if file.text.contains("{{") {
         diagnostics.push(Diagnostic::file(
             DiagnosticLevel::Note,
@@ -143,7 +152,10 @@ fn load_file(
             &file.path,
             "a template with `{{ }}` placeholders (a Helm chart or similar), not YAML: skipped; scan its rendered output, e.g. `helm template ... | trustmap scan -`",
         ));
-        return (Vec::new(), diagnostics);
+        return Loaded {
+            diagnostics,
+            ..Loaded::default()
+        };
     }
     let loaded = match trustmap_yaml::load_shared(&file.text, index, bounds) {
         Ok(loaded) => loaded,
@@ -154,7 +166,10 @@ fn load_file(
                 Span::lines(&file.path, e.line, e.line),
                 format!("not valid YAML: {}", e.message),
             ));
-            return (Vec::new(), diagnostics);
+            return Loaded {
+                diagnostics,
+                ..Loaded::default()
+            };
         }
     };
     if let Some(hit) = &loaded.cut {
@@ -196,6 +211,7 @@ fn load_file(
                 Span::lines(&file.path, document.start.line, document.start.line),
                 "a Kustomization: its resources are scanned as plain manifests; patches and overlays are not applied",
             ));
+            inclusions.extend(crate::application::inclusions(index, &document));
             continue;
         }
         if document.get("$patch").is_some() {
@@ -239,7 +255,11 @@ fn load_file(
             node: document,
         });
     }
-    (objects, diagnostics)
+    Loaded {
+        objects,
+        diagnostics,
+        inclusions,
+    }
 }
 
 /// All objects of the scan, with their files, indexed by kind and by kind, namespace and name
@@ -278,6 +298,37 @@ impl Cluster {
         }
     }
 
+    /// An object defined again with the kind, namespace and name of an earlier one in the
+    /// same application: only the first is modelled, and a warning at the later one says so.
+    pub fn redefinitions(&self) -> Vec<Diagnostic> {
+        self.objects
+            .iter()
+            .enumerate()
+            .filter_map(|(index, object)| {
+                let first = self.by_name[&(
+                    object.kind.clone(),
+                    object.namespace.clone(),
+                    object.name.clone(),
+                )];
+                (first != index).then(|| {
+                    let earlier = self.declaration(&self.objects[first]);
+                    Diagnostic::new(
+                        DiagnosticLevel::Warning,
+                        "k8s-duplicate-object",
+                        self.declaration(object),
+                        format!(
+                            "{} {} is defined again (first at {}:{}): only the first is modelled",
+                            object.kind,
+                            qualified_name(object),
+                            earlier.file,
+                            earlier.start.line
+                        ),
+                    )
+                })
+            })
+            .collect()
+    }
+
     /// A node's span.
     pub fn span(&self, node: &Node) -> Span {
         node.span(&self.files)
@@ -308,6 +359,15 @@ impl Cluster {
     }
 }
 
+/// `namespace/name`, or `name` for a cluster-scoped object.
+fn qualified_name(object: &Object) -> String {
+    if object.namespace.is_empty() {
+        object.name.clone()
+    } else {
+        format!("{}/{}", object.namespace, object.name)
+    }
+}
+
 /// A short type name for messages.
 pub fn type_name(node: &Node) -> &'static str {
     match node.value {
@@ -334,7 +394,11 @@ mod tests {
             nodes: &nodes,
             max_depth: 128,
         };
-        let (objects, diagnostics) = load_file(0, &file, bounds);
+        let Loaded {
+            objects,
+            diagnostics,
+            ..
+        } = load_file(0, &file, bounds);
         let names: Vec<&str> = objects.iter().map(|o| o.name.as_str()).collect();
         assert_eq!(names, ["web"]);
         assert_eq!(diagnostics.len(), 1, "{diagnostics:?}");

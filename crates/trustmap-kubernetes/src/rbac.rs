@@ -1,5 +1,5 @@
-//! Effective RBAC: the dangerous rights each ServiceAccount holds through Role and ClusterRole
-//! bindings.
+//! Effective RBAC: the dangerous rights each subject (ServiceAccount, user, group) holds
+//! through Role and ClusterRole bindings.
 
 use crate::objects::{Cluster, items, text};
 use std::collections::BTreeMap;
@@ -9,9 +9,52 @@ use trustmap_yaml::Node;
 /// A service account: (namespace, name).
 pub type Account = (String, String);
 
-/// Dangerous rights per service account, each with the span of the rule (or binding) that
-/// grants it, sorted and without repeats.
-pub type Privileges = BTreeMap<Account, Vec<(String, Span)>>;
+/// Whom a binding names.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Subject {
+    /// A ServiceAccount: (namespace, name).
+    ServiceAccount(Account),
+    /// A user, as the API server's authenticator names it.
+    User(String),
+    /// A group of users.
+    Group(String),
+}
+
+impl Subject {
+    /// Who outside the cluster's own workloads this subject admits without a credential of
+    /// theirs: the built-in anonymous user and groups.
+    pub fn admits(&self) -> Option<&'static str> {
+        match self {
+            Subject::User(name) if name == "system:anonymous" => Some("anyone"),
+            Subject::Group(name) if name == "system:unauthenticated" => Some("anyone"),
+            // On GKE, any Google account is authenticated.
+            Subject::Group(name) if name == "system:authenticated" => {
+                Some("any authenticated user")
+            }
+            _ => None,
+        }
+    }
+}
+
+/// What the bindings grant a subject.
+#[derive(Debug, Clone, Default)]
+pub struct Grant {
+    /// Its dangerous rights, each with the span of the rule (or binding) that grants it,
+    /// sorted and without repeats.
+    pub rights: Vec<(String, Span)>,
+    /// The first binding subject entry that names it, at its `name`.
+    pub named_at: Option<Span>,
+}
+
+/// Every subject the bindings name, with what they grant it.
+pub type Privileges = BTreeMap<Subject, Grant>;
+
+/// The dangerous rights of a service account (none when no binding grants any).
+pub fn account_rights<'p>(privileges: &'p Privileges, account: &Account) -> &'p [(String, Span)] {
+    privileges
+        .get(&Subject::ServiceAccount(account.clone()))
+        .map_or(&[], |grant| grant.rights.as_slice())
+}
 
 /// Built-in ClusterRoles that are dangerous by name (they are not in the manifests).
 const BUILTIN_ROLES: &[(&str, &str)] = &[
@@ -72,7 +115,7 @@ fn dangerous(rule: &Node) -> Vec<String> {
     rights
 }
 
-/// Resolves every binding to the service accounts it names.
+/// Resolves every binding to the subjects it names.
 pub fn privileges(cluster: &Cluster, diagnostics: &mut Vec<Diagnostic>) -> Privileges {
     let mut result: Privileges = BTreeMap::new();
     let role_rights =
@@ -117,26 +160,29 @@ pub fn privileges(cluster: &Cluster, diagnostics: &mut Vec<Diagnostic>) -> Privi
             .get("name")
             .map_or_else(|| cluster.span(role_ref), |n| cluster.span(n));
         let rights = role_rights(role_kind, role_namespace, role_name, name_span);
-        if rights.is_empty() {
-            continue;
-        }
-        for subject in items(&binding.node, &["subjects"]) {
-            if text(subject, &["kind"]) != Some("ServiceAccount") {
-                continue;
-            }
-            let name = text(subject, &["name"]).unwrap_or("").to_string();
-            let namespace = text(subject, &["namespace"])
-                .unwrap_or(&binding.namespace)
-                .to_string();
-            result
-                .entry((namespace, name))
-                .or_default()
-                .extend(rights.iter().cloned());
+        for subject_node in items(&binding.node, &["subjects"]) {
+            let name = text(subject_node, &["name"]).unwrap_or("").to_string();
+            let subject = match text(subject_node, &["kind"]) {
+                Some("ServiceAccount") => {
+                    let namespace = text(subject_node, &["namespace"])
+                        .unwrap_or(&binding.namespace)
+                        .to_string();
+                    Subject::ServiceAccount((namespace, name))
+                }
+                Some("User") => Subject::User(name),
+                Some("Group") => Subject::Group(name),
+                _ => continue,
+            };
+            let grant = result.entry(subject).or_default();
+            grant.named_at.get_or_insert_with(|| {
+                cluster.span(subject_node.get("name").unwrap_or(subject_node))
+            });
+            grant.rights.extend(rights.iter().cloned());
         }
     }
-    for rights in result.values_mut() {
-        rights.sort();
-        rights.dedup_by(|a, b| a.0 == b.0);
+    for grant in result.values_mut() {
+        grant.rights.sort();
+        grant.rights.dedup_by(|a, b| a.0 == b.0);
     }
     result
 }

@@ -3,18 +3,18 @@
 //! namespaces and paths, capabilities, resources, service account and its rights, secrets.
 
 use crate::objects::{Cluster, Object, at, items, labels, text};
-use crate::rbac::Privileges;
+use crate::rbac::{self, Account, Privileges};
 use crate::{NODES_ZONE, namespace_zone};
 use std::collections::{BTreeMap, HashMap};
 use trustmap_containers::{self as containers, EnvEntry, Technology};
 use trustmap_model::{
     AttrName, Attributes, Budget, Diagnostic, DiagnosticLevel, Element, ElementId, ElementKind,
-    Flow, Fragment, Limit, Limits, Span, Tri, ZoneId,
+    Flow, Fragment, Span, Tri, ZoneId,
 };
 use trustmap_yaml::{Node, NodeValue};
 
 /// Kinds that run pods, with the path to their pod template.
-const WORKLOADS: &[(&str, &[&str])] = &[
+pub(crate) const WORKLOADS: &[(&str, &[&str])] = &[
     ("Deployment", &["spec", "template"]),
     ("StatefulSet", &["spec", "template"]),
     ("DaemonSet", &["spec", "template"]),
@@ -131,8 +131,9 @@ pub struct Builder<'c> {
     pub elements: BTreeMap<String, Element>,
     /// Flows.
     flows: Vec<Flow>,
-    /// The bound on flows ([`Limit::Flows`]); once it is reached, flows are cut and said so.
-    flow_budget: Budget,
+    /// The scan's bound on flows ([`Limit::Flows`]); once it is reached, flows are cut and
+    /// said so.
+    flow_budget: &'c Budget,
     flows_cut: bool,
     /// Per namespace, the LimitRange default that gives its containers limits.
     default_limits: HashMap<String, Option<Span>>,
@@ -140,6 +141,9 @@ pub struct Builder<'c> {
     pub diagnostics: Vec<Diagnostic>,
     /// The workloads, for wiring.
     pub workloads: Vec<Workload>,
+    /// The workloads that run with each service account's token mounted (or perhaps mounted),
+    /// by name, at the workload.
+    pub carriers: BTreeMap<Account, Vec<(String, Span)>>,
 }
 
 /// One container with its pod-level defaults.
@@ -157,17 +161,22 @@ impl<'n> Container<'n> {
 
 impl<'c> Builder<'c> {
     /// A builder over the cluster's objects.
-    pub fn new(cluster: &'c Cluster, privileges: &'c Privileges, limits: &Limits) -> Builder<'c> {
+    pub fn new(
+        cluster: &'c Cluster,
+        privileges: &'c Privileges,
+        flow_budget: &'c Budget,
+    ) -> Builder<'c> {
         Builder {
             cluster,
             privileges,
             elements: BTreeMap::new(),
             flows: Vec::new(),
-            flow_budget: Budget::new(Limit::Flows, limits),
+            flow_budget,
             flows_cut: false,
             default_limits: HashMap::new(),
             diagnostics: Vec::new(),
             workloads: Vec::new(),
+            carriers: BTreeMap::new(),
         }
     }
 
@@ -658,17 +667,20 @@ impl<'c> Builder<'c> {
             (None, None) => (Tri::Yes, None),
         };
         attrs.set_flag(AttrName::ServiceAccountToken, token.0, token.1);
-        for (right, span) in self
-            .privileges
-            .get(&(object.namespace.clone(), account.clone()))
-            .cloned()
-            .unwrap_or_default()
-        {
+        let key = (object.namespace.clone(), account.clone());
+        for (right, span) in rbac::account_rights(self.privileges, &key) {
             attrs.push_item(
                 AttrName::ServiceAccountPrivileges,
                 format!("{right} (service account {account})"),
-                Some(span),
+                Some(span.clone()),
             );
+        }
+        if token.0 != Tri::No {
+            let carrier = (
+                format!("{} {}", object.kind, object.name),
+                self.span(&object.node),
+            );
+            self.carriers.entry(key).or_default().push(carrier);
         }
         attrs.set_empty_list(AttrName::ServiceAccountPrivileges);
 

@@ -173,6 +173,14 @@ vocabulary! {
     RedirectsToTls = "redirects_to_tls": Flag,
     /// Data stores: earlier versions of the data are kept (automated backups, point-in-time recovery, object versioning), so deleted or overwritten data can be restored.
     Backups = "backups": Flag,
+    /// Identities: the dangerous rights the identity holds, normalised across providers: `administrator`, `*:*` (every action on every resource), `iam:*`, a privilege-escalation action (`iam:PassRole`, `iam:CreatePolicyVersion`, `iam:AttachUserPolicy`, ...), `secrets:read`, `pods:create`, `pods/exec`, `nodes/proxy`, `rbac:escalate`; each item at the statement, rule or binding that grants it.
+    Rights = "rights": List,
+    /// Identities: who outside the identity's own account or cluster may act as it, with no condition that narrows them: `anyone`, `any authenticated user`, `another account (…)`, `federated (…)`; each item at the trust statement or binding that admits them.
+    AssumableBy = "assumable_by": List,
+    /// Identities: long-lived credentials exist for it in the code (an access key, a service-account key, a client secret): they do not expire, and whoever copies them acts as the identity from anywhere.
+    LongLivedKeys = "long_lived_keys": Flag,
+    /// Identities: the workloads in the scanned code that run with the identity's credentials (whoever compromises one holds its rights). Empty when none does: the identity is used from elsewhere.
+    CarriedBy = "carried_by": List,
 }
 
 /// Which way an attribute gets weaker, for drift checks.
@@ -220,8 +228,11 @@ impl AttrName {
             | PlaintextSecrets
             | ServiceAccountPrivileges
             | OutdatedTls
-            | ExposedPorts => Polarity::DangerousWhenYes,
-            Forwards | Image | User | LoggingDriver | Networks => Polarity::Neutral,
+            | ExposedPorts
+            | Rights
+            | AssumableBy
+            | LongLivedKeys => Polarity::DangerousWhenYes,
+            Forwards | Image | User | LoggingDriver | Networks | CarriedBy => Polarity::Neutral,
         }
     }
 }

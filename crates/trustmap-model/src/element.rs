@@ -16,7 +16,7 @@ impl fmt::Display for ElementId {
     }
 }
 
-/// The three kinds of DFD node.
+/// The kinds of element: the three kinds of DFD node, and the identities that hold rights.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum ElementKind {
@@ -26,15 +26,33 @@ pub enum ElementKind {
     Process,
     /// Where data rests: a database, a cache, a queue, a volume, a secret.
     DataStore,
+    /// A principal that holds rights: a cloud user, group, role or service account, a
+    /// Kubernetes ServiceAccount, user or group. Not a node of the data-flow diagram (nothing
+    /// flows through it): the diagrams leave identities out, rules and the model JSON see them.
+    Identity,
 }
 
 impl ElementKind {
+    /// Every kind, in the order rules and documentation list them.
+    pub const ALL: [ElementKind; 4] = [
+        ElementKind::ExternalEntity,
+        ElementKind::Process,
+        ElementKind::DataStore,
+        ElementKind::Identity,
+    ];
+
+    /// Looks a kind up by the name rules and JSON use.
+    pub fn parse(name: &str) -> Option<ElementKind> {
+        Self::ALL.into_iter().find(|k| k.as_str() == name)
+    }
+
     /// The name used in rules and JSON.
     pub fn as_str(self) -> &'static str {
         match self {
             ElementKind::ExternalEntity => "external_entity",
             ElementKind::Process => "process",
             ElementKind::DataStore => "data_store",
+            ElementKind::Identity => "identity",
         }
     }
 }

@@ -7,7 +7,7 @@
 //! border is the trust boundary between it and its parent.
 
 use std::collections::{BTreeMap, BTreeSet};
-use trustmap_model::{Element, ElementId, Flow, Model, Zone, ZoneId};
+use trustmap_model::{Element, ElementId, ElementKind, Flow, Model, Zone, ZoneId};
 
 /// One step of the layout, in output order.
 pub(crate) enum Event<'m> {
@@ -36,7 +36,7 @@ enum Step<'m> {
 /// before its nested zones, empty zones left out. Node numbers follow output order.
 pub(crate) fn layout(model: &Model) -> Layout<'_> {
     let mut elements_by_zone: BTreeMap<&ZoneId, Vec<&Element>> = BTreeMap::new();
-    for element in model.elements() {
+    for element in model.elements().filter(|e| drawn(e)) {
         elements_by_zone
             .entry(&element.zone)
             .or_default()
@@ -93,10 +93,17 @@ pub(crate) fn layout(model: &Model) -> Layout<'_> {
     // Elements of zones that do not exist (the model moves them to the internet, so none).
     let stray: Vec<&Element> = model
         .elements()
-        .filter(|e| !layout.nodes.contains_key(&e.id))
+        .filter(|e| drawn(e) && !layout.nodes.contains_key(&e.id))
         .collect();
     layout.nodes_of(Some(&stray));
     layout
+}
+
+/// Whether an element is a node of the data-flow diagram: identities hold rights, nothing
+/// flows through them, so the diagrams leave them out (the model JSON and the findings keep
+/// them).
+pub(crate) fn drawn(element: &Element) -> bool {
+    element.kind != ElementKind::Identity
 }
 
 impl<'m> Layout<'m> {

@@ -37,6 +37,7 @@ pub fn dot(model: &Model) -> String {
                     ElementKind::ExternalEntity => "shape=box",
                     ElementKind::Process => "shape=ellipse",
                     ElementKind::DataStore => "shape=cylinder",
+                    ElementKind::Identity => "shape=hexagon",
                 };
                 let _ = writeln!(
                     out,

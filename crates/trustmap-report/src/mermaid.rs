@@ -220,6 +220,7 @@ impl<'m> Chart<'m> {
                         ElementKind::ExternalEntity => format!("[\"{label}\"]"),
                         ElementKind::Process => format!("(\"{label}\")"),
                         ElementKind::DataStore => format!("[(\"{label}\")]"),
+                        ElementKind::Identity => format!("{{{{\"{label}\"}}}}"),
                     };
                     let _ = writeln!(nodes, "{}n{number}{shape}", indent(depth));
                 }

@@ -309,7 +309,7 @@ fn write_node(out: &mut String, model: &Model, node: &NodeBox, threats: Tally) {
                 r.x, r.y, r.width, r.height
             );
         }
-        ElementKind::Process => {
+        ElementKind::Process | ElementKind::Identity => {
             let _ = writeln!(
                 out,
                 "<rect class=\"tm-shape\" x=\"{}\" y=\"{}\" width=\"{}\" height=\"{}\" rx=\"16\" \

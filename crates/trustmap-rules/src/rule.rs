@@ -236,7 +236,7 @@ impl Reader<'_> {
                 let kinds = self
                     .strings(value, &here)?
                     .iter()
-                    .map(|k| element_kind(k).ok_or_else(|| self.error(Some(value), &here, format!("unknown element kind `{k}` (external_entity, process, data_store)"))))
+                    .map(|k| element_kind(k).ok_or_else(|| self.error(Some(value), &here, format!("unknown element kind `{k}` (external_entity, process, data_store, identity)"))))
                     .collect::<Result<Vec<_>, _>>()?;
                 Condition::Kind(kinds)
             }
@@ -387,13 +387,7 @@ impl Reader<'_> {
 }
 
 fn element_kind(name: &str) -> Option<ElementKind> {
-    [
-        ElementKind::ExternalEntity,
-        ElementKind::Process,
-        ElementKind::DataStore,
-    ]
-    .into_iter()
-    .find(|k| k.as_str() == name)
+    ElementKind::parse(name)
 }
 
 fn trust_level(name: &str) -> Option<TrustLevel> {
@@ -515,7 +509,7 @@ pub fn parse_rule(file: &str, text: &str) -> Result<Rule, RuleError> {
                     Some(applies_node),
                     "applies_to",
                     format!(
-                        "unknown kind `{other}` (external_entity, process, data_store, data_flow)"
+                        "unknown kind `{other}` (external_entity, process, data_store, identity, data_flow)"
                     ),
                 )
             }),
