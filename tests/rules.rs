@@ -98,6 +98,8 @@ const APPLIES: &[(&str, &[Format])] = &[
     ("TM-E010", &[Kubernetes, Aws, Azure, Google]),
     // privilege_escalation: containers only.
     ("TM-E011", &[Compose, Kubernetes]),
+    // rights on identities no workload carries: Kubernetes RBAC subjects.
+    ("TM-E012", &[Kubernetes]),
     // Flows from the internet without TLS: every format.
     ("TM-I001", &[Compose, Kubernetes, Aws, Azure, Google]),
     // A data store exposed to the internet: published ports, LoadBalancer Services, public
@@ -123,6 +125,10 @@ const APPLIES: &[(&str, &[Format])] = &[
     ("TM-S003", &[Compose, Kubernetes, Aws, Azure, Google]),
     // authenticated on flows from the internet: cloud doors (buckets, function URLs, APIs).
     ("TM-S004", &[Aws, Azure, Google]),
+    // assumable_by: Kubernetes bindings to the anonymous and authenticated groups.
+    ("TM-S005", &[Kubernetes]),
+    // long_lived_keys: legacy ServiceAccount token Secrets.
+    ("TM-S006", &[Kubernetes]),
     // read_only_root_filesystem, image: containers only.
     ("TM-T001", &[Compose, Kubernetes]),
     ("TM-T002", &[Compose, Kubernetes]),

@@ -26,7 +26,7 @@ pub fn identities(cluster: &Cluster, privileges: &Privileges, builder: &mut Buil
         let account = (object.namespace.clone(), object.name.clone());
         subjects.insert(
             Subject::ServiceAccount(account),
-            Some(cluster.span(&object.node)),
+            Some(cluster.declaration(object)),
         );
     }
     for (subject, grant) in privileges {
