@@ -100,6 +100,8 @@ const APPLIES: &[(&str, &[Format])] = &[
     ("TM-E011", &[Compose, Kubernetes]),
     // rights on identities no workload carries: Kubernetes RBAC subjects.
     ("TM-E012", &[Kubernetes]),
+    // Debuggers, the Docker API and consoles by image: containers.
+    ("TM-E013", &[Compose, Kubernetes]),
     // Flows from the internet without TLS: every format.
     ("TM-I001", &[Compose, Kubernetes, Aws, Azure, Google]),
     // A data store exposed to the internet: published ports, LoadBalancer Services, public

@@ -915,6 +915,25 @@ impl Parser<'_> {
         let networks = self.service_networks(&node, &path);
         let env = self.environment(&node, &path);
         self.secrets_in_environment(&env.entries, &mut attrs);
+        if let Some((value, image_span)) = &image {
+            let args: Vec<(String, Span)> = node
+                .get("command")
+                .map(|c| match &c.value {
+                    NodeValue::Sequence(items) => items
+                        .iter()
+                        .filter_map(|i| i.as_str().map(|a| (a.to_string(), self.span(i))))
+                        .collect(),
+                    _ => c
+                        .as_str()
+                        .map(|a| vec![(a.to_string(), self.span(c))])
+                        .unwrap_or_default(),
+                })
+                .unwrap_or_default();
+            if let Some(console) = catalog::console(&value.text, &env.entries, &args) {
+                attrs.set_text(AttrName::Console, console.name, Some(image_span.clone()));
+                attrs.set_flag(AttrName::Authenticated, console.authenticated, console.span);
+            }
+        }
         if kind == ElementKind::DataStore {
             let command = node.get("command").map(|c| match &c.value {
                 NodeValue::Sequence(items) => items

@@ -117,6 +117,9 @@ pub fn port_protocol(port: u16) -> Option<(&'static str, Option<bool>)> {
         1433 => ("tds", None),
         1521 => ("oracle", None),
         2375 => ("docker-api", Some(false)),
+        // Debuggers on their conventional ports: whoever attaches runs code in the process.
+        9229 => ("node-inspector", Some(false)),
+        5005 => ("jdwp", Some(false)),
         3389 => ("rdp", None),
         5985 => ("winrm", Some(false)),
         5986 => ("winrm-tls", Some(true)),

@@ -1,6 +1,7 @@
 //! What container configuration says, whatever format carries it: which images are data
 //! stores and what protocol they speak, which environment values name other services or hold
-//! secrets, and whether a data store's settings demand credentials.
+//! secrets, whether a data store's settings demand credentials, and which images are consoles
+//! that run code for whoever reaches them.
 //!
 //! Compose and Kubernetes both run containers configured by image, environment and command;
 //! this crate is the knowledge they share, so the two parsers state the same facts the same way.
@@ -8,6 +9,7 @@
 
 mod auth;
 mod catalog;
+mod console;
 mod host;
 mod references;
 
@@ -15,6 +17,7 @@ pub use auth::{EnvEntry, authentication, plaintext_secrets};
 pub use catalog::{
     Technology, known_scheme_protocol, port_protocol, repository_name, scheme_protocol, technology,
 };
+pub use console::{Console, console};
 pub use host::{is_runtime_socket, is_sensitive_host_path};
 pub use references::{Reference, is_secret_key, references};
 

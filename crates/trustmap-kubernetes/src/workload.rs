@@ -647,6 +647,14 @@ impl<'c> Builder<'c> {
             );
             attrs.set_flag(AttrName::Authenticated, auth, span);
         }
+        if let Some(image_node) = image
+            && let Some(console) = image_node
+                .as_str()
+                .and_then(|i| containers::console(i, &env, &args))
+        {
+            attrs.set_text(AttrName::Console, console.name, Some(self.span(image_node)));
+            attrs.set_flag(AttrName::Authenticated, console.authenticated, console.span);
+        }
 
         // The identity the pod runs as.
         let account_node = pod
