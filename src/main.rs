@@ -6,6 +6,7 @@ use clap::{Parser, Subcommand, ValueEnum};
 use std::io::Write;
 use std::path::PathBuf;
 use std::process::ExitCode;
+use trustmap_model::Code;
 use trustmap_model::{Diagnostic, DiagnosticLevel};
 use trustmap_rules::{Finding, RuleSet, Severity};
 
@@ -546,7 +547,7 @@ fn apply_decisions(
             if !inline.is_empty() {
                 diagnostics.push(Diagnostic::file(
                     DiagnosticLevel::Warning,
-                    "decisions-inline-not-applied",
+                    Code::DecisionsInlineNotApplied,
                     inline_file(&inline),
                     format!(
                         "{} decisions written as comments in the scanned files are not applied: with \

@@ -25,6 +25,7 @@ pub use review::{
     broadness, is_broad, review_decisions,
 };
 
+use trustmap_model::Code;
 use trustmap_model::{Diagnostic, DiagnosticLevel, Span};
 use trustmap_rules::{Decision, DecisionKind, Finding};
 
@@ -114,7 +115,7 @@ pub fn apply(
         .map(|(entry, _)| {
             Diagnostic::new(
                 DiagnosticLevel::Warning,
-                "stale-decision",
+                Code::StaleDecision,
                 entry.decision.span.clone(),
                 format!(
                     "this {} decision for {} matches no threat any more: remove it, or fix the id it names",

@@ -2,6 +2,7 @@
 
 use crate::ManifestFile;
 use std::collections::HashMap;
+use trustmap_model::Code;
 use trustmap_model::{Diagnostic, DiagnosticLevel, Span};
 use trustmap_yaml::{Node, NodeValue, SharedBounds};
 
@@ -139,7 +140,7 @@ fn load_file(
     if file.text.contains("{{") {
         diagnostics.push(Diagnostic::file(
             DiagnosticLevel::Note,
-            "helm-template",
+            Code::HelmTemplate,
             &file.path,
             "a template with `{{ }}` placeholders (a Helm chart or similar), not YAML: skipped; scan its rendered output, e.g. `helm template ... | trustmap scan -`",
         ));
@@ -150,7 +151,7 @@ fn load_file(
         Err(e) => {
             diagnostics.push(Diagnostic::new(
                 DiagnosticLevel::Error,
-                "yaml-syntax",
+                Code::YamlSyntax,
                 Span::lines(&file.path, e.line, e.line),
                 format!("not valid YAML: {}", e.message),
             ));
@@ -163,7 +164,7 @@ fn load_file(
     for warning in loaded.warnings {
         diagnostics.push(Diagnostic::new(
             DiagnosticLevel::Warning,
-            "yaml-duplicate-key",
+            Code::YamlDuplicateKey,
             Span::lines(&file.path, warning.line, warning.line),
             warning.message,
         ));
@@ -183,7 +184,7 @@ fn load_file(
         if kind.is_empty() || api_version.is_empty() {
             diagnostics.push(Diagnostic::new(
                 DiagnosticLevel::Warning,
-                "k8s-not-an-object",
+                Code::K8sNotAnObject,
                 Span::lines(&file.path, document.start.line, document.start.line),
                 "a document without `apiVersion` and `kind` is not a Kubernetes object: skipped",
             ));
@@ -192,7 +193,7 @@ fn load_file(
         if api_version.starts_with("kustomize.config.k8s.io") {
             diagnostics.push(Diagnostic::new(
                 DiagnosticLevel::Note,
-                "kustomization",
+                Code::Kustomization,
                 Span::lines(&file.path, document.start.line, document.start.line),
                 "a Kustomization: its resources are scanned as plain manifests; patches and overlays are not applied",
             ));
@@ -201,7 +202,7 @@ fn load_file(
         if document.get("$patch").is_some() {
             diagnostics.push(Diagnostic::new(
                 DiagnosticLevel::Note,
-                "k8s-patch",
+                Code::K8sPatch,
                 Span::lines(&file.path, document.start.line, document.start.line),
                 format!("a strategic-merge patch of {kind}, not an object: skipped"),
             ));
@@ -217,7 +218,7 @@ fn load_file(
         let Some(name) = name else {
             diagnostics.push(Diagnostic::new(
                 DiagnosticLevel::Note,
-                "k8s-no-name",
+                Code::K8sNoName,
                 Span::lines(&file.path, document.start.line, document.start.line),
                 format!("a {kind} without `metadata.name`: skipped"),
             ));

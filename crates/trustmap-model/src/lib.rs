@@ -7,6 +7,7 @@
 #![deny(missing_docs)]
 
 mod attribute;
+mod codes;
 mod diagnostic;
 mod element;
 mod fragment;
@@ -18,6 +19,7 @@ mod span;
 mod zone;
 
 pub use attribute::{AttrName, AttrValue, Attribute, Attributes, Item, Polarity, Tri, ValueKind};
+pub use codes::{Area, Code, diagnostics_reference};
 pub use diagnostic::{Diagnostic, DiagnosticLevel};
 pub use element::{Element, ElementId, ElementKind, Flow, FlowId};
 pub use fragment::Fragment;

@@ -16,6 +16,7 @@
 use crate::value::{Resource, Value};
 use serde_json::Value as Json;
 use std::collections::BTreeMap;
+use trustmap_model::Code;
 use trustmap_model::{Diagnostic, DiagnosticLevel, Position, Span};
 
 /// What `terraform show -json` printed.
@@ -237,7 +238,7 @@ pub fn read_document(
             let at = Position { line, column };
             diags.push(Diagnostic::new(
                 DiagnosticLevel::Error,
-                "terraform-json",
+                Code::TerraformJson,
                 Span {
                     file: path.to_string(),
                     start: at,
@@ -254,7 +255,7 @@ pub fn read_document(
             let at = key_position(text, error.key);
             diags.push(Diagnostic::new(
                 DiagnosticLevel::Error,
-                "terraform-json",
+                Code::TerraformJson,
                 Span {
                     file: path.to_string(),
                     start: at,
@@ -278,7 +279,7 @@ pub fn read_document(
     if let Some(expected) = expected.filter(|e| *e != kind) {
         diags.push(Diagnostic::file(
             DiagnosticLevel::Warning,
-            "terraform-json",
+            Code::TerraformJson,
             path,
             format!(
                 "read as a {} (its content says so), not as the {} asked for",
