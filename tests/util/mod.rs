@@ -1,7 +1,6 @@
 //! The small vocabulary the end-to-end tests are written in: run the binary, scan a folder
-//! with the library crates, make a scratch folder of compose files, read fixture expectations.
+//! with the library crates, make a scratch folder of compose files.
 
-use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
@@ -57,40 +56,6 @@ pub fn scratch(files: &[(&str, &[u8])]) -> tempfile::TempDir {
         std::fs::write(full, content).unwrap();
     }
     dir
-}
-
-/// The `# expect: ID` annotations under a folder: (file, line) pairs for rule `id`.
-pub fn expectations(dir: &Path, id: &str) -> BTreeSet<(String, u32)> {
-    let mut found = BTreeSet::new();
-    let marker = format!("# expect: {id}");
-    for entry in walk(dir) {
-        let text = std::fs::read_to_string(&entry).unwrap();
-        let display = entry
-            .strip_prefix(root())
-            .unwrap()
-            .to_string_lossy()
-            .replace('\\', "/");
-        for (index, line) in text.lines().enumerate() {
-            if line.contains(&marker) {
-                found.insert((display.clone(), index as u32 + 1));
-            }
-        }
-    }
-    found
-}
-
-fn walk(dir: &Path) -> Vec<PathBuf> {
-    let mut files = Vec::new();
-    for entry in std::fs::read_dir(dir).unwrap() {
-        let path = entry.unwrap().path();
-        if path.is_dir() {
-            files.extend(walk(&path));
-        } else {
-            files.push(path);
-        }
-    }
-    files.sort();
-    files
 }
 
 /// Scans a folder (relative to the repository root) with the library crates.
