@@ -10,7 +10,6 @@
 //! [`review_decisions`] compares the base revision's decisions with the head's, so that a pull
 //! request cannot grant itself decisions unseen: what it adds, changes and removes, and which
 //! decisions are broad, as Markdown and as warnings.
-#![deny(missing_docs)]
 
 mod date;
 mod file;

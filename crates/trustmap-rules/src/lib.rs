@@ -7,7 +7,6 @@
 //! namespace of their own. The rule language is data ([`OPERATORS`], [`FIELDS`], ...), checked
 //! by the loader and rendered as the user documentation by [`rules_reference`]; [`check_case`]
 //! runs a rule's `# expect:` fixtures, for the built-in pack and for users' rules alike.
-#![deny(missing_docs)]
 
 mod cases;
 mod condition;

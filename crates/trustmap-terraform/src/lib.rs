@@ -7,7 +7,6 @@
 //! resource-type catalog (`catalog/*.yaml`): networks and subnets as zones, firewall rules,
 //! load-balancer listeners, public buckets and function URLs as flows, for AWS, Azure and
 //! Google Cloud. Plans and states (`terraform show -json`) go through the same mapping.
-#![deny(missing_docs)]
 
 mod aws;
 mod azure;

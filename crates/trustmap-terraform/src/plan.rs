@@ -61,7 +61,7 @@ pub fn sniff(text: &str) -> Option<DocumentKind> {
 /// Whether a JSON text says it is Terraform's (`terraform_version` beside `format_version`,
 /// or beside a stored state's `lineage`) in its first bytes, whatever its shape: such a file
 /// is read as a plan or state, and invalid JSON or a wrong shape is an error at its line, not
-/// a file silently passed over. Nothing is parsed here: [`read_document`] parses it once.
+/// a file silently passed over. Nothing is parsed here: `read_document` parses it once.
 pub fn has_document_markers(text: &str) -> bool {
     let head = head_of(text);
     names_terraform_early(text)
