@@ -385,7 +385,7 @@ pub fn diagnostics_reference() -> String {
          rest was modelled.\n\
          - **note**: something was read as well as it can be without running anything (an \
          unresolved variable, a remote module), or skipped on purpose.\n\n\
-         Codes are stable: they are never renamed, so they can be filtered on.\n",
+         Codes are stable: a code is never renamed, so scripts and SARIF consumers can rely on it.\n",
     );
     for area in Area::ALL {
         out.push_str(&format!(

@@ -367,8 +367,8 @@ pub fn rules_reference() -> String {
          `UPDATE_DOCS=1 cargo test -p trustmap-rules --test docs`. -->\n\n\
          A rule is one YAML file. `--rules DIR` adds the rules of a folder (its `*.yaml` and \
          `*.yml` files) to the built-in pack; `trustmap rules test DIR` runs them against their \
-         fixtures. Every key below is checked: a key that is not listed, at any level, is an \
-         error naming the file, the line and the field.\n\n\
+         fixtures. Every key below is checked: a key that is not listed, at any level, or a key \
+         written twice, is an error naming the file, the line and the field.\n\n\
          ## Fields\n\n| Field | Required | Meaning |\n| --- | --- | --- |\n",
     );
     for field in FIELDS {

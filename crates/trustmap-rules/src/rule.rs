@@ -576,6 +576,28 @@ fn parse(file: &str, text: &str, namespace: Option<Namespace>) -> Result<Rule, R
         field: String::new(),
         message: e.message,
     })?;
+    // A repeated key would leave one of its values silently unused: refused, as an unknown
+    // key is. So is a file cut short by a bound.
+    if let Some(warning) = loaded.warnings.first() {
+        return Err(RuleError {
+            file: file.to_string(),
+            line: warning.line,
+            field: String::new(),
+            message: warning.message.clone(),
+        });
+    }
+    if let Some(hit) = &loaded.cut {
+        return Err(RuleError {
+            file: file.to_string(),
+            line: hit.line,
+            field: String::new(),
+            message: format!(
+                "the rule file is cut at its {} limit of {}: too large or too deep for a rule",
+                hit.limit.name(),
+                hit.max
+            ),
+        });
+    }
     let root = match loaded.documents.as_slice() {
         [root] if root.as_mapping().is_some() => root,
         _ => return Err(reader.error(None, "", "a rule file holds exactly one YAML mapping")),

@@ -94,6 +94,16 @@ fn unknown_keys_are_errors_at_their_line_at_every_level() {
 }
 
 #[test]
+fn a_repeated_key_is_refused_at_its_line() {
+    let text =
+        rule("ACME-T001", false, "attr: privileged").replace("title: t\n", "title: t\ntitle: u\n");
+    let e = error(&text);
+    assert_eq!(e.line, 3, "{e}");
+    let nested = rule("ACME-T001", false, "attr: privileged\nis: yes\nis: no");
+    assert_eq!(error(&nested).line, 9);
+}
+
+#[test]
 fn a_test_that_cannot_be_true_is_refused() {
     let e = error(&rule(
         "ACME-T001",
