@@ -6,6 +6,7 @@ use clap::{Parser, Subcommand, ValueEnum};
 use std::io::Write;
 use std::path::PathBuf;
 use std::process::ExitCode;
+use trustmap_model::Code;
 use trustmap_model::{Diagnostic, DiagnosticLevel};
 use trustmap_rules::{Finding, RuleSet, Severity};
 
@@ -34,7 +35,7 @@ enum Command {
     Diff(DiffArgs),
     /// The threat model as one document for a design review (HTML).
     Report(ReportArgs),
-    /// List the rules, or explain one.
+    /// List the rules, explain one, test a folder of your own, print the rule language.
     Rules(RulesArgs),
     /// List the bounds of a scan (`--limit NAME=N`) and their defaults.
     Limits,
@@ -221,6 +222,15 @@ enum RulesAction {
     },
     /// Print the attribute vocabulary rules can test.
     Attributes,
+    /// Run a folder of your rules against their fixtures: `<DIR>/<ID>/firing` must hold
+    /// exactly the findings its `# expect: ID` comments mark, `<DIR>/<ID>/silent` none.
+    /// Exits with 1 when a case fails.
+    Test {
+        /// The folder of rule files (`*.yaml`, `*.yml`), each with its fixture folders beside it.
+        dir: PathBuf,
+    },
+    /// Print the rule language's reference in Markdown (the text of docs/rules.md).
+    Docs,
 }
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -309,19 +319,29 @@ fn run(cli: Cli) -> Result<u8> {
 
 fn load_rules(extra: &[PathBuf]) -> Result<RuleSet> {
     let mut rules = RuleSet::builtin().context("the built-in rule pack is malformed")?;
-    let limits = trustmap_model::Limits::default();
     for dir in extra {
-        let mut paths: Vec<PathBuf> = std::fs::read_dir(dir)
-            .with_context(|| format!("cannot read the rules folder {}", dir.display()))?
-            .filter_map(|entry| entry.ok().map(|e| e.path()))
-            .filter(|p| p.extension().is_some_and(|x| x == "yaml" || x == "yml"))
-            .collect();
-        paths.sort();
-        for path in paths {
-            let text = read_named_file(&path, "the rule file", &limits)?;
-            let rule = trustmap_rules::parse_rule(&path.display().to_string(), &text)?;
+        for (_, rule) in read_rule_folder(dir)? {
             rules.add(rule)?;
         }
+    }
+    Ok(rules)
+}
+
+/// The user's rules in a folder (its `*.yaml` and `*.yml` files, not its subfolders), sorted by
+/// file name, each with its path.
+fn read_rule_folder(dir: &std::path::Path) -> Result<Vec<(PathBuf, trustmap_rules::Rule)>> {
+    let limits = trustmap_model::Limits::default();
+    let mut paths: Vec<PathBuf> = std::fs::read_dir(dir)
+        .with_context(|| format!("cannot read the rules folder {}", dir.display()))?
+        .filter_map(|entry| entry.ok().map(|e| e.path()))
+        .filter(|p| p.extension().is_some_and(|x| x == "yaml" || x == "yml"))
+        .collect();
+    paths.sort();
+    let mut rules = Vec::new();
+    for path in paths {
+        let text = read_named_file(&path, "the rule file", &limits)?;
+        let rule = trustmap_rules::parse_user_rule(&path.display().to_string(), &text)?;
+        rules.push((path, rule));
     }
     Ok(rules)
 }
@@ -546,7 +566,7 @@ fn apply_decisions(
             if !inline.is_empty() {
                 diagnostics.push(Diagnostic::file(
                     DiagnosticLevel::Warning,
-                    "decisions-inline-not-applied",
+                    Code::DecisionsInlineNotApplied,
                     inline_file(&inline),
                     format!(
                         "{} decisions written as comments in the scanned files are not applied: with \
@@ -767,7 +787,61 @@ fn rules(args: RulesArgs) -> Result<u8> {
                 ));
             }
         }
+        Some(RulesAction::Docs) => out = trustmap_rules::rules_reference(),
+        Some(RulesAction::Test { dir }) => return test_rules(&dir, rules),
     }
     write_output(None, &out)?;
     Ok(0)
+}
+
+/// `rules test DIR`: every rule of the folder against its `<ID>/firing` and `<ID>/silent`
+/// fixtures beside it, evaluated with the built-in pack and `--rules` folders; one line per
+/// case, then the counts. 1 when a case fails.
+fn test_rules(dir: &std::path::Path, mut rules: RuleSet) -> Result<u8> {
+    let tested = read_rule_folder(dir)?;
+    if tested.is_empty() {
+        bail!("no rule files (*.yaml, *.yml) in {}", dir.display());
+    }
+    for (_, rule) in &tested {
+        rules.add(rule.clone())?;
+    }
+    let mut out = String::new();
+    let mut failed = 0;
+    for (path, rule) in &tested {
+        let folder = path.parent().unwrap_or(dir).join(&rule.id);
+        for case in trustmap_rules::Case::ALL {
+            let case_dir = folder.join(case.as_str());
+            let problems = if case_dir.is_dir() {
+                let scan = trustmap_scan::scan(
+                    std::slice::from_ref(&case_dir),
+                    &trustmap_scan::ScanOptions::default(),
+                )?;
+                trustmap_rules::check_case(&rules, &rule.id, case, &scan.model, &scan.texts)
+                    .problems
+            } else {
+                vec![format!("no fixture folder {}", case_dir.display())]
+            };
+            let verdict = if problems.is_empty() { "ok  " } else { "FAIL" };
+            out.push_str(&format!("{verdict} {} {}", rule.id, case.as_str()));
+            if !problems.is_empty() {
+                failed += 1;
+                out.push_str(&format!(": {}", problems.join("; ")));
+            }
+            out.push('\n');
+        }
+    }
+    let cases = tested.len() * trustmap_rules::Case::ALL.len();
+    out.push_str(&format!(
+        "{} rule{}, {cases} cases: {} passed, {failed} failed\n",
+        tested.len(),
+        if tested.len() == 1 { "" } else { "s" },
+        cases - failed
+    ));
+    // Ids, paths and diagnostics come from the user's files: printable, line by line.
+    let shown: String = out
+        .lines()
+        .map(|line| format!("{}\n", trustmap_model::printable(line)))
+        .collect();
+    write_output(None, &shown)?;
+    Ok(u8::from(failed > 0))
 }

@@ -129,7 +129,7 @@ fn rules_explain_prints_the_rule_documentation() {
 
 #[test]
 fn a_malformed_rule_file_names_file_and_field() {
-    let rules = scratch(&[("TM-E900.yaml", b"id: TM-E900\ntitle: t\nstride: elevation_of_privilege\napplies_to: [process]\nseverity: extreme\n")]);
+    let rules = scratch(&[("ACME-E900.yaml", b"id: ACME-E900\ntitle: t\nstride: elevation_of_privilege\napplies_to: [process]\nseverity: extreme\n")]);
     let run = trustmap(&[
         "scan",
         "fixtures/compose/shop",
@@ -138,7 +138,7 @@ fn a_malformed_rule_file_names_file_and_field() {
     ]);
     assert_eq!(run.code, 2, "{run:?}");
     assert!(
-        run.stderr.contains("TM-E900.yaml:5: field `severity`"),
+        run.stderr.contains("ACME-E900.yaml:5: field `severity`"),
         "{run:?}"
     );
 }
@@ -146,8 +146,8 @@ fn a_malformed_rule_file_names_file_and_field() {
 #[test]
 fn user_rules_join_the_builtin_pack() {
     let rules = scratch(&[(
-        "TM-T900.yaml",
-        b"id: TM-T900\ntitle: Mutable image tag\nstride: tampering\napplies_to: [process, data_store]\nseverity: low\ncondition:\n  attr: image\n  matches: ':latest$|^[^:@]+$'\nmessage: '{name} uses a mutable image reference: {attr.image}'\ndescription: d\nmitigation: m\nreferences:\n  cwe: [494]\n",
+        "ACME-T900.yaml",
+        b"id: ACME-T900\ntitle: Mutable image tag\nstride: tampering\napplies_to: [process, data_store]\nseverity: low\ncondition:\n  attr: image\n  matches: ':latest$|^[^:@]+$'\nmessage: '{name} uses a mutable image reference: {attr.image}'\ndescription: d\nmitigation: m\nreferences:\n  cwe: [494]\n",
     )]);
     let dir = scratch(&[(
         "compose.yaml",
@@ -169,7 +169,7 @@ fn user_rules_join_the_builtin_pack() {
         .as_array()
         .unwrap()
         .iter()
-        .filter(|f| f["rule_id"] == "TM-T900")
+        .filter(|f| f["rule_id"] == "ACME-T900")
         .collect();
     assert_eq!(hits.len(), 1, "{run:?}");
     assert_eq!(hits[0]["location"]["start"]["line"], 3);

@@ -7,6 +7,7 @@ use crate::{FileReader, ProjectInput};
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use trustmap_containers::{self as catalog, EnvEntry, Technology};
 use trustmap_containers::{self as references, Reference};
+use trustmap_model::Code;
 use trustmap_model::{
     AttrName, Attributes, Budget, Diagnostic, DiagnosticLevel, Element, ElementId, ElementKind,
     Flow, Fragment, INTERNET_ELEMENT, Limit, Limits, Span, Tri, TrustLevel, Zone, ZoneId, ZoneKind,
@@ -127,7 +128,7 @@ impl Parser<'_> {
     fn diagnose(
         &mut self,
         level: DiagnosticLevel,
-        code: &str,
+        code: Code,
         span: Span,
         message: impl Into<String>,
     ) {
@@ -144,7 +145,7 @@ impl Parser<'_> {
                 let span = Span::lines(&file, e.line, e.line);
                 self.diagnose(
                     DiagnosticLevel::Error,
-                    "yaml-syntax",
+                    Code::YamlSyntax,
                     span,
                     format!("not valid YAML: {}", e.message),
                 );
@@ -159,7 +160,7 @@ impl Parser<'_> {
             let span = Span::lines(&file, warning.line, warning.line);
             self.diagnose(
                 DiagnosticLevel::Warning,
-                "yaml-duplicate-key",
+                Code::YamlDuplicateKey,
                 span,
                 warning.message,
             );
@@ -181,7 +182,7 @@ impl Parser<'_> {
                 let span = self.span(&root);
                 self.diagnose(
                     DiagnosticLevel::Error,
-                    "compose-type",
+                    Code::ComposeType,
                     span,
                     format!(
                         "a compose file is a mapping at the top level, found {}",
@@ -195,7 +196,7 @@ impl Parser<'_> {
             None => {
                 self.diagnose(
                     DiagnosticLevel::Error,
-                    "compose-empty",
+                    Code::ComposeEmpty,
                     Span::lines(&file, 1, 1),
                     "the compose file is empty",
                 );
@@ -220,7 +221,7 @@ impl Parser<'_> {
     fn wrong_type(&mut self, span: Span, path: &str, expected: &str, found: &Node) {
         self.diagnose(
             DiagnosticLevel::Error,
-            "compose-type",
+            Code::ComposeType,
             span,
             format!(
                 "`{path}` must be {expected}, found {}; this setting was not modelled",
@@ -298,7 +299,7 @@ impl Parser<'_> {
             let span = self.span(node);
             self.diagnose(
                 DiagnosticLevel::Warning,
-                "compose-name",
+                Code::ComposeName,
                 span,
                 format!(
                     "`name:` is not a project name compose accepts (lowercase letters, digits, `-` and `_`), is a variable not set here, or is set from the .env file; the project is keyed `{}`",
@@ -314,7 +315,7 @@ impl Parser<'_> {
             let span = self.span(root.entry("include").expect("present").0);
             self.diagnose(
                 DiagnosticLevel::Note,
-                "compose-include",
+                Code::ComposeInclude,
                 span,
                 "`include:` is not followed; scan the included files as their own projects",
             );
@@ -323,7 +324,7 @@ impl Parser<'_> {
             let span = self.span(root);
             self.diagnose(
                 DiagnosticLevel::Error,
-                "compose-no-services",
+                Code::ComposeNoServices,
                 span,
                 "the compose file has no `services:`",
             );
@@ -419,7 +420,7 @@ impl Parser<'_> {
                     if let Some(span) = span.cloned() {
                         self.diagnose(
                             DiagnosticLevel::Warning,
-                            "compose-undeclared-network",
+                            Code::ComposeUndeclaredNetwork,
                             span,
                             format!(
                                 "network `{name}` is not declared under the top-level `networks:`"
@@ -579,7 +580,7 @@ impl Parser<'_> {
                 let Some(target_name) = names.get(&target.to_ascii_lowercase()) else {
                     self.diagnose(
                         DiagnosticLevel::Warning,
-                        "compose-unknown-service",
+                        Code::ComposeUnknownService,
                         span,
                         format!(
                             "`{}` names service `{target}`, which is not defined",
@@ -671,7 +672,7 @@ impl Parser<'_> {
         if file.is_some() {
             self.diagnose(
                 DiagnosticLevel::Note,
-                "compose-extends",
+                Code::ComposeExtends,
                 span,
                 format!(
                     "service `{name}` extends a service in another file, which is not followed"
@@ -685,7 +686,7 @@ impl Parser<'_> {
         {
             self.diagnose(
                 DiagnosticLevel::Error,
-                "compose-extends-cycle",
+                Code::ComposeExtendsCycle,
                 span,
                 format!("service `{name}` extends `{base}`, which extends it back: compose refuses circular extends; `extends` was not applied"),
             );
@@ -700,7 +701,7 @@ impl Parser<'_> {
         else {
             self.diagnose(
                 DiagnosticLevel::Warning,
-                "compose-extends",
+                Code::ComposeExtends,
                 span,
                 format!("service `{name}` extends a service that is not defined"),
             );
@@ -1059,7 +1060,7 @@ impl Parser<'_> {
                         let span = self.span(&path_node);
                         self.diagnose(
                             DiagnosticLevel::Note,
-                            "compose-env-file",
+                            Code::ComposeEnvFile,
                             span.clone(),
                             format!("env_file `{shown_path}` was not read: {reason}"),
                         );
@@ -1156,7 +1157,7 @@ impl Parser<'_> {
         let span = self.span(key);
         self.diagnose(
             DiagnosticLevel::Note,
-            "compose-ports-internal",
+            Code::ComposePortsInternal,
             span,
             format!(
                 "the ports of service `{}` are not published: every network it joins is `internal: true`",
@@ -1213,7 +1214,7 @@ impl Parser<'_> {
                 _ => None,
             };
             let Some(port) = parsed else {
-                self.diagnose(DiagnosticLevel::Error, "compose-port", span, format!("`{path}` entry is not a port mapping ([HOST_IP:][HOST_PORT:]CONTAINER_PORT[/PROTOCOL]); it was not modelled"));
+                self.diagnose(DiagnosticLevel::Error, Code::ComposePort, span, format!("`{path}` entry is not a port mapping ([HOST_IP:][HOST_PORT:]CONTAINER_PORT[/PROTOCOL]); it was not modelled"));
                 continue;
             };
             let Some(bind) = port.bind else { continue };
@@ -1522,7 +1523,7 @@ impl Parser<'_> {
             if !declared.contains_key(&name) {
                 self.diagnose(
                     DiagnosticLevel::Warning,
-                    "compose-undeclared-secret",
+                    Code::ComposeUndeclaredSecret,
                     span.clone(),
                     format!("secret `{name}` is not declared under the top-level `secrets:`"),
                 );

@@ -14,6 +14,7 @@
 //! ```
 
 use crate::{Date, Entry, Scope, decision};
+use trustmap_model::Code;
 use trustmap_model::{Diagnostic, DiagnosticLevel, Span};
 use trustmap_rules::DecisionKind;
 use trustmap_yaml::{Limits, Node, NodeValue};
@@ -62,7 +63,7 @@ fn text_field(item: &Node, name: &str, files: &[String]) -> Result<Option<String
 }
 
 fn decisions_error(span: Span, message: String) -> Diagnostic {
-    Diagnostic::new(DiagnosticLevel::Error, "decisions", span, message)
+    Diagnostic::new(DiagnosticLevel::Error, Code::Decisions, span, message)
 }
 
 /// A key as it may be shown in a message: a lower-case word that could be a typo of a field
@@ -112,7 +113,7 @@ pub fn parse_decisions(file: &str, text: &str) -> (Vec<Entry>, Vec<Diagnostic>) 
         let line = warning.line.max(1);
         diagnostics.push(Diagnostic::new(
             DiagnosticLevel::Warning,
-            "decisions",
+            Code::Decisions,
             Span::lines(file, line, line),
             format!("{} (the last value is used)", warning.message),
         ));

@@ -4,6 +4,7 @@
 use crate::{Date, Entry, Scope, decision};
 use regex::Regex;
 use std::sync::LazyLock;
+use trustmap_model::Code;
 use trustmap_model::{Diagnostic, DiagnosticLevel, Position, Span};
 use trustmap_rules::DecisionKind;
 
@@ -76,7 +77,7 @@ pub fn inline_decisions(file: &str, text: &str) -> (Vec<Entry>, Vec<Diagnostic>)
         match bad {
             Some(message) => diagnostics.push(Diagnostic::new(
                 DiagnosticLevel::Error,
-                "decisions",
+                Code::Decisions,
                 span,
                 message,
             )),

@@ -10,7 +10,6 @@
 //! [`review_decisions`] compares the base revision's decisions with the head's, so that a pull
 //! request cannot grant itself decisions unseen: what it adds, changes and removes, and which
 //! decisions are broad, as Markdown and as warnings.
-#![deny(missing_docs)]
 
 mod date;
 mod file;
@@ -25,6 +24,7 @@ pub use review::{
     broadness, is_broad, review_decisions,
 };
 
+use trustmap_model::Code;
 use trustmap_model::{Diagnostic, DiagnosticLevel, Span};
 use trustmap_rules::{Decision, DecisionKind, Finding};
 
@@ -114,7 +114,7 @@ pub fn apply(
         .map(|(entry, _)| {
             Diagnostic::new(
                 DiagnosticLevel::Warning,
-                "stale-decision",
+                Code::StaleDecision,
                 entry.decision.span.clone(),
                 format!(
                     "this {} decision for {} matches no threat any more: remove it, or fix the id it names",

@@ -12,6 +12,7 @@
 use crate::{Entry, Scope};
 use std::collections::BTreeMap;
 use std::fmt::{self, Write as _};
+use trustmap_model::Code;
 use trustmap_model::{Diagnostic, DiagnosticLevel};
 use trustmap_report::{markdown_cell, markdown_code};
 use trustmap_rules::Decision;
@@ -268,12 +269,12 @@ impl DecisionReview {
         for change in &self.changes {
             let (decision, code, verb) = match (&change.head, &change.base) {
                 (Some(head), _) if change.kind == DecisionChangeKind::Added => {
-                    (head, "decision-added", "added by this change")
+                    (head, Code::DecisionAdded, "added by this change")
                 }
-                (Some(head), _) => (head, "decision-changed", "changed by this change"),
+                (Some(head), _) => (head, Code::DecisionChanged, "changed by this change"),
                 (None, Some(base)) => (
                     base,
-                    "decision-removed",
+                    Code::DecisionRemoved,
                     "removed by this change (line of the base revision)",
                 ),
                 (None, None) => continue,
@@ -291,7 +292,7 @@ impl DecisionReview {
         for broad in &self.broad {
             out.push(Diagnostic::new(
                 DiagnosticLevel::Warning,
-                "broad-decision",
+                Code::BroadDecision,
                 broad.decision.span.clone(),
                 format!(
                     "broad decision {}: {}",

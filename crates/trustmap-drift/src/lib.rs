@@ -16,7 +16,6 @@
 //! | [`json`] | a stable JSON document ([`DRIFT_VERSION`]) |
 //! | [`markdown`] | a pull-request comment: summary, tables, the DFD with the changes highlighted |
 //! | [`sarif()`] | SARIF 2.1.0, one result per weakening change, for GitHub code scanning |
-#![deny(missing_docs)]
 
 mod compare;
 mod json;

@@ -11,7 +11,6 @@
 //! the users and groups that bindings name are identities with their rights. Flows come from
 //! Service selectors, Ingress and route backends, environment values that name a Service, and
 //! mounts. The manifests are read from the spanned YAML tree, so every fact points at its line.
-#![deny(missing_docs)]
 
 mod application;
 mod identity;
@@ -23,8 +22,8 @@ mod workload;
 
 use std::collections::BTreeMap;
 use trustmap_model::{
-    Attributes, Budget, Diagnostic, DiagnosticLevel, Fragment, Limit, Limits, TrustLevel, Zone,
-    ZoneId, ZoneKind,
+    Attributes, Budget, Code, Diagnostic, DiagnosticLevel, Fragment, Limit, Limits, TrustLevel,
+    Zone, ZoneId, ZoneKind,
 };
 
 pub use objects::{Object, looks_like_kubernetes};
@@ -161,7 +160,7 @@ fn merge_applications(applications: Vec<(String, Fragment)>, into: &mut Fragment
                 if let Some(span) = &element.span {
                     into.diagnostics.push(Diagnostic::new(
                         DiagnosticLevel::Note,
-                        "k8s-same-object",
+                        Code::K8sSameObject,
                         span.clone(),
                         format!(
                             "{} is defined by {} applications (folders {}): each is modelled on its own, as `{new}`",

@@ -7,6 +7,7 @@ use crate::selection::{Access, PodClasses, Selector};
 use crate::workload::{Builder, Workload};
 use std::collections::BTreeMap;
 use trustmap_containers as containers;
+use trustmap_model::Code;
 use trustmap_model::{
     AttrName, Attributes, Element, ElementId, ElementKind, Flow, INTERNET_ELEMENT, Span, Tri,
 };
@@ -504,7 +505,7 @@ fn references(
                 let span = flow.span.clone().unwrap_or_else(|| Span::lines("", 1, 1));
                 builder.diagnostics.push(trustmap_model::Diagnostic::new(
                     trustmap_model::DiagnosticLevel::Note,
-                    "k8s-flow-denied",
+                    Code::K8sFlowDenied,
                     span,
                     format!("{} is named here, but NetworkPolicies deny the connection: no flow is modelled", flow.id),
                 ));

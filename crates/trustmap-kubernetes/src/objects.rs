@@ -3,6 +3,7 @@
 use crate::ManifestFile;
 use crate::application::Inclusion;
 use std::collections::HashMap;
+use trustmap_model::Code;
 use trustmap_model::{Diagnostic, DiagnosticLevel, Span};
 use trustmap_yaml::{Node, NodeValue, SharedBounds};
 
@@ -148,7 +149,7 @@ fn load_file(index: u32, file: &ManifestFile, bounds: SharedBounds<'_>) -> Loade
     if file.text.contains("{{") {
         diagnostics.push(Diagnostic::file(
             DiagnosticLevel::Note,
-            "helm-template",
+            Code::HelmTemplate,
             &file.path,
             "a template with `{{ }}` placeholders (a Helm chart or similar), not YAML: skipped; scan its rendered output, e.g. `helm template ... | trustmap scan -`",
         ));
@@ -162,7 +163,7 @@ fn load_file(index: u32, file: &ManifestFile, bounds: SharedBounds<'_>) -> Loade
         Err(e) => {
             diagnostics.push(Diagnostic::new(
                 DiagnosticLevel::Error,
-                "yaml-syntax",
+                Code::YamlSyntax,
                 Span::lines(&file.path, e.line, e.line),
                 format!("not valid YAML: {}", e.message),
             ));
@@ -178,7 +179,7 @@ fn load_file(index: u32, file: &ManifestFile, bounds: SharedBounds<'_>) -> Loade
     for warning in loaded.warnings {
         diagnostics.push(Diagnostic::new(
             DiagnosticLevel::Warning,
-            "yaml-duplicate-key",
+            Code::YamlDuplicateKey,
             Span::lines(&file.path, warning.line, warning.line),
             warning.message,
         ));
@@ -198,7 +199,7 @@ fn load_file(index: u32, file: &ManifestFile, bounds: SharedBounds<'_>) -> Loade
         if kind.is_empty() || api_version.is_empty() {
             diagnostics.push(Diagnostic::new(
                 DiagnosticLevel::Warning,
-                "k8s-not-an-object",
+                Code::K8sNotAnObject,
                 Span::lines(&file.path, document.start.line, document.start.line),
                 "a document without `apiVersion` and `kind` is not a Kubernetes object: skipped",
             ));
@@ -207,7 +208,7 @@ fn load_file(index: u32, file: &ManifestFile, bounds: SharedBounds<'_>) -> Loade
         if api_version.starts_with("kustomize.config.k8s.io") {
             diagnostics.push(Diagnostic::new(
                 DiagnosticLevel::Note,
-                "kustomization",
+                Code::Kustomization,
                 Span::lines(&file.path, document.start.line, document.start.line),
                 "a Kustomization: its resources are scanned as plain manifests; patches and overlays are not applied",
             ));
@@ -217,7 +218,7 @@ fn load_file(index: u32, file: &ManifestFile, bounds: SharedBounds<'_>) -> Loade
         if document.get("$patch").is_some() {
             diagnostics.push(Diagnostic::new(
                 DiagnosticLevel::Note,
-                "k8s-patch",
+                Code::K8sPatch,
                 Span::lines(&file.path, document.start.line, document.start.line),
                 format!("a strategic-merge patch of {kind}, not an object: skipped"),
             ));
@@ -233,7 +234,7 @@ fn load_file(index: u32, file: &ManifestFile, bounds: SharedBounds<'_>) -> Loade
         let Some(name) = name else {
             diagnostics.push(Diagnostic::new(
                 DiagnosticLevel::Note,
-                "k8s-no-name",
+                Code::K8sNoName,
                 Span::lines(&file.path, document.start.line, document.start.line),
                 format!("a {kind} without `metadata.name`: skipped"),
             ));
@@ -314,7 +315,7 @@ impl Cluster {
                     let earlier = self.declaration(&self.objects[first]);
                     Diagnostic::new(
                         DiagnosticLevel::Warning,
-                        "k8s-duplicate-object",
+                        Code::K8sDuplicateObject,
                         self.declaration(object),
                         format!(
                             "{} {} is defined again (first at {}:{}): only the first is modelled",

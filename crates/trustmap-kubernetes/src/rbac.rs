@@ -3,6 +3,7 @@
 
 use crate::objects::{Cluster, items, text};
 use std::collections::BTreeMap;
+use trustmap_model::Code;
 use trustmap_model::{Diagnostic, DiagnosticLevel, Span};
 use trustmap_yaml::Node;
 
@@ -143,7 +144,7 @@ pub fn privileges(cluster: &Cluster, diagnostics: &mut Vec<Diagnostic>) -> Privi
         let Some(role_ref) = binding.node.get("roleRef") else {
             diagnostics.push(Diagnostic::new(
                 DiagnosticLevel::Warning,
-                "k8s-binding",
+                Code::K8sBinding,
                 cluster.span(&binding.node),
                 format!("{} {} has no `roleRef`", binding.kind, binding.name),
             ));

@@ -7,6 +7,7 @@ use crate::rbac::{self, Account, Privileges};
 use crate::{NODES_ZONE, namespace_zone};
 use std::collections::{BTreeMap, HashMap};
 use trustmap_containers::{self as containers, EnvEntry, Technology};
+use trustmap_model::Code;
 use trustmap_model::{
     AttrName, Attributes, Budget, Diagnostic, DiagnosticLevel, Element, ElementId, ElementKind,
     Flow, Fragment, Span, Tri, ZoneId,
@@ -237,7 +238,7 @@ impl<'c> Builder<'c> {
                     Some(template) => self.workload(object, template),
                     None => self.diagnostics.push(Diagnostic::new(
                         DiagnosticLevel::Error,
-                        "k8s-no-template",
+                        Code::K8sNoTemplate,
                         self.cluster.span(&object.node),
                         format!(
                             "{} {} has no pod template at `{}`",
@@ -279,7 +280,7 @@ impl<'c> Builder<'c> {
             {
                 self.diagnostics.push(Diagnostic::new(
                     DiagnosticLevel::Error,
-                    "k8s-type",
+                    Code::K8sType,
                     self.span(node),
                     format!(
                         "`{}` of {} {} must be {expected}, found {}; Kubernetes would reject this object",
@@ -393,7 +394,7 @@ impl<'c> Builder<'c> {
         let Some(pod) = template.get("spec").filter(|s| s.as_mapping().is_some()) else {
             self.diagnostics.push(Diagnostic::new(
                 DiagnosticLevel::Error,
-                "k8s-no-pod-spec",
+                Code::K8sNoPodSpec,
                 self.span(template),
                 format!(
                     "{} {} has no pod `spec` mapping; it was not modelled",
@@ -418,7 +419,7 @@ impl<'c> Builder<'c> {
                     let node = pod.get(key).expect("present");
                     self.diagnostics.push(Diagnostic::new(
                         DiagnosticLevel::Error,
-                        "k8s-type",
+                        Code::K8sType,
                         self.span(node),
                         format!(
                             "`{key}` of {} {} must be a list, found {}",

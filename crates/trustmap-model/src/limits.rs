@@ -6,7 +6,7 @@
 //! from [`Limit::code`] at [`DiagnosticLevel::Error`] (the scan is incomplete), naming the
 //! limit and the option that raises it.
 
-use crate::{Diagnostic, DiagnosticLevel, Span};
+use crate::{Code, Diagnostic, DiagnosticLevel, Span};
 use std::sync::atomic::{AtomicU64, Ordering};
 
 /// One bound of a scan.
@@ -79,8 +79,21 @@ impl Limit {
     }
 
     /// The diagnostic code reported when the limit is hit: `limit-<name>`.
-    pub fn code(self) -> String {
-        format!("limit-{}", self.name())
+    pub fn code(self) -> Code {
+        match self {
+            Limit::FileSize => Code::LimitFileSize,
+            Limit::TotalBytes => Code::LimitTotalBytes,
+            Limit::Depth => Code::LimitDepth,
+            Limit::YamlNodes => Code::LimitYamlNodes,
+            Limit::EvalSteps => Code::LimitEvalSteps,
+            Limit::ValueSize => Code::LimitValueSize,
+            Limit::Instances => Code::LimitInstances,
+            Limit::ModuleDepth => Code::LimitModuleDepth,
+            Limit::Elements => Code::LimitElements,
+            Limit::Flows => Code::LimitFlows,
+            Limit::SarifResults => Code::LimitSarifResults,
+            Limit::IgnoreBytes => Code::LimitIgnoreBytes,
+        }
     }
 
     /// What the limit bounds, for `--help` and the README.
@@ -236,7 +249,7 @@ mod tests {
     fn names_round_trip_and_codes_are_prefixed() {
         for limit in Limit::ALL {
             assert_eq!(Limit::from_name(limit.name()), Some(limit));
-            assert!(limit.code().starts_with("limit-"));
+            assert!(limit.code().as_str().starts_with("limit-"));
         }
         assert_eq!(Limit::from_name("nope"), None);
     }

@@ -29,7 +29,6 @@
 //! [`sarif_physical_location`], [`sarif_logical_location`], [`sarif_region`],
 //! [`encode_uri_path`], [`sarif_keep_most_severe`], [`sarif_notification`], [`sarif_message`], [`sarif_text`], [`sarif_level`] and
 //! [`sarif_level_name`].
-#![deny(missing_docs)]
 
 mod diagram;
 mod dot;

@@ -232,7 +232,7 @@ pub fn text(text: impl Into<String>) -> MultiformatMessageString {
         .build()
 }
 
-/// A message with only its plain text, at most [`SARIF_MESSAGE_MAX_CHARS`] characters: names
+/// A message with only its plain text, at most `SARIF_MESSAGE_MAX_CHARS` characters: names
 /// in messages come from the scanned files, and 5,000 results each repeating a name of
 /// megabytes would make a file code scanning refuses.
 pub fn message(text: impl Into<String>) -> Message {

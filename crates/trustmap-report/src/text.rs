@@ -228,8 +228,18 @@ mod tests {
     #[test]
     fn diagnostics_without_a_file_print_no_location() {
         let diagnostics = [
-            Diagnostic::file(DiagnosticLevel::Warning, "dangling-flow", "", "no file"),
-            Diagnostic::file(DiagnosticLevel::Error, "yaml-syntax", "b.yaml", "bad"),
+            Diagnostic::file(
+                DiagnosticLevel::Warning,
+                trustmap_model::Code::DanglingFlow,
+                "",
+                "no file",
+            ),
+            Diagnostic::file(
+                DiagnosticLevel::Error,
+                trustmap_model::Code::YamlSyntax,
+                "b.yaml",
+                "bad",
+            ),
         ];
         let text = findings_text(&[], &RuleSet::default(), &diagnostics);
         assert!(

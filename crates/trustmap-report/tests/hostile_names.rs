@@ -3,6 +3,7 @@
 //! sequences, bidirectional overrides and GitHub workflow commands comes out as text in every
 //! format.
 
+use trustmap_model::Code;
 use trustmap_model::{
     Diagnostic, DiagnosticLevel, Element, ElementId, ElementKind, Fragment, INTERNET_ELEMENT,
     Model, Span, TrustLevel, Zone, ZoneKind,
@@ -90,8 +91,12 @@ fn findings(model: &Model) -> Vec<Finding> {
 
 fn diagnostics() -> Vec<Diagnostic> {
     vec![
-        Diagnostic::file(DiagnosticLevel::Error, "yaml-syntax", HOSTILE, HOSTILE),
-        Diagnostic::file(DiagnosticLevel::Warning, HOSTILE, COMMAND_FILE, HOSTILE),
+        Diagnostic::file(DiagnosticLevel::Error, Code::YamlSyntax, HOSTILE, HOSTILE),
+        // A code is the registry's, but the field is plain text (a deserialized diagnostic).
+        Diagnostic {
+            code: HOSTILE.to_string(),
+            ..Diagnostic::file(DiagnosticLevel::Warning, Code::Walk, COMMAND_FILE, HOSTILE)
+        },
     ]
 }
 

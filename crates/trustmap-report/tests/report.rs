@@ -8,6 +8,7 @@ mod common;
 
 use common::zone;
 use serde_json::Value;
+use trustmap_model::Code;
 use trustmap_model::{
     AttrName, Diagnostic, DiagnosticLevel, ElementKind, Flow, Fragment, INTERNET_ELEMENT, Model,
     Snapshot, Span, Tri, TrustLevel, ZoneKind,
@@ -205,17 +206,22 @@ fn diagnostics() -> Vec<Diagnostic> {
     vec![
         Diagnostic::new(
             DiagnosticLevel::Warning,
-            "unresolved-variable",
+            Code::ComposeName,
             Span::lines("deploy/compose.override.yaml", 2, 2),
             "${TAG} is not set",
         ),
         Diagnostic::file(
             DiagnosticLevel::Error,
-            "yaml-syntax",
+            Code::YamlSyntax,
             "broken dir/x.yaml",
             "bad indent",
         ),
-        Diagnostic::file(DiagnosticLevel::Note, "duplicate-id", "", "declared twice"),
+        Diagnostic::file(
+            DiagnosticLevel::Note,
+            Code::DuplicateId,
+            "",
+            "declared twice",
+        ),
     ]
 }
 
@@ -597,7 +603,7 @@ fn sarif_diagnostics_are_notifications_and_an_error_fails_the_run() {
     assert_eq!(warning["region"]["startLine"], 2);
     assert_eq!(
         notes[2]["message"]["text"],
-        "unresolved-variable: ${TAG} is not set"
+        "compose-name: ${TAG} is not set"
     );
 
     let warnings_only: Vec<Diagnostic> = scan
@@ -661,7 +667,7 @@ fn text_groups_findings_by_file_then_lists_rules_diagnostics_and_a_summary() {
          diagnostics\n\
          \x20 note[duplicate-id]: declared twice\n\
          \x20 broken dir/x.yaml:1: error[yaml-syntax]: bad indent\n\
-         \x20 deploy/compose.override.yaml:2: warning[unresolved-variable]: ${{TAG}} is not set\n\
+         \x20 deploy/compose.override.yaml:2: warning[compose-name]: ${{TAG}} is not set\n\
          \n"
     );
     assert_eq!(

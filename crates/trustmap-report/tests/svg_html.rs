@@ -8,6 +8,7 @@ mod common;
 
 use common::{element, flow, generated, platform, zone};
 use roxmltree::Document;
+use trustmap_model::Code;
 use trustmap_model::{
     AttrName, Diagnostic, DiagnosticLevel, ElementKind, Fragment, INTERNET_ELEMENT, Model, Span,
     Tri, TrustLevel, ZoneKind,
@@ -385,11 +386,16 @@ fn diagnostics() -> Vec<Diagnostic> {
     vec![
         Diagnostic::file(
             DiagnosticLevel::Error,
-            "yaml-syntax",
+            Code::YamlSyntax,
             "broken dir/x.yaml",
             "bad <indent>",
         ),
-        Diagnostic::file(DiagnosticLevel::Note, "duplicate-id", "", "declared twice"),
+        Diagnostic::file(
+            DiagnosticLevel::Note,
+            Code::DuplicateId,
+            "",
+            "declared twice",
+        ),
     ]
 }
 

@@ -1,19 +1,8 @@
 //! The condition language: what a rule tests, and its three-valued evaluation over the model.
 //!
-//! A condition is a YAML mapping with one operator:
-//!
-//! | operator | on | true when |
-//! | --- | --- | --- |
-//! | `all: [c, ...]`, `any: [c, ...]`, `not: c` | both | boolean combinators (Kleene logic: unknown stays unknown) |
-//! | `attr: NAME` with `is: yes\|no`, `equals: [..]`, `matches: REGEX`, `contains_any: [..]`, `not_empty: true` | both | the attribute passes the test (`is: yes` when no test is given); an attribute the code does not state is unknown |
-//! | `kind: [process, data_store, external_entity]` | element | the element is of one of these kinds |
-//! | `zone: KIND` or `zone: {kind: KIND, trust_at_most: LEVEL}` | element | the element's zone matches |
-//! | `inbound: c`, `outbound: c` | element | some flow into (out of) the element satisfies `c` |
-//! | `reachable_from_internet: any\|unauthenticated` | element | a chain of flows (not known to be authenticated) leads from the internet to it |
-//! | `same_zone_as: c` | element | another element in the same zone satisfies `c` |
-//! | `source: c`, `target: c` | flow | the flow's endpoint satisfies `c` |
-//! | `crosses_boundary: any\|into_higher_trust` | flow | the flow crosses a trust boundary (into a zone of higher trust) |
-//! | `protocol: [..]` | flow | the flow's protocol is one of these |
+//! A condition is a YAML mapping with one operator. The operators, where each applies and what
+//! it means are listed once, in `language.rs`, which the loader checks rule files against and
+//! which `docs/rules.md` (`trustmap rules docs`) is generated from.
 //!
 //! An attribute the subject does not have at all (its input format has no such setting, such as
 //! `logging` on a Kubernetes workload) makes a test false, and its negation false too: a rule

@@ -2,22 +2,33 @@
 //! model, giving sorted findings.
 //!
 //! Rules never see Terraform, YAML or compose: only the [`trustmap_model::Model`]. The built-in
-//! pack (`rules/` at the workspace root) is compiled in; [`parse_rule`] and [`RuleSet::add`] add a
-//! user's (the binary reads their files through the scan's gate).
-#![deny(missing_docs)]
+//! pack (`rules/` at the workspace root) is compiled in; [`parse_user_rule`] and
+//! [`RuleSet::add`] add a user's (the binary reads their files through the scan's gate), in a
+//! namespace of their own. The rule language is data ([`OPERATORS`], [`FIELDS`], ...), checked
+//! by the loader and rendered as the user documentation by [`rules_reference`]; [`check_case`]
+//! runs a rule's `# expect:` fixtures, for the built-in pack and for users' rules alike.
 
+mod cases;
 mod condition;
 mod engine;
 mod finding;
+mod language;
 mod rule;
 
+pub use cases::{Case, CaseReport, EXPECT_MARKER, Place, check_case, expected_places};
 pub use condition::{AttrTest, Condition, Context, Crossing, IfAbsent, Outcome, Target};
 pub use engine::evaluate;
 pub use finding::{
     Certainty, Decision, DecisionKind, Finding, PathStep, RelatedLocation, Severity, Stride,
     Subject, stable_hash,
 };
-pub use rule::{AppliesTo, LocationChoice, Rule, RuleError, parse_rule};
+pub use language::{
+    ATTRIBUTE_TESTS, AttrTestDoc, BUILTIN_PREFIX, FIELDS, Field, OPERATORS, On, Operator,
+    PLACEHOLDERS, rules_reference,
+};
+pub use rule::{
+    AppliesTo, LocationChoice, Namespace, Rule, RuleError, parse_rule, parse_user_rule,
+};
 
 mod builtin {
     include!(concat!(env!("OUT_DIR"), "/builtin_rules.rs"));
@@ -37,7 +48,7 @@ impl RuleSet {
     pub fn builtin() -> Result<RuleSet, RuleError> {
         let mut set = RuleSet::default();
         for (file, text) in builtin::BUILTIN {
-            set.add(parse_rule(file, text)?)?;
+            set.add(rule::parse_builtin_rule(file, text)?)?;
         }
         Ok(set)
     }

@@ -1,9 +1,22 @@
 //! Rule files: one YAML document per rule, loaded and checked field by field.
 
 use crate::condition::{AttrTest, Condition, Context, Crossing, IfAbsent};
+use crate::language::{
+    ATTRIBUTE_KEYS, ATTRIBUTE_TESTS, BUILTIN_PREFIX, FIELDS, OPERATORS, PLACEHOLDERS,
+    REFERENCE_FIELDS, TRUST_LEVELS, ZONE_KEYS,
+};
 use crate::{Severity, Stride};
 use std::fmt;
 use trustmap_model::{AttrName, ElementKind, Reachability, Tri, TrustLevel, ValueKind, ZoneKind};
+
+/// Whose rule a file is: the id namespace it must be in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Namespace {
+    /// The built-in pack: ids start with `TM-`.
+    Builtin,
+    /// A user's rule (`--rules`, `rules test`): any prefix but `TM-`.
+    User,
+}
 use trustmap_yaml::{Limits, Node, NodeValue};
 
 /// What a rule applies to.
@@ -37,7 +50,8 @@ pub enum LocationChoice {
 /// One rule.
 #[derive(Debug, Clone)]
 pub struct Rule {
-    /// `TM-<STRIDE letter><number>`.
+    /// `PREFIX-<STRIDE letter><number>`: `TM-E001` for the built-in pack, a prefix of the
+    /// user's own for theirs.
     pub id: String,
     /// A short title, naming the bad pattern.
     pub title: String,
@@ -188,6 +202,44 @@ impl Reader<'_> {
             .collect()
     }
 
+    /// Refuses a key of `node` (a mapping) that is not in `known`, at the key's line.
+    fn only_keys(&self, node: &Node, field: &str, known: &[&str]) -> Result<(), RuleError> {
+        let Some(entries) = node.as_mapping() else {
+            return Err(self.error(
+                Some(node),
+                field,
+                format!("expected a mapping, found {}", node.type_name()),
+            ));
+        };
+        for (key, _) in entries {
+            let name = key.as_str().unwrap_or("");
+            if !known.contains(&name) {
+                return Err(self.error(
+                    Some(key),
+                    &format!("{field}.{name}"),
+                    format!("unknown key (expected one of: {})", known.join(", ")),
+                ));
+            }
+        }
+        Ok(())
+    }
+
+    /// The text under `key`, if the key is there.
+    fn optional_text<'n>(
+        &self,
+        node: &'n Node,
+        key: &str,
+        field: &str,
+    ) -> Result<Option<&'n str>, RuleError> {
+        node.get(key)
+            .map(|value| {
+                value.as_str().ok_or_else(|| {
+                    self.error(Some(value), &format!("{field}.{key}"), "expected text")
+                })
+            })
+            .transpose()
+    }
+
     fn condition(&self, node: &Node, field: &str) -> Result<Condition, RuleError> {
         let Some(entries) = node.as_mapping() else {
             return Err(self.error(
@@ -198,6 +250,17 @@ impl Reader<'_> {
         };
         if node.get("attr").is_some() {
             return self.attribute_test(node, field);
+        }
+        for (key, _) in entries {
+            let name = key.as_str().unwrap_or("");
+            if !OPERATORS.iter().any(|o| o.name == name) {
+                let names: Vec<&str> = OPERATORS.iter().map(|o| o.name).collect();
+                return Err(self.error(
+                    Some(key),
+                    field,
+                    format!("unknown operator `{name}` ({})", names.join(", ")),
+                ));
+            }
         }
         if entries.len() != 1 {
             return Err(self.error(
@@ -244,9 +307,10 @@ impl Reader<'_> {
                 let (kind, trust) = if let Some(name) = value.as_str() {
                     (Some(name), None)
                 } else {
+                    self.only_keys(value, &here, ZONE_KEYS)?;
                     (
-                        value.get("kind").and_then(Node::as_str),
-                        value.get("trust_at_most").and_then(Node::as_str),
+                        self.optional_text(value, "kind", &here)?,
+                        self.optional_text(value, "trust_at_most", &here)?,
                     )
                 };
                 let kind = kind
@@ -291,11 +355,12 @@ impl Reader<'_> {
                 }
             },
             "protocol" => Condition::Protocol(self.strings(value, &here)?),
+            // The table and this match agree (a test parses every operator's example).
             other => {
                 return Err(self.error(
                     Some(key),
                     field,
-                    format!("unknown operator `{other}` (all, any, not, attr, kind, zone, inbound, outbound, reachable_from_internet, exposed_to_internet, same_zone_as, source, target, crosses_boundary, protocol)"),
+                    format!("operator `{other}` is not implemented"),
                 ));
             }
         })
@@ -316,8 +381,23 @@ impl Reader<'_> {
             .as_mapping()
             .unwrap_or(&[])
             .iter()
-            .filter(|(k, _)| !matches!(k.as_str(), Some("attr" | "if_absent")))
+            .filter(|(k, _)| !k.as_str().is_some_and(|k| ATTRIBUTE_KEYS.contains(&k)))
             .collect();
+        for (key, _) in &tests {
+            let name = key.as_str().unwrap_or("");
+            if !ATTRIBUTE_TESTS.iter().any(|t| t.name == name) {
+                let mut known: Vec<&str> = ATTRIBUTE_KEYS.to_vec();
+                known.extend(ATTRIBUTE_TESTS.iter().map(|t| t.name));
+                return Err(self.error(
+                    Some(key),
+                    &format!("{field}.{name}"),
+                    format!(
+                        "unknown key in an attribute test (expected one of: {})",
+                        known.join(", ")
+                    ),
+                ));
+            }
+        }
         let absent = match node.get("if_absent") {
             None => IfAbsent::NeitherHolds,
             Some(value) => match value.truthy() {
@@ -350,12 +430,32 @@ impl Reader<'_> {
                     },
                     "equals" => AttrTest::Equals(self.strings(value, &at)?),
                     "contains_any" => AttrTest::ContainsAny(self.strings(value, &at)?),
-                    "not_empty" => AttrTest::NotEmpty,
+                    "not_empty" => match value.truthy() {
+                        Some(true) => AttrTest::NotEmpty,
+                        _ => {
+                            return Err(self.error(
+                                Some(value),
+                                &at,
+                                "expected true (negate it with `not:`)",
+                            ));
+                        }
+                    },
                     "matches" => {
-                        let pattern = value.as_str().ok_or_else(|| self.error(Some(value), &at, "expected a regular expression"))?;
-                        AttrTest::Matches(regex::Regex::new(pattern).map_err(|e| self.error(Some(value), &at, e.to_string()))?)
+                        let pattern = value.as_str().ok_or_else(|| {
+                            self.error(Some(value), &at, "expected a regular expression")
+                        })?;
+                        AttrTest::Matches(
+                            regex::Regex::new(pattern)
+                                .map_err(|e| self.error(Some(value), &at, e.to_string()))?,
+                        )
                     }
-                    other => return Err(self.error(Some(key), &at, format!("unknown attribute test `{other}` (is, equals, matches, contains_any, not_empty)"))),
+                    other => {
+                        return Err(self.error(
+                            Some(key),
+                            &at,
+                            format!("attribute test `{other}` is not implemented"),
+                        ));
+                    }
                 }
             }
         };
@@ -391,36 +491,80 @@ fn element_kind(name: &str) -> Option<ElementKind> {
 }
 
 fn trust_level(name: &str) -> Option<TrustLevel> {
-    use TrustLevel::*;
-    [
-        ("untrusted", Untrusted),
-        ("low", Low),
-        ("medium", Medium),
-        ("high", High),
-        ("privileged", Privileged),
-    ]
-    .into_iter()
-    .find(|(n, _)| *n == name)
-    .map(|(_, t)| t)
+    TRUST_LEVELS
+        .iter()
+        .find(|(n, _)| *n == name)
+        .map(|(_, t)| *t)
 }
 
-const PLACEHOLDERS: &[&str] = &[
-    "name",
-    "id",
-    "zone",
-    "source",
-    "target",
-    "protocol",
-    "ports",
-    "on_ports",
-    "technology",
-];
-
-/// Parses one rule file.
+/// Parses a rule file in either namespace: the built-in pack's (`TM-`) or a user's. Tools and
+/// tests that build rule sets by hand use it; rules a user hands over are read with
+/// [`parse_user_rule`], which keeps `TM-` for the built-in pack.
 ///
 /// # Errors
 /// The file is not YAML, or a field is missing, of the wrong type, or names something unknown.
 pub fn parse_rule(file: &str, text: &str) -> Result<Rule, RuleError> {
+    parse(file, text, None)
+}
+
+/// Parses a user's rule file (`--rules`, `rules test`): as [`parse_rule`], and its id must not
+/// be in the built-in `TM-` namespace.
+///
+/// # Errors
+/// As [`parse_rule`], and an id starting with `TM-`.
+pub fn parse_user_rule(file: &str, text: &str) -> Result<Rule, RuleError> {
+    parse(file, text, Some(Namespace::User))
+}
+
+/// Parses a rule file of the built-in pack: its id must start with `TM-`.
+pub(crate) fn parse_builtin_rule(file: &str, text: &str) -> Result<Rule, RuleError> {
+    parse(file, text, Some(Namespace::Builtin))
+}
+
+/// Splits `PREFIX-<letter><digits>` into its prefix and letter, if the id has that form.
+fn id_parts(id: &str) -> Option<(&str, char)> {
+    let (prefix, rest) = id.split_once('-')?;
+    let mut chars = rest.chars();
+    let letter = chars.next()?;
+    let digits = chars.as_str();
+    let prefix_ok = prefix.len() <= 16
+        && prefix.starts_with(|c: char| c.is_ascii_uppercase())
+        && prefix
+            .chars()
+            .all(|c| c.is_ascii_uppercase() || c.is_ascii_digit());
+    let digits_ok = !digits.is_empty() && digits.chars().all(|c| c.is_ascii_digit());
+    (prefix_ok && digits_ok).then_some((prefix, letter))
+}
+
+/// Checks an id against its first STRIDE category and its namespace.
+fn check_id(id: &str, stride: Stride, namespace: Option<Namespace>) -> Result<(), String> {
+    let letter = stride.letter();
+    let Some((prefix, found)) = id_parts(id) else {
+        return Err(format!(
+            "expected PREFIX-{letter} and digits (`ACME-{letter}001`): PREFIX is a capital letter \
+             then up to 15 capitals or digits, and {letter} is the letter of the first STRIDE \
+             category"
+        ));
+    };
+    if found != letter {
+        return Err(format!(
+            "expected `{prefix}-{letter}` and digits: the letter is the first STRIDE category's ({})",
+            stride.as_str()
+        ));
+    }
+    match namespace {
+        Some(Namespace::User) if prefix == BUILTIN_PREFIX => Err(format!(
+            "the `{BUILTIN_PREFIX}-` prefix is reserved for the built-in rules: give your rules a \
+             prefix of your own (`ACME-{letter}001`)"
+        )),
+        Some(Namespace::Builtin) if prefix != BUILTIN_PREFIX => Err(format!(
+            "a built-in rule's id starts with `{BUILTIN_PREFIX}-`"
+        )),
+        _ => Ok(()),
+    }
+}
+
+fn parse(file: &str, text: &str, namespace: Option<Namespace>) -> Result<Rule, RuleError> {
     let reader = Reader { file };
     let limits = Limits {
         max_depth: 64,
@@ -432,31 +576,40 @@ pub fn parse_rule(file: &str, text: &str) -> Result<Rule, RuleError> {
         field: String::new(),
         message: e.message,
     })?;
+    // A repeated key would leave one of its values silently unused: refused, as an unknown
+    // key is. So is a file cut short by a bound.
+    if let Some(warning) = loaded.warnings.first() {
+        return Err(RuleError {
+            file: file.to_string(),
+            line: warning.line,
+            field: String::new(),
+            message: warning.message.clone(),
+        });
+    }
+    if let Some(hit) = &loaded.cut {
+        return Err(RuleError {
+            file: file.to_string(),
+            line: hit.line,
+            field: String::new(),
+            message: format!(
+                "the rule file is cut at its {} limit of {}: too large or too deep for a rule",
+                hit.limit.name(),
+                hit.max
+            ),
+        });
+    }
     let root = match loaded.documents.as_slice() {
         [root] if root.as_mapping().is_some() => root,
         _ => return Err(reader.error(None, "", "a rule file holds exactly one YAML mapping")),
     };
-    const FIELDS: &[&str] = &[
-        "id",
-        "title",
-        "stride",
-        "applies_to",
-        "severity",
-        "condition",
-        "report_unknown",
-        "message",
-        "description",
-        "mitigation",
-        "references",
-        "location",
-    ];
+    let fields: Vec<&str> = FIELDS.iter().map(|f| f.name).collect();
     for (key, _) in root.as_mapping().unwrap_or(&[]) {
         let name = key.as_str().unwrap_or("");
-        if !FIELDS.contains(&name) {
+        if !fields.contains(&name) {
             return Err(reader.error(
                 Some(key),
                 name,
-                format!("unknown field (expected one of: {})", FIELDS.join(", ")),
+                format!("unknown field (expected one of: {})", fields.join(", ")),
             ));
         }
     }
@@ -481,20 +634,7 @@ pub fn parse_rule(file: &str, text: &str) -> Result<Rule, RuleError> {
     if stride.is_empty() {
         return Err(reader.error(Some(stride_node), "stride", "names at least one category"));
     }
-    let id_ok = id.len() > 4
-        && id.starts_with("TM-")
-        && id[3..].starts_with(stride[0].letter())
-        && id[4..].chars().all(|c| c.is_ascii_digit());
-    if !id_ok {
-        return Err(reader.error(
-            root.get("id"),
-            "id",
-            format!(
-                "expected `TM-{}` and digits: the letter is the first STRIDE category's",
-                stride[0].letter()
-            ),
-        ));
-    }
+    check_id(&id, stride[0], namespace).map_err(|m| reader.error(root.get("id"), "id", m))?;
 
     let applies_node = root
         .get("applies_to")
@@ -556,6 +696,7 @@ pub fn parse_rule(file: &str, text: &str) -> Result<Rule, RuleError> {
     };
     let (mut cwe, mut links) = (Vec::new(), Vec::new());
     if let Some(references) = root.get("references") {
+        reader.only_keys(references, "references", REFERENCE_FIELDS)?;
         if let Some(node) = references.get("cwe") {
             for item in reader.list(node, "references.cwe")? {
                 let number = item
@@ -600,14 +741,18 @@ fn check_placeholders(template: &str) -> Result<(), String> {
     while let Some(open) = rest.find('{') {
         let close = rest[open..].find('}').ok_or("a `{` is not closed")? + open;
         let name = &rest[open + 1..close];
-        let known = PLACEHOLDERS.contains(&name)
+        let known = PLACEHOLDERS.iter().any(|(p, _)| *p == name)
             || name
                 .strip_prefix("attr.")
                 .is_some_and(|a| AttrName::parse(a).is_some());
         if !known {
             return Err(format!(
                 "unknown placeholder `{{{name}}}` (known: {}, attr.NAME)",
-                PLACEHOLDERS.join(", ")
+                PLACEHOLDERS
+                    .iter()
+                    .map(|(p, _)| *p)
+                    .collect::<Vec<_>>()
+                    .join(", ")
             ));
         }
         rest = &rest[close + 1..];

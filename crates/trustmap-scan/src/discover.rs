@@ -7,6 +7,7 @@ use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
 use trustmap_compose::{DEFAULT_FILES, ProjectInput, SourceFile};
 use trustmap_kubernetes::ManifestFile;
+use trustmap_model::Code;
 use trustmap_terraform::{DocumentKind, RootModule, TerraformFile};
 
 use trustmap_model::{Budget, Diagnostic, DiagnosticLevel, Limit};
@@ -137,7 +138,7 @@ pub fn discover(roots: &Roots, terraform_input: Option<DocumentKind>) -> Discove
         } else if candidate.pick == Pick::Named {
             diagnostics.push(Diagnostic::file(
                 DiagnosticLevel::Error,
-                "file-not-an-input",
+                Code::FileNotAnInput,
                 candidate.display,
                 "not scanned: not a compose file, a Kubernetes manifest, Terraform, or a \
                  Terraform plan or state",
@@ -380,7 +381,7 @@ fn walk(
                     };
                     report(Diagnostic::file(
                         DiagnosticLevel::Warning,
-                        "walk",
+                        Code::Walk,
                         path,
                         message,
                     ));
@@ -401,8 +402,8 @@ fn walk(
                 report(Diagnostic::file(
                     DiagnosticLevel::Note,
                     match error {
-                        ReadError::SkippedDir(_) => "symlink-skipped-folder",
-                        _ => "symlink-outside",
+                        ReadError::SkippedDir(_) => Code::SymlinkSkippedFolder,
+                        _ => Code::SymlinkOutside,
                     },
                     roots.display(root, entry.path()),
                     format!("not followed: {error}"),
@@ -431,7 +432,7 @@ fn walk(
                 };
                 report(Diagnostic::file(
                     DiagnosticLevel::Error,
-                    "file-not-regular",
+                    Code::FileNotRegular,
                     display,
                     format!("not scanned: not a regular file ({kind})"),
                 ));

@@ -15,6 +15,7 @@ use std::io::Read;
 use std::path::{Component, Path, PathBuf};
 use std::sync::OnceLock;
 use trustmap_compose::{FileReader, SourceFile};
+use trustmap_model::Code;
 use trustmap_model::{Budget, Diagnostic, DiagnosticLevel, Limit, Limits};
 
 /// Folders never entered and never read from, even through a symlink: version control (which
@@ -81,16 +82,16 @@ pub enum ReadError {
 
 impl ReadError {
     /// The diagnostic code of this refusal.
-    pub fn code(&self) -> &'static str {
+    pub fn code(&self) -> Code {
         match self {
-            ReadError::TooLarge(_) => "file-too-large",
-            ReadError::TotalBytes(_) => "limit-total-bytes",
-            ReadError::Binary => "file-binary",
-            ReadError::Ignored => "file-ignored",
-            ReadError::OutsideRoots => "file-outside-roots",
-            ReadError::SkippedDir(_) => "file-in-skipped-folder",
-            ReadError::NotRegular(_) => "file-not-regular",
-            ReadError::Io(_) => "file-unreadable",
+            ReadError::TooLarge(_) => Code::FileTooLarge,
+            ReadError::TotalBytes(_) => Code::LimitTotalBytes,
+            ReadError::Binary => Code::FileBinary,
+            ReadError::Ignored => Code::FileIgnored,
+            ReadError::OutsideRoots => Code::FileOutsideRoots,
+            ReadError::SkippedDir(_) => Code::FileInSkippedFolder,
+            ReadError::NotRegular(_) => Code::FileNotRegular,
+            ReadError::Io(_) => Code::FileUnreadable,
         }
     }
 }
@@ -256,7 +257,7 @@ impl Roots {
             if path.symlink_metadata().is_err() {
                 diagnostics.push(Diagnostic::file(
                     DiagnosticLevel::Note,
-                    "listed-file-missing",
+                    Code::ListedFileMissing,
                     shown,
                     "listed in --files-from but does not exist (deleted?); not scanned",
                 ));

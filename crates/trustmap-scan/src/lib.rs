@@ -5,7 +5,6 @@
 //! symlink loop is reported), bounds every file's size, and classifies files by name and, for
 //! other YAML files, by content. Each input is then parsed on the rayon pool into a
 //! [`Fragment`]; the fragments are sorted and assembled into one [`Model`].
-#![deny(missing_docs)]
 
 mod discover;
 mod files;

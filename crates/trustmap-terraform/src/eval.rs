@@ -15,6 +15,7 @@ use hcl_edit::expr::{
 use hcl_edit::template::{Element, Template};
 use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 use std::rc::Rc;
+use trustmap_model::Code;
 use trustmap_model::{Diagnostic, DiagnosticLevel, Limit, Limits, Span};
 
 /// One file of a module, as the scan read it.
@@ -299,7 +300,7 @@ struct Run<'r> {
 }
 
 impl Run<'_> {
-    fn diag(&mut self, level: DiagnosticLevel, code: &str, span: &Span, message: String) {
+    fn diag(&mut self, level: DiagnosticLevel, code: Code, span: &Span, message: String) {
         self.diags
             .push(Diagnostic::new(level, code, span.clone(), message));
     }
@@ -386,7 +387,7 @@ impl Run<'_> {
                 (None, None) => {
                     self.diag(
                         DiagnosticLevel::Note,
-                        "terraform-unset-variable",
+                        Code::TerraformUnsetVariable,
                         &block.span,
                         format!(
                             "variable \"{name}\" has no default and no value (tfvars or module \
@@ -439,7 +440,7 @@ impl Run<'_> {
         let unknown_note = |run: &mut Self, a: &Attr| {
             run.diag(
                 DiagnosticLevel::Note,
-                "terraform-unknown-count",
+                Code::TerraformUnknownCount,
                 &a.span,
                 format!(
                     "the {} of {what} is not known statically: it is modelled as one instance",
@@ -635,7 +636,7 @@ impl Run<'_> {
             Some(State::Busy) => {
                 self.diag(
                     DiagnosticLevel::Warning,
-                    "terraform-module-output-cycle",
+                    Code::TerraformModuleOutputCycle,
                     span,
                     format!("module \"{name}\" depends on its own outputs: they are unknown"),
                 );
@@ -661,7 +662,7 @@ impl Run<'_> {
         let Some(source) = source.as_deref() else {
             self.diag(
                 DiagnosticLevel::Warning,
-                "terraform-module-source",
+                Code::TerraformModuleSource,
                 &block.span,
                 format!("module \"{name}\" has no literal source: it is not modelled"),
             );
@@ -671,7 +672,7 @@ impl Run<'_> {
         if !local && !is_absolute(source) {
             self.diag(
                 DiagnosticLevel::Note,
-                "terraform-remote-module",
+                Code::TerraformRemoteModule,
                 &block.span,
                 format!(
                     "module \"{name}\" comes from \"{source}\", which is not fetched: its \
@@ -683,7 +684,7 @@ impl Run<'_> {
         let Some(dir) = within_scan(&m.dir, source) else {
             self.diag(
                 DiagnosticLevel::Warning,
-                "terraform-module-outside",
+                Code::TerraformModuleOutside,
                 &block.span,
                 format!(
                     "module \"{name}\" comes from {source:?}, outside the scanned folders: it is \
@@ -709,7 +710,7 @@ impl Run<'_> {
                 .join(" -> ");
             self.diag(
                 DiagnosticLevel::Error,
-                "terraform-module-cycle",
+                Code::TerraformModuleCycle,
                 &block.span,
                 format!(
                     "module \"{name}\" calls a folder it is itself called from (a cycle of \
@@ -730,7 +731,7 @@ impl Run<'_> {
         let Some(parsed) = self.load(&dir) else {
             self.diag(
                 DiagnosticLevel::Warning,
-                "terraform-module-missing",
+                Code::TerraformModuleMissing,
                 &block.span,
                 format!("module \"{name}\": no Terraform files in \"{dir}\""),
             );
@@ -834,7 +835,7 @@ impl Run<'_> {
                         .map_or_else(|| span.clone(), |a| a.span.clone());
                     self.diag(
                         DiagnosticLevel::Warning,
-                        "terraform-locals-cycle",
+                        Code::TerraformLocalsCycle,
                         &at,
                         format!("locals refer to each other in a cycle ({path}): their values are unknown"),
                     );
@@ -1153,7 +1154,7 @@ impl Run<'_> {
                 };
                 self.diag(
                     DiagnosticLevel::Warning,
-                    "terraform-file-outside",
+                    Code::TerraformFileOutside,
                     span,
                     format!(
                         "{name}() reads {shown}, outside the scanned folders: it is not read, \

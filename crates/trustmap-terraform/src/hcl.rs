@@ -8,6 +8,7 @@ use hcl_edit::expr::Expression;
 use hcl_edit::structure::{BlockLabel, Structure};
 use std::ops::Range;
 use std::rc::Rc;
+use trustmap_model::Code;
 use trustmap_model::{Diagnostic, DiagnosticLevel, Position, Span};
 
 /// Bytes between two checkpoints of the character count.
@@ -204,7 +205,7 @@ pub(crate) fn parse_file(path: &str, text: &str, diags: &mut Vec<Diagnostic>) ->
                 span.end.column = span.start.column;
                 diags.push(Diagnostic::new(
                     DiagnosticLevel::Error,
-                    "terraform-syntax",
+                    Code::TerraformSyntax,
                     span,
                     format!("invalid Terraform JSON: {e}"),
                 ));
@@ -237,7 +238,7 @@ pub(crate) fn parse_file(path: &str, text: &str, diags: &mut Vec<Diagnostic>) ->
                 };
                 diags.push(Diagnostic::new(
                     DiagnosticLevel::Note,
-                    "terraform-repeated-key",
+                    Code::TerraformRepeatedKey,
                     Span {
                         file: path.to_string(),
                         start: at,
@@ -460,7 +461,7 @@ fn syntax_error(
     };
     diags.push(Diagnostic::new(
         DiagnosticLevel::Error,
-        "terraform-syntax",
+        Code::TerraformSyntax,
         Span {
             file: path.to_string(),
             start: at,
@@ -567,7 +568,7 @@ fn json_file(
     let Some(top) = value.as_object() else {
         diags.push(Diagnostic::file(
             DiagnosticLevel::Error,
-            "terraform-syntax",
+            Code::TerraformSyntax,
             &file.file,
             "invalid Terraform JSON: the top level is not an object",
         ));

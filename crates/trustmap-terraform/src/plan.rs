@@ -16,6 +16,7 @@
 use crate::value::{Resource, Value};
 use serde_json::Value as Json;
 use std::collections::BTreeMap;
+use trustmap_model::Code;
 use trustmap_model::{Diagnostic, DiagnosticLevel, Position, Span};
 
 /// What `terraform show -json` printed.
@@ -60,7 +61,7 @@ pub fn sniff(text: &str) -> Option<DocumentKind> {
 /// Whether a JSON text says it is Terraform's (`terraform_version` beside `format_version`,
 /// or beside a stored state's `lineage`) in its first bytes, whatever its shape: such a file
 /// is read as a plan or state, and invalid JSON or a wrong shape is an error at its line, not
-/// a file silently passed over. Nothing is parsed here: [`read_document`] parses it once.
+/// a file silently passed over. Nothing is parsed here: `read_document` parses it once.
 pub fn has_document_markers(text: &str) -> bool {
     let head = head_of(text);
     names_terraform_early(text)
@@ -237,7 +238,7 @@ pub fn read_document(
             let at = Position { line, column };
             diags.push(Diagnostic::new(
                 DiagnosticLevel::Error,
-                "terraform-json",
+                Code::TerraformJson,
                 Span {
                     file: path.to_string(),
                     start: at,
@@ -254,7 +255,7 @@ pub fn read_document(
             let at = key_position(text, error.key);
             diags.push(Diagnostic::new(
                 DiagnosticLevel::Error,
-                "terraform-json",
+                Code::TerraformJson,
                 Span {
                     file: path.to_string(),
                     start: at,
@@ -278,7 +279,7 @@ pub fn read_document(
     if let Some(expected) = expected.filter(|e| *e != kind) {
         diags.push(Diagnostic::file(
             DiagnosticLevel::Warning,
-            "terraform-json",
+            Code::TerraformJson,
             path,
             format!(
                 "read as a {} (its content says so), not as the {} asked for",

@@ -5,7 +5,6 @@
 //! nesting depth (checked while the events stream in, before any recursion), the number of nodes
 //! after alias expansion (alias bombs stop at the limit instead of exhausting memory), and merge
 //! keys (`<<: *defaults`) are applied here with the merged values keeping their own positions.
-#![deny(missing_docs)]
 
 mod load;
 mod node;

@@ -1,0 +1,489 @@
+//! The rule language as data: the fields of a rule file, the condition operators, the
+//! attribute tests, the placeholders of a message and the names they accept.
+//!
+//! The loader (`rule.rs`) checks rule files against these tables, so a key that is not here is
+//! an error at its line, and [`rules_reference`] renders them, with the attribute vocabulary,
+//! as the user documentation (`docs/rules.md`, `trustmap rules docs`): what users read is
+//! what the loader accepts.
+
+use crate::{Severity, Stride};
+use trustmap_model::{AttrName, ElementKind, TrustLevel, ValueKind, ZoneKind};
+
+/// The prefix of the built-in rules' ids; user rules may not use it.
+pub const BUILTIN_PREFIX: &str = "TM";
+
+/// One key of a rule file.
+#[derive(Debug, Clone, Copy)]
+pub struct Field {
+    /// The key.
+    pub name: &'static str,
+    /// Whether a rule must have it.
+    pub required: bool,
+    /// What it holds.
+    pub meaning: &'static str,
+}
+
+/// The top-level keys of a rule file.
+pub const FIELDS: &[Field] = &[
+    Field {
+        name: "id",
+        required: true,
+        meaning: "`PREFIX-` then the letter of the first STRIDE category, then digits: \
+                  `ACME-T001`. PREFIX is a capital letter followed by up to 15 capitals or \
+                  digits. `TM` is the built-in pack's; a user rule with it is refused.",
+    },
+    Field {
+        name: "title",
+        required: true,
+        meaning: "A short title naming the bad pattern.",
+    },
+    Field {
+        name: "stride",
+        required: true,
+        meaning: "One STRIDE category or a list; the first is the rule's category and gives \
+                  the id its letter.",
+    },
+    Field {
+        name: "applies_to",
+        required: true,
+        meaning: "Element kinds, or `data_flow` (not both): what the condition is evaluated on.",
+    },
+    Field {
+        name: "severity",
+        required: true,
+        meaning: "`low`, `medium`, `high` or `critical`.",
+    },
+    Field {
+        name: "condition",
+        required: true,
+        meaning: "When the rule fires: one operator (below).",
+    },
+    Field {
+        name: "message",
+        required: true,
+        meaning: "The finding's message; `{placeholders}` (below) are filled in.",
+    },
+    Field {
+        name: "description",
+        required: true,
+        meaning: "Why it matters, in Markdown (the rule's help in `rules explain` and SARIF).",
+    },
+    Field {
+        name: "mitigation",
+        required: true,
+        meaning: "How to fix it, in Markdown.",
+    },
+    Field {
+        name: "references",
+        required: false,
+        meaning: "`cwe:` a list of CWE numbers, `links:` a list of URLs; nothing else.",
+    },
+    Field {
+        name: "report_unknown",
+        required: false,
+        meaning: "`true`: also report when the condition is unknown (a fact the code does not \
+                  state), as a *possible* finding. Default `false`.",
+    },
+    Field {
+        name: "location",
+        required: false,
+        meaning: "`evidence` (default): findings point at the fact that fired the rule; \
+                  `subject`: at the element or flow itself, for rules about what is absent.",
+    },
+];
+
+/// The keys under `references:`.
+pub const REFERENCE_FIELDS: &[&str] = &["cwe", "links"];
+
+/// What a condition operator is evaluated on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum On {
+    /// Elements and flows.
+    Both,
+    /// Elements only.
+    Element,
+    /// Flows only.
+    Flow,
+}
+
+impl On {
+    fn as_str(self) -> &'static str {
+        match self {
+            On::Both => "both",
+            On::Element => "element",
+            On::Flow => "flow",
+        }
+    }
+}
+
+/// One condition operator.
+#[derive(Debug, Clone, Copy)]
+pub struct Operator {
+    /// The key.
+    pub name: &'static str,
+    /// Where it may be used.
+    pub on: On,
+    /// How it is written.
+    pub syntax: &'static str,
+    /// When it is true.
+    pub meaning: &'static str,
+    /// A condition using it, in a rule that applies to [`Operator::on`] (elements for `Both`):
+    /// the loader's tests parse every example.
+    pub example: &'static str,
+}
+
+/// Every condition operator. A key of a condition mapping that is not here is refused.
+pub const OPERATORS: &[Operator] = &[
+    Operator {
+        name: "all",
+        on: On::Both,
+        syntax: "`all: [CONDITION, ...]`",
+        meaning: "every part holds (Kleene *and*: unknown stays unknown unless a part is false)",
+        example: "all: [{attr: privileged}, {exposed_to_internet: true}]",
+    },
+    Operator {
+        name: "any",
+        on: On::Both,
+        syntax: "`any: [CONDITION, ...]`",
+        meaning: "some part holds (Kleene *or*)",
+        example: "any: [{attr: privileged}, {attr: host_pid}]",
+    },
+    Operator {
+        name: "not",
+        on: On::Both,
+        syntax: "`not: CONDITION`",
+        meaning: "the condition does not hold; a test on an attribute the subject does not \
+                  have is false, and so is its negation",
+        example: "not: {attr: read_only_root_filesystem}",
+    },
+    Operator {
+        name: "attr",
+        on: On::Both,
+        syntax: "`attr: NAME` and at most one test (below)",
+        meaning: "the attribute passes the test (`is: yes` when no test is given); an attribute \
+                  the code does not state is unknown",
+        example: "attr: privileged\nis: yes",
+    },
+    Operator {
+        name: "kind",
+        on: On::Element,
+        syntax: "`kind: [KIND, ...]`",
+        meaning: "the element is of one of these kinds",
+        example: "kind: [process, data_store]",
+    },
+    Operator {
+        name: "zone",
+        on: On::Element,
+        syntax: "`zone: ZONE_KIND` or `zone: {kind: ZONE_KIND, trust_at_most: TRUST}`",
+        meaning: "the element's zone is of this kind and at most this trusted (both keys \
+                  optional in the long form)",
+        example: "zone: {kind: network, trust_at_most: medium}",
+    },
+    Operator {
+        name: "inbound",
+        on: On::Element,
+        syntax: "`inbound: FLOW_CONDITION`",
+        meaning: "some flow into the element satisfies the condition (evaluated on the flow)",
+        example: "inbound: {crosses_boundary: any}",
+    },
+    Operator {
+        name: "outbound",
+        on: On::Element,
+        syntax: "`outbound: FLOW_CONDITION`",
+        meaning: "some flow out of the element satisfies the condition (evaluated on the flow)",
+        example: "outbound: {attr: encrypted_in_transit, is: no}",
+    },
+    Operator {
+        name: "reachable_from_internet",
+        on: On::Element,
+        syntax: "`reachable_from_internet: any|unauthenticated`",
+        meaning: "a chain of flows (with `unauthenticated`: none known to be authenticated) \
+                  leads from the internet to the element",
+        example: "reachable_from_internet: unauthenticated",
+    },
+    Operator {
+        name: "exposed_to_internet",
+        on: On::Element,
+        syntax: "`exposed_to_internet: true|false`",
+        meaning: "the element takes connections from the internet, directly or through \
+                  forwarders (a load balancer, an ingress)",
+        example: "exposed_to_internet: true",
+    },
+    Operator {
+        name: "same_zone_as",
+        on: On::Element,
+        syntax: "`same_zone_as: ELEMENT_CONDITION`",
+        meaning: "another element in the same zone satisfies the condition",
+        example: "same_zone_as: {kind: [data_store]}",
+    },
+    Operator {
+        name: "source",
+        on: On::Flow,
+        syntax: "`source: ELEMENT_CONDITION`",
+        meaning: "the flow's source element satisfies the condition",
+        example: "source: {kind: [external_entity]}",
+    },
+    Operator {
+        name: "target",
+        on: On::Flow,
+        syntax: "`target: ELEMENT_CONDITION`",
+        meaning: "the flow's target element satisfies the condition",
+        example: "target: {kind: [data_store]}",
+    },
+    Operator {
+        name: "crosses_boundary",
+        on: On::Flow,
+        syntax: "`crosses_boundary: any|into_higher_trust`",
+        meaning: "the flow crosses a trust boundary (with `into_higher_trust`: into a zone \
+                  trusted more than its source's)",
+        example: "crosses_boundary: into_higher_trust",
+    },
+    Operator {
+        name: "protocol",
+        on: On::Flow,
+        syntax: "`protocol: [NAME, ...]`",
+        meaning: "the flow's protocol is one of these (unknown when the flow has none)",
+        example: "protocol: [http, redis]",
+    },
+];
+
+/// One test of an `attr` condition.
+#[derive(Debug, Clone, Copy)]
+pub struct AttrTestDoc {
+    /// The key.
+    pub name: &'static str,
+    /// The kinds of attribute it fits.
+    pub fits: &'static [ValueKind],
+    /// How it is written.
+    pub syntax: &'static str,
+    /// When it is true.
+    pub meaning: &'static str,
+}
+
+/// The tests of an `attr` condition.
+pub const ATTRIBUTE_TESTS: &[AttrTestDoc] = &[
+    AttrTestDoc {
+        name: "is",
+        fits: &[ValueKind::Flag],
+        syntax: "`is: yes|no`",
+        meaning: "the flag has this value (the default test: `attr: NAME` alone is `is: yes`)",
+    },
+    AttrTestDoc {
+        name: "equals",
+        fits: &[ValueKind::Text, ValueKind::List],
+        syntax: "`equals: [VALUE, ...]`",
+        meaning: "the text is one of these; for a list, some item is (ignoring case)",
+    },
+    AttrTestDoc {
+        name: "matches",
+        fits: &[ValueKind::Text, ValueKind::List],
+        syntax: "`matches: REGEX`",
+        meaning: "the text, or some item of the list, matches the regular expression \
+                  (Rust `regex` syntax)",
+    },
+    AttrTestDoc {
+        name: "contains_any",
+        fits: &[ValueKind::List],
+        syntax: "`contains_any: [VALUE, ...]`",
+        meaning: "some item of the list is one of these (ignoring case)",
+    },
+    AttrTestDoc {
+        name: "not_empty",
+        fits: &[ValueKind::List],
+        syntax: "`not_empty: true`",
+        meaning: "the list has at least one item",
+    },
+];
+
+/// The keys of an `attr` condition besides its test.
+pub const ATTRIBUTE_KEYS: &[&str] = &["attr", "if_absent"];
+
+/// The keys of the long form of `zone`.
+pub const ZONE_KEYS: &[&str] = &["kind", "trust_at_most"];
+
+/// The trust levels, least trusted first, by their rule-file names.
+pub const TRUST_LEVELS: &[(&str, TrustLevel)] = &[
+    ("untrusted", TrustLevel::Untrusted),
+    ("low", TrustLevel::Low),
+    ("medium", TrustLevel::Medium),
+    ("high", TrustLevel::High),
+    ("privileged", TrustLevel::Privileged),
+];
+
+/// The element kinds, by their rule-file names.
+pub const ELEMENT_KINDS: &[ElementKind] = &ElementKind::ALL;
+
+/// The placeholders of a message besides `{attr.NAME}`, with what each is replaced by.
+pub const PLACEHOLDERS: &[(&str, &str)] = &[
+    (
+        "name",
+        "the subject's name (a flow's is `source -> target`)",
+    ),
+    ("id", "the subject's stable id"),
+    ("zone", "the name of the element's zone"),
+    ("source", "the flow's source element"),
+    ("target", "the flow's target element"),
+    (
+        "protocol",
+        "the flow's protocol (`all traffic`, `unknown protocol`)",
+    ),
+    ("ports", "the flow's ports, comma-separated (`(not known)`)"),
+    (
+        "on_ports",
+        "`on port 22`, `on ports 80, 443`, `on every port` or `on a port not known`",
+    ),
+    (
+        "technology",
+        "the element's technology (`postgres`; `unknown`)",
+    ),
+];
+
+fn kind_name(kind: ValueKind) -> &'static str {
+    match kind {
+        ValueKind::Flag => "flag",
+        ValueKind::Text => "text",
+        ValueKind::List => "list",
+    }
+}
+
+fn names<'a>(items: impl IntoIterator<Item = &'a str>) -> String {
+    items
+        .into_iter()
+        .map(|n| format!("`{n}`"))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// The rule language's reference in Markdown: the text of `docs/rules.md`.
+pub fn rules_reference() -> String {
+    let mut out = String::from(
+        "# Writing rules\n\n\
+         <!-- Generated from crates/trustmap-rules/src/language.rs and the attribute vocabulary: \
+         do not edit. Regenerate with `trustmap rules docs > docs/rules.md` or \
+         `UPDATE_DOCS=1 cargo test -p trustmap-rules --test docs`. -->\n\n\
+         A rule is one YAML file. `--rules DIR` adds the rules of a folder (its `*.yaml` and \
+         `*.yml` files) to the built-in pack; `trustmap rules test DIR` runs them against their \
+         fixtures. Every key below is checked: a key that is not listed, at any level, or a key \
+         written twice, is an error naming the file, the line and the field.\n\n\
+         ## Fields\n\n| Field | Required | Meaning |\n| --- | --- | --- |\n",
+    );
+    for field in FIELDS {
+        out.push_str(&format!(
+            "| `{}` | {} | {} |\n",
+            field.name,
+            if field.required { "yes" } else { "no" },
+            field.meaning
+        ));
+    }
+    out.push_str(&format!(
+        "\nThe STRIDE categories (and their letters): {}.\n\n\
+         Element kinds for `applies_to` and `kind`: {}; `applies_to` also takes `data_flow`.\n\n\
+         Severities: {}.\n",
+        Stride::ALL
+            .iter()
+            .map(|s| format!("`{}` ({})", s.as_str(), s.letter()))
+            .collect::<Vec<_>>()
+            .join(", "),
+        names(ELEMENT_KINDS.iter().map(|k| k.as_str())),
+        names(
+            [
+                Severity::Low,
+                Severity::Medium,
+                Severity::High,
+                Severity::Critical
+            ]
+            .iter()
+            .map(|s| s.as_str())
+        ),
+    ));
+    out.push_str(
+        "\n## Rule ids\n\n\
+         Built-in rules are `TM-` followed by the letter of their first STRIDE category and \
+         digits (`TM-E001`). The `TM-` prefix is theirs alone: a rule you write has a prefix of \
+         your own, a capital letter followed by up to 15 capitals or digits (`ACME-E001`, \
+         `PAY2-I014`), and a rule file of yours with a `TM-` id is refused. Ids are unique \
+         across the built-in pack and every `--rules` folder.\n\n\
+         ## Conditions\n\n\
+         A condition is a YAML mapping with exactly one operator. Conditions are evaluated in \
+         three-valued logic (yes, no, unknown), so the answer never depends on the order the \
+         parts are written in. An attribute the subject does not have at all (its format has \
+         no such setting) makes a test false, and its negation false too: a rule never fires \
+         on a fact the model cannot state.\n\n\
+         | Operator | On | Written | True when |\n| --- | --- | --- | --- |\n",
+    );
+    for op in OPERATORS {
+        out.push_str(&format!(
+            "| `{}` | {} | {} | {} |\n",
+            op.name,
+            op.on.as_str(),
+            op.syntax.replace('|', "\\|"),
+            op.meaning
+        ));
+    }
+    out.push_str(&format!(
+        "\nZone kinds: {}.\n\nTrust levels, least trusted first: {}.\n",
+        names(ZoneKind::ALL.iter().map(|k| k.as_str())),
+        names(TRUST_LEVELS.iter().map(|(n, _)| *n)),
+    ));
+    out.push_str(
+        "\n## Attribute tests\n\n\
+         An `attr` condition names one attribute of the vocabulary (below) and at most one test. \
+         `if_absent: no` beside the test makes a subject without the attribute plainly fail the \
+         test (and pass its negation): for facts only some subjects carry, such as `read_only`.\n\n\
+         | Test | Fits | Written | True when |\n| --- | --- | --- | --- |\n",
+    );
+    for test in ATTRIBUTE_TESTS {
+        out.push_str(&format!(
+            "| `{}` | {} | {} | {} |\n",
+            test.name,
+            test.fits
+                .iter()
+                .map(|k| kind_name(*k))
+                .collect::<Vec<_>>()
+                .join(", "),
+            test.syntax.replace('|', "\\|"),
+            test.meaning
+        ));
+    }
+    out.push_str(
+        "\n## Message placeholders\n\n\
+         | Placeholder | Replaced by |\n| --- | --- |\n",
+    );
+    for (name, meaning) in PLACEHOLDERS {
+        out.push_str(&format!("| `{{{name}}}` | {meaning} |\n"));
+    }
+    out.push_str("| `{attr.NAME}` | the value of attribute NAME |\n");
+    out.push_str(
+        "\n## Attribute vocabulary\n\n\
+         The only facts a parser may state, so the only ones a rule can test \
+         (`trustmap rules attributes` prints the same list).\n\n\
+         | Attribute | Holds | Meaning |\n| --- | --- | --- |\n",
+    );
+    for name in AttrName::ALL {
+        out.push_str(&format!(
+            "| `{}` | {} | {} |\n",
+            name.as_str(),
+            kind_name(name.kind()),
+            name.doc().replace('|', "\\|")
+        ));
+    }
+    out.push_str(
+        "\n## Testing rules\n\n\
+         Put each rule's fixtures beside it, in a folder named after its id, with a `firing` \
+         and a `silent` case:\n\n\
+         ```\n\
+         my-rules/\n  \
+           ACME-T001.yaml\n  \
+           ACME-T001/\n    \
+             firing/compose.yaml   # the line it must fire on ends with `# expect: ACME-T001`\n    \
+             silent/compose.yaml   # the fixed version: no finding of ACME-T001\n\
+         ```\n\n\
+         `trustmap rules test my-rules` scans each case folder, evaluates the built-in pack and \
+         your rules, and checks that the rule fires on exactly the lines its `# expect: ID` \
+         comments mark (at least one in `firing`, none in `silent`), and that the fixtures \
+         parse without errors. It prints one line per rule and case and exits with 1 when a \
+         case fails, 2 when a rule does not load. The built-in pack is tested the same way \
+         from `fixtures/rules/<ID>/{firing,silent}`.\n",
+    );
+    out
+}
