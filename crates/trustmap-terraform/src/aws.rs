@@ -6,16 +6,15 @@
 
 use crate::catalog::{self, Entry};
 use crate::cloud::{
-    Door, Index, api_server_door, at, catalog_attributes, companions, configured_flows, describe,
-    element, id, listener_encryption, network_zone, port_number, port_text, provider_zone,
-    public_data_door, referenced,
+    Companioned, Door, Index, Provider, api_server_door, at, catalog_attributes, companions,
+    configured_flows, describe, element, id, listener_encryption, port_number, port_text,
+    provider_zone, public_data_door, referenced, zones,
 };
 use crate::value::{Resource, Value};
 use std::collections::{BTreeMap, BTreeSet};
 use trustmap_containers as containers;
 use trustmap_model::{
     AttrName, Attributes, Element, ElementId, Flow, Fragment, Span, Tri, TrustLevel, Zone, ZoneId,
-    ZoneKind,
 };
 
 /// The zone every AWS resource of a scan lives in, unless its subnet or VPC is known.
@@ -71,53 +70,260 @@ fn ingress_from(block: &Value, span: Span) -> Ingress {
 }
 
 /// The ingress rules of every security group, by group address.
-fn security_groups(resources: &[Resource], index: &Index) -> BTreeMap<String, Vec<Ingress>> {
+fn security_groups(index: &Index) -> BTreeMap<String, Vec<Ingress>> {
     let mut rules: BTreeMap<String, Vec<Ingress>> = BTreeMap::new();
-    for r in resources {
-        match r.kind.as_str() {
-            "aws_security_group" => {
-                for block in r.body.all("ingress") {
-                    rules
-                        .entry(r.address.clone())
-                        .or_default()
-                        .push(ingress_from(block, block.span().clone()));
-                }
+    let kinds = [
+        "aws_security_group",
+        "aws_security_group_rule",
+        "aws_vpc_security_group_ingress_rule",
+    ];
+    for r in index.of_kinds(&kinds) {
+        if r.kind == "aws_security_group" {
+            for block in r.body.all("ingress") {
+                rules
+                    .entry(r.address.clone())
+                    .or_default()
+                    .push(ingress_from(block, block.span().clone()));
             }
-            "aws_security_group_rule" | "aws_vpc_security_group_ingress_rule" => {
-                let ingress = r.kind == "aws_vpc_security_group_ingress_rule"
-                    || r.body.get("type").and_then(Value::as_str) == Some("ingress");
-                if ingress {
-                    for group in index.arg(&r.body, "security_group_id") {
-                        rules
-                            .entry(group.address.clone())
-                            .or_default()
-                            .push(ingress_from(&r.body, r.span.clone()));
-                    }
-                }
+            continue;
+        }
+        let ingress = r.kind == "aws_vpc_security_group_ingress_rule"
+            || r.body.get("type").and_then(Value::as_str) == Some("ingress");
+        if ingress {
+            for group in index.arg(&r.body, "security_group_id") {
+                rules
+                    .entry(group.address.clone())
+                    .or_default()
+                    .push(ingress_from(&r.body, r.span.clone()));
             }
-            _ => {}
         }
     }
     rules
 }
 
+/// The AWS provider: its catalog and its mapping.
+pub(crate) const PROVIDER: Provider = Provider {
+    prefix: "aws_",
+    catalog: ("catalog/aws.yaml", include_str!("../catalog/aws.yaml")),
+    model,
+};
+
 /// The AWS part of a Terraform scan.
-pub fn model(resources: &[Resource], root: &str) -> Fragment {
-    let index = Index::new(resources);
+fn model(index: &Index, root: &str) -> Fragment {
     let mut fragment = Fragment::default();
     fragment
         .zones
         .push(provider_zone(ACCOUNT_ZONE, "AWS account"));
+    // Resources that configure another one (a bucket's versioning, a VPC's flow logs).
+    let companions = companions(index);
+    let routes = Routes::read(index);
+    fragment
+        .zones
+        .extend(zones(index, root, ACCOUNT_ZONE, &companions));
+    routes.mark_subnets(index, root, &mut fragment.zones);
+    let rights = role_rights(index);
+    let elements = Elements::read(index);
+    let throttled = throttled_apis(index);
+    for (r, entry) in elements.elements.values() {
+        let attributes =
+            element_attributes(index, r, entry, &companions, &routes, &rights, &throttled);
+        let zone = index
+            .placement(r, entry)
+            .map_or_else(|| ACCOUNT_ZONE.to_string(), |s| id(root, &s.address));
+        fragment
+            .elements
+            .push(element(root, r, entry, zone, attributes));
+    }
+    open_roles(index, &rights, root, &mut fragment);
+    let publics = publicity(&fragment, index, root);
+    let mut flows = security_group_flows(index, &elements, &publics, root);
+    load_balancers(index, &elements.elements, &publics, root, &mut flows);
+    doors(index, root, &mut flows);
+    eks_endpoints(index, root, &mut flows);
+    edges(index, root, &mut flows);
+    configured_flows(index, root, &mut flows);
+    fragment.flows.extend(flows);
+    fragment
+}
 
-    // Public subnets: associated with a route table that routes to an internet gateway.
-    let igw_tables: BTreeSet<String> = resources
-        .iter()
-        .filter(|r| {
-            matches!(
-                r.kind.as_str(),
-                "aws_route_table" | "aws_route" | "aws_default_route_table"
-            )
-        })
+/// Which subnets route to the internet: associated with a route table that routes to an
+/// internet gateway, through their VPC's main route table, or mapping public IPs on launch.
+#[derive(Default)]
+struct Routes {
+    /// Public subnets, at the span that makes them public.
+    public_subnets: BTreeMap<String, Span>,
+    /// Subnets that give every instance a public address.
+    public_ips: BTreeMap<String, Span>,
+    /// An association to an internet route whose subnet is not known statically (an unknown
+    /// `count.index`) may make any subnet public: the others are then unknown, not private.
+    some_routed_subnet_unknown: bool,
+    /// Subnets associated with a route table this code does not define.
+    unknown_subnets: BTreeSet<String>,
+}
+
+impl Routes {
+    fn read(index: &Index) -> Routes {
+        let mut routes = Routes::default();
+        let igw_tables = internet_route_tables(index);
+        for association in index.of_kind("aws_route_table_association") {
+            let tables = index.arg(&association.body, "route_table_id");
+            let routes_out = tables.iter().any(|t| igw_tables.contains(&t.address));
+            let subnets = index.arg(&association.body, "subnet_id");
+            if routes_out {
+                if association
+                    .body
+                    .get("subnet_id")
+                    .is_some_and(Value::is_unknown)
+                {
+                    routes.some_routed_subnet_unknown = true;
+                }
+                for subnet in subnets {
+                    routes
+                        .public_subnets
+                        .insert(subnet.address.clone(), association.span.clone());
+                }
+            } else if tables.is_empty() && association.body.get("route_table_id").is_some() {
+                // A route table this code does not define may route to the internet.
+                routes
+                    .unknown_subnets
+                    .extend(subnets.iter().map(|s| s.address.clone()));
+            }
+        }
+        routes.main_route_tables(index, &igw_tables);
+        for subnet in index.of_kind("aws_subnet") {
+            if let Some(v) = subnet
+                .body
+                .get("map_public_ip_on_launch")
+                .filter(|v| v.as_bool() == Some(true))
+            {
+                routes
+                    .public_subnets
+                    .insert(subnet.address.clone(), v.span().clone());
+                routes
+                    .public_ips
+                    .insert(subnet.address.clone(), v.span().clone());
+            }
+        }
+        routes
+    }
+
+    /// A subnet with no association of its own uses its VPC's main route table: the default
+    /// one (`aws_default_route_table`, routes on `aws_vpc.x.main_route_table_id`) or the one
+    /// `aws_main_route_table_association` names.
+    fn main_route_tables(&mut self, index: &Index, igw_tables: &BTreeSet<String>) {
+        let associated: BTreeSet<String> = index
+            .of_kind("aws_route_table_association")
+            .flat_map(|a| index.arg(&a.body, "subnet_id"))
+            .map(|s| s.address.clone())
+            .collect();
+        let mut public_main: BTreeMap<String, Span> = BTreeMap::new();
+        let kinds = [
+            "aws_vpc",
+            "aws_default_route_table",
+            "aws_main_route_table_association",
+        ];
+        for r in index.of_kinds(&kinds) {
+            let (vpcs, routes_out) = match r.kind.as_str() {
+                // A route on `aws_vpc.x.main_route_table_id` names the VPC itself.
+                "aws_vpc" => (vec![r], igw_tables.contains(&r.address)),
+                "aws_default_route_table" => (
+                    index.arg(&r.body, "default_route_table_id"),
+                    igw_tables.contains(&r.address),
+                ),
+                _ => (
+                    index.arg(&r.body, "vpc_id"),
+                    index
+                        .arg(&r.body, "route_table_id")
+                        .iter()
+                        .any(|t| igw_tables.contains(&t.address)),
+                ),
+            };
+            if routes_out {
+                for vpc in vpcs.into_iter().filter(|v| v.kind == "aws_vpc") {
+                    public_main.insert(vpc.address.clone(), r.span.clone());
+                }
+            }
+        }
+        for subnet in index.of_kind("aws_subnet") {
+            if associated.contains(&subnet.address) || self.some_routed_subnet_unknown {
+                continue;
+            }
+            let main = index
+                .arg(&subnet.body, "vpc_id")
+                .into_iter()
+                .find_map(|v| public_main.get(&v.address));
+            if let Some(span) = main {
+                self.public_subnets
+                    .insert(subnet.address.clone(), span.clone());
+            }
+        }
+    }
+
+    /// Whether a subnet is public (yes, no, or unknown when an association may make it so).
+    fn publicness(&self, subnet: &str) -> Tri {
+        match self.public_subnets.get(subnet) {
+            Some(_) => Tri::Yes,
+            None if self.some_routed_subnet_unknown || self.unknown_subnets.contains(subnet) => {
+                Tri::Unknown
+            }
+            None => Tri::No,
+        }
+    }
+
+    /// Names each subnet zone public or private, with its trust and `public` flag.
+    fn mark_subnets(&self, index: &Index, root: &str, zones: &mut [Zone]) {
+        let by_id: BTreeMap<String, &Resource> = index
+            .of_kind("aws_subnet")
+            .map(|s| (id(root, &s.address), s))
+            .collect();
+        for zone in zones.iter_mut() {
+            let Some(subnet) = by_id.get(&zone.id.0) else {
+                continue;
+            };
+            let publicness = self.publicness(&subnet.address);
+            zone.attributes.set_flag(
+                AttrName::Public,
+                publicness,
+                self.public_subnets.get(&subnet.address).cloned(),
+            );
+            zone.name = match publicness {
+                Tri::Yes => format!("public subnet {}", subnet.address),
+                Tri::No => format!("private subnet {}", subnet.address),
+                Tri::Unknown => format!("subnet {}", subnet.address),
+            };
+            if publicness == Tri::Yes {
+                zone.trust = TrustLevel::Low;
+            }
+        }
+    }
+
+    /// Whether an instance gets a public address from its subnet, when it does not say:
+    /// yes when its subnet maps one on launch; no when none of its subnets is routed to the
+    /// internet; unknown otherwise (none when it names no subnet).
+    fn instance_public(&self, index: &Index, instance: &Resource) -> Option<(Tri, Option<Span>)> {
+        let subnets = index.arg(&instance.body, "subnet_id");
+        if let Some(span) = subnets.iter().find_map(|s| self.public_ips.get(&s.address)) {
+            Some((Tri::Yes, Some(span.clone())))
+        } else if !subnets.is_empty()
+            && !self.some_routed_subnet_unknown
+            && !subnets
+                .iter()
+                .any(|s| self.public_subnets.contains_key(&s.address))
+        {
+            Some((Tri::No, None))
+        } else {
+            None
+        }
+    }
+}
+
+/// The route tables (and VPCs, through `main_route_table_id`) with a route to an internet
+/// gateway.
+fn internet_route_tables(index: &Index) -> BTreeSet<String> {
+    let kinds = ["aws_route_table", "aws_route", "aws_default_route_table"];
+    index
+        .of_kinds(&kinds)
+        .into_iter()
         .filter(|r| {
             let routes = if r.kind == "aws_route" {
                 vec![&r.body]
@@ -135,244 +341,67 @@ pub fn model(resources: &[Resource], root: &str) -> Fragment {
         })
         .flat_map(|r| {
             if r.kind == "aws_route" {
-                r.body
-                    .get("route_table_id")
-                    .map(|v| {
-                        index
-                            .resolve_all(v)
-                            .iter()
-                            .map(|t| t.address.clone())
-                            .collect()
-                    })
-                    .unwrap_or_default()
+                index
+                    .arg(&r.body, "route_table_id")
+                    .iter()
+                    .map(|t| t.address.clone())
+                    .collect()
             } else {
                 vec![r.address.clone()]
             }
         })
-        .collect();
-    let mut public_subnets: BTreeMap<String, Span> = BTreeMap::new();
-    // An association to an internet route whose subnet is not known statically (an unknown
-    // `count.index`) may make any subnet public: the others are then unknown, not private.
-    let mut some_routed_subnet_unknown = false;
-    let mut unknown_subnets: BTreeSet<String> = BTreeSet::new();
-    for association in resources
-        .iter()
-        .filter(|r| r.kind == "aws_route_table_association")
-    {
-        let tables = association
+        .collect()
+}
+
+/// API Gateway REST APIs whose method settings throttle requests, at the settings' span.
+fn throttled_apis(index: &Index) -> BTreeMap<String, Span> {
+    let mut throttled = BTreeMap::new();
+    for settings in index.of_kind("aws_api_gateway_method_settings") {
+        if settings
             .body
-            .get("route_table_id")
-            .map(|v| index.resolve_all(v))
-            .unwrap_or_default();
-        let routes_out = tables.iter().any(|t| igw_tables.contains(&t.address));
-        let subnets = index.arg(&association.body, "subnet_id");
-        if routes_out {
-            if association
-                .body
-                .get("subnet_id")
-                .is_some_and(Value::is_unknown)
-            {
-                some_routed_subnet_unknown = true;
-            }
-            for subnet in subnets {
-                public_subnets.insert(subnet.address.clone(), association.span.clone());
-            }
-        } else if tables.is_empty() && association.body.get("route_table_id").is_some() {
-            // A route table this code does not define may route to the internet.
-            unknown_subnets.extend(subnets.iter().map(|s| s.address.clone()));
-        }
-    }
-    // A subnet with no association of its own uses its VPC's main route table: the default
-    // one (`aws_default_route_table`, routes on `aws_vpc.x.main_route_table_id`) or the one
-    // `aws_main_route_table_association` names.
-    let associated: BTreeSet<String> = resources
-        .iter()
-        .filter(|r| r.kind == "aws_route_table_association")
-        .flat_map(|a| index.arg(&a.body, "subnet_id"))
-        .map(|s| s.address.clone())
-        .collect();
-    let mut public_main: BTreeMap<String, Span> = BTreeMap::new();
-    for r in resources {
-        let (vpcs, routes_out) = match r.kind.as_str() {
-            // A route on `aws_vpc.x.main_route_table_id` names the VPC itself.
-            "aws_vpc" => (vec![r], igw_tables.contains(&r.address)),
-            "aws_default_route_table" => (
-                index.arg(&r.body, "default_route_table_id"),
-                igw_tables.contains(&r.address),
-            ),
-            "aws_main_route_table_association" => (
-                index.arg(&r.body, "vpc_id"),
-                index
-                    .arg(&r.body, "route_table_id")
-                    .iter()
-                    .any(|t| igw_tables.contains(&t.address)),
-            ),
-            _ => continue,
-        };
-        if routes_out {
-            for vpc in vpcs.into_iter().filter(|v| v.kind == "aws_vpc") {
-                public_main.insert(vpc.address.clone(), r.span.clone());
-            }
-        }
-    }
-    for subnet in resources.iter().filter(|r| r.kind == "aws_subnet") {
-        if associated.contains(&subnet.address) || some_routed_subnet_unknown {
-            continue;
-        }
-        let main = index
-            .arg(&subnet.body, "vpc_id")
-            .into_iter()
-            .find_map(|v| public_main.get(&v.address));
-        if let Some(span) = main {
-            public_subnets.insert(subnet.address.clone(), span.clone());
-        }
-    }
-    // Subnets that give every instance a public address.
-    let mut public_ips: BTreeMap<String, Span> = BTreeMap::new();
-    for subnet in resources.iter().filter(|r| r.kind == "aws_subnet") {
-        if let Some(v) = subnet
-            .body
-            .get("map_public_ip_on_launch")
-            .filter(|v| v.as_bool() == Some(true))
+            .all("settings")
+            .iter()
+            .any(|s| s.get("throttling_rate_limit").is_some())
         {
-            public_subnets.insert(subnet.address.clone(), v.span().clone());
-            public_ips.insert(subnet.address.clone(), v.span().clone());
+            for api in index.arg(&settings.body, "rest_api_id") {
+                throttled
+                    .entry(api.address.clone())
+                    .or_insert_with(|| settings.span.clone());
+            }
         }
     }
+    throttled
+}
 
-    // VPC flow logs record who talked to whom inside a VPC.
-    let mut flow_logs: BTreeMap<String, Span> = BTreeMap::new();
-    // A flow log whose VPC is not known may be any VPC's.
-    let mut flow_log_unknown: Option<Span> = None;
-    for log in resources.iter().filter(|r| r.kind == "aws_flow_log") {
-        let vpcs = index.arg(&log.body, "vpc_id");
-        if vpcs.is_empty() && log.body.get("vpc_id").is_some() {
-            flow_log_unknown.get_or_insert_with(|| log.span.clone());
-        }
-        for vpc in vpcs {
-            flow_logs.insert(vpc.address.clone(), log.span.clone());
-        }
-    }
-    for vpc in resources.iter().filter(|r| r.kind == "aws_vpc") {
-        let mut attributes = Attributes::default();
-        let (logged, span) = match (flow_logs.get(&vpc.address), &flow_log_unknown) {
-            (Some(span), _) => (Tri::Yes, Some(span.clone())),
-            (None, Some(span)) => (Tri::Unknown, Some(span.clone())),
-            (None, None) => (Tri::No, None),
-        };
-        attributes.set_flag(AttrName::Logging, logged, span);
-        fragment.zones.push(network_zone(
-            root,
-            vpc,
-            ZoneKind::Vpc,
-            format!("VPC {}", vpc.address),
-            ACCOUNT_ZONE.to_string(),
-            attributes,
-        ));
-    }
-    for subnet in resources.iter().filter(|r| r.kind == "aws_subnet") {
-        let vpc = subnet
-            .body
-            .get("vpc_id")
-            .and_then(|v| index.resolve_all(v).first().map(|r| id(root, &r.address)));
-        let public = public_subnets.get(&subnet.address);
-        let publicness = match public {
-            Some(_) => Tri::Yes,
-            None if some_routed_subnet_unknown || unknown_subnets.contains(&subnet.address) => {
-                Tri::Unknown
-            }
-            None => Tri::No,
-        };
-        let mut attributes = Attributes::default();
-        attributes.set_flag(AttrName::Public, publicness, public.cloned());
-        fragment.zones.push(Zone {
-            id: ZoneId(id(root, &subnet.address)),
-            kind: ZoneKind::Subnet,
-            name: match publicness {
-                Tri::Yes => format!("public subnet {}", subnet.address),
-                Tri::No => format!("private subnet {}", subnet.address),
-                Tri::Unknown => format!("subnet {}", subnet.address),
-            },
-            parent: Some(ZoneId(vpc.unwrap_or_else(|| ACCOUNT_ZONE.to_string()))),
-            trust: if publicness == Tri::Yes {
-                TrustLevel::Low
-            } else {
-                TrustLevel::Medium
-            },
-            span: Some(subnet.span.clone()),
-            attributes,
-        });
-    }
+/// The catalogued resources drawn as elements (a launch template used by an autoscaling group
+/// is drawn as that group), and which of them carry each security group.
+struct Elements<'r> {
+    elements: BTreeMap<String, (&'r Resource, &'static Entry)>,
+    carriers: BTreeMap<String, Vec<&'r Resource>>,
+}
 
-    let rules = security_groups(resources, &index);
-    let rights = role_rights(resources, &index);
-    // A WAF web ACL associated with a resource (or a stage of it) filters and rate-limits it;
-    // so do API Gateway throttling settings on a stage.
-    let mut protected: BTreeMap<String, Span> = BTreeMap::new();
-    for r in resources {
-        let targets = match r.kind.as_str() {
-            "aws_wafv2_web_acl_association" | "aws_wafregional_web_acl_association" => {
-                index.arg(&r.body, "resource_arn")
-            }
-            "aws_api_gateway_method_settings"
-                if r.body
-                    .all("settings")
-                    .iter()
-                    .any(|s| s.get("throttling_rate_limit").is_some()) =>
-            {
-                index.arg(&r.body, "rest_api_id")
-            }
-            _ => continue,
-        };
-        for target in targets {
-            // An association with a stage protects the stage's API.
-            let protected_address = match target.kind.as_str() {
-                "aws_api_gateway_stage" | "aws_apigatewayv2_stage" => {
-                    let api = index
-                        .arg(&target.body, "rest_api_id")
-                        .into_iter()
-                        .chain(index.arg(&target.body, "api_id"))
-                        .next();
-                    api.map_or_else(|| target.address.clone(), |a| a.address.clone())
-                }
-                _ => target.address.clone(),
+impl<'r> Elements<'r> {
+    fn read(index: &Index<'r>) -> Elements<'r> {
+        let launched: BTreeSet<&str> = index
+            .of_kind("aws_autoscaling_group")
+            .flat_map(|r| launch_templates(r, index))
+            .map(|t| t.address.as_str())
+            .collect();
+        let mut elements = BTreeMap::new();
+        let mut carriers: BTreeMap<String, Vec<&Resource>> = BTreeMap::new();
+        for r in index.all() {
+            let Some(entry) = catalog::entry(&r.kind) else {
+                continue;
             };
-            protected
-                .entry(protected_address)
-                .or_insert_with(|| r.span.clone());
-        }
-    }
-    // Resources that configure another one (a bucket's versioning, logging, encryption).
-    let companions = companions(resources, &index);
-    // Which catalogued resources carry each security group.
-    let mut carriers: BTreeMap<String, Vec<&Resource>> = BTreeMap::new();
-    let mut elements: BTreeMap<String, (&Resource, &Entry)> = BTreeMap::new();
-    // A launch template used by an autoscaling group is drawn as that group.
-    let launched: BTreeSet<&str> = resources
-        .iter()
-        .filter(|r| r.kind == "aws_autoscaling_group")
-        .flat_map(|r| launch_templates(r, &index))
-        .map(|t| t.address.as_str())
-        .collect();
-    for r in resources {
-        let Some(entry) = catalog::entry(&r.kind) else {
-            continue;
-        };
-        if launched.contains(r.address.as_str()) {
-            continue;
-        }
-        elements.insert(r.address.clone(), (r, entry));
-        if let Some(path) = &entry.security_groups {
-            for group in at(&r.body, path)
-                .map(|v| index.resolve_all(v))
-                .unwrap_or_default()
-            {
+            if launched.contains(r.address.as_str()) {
+                continue;
+            }
+            elements.insert(r.address.clone(), (r, entry));
+            for group in index.arg_path(&r.body, &entry.security_groups) {
                 carriers.entry(group.address.clone()).or_default().push(r);
             }
-        }
-        // An autoscaling group's instances carry its launch template's security groups.
-        if r.kind == "aws_autoscaling_group" {
-            for template in launch_templates(r, &index) {
+            // An autoscaling group's instances carry its launch template's security groups.
+            for template in launch_templates(r, index) {
                 let interfaces = template.body.all("network_interfaces");
                 let groups = index
                     .arg(&template.body, "vpc_security_group_ids")
@@ -388,136 +417,123 @@ pub fn model(resources: &[Resource], root: &str) -> Fragment {
                 }
             }
         }
+        Elements { elements, carriers }
     }
+}
 
-    for (address, (r, entry)) in &elements {
-        let mut attributes = catalog_attributes(r, entry, &companions);
-        // Without a stated choice, an instance gets a public address when its subnet maps one
-        // on launch; in a subnet routed to the internet otherwise, it may or may not.
-        if attributes.flag(AttrName::Public) == Tri::Unknown && r.kind == "aws_instance" {
-            let subnets = index.arg(&r.body, "subnet_id");
-            if let Some(span) = subnets.iter().find_map(|s| public_ips.get(&s.address)) {
-                attributes.set_flag(AttrName::Public, Tri::Yes, Some(span.clone()));
-            } else if !subnets.is_empty()
-                && !some_routed_subnet_unknown
-                && !subnets
-                    .iter()
-                    .any(|s| public_subnets.contains_key(&s.address))
-            {
-                attributes.set_flag(AttrName::Public, Tri::No, None);
-            }
+/// An element's attributes: its catalog flags and companions, then what AWS states elsewhere
+/// (the subnet's public addresses, secrets in user data and container definitions, API
+/// throttling, the role it runs as).
+fn element_attributes(
+    index: &Index,
+    r: &Resource,
+    entry: &Entry,
+    companions: &BTreeMap<String, Vec<Companioned<'_>>>,
+    routes: &Routes,
+    rights: &BTreeMap<String, Grants>,
+    throttled: &BTreeMap<String, Span>,
+) -> Attributes {
+    let mut attributes = catalog_attributes(r, &entry.flags, companions);
+    // Without a stated choice, an instance gets a public address when its subnet maps one
+    // on launch; in a subnet routed to the internet otherwise, it may or may not.
+    if attributes.flag(AttrName::Public) == Tri::Unknown
+        && r.kind == "aws_instance"
+        && let Some((public, span)) = routes.instance_public(index, r)
+    {
+        attributes.set_flag(AttrName::Public, public, span);
+    }
+    let launch = launch_templates(r, index);
+    user_data_secrets(r, &launch, &mut attributes);
+    attributes.set_flag(AttrName::NetworkIsolated, Tri::Unknown, None);
+    if r.kind == "aws_ecs_service" {
+        for task in index.arg(&r.body, "task_definition") {
+            container_definitions(task, &mut attributes);
         }
-        // Secrets written into an instance's user data (`export AWS_SECRET_ACCESS_KEY=...`),
-        // or into the launch template of a group's instances.
-        let launch = launch_templates(r, &index);
-        if let Some((text, span)) = std::iter::once(*r)
-            .chain(launch.iter().copied())
-            .find_map(|c| c.body.get("user_data"))
-            .and_then(|v| v.as_str().map(|t| (t, v.span().clone())))
-        {
-            let entries: Vec<containers::EnvEntry> = text
-                .lines()
-                .filter_map(|line| line.trim().trim_start_matches("export ").split_once('='))
-                // Only `NAME=value` lines: the name is shown, and nothing else of the line is.
-                .filter(|(key, _)| is_variable_name(key.trim()))
-                .map(|(key, value)| containers::EnvEntry {
-                    key: key.trim().to_string(),
-                    raw: value.trim().to_string(),
-                    value: value.trim().trim_matches('"').to_string(),
-                    literal: !value.contains('$'),
-                    known: true,
-                    span: span.clone(),
-                })
-                .collect();
-            for (name, at) in containers::plaintext_secrets(&entries) {
-                attributes.push_item(
-                    AttrName::PlaintextSecrets,
-                    format!("{name} (in user_data)"),
-                    Some(at),
-                );
-            }
-        }
-        attributes.set_flag(AttrName::NetworkIsolated, Tri::Unknown, None);
-        if r.kind == "aws_ecs_service" {
-            for task in index.arg(&r.body, "task_definition") {
-                container_definitions(task, &mut attributes);
-            }
-        }
-        if let Some(span) = protected
-            .get(address.as_str())
-            .filter(|_| attributes.get(AttrName::RateLimited).is_some())
-        {
-            attributes.set_flag(AttrName::RateLimited, Tri::Yes, Some(span.clone()));
-        }
-        // The credentials of the role it runs as are on hand to whoever controls it (instance
-        // metadata, the function's environment).
-        if let Some(role) =
-            role_of(r, &index).or_else(|| launch.iter().find_map(|t| role_of(t, &index)))
-        {
-            attributes.set_flag(AttrName::ServiceAccountToken, Tri::Yes, None);
-            rights
-                .get(&role.address)
-                .cloned()
-                .unwrap_or_default()
-                .state(
-                    |right| format!("{right} (role {})", role.address),
-                    &mut attributes,
-                );
-        }
-        let zone = entry
-            .subnets
-            .as_ref()
-            .and_then(|p| at(&r.body, p))
-            .map(|v| index.resolve_all(v))
+    }
+    if let Some(span) = throttled
+        .get(&r.address)
+        .filter(|_| attributes.get(AttrName::RateLimited).is_some())
+    {
+        attributes.set_flag(AttrName::RateLimited, Tri::Yes, Some(span.clone()));
+    }
+    // The credentials of the role it runs as are on hand to whoever controls it (instance
+    // metadata, the function's environment).
+    if let Some(role) = index
+        .identity(r)
+        .or_else(|| launch.iter().find_map(|t| index.identity(t)))
+    {
+        attributes.set_flag(AttrName::ServiceAccountToken, Tri::Yes, None);
+        rights
+            .get(&role.address)
+            .cloned()
             .unwrap_or_default()
-            .into_iter()
-            // A subnet group (RDS, ElastiCache) places the store in its subnets.
-            .flat_map(|s| {
-                if s.kind.ends_with("_subnet_group") {
-                    index.arg(&s.body, "subnet_ids")
-                } else {
-                    vec![s]
-                }
-            })
-            .find(|s| s.kind == "aws_subnet")
-            .map_or_else(|| ACCOUNT_ZONE.to_string(), |s| id(root, &s.address));
-        fragment
-            .elements
-            .push(element(root, r, entry, zone, attributes));
+            .state(
+                |right| format!("{right} (role {})", role.address),
+                &mut attributes,
+            );
     }
-    open_roles(resources, &rights, root, &mut fragment);
-    let publics = publicity(&fragment, resources, root);
-    let public_of = |address: &str| publics.get(address).copied().unwrap_or(Tri::Unknown);
+    attributes
+}
 
-    // Security groups: the internet (0.0.0.0/0, ::/0) and other groups' carriers reach the
-    // resources that carry the group, on the rule's ports.
-    // A load balancer's doors are its listeners (with their protocols); its security group only
-    // filters them.
-    let listened: BTreeSet<String> = resources
-        .iter()
-        .filter(|r| r.kind == "aws_lb_listener" || r.kind == "aws_alb_listener")
-        .flat_map(|l| {
-            l.body
-                .get("load_balancer_arn")
-                .map(|v| {
-                    index
-                        .resolve_all(v)
-                        .iter()
-                        .map(|b| b.address.clone())
-                        .collect::<Vec<_>>()
-                })
-                .unwrap_or_default()
+/// Secrets written into an instance's user data (`export AWS_SECRET_ACCESS_KEY=...`), or into
+/// the launch template of a group's instances.
+fn user_data_secrets(r: &Resource, launch: &[&Resource], attributes: &mut Attributes) {
+    let Some((text, span)) = std::iter::once(r)
+        .chain(launch.iter().copied())
+        .find_map(|c| c.body.get("user_data"))
+        .and_then(|v| v.as_str().map(|t| (t, v.span().clone())))
+    else {
+        return;
+    };
+    let entries: Vec<containers::EnvEntry> = text
+        .lines()
+        .filter_map(|line| line.trim().trim_start_matches("export ").split_once('='))
+        // Only `NAME=value` lines: the name is shown, and nothing else of the line is.
+        .filter(|(key, _)| is_variable_name(key.trim()))
+        .map(|(key, value)| containers::EnvEntry {
+            key: key.trim().to_string(),
+            raw: value.trim().to_string(),
+            value: value.trim().trim_matches('"').to_string(),
+            literal: !value.contains('$'),
+            known: true,
+            span: span.clone(),
         })
+        .collect();
+    for (name, at) in containers::plaintext_secrets(&entries) {
+        attributes.push_item(
+            AttrName::PlaintextSecrets,
+            format!("{name} (in user_data)"),
+            Some(at),
+        );
+    }
+}
+
+/// Security groups: the internet (0.0.0.0/0, ::/0) and other groups' carriers reach the
+/// resources that carry the group, on the rule's ports. A load balancer's doors are its
+/// listeners (with their protocols); its security group only filters them.
+fn security_group_flows(
+    index: &Index,
+    elements: &Elements,
+    publics: &BTreeMap<String, Tri>,
+    root: &str,
+) -> Vec<Flow> {
+    let rules = security_groups(index);
+    let public_of = |address: &str| publics.get(address).copied().unwrap_or(Tri::Unknown);
+    let listened: BTreeSet<String> = index
+        .of_kinds(&["aws_lb_listener", "aws_alb_listener"])
+        .into_iter()
+        .flat_map(|l| index.arg(&l.body, "load_balancer_arn"))
+        .map(|b| b.address.clone())
         .chain(
-            resources
-                .iter()
-                .filter(|r| r.kind == "aws_elb" && !r.body.all("listener").is_empty())
+            index
+                .of_kind("aws_elb")
+                .filter(|r| !r.body.all("listener").is_empty())
                 .map(|r| r.address.clone()),
         )
         .collect();
     let mut flows: Vec<Flow> = Vec::new();
     for (group, ingress) in &rules {
-        for target in carriers.get(group).cloned().unwrap_or_default() {
+        for target in elements.carriers.get(group).cloned().unwrap_or_default() {
             for rule in ingress {
                 let (ports, protocol, encrypted) =
                     describe(&rule.protocol, rule.from_port, rule.to_port);
@@ -545,11 +561,13 @@ pub fn model(resources: &[Resource], root: &str) -> Fragment {
                     );
                 }
                 for source_group in &rule.groups {
-                    for source in index
-                        .resolve(source_group)
-                        .iter()
-                        .flat_map(|g| carriers.get(&g.address).cloned().unwrap_or_default())
-                    {
+                    for source in index.resolve(source_group).iter().flat_map(|g| {
+                        elements
+                            .carriers
+                            .get(&g.address)
+                            .cloned()
+                            .unwrap_or_default()
+                    }) {
                         if source.address == target.address {
                             continue;
                         }
@@ -572,14 +590,7 @@ pub fn model(resources: &[Resource], root: &str) -> Fragment {
             }
         }
     }
-
-    load_balancers(resources, &index, &elements, &publics, root, &mut flows);
-    doors(resources, &index, root, &mut flows);
-    eks_endpoints(resources, root, &mut flows);
-    edges(resources, &index, root, &mut flows);
-    configured_flows(resources, &index, root, &mut flows);
-    fragment.flows.extend(flows);
-    fragment
+    flows
 }
 
 /// Whether a text is an environment variable's name (`DB_PASSWORD`).
@@ -593,13 +604,14 @@ fn is_variable_name(text: &str) -> bool {
 
 /// Whether each element may be reached from the internet by address (its `public` flag; unknown
 /// when the catalog does not say), read once from the elements built.
-fn publicity(fragment: &Fragment, resources: &[Resource], root: &str) -> BTreeMap<String, Tri> {
+fn publicity(fragment: &Fragment, index: &Index, root: &str) -> BTreeMap<String, Tri> {
     let by_id: BTreeMap<&str, &Attributes> = fragment
         .elements
         .iter()
         .map(|e| (e.id.0.as_str(), &e.attributes))
         .collect();
-    resources
+    index
+        .all()
         .iter()
         .filter_map(|r| {
             let attributes = by_id.get(id(root, &r.address).as_str())?;
@@ -730,7 +742,6 @@ struct ListenerRules<'r> {
 /// Listeners of load balancers are doors from the internet (when the balancer is public);
 /// target-group attachments and ECS services behind them are its backends.
 fn load_balancers(
-    resources: &[Resource],
     index: &Index,
     elements: &BTreeMap<String, (&Resource, &Entry)>,
     publics: &BTreeMap<String, Tri>,
@@ -738,7 +749,7 @@ fn load_balancers(
     flows: &mut Vec<Flow>,
 ) {
     // Classic load balancers: inline `listener` blocks and `instances`.
-    for balancer in resources.iter().filter(|r| r.kind == "aws_elb") {
+    for balancer in index.of_kind("aws_elb") {
         let public = publics
             .get(&balancer.address)
             .copied()
@@ -770,10 +781,7 @@ fn load_balancers(
     }
     // Which listeners have rules of their own (some rule's listener may be unknown).
     let mut rules_of = ListenerRules::default();
-    for rule in resources
-        .iter()
-        .filter(|r| r.kind == "aws_lb_listener_rule" || r.kind == "aws_alb_listener_rule")
-    {
+    for rule in index.of_kinds(&["aws_lb_listener_rule", "aws_alb_listener_rule"]) {
         let listeners = index.arg(&rule.body, "listener_arn");
         rules_of.unknown |= listeners.is_empty();
         rules_of
@@ -781,10 +789,7 @@ fn load_balancers(
             .extend(listeners.iter().map(|l| l.address.as_str()));
     }
     let mut balancer_of_group: BTreeMap<String, Vec<String>> = BTreeMap::new();
-    for listener in resources
-        .iter()
-        .filter(|r| r.kind == "aws_lb_listener" || r.kind == "aws_alb_listener")
-    {
+    for listener in index.of_kinds(&["aws_lb_listener", "aws_alb_listener"]) {
         let Some(balancer) = listener
             .body
             .get("load_balancer_arn")
@@ -861,9 +866,10 @@ fn load_balancers(
             }
         }
     };
-    for attachment in resources.iter().filter(|r| {
-        r.kind == "aws_lb_target_group_attachment" || r.kind == "aws_alb_target_group_attachment"
-    }) {
+    for attachment in index.of_kinds(&[
+        "aws_lb_target_group_attachment",
+        "aws_alb_target_group_attachment",
+    ]) {
         for target in index.arg(&attachment.body, "target_id") {
             backend(
                 attachment.body.get("target_group_arn"),
@@ -872,15 +878,12 @@ fn load_balancers(
             );
         }
     }
-    for service in resources.iter().filter(|r| r.kind == "aws_ecs_service") {
+    for service in index.of_kind("aws_ecs_service") {
         for block in service.body.all("load_balancer") {
             backend(block.get("target_group_arn"), service, block.span().clone());
         }
     }
-    for group in resources
-        .iter()
-        .filter(|r| r.kind == "aws_autoscaling_group")
-    {
+    for group in index.of_kind("aws_autoscaling_group") {
         let span = group
             .body
             .get("target_group_arns")
@@ -892,7 +895,7 @@ fn load_balancers(
 /// CloudFront distributions take traffic from the internet (HTTP too unless every cache
 /// behavior redirects or refuses it) and forward to their origins; API Gateway APIs take
 /// requests on their routes and methods, authenticated or not.
-fn edges(resources: &[Resource], index: &Index, root: &str, flows: &mut Vec<Flow>) {
+fn edges(index: &Index, root: &str, flows: &mut Vec<Flow>) {
     // Edges are public by nature and speak TLS unless a policy allows plain HTTP.
     let door = |target: &Resource,
                 protocol: &str,
@@ -913,10 +916,7 @@ fn edges(resources: &[Resource], index: &Index, root: &str, flows: &mut Vec<Flow
         }
         .flow(root)
     };
-    for distribution in resources
-        .iter()
-        .filter(|r| r.kind == "aws_cloudfront_distribution")
-    {
+    for distribution in index.of_kind("aws_cloudfront_distribution") {
         let behaviors: Vec<&Value> = distribution
             .body
             .all("default_cache_behavior")
@@ -967,10 +967,7 @@ fn edges(resources: &[Resource], index: &Index, root: &str, flows: &mut Vec<Flow
     }
     // REST APIs: a method with `authorization = "NONE"` is open; HTTP APIs: a route without
     // an authorizer.
-    for method in resources
-        .iter()
-        .filter(|r| r.kind == "aws_api_gateway_method")
-    {
+    for method in index.of_kind("aws_api_gateway_method") {
         let Some(api) = index.arg(&method.body, "rest_api_id").into_iter().next() else {
             continue;
         };
@@ -1006,7 +1003,7 @@ fn edges(resources: &[Resource], index: &Index, root: &str, flows: &mut Vec<Flow
         ("aws_api_gateway_integration", "rest_api_id", "uri"),
         ("aws_apigatewayv2_integration", "api_id", "integration_uri"),
     ] {
-        for integration in resources.iter().filter(|r| r.kind == kind) {
+        for integration in index.of_kind(kind) {
             for api in index.arg(&integration.body, api_key) {
                 for backend in index.arg(&integration.body, uri_key) {
                     flows.push(Flow::new(
@@ -1021,10 +1018,7 @@ fn edges(resources: &[Resource], index: &Index, root: &str, flows: &mut Vec<Flow
             }
         }
     }
-    for route in resources
-        .iter()
-        .filter(|r| r.kind == "aws_apigatewayv2_route")
-    {
+    for route in index.of_kind("aws_apigatewayv2_route") {
         let Some(api) = index.arg(&route.body, "api_id").into_iter().next() else {
             continue;
         };
@@ -1052,8 +1046,8 @@ fn edges(resources: &[Resource], index: &Index, root: &str, flows: &mut Vec<Flow
 
 /// An EKS cluster's API endpoint is public unless `endpoint_public_access = false`, and open to
 /// the whole internet unless `public_access_cidrs` narrows it.
-fn eks_endpoints(resources: &[Resource], root: &str, flows: &mut Vec<Flow>) {
-    for cluster in resources.iter().filter(|r| r.kind == "aws_eks_cluster") {
+fn eks_endpoints(index: &Index, root: &str, flows: &mut Vec<Flow>) {
+    for cluster in index.of_kind("aws_eks_cluster") {
         let config = cluster.body.all("vpc_config").into_iter().next();
         let access = config.and_then(|c| c.get("endpoint_public_access"));
         let cidrs = config.and_then(|c| c.get("public_access_cidrs"));
@@ -1083,10 +1077,9 @@ fn only_reads(actions: &[String]) -> Tri {
     Tri::from_bool(!actions.is_empty() && actions.iter().all(reads))
 }
 
-fn doors(resources: &[Resource], index: &Index, root: &str, flows: &mut Vec<Flow>) {
-    let blocked: BTreeSet<String> = resources
-        .iter()
-        .filter(|r| r.kind == "aws_s3_bucket_public_access_block")
+fn doors(index: &Index, root: &str, flows: &mut Vec<Flow>) {
+    let blocked: BTreeSet<String> = index
+        .of_kind("aws_s3_bucket_public_access_block")
         .filter(|r| {
             [
                 "block_public_acls",
@@ -1129,12 +1122,12 @@ fn doors(resources: &[Resource], index: &Index, root: &str, flows: &mut Vec<Flow
         };
         open(bucket, "public-acl", acl.span().clone(), read_only);
     };
-    for bucket in resources.iter().filter(|r| r.kind == "aws_s3_bucket") {
+    for bucket in index.of_kind("aws_s3_bucket") {
         if let Some(acl) = bucket.body.get("acl") {
             public_acl(bucket, acl);
         }
     }
-    for acl in resources.iter().filter(|r| r.kind == "aws_s3_bucket_acl") {
+    for acl in index.of_kind("aws_s3_bucket_acl") {
         if let (Some(bucket), Some(value)) = (
             acl.body
                 .get("bucket")
@@ -1145,10 +1138,7 @@ fn doors(resources: &[Resource], index: &Index, root: &str, flows: &mut Vec<Flow
         }
     }
     // Bucket policies that allow everyone (`Principal: "*"`) without a condition.
-    for policy in resources
-        .iter()
-        .filter(|r| r.kind == "aws_s3_bucket_policy")
-    {
+    for policy in index.of_kind("aws_s3_bucket_policy") {
         let Some(document) = policy.body.get("policy") else {
             continue;
         };
@@ -1178,10 +1168,7 @@ fn doors(resources: &[Resource], index: &Index, root: &str, flows: &mut Vec<Flow
     for (bucket, (origin, span, read_only)) in public {
         flows.push(public_data_door(&bucket, origin, span, read_only, root));
     }
-    for url in resources
-        .iter()
-        .filter(|r| r.kind == "aws_lambda_function_url")
-    {
+    for url in index.of_kind("aws_lambda_function_url") {
         let Some(function) = url
             .body
             .get("function_name")
@@ -1312,7 +1299,7 @@ fn rights_of(document: Option<&Value>) -> Vec<(String, Span)> {
 
 /// The dangerous rights of each IAM role: its inline policies and attached policies (managed
 /// `AdministratorAccess` and the like included), each with the span that grants it.
-fn role_rights(resources: &[Resource], index: &Index) -> BTreeMap<String, Grants> {
+fn role_rights(index: &Index) -> BTreeMap<String, Grants> {
     // Whether a policy document can be read here (a data source's JSON cannot).
     let readable = |document: Option<&Value>| {
         document.is_none_or(|d| {
@@ -1344,7 +1331,13 @@ fn role_rights(resources: &[Resource], index: &Index) -> BTreeMap<String, Grants
         }
     };
     let mut rights: BTreeMap<String, Grants> = BTreeMap::new();
-    for r in resources {
+    let kinds = [
+        "aws_iam_role_policy",
+        "aws_iam_role_policy_attachment",
+        "aws_iam_policy_attachment",
+        "aws_iam_role",
+    ];
+    for r in index.of_kinds(&kinds) {
         let (grants, known): (Vec<(String, Span)>, bool) = match r.kind.as_str() {
             "aws_iam_role_policy" => (
                 rights_of(r.body.get("policy")),
@@ -1453,12 +1446,12 @@ fn launch_templates<'r>(group: &Resource, index: &Index<'r>) -> Vec<&'r Resource
 /// without authentication, listing the role's rights (the unauthenticated door is the finding;
 /// the role carries no token of its own).
 fn open_roles(
-    resources: &[Resource],
+    index: &Index,
     rights: &BTreeMap<String, Grants>,
     root: &str,
     fragment: &mut Fragment,
 ) {
-    for role in resources.iter().filter(|r| r.kind == "aws_iam_role") {
+    for role in index.of_kind("aws_iam_role") {
         let Some(trust) = role.body.get("assume_role_policy") else {
             continue;
         };
@@ -1546,30 +1539,6 @@ fn trust_openness(statements: &[Statement]) -> Option<Tri> {
     }
     let unconditional = open.iter().any(|st| !st.conditional) && denials.is_empty();
     Some(if unconditional { Tri::No } else { Tri::Unknown })
-}
-
-/// The IAM role a compute resource runs as: an instance through its instance profile, a
-/// function or task through its role argument.
-fn role_of<'r>(resource: &Resource, index: &Index<'r>) -> Option<&'r Resource> {
-    match resource.kind.as_str() {
-        "aws_instance" | "aws_launch_template" | "aws_launch_configuration" => {
-            let profile_value = resource.body.get("iam_instance_profile")?;
-            let profile_value = match profile_value {
-                Value::Object(..) => profile_value
-                    .get("name")
-                    .or_else(|| profile_value.get("arn"))?,
-                other => other,
-            };
-            let profile = index.resolve_all(profile_value).into_iter().next()?;
-            index.arg(&profile.body, "role").into_iter().next()
-        }
-        "aws_lambda_function" => index.arg(&resource.body, "role").into_iter().next(),
-        "aws_ecs_service" => index
-            .arg(&resource.body, "task_definition")
-            .into_iter()
-            .find_map(|task| index.arg(&task.body, "task_role_arn").into_iter().next()),
-        _ => None,
-    }
 }
 
 /// The containers of an ECS task definition (`container_definitions`, JSON text): privileged
