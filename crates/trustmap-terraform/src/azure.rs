@@ -15,7 +15,7 @@
 use crate::catalog::{Entry, Role};
 use crate::cloud::{
     Door, Index, Provider, api_server_door, at, blocks_at, catalog_attributes, companions,
-    configured_flows, describe, element, firewall_rules, id, provider_zone, zones,
+    configured_flows, describe, element, firewall_rules, guards, id, provider_zone, zones,
 };
 use crate::value::{Resource, Value};
 use std::collections::{BTreeMap, BTreeSet};
@@ -158,39 +158,10 @@ impl Interfaces {
             }
             public.insert(nic.address.clone(), carries);
         }
-        let mut guards: BTreeMap<String, Vec<String>> = BTreeMap::new();
-        let kinds = [
-            "azurerm_subnet_network_security_group_association",
-            "azurerm_network_interface_security_group_association",
-            "azurerm_network_interface",
-        ];
-        for r in index.of_kinds(&kinds) {
-            let targets: Vec<String> = match r.kind.as_str() {
-                "azurerm_network_interface" => vec![r.address.clone()],
-                "azurerm_subnet_network_security_group_association" => index
-                    .arg(&r.body, "subnet_id")
-                    .iter()
-                    .map(|t| t.address.clone())
-                    .collect(),
-                _ => index
-                    .arg(&r.body, "network_interface_id")
-                    .iter()
-                    .map(|t| t.address.clone())
-                    .collect(),
-            };
-            for group in index.arg(&r.body, "network_security_group_id") {
-                for target in &targets {
-                    guards
-                        .entry(target.clone())
-                        .or_default()
-                        .push(group.address.clone());
-                }
-            }
-        }
         Interfaces {
             public,
             subnet,
-            guards,
+            guards: guards(index),
             open_rules: open_rules(index),
         }
     }

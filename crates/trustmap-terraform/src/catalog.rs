@@ -113,6 +113,16 @@ pub struct FirewallRule {
     pub end: String,
 }
 
+/// A resource that puts a security group in front of another (an NSG association), or of
+/// itself (an interface naming its NSG).
+#[derive(Debug, Clone)]
+pub struct Guard {
+    /// The arguments naming what it guards; empty for the resource itself.
+    pub target: Vec<ArgPath>,
+    /// The arguments naming the security group.
+    pub group: Vec<ArgPath>,
+}
+
 /// Everything the catalog says of one resource type.
 #[derive(Debug, Clone, Default)]
 pub struct Facts {
@@ -133,6 +143,8 @@ pub struct Facts {
     pub part_of: Vec<ArgPath>,
     /// When it is an address-range firewall rule.
     pub firewall_rule: Option<FirewallRule>,
+    /// When it puts a security group in front of something.
+    pub guard: Option<Guard>,
 }
 
 /// The catalog of every provider: resource types carry their provider's prefix.
@@ -186,6 +198,7 @@ const KEYS: &[&str] = &[
     "places_in",
     "part_of",
     "firewall_rule",
+    "guards",
 ];
 
 struct Reader<'f> {
@@ -326,6 +339,16 @@ impl Reader<'_> {
         }
         if let Some(rule) = entry.get("firewall_rule") {
             facts.firewall_rule = Some(self.firewall_rule(rule)?);
+        }
+        if let Some(guard) = entry.get("guards") {
+            self.keys(guard, &["target", "group"], "guards")?;
+            let group = guard
+                .get("group")
+                .ok_or_else(|| self.error(guard, "`guards` needs `group`".into()))?;
+            facts.guard = Some(Guard {
+                target: self.optional_paths(guard, "target")?,
+                group: self.paths(group)?,
+            });
         }
         Ok(facts)
     }

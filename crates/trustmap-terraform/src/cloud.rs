@@ -656,6 +656,31 @@ pub(crate) fn firewall_rules(index: &Index, root: &str, flows: &mut Vec<Flow>) {
     }
 }
 
+/// Which security groups guard each resource (a subnet, an interface), by its address: what
+/// the catalog's `guards` entries say, in source order.
+pub(crate) fn guards(index: &Index) -> BTreeMap<String, Vec<String>> {
+    let mut guards: BTreeMap<String, Vec<String>> = BTreeMap::new();
+    for r in index.all() {
+        let Some(guard) = catalog::facts(&r.kind).and_then(|f| f.guard.as_ref()) else {
+            continue;
+        };
+        let targets = if guard.target.is_empty() {
+            vec![r]
+        } else {
+            index.arg_path(&r.body, &guard.target)
+        };
+        for group in index.arg_path(&r.body, &guard.group) {
+            for target in &targets {
+                guards
+                    .entry(target.address.clone())
+                    .or_default()
+                    .push(group.address.clone());
+            }
+        }
+    }
+    guards
+}
+
 /// Every value a path reaches, walking every item of the lists on the way (every
 /// `ip_configuration` block, not only the first).
 pub(crate) fn blocks_at<'v>(value: &'v Value, path: &[String]) -> Vec<&'v Value> {
