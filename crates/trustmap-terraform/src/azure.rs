@@ -12,13 +12,14 @@
 //! as doors, as S3 is not on AWS: their network default says who may try, their keys who may
 //! enter.
 
+use crate::catalog::{Entry, Role};
 use crate::cloud::{
-    Door, Index, api_server_door, at, catalog_attributes, companions, configured_flows, describe,
-    element, id, network_zone, provider_zone,
+    Door, Index, Provider, api_server_door, at, blocks_at, catalog_attributes, companions,
+    configured_flows, describe, element, firewall_rules, guards, id, provider_zone, zones,
 };
 use crate::value::{Resource, Value};
 use std::collections::{BTreeMap, BTreeSet};
-use trustmap_model::{AttrName, Attributes, Flow, Fragment, Span, Tri, ZoneKind};
+use trustmap_model::{AttrName, Attributes, Flow, Fragment, Span, Tri};
 
 /// The zone every Azure resource of a scan lives in, unless its subnet is known.
 pub const SUBSCRIPTION_ZONE: &str = "tf:azure";
@@ -37,79 +38,31 @@ struct OpenRule {
     span: Span,
 }
 
+/// The Azure provider: its catalog and its mapping.
+pub(crate) const PROVIDER: Provider = Provider {
+    prefix: "azurerm_",
+    catalog: ("catalog/azure.yaml", include_str!("../catalog/azure.yaml")),
+    model,
+};
+
 /// The Azure part of a Terraform scan.
-pub fn model(resources: &[Resource], root: &str) -> Fragment {
-    let index = Index::new(resources);
+fn model(index: &Index, root: &str) -> Fragment {
     let mut fragment = Fragment::default();
     fragment
         .zones
         .push(provider_zone(SUBSCRIPTION_ZONE, "Azure subscription"));
-    networks(resources, &index, root, &mut fragment);
-
-    // Network interfaces: their subnet and whether they carry a public IP.
-    let mut nic_subnet: BTreeMap<&str, String> = BTreeMap::new();
-    let mut nic_public: BTreeMap<&str, (Tri, Option<Span>)> = BTreeMap::new();
-    for nic in resources
-        .iter()
-        .filter(|r| r.kind == "azurerm_network_interface")
-    {
-        let mut public = (Tri::No, None);
-        for config in nic.body.all("ip_configuration") {
-            if let Some(subnet) = index.arg(config, "subnet_id").first() {
-                nic_subnet.insert(&nic.address, subnet.address.clone());
-            }
-            match config.get("public_ip_address_id") {
-                Some(Value::Null(_)) | None => {}
-                Some(v) if v.is_unknown() => public = (Tri::Unknown, Some(v.span().clone())),
-                Some(v) => {
-                    public = (Tri::Yes, Some(v.span().clone()));
-                    break;
-                }
-            }
-        }
-        nic_public.insert(&nic.address, public);
-    }
-    let open_rules = open_rules(resources, &index);
-    // Which security groups guard each subnet and each interface.
-    let mut guards: BTreeMap<String, Vec<String>> = BTreeMap::new();
-    for r in resources {
-        let (guarded, group) = match r.kind.as_str() {
-            "azurerm_subnet_network_security_group_association" => {
-                ("subnet_id", "network_security_group_id")
-            }
-            "azurerm_network_interface_security_group_association" => {
-                ("network_interface_id", "network_security_group_id")
-            }
-            "azurerm_network_interface" => ("", "network_security_group_id"),
-            _ => continue,
-        };
-        let targets: Vec<String> = if guarded.is_empty() {
-            vec![r.address.clone()]
-        } else {
-            index
-                .arg(&r.body, guarded)
-                .iter()
-                .map(|t| t.address.clone())
-                .collect()
-        };
-        for group in index.arg(&r.body, group) {
-            for target in &targets {
-                guards
-                    .entry(target.clone())
-                    .or_default()
-                    .push(group.address.clone());
-            }
-        }
-    }
-    let rights = role_rights(resources, &index);
-    let companions = companions(resources, &index);
-
+    let companions = companions(index);
+    fragment
+        .zones
+        .extend(zones(index, root, SUBSCRIPTION_ZONE, &companions));
+    let interfaces = Interfaces::read(index);
+    let rights = role_rights(index);
     let mut flows: Vec<Flow> = Vec::new();
-    for r in resources {
+    for r in index.all() {
         let Some(entry) = crate::catalog::entry(&r.kind) else {
             continue;
         };
-        let mut attributes = catalog_attributes(r, entry, &companions);
+        let mut attributes = catalog_attributes(r, &entry.flags, &companions);
         // A WAF policy attached to a gateway filters it as the inline configuration does.
         if let Some(policy) = r
             .body
@@ -118,69 +71,125 @@ pub fn model(resources: &[Resource], root: &str) -> Fragment {
         {
             attributes.set_flag(AttrName::RateLimited, Tri::Yes, Some(policy.span().clone()));
         }
-        let nics = index.arg(&r.body, "network_interface_ids");
-        let subnet = entry
-            .subnets
-            .as_ref()
-            .and_then(|p| at(&r.body, p))
-            .and_then(|v| {
-                index
-                    .resolve_all(v)
-                    .into_iter()
-                    .find(|s| s.kind == "azurerm_subnet")
-            })
-            .map(|s| s.address.clone())
-            .or_else(|| {
-                nics.iter()
-                    .find_map(|n| nic_subnet.get(n.address.as_str()).cloned())
-            });
-        // A managed identity's token is one request to the instance metadata service away
-        // from the code that runs there (not so for a cluster's control-plane identity).
-        let runs_code = matches!(
-            entry.technology.as_str(),
-            "vm" | "vm-scale-set" | "app-service" | "function-app"
-        );
-        if runs_code && let Some(identity) = r.body.all("identity").into_iter().next() {
-            attributes.set_flag(AttrName::ServiceAccountToken, Tri::Yes, None);
-            // Its own (system-assigned) identity and the user-assigned ones it lists.
-            let holders = std::iter::once(r.address.clone()).chain(
-                index
-                    .arg(identity, "identity_ids")
-                    .into_iter()
-                    .map(|i| i.address.clone()),
-            );
-            for holder in holders.collect::<Vec<_>>() {
-                for (right, span) in rights.get(&holder).cloned().unwrap_or_default() {
-                    attributes.push_item(AttrName::ServiceAccountPrivileges, right, Some(span));
+        identity_rights(index, r, entry, &rights, &mut attributes);
+        flows.extend(interfaces.doors(index, root, r));
+        let zone = index
+            .placement(r, entry)
+            .map_or_else(|| SUBSCRIPTION_ZONE.to_string(), |s| id(root, &s.address));
+        fragment
+            .elements
+            .push(element(root, r, entry, zone, attributes));
+    }
+    web_apps(index, root, &mut flows);
+    gateways(index, root, &mut flows);
+    backends(index, root, &mut flows);
+    firewall_rules(index, root, &mut flows);
+    public_containers(index, root, &mut flows);
+    kubernetes_endpoints(index, root, &mut flows);
+    front_doors(index, root, &mut flows);
+    configured_flows(index, root, &mut flows);
+    fragment.flows.extend(flows);
+    fragment
+}
+
+/// A managed identity's token is one request to the instance metadata service away from the
+/// code that runs there (a resource whose catalog entry names its identity argument; not a
+/// cluster's control-plane identity): its own (system-assigned) identity's and the
+/// user-assigned ones' admin roles are its rights.
+fn identity_rights(
+    index: &Index,
+    r: &Resource,
+    entry: &Entry,
+    rights: &BTreeMap<String, Vec<(String, Span)>>,
+    attributes: &mut Attributes,
+) {
+    let Some(identity) = entry
+        .identity
+        .iter()
+        .find_map(|p| blocks_at(&r.body, p).into_iter().next())
+    else {
+        return;
+    };
+    attributes.set_flag(AttrName::ServiceAccountToken, Tri::Yes, None);
+    let holders = std::iter::once(r.address.clone()).chain(
+        index
+            .arg(identity, "identity_ids")
+            .into_iter()
+            .map(|i| i.address.clone()),
+    );
+    for holder in holders.collect::<Vec<_>>() {
+        for (right, span) in rights.get(&holder).cloned().unwrap_or_default() {
+            attributes.push_item(AttrName::ServiceAccountPrivileges, right, Some(span));
+        }
+    }
+    attributes.set_empty_list(AttrName::ServiceAccountPrivileges);
+}
+
+/// Network interfaces and the security groups that guard them: which carry a public IP,
+/// which groups guard each interface and subnet, and each group's rules open to the internet.
+struct Interfaces {
+    /// Whether each interface carries a public IP.
+    public: BTreeMap<String, Tri>,
+    /// Each interface's subnet.
+    subnet: BTreeMap<String, String>,
+    /// Which security groups guard each subnet and each interface.
+    guards: BTreeMap<String, Vec<String>>,
+    open_rules: BTreeMap<String, Vec<OpenRule>>,
+}
+
+impl Interfaces {
+    fn read(index: &Index) -> Interfaces {
+        let mut public = BTreeMap::new();
+        let mut subnet = BTreeMap::new();
+        for nic in index.of_kind("azurerm_network_interface") {
+            let mut carries = Tri::No;
+            for config in nic.body.all("ip_configuration") {
+                if let Some(s) = index.arg(config, "subnet_id").first() {
+                    subnet.insert(nic.address.clone(), s.address.clone());
+                }
+                match config.get("public_ip_address_id") {
+                    Some(Value::Null(_)) | None => {}
+                    Some(v) if v.is_unknown() => carries = Tri::Unknown,
+                    Some(_) => {
+                        carries = Tri::Yes;
+                        break;
+                    }
                 }
             }
-            attributes.set_empty_list(AttrName::ServiceAccountPrivileges);
+            public.insert(nic.address.clone(), carries);
         }
-        // Machines with a public address: the open rules of the groups on their interfaces
-        // and subnets are doors.
-        for nic in &nics {
-            let (public, _) = nic_public
-                .get(nic.address.as_str())
-                .cloned()
-                .unwrap_or((Tri::No, None));
+        Interfaces {
+            public,
+            subnet,
+            guards: guards(index),
+            open_rules: open_rules(index),
+        }
+    }
+
+    /// The doors into a machine with a public address: the open rules of the groups on its
+    /// interfaces and their subnets. Scale sets describe their interfaces inline: a
+    /// `public_ip_address` block gives every instance a public address; the interface's group
+    /// and its subnet's guard it.
+    fn doors(&self, index: &Index, root: &str, r: &Resource) -> Vec<Flow> {
+        let mut flows = Vec::new();
+        for nic in index.arg(&r.body, "network_interface_ids") {
+            let public = self.public.get(&nic.address).copied().unwrap_or(Tri::No);
             if public == Tri::No {
                 continue;
             }
-            let groups = guards.get(&nic.address).into_iter().flatten().chain(
-                nic_subnet
-                    .get(nic.address.as_str())
-                    .and_then(|s| guards.get(s))
+            let groups = self.guards.get(&nic.address).into_iter().flatten().chain(
+                self.subnet
+                    .get(&nic.address)
+                    .and_then(|s| self.guards.get(s))
                     .into_iter()
                     .flatten(),
             );
             for group in groups {
-                for rule in open_rules.get(group).into_iter().flatten() {
+                for rule in self.open_rules.get(group).into_iter().flatten() {
                     flows.extend(rule_doors(root, &r.address, rule, public));
                 }
             }
         }
-        // Scale sets describe their interfaces inline: a `public_ip_address` block gives every
-        // instance a public address; the interface's group and its subnet's guard it.
         for interface in r.body.all("network_interface") {
             let configurations = interface.all("ip_configuration");
             if !configurations
@@ -201,62 +210,16 @@ pub fn model(resources: &[Resource], root: &str) -> Fragment {
                 .chain(
                     subnets
                         .iter()
-                        .flat_map(|s| guards.get(s).cloned().unwrap_or_default()),
+                        .flat_map(|s| self.guards.get(s).cloned().unwrap_or_default()),
                 )
                 .collect::<Vec<_>>();
             for group in groups {
-                for rule in open_rules.get(&group).into_iter().flatten() {
+                for rule in self.open_rules.get(&group).into_iter().flatten() {
                     flows.extend(rule_doors(root, &r.address, rule, Tri::Yes));
                 }
             }
         }
-        let zone = subnet.map_or_else(|| SUBSCRIPTION_ZONE.to_string(), |s| id(root, &s));
-        fragment
-            .elements
-            .push(element(root, r, entry, zone, attributes));
-    }
-    web_apps(resources, root, &mut flows);
-    gateways(resources, &index, root, &mut flows);
-    backends(resources, &index, root, &mut flows);
-    database_firewalls(resources, &index, root, &mut flows);
-    public_containers(resources, &index, root, &mut flows);
-    kubernetes_endpoints(resources, root, &mut flows);
-    front_doors(resources, root, &mut flows);
-    configured_flows(resources, &index, root, &mut flows);
-    fragment.flows.extend(flows);
-    fragment
-}
-
-/// Virtual networks and their subnets as zones.
-fn networks(resources: &[Resource], index: &Index, root: &str, fragment: &mut Fragment) {
-    for vnet in resources
-        .iter()
-        .filter(|r| r.kind == "azurerm_virtual_network")
-    {
-        fragment.zones.push(network_zone(
-            root,
-            vnet,
-            ZoneKind::Vpc,
-            format!("VNet {}", vnet.address),
-            SUBSCRIPTION_ZONE.to_string(),
-            Attributes::default(),
-        ));
-    }
-    for subnet in resources.iter().filter(|r| r.kind == "azurerm_subnet") {
-        let vnet = index
-            .arg(&subnet.body, "virtual_network_name")
-            .into_iter()
-            .chain(index.arg(&subnet.body, "virtual_network_id"))
-            .find(|v| v.kind == "azurerm_virtual_network")
-            .map_or_else(|| SUBSCRIPTION_ZONE.to_string(), |v| id(root, &v.address));
-        fragment.zones.push(network_zone(
-            root,
-            subnet,
-            ZoneKind::Subnet,
-            format!("subnet {}", subnet.address),
-            vnet,
-            Attributes::default(),
-        ));
+        flows
     }
 }
 
@@ -274,7 +237,7 @@ fn admits_internet(value: Option<&Value>) -> Option<Span> {
 }
 
 /// The inbound rules that allow the internet, by network security group address.
-fn open_rules(resources: &[Resource], index: &Index) -> BTreeMap<String, Vec<OpenRule>> {
+fn open_rules(index: &Index) -> BTreeMap<String, Vec<OpenRule>> {
     let mut rules: BTreeMap<String, Vec<OpenRule>> = BTreeMap::new();
     let mut add = |group: &str, rule: &Value| {
         let word = |k: &str| {
@@ -307,7 +270,11 @@ fn open_rules(resources: &[Resource], index: &Index) -> BTreeMap<String, Vec<Ope
             span,
         });
     };
-    for r in resources {
+    let kinds = [
+        "azurerm_network_security_group",
+        "azurerm_network_security_rule",
+    ];
+    for r in index.of_kinds(&kinds) {
         match r.kind.as_str() {
             "azurerm_network_security_group" => {
                 for rule in r.body.all("security_rule") {
@@ -367,12 +334,9 @@ fn rule_doors(root: &str, target: &str, rule: &OpenRule, public: Tri) -> Vec<Flo
 
 /// The admin roles assigned to each managed identity's owner (`principal_id =
 /// azurerm_linux_virtual_machine.app.identity[0].principal_id`).
-fn role_rights(resources: &[Resource], index: &Index) -> BTreeMap<String, Vec<(String, Span)>> {
+fn role_rights(index: &Index) -> BTreeMap<String, Vec<(String, Span)>> {
     let mut rights: BTreeMap<String, Vec<(String, Span)>> = BTreeMap::new();
-    for assignment in resources
-        .iter()
-        .filter(|r| r.kind == "azurerm_role_assignment")
-    {
+    for assignment in index.of_kind("azurerm_role_assignment") {
         let Some(role) = assignment.body.get("role_definition_name") else {
             continue;
         };
@@ -392,11 +356,12 @@ fn role_rights(resources: &[Resource], index: &Index) -> BTreeMap<String, Vec<(S
 /// App Service and Function Apps answer on the internet unless public network access is off:
 /// HTTPS always, plain HTTP unless `https_only`; their minimum TLS version decides whether old
 /// TLS is offered.
-fn web_apps(resources: &[Resource], root: &str, flows: &mut Vec<Flow>) {
-    for app in resources.iter().filter(|r| {
-        crate::catalog::entry(&r.kind)
-            .is_some_and(|e| e.technology == "app-service" || e.technology == "function-app")
-    }) {
+fn web_apps(index: &Index, root: &str, flows: &mut Vec<Flow>) {
+    for app in index
+        .all()
+        .iter()
+        .filter(|r| crate::catalog::entry(&r.kind).is_some_and(|e| e.role == Some(Role::WebApp)))
+    {
         if app
             .body
             .get("public_network_access_enabled")
@@ -474,7 +439,7 @@ fn web_apps(resources: &[Resource], root: &str, flows: &mut Vec<Flow>) {
 }
 
 /// Application gateways' listeners and load balancers' rules on a public frontend.
-fn gateways(resources: &[Resource], index: &Index, root: &str, flows: &mut Vec<Flow>) {
+fn gateways(index: &Index, root: &str, flows: &mut Vec<Flow>) {
     let public_frontend = |balancer: &Resource| {
         let frontends = balancer.body.all("frontend_ip_configuration");
         if frontends.iter().any(|f| {
@@ -491,10 +456,7 @@ fn gateways(resources: &[Resource], index: &Index, root: &str, flows: &mut Vec<F
             Tri::No
         }
     };
-    for gateway in resources
-        .iter()
-        .filter(|r| r.kind == "azurerm_application_gateway")
-    {
+    for gateway in index.of_kind("azurerm_application_gateway") {
         let public = public_frontend(gateway);
         if public == Tri::No {
             continue;
@@ -541,7 +503,7 @@ fn gateways(resources: &[Resource], index: &Index, root: &str, flows: &mut Vec<F
             flows.push(flow);
         }
     }
-    for rule in resources.iter().filter(|r| r.kind == "azurerm_lb_rule") {
+    for rule in index.of_kind("azurerm_lb_rule") {
         for balancer in index.arg(&rule.body, "loadbalancer_id") {
             let public = public_frontend(balancer);
             if public == Tri::No {
@@ -609,93 +571,17 @@ fn gateway_tls(policy: Option<&Value>) -> (Tri, Option<Span>) {
     (Tri::Unknown, None)
 }
 
-/// Database firewall rules that admit every address (`0.0.0.0` to `255.255.255.255`) open the
-/// server's port to the internet. `0.0.0.0` to `0.0.0.0` only admits Azure services.
-fn database_firewalls(resources: &[Resource], index: &Index, root: &str, flows: &mut Vec<Flow>) {
-    const RULES: &[&str] = &[
-        "azurerm_sql_firewall_rule",
-        "azurerm_mssql_firewall_rule",
-        "azurerm_mysql_firewall_rule",
-        "azurerm_postgresql_firewall_rule",
-        "azurerm_mysql_flexible_server_firewall_rule",
-        "azurerm_postgresql_flexible_server_firewall_rule",
-    ];
-    for rule in resources
-        .iter()
-        .filter(|r| RULES.contains(&r.kind.as_str()))
-    {
-        let address = |k: &str| rule.body.get(k).and_then(Value::as_str);
-        if address("end_ip_address") != Some("255.255.255.255")
-            || address("start_ip_address") != Some("0.0.0.0")
-        {
-            continue;
-        }
-        let servers = index
-            .arg(&rule.body, "server_id")
-            .into_iter()
-            .chain(index.arg(&rule.body, "server_name"));
-        for server in servers.collect::<Vec<_>>() {
-            if server
-                .body
-                .get("public_network_access_enabled")
-                .and_then(Value::as_bool)
-                == Some(false)
-            {
-                continue;
-            }
-            let technology = crate::catalog::entry(&server.kind).map(|e| e.technology.as_str());
-            let port = match technology {
-                Some("mysql") => 3306,
-                Some("postgresql") => 5432,
-                _ => 1433,
-            };
-            let (ports, protocol, encrypted) = describe("tcp", Some(port), Some(port));
-            let encrypted = match server
-                .body
-                .get("ssl_enforcement_enabled")
-                .and_then(Value::as_bool)
-            {
-                Some(b) => Tri::from_bool(b),
-                None => encrypted,
-            };
-            let span = rule
-                .body
-                .get("end_ip_address")
-                .map_or_else(|| rule.span.clone(), |v| v.span().clone());
-            flows.push(
-                Door {
-                    target: &server.address,
-                    protocol,
-                    port: ports.first().cloned(),
-                    origin: "database-firewall",
-                    span,
-                    public: Tri::Yes,
-                    encrypted: Some(encrypted),
-                    authenticated: Some(Tri::Yes),
-                }
-                .flow(root),
-            );
-        }
-    }
-}
-
 /// Blob containers with anonymous read access (`container_access_type = "blob"` or
 /// `"container"`) in an account that allows it.
-fn public_containers(resources: &[Resource], index: &Index, root: &str, flows: &mut Vec<Flow>) {
+fn public_containers(index: &Index, root: &str, flows: &mut Vec<Flow>) {
     // Accounts whose separate network rules deny by default.
-    let denying: BTreeSet<&str> = resources
-        .iter()
-        .filter(|r| {
-            r.kind == "azurerm_storage_account_network_rules"
-                && r.body.get("default_action").and_then(Value::as_str) == Some("Deny")
-        })
+    let denying: BTreeSet<&str> = index
+        .of_kind("azurerm_storage_account_network_rules")
+        .filter(|r| r.body.get("default_action").and_then(Value::as_str) == Some("Deny"))
         .flat_map(|r| index.arg(&r.body, "storage_account_id"))
         .map(|a| a.address.as_str())
         .collect();
-    for container in resources
-        .iter()
-        .filter(|r| r.kind == "azurerm_storage_container")
-    {
+    for container in index.of_kind("azurerm_storage_container") {
         let Some(access) = container
             .body
             .get("container_access_type")
@@ -760,11 +646,8 @@ fn public_containers(resources: &[Resource], index: &Index, root: &str, flows: &
 
 /// AKS API servers are public unless the cluster is private or its authorized ranges exclude
 /// the internet.
-fn kubernetes_endpoints(resources: &[Resource], root: &str, flows: &mut Vec<Flow>) {
-    for cluster in resources
-        .iter()
-        .filter(|r| r.kind == "azurerm_kubernetes_cluster")
-    {
+fn kubernetes_endpoints(index: &Index, root: &str, flows: &mut Vec<Flow>) {
+    for cluster in index.of_kind("azurerm_kubernetes_cluster") {
         let private = cluster.body.get("private_cluster_enabled");
         if private.and_then(Value::as_bool) == Some(true) {
             continue;
@@ -810,11 +693,8 @@ fn kubernetes_endpoints(resources: &[Resource], root: &str, flows: &mut Vec<Flow
 
 /// Front Door endpoints take HTTPS (and HTTP, unless every route redirects or refuses it)
 /// from anywhere.
-fn front_doors(resources: &[Resource], root: &str, flows: &mut Vec<Flow>) {
-    for door in resources
-        .iter()
-        .filter(|r| r.kind == "azurerm_frontdoor" || r.kind == "azurerm_cdn_frontdoor_endpoint")
-    {
+fn front_doors(index: &Index, root: &str, flows: &mut Vec<Flow>) {
+    for door in index.of_kinds(&["azurerm_frontdoor", "azurerm_cdn_frontdoor_endpoint"]) {
         flows.push(
             Door {
                 target: &door.address,
@@ -834,9 +714,9 @@ fn front_doors(resources: &[Resource], root: &str, flows: &mut Vec<Flow>) {
 /// What sits behind gateways and load balancers: machines whose interfaces join a backend
 /// pool, scale sets whose interface configurations name one, and apps or addresses a
 /// gateway's pool names.
-fn backends(resources: &[Resource], index: &Index, root: &str, flows: &mut Vec<Flow>) {
+fn backends(index: &Index, root: &str, flows: &mut Vec<Flow>) {
     let mut on_interface: BTreeMap<&str, Vec<&Resource>> = BTreeMap::new();
-    for machine in resources {
+    for machine in index.all() {
         for nic in index.arg(&machine.body, "network_interface_ids") {
             on_interface.entry(&nic.address).or_default().push(machine);
         }
@@ -883,10 +763,10 @@ fn backends(resources: &[Resource], index: &Index, root: &str, flows: &mut Vec<F
             Some(span),
         ));
     };
-    for association in resources.iter().filter(|r| {
-        r.kind == "azurerm_network_interface_application_gateway_backend_address_pool_association"
-            || r.kind == "azurerm_network_interface_backend_address_pool_association"
-    }) {
+    for association in index.of_kinds(&[
+        "azurerm_network_interface_application_gateway_backend_address_pool_association",
+        "azurerm_network_interface_backend_address_pool_association",
+    ]) {
         let Some(pool) = association.body.get("backend_address_pool_id") else {
             continue;
         };
@@ -898,9 +778,10 @@ fn backends(resources: &[Resource], index: &Index, root: &str, flows: &mut Vec<F
             }
         }
     }
-    for set in resources
+    for set in index
+        .all()
         .iter()
-        .filter(|r| crate::catalog::entry(&r.kind).is_some_and(|e| e.technology == "vm-scale-set"))
+        .filter(|r| crate::catalog::entry(&r.kind).is_some_and(|e| e.role == Some(Role::ScaleSet)))
     {
         let configurations = set
             .body
@@ -920,10 +801,7 @@ fn backends(resources: &[Resource], index: &Index, root: &str, flows: &mut Vec<F
             }
         }
     }
-    for gateway in resources
-        .iter()
-        .filter(|r| r.kind == "azurerm_application_gateway")
-    {
+    for gateway in index.of_kind("azurerm_application_gateway") {
         for pool in gateway.body.all("backend_address_pool") {
             for key in ["fqdns", "ip_addresses"] {
                 if let Some(members) = pool.get(key) {

@@ -1,13 +1,16 @@
-//! What every cloud provider's mapping shares: element ids, doors from the internet, the
-//! reference index, catalog flags and companions, firewall port ranges.
+//! What every cloud provider's mapping shares: the registry of providers, element ids, doors
+//! from the internet, the resource index, and the relationships the catalog states as data
+//! (zones and their parents, placements, identities, flags and companions, address-range
+//! firewall rules), read here once for every provider.
 
-use crate::catalog::{self, Entry, FlagSource};
+use crate::catalog::{self, ArgPath, Entry, FlagSource};
 use crate::value::{Resource, Value};
+use crate::{aws, azure, google};
 use std::collections::BTreeMap;
 use trustmap_containers as containers;
 use trustmap_model::{
-    AttrName, Attributes, Element, ElementId, Flow, INTERNET_ELEMENT, Span, Tri, TrustLevel, Zone,
-    ZoneId, ZoneKind,
+    AttrName, Attributes, Element, ElementId, Flow, Fragment, INTERNET_ELEMENT, Span, Tri,
+    TrustLevel, Zone, ZoneId, ZoneKind,
 };
 
 /// The element id of a resource: `tf:aws_db_instance.main`, or with the root module's folder
@@ -92,23 +95,57 @@ pub(crate) fn at<'v>(value: &'v Value, path: &[String]) -> Option<&'v Value> {
     })
 }
 
-/// Resolves a reference to the resources it may name: exact address, or every instance of a
-/// base address (`aws_subnet.public` names `aws_subnet.public[0]` and `[1]`).
+/// The resources of one provider in one module tree, indexed once for every pass: by address
+/// (a reference names `aws_subnet.public` or one instance of it), by type, and by argument.
 pub(crate) struct Index<'r> {
+    resources: &'r [Resource],
     by_address: BTreeMap<&'r str, &'r Resource>,
     by_base: BTreeMap<&'r str, Vec<&'r Resource>>,
+    /// Positions in `resources`, in source order.
+    by_kind: BTreeMap<&'r str, Vec<usize>>,
 }
 
 impl<'r> Index<'r> {
     pub(crate) fn new(resources: &'r [Resource]) -> Index<'r> {
         let mut by_base: BTreeMap<&str, Vec<&Resource>> = BTreeMap::new();
-        for r in resources {
+        let mut by_kind: BTreeMap<&str, Vec<usize>> = BTreeMap::new();
+        for (position, r) in resources.iter().enumerate() {
             by_base.entry(r.base_address.as_str()).or_default().push(r);
+            by_kind.entry(r.kind.as_str()).or_default().push(position);
         }
         Index {
+            resources,
             by_address: resources.iter().map(|r| (r.address.as_str(), r)).collect(),
             by_base,
+            by_kind,
         }
+    }
+
+    /// Every resource, in source order.
+    pub(crate) fn all(&self) -> &'r [Resource] {
+        self.resources
+    }
+
+    /// The resources of one type, in source order.
+    pub(crate) fn of_kind(&self, kind: &str) -> impl Iterator<Item = &'r Resource> + '_ {
+        let resources = self.resources;
+        self.by_kind
+            .get(kind)
+            .map_or(&[][..], Vec::as_slice)
+            .iter()
+            .map(move |&p| &resources[p])
+    }
+
+    /// The resources of several types, in source order.
+    pub(crate) fn of_kinds(&self, kinds: &[&str]) -> Vec<&'r Resource> {
+        let mut positions: Vec<usize> = kinds
+            .iter()
+            .filter_map(|k| self.by_kind.get(k))
+            .flatten()
+            .copied()
+            .collect();
+        positions.sort_unstable();
+        positions.into_iter().map(|p| &self.resources[p]).collect()
     }
 
     pub(crate) fn resolve(&self, address: &str) -> Vec<&'r Resource> {
@@ -125,11 +162,66 @@ impl<'r> Index<'r> {
             .unwrap_or_default()
     }
 
+    /// The resources the first present of several argument paths refers to.
+    pub(crate) fn arg_path(&self, body: &Value, paths: &[ArgPath]) -> Vec<&'r Resource> {
+        paths
+            .iter()
+            .find_map(|p| at(body, p))
+            .map(|v| self.resolve_all(v))
+            .unwrap_or_default()
+    }
+
     pub(crate) fn resolve_all(&self, value: &Value) -> Vec<&'r Resource> {
         referenced(value)
             .iter()
             .flat_map(|a| self.resolve(a))
             .collect()
+    }
+
+    /// The zone a resource is placed in by the first of its placement arguments that names
+    /// one: a subnet or network directly, or through what stands for subnets (a subnet group,
+    /// a network interface).
+    pub(crate) fn placement(&self, resource: &Resource, entry: &Entry) -> Option<&'r Resource> {
+        entry.placement.iter().find_map(|path| {
+            at(&resource.body, path)
+                .map(|v| self.resolve_all(v))
+                .unwrap_or_default()
+                .into_iter()
+                .flat_map(|r| match catalog::facts(&r.kind) {
+                    Some(facts) if !facts.places_in.is_empty() => {
+                        self.arg_path(&r.body, &facts.places_in)
+                    }
+                    _ => vec![r],
+                })
+                .find(|r| catalog::zone(&r.kind).is_some())
+        })
+    }
+
+    /// The identity a resource runs as, following what stands for one (an instance profile
+    /// names its role, a task definition its task role); none when it names none.
+    pub(crate) fn identity(&self, resource: &Resource) -> Option<&'r Resource> {
+        fn follow<'r>(
+            index: &Index<'r>,
+            body: &Value,
+            paths: &[ArgPath],
+            depth: u8,
+        ) -> Option<&'r Resource> {
+            index.arg_path(body, paths).into_iter().find_map(|r| {
+                match catalog::facts(&r.kind)
+                    .filter(|f| f.element.is_none() && !f.identity.is_empty())
+                {
+                    Some(link) if depth > 0 => follow(index, &r.body, &link.identity, depth - 1),
+                    Some(_) => None,
+                    None => Some(r),
+                }
+            })
+        }
+        follow(
+            self,
+            &resource.body,
+            catalog::identity_paths(&resource.kind),
+            3,
+        )
     }
 }
 
@@ -224,11 +316,11 @@ pub(crate) fn read_flags(
 /// companion that may configure it (its target is not known) makes those flags unknown.
 pub(crate) fn catalog_attributes(
     resource: &Resource,
-    entry: &Entry,
+    flags: &[(AttrName, FlagSource)],
     companions: &BTreeMap<String, Vec<Companioned<'_>>>,
 ) -> Attributes {
     let mut attributes = Attributes::default();
-    read_flags(&resource.body, &entry.flags, &mut attributes);
+    read_flags(&resource.body, flags, &mut attributes);
     for companion in companions.get(&resource.address).into_iter().flatten() {
         let Some(facts) = catalog::companion(&companion.resource.kind) else {
             continue;
@@ -253,11 +345,10 @@ pub(crate) struct Companioned<'r> {
 
 /// The resources that configure another one, by the address of the one they configure. A
 /// companion whose target cannot be resolved may configure any resource of the types it
-/// configures that no companion of its kind certainly configures.
-pub(crate) fn companions<'r>(
-    resources: &'r [Resource],
-    index: &Index<'r>,
-) -> BTreeMap<String, Vec<Companioned<'r>>> {
+/// configures that no companion of its kind certainly configures. A companion of a part (an
+/// API's stage) configures the whole.
+pub(crate) fn companions<'r>(index: &Index<'r>) -> BTreeMap<String, Vec<Companioned<'r>>> {
+    let resources = index.all();
     let mut companions: BTreeMap<String, Vec<Companioned<'r>>> = BTreeMap::new();
     let mut unresolved: Vec<&Resource> = Vec::new();
     for r in resources {
@@ -269,7 +360,13 @@ pub(crate) fn companions<'r>(
         if parents.is_empty() && target.is_some() {
             unresolved.push(r);
         }
-        for parent in parents {
+        let wholes = parents.into_iter().map(|part| {
+            catalog::facts(&part.kind)
+                .filter(|f| !f.part_of.is_empty())
+                .and_then(|f| index.arg_path(&part.body, &f.part_of).into_iter().next())
+                .unwrap_or(part)
+        });
+        for parent in wholes {
             companions
                 .entry(parent.address.clone())
                 .or_default()
@@ -281,7 +378,8 @@ pub(crate) fn companions<'r>(
     }
     for companion in unresolved {
         let of = catalog::companion(&companion.kind).map_or(&[][..], |f| f.of.as_slice());
-        for parent in resources.iter().filter(|p| of.contains(&p.kind)) {
+        let kinds: Vec<&str> = of.iter().map(String::as_str).collect();
+        for parent in index.of_kinds(&kinds) {
             let configured = companions.entry(parent.address.clone()).or_default();
             if !configured
                 .iter()
@@ -410,12 +508,8 @@ fn references_in<'v>(value: &'v Value, out: &mut Vec<(&'v str, &'v Span)>) {
 /// A process configured with a data store (a function's environment naming a table, a Cloud
 /// Run service's `REDISHOST`, a balancer's access-log bucket) talks to it: a flow from the
 /// process to the store at the reference, unless the mapping already drew one between them.
-pub(crate) fn configured_flows(
-    resources: &[Resource],
-    index: &Index,
-    root: &str,
-    flows: &mut Vec<Flow>,
-) {
+pub(crate) fn configured_flows(index: &Index, root: &str, flows: &mut Vec<Flow>) {
+    let resources = index.all();
     let drawn: std::collections::BTreeSet<(String, String)> = flows
         .iter()
         .map(|f| (f.source.0.clone(), f.target.0.clone()))
@@ -448,4 +542,186 @@ pub(crate) fn configured_flows(
             }
         }
     }
+}
+
+/// The zones of the networks and subnets the catalog knows (networks first, then subnets,
+/// each in source order): inside the first zone their parent argument names, else inside the
+/// provider's own zone; their flags read as the catalog says, companions (flow logs) included.
+pub(crate) fn zones(
+    index: &Index,
+    root: &str,
+    top: &str,
+    companions: &BTreeMap<String, Vec<Companioned<'_>>>,
+) -> Vec<Zone> {
+    let mut zoned: Vec<(&Resource, &catalog::ZoneFacts)> = index
+        .all()
+        .iter()
+        .filter_map(|r| catalog::zone(&r.kind).map(|z| (r, z)))
+        .collect();
+    zoned.sort_by_key(|(_, z)| z.kind != ZoneKind::Vpc);
+    zoned
+        .into_iter()
+        .map(|(r, facts)| {
+            let parent = facts
+                .parent
+                .iter()
+                .flat_map(|p| {
+                    at(&r.body, p)
+                        .map(|v| index.resolve_all(v))
+                        .unwrap_or_default()
+                })
+                .find(|p| catalog::zone(&p.kind).is_some())
+                .map_or_else(|| top.to_string(), |p| id(root, &p.address));
+            // Only the flags the zone declares: a companion that may configure anything (a
+            // diagnostic setting) says nothing of a network's own flags.
+            let read = catalog_attributes(r, &facts.flags, companions);
+            let mut attributes = Attributes::default();
+            for (name, _) in &facts.flags {
+                if let Some(attribute) = read.get(*name) {
+                    attributes.set_flag(*name, read.flag(*name), attribute.span.clone());
+                }
+            }
+            network_zone(
+                root,
+                r,
+                facts.kind,
+                format!("{} {}", facts.label, r.address),
+                parent,
+                attributes,
+            )
+        })
+        .collect()
+}
+
+/// Address-range firewall rules (Azure SQL, MySQL, PostgreSQL, Redis) that admit every address
+/// (`0.0.0.0` to `255.255.255.255`) open the port of the resource they name to the internet,
+/// unless that resource turns public network access off. `0.0.0.0` to `0.0.0.0` only admits
+/// the provider's own services.
+pub(crate) fn firewall_rules(index: &Index, root: &str, flows: &mut Vec<Flow>) {
+    for rule in index.all() {
+        let Some(facts) = catalog::facts(&rule.kind).and_then(|f| f.firewall_rule.as_ref()) else {
+            continue;
+        };
+        let address = |k: &str| rule.body.get(k).and_then(Value::as_str);
+        if address(&facts.end) != Some("255.255.255.255")
+            || address(&facts.start) != Some("0.0.0.0")
+        {
+            continue;
+        }
+        let targets = facts.target.iter().flat_map(|p| {
+            at(&rule.body, p)
+                .map(|v| index.resolve_all(v))
+                .unwrap_or_default()
+        });
+        for target in targets.collect::<Vec<_>>() {
+            let Some(port) = catalog::entry(&target.kind).and_then(|e| e.port) else {
+                continue;
+            };
+            if target
+                .body
+                .get("public_network_access_enabled")
+                .and_then(Value::as_bool)
+                == Some(false)
+            {
+                continue;
+            }
+            let port = i64::from(port);
+            let (ports, protocol, encrypted) = describe("tcp", Some(port), Some(port));
+            let encrypted = match target
+                .body
+                .get("ssl_enforcement_enabled")
+                .and_then(Value::as_bool)
+            {
+                Some(b) => Tri::from_bool(b),
+                None => encrypted,
+            };
+            let span = rule
+                .body
+                .get(&facts.end)
+                .map_or_else(|| rule.span.clone(), |v| v.span().clone());
+            flows.push(
+                Door {
+                    target: &target.address,
+                    protocol,
+                    port: ports.first().cloned(),
+                    origin: "database-firewall",
+                    span,
+                    public: Tri::Yes,
+                    encrypted: Some(encrypted),
+                    authenticated: Some(Tri::Yes),
+                }
+                .flow(root),
+            );
+        }
+    }
+}
+
+/// Which security groups guard each resource (a subnet, an interface), by its address: what
+/// the catalog's `guards` entries say, in source order.
+pub(crate) fn guards(index: &Index) -> BTreeMap<String, Vec<String>> {
+    let mut guards: BTreeMap<String, Vec<String>> = BTreeMap::new();
+    for r in index.all() {
+        let Some(guard) = catalog::facts(&r.kind).and_then(|f| f.guard.as_ref()) else {
+            continue;
+        };
+        let targets = if guard.target.is_empty() {
+            vec![r]
+        } else {
+            index.arg_path(&r.body, &guard.target)
+        };
+        for group in index.arg_path(&r.body, &guard.group) {
+            for target in &targets {
+                guards
+                    .entry(target.address.clone())
+                    .or_default()
+                    .push(group.address.clone());
+            }
+        }
+    }
+    guards
+}
+
+/// Every value a path reaches, walking every item of the lists on the way (every
+/// `ip_configuration` block, not only the first).
+pub(crate) fn blocks_at<'v>(value: &'v Value, path: &[String]) -> Vec<&'v Value> {
+    let mut current = vec![value];
+    for key in path {
+        current = current.into_iter().flat_map(|v| v.all(key)).collect();
+    }
+    current
+}
+
+/// One provider: the prefix of its resource types, its catalog, and the code only it needs.
+pub(crate) struct Provider {
+    /// The prefix of its resource types (`aws_`).
+    pub(crate) prefix: &'static str,
+    /// Its catalog file's name and text.
+    pub(crate) catalog: (&'static str, &'static str),
+    /// Its resources (indexed) into a fragment, for a root module's folder.
+    pub(crate) model: fn(&Index, &str) -> Fragment,
+}
+
+/// Every provider the model knows: adding one is a catalog file, a module and a line here.
+pub(crate) const PROVIDERS: &[Provider] = &[aws::PROVIDER, azure::PROVIDER, google::PROVIDER];
+
+/// Each provider's resources through its mapping; resources of other providers (`random_`,
+/// `null_`) are not part of the model.
+pub(crate) fn model(resources: Vec<Resource>, root: &str) -> Fragment {
+    // Each provider's resources, moved (not copied) into their own list.
+    let mut by_provider: Vec<Vec<Resource>> = PROVIDERS.iter().map(|_| Vec::new()).collect();
+    for resource in resources {
+        if let Some(slot) = PROVIDERS
+            .iter()
+            .position(|p| resource.kind.starts_with(p.prefix))
+        {
+            by_provider[slot].push(resource);
+        }
+    }
+    let mut fragment = Fragment::default();
+    for (provider, own) in PROVIDERS.iter().zip(&by_provider) {
+        if !own.is_empty() {
+            fragment.absorb((provider.model)(&Index::new(own), root));
+        }
+    }
+    fragment
 }

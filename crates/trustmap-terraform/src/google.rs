@@ -9,12 +9,12 @@
 //! (owner and editor; the default compute account is an editor).
 
 use crate::cloud::{
-    Door, Index, api_server_door, at, catalog_attributes, companions, configured_flows, describe,
-    element, id, network_zone, provider_zone, public_data_door,
+    Door, Index, Provider, api_server_door, at, blocks_at, catalog_attributes, companions,
+    configured_flows, describe, element, id, provider_zone, public_data_door, zones,
 };
 use crate::value::{Resource, Value};
 use std::collections::BTreeMap;
-use trustmap_model::{AttrName, Attributes, Flow, Fragment, Span, Tri, ZoneKind};
+use trustmap_model::{AttrName, Flow, Fragment, Span, Tri};
 
 /// The zone every Google Cloud resource of a scan lives in, unless its network is known.
 pub const PROJECT_ZONE: &str = "tf:google";
@@ -25,59 +25,33 @@ const EVERYONE: &[&str] = &["allUsers", "allAuthenticatedUsers"];
 /// Primitive roles that control a whole project.
 const PRIMITIVE_ROLES: &[&str] = &["roles/owner", "roles/editor"];
 
+/// The Google Cloud provider: its catalog and its mapping.
+pub(crate) const PROVIDER: Provider = Provider {
+    prefix: "google_",
+    catalog: (
+        "catalog/google.yaml",
+        include_str!("../catalog/google.yaml"),
+    ),
+    model,
+};
+
 /// The Google Cloud part of a Terraform scan.
-pub fn model(resources: &[Resource], root: &str) -> Fragment {
-    let index = Index::new(resources);
+fn model(index: &Index, root: &str) -> Fragment {
     let mut fragment = Fragment::default();
     fragment
         .zones
         .push(provider_zone(PROJECT_ZONE, "Google Cloud project"));
-    for network in resources
-        .iter()
-        .filter(|r| r.kind == "google_compute_network")
-    {
-        fragment.zones.push(network_zone(
-            root,
-            network,
-            ZoneKind::Vpc,
-            format!("VPC network {}", network.address),
-            PROJECT_ZONE.to_string(),
-            Attributes::default(),
-        ));
-    }
-    for subnet in resources
-        .iter()
-        .filter(|r| r.kind == "google_compute_subnetwork")
-    {
-        let network = index
-            .arg(&subnet.body, "network")
-            .first()
-            .map_or_else(|| PROJECT_ZONE.to_string(), |n| id(root, &n.address));
-        let mut attributes = Attributes::default();
-        let logged = subnet.body.get("log_config");
-        attributes.set_flag(
-            AttrName::Logging,
-            Tri::from_bool(logged.is_some()),
-            logged.map(|l| l.span().clone()),
-        );
-        fragment.zones.push(network_zone(
-            root,
-            subnet,
-            ZoneKind::Subnet,
-            format!("subnetwork {}", subnet.address),
-            network,
-            attributes,
-        ));
-    }
-
-    let rights = project_rights(resources, &index);
-    let companions = companions(resources, &index);
-    let balancers = load_balancers(resources, &index);
-    for r in resources {
+    let companions = companions(index);
+    fragment
+        .zones
+        .extend(zones(index, root, PROJECT_ZONE, &companions));
+    let rights = project_rights(index);
+    let balancers = load_balancers(index);
+    for r in index.all() {
         let Some(entry) = crate::catalog::entry(&r.kind) else {
             continue;
         };
-        let mut attributes = catalog_attributes(r, entry, &companions);
+        let mut attributes = catalog_attributes(r, &entry.flags, &companions);
         if let Some(backends) = balancers.get(&r.address).filter(|b| b.resolved) {
             // Cloud Armor and request logs are set on the backend services.
             for (name, found) in [
@@ -87,21 +61,21 @@ pub fn model(resources: &[Resource], root: &str) -> Fragment {
                 attributes.set_flag(name, Tri::from_bool(found.is_some()), found.clone());
             }
         }
-        if let Some(account) = r.body.all("service_account").into_iter().next() {
+        // The service account it runs as (the catalog names the argument).
+        if let Some(account) = entry
+            .identity
+            .iter()
+            .find_map(|p| blocks_at(&r.body, p).into_iter().next())
+        {
             attributes.set_flag(AttrName::ServiceAccountToken, Tri::Yes, None);
-            for (right, span) in account_rights(account, &rights, &index) {
+            for (right, span) in account_rights(account, &rights, index) {
                 attributes.push_item(AttrName::ServiceAccountPrivileges, right, Some(span));
             }
             attributes.set_empty_list(AttrName::ServiceAccountPrivileges);
         }
-        let placed = entry
-            .subnets
-            .as_ref()
-            .and_then(|p| at(&r.body, p))
-            .and_then(|v| index.resolve_all(v).into_iter().next())
-            .map(|s| id(root, &s.address))
-            .or_else(|| network_of(r, &index).map(|n| id(root, &n.address)));
-        let zone = placed.unwrap_or_else(|| PROJECT_ZONE.to_string());
+        let zone = index
+            .placement(r, entry)
+            .map_or_else(|| PROJECT_ZONE.to_string(), |s| id(root, &s.address));
         fragment
             .elements
             .push(element(root, r, entry, zone, attributes));
@@ -123,13 +97,13 @@ pub fn model(resources: &[Resource], root: &str) -> Fragment {
             ));
         }
     }
-    firewalls(resources, &index, root, &mut flows);
-    forwarding_rules(resources, &index, root, &mut flows);
-    serverless(resources, &index, root, &mut flows);
-    public_data(resources, &index, root, &mut flows);
-    cloud_sql(resources, root, &mut flows);
-    kubernetes_endpoints(resources, root, &mut flows);
-    configured_flows(resources, &index, root, &mut flows);
+    firewalls(index, root, &mut flows);
+    forwarding_rules(index, root, &mut flows);
+    serverless(index, root, &mut flows);
+    public_data(index, root, &mut flows);
+    cloud_sql(index, root, &mut flows);
+    kubernetes_endpoints(index, root, &mut flows);
+    configured_flows(index, root, &mut flows);
     fragment.flows.extend(flows);
     fragment
 }
@@ -170,14 +144,9 @@ fn names_everyone(value: Option<&Value>) -> bool {
 
 /// The primitive roles granted in the project, by member: a service account's email as
 /// written, or the address of the `google_service_account` it refers to.
-fn project_rights(resources: &[Resource], index: &Index) -> BTreeMap<String, Vec<(String, Span)>> {
+fn project_rights(index: &Index) -> BTreeMap<String, Vec<(String, Span)>> {
     let mut rights: BTreeMap<String, Vec<(String, Span)>> = BTreeMap::new();
-    for binding in resources.iter().filter(|r| {
-        matches!(
-            r.kind.as_str(),
-            "google_project_iam_member" | "google_project_iam_binding"
-        )
-    }) {
+    for binding in index.of_kinds(&["google_project_iam_member", "google_project_iam_binding"]) {
         let Some(role) = binding
             .body
             .get("role")
@@ -265,17 +234,12 @@ fn default_account(account: &Value, span: &Span) -> Vec<(String, Span)> {
 
 /// Firewall rules that admit the internet reach the instances they target that have an
 /// external IP: by network tag, by service account, or every instance of the network.
-fn firewalls(resources: &[Resource], index: &Index, root: &str, flows: &mut Vec<Flow>) {
-    let instances: Vec<&Resource> = resources
-        .iter()
-        .filter(|r| {
-            r.kind == "google_compute_instance" || r.kind == "google_compute_instance_template"
-        })
-        .collect();
-    for rule in resources
-        .iter()
-        .filter(|r| r.kind == "google_compute_firewall")
-    {
+fn firewalls(index: &Index, root: &str, flows: &mut Vec<Flow>) {
+    let instances: Vec<&Resource> = index.of_kinds(&[
+        "google_compute_instance",
+        "google_compute_instance_template",
+    ]);
+    for rule in index.of_kind("google_compute_firewall") {
         let direction = rule
             .body
             .get("direction")
@@ -424,11 +388,11 @@ fn firewalls(resources: &[Resource], index: &Index, root: &str, flows: &mut Vec<
 
 /// External forwarding rules are load balancers: HTTP proxies take plain HTTP, HTTPS proxies
 /// TLS with their SSL policy (Google's default policy still accepts TLS 1.0).
-fn forwarding_rules(resources: &[Resource], index: &Index, root: &str, flows: &mut Vec<Flow>) {
-    for rule in resources.iter().filter(|r| {
-        r.kind == "google_compute_global_forwarding_rule"
-            || r.kind == "google_compute_forwarding_rule"
-    }) {
+fn forwarding_rules(index: &Index, root: &str, flows: &mut Vec<Flow>) {
+    for rule in index.of_kinds(&[
+        "google_compute_global_forwarding_rule",
+        "google_compute_forwarding_rule",
+    ]) {
         let scheme = rule
             .body
             .get("load_balancing_scheme")
@@ -546,16 +510,12 @@ fn forwarding_rules(resources: &[Resource], index: &Index, root: &str, flows: &m
 /// The IAM resources granting a role on a resource to anyone: (resource address, read-only,
 /// the span of the grant).
 fn public_grants<'r>(
-    resources: &'r [Resource],
     index: &Index<'r>,
     kinds: &[&str],
     target_keys: &[&str],
 ) -> Vec<(&'r Resource, Tri, Span)> {
     let mut grants = Vec::new();
-    for grant in resources
-        .iter()
-        .filter(|r| kinds.contains(&r.kind.as_str()))
-    {
+    for grant in index.of_kinds(kinds) {
         let members = grant
             .body
             .get("member")
@@ -580,9 +540,8 @@ fn public_grants<'r>(
 
 /// Cloud Run services and HTTP Cloud Functions answer on the internet unless their ingress
 /// says otherwise; they require IAM authentication unless `allUsers` may invoke them.
-fn serverless(resources: &[Resource], index: &Index, root: &str, flows: &mut Vec<Flow>) {
+fn serverless(index: &Index, root: &str, flows: &mut Vec<Flow>) {
     let open: BTreeMap<String, Span> = public_grants(
-        resources,
         index,
         &[
             "google_cloud_run_service_iam_member",
@@ -595,7 +554,6 @@ fn serverless(resources: &[Resource], index: &Index, root: &str, flows: &mut Vec
     )
     .into_iter()
     .chain(public_grants(
-        resources,
         index,
         &[
             "google_cloudfunctions_function_iam_member",
@@ -607,15 +565,12 @@ fn serverless(resources: &[Resource], index: &Index, root: &str, flows: &mut Vec
     ))
     .map(|(target, _, span)| (target.address.clone(), span))
     .collect();
-    for service in resources.iter().filter(|r| {
-        matches!(
-            r.kind.as_str(),
-            "google_cloud_run_service"
-                | "google_cloud_run_v2_service"
-                | "google_cloudfunctions_function"
-                | "google_cloudfunctions2_function"
-        )
-    }) {
+    for service in index.of_kinds(&[
+        "google_cloud_run_service",
+        "google_cloud_run_v2_service",
+        "google_cloudfunctions_function",
+        "google_cloudfunctions2_function",
+    ]) {
         let ingress = service
             .body
             .get("ingress")
@@ -669,9 +624,8 @@ fn serverless(resources: &[Resource], index: &Index, root: &str, flows: &mut Vec
 }
 
 /// Buckets and BigQuery datasets granted to `allUsers` or `allAuthenticatedUsers`.
-fn public_data(resources: &[Resource], index: &Index, root: &str, flows: &mut Vec<Flow>) {
+fn public_data(index: &Index, root: &str, flows: &mut Vec<Flow>) {
     let mut grants = public_grants(
-        resources,
         index,
         &[
             "google_storage_bucket_iam_member",
@@ -680,7 +634,6 @@ fn public_data(resources: &[Resource], index: &Index, root: &str, flows: &mut Ve
         &["bucket"],
     );
     grants.extend(public_grants(
-        resources,
         index,
         &[
             "google_bigquery_dataset_iam_member",
@@ -689,10 +642,7 @@ fn public_data(resources: &[Resource], index: &Index, root: &str, flows: &mut Ve
         &["dataset_id"],
     ));
     // Dataset `access` blocks naming everyone.
-    for dataset in resources
-        .iter()
-        .filter(|r| r.kind == "google_bigquery_dataset")
-    {
+    for dataset in index.of_kind("google_bigquery_dataset") {
         for access in dataset.body.all("access") {
             let open = ["special_group", "iam_member"]
                 .iter()
@@ -717,11 +667,8 @@ fn public_data(resources: &[Resource], index: &Index, root: &str, flows: &mut Ve
 }
 
 /// Cloud SQL instances with a public IP that authorize `0.0.0.0/0`.
-fn cloud_sql(resources: &[Resource], root: &str, flows: &mut Vec<Flow>) {
-    for instance in resources
-        .iter()
-        .filter(|r| r.kind == "google_sql_database_instance")
-    {
+fn cloud_sql(index: &Index, root: &str, flows: &mut Vec<Flow>) {
+    for instance in index.of_kind("google_sql_database_instance") {
         let path = |keys: &[&str]| {
             at(
                 &instance.body,
@@ -793,11 +740,8 @@ fn cloud_sql(resources: &[Resource], root: &str, flows: &mut Vec<Flow>) {
 
 /// GKE control planes are public unless the endpoint is private or master authorized networks
 /// leave the internet out.
-fn kubernetes_endpoints(resources: &[Resource], root: &str, flows: &mut Vec<Flow>) {
-    for cluster in resources
-        .iter()
-        .filter(|r| r.kind == "google_container_cluster")
-    {
+fn kubernetes_endpoints(index: &Index, root: &str, flows: &mut Vec<Flow>) {
+    for cluster in index.of_kind("google_container_cluster") {
         let private = cluster
             .body
             .all("private_cluster_config")
@@ -857,15 +801,12 @@ struct Backends<'r> {
 }
 
 /// The backends of every forwarding rule, by its address.
-fn load_balancers<'r>(
-    resources: &'r [Resource],
-    index: &Index<'r>,
-) -> BTreeMap<String, Backends<'r>> {
+fn load_balancers<'r>(index: &Index<'r>) -> BTreeMap<String, Backends<'r>> {
     let mut all = BTreeMap::new();
-    for rule in resources.iter().filter(|r| {
-        r.kind == "google_compute_global_forwarding_rule"
-            || r.kind == "google_compute_forwarding_rule"
-    }) {
+    for rule in index.of_kinds(&[
+        "google_compute_global_forwarding_rule",
+        "google_compute_forwarding_rule",
+    ]) {
         let mut backends = Backends::default();
         // forwarding rule -> proxy -> URL map -> backend service, or straight to the service.
         let mut services: Vec<&Resource> = index.arg(&rule.body, "backend_service");

@@ -205,34 +205,9 @@ fn internal_error(root: &RootModule) -> Fragment {
     fragment
 }
 
-/// One provider's mapping from resources to a fragment.
-type Mapping = fn(&[Resource], &str) -> Fragment;
-
-/// Each provider's resources through its mapping (AWS, Azure, Google Cloud); resources of
-/// other providers (`random_`, `null_`) are not part of the model.
+/// Each provider's resources through its mapping (see [`cloud::PROVIDERS`]).
 fn cloud_model(resources: Vec<Resource>, prefix: &str) -> Fragment {
-    let mappings: [(&str, Mapping); 3] = [
-        ("aws_", aws::model),
-        ("azurerm_", azure::model),
-        ("google_", google::model),
-    ];
-    // Each provider's resources, moved (not copied) into their own list.
-    let mut by_provider: [Vec<Resource>; 3] = Default::default();
-    for resource in resources {
-        if let Some(slot) = mappings
-            .iter()
-            .position(|(provider, _)| resource.kind.starts_with(provider))
-        {
-            by_provider[slot].push(resource);
-        }
-    }
-    let mut fragment = Fragment::default();
-    for ((_, model), own) in mappings.iter().zip(&by_provider) {
-        if !own.is_empty() {
-            fragment.absorb(model(own, prefix));
-        }
-    }
-    fragment
+    cloud::model(resources, prefix)
 }
 
 /// The folders that scanned modules call as local modules (`source = "./modules/x"`): they are

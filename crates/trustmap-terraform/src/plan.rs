@@ -1041,7 +1041,7 @@ mod tests {
         ]}}});
         let mut diags = Vec::new();
         let resources = read_document("s.json", &state.to_string(), None, &[], &mut diags);
-        let fragment = crate::azure::model(&resources, "");
+        let fragment = crate::cloud::model(resources, "");
         let doors: Vec<&str> = fragment.flows.iter().map(|f| f.id.0.as_str()).collect();
         assert_eq!(
             doors,

@@ -1,0 +1,585 @@
+//! AWS entry points: load-balancer listeners and their backends, CloudFront distributions,
+//! API Gateway methods, routes and integrations, EKS API endpoints, public S3 buckets (ACLs and
+//! bucket policies) and Lambda function URLs, each a door from the internet at the line that
+//! opens it.
+
+use super::iam::{Statement, policy_statements};
+use crate::catalog::Entry;
+use crate::cloud::{
+    Door, Index, api_server_door, at, id, listener_encryption, port_text, public_data_door,
+};
+use crate::value::{Resource, Value};
+use std::collections::{BTreeMap, BTreeSet};
+use trustmap_model::{AttrName, ElementId, Flow, Span, Tri};
+
+/// Where a listener writes its protocol and port: `lb_protocol`/`lb_port` in a classic ELB's
+/// inline block, `protocol`/`port` in an `aws_lb_listener`.
+struct ListenerKeys {
+    protocol: &'static str,
+    port: &'static str,
+}
+
+/// The door a listener opens from the internet (none when its balancer is internal), on the
+/// line of its protocol. Both kinds of listener default to HTTP.
+fn listener_door(
+    root: &str,
+    balancer: &Resource,
+    listener: &Value,
+    keys: ListenerKeys,
+    public: Tri,
+) -> Option<Flow> {
+    if public == Tri::No {
+        return None;
+    }
+    let written = listener.get(keys.protocol);
+    let protocol = written
+        .and_then(Value::as_str)
+        .unwrap_or("http")
+        .to_ascii_lowercase();
+    let encrypted = listener_encryption(&protocol);
+    let door = Door {
+        target: &balancer.address,
+        encrypted: Some(encrypted),
+        protocol: Some(protocol),
+        port: port_text(listener.get(keys.port)),
+        origin: "listener",
+        span: written.map_or_else(|| listener.span().clone(), |v| v.span().clone()),
+        public,
+        authenticated: None,
+    };
+    let mut flow = door.flow(root);
+    if encrypted == Tri::Yes {
+        // Without `ssl_policy` the provider leaves the choice to AWS, whose default has
+        // changed over time: unknown.
+        let policy = listener.get("ssl_policy");
+        let outdated = policy
+            .and_then(Value::as_str)
+            .map_or(Tri::Unknown, elb_policy_outdated);
+        flow.attributes.set_flag(
+            AttrName::OutdatedTls,
+            outdated,
+            policy.map(|p| p.span().clone()),
+        );
+    }
+    Some(flow)
+}
+
+/// Whether an Elastic Load Balancing security policy still accepts TLS 1.0 or 1.1: the
+/// predefined policies name their lowest version (`ELBSecurityPolicy-TLS13-1-2-2021-06`), and
+/// the older undated-version ones (`ELBSecurityPolicy-2016-08`, `-2015-05`, `-FS-2018-06`) accept
+/// TLS 1.0. A policy of another naming is unknown.
+fn elb_policy_outdated(policy: &str) -> Tri {
+    const OUTDATED: &[&str] = &[
+        "ELBSecurityPolicy-2015-05",
+        "ELBSecurityPolicy-2016-08",
+        "ELBSecurityPolicy-FS-2018-06",
+    ];
+    const WEAK_MARKS: &[&str] = &["TLS-1-0", "TLS-1-1", "TLS13-1-0", "TLS13-1-1", "FS-1-1"];
+    const STRONG_MARKS: &[&str] = &["TLS-1-2", "TLS13-1-2", "TLS13-1-3", "FS-1-2"];
+    if OUTDATED.contains(&policy) || WEAK_MARKS.iter().any(|m| policy.contains(m)) {
+        Tri::Yes
+    } else if STRONG_MARKS.iter().any(|m| policy.contains(m)) {
+        Tri::No
+    } else {
+        Tri::Unknown
+    }
+}
+
+/// Whether a CloudFront distribution's viewer TLS accepts versions before 1.2: a written
+/// `minimum_protocol_version` says; the default certificate always allows TLS 1.0.
+fn cloudfront_outdated_tls(distribution: &Resource) -> (Tri, Option<Span>) {
+    let Some(certificate) = distribution
+        .body
+        .all("viewer_certificate")
+        .into_iter()
+        .next()
+    else {
+        return (Tri::Unknown, None);
+    };
+    // The default certificate allows TLS 1.0 whatever minimum is written.
+    if let Some(default) = certificate
+        .get("cloudfront_default_certificate")
+        .filter(|d| d.as_bool() == Some(true))
+    {
+        return (Tri::Yes, Some(default.span().clone()));
+    }
+    if let Some(version) = certificate.get("minimum_protocol_version") {
+        let outdated = match version.as_str() {
+            Some(v) if v.starts_with("TLSv1.2") || v.starts_with("TLSv1.3") => Tri::No,
+            Some("SSLv3" | "TLSv1" | "TLSv1_2016" | "TLSv1.1_2016") => Tri::Yes,
+            _ => Tri::Unknown,
+        };
+        return (outdated, Some(version.span().clone()));
+    }
+    // A custom certificate without a minimum gets `TLSv1`.
+    if certificate.get("acm_certificate_arn").is_some()
+        || certificate.get("iam_certificate_id").is_some()
+    {
+        return (Tri::Yes, Some(certificate.span().clone()));
+    }
+    (Tri::Unknown, None)
+}
+
+/// The listeners that listener rules extend.
+#[derive(Default)]
+struct ListenerRules<'r> {
+    listeners: BTreeSet<&'r str>,
+    /// Some rule's listener is not known statically.
+    unknown: bool,
+}
+
+/// Listeners of load balancers are doors from the internet (when the balancer is public);
+/// target-group attachments and ECS services behind them are its backends.
+pub(super) fn load_balancers(
+    index: &Index,
+    elements: &BTreeMap<String, (&Resource, &Entry)>,
+    publics: &BTreeMap<String, Tri>,
+    root: &str,
+    flows: &mut Vec<Flow>,
+) {
+    // Classic load balancers: inline `listener` blocks and `instances`.
+    for balancer in index.of_kind("aws_elb") {
+        let public = publics
+            .get(&balancer.address)
+            .copied()
+            .unwrap_or(Tri::Unknown);
+        for listener in balancer.body.all("listener") {
+            let keys = ListenerKeys {
+                protocol: "lb_protocol",
+                port: "lb_port",
+            };
+            flows.extend(listener_door(root, balancer, listener, keys, public));
+            let instance_port = port_text(listener.get("instance_port"));
+            let instance_protocol = listener
+                .get("instance_protocol")
+                .and_then(Value::as_str)
+                .map(str::to_ascii_lowercase);
+            for target in index.arg(&balancer.body, "instances") {
+                if elements.contains_key(&target.address) {
+                    flows.push(Flow::new(
+                        ElementId(id(root, &balancer.address)),
+                        ElementId(id(root, &target.address)),
+                        instance_protocol.clone(),
+                        instance_port.clone().into_iter().collect(),
+                        "elb-instances",
+                        Some(listener.span().clone()),
+                    ));
+                }
+            }
+        }
+    }
+    // Which listeners have rules of their own (some rule's listener may be unknown).
+    let mut rules_of = ListenerRules::default();
+    for rule in index.of_kinds(&["aws_lb_listener_rule", "aws_alb_listener_rule"]) {
+        let listeners = index.arg(&rule.body, "listener_arn");
+        rules_of.unknown |= listeners.is_empty();
+        rules_of
+            .listeners
+            .extend(listeners.iter().map(|l| l.address.as_str()));
+    }
+    let mut balancer_of_group: BTreeMap<String, Vec<String>> = BTreeMap::new();
+    for listener in index.of_kinds(&["aws_lb_listener", "aws_alb_listener"]) {
+        let Some(balancer) = listener
+            .body
+            .get("load_balancer_arn")
+            .and_then(|v| index.resolve_all(v).first().copied())
+        else {
+            continue;
+        };
+        let public = publics
+            .get(&balancer.address)
+            .copied()
+            .unwrap_or(Tri::Unknown);
+        let keys = ListenerKeys {
+            protocol: "protocol",
+            port: "port",
+        };
+        let mut door = listener_door(root, balancer, &listener.body, keys, public);
+        // A listener whose only action redirects to HTTPS, with no rules of its own, serves
+        // nothing in plain HTTP but the redirect.
+        let actions = listener.body.all("default_action");
+        let redirects = !actions.is_empty()
+            && actions.iter().all(|a| {
+                a.get("type").and_then(Value::as_str) == Some("redirect")
+                    && at(a, &["redirect".into(), "protocol".into()])
+                        .and_then(Value::as_str)
+                        .is_some_and(|p| p.eq_ignore_ascii_case("https"))
+            });
+        // Rules of this listener, or rules whose listener is not known (they may be its).
+        let has_rules = rules_of.unknown || rules_of.listeners.contains(listener.address.as_str());
+        // Requests that come in plain HTTP are sent to TLS before any reaches the backends:
+        // the traffic this door lets in is encrypted.
+        if let Some(flow) = door.as_mut().filter(|_| redirects && !has_rules) {
+            let span = Some(actions[0].span().clone());
+            flow.attributes
+                .set_flag(AttrName::RedirectsToTls, Tri::Yes, span.clone());
+            flow.attributes
+                .set_flag(AttrName::EncryptedInTransit, Tri::Yes, span);
+        }
+        flows.extend(door);
+        for action in listener.body.all("default_action") {
+            for group in index.arg(action, "target_group_arn") {
+                balancer_of_group
+                    .entry(group.address.clone())
+                    .or_default()
+                    .push(balancer.address.clone());
+            }
+        }
+    }
+    let mut backend = |group_value: Option<&Value>, target: &Resource, span: Span| {
+        for group in group_value
+            .map(|v| index.resolve_all(v))
+            .unwrap_or_default()
+        {
+            for balancer in balancer_of_group
+                .get(&group.address)
+                .cloned()
+                .unwrap_or_default()
+            {
+                if elements.contains_key(&target.address) {
+                    let port = port_text(group.body.get("port"));
+                    let protocol = group
+                        .body
+                        .get("protocol")
+                        .and_then(Value::as_str)
+                        .map(str::to_ascii_lowercase);
+                    flows.push(Flow::new(
+                        ElementId(id(root, &balancer)),
+                        ElementId(id(root, &target.address)),
+                        protocol,
+                        port.into_iter().collect(),
+                        "target-group",
+                        Some(span.clone()),
+                    ));
+                }
+            }
+        }
+    };
+    for attachment in index.of_kinds(&[
+        "aws_lb_target_group_attachment",
+        "aws_alb_target_group_attachment",
+    ]) {
+        for target in index.arg(&attachment.body, "target_id") {
+            backend(
+                attachment.body.get("target_group_arn"),
+                target,
+                attachment.span.clone(),
+            );
+        }
+    }
+    for service in index.of_kind("aws_ecs_service") {
+        for block in service.body.all("load_balancer") {
+            backend(block.get("target_group_arn"), service, block.span().clone());
+        }
+    }
+    for group in index.of_kind("aws_autoscaling_group") {
+        let span = group
+            .body
+            .get("target_group_arns")
+            .map_or_else(|| group.span.clone(), |v| v.span().clone());
+        backend(group.body.get("target_group_arns"), group, span);
+    }
+}
+
+/// CloudFront distributions take traffic from the internet (HTTP too unless every cache
+/// behavior redirects or refuses it) and forward to their origins; API Gateway APIs take
+/// requests on their routes and methods, authenticated or not.
+pub(super) fn edges(index: &Index, root: &str, flows: &mut Vec<Flow>) {
+    // Edges are public by nature and speak TLS unless a policy allows plain HTTP.
+    let door = |target: &Resource,
+                protocol: &str,
+                port: &str,
+                encrypted: Tri,
+                authenticated: Option<Tri>,
+                span: Span,
+                origin: &'static str| {
+        Door {
+            target: &target.address,
+            protocol: Some(protocol.to_string()),
+            port: Some(port.to_string()),
+            origin,
+            span,
+            public: Tri::Yes,
+            encrypted: Some(encrypted),
+            authenticated,
+        }
+        .flow(root)
+    };
+    for distribution in index.of_kind("aws_cloudfront_distribution") {
+        let behaviors: Vec<&Value> = distribution
+            .body
+            .all("default_cache_behavior")
+            .into_iter()
+            .chain(distribution.body.all("ordered_cache_behavior"))
+            .collect();
+        let plaintext = behaviors
+            .iter()
+            .filter_map(|b| b.get("viewer_protocol_policy"))
+            .find(|p| p.as_str() == Some("allow-all"));
+        let mut https = door(
+            distribution,
+            "https",
+            "443",
+            Tri::Yes,
+            None,
+            distribution.span.clone(),
+            "cloudfront",
+        );
+        let (outdated, span) = cloudfront_outdated_tls(distribution);
+        https
+            .attributes
+            .set_flag(AttrName::OutdatedTls, outdated, span);
+        flows.push(https);
+        if let Some(policy) = plaintext {
+            flows.push(door(
+                distribution,
+                "http",
+                "80",
+                Tri::No,
+                None,
+                policy.span().clone(),
+                "cloudfront",
+            ));
+        }
+        for origin in distribution.body.all("origin") {
+            for target in index.arg(origin, "domain_name") {
+                flows.push(Flow::new(
+                    ElementId(id(root, &distribution.address)),
+                    ElementId(id(root, &target.address)),
+                    Some("https".into()),
+                    vec![],
+                    "cloudfront-origin",
+                    Some(origin.span().clone()),
+                ));
+            }
+        }
+    }
+    // REST APIs: a method with `authorization = "NONE"` is open; HTTP APIs: a route without
+    // an authorizer.
+    for method in index.of_kind("aws_api_gateway_method") {
+        let Some(api) = index.arg(&method.body, "rest_api_id").into_iter().next() else {
+            continue;
+        };
+        let auth = method.body.get("authorization");
+        let open = auth
+            .and_then(Value::as_str)
+            .map(|a| a.eq_ignore_ascii_case("NONE"));
+        let authenticated = match open {
+            Some(true) => Tri::No,
+            Some(false) => Tri::Yes,
+            None => Tri::Unknown,
+        };
+        let span = auth.map_or_else(|| method.span.clone(), |v| v.span().clone());
+        let verb = method
+            .body
+            .get("http_method")
+            .and_then(Value::as_str)
+            .unwrap_or("ANY");
+        let mut flow = door(
+            api,
+            "https",
+            "443",
+            Tri::Yes,
+            Some(authenticated),
+            span,
+            "api-method",
+        );
+        flow.id.0.push_str(&format!(" {verb} {}", method.address));
+        flows.push(flow);
+    }
+    // Integrations: the API forwards to the function (or other backend) they name.
+    for (kind, api_key, uri_key) in [
+        ("aws_api_gateway_integration", "rest_api_id", "uri"),
+        ("aws_apigatewayv2_integration", "api_id", "integration_uri"),
+    ] {
+        for integration in index.of_kind(kind) {
+            for api in index.arg(&integration.body, api_key) {
+                for backend in index.arg(&integration.body, uri_key) {
+                    flows.push(Flow::new(
+                        ElementId(id(root, &api.address)),
+                        ElementId(id(root, &backend.address)),
+                        Some("https".into()),
+                        vec![],
+                        "api-integration",
+                        Some(integration.span.clone()),
+                    ));
+                }
+            }
+        }
+    }
+    for route in index.of_kind("aws_apigatewayv2_route") {
+        let Some(api) = index.arg(&route.body, "api_id").into_iter().next() else {
+            continue;
+        };
+        let auth = route.body.get("authorization_type");
+        let authenticated = match auth.and_then(Value::as_str) {
+            Some("NONE") | None => Tri::No,
+            Some(_) => Tri::Yes,
+        };
+        let span = auth
+            .or_else(|| route.body.get("route_key"))
+            .map_or_else(|| route.span.clone(), |v| v.span().clone());
+        let mut flow = door(
+            api,
+            "https",
+            "443",
+            Tri::Yes,
+            Some(authenticated),
+            span,
+            "api-route",
+        );
+        flow.id.0.push_str(&format!(" {}", route.address));
+        flows.push(flow);
+    }
+}
+
+/// An EKS cluster's API endpoint is public unless `endpoint_public_access = false`, and open to
+/// the whole internet unless `public_access_cidrs` narrows it.
+pub(super) fn eks_endpoints(index: &Index, root: &str, flows: &mut Vec<Flow>) {
+    for cluster in index.of_kind("aws_eks_cluster") {
+        let config = cluster.body.all("vpc_config").into_iter().next();
+        let access = config.and_then(|c| c.get("endpoint_public_access"));
+        let cidrs = config.and_then(|c| c.get("public_access_cidrs"));
+        let public = match (access.and_then(Value::as_bool), cidrs) {
+            (Some(false), _) => continue,
+            (None, _) if access.is_some() => Tri::Unknown,
+            (_, Some(list)) if list.is_unknown() => Tri::Unknown,
+            (_, Some(list)) => {
+                Tri::from_bool(list.items().iter().any(|c| c.as_str() == Some("0.0.0.0/0")))
+            }
+            (_, None) => Tri::Yes,
+        };
+        let span = access
+            .or(cidrs)
+            .or(config)
+            .map_or_else(|| cluster.span.clone(), |v| v.span().clone());
+        flows.push(api_server_door(root, cluster, "eks-endpoint", span, public));
+    }
+}
+
+/// Whether a public policy statement's actions only read (`s3:GetObject`, `s3:List*`).
+fn only_reads(actions: &[String]) -> Tri {
+    let reads = |a: &String| {
+        let action = a.to_ascii_lowercase();
+        action.starts_with("s3:get") || action.starts_with("s3:list")
+    };
+    Tri::from_bool(!actions.is_empty() && actions.iter().all(reads))
+}
+
+pub(super) fn doors(index: &Index, root: &str, flows: &mut Vec<Flow>) {
+    let blocked: BTreeSet<String> = index
+        .of_kind("aws_s3_bucket_public_access_block")
+        .filter(|r| {
+            [
+                "block_public_acls",
+                "ignore_public_acls",
+                "restrict_public_buckets",
+            ]
+            .iter()
+            .any(|k| r.body.get(k).and_then(Value::as_bool) == Some(true))
+        })
+        .flat_map(|r| {
+            r.body
+                .get("bucket")
+                .map(|v| {
+                    index
+                        .resolve_all(v)
+                        .iter()
+                        .map(|b| b.address.clone())
+                        .collect::<Vec<_>>()
+                })
+                .unwrap_or_default()
+        })
+        .collect();
+    // One door per public bucket, however many grants open it: read-only only when every
+    // grant only reads; at the first grant that opens it.
+    let mut public: BTreeMap<String, (&'static str, Span, Tri)> = BTreeMap::new();
+    let mut open = |bucket: &Resource, origin: &'static str, span: Span, read_only: Tri| {
+        if blocked.contains(&bucket.address) {
+            return;
+        }
+        public
+            .entry(bucket.address.clone())
+            .and_modify(|door| door.2 = door.2.and(read_only))
+            .or_insert((origin, span, read_only));
+    };
+    let mut public_acl = |bucket: &Resource, acl: &Value| {
+        let read_only = match acl.as_str() {
+            Some("public-read" | "website") => Tri::Yes,
+            Some("public-read-write") => Tri::No,
+            _ => return,
+        };
+        open(bucket, "public-acl", acl.span().clone(), read_only);
+    };
+    for bucket in index.of_kind("aws_s3_bucket") {
+        if let Some(acl) = bucket.body.get("acl") {
+            public_acl(bucket, acl);
+        }
+    }
+    for acl in index.of_kind("aws_s3_bucket_acl") {
+        if let (Some(bucket), Some(value)) = (
+            acl.body
+                .get("bucket")
+                .and_then(|v| index.resolve_all(v).first().copied()),
+            acl.body.get("acl"),
+        ) {
+            public_acl(bucket, value);
+        }
+    }
+    // Bucket policies that allow everyone (`Principal: "*"`) without a condition.
+    for policy in index.of_kind("aws_s3_bucket_policy") {
+        let Some(document) = policy.body.get("policy") else {
+            continue;
+        };
+        let open_statements: Vec<Statement> = policy_statements(document)
+            .into_iter()
+            .filter(|st| st.allow && st.principal_everyone && !st.conditional)
+            .filter(|st| !st.actions.is_empty() || st.not_actions)
+            .collect();
+        if open_statements.is_empty() {
+            continue;
+        }
+        // `NotAction` grants everything but what it lists: not read-only.
+        let read_only = open_statements
+            .iter()
+            .map(|st| {
+                if st.not_actions {
+                    Tri::No
+                } else {
+                    only_reads(&st.actions)
+                }
+            })
+            .fold(Tri::Yes, Tri::and);
+        for bucket in index.arg(&policy.body, "bucket") {
+            open(bucket, "public-policy", document.span().clone(), read_only);
+        }
+    }
+    for (bucket, (origin, span, read_only)) in public {
+        flows.push(public_data_door(&bucket, origin, span, read_only, root));
+    }
+    for url in index.of_kind("aws_lambda_function_url") {
+        let Some(function) = url
+            .body
+            .get("function_name")
+            .and_then(|v| index.resolve_all(v).first().copied())
+        else {
+            continue;
+        };
+        let auth = url.body.get("authorization_type");
+        let open = auth.and_then(Value::as_str) == Some("NONE");
+        let span = auth.map_or_else(|| url.span.clone(), |v| v.span().clone());
+        flows.push(
+            Door {
+                target: &function.address,
+                protocol: Some("https".into()),
+                port: Some("443".into()),
+                origin: "function-url",
+                span,
+                public: Tri::Yes,
+                encrypted: Some(Tri::Yes),
+                authenticated: Some(Tri::from_bool(!open)),
+            }
+            .flow(root),
+        );
+    }
+}
