@@ -2,7 +2,7 @@
 //! model, giving sorted findings.
 //!
 //! Rules never see Terraform, YAML or compose: only the [`trustmap_model::Model`]. The built-in
-//! pack (`rules/` at the workspace root) is compiled in; [`parse_rule`] and [`RuleSet::add`] add a
+//! pack (`rules/` in this crate, linked from the repository root) is compiled in; [`parse_rule`] and [`RuleSet::add`] add a
 //! user's (the binary reads their files through the scan's gate).
 #![deny(missing_docs)]
 
