@@ -1,11 +1,14 @@
 //! The `trustmap` command line: parses arguments, wires discovery, parsing, rules and output
 //! together, and decides the exit code. All the work is in the crates under `crates/`.
 
+mod switches;
+
 use anyhow::{Context, Result, bail};
 use clap::{Parser, Subcommand, ValueEnum};
 use std::io::Write;
 use std::path::PathBuf;
 use std::process::ExitCode;
+use switches::{ColorChoice, LogLevel, Selection, Terminal};
 use trustmap_model::Code;
 use trustmap_model::{Diagnostic, DiagnosticLevel};
 use trustmap_rules::{Finding, RuleSet, Severity};
@@ -21,6 +24,28 @@ use trustmap_rules::{Finding, RuleSet, Severity};
 struct Cli {
     #[command(subcommand)]
     command: Command,
+    #[command(flatten)]
+    global: GlobalArgs,
+}
+
+/// What every command shares: what the terminal shows, and how many threads work.
+#[derive(clap::Args)]
+struct GlobalArgs {
+    /// Show only error diagnostics on the terminal (`--log-level error`), and no count of the
+    /// others.
+    #[arg(long, short, global = true, conflicts_with = "log_level")]
+    quiet: bool,
+    /// The least severe diagnostic shown on the terminal: error, warning or note (the
+    /// default); one line counts the others. JSON and SARIF reports keep every diagnostic.
+    #[arg(long, value_enum, value_name = "LEVEL", global = true)]
+    log_level: Option<LogLevel>,
+    /// Worker threads for parsing and rules (default: one per core).
+    #[arg(long, value_name = "N", global = true)]
+    threads: Option<std::num::NonZeroUsize>,
+    /// Colour findings and diagnostics: auto (on a terminal, unless NO_COLOR is set), always,
+    /// never.
+    #[arg(long, value_enum, value_name = "WHEN", default_value_t = ColorChoice::Auto, global = true)]
+    color: ColorChoice,
 }
 
 const EXIT_CODES: &str = "Exit codes:\n  0  no finding at or above --fail-on\n  1  findings at or above --fail-on\n  2  an error, or an incomplete scan (a file could not be parsed)";
@@ -129,6 +154,12 @@ struct InputArgs {
     /// Write to this file instead of standard output.
     #[arg(long, short, value_name = "FILE")]
     output: Option<PathBuf>,
+    /// Do not scan these paths: a line of a `.ignore` file at the top of each scanned folder
+    /// (gitignore syntax: `legacy/`, `*.test.yaml`, `/deploy/old`); may be given several
+    /// times, and adds to the settings' `exclude`. `.gitignore` and `.ignore` files in the
+    /// tree apply too.
+    #[arg(long, value_name = "GLOB")]
+    exclude: Vec<String>,
 }
 
 #[derive(clap::Args)]
@@ -138,9 +169,15 @@ struct ScanArgs {
     /// Output format.
     #[arg(long, short, value_enum, default_value_t = FindingsFormat::Text)]
     format: FindingsFormat,
-    /// Exit with 1 when a finding is at or above this severity.
-    #[arg(long, value_enum, default_value_t = FailOn::Low)]
-    fail_on: FailOn,
+    /// Exit with 1 when an undecided finding is at or above this severity (default: the
+    /// settings' `fail-on`, else low).
+    #[arg(long, value_enum, value_name = "SEVERITY")]
+    fail_on: Option<FailOn>,
+    /// Whether an incomplete scan (a file that could not be read or parsed) exits with 2
+    /// (default: the settings' `fail-on-incomplete`, else true). With false, the exit code
+    /// follows --fail-on alone; the problems are still reported.
+    #[arg(long, value_name = "BOOL", action = clap::ArgAction::Set)]
+    fail_on_incomplete: Option<bool>,
     /// SARIF `runAutomationDetails.id`: the code scanning category of this analysis.
     #[arg(long, value_name = "ID")]
     category: Option<String>,
@@ -173,6 +210,38 @@ struct AnalysisArgs {
     /// The day decisions expire against (YYYY-MM-DD; default: today, UTC).
     #[arg(long, value_name = "DATE")]
     today: Option<String>,
+    /// Report only these rules: ids or their beginnings (`TM-E`, `TM-S001`, `ALL`),
+    /// comma-separated or repeated; replaces the settings' `select`. The most specific of
+    /// --select and --ignore wins.
+    #[arg(long, value_name = "RULE", value_delimiter = ',')]
+    select: Vec<String>,
+    /// Do not report these rules: ids or their beginnings; replaces the settings' `ignore`.
+    #[arg(long, value_name = "RULE", value_delimiter = ',')]
+    ignore: Vec<String>,
+    /// Report nothing below this severity (default: the settings' `severity`, else low).
+    /// Separate from --fail-on: what is shown, not what fails.
+    #[arg(long, value_enum, value_name = "SEVERITY")]
+    severity: Option<SeverityArg>,
+}
+
+/// `--severity`.
+#[derive(Clone, Copy, ValueEnum)]
+enum SeverityArg {
+    Low,
+    Medium,
+    High,
+    Critical,
+}
+
+impl SeverityArg {
+    fn severity(self) -> Severity {
+        match self {
+            SeverityArg::Low => Severity::Low,
+            SeverityArg::Medium => Severity::Medium,
+            SeverityArg::High => Severity::High,
+            SeverityArg::Critical => Severity::Critical,
+        }
+    }
 }
 
 #[derive(clap::Args)]
@@ -280,11 +349,15 @@ impl FailOn {
 }
 
 fn main() -> ExitCode {
+    let cli = Cli::parse();
     // Deep but bounded parser recursion runs on rayon's workers: give them room.
-    let _ = rayon::ThreadPoolBuilder::new()
-        .stack_size(16 * 1024 * 1024)
-        .build_global();
-    match run(Cli::parse()) {
+    let mut pool = rayon::ThreadPoolBuilder::new().stack_size(16 * 1024 * 1024);
+    if let Some(threads) = cli.global.threads {
+        pool = pool.num_threads(threads.get());
+    }
+    let _ = pool.build_global();
+    Terminal::new(cli.global.quiet, cli.global.log_level, cli.global.color).install();
+    match run(cli) {
         Ok(code) => ExitCode::from(code),
         Err(error) => {
             let message = format!("{error:#}");
@@ -371,7 +444,10 @@ fn read_named_file(
         .map_err(|e| anyhow::anyhow!("cannot read {what} {}: {e}", path.display()))
 }
 
-fn scan_inputs(input: &InputArgs) -> Result<trustmap_scan::Scan> {
+fn scan_inputs(
+    input: &InputArgs,
+    settings: &trustmap_decisions::Settings,
+) -> Result<trustmap_scan::Scan> {
     let limits = input.limits();
     let only_files = match &input.files_from {
         None => None,
@@ -387,6 +463,9 @@ fn scan_inputs(input: &InputArgs) -> Result<trustmap_scan::Scan> {
             Some(listed)
         }
     };
+    // The settings' patterns, then the command line's: both exclude.
+    let mut exclude = settings.exclude.clone().unwrap_or_default();
+    exclude.extend(input.exclude.iter().cloned());
     let options = trustmap_scan::ScanOptions {
         limits,
         var_files: input.var_file.clone(),
@@ -395,9 +474,10 @@ fn scan_inputs(input: &InputArgs) -> Result<trustmap_scan::Scan> {
             InputKind::TerraformState => trustmap_scan::DocumentKind::State,
         }),
         only_files,
+        exclude,
     };
     let scan = trustmap_scan::scan(&input.paths, &options)?;
-    if scan.files.is_empty() {
+    if scan.files.is_empty() && Terminal::get().shows(DiagnosticLevel::Warning) {
         eprintln!(
             "trustmap: no compose files, Kubernetes manifests or Terraform found in the given paths"
         );
@@ -424,40 +504,81 @@ fn write_output(output: Option<&PathBuf>, text: &str) -> Result<()> {
     }
 }
 
-/// Diagnostics go to standard error in every format, so a scan's problems are never silent.
+/// Diagnostics go to standard error in every format, so a scan's problems are never silent
+/// (those below `--log-level` are counted).
 fn report_diagnostics(scan: &trustmap_scan::Scan) -> bool {
-    let mut incomplete = false;
-    for diagnostic in scan.model.diagnostics() {
-        incomplete |= diagnostic.level == DiagnosticLevel::Error;
-        eprintln!("{diagnostic}");
-    }
-    incomplete
+    let diagnostics = scan.model.diagnostics();
+    Terminal::get().print_diagnostics(diagnostics);
+    diagnostics
+        .iter()
+        .any(|diagnostic| diagnostic.level == DiagnosticLevel::Error)
 }
 
 /// The scan, its rules, the findings with their decisions, and every diagnostic.
 struct Analysis {
     scan: trustmap_scan::Scan,
     rules: RuleSet,
+    /// The findings reported: of the selected rules, at or above the severity floor.
     findings: Vec<Finding>,
     diagnostics: Vec<Diagnostic>,
     /// With `--base-config`: what the change does to the decisions.
     review: Option<trustmap_decisions::DecisionReview>,
+    /// The settings in force (the decisions file's).
+    settings: trustmap_decisions::Settings,
 }
 
 fn analyze(input: &InputArgs, analysis: &AnalysisArgs) -> Result<Analysis> {
-    let rules = load_rules(&analysis.rules)?;
-    let scan = scan_inputs(input)?;
+    let config = read_config(
+        input,
+        analysis.config.as_ref(),
+        analysis.base_config.as_ref(),
+    )?;
+    let mut folders: Vec<PathBuf> = config
+        .settings
+        .rules
+        .iter()
+        .flatten()
+        .map(|folder| config.dir.join(folder))
+        .collect();
+    folders.extend(analysis.rules.iter().cloned());
+    let rules = load_rules(&folders)?;
+    // The command line's selectors replace the settings', list by list.
+    let pick = |cli: &Vec<String>, set: &Option<Vec<String>>| {
+        if cli.is_empty() {
+            set.clone().unwrap_or_default()
+        } else {
+            cli.clone()
+        }
+    };
+    let selection = Selection::new(
+        &pick(&analysis.select, &config.settings.select),
+        &pick(&analysis.ignore, &config.settings.ignore),
+        &rules,
+    )
+    .map_err(anyhow::Error::msg)?;
+    let floor = analysis
+        .severity
+        .map(SeverityArg::severity)
+        .or(config.settings.severity)
+        .unwrap_or(Severity::Low);
+    let scan = scan_inputs(input, &config.settings)?;
     let mut findings = trustmap_rules::evaluate(&scan.model, &rules);
     let mut diagnostics: Vec<Diagnostic> = scan.model.diagnostics().to_vec();
-    let (decided, review) = apply_decisions(input, analysis, &scan, &mut findings)?;
+    diagnostics.extend(config.diagnostics);
+    let (decided, review) =
+        apply_decisions(analysis, &scan, config.head, config.base, &mut findings)?;
     diagnostics.extend(decided);
     diagnostics.sort();
+    // Decisions were matched against every finding (so none is called stale for a rule that
+    // is not reported); what is reported is the selection, from the floor up.
+    findings.retain(|f| selection.enabled(&f.rule_id) && f.severity >= floor);
     Ok(Analysis {
         scan,
         rules,
         findings,
         diagnostics,
         review,
+        settings: config.settings,
     })
 }
 
@@ -468,7 +589,10 @@ fn scan(args: ScanArgs) -> Result<u8> {
         findings,
         mut diagnostics,
         review,
+        settings,
     } = analyze(&args.input, &args.analysis)?;
+    let terminal = Terminal::get();
+    let to_terminal = args.input.output.is_none();
 
     // Code scanning ignores SARIF suppressions and would open alerts for decided threats: the
     // SARIF written for upload leaves them out unless asked to keep them.
@@ -479,7 +603,16 @@ fn scan(args: ScanArgs) -> Result<u8> {
         _ => findings.clone(),
     };
     let text = match args.format {
-        FindingsFormat::Text => trustmap_report::findings_text(&reported, &rules, &diagnostics),
+        FindingsFormat::Text => {
+            // The text report lists the diagnostics the log level shows.
+            let text =
+                trustmap_report::findings_text(&reported, &rules, &terminal.shown(&diagnostics));
+            if to_terminal && terminal.color_stdout {
+                switches::paint_text_report(&text)
+            } else {
+                text
+            }
+        }
         FindingsFormat::Json => trustmap_report::findings_json(&reported, &rules, &diagnostics),
         FindingsFormat::Markdown => {
             let mut text =
@@ -509,36 +642,140 @@ fn scan(args: ScanArgs) -> Result<u8> {
     };
     write_output(args.input.output.as_ref(), &text)?;
     // The text report already lists the diagnostics on standard output.
-    if !(matches!(args.format, FindingsFormat::Text) && args.input.output.is_none()) {
-        for diagnostic in &diagnostics {
-            eprintln!("{diagnostic}");
-        }
+    if !(matches!(args.format, FindingsFormat::Text) && to_terminal) {
+        terminal.print_diagnostics(&diagnostics);
     }
-    if diagnostics
-        .iter()
-        .any(|d| d.level == DiagnosticLevel::Error)
+    let fail_on_incomplete = args
+        .fail_on_incomplete
+        .or(settings.fail_on_incomplete)
+        .unwrap_or(true);
+    if fail_on_incomplete
+        && diagnostics
+            .iter()
+            .any(|d| d.level == DiagnosticLevel::Error)
     {
         return Ok(2);
     }
+    let fail_on = match args.fail_on {
+        Some(fail_on) => fail_on.threshold(),
+        None => settings.fail_on.unwrap_or(Some(Severity::Low)),
+    };
     // Decided threats are not failures; expired decisions are undecided again.
     let undecided_at = |threshold: Option<Severity>| {
         threshold.is_some_and(|t| findings.iter().any(|f| !f.decided() && f.severity >= t))
     };
-    let failing = undecided_at(args.fail_on.threshold())
-        || undecided_at(args.require_decisions.and_then(FailOn::threshold));
+    let failing =
+        undecided_at(fail_on) || undecided_at(args.require_decisions.and_then(FailOn::threshold));
     Ok(u8::from(failing))
 }
 
-/// Reads the decisions file (`--config`, or `trustmap.yaml` at the first scanned folder) and
-/// the decisions written as comments in the scanned files, and applies them. With
-/// `--base-config`, the decisions come from the base revision's file instead, the head's file
-/// is only compared with it, and comments in the scanned files (the change's own) decide
-/// nothing. Returns the diagnostics (unusable, stale, added, changed, removed and broad
-/// decisions) and, with `--base-config`, the review of the change's decisions.
-fn apply_decisions(
+/// The decisions file of a scan, read before the scan (its settings decide what is scanned):
+/// the settings in force, the scanned tree's decisions and, with `--base-config`, the base
+/// revision's.
+struct Config {
+    /// The base revision's settings with `--base-config` (a change cannot relax the gate that
+    /// judges it), else the scanned tree's.
+    settings: trustmap_decisions::Settings,
+    /// The folder the settings' relative paths start from: the scanned tree's decisions
+    /// file's.
+    dir: PathBuf,
+    /// The scanned tree's decisions.
+    head: Vec<trustmap_decisions::Entry>,
+    /// With `--base-config`: the base revision's decisions.
+    base: Option<Vec<trustmap_decisions::Entry>>,
+    /// What is wrong in either file.
+    diagnostics: Vec<Diagnostic>,
+}
+
+/// Reads the decisions file (`--config`, or `trustmap.yaml` in the first scanned folder, read
+/// through the scan's gate) and the base revision's (`--base-config`).
+fn read_config(
     input: &InputArgs,
+    config: Option<&PathBuf>,
+    base_config: Option<&PathBuf>,
+) -> Result<Config> {
+    let limits = input.limits();
+    let mut diagnostics = Vec::new();
+    let default_config = input
+        .paths
+        .first()
+        .filter(|p| p.is_dir())
+        .map(|dir| dir.join(trustmap_decisions::DECISIONS_FILE))
+        .filter(|path| path.symlink_metadata().is_ok());
+    let head = match (config, &default_config) {
+        (Some(named), _) => Some((
+            named.clone(),
+            read_named_file(named, "the decisions file", &limits)?,
+        )),
+        // The scanned tree's own trustmap.yaml goes through the same gate as its other files:
+        // a symlink out of the tree or into `.git`, a FIFO, a huge file are refused.
+        (None, Some(found)) => {
+            let paths: Vec<PathBuf> = input
+                .paths
+                .iter()
+                .filter(|p| p.as_os_str() != "-")
+                .cloned()
+                .collect();
+            let roots = trustmap_scan::Roots::new(&paths, limits)?;
+            match roots.read_found(found) {
+                Ok(text) => Some((found.clone(), text)),
+                Err(error) => {
+                    diagnostics.push(Diagnostic::file(
+                        DiagnosticLevel::Error,
+                        error.code(),
+                        found.to_string_lossy().trim_start_matches("./").to_string(),
+                        format!("the decisions file is not read: {error}"),
+                    ));
+                    None
+                }
+            }
+        }
+        (None, None) => None,
+    };
+    let dir = head
+        .as_ref()
+        .map(|(path, _)| path.clone())
+        .or(default_config)
+        .and_then(|path| path.parent().map(std::path::Path::to_path_buf))
+        .unwrap_or_default();
+    let head = match head {
+        Some((path, text)) => {
+            let display = path.to_string_lossy().trim_start_matches("./").to_string();
+            let (read, problems) = trustmap_decisions::parse_decisions_file(&display, &text);
+            diagnostics.extend(problems);
+            read
+        }
+        None => trustmap_decisions::DecisionsFile::default(),
+    };
+    let (settings, base) = match base_config {
+        None => (head.settings, None),
+        Some(base_path) => {
+            let text = read_named_file(base_path, "the base revision's decisions file", &limits)?;
+            let shown = format!("{} (base revision)", base_path.display());
+            let (read, problems) = trustmap_decisions::parse_decisions_file(&shown, &text);
+            diagnostics.extend(problems);
+            (read.settings, Some(read.entries))
+        }
+    };
+    Ok(Config {
+        settings,
+        dir,
+        head: head.entries,
+        base,
+        diagnostics,
+    })
+}
+
+/// Applies the decisions: the decisions file's and those written as comments in the scanned
+/// files; with `--base-config`, the base revision's file's instead, the head's file is only
+/// compared with it, and comments in the scanned files (the change's own) decide nothing.
+/// Returns the diagnostics (unusable, stale, added, changed, removed and broad decisions)
+/// and, with `--base-config`, the review of the change's decisions.
+fn apply_decisions(
     args: &AnalysisArgs,
     scan: &trustmap_scan::Scan,
+    head: Vec<trustmap_decisions::Entry>,
+    base: Option<Vec<trustmap_decisions::Entry>>,
     findings: &mut [Finding],
 ) -> Result<(Vec<Diagnostic>, Option<trustmap_decisions::DecisionReview>)> {
     let mut diagnostics = Vec::new();
@@ -548,21 +785,13 @@ fn apply_decisions(
         inline.extend(found);
         diagnostics.extend(problems);
     }
-    let limits = input.limits();
-    let head = read_decisions_file(input, args, scan, &limits, &mut diagnostics)?;
-    let (entries, review) = match &args.base_config {
+    let (entries, review) = match base {
         None => {
             let mut entries = inline;
             entries.extend(head);
             (entries, None)
         }
-        Some(base_path) => {
-            let text = read_named_file(base_path, "the base revision's decisions file", &limits)?;
-            let (base, problems) = trustmap_decisions::parse_decisions(
-                &format!("{} (base revision)", base_path.display()),
-                &text,
-            );
-            diagnostics.extend(problems);
+        Some(base) => {
             if !inline.is_empty() {
                 diagnostics.push(Diagnostic::file(
                     DiagnosticLevel::Warning,
@@ -616,48 +845,6 @@ fn inline_file(inline: &[trustmap_decisions::Entry]) -> String {
         .unwrap_or_default()
 }
 
-/// The scanned tree's decisions file (`--config`, or `trustmap.yaml` in the first scanned
-/// folder), parsed.
-fn read_decisions_file(
-    input: &InputArgs,
-    args: &AnalysisArgs,
-    scan: &trustmap_scan::Scan,
-    limits: &trustmap_model::Limits,
-    diagnostics: &mut Vec<Diagnostic>,
-) -> Result<Vec<trustmap_decisions::Entry>> {
-    let default_config = input
-        .paths
-        .first()
-        .filter(|p| p.is_dir())
-        .map(|dir| dir.join(trustmap_decisions::DECISIONS_FILE))
-        .filter(|path| path.symlink_metadata().is_ok());
-    let (path, text) = match (&args.config, default_config) {
-        (Some(named), _) => (
-            named.clone(),
-            read_named_file(named, "the decisions file", limits)?,
-        ),
-        // The scanned tree's own trustmap.yaml goes through the same gate as its other files:
-        // a symlink out of the tree or into `.git`, a FIFO, a huge file are refused.
-        (None, Some(found)) => match scan.roots.read_found(&found) {
-            Ok(text) => (found, text),
-            Err(error) => {
-                diagnostics.push(Diagnostic::file(
-                    DiagnosticLevel::Error,
-                    error.code(),
-                    found.to_string_lossy().trim_start_matches("./").to_string(),
-                    format!("the decisions file is not read: {error}"),
-                ));
-                return Ok(Vec::new());
-            }
-        },
-        (None, None) => return Ok(Vec::new()),
-    };
-    let display = path.to_string_lossy().trim_start_matches("./").to_string();
-    let (found, problems) = trustmap_decisions::parse_decisions(&display, &text);
-    diagnostics.extend(problems);
-    Ok(found)
-}
-
 /// Reads a baseline model written by `trustmap model --format json`.
 fn read_baseline(path: &std::path::Path) -> Result<trustmap_model::Snapshot> {
     let text = read_named_file(path, "the baseline", &trustmap_model::Limits::default())?;
@@ -671,7 +858,7 @@ fn diff(args: DiffArgs) -> Result<u8> {
     if !args.deployed.is_empty() {
         input.paths = args.deployed.clone();
     }
-    let scan = scan_inputs(&input)?;
+    let scan = scan_inputs(&input, &tree_settings(&input)?)?;
     if scan.files.is_empty() {
         bail!("no compose files or Kubernetes manifests found to compare with the baseline");
     }
@@ -690,9 +877,7 @@ fn diff(args: DiffArgs) -> Result<u8> {
         }
     };
     write_output(input.output.as_ref(), &text)?;
-    for diagnostic in &cut_by_limits {
-        eprintln!("{diagnostic}");
-    }
+    Terminal::get().print_diagnostics(&cut_by_limits);
     if report_diagnostics(&scan) || !cut_by_limits.is_empty() {
         return Ok(2);
     }
@@ -706,6 +891,7 @@ fn report(args: ReportArgs) -> Result<u8> {
         findings,
         diagnostics,
         review: _,
+        settings: _,
     } = analyze(&args.input, &args.analysis)?;
     let drift = match &args.baseline {
         None => None,
@@ -727,9 +913,7 @@ fn report(args: ReportArgs) -> Result<u8> {
         ),
     };
     write_output(args.input.output.as_ref(), &html)?;
-    for diagnostic in &diagnostics {
-        eprintln!("{diagnostic}");
-    }
+    Terminal::get().print_diagnostics(&diagnostics);
     Ok(
         if diagnostics
             .iter()
@@ -742,8 +926,14 @@ fn report(args: ReportArgs) -> Result<u8> {
     )
 }
 
+/// The settings of the scanned tree's `trustmap.yaml`, for the commands that take no
+/// decisions (`model`, `diff`): what they exclude. Problems in the file are `scan`'s to report.
+fn tree_settings(input: &InputArgs) -> Result<trustmap_decisions::Settings> {
+    Ok(read_config(input, None, None)?.settings)
+}
+
 fn model(args: ModelArgs) -> Result<u8> {
-    let scan = scan_inputs(&args.input)?;
+    let scan = scan_inputs(&args.input, &tree_settings(&args.input)?)?;
     let text = match args.format {
         ModelFormat::Json => trustmap_report::model_json(&scan.model),
         ModelFormat::Mermaid => trustmap_report::mermaid(&scan.model),

@@ -1,13 +1,16 @@
-//! Embeds the built-in rule pack (`rules/*.yaml` at the workspace root) into the crate.
+//! Embeds the built-in rule pack (`rules/*.yaml` in this crate's folder; the repository's root
+//! `rules` is a link to it) into the crate. Only the crate's own folder is read, so the crate
+//! builds the same from the workspace and from its published package.
 
 use std::fmt::Write as _;
 use std::path::Path;
 
 fn main() {
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../rules");
+    let manifest = std::env::var("CARGO_MANIFEST_DIR").expect("cargo sets CARGO_MANIFEST_DIR");
+    let dir = Path::new(&manifest).join("rules");
     println!("cargo:rerun-if-changed={}", dir.display());
     let mut names: Vec<_> = std::fs::read_dir(&dir)
-        .expect("the rules/ folder exists at the workspace root")
+        .expect("the rules/ folder exists in the trustmap-rules crate")
         .filter_map(|e| e.ok())
         .map(|e| e.path())
         .filter(|p| p.extension().is_some_and(|x| x == "yaml"))
@@ -19,11 +22,12 @@ fn main() {
     for path in names {
         println!("cargo:rerun-if-changed={}", path.display());
         let name = path.file_name().unwrap().to_string_lossy();
-        let absolute = path.canonicalize().unwrap();
+        // Relative to CARGO_MANIFEST_DIR at compile time, not an absolute path of this build.
+        let source = format!("rules/{name}");
+        let relative = format!("/rules/{name}");
         writeln!(
             code,
-            "    (\"rules/{name}\", include_str!({:?})),",
-            absolute.display().to_string()
+            "    ({source:?}, include_str!(concat!(env!(\"CARGO_MANIFEST_DIR\"), {relative:?}))),"
         )
         .unwrap();
     }

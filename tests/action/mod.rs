@@ -61,7 +61,18 @@ fn the_action_is_composite_with_its_inputs_outputs_and_pinned_actions() {
         ("path", "."),
         ("format", "sarif"),
         ("output", "trustmap.sarif"),
-        ("fail-on", "high"),
+        ("fail-on", ""),
+        ("fail-on-incomplete", ""),
+        ("severity", ""),
+        ("select", ""),
+        ("ignore", ""),
+        ("exclude", ""),
+        ("rules", ""),
+        ("install", "release"),
+        (
+            "release-url",
+            "https://github.com/trustmap/trustmap/releases/download",
+        ),
         ("config", ""),
         ("baseline", ""),
         ("category", "trustmap"),
@@ -83,7 +94,7 @@ fn the_action_is_composite_with_its_inputs_outputs_and_pinned_actions() {
         );
         assert_eq!(input["required"], "false", "{name} is optional");
     }
-    for name in ["sarif-file", "findings", "highest-severity"] {
+    for name in ["sarif-file", "findings", "highest-severity", "incomplete"] {
         let output = &action["outputs"][name];
         assert!(output["description"].is_string(), "output {name}");
         assert!(
@@ -110,7 +121,10 @@ fn the_action_is_composite_with_its_inputs_outputs_and_pinned_actions() {
                 .is_some_and(|u| u.starts_with("github/codeql-action/upload-sarif@"))
         })
         .expect("an upload-sarif step");
-    assert_eq!(upload["if"], "inputs.upload == 'true'");
+    assert_eq!(
+        upload["if"],
+        "inputs.upload == 'true' && steps.scan.outputs.sarif-file != ''"
+    );
     assert_eq!(upload["with"]["category"], "${{ inputs.category }}");
     assert_eq!(
         upload["with"]["sarif_file"],
@@ -119,9 +133,29 @@ fn the_action_is_composite_with_its_inputs_outputs_and_pinned_actions() {
     for cache in ["actions/cache/restore@", "actions/cache/save@"] {
         assert!(
             uses.iter().any(|u| u.starts_with(cache)),
-            "{cache} caches the build"
+            "{cache} caches the source build"
         );
     }
+    // The description names every format trustmap reads.
+    let description = action["description"].as_str().unwrap();
+    for format in [
+        "docker compose",
+        "Kubernetes",
+        "Terraform",
+        ".tf.json",
+        "plans and states",
+    ] {
+        assert!(description.contains(format), "{format}: {description}");
+    }
+    // The upload and the summary come before any step that may fail the job on what the
+    // scan found; only the last step does.
+    let ids: Vec<&str> = steps(&action)
+        .iter()
+        .map(|s| s["id"].as_str().or(s["uses"].as_str()).unwrap_or(""))
+        .collect();
+    let at = |id: &str| ids.iter().position(|i| i.starts_with(id)).unwrap();
+    assert!(at("scan") < at("summary") && at("summary") < at("github/codeql-action/upload-sarif@"));
+    assert_eq!(ids.last(), Some(&"gate"));
 
     // The permissions are documented before the metadata.
     let header = &text[..text.find("\nname:").unwrap()];
@@ -244,19 +278,20 @@ fn the_steps_scan_the_shop_and_fail_only_at_or_above_fail_on() {
     assert_eq!(run.outputs["highest-severity"], "high", "{run:?}");
     assert_eq!(run.outputs["design-weaker"], "false");
 
-    // What ran is the binary under test, verified.
+    // What ran is the release archive's binary, downloaded, checked against the pinned
+    // checksum, and verified.
+    assert!(
+        run.log.contains(&format!("{ARCHIVE}: sha256 ")) && run.log.contains(", as pinned"),
+        "{run:?}"
+    );
     let verify = &run.steps["verify"];
-    assert_eq!(
-        std::fs::canonicalize(&verify["bin"]).unwrap(),
-        std::fs::canonicalize(env!("CARGO_BIN_EXE_trustmap")).unwrap()
+    assert!(
+        verify["bin"].ends_with("/trustmap/bin/trustmap"),
+        "{verify:?}"
     );
     assert_eq!(verify["version"], env!("CARGO_PKG_VERSION"));
     assert!(verify["sha256"].len() == 64, "{verify:?}");
-    assert!(
-        run.steps["prepare"]["key"].starts_with("trustmap-Linux-X64-"),
-        "{:?}",
-        run.steps["prepare"]
-    );
+    assert_eq!(run.outputs["incomplete"], "false");
 
     // The upload step would get the SARIF file: it exists, it is SARIF, it holds the findings.
     let upload = run.uses("github/codeql-action/upload-sarif@");
@@ -275,7 +310,10 @@ fn the_steps_scan_the_shop_and_fail_only_at_or_above_fail_on() {
             .trim_end_matches('/'),
         "trustmap"
     );
-    assert!(run.uses("actions/cache/save@").runs, "a cache miss saves");
+    assert!(
+        !run.uses("actions/cache/restore@").runs && !run.uses("actions/cache/save@").runs,
+        "a release install needs no cache"
+    );
 
     // The job summary: the threat model, with its diagram and its threats.
     let summary = &run.summary;
@@ -341,6 +379,11 @@ fn another_format_still_gives_code_scanning_sarif() {
 fn bad_inputs_stop_the_action_before_it_scans() {
     for (input, value) in [
         ("fail-on", "urgent"),
+        ("fail-on-incomplete", "maybe"),
+        ("severity", "none"),
+        ("install", "binary"),
+        ("version", "latest"),
+        ("rules", "no-such-folder"),
         ("format", "html"),
         ("upload", "yes"),
         ("baseline", "no-such-baseline.json"),
@@ -544,6 +587,287 @@ fn a_pull_request_cannot_accept_its_own_findings() {
     );
 }
 
+/// The release archive is refused unless its SHA-256 is the one the action pins: nothing is
+/// unpacked or run, and no later step runs.
+#[test]
+fn a_checksum_mismatch_fails_closed() {
+    let release = FakeRelease::pinning(Some(&"ab".repeat(32)));
+    let run = run_action_from(
+        &[("path", "fixtures/compose/shop"), ("upload", "false")],
+        &root(),
+        push(),
+        Some(&release),
+    );
+    assert_eq!(
+        run.failed.as_ref().map(|(id, code)| (id.as_str(), *code)),
+        Some(("download", 2)),
+        "{run:?}"
+    );
+    assert!(
+        run.log.contains(&format!(
+            "has SHA-256 {}, but this action pins {}",
+            release.sha256,
+            "ab".repeat(32)
+        )) && run.log.contains("refused, nothing was installed"),
+        "{run:?}"
+    );
+    assert!(!run.steps.contains_key("verify") && !run.steps.contains_key("scan"));
+    let root_dir = &run.steps["prepare"]["root"];
+    assert!(
+        !Path::new(root_dir).join("bin/trustmap").exists(),
+        "nothing installed"
+    );
+}
+
+/// A version the action pins no checksums for is not downloaded at all.
+#[test]
+fn only_pinned_releases_are_installed() {
+    let release = FakeRelease::good();
+    let run = run_action_from(&[("version", "9.9.9")], &root(), push(), Some(&release));
+    assert_eq!(
+        run.failed.as_ref().map(|(id, code)| (id.as_str(), *code)),
+        Some(("prepare", 2)),
+        "{run:?}"
+    );
+    assert!(
+        run.log
+            .contains("this action pins no checksums for trustmap 9.9.9"),
+        "{run:?}"
+    );
+    // The version pinned is found without being named; `v` is allowed.
+    let run = run_action_from(
+        &[
+            ("path", "fixtures/compose/shop"),
+            ("version", &format!("v{}", env!("CARGO_PKG_VERSION"))),
+            ("fail-on", "none"),
+        ],
+        &root(),
+        push(),
+        Some(&release),
+    );
+    assert!(run.failed.is_none(), "{run:?}");
+    // The repository's own action pins no release yet: it says to build from source.
+    let run = run_action_from(
+        &[("install", "release")],
+        &root(),
+        push(),
+        Some(&FakeRelease {
+            action: root(),
+            ..FakeRelease::good()
+        }),
+    );
+    if !root()
+        .join("action/checksums")
+        .read_dir()
+        .unwrap()
+        .any(|e| {
+            e.unwrap()
+                .file_name()
+                .to_string_lossy()
+                .ends_with(".sha256")
+        })
+    {
+        assert!(
+            run.log
+                .contains("this action pins no trustmap release yet: use install: source"),
+            "{run:?}"
+        );
+    }
+}
+
+/// `install: source` builds the action's source (here: the binary under test) with the cache.
+#[test]
+fn install_source_builds_with_the_cache() {
+    let run = run_action(
+        &[
+            ("path", "fixtures/compose/shop"),
+            ("install", "source"),
+            ("fail-on", "none"),
+        ],
+        &root(),
+        push(),
+    );
+    assert!(run.failed.is_none(), "{run:?}");
+    assert!(run.steps["prepare"]["key"].starts_with("trustmap-Linux-X64-"));
+    assert_ne!(run.steps["prepare"]["key"], "trustmap-Linux-X64-none");
+    assert!(run.uses("actions/cache/restore@").runs);
+    assert!(run.uses("actions/cache/save@").runs, "a cache miss saves");
+    assert!(!run.steps.contains_key("download") || run.steps["download"].is_empty());
+    assert_eq!(
+        std::fs::canonicalize(&run.steps["verify"]["bin"]).unwrap(),
+        std::fs::canonicalize(env!("CARGO_BIN_EXE_trustmap")).unwrap()
+    );
+}
+
+/// A file that does not parse: a notification in the uploaded SARIF and a warning annotation
+/// at its line; the job fails in its last step (fail-on-incomplete), or not at all when told.
+#[test]
+fn a_parse_error_is_uploaded_annotated_and_judged_last() {
+    let workspace = tempfile::tempdir().unwrap();
+    let ws = workspace.path();
+    copy_dir(&root().join("fixtures/compose/shop"), &ws.join("shop"));
+    std::fs::create_dir_all(ws.join("broken")).unwrap();
+    std::fs::write(ws.join("broken/compose.yaml"), "services:\n  bad: [\n").unwrap();
+
+    let run = run_action(&[("fail-on", "none")], ws, push());
+    assert_eq!(
+        run.failed.as_ref().map(|(id, code)| (id.as_str(), *code)),
+        Some(("gate", 1)),
+        "{run:?}"
+    );
+    assert!(run.log.contains("the scan is incomplete"), "{run:?}");
+    assert!(
+        run.log.contains(
+            "::warning file=broken/compose.yaml,line=3,title=trustmap yaml-syntax::not valid YAML"
+        ),
+        "{run:?}"
+    );
+    assert_eq!(run.outputs["incomplete"], "true");
+    let upload = run.uses("github/codeql-action/upload-sarif@");
+    assert!(upload.runs, "uploaded before the job fails");
+    let sarif: Value = serde_json::from_str(
+        &std::fs::read_to_string(ws.join(&upload.with["sarif_file"])).unwrap(),
+    )
+    .unwrap();
+    let notifications = sarif["runs"][0]["invocations"][0]["toolExecutionNotifications"]
+        .as_array()
+        .unwrap();
+    assert!(
+        notifications.iter().any(|n| n["message"]["text"]
+            .as_str()
+            .unwrap_or("")
+            .contains("yaml-syntax")
+            || n["descriptor"]["id"] == "yaml-syntax"),
+        "{notifications:?}"
+    );
+    assert!(!sarif["runs"][0]["results"].as_array().unwrap().is_empty());
+    assert!(
+        run.summary.contains("The scan is incomplete"),
+        "{}",
+        run.summary
+    );
+    assert!(run.summary.contains("```mermaid"), "{}", run.summary);
+
+    let relaxed = run_action(
+        &[("fail-on", "none"), ("fail-on-incomplete", "false")],
+        ws,
+        push(),
+    );
+    assert!(relaxed.failed.is_none(), "{relaxed:?}");
+    // The settings say it too, when the input is empty.
+    std::fs::write(
+        ws.join("trustmap.yaml"),
+        "settings:\n  fail-on-incomplete: false\n  fail-on: none\n",
+    )
+    .unwrap();
+    let settings = run_action(&[], ws, push());
+    assert!(settings.failed.is_none(), "{settings:?}");
+}
+
+/// The inputs every peer's action has: rule selection, severity, path exclusion, custom rules.
+#[test]
+fn selection_severity_exclusion_and_custom_rules_reach_the_scan() {
+    let workspace = tempfile::tempdir().unwrap();
+    let ws = workspace.path();
+    copy_dir(&root().join("fixtures/compose/shop"), &ws.join("shop"));
+    std::fs::create_dir_all(ws.join("legacy")).unwrap();
+    std::fs::write(
+        ws.join("legacy/compose.yaml"),
+        "services:\n  old:\n    image: example/old:1\n    privileged: true\n",
+    )
+    .unwrap();
+    std::fs::create_dir_all(ws.join("security/rules")).unwrap();
+    std::fs::write(
+        ws.join("security/rules/ACME-E900.yaml"),
+        "id: ACME-E900\ntitle: Privileged, again\nstride: [elevation_of_privilege]\napplies_to: [process]\nseverity: critical\ncondition:\n  attr: privileged\nmessage: \"{name} runs privileged\"\ndescription: A custom rule.\nmitigation: Do not.\n",
+    )
+    .unwrap();
+    let results = |run: &ActionRun| -> Vec<(String, String)> {
+        let sarif: Value = serde_json::from_str(
+            &std::fs::read_to_string(ws.join(&run.outputs["sarif-file"])).unwrap(),
+        )
+        .unwrap();
+        sarif["runs"][0]["results"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|r| {
+                (
+                    r["ruleId"].as_str().unwrap().to_string(),
+                    r["locations"][0]["physicalLocation"]["artifactLocation"]["uri"]
+                        .as_str()
+                        .unwrap_or("")
+                        .to_string(),
+                )
+            })
+            .collect()
+    };
+    let all = run_action(
+        &[("fail-on", "none"), ("rules", "security/rules")],
+        ws,
+        push(),
+    );
+    assert!(all.failed.is_none(), "{all:?}");
+    let everything = results(&all);
+    assert!(
+        everything.iter().any(|(r, _)| r == "ACME-E900"),
+        "{everything:?}"
+    );
+    assert!(everything.iter().any(|(_, f)| f == "legacy/compose.yaml"));
+
+    let picked = run_action(
+        &[
+            ("fail-on", "none"),
+            ("rules", "security/rules"),
+            ("select", "TM-E, TM-S001"),
+            ("ignore", "ACME-E900\nTM-E007"),
+            ("severity", "high"),
+            ("exclude", "legacy/\n*.test.yaml"),
+        ],
+        ws,
+        push(),
+    );
+    assert!(picked.failed.is_none(), "{picked:?}");
+    let found = results(&picked);
+    assert!(!found.is_empty(), "{picked:?}");
+    for (rule, file) in &found {
+        assert!(rule.starts_with("TM-E") || rule == "TM-S001", "{rule}");
+        assert!(rule != "ACME-E900" && rule != "TM-E007", "{rule}");
+        assert_ne!(file, "legacy/compose.yaml");
+    }
+    assert!(found.len() < everything.len());
+    // Fail on the custom rule's critical finding.
+    let gate = run_action(
+        &[
+            ("fail-on", "critical"),
+            ("rules", "security/rules"),
+            ("upload", "false"),
+        ],
+        ws,
+        push(),
+    );
+    assert_eq!(
+        gate.failed.as_ref().map(|(id, code)| (id.as_str(), *code)),
+        Some(("gate", 1)),
+        "{gate:?}"
+    );
+    // A selector that matches nothing: trustmap cannot scan; nothing is uploaded, the summary
+    // says so, and the last step fails.
+    let typo = run_action(&[("select", "TM-Q")], ws, push());
+    assert_eq!(
+        typo.failed.as_ref().map(|(id, code)| (id.as_str(), *code)),
+        Some(("gate", 2)),
+        "{typo:?}"
+    );
+    assert_eq!(typo.outputs["sarif-file"], "");
+    assert!(!typo.uses("github/codeql-action/upload-sarif@").runs);
+    assert!(
+        typo.summary.contains("trustmap could not scan"),
+        "{}",
+        typo.summary
+    );
+}
+
 fn push() -> Value {
     json!({"event_name": "push", "event": {"ref": "refs/heads/main"}})
 }
@@ -701,6 +1025,9 @@ impl Context<'_> {
         if matches!(condition, "always()" | "success()") {
             return true;
         }
+        if let Some((left, right)) = condition.split_once(" && ") {
+            return self.condition(left) && self.condition(right);
+        }
         let operand = |text: &str| {
             let text = text.trim();
             match text.strip_prefix('\'').and_then(|t| t.strip_suffix('\'')) {
@@ -717,10 +1044,115 @@ impl Context<'_> {
     }
 }
 
+/// A local fake release: the archive of this runner (Linux X64), holding a `trustmap` that
+/// runs the binary under test, in a folder laid out as the release downloads are
+/// (`v<version>/<archive>`), and a copy of the action whose `action/checksums/` pins its
+/// SHA-256 (or a wrong one).
+struct FakeRelease {
+    _dir: tempfile::TempDir,
+    /// The action's folder (GITHUB_ACTION_PATH).
+    action: PathBuf,
+    /// The `release-url` input that reaches the archive (`file://`).
+    url: String,
+    /// The SHA-256 of the archive.
+    sha256: String,
+}
+
+const ARCHIVE: &str = "trustmap-x86_64-unknown-linux-musl.tar.xz";
+
+impl FakeRelease {
+    /// A release of the binary under test whose checksum the action pins.
+    fn good() -> FakeRelease {
+        FakeRelease::pinning(None)
+    }
+
+    /// With `pinned`, the action pins that checksum instead of the archive's.
+    fn pinning(pinned: Option<&str>) -> FakeRelease {
+        let dir = tempfile::tempdir().unwrap();
+        let version = env!("CARGO_PKG_VERSION");
+        let stage = dir.path().join("stage/trustmap-x86_64-unknown-linux-musl");
+        std::fs::create_dir_all(&stage).unwrap();
+        let bin = stage.join("trustmap");
+        std::fs::write(
+            &bin,
+            format!(
+                "#!/bin/sh\nexec '{}' \"$@\"\n",
+                env!("CARGO_BIN_EXE_trustmap")
+            ),
+        )
+        .unwrap();
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            std::fs::set_permissions(&bin, std::fs::Permissions::from_mode(0o755)).unwrap();
+        }
+        let releases = dir.path().join("releases");
+        let folder = releases.join(format!("v{version}"));
+        std::fs::create_dir_all(&folder).unwrap();
+        let archive = folder.join(ARCHIVE);
+        let status = Command::new("tar")
+            .arg("-cJf")
+            .arg(&archive)
+            .arg("-C")
+            .arg(dir.path().join("stage"))
+            .arg("trustmap-x86_64-unknown-linux-musl")
+            .status()
+            .expect("tar runs");
+        assert!(status.success());
+        let sha256 = sha256_of(&archive);
+        let action = dir.path().join("action");
+        std::fs::create_dir_all(action.join("action/checksums")).unwrap();
+        std::fs::copy(root().join("action.yml"), action.join("action.yml")).unwrap();
+        std::fs::write(
+            action.join(format!("action/checksums/{version}.sha256")),
+            format!(
+                "{}  {ARCHIVE}\n{}  trustmap-aarch64-apple-darwin.tar.xz\n",
+                pinned.unwrap_or(&sha256),
+                "0".repeat(64)
+            ),
+        )
+        .unwrap();
+        FakeRelease {
+            url: format!("file://{}", releases.display()),
+            action,
+            sha256,
+            _dir: dir,
+        }
+    }
+}
+
+/// `sha256sum FILE`, with the tool the machine has.
+fn sha256_of(path: &Path) -> String {
+    let output = Command::new("python3")
+        .args([
+            "-c",
+            "import hashlib, sys; print(hashlib.sha256(open(sys.argv[1], 'rb').read()).hexdigest())",
+        ])
+        .arg(path)
+        .output()
+        .expect("python3 runs");
+    String::from_utf8(output.stdout).unwrap().trim().to_string()
+}
+
 /// Runs the action's steps in `workspace` with these inputs, for this `github` context
-/// (`event_name` and `event`), until one fails.
+/// (`event_name` and `event`), until one fails. trustmap comes from a fake release of the
+/// binary under test, or with `install: source` from the build step, replaced by it.
 fn run_action(inputs: &[(&str, &str)], workspace: &Path, github: Value) -> ActionRun {
-    let action = action();
+    if inputs.contains(&("install", "source")) {
+        run_action_from(inputs, workspace, github, None)
+    } else {
+        run_action_from(inputs, workspace, github, Some(&FakeRelease::good()))
+    }
+}
+
+fn run_action_from(
+    inputs: &[(&str, &str)],
+    workspace: &Path,
+    github: Value,
+    release: Option<&FakeRelease>,
+) -> ActionRun {
+    let action_path = release.map_or_else(root, |r| r.action.clone());
+    let action = yaml::parse(&std::fs::read_to_string(action_path.join("action.yml")).unwrap());
     let temp = tempfile::tempdir().unwrap();
     let runner_temp = temp.path().join("runner-temp");
     let files = temp.path().join("runner-files");
@@ -737,6 +1169,9 @@ fn run_action(inputs: &[(&str, &str)], workspace: &Path, github: Value) -> Actio
             (name.clone(), default)
         })
         .collect();
+    if let Some(release) = release {
+        values.insert("release-url".to_string(), release.url.clone());
+    }
     for (name, value) in inputs {
         assert!(
             declared.contains_key(*name),
@@ -800,11 +1235,11 @@ fn run_action(inputs: &[(&str, &str)], workspace: &Path, github: Value) -> Actio
             continue;
         }
         let script = step["run"].as_str().expect("a step runs or uses");
-        if id == "install" {
+        if id == "build" {
             // The binary under test stands for the one `cargo install` would build.
             assert!(
                 script.contains(r#"cargo install --locked --path "$GITHUB_ACTION_PATH" --root"#),
-                "the install step builds the action's source: {script}"
+                "the build step builds the action's source: {script}"
             );
             let bin = Path::new(env!("CARGO_BIN_EXE_trustmap")).parent().unwrap();
             std::fs::write(&github_path, format!("{}\n", bin.display())).unwrap();
@@ -839,7 +1274,7 @@ fn run_action(inputs: &[(&str, &str)], workspace: &Path, github: Value) -> Actio
             .env("CI", "true")
             .env("GITHUB_ACTIONS", "true")
             .env("GITHUB_WORKSPACE", workspace)
-            .env("GITHUB_ACTION_PATH", root())
+            .env("GITHUB_ACTION_PATH", &action_path)
             .env("GITHUB_EVENT_NAME", &event_name)
             .env("GITHUB_EVENT_PATH", &event_path)
             .env("GITHUB_OUTPUT", &output_file)
@@ -921,224 +1356,52 @@ fn parse_key_values(text: &str) -> BTreeMap<String, String> {
     values
 }
 
-/// The YAML that action.yml and the example workflow are written in, read into JSON values:
-/// block mappings and sequences (`- key: value` items included), plain, single- and
-/// double-quoted scalars (all kept as strings), `|` literal blocks, and comments. Anything
-/// else (flow collections, anchors, tags, folded blocks) is refused, so a file that leaves the
-/// subset fails its tests rather than being misread.
+/// action.yml and the workflows, read with the project's own YAML reader (trustmap-yaml)
+/// into JSON values: every scalar kept as the string it is written as (so `'false'` and
+/// `false` both read "false", as the runner passes inputs), null as null. A duplicate key is
+/// a mistake in the file and fails the test.
 mod yaml {
     use super::{Map, Value};
+    use trustmap_yaml::{Limits, Node, NodeValue};
 
     pub fn parse(text: &str) -> Value {
-        let mut parser = Parser {
-            lines: text.lines().map(str::to_string).collect(),
-            pos: 0,
-        };
-        let value = parser.block(0);
-        if let Some((line, _)) = parser.peek() {
-            panic!("line {}: indentation does not fit", line + 1);
-        }
-        value
+        let loaded = trustmap_yaml::load(
+            text,
+            &Limits {
+                max_depth: 64,
+                max_nodes: 1_000_000,
+            },
+        )
+        .unwrap_or_else(|e| panic!("line {}: {}", e.line, e.message));
+        assert!(
+            loaded.warnings.is_empty(),
+            "{:?}",
+            loaded
+                .warnings
+                .iter()
+                .map(|w| format!("line {}: {}", w.line, w.message))
+                .collect::<Vec<_>>()
+        );
+        assert_eq!(loaded.documents.len(), 1, "one document");
+        to_json(&loaded.documents[0])
     }
 
-    struct Parser {
-        lines: Vec<String>,
-        pos: usize,
-    }
-
-    fn is_item(content: &str) -> bool {
-        content == "-" || content.starts_with("- ")
-    }
-
-    /// `key: rest` or `key:` (rest empty); comments after the colon are dropped.
-    fn split_key(content: &str) -> Option<(&str, &str)> {
-        if content.starts_with(['"', '\'', '[', '{', '#']) {
-            return None;
-        }
-        let end = content
-            .find(": ")
-            .or_else(|| content.ends_with(':').then(|| content.len() - 1))?;
-        let key = &content[..end];
-        let rest = content[end + 1..].trim();
-        Some((key, if rest.starts_with('#') { "" } else { rest }))
-    }
-
-    fn scalar(text: &str, line: usize) -> Value {
-        let text = text.trim();
-        let after_quote = |rest: &str| {
-            let rest = rest.trim();
-            assert!(
-                rest.is_empty() || rest.starts_with('#'),
-                "line {}: text after a quoted scalar",
-                line + 1
-            );
-        };
-        let value = if let Some(body) = text.strip_prefix('\'') {
-            let mut out = String::new();
-            let mut chars = body.char_indices().peekable();
-            loop {
-                match chars.next() {
-                    Some((_, '\'')) if chars.peek().is_some_and(|(_, c)| *c == '\'') => {
-                        chars.next();
-                        out.push('\'');
-                    }
-                    Some((i, '\'')) => {
-                        after_quote(&body[i + 1..]);
-                        break;
-                    }
-                    Some((_, c)) => out.push(c),
-                    None => panic!("line {}: unclosed quote", line + 1),
+    fn to_json(node: &Node) -> Value {
+        match &node.value {
+            NodeValue::Null => Value::Null,
+            NodeValue::Scalar(text, _) => Value::String(text.clone()),
+            NodeValue::Sequence(items) => Value::Array(items.iter().map(to_json).collect()),
+            NodeValue::Mapping(pairs) => {
+                let mut map = Map::new();
+                for (key, value) in pairs {
+                    let name = key.as_str().expect("a text key").to_string();
+                    let line = key.start.line;
+                    assert!(
+                        map.insert(name.clone(), to_json(value)).is_none(),
+                        "line {line}: `{name}` twice"
+                    );
                 }
-            }
-            out
-        } else if let Some(body) = text.strip_prefix('"') {
-            let mut out = String::new();
-            let mut chars = body.char_indices();
-            loop {
-                match chars.next() {
-                    Some((_, '\\')) => match chars.next() {
-                        Some((_, 'n')) => out.push('\n'),
-                        Some((_, 't')) => out.push('\t'),
-                        Some((_, c @ ('"' | '\\' | '/'))) => out.push(c),
-                        other => panic!("line {}: escape {other:?}", line + 1),
-                    },
-                    Some((i, '"')) => {
-                        after_quote(&body[i + 1..]);
-                        break;
-                    }
-                    Some((_, c)) => out.push(c),
-                    None => panic!("line {}: unclosed quote", line + 1),
-                }
-            }
-            out
-        } else {
-            assert!(
-                !text.starts_with(['[', '{', '&', '*', '!', '>', '|', '%', '@', '`']),
-                "line {}: `{text}` is beyond this parser's YAML",
-                line + 1
-            );
-            let end = text.find(" #").unwrap_or(text.len());
-            text[..end].trim_end().to_string()
-        };
-        Value::String(value)
-    }
-
-    impl Parser {
-        /// The next line with content: its index and indentation.
-        fn peek(&mut self) -> Option<(usize, usize)> {
-            while let Some(line) = self.lines.get(self.pos) {
-                let content = line.trim_start_matches(' ');
-                assert!(
-                    !content.starts_with('\t'),
-                    "line {}: a tab in the indentation",
-                    self.pos + 1
-                );
-                if content.trim().is_empty() || content.starts_with('#') {
-                    self.pos += 1;
-                    continue;
-                }
-                return Some((self.pos, line.len() - content.len()));
-            }
-            None
-        }
-
-        fn content(&self, line: usize) -> String {
-            self.lines[line].trim().to_string()
-        }
-
-        fn block(&mut self, min_indent: usize) -> Value {
-            match self.peek() {
-                Some((line, indent)) if indent >= min_indent => {
-                    if is_item(&self.content(line)) {
-                        self.sequence(indent)
-                    } else {
-                        self.mapping(indent)
-                    }
-                }
-                _ => Value::Null,
-            }
-        }
-
-        fn sequence(&mut self, indent: usize) -> Value {
-            let mut items = Vec::new();
-            while let Some((line, n)) = self.peek() {
-                let content = self.content(line);
-                if n != indent || !is_item(&content) {
-                    break;
-                }
-                let rest = content[1..].trim_start();
-                if rest.is_empty() {
-                    self.pos += 1;
-                    items.push(self.block(indent + 1));
-                } else if split_key(rest).is_some() {
-                    // `- key: value` opens a mapping where `key` starts.
-                    let column = self.lines[line].len() - rest.len();
-                    self.lines[line] = format!("{}{rest}", " ".repeat(column));
-                    items.push(self.mapping(column));
-                } else {
-                    self.pos += 1;
-                    items.push(scalar(rest, line));
-                }
-            }
-            Value::Array(items)
-        }
-
-        fn mapping(&mut self, indent: usize) -> Value {
-            let mut map = Map::new();
-            while let Some((line, n)) = self.peek() {
-                let content = self.content(line);
-                if n < indent || is_item(&content) {
-                    break;
-                }
-                assert_eq!(n, indent, "line {}: indentation does not fit", line + 1);
-                let (key, rest) = split_key(&content)
-                    .unwrap_or_else(|| panic!("line {}: not `key: value`", line + 1));
-                self.pos += 1;
-                let value = match rest {
-                    "" => match self.peek() {
-                        Some((_, next)) if next > indent => self.block(indent + 1),
-                        Some((next_line, next))
-                            if next == indent && is_item(&self.content(next_line)) =>
-                        {
-                            self.sequence(indent)
-                        }
-                        _ => Value::Null,
-                    },
-                    "|" | "|-" | "|+" => Value::String(self.literal(indent, rest)),
-                    _ => scalar(rest, line),
-                };
-                assert!(
-                    map.insert(key.to_string(), value).is_none(),
-                    "line {}: `{key}` twice",
-                    line + 1
-                );
-            }
-            Value::Object(map)
-        }
-
-        /// A `|` block: the lines indented past its key, less the first line's indentation.
-        fn literal(&mut self, parent: usize, header: &str) -> String {
-            let mut lines: Vec<String> = Vec::new();
-            let mut indent = None;
-            while let Some(line) = self.lines.get(self.pos) {
-                let content = line.trim_start_matches(' ');
-                let n = line.len() - content.len();
-                if content.is_empty() {
-                    lines.push(String::new());
-                } else if n <= parent {
-                    break;
-                } else {
-                    let indent = *indent.get_or_insert(n);
-                    assert!(n >= indent, "line {}: outdented in a block", self.pos + 1);
-                    lines.push(line[indent..].to_string());
-                }
-                self.pos += 1;
-            }
-            let text = lines.join("\n");
-            match header {
-                "|-" => text.trim_end_matches('\n').to_string(),
-                "|+" => text + "\n",
-                _ => format!("{}\n", text.trim_end_matches('\n')),
+                Value::Object(map)
             }
         }
     }

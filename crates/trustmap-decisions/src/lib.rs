@@ -17,7 +17,7 @@ mod inline;
 mod review;
 
 pub use date::Date;
-pub use file::{DECISIONS_FILE, parse_decisions};
+pub use file::{DECISIONS_FILE, DecisionsFile, Settings, parse_decisions, parse_decisions_file};
 pub use inline::inline_decisions;
 pub use review::{
     BroadDecision, Broadness, Covered, DecisionChange, DecisionChangeKind, DecisionReview,

@@ -2,7 +2,7 @@
 //! model, giving sorted findings.
 //!
 //! Rules never see Terraform, YAML or compose: only the [`trustmap_model::Model`]. The built-in
-//! pack (`rules/` at the workspace root) is compiled in; [`parse_user_rule`] and
+//! pack (`rules/` in this crate, linked from the repository root) is compiled in; [`parse_user_rule`] and
 //! [`RuleSet::add`] add a user's (the binary reads their files through the scan's gate), in a
 //! namespace of their own. The rule language is data ([`OPERATORS`], [`FIELDS`], ...), checked
 //! by the loader and rendered as the user documentation by [`rules_reference`]; [`check_case`]

@@ -59,12 +59,17 @@ struct Candidate {
 /// Walks every root in parallel and returns the inputs, grouped and sorted. JSON files are
 /// Terraform plans or states when their content says so, or every one of them when
 /// `terraform_input` says what they are.
-pub fn discover(roots: &Roots, terraform_input: Option<DocumentKind>) -> Discovered {
+pub fn discover(
+    roots: &Roots,
+    terraform_input: Option<DocumentKind>,
+    exclude: &Exclude,
+) -> Discovered {
     let candidates: Mutex<Vec<Candidate>> = Mutex::new(Vec::new());
     let visible: Mutex<BTreeSet<String>> = Mutex::new(BTreeSet::new());
     let diagnostics: Mutex<Vec<Diagnostic>> = Mutex::new(Vec::new());
-    for root in &roots.roots {
-        walk(roots, root, &candidates, &visible, &diagnostics);
+    for (index, root) in roots.roots.iter().enumerate() {
+        let excluded = exclude.by_root.get(index).and_then(Option::as_ref);
+        walk(roots, root, excluded, &candidates, &visible, &diagnostics);
     }
     roots.set_visible(visible.into_inner().unwrap_or_default());
     let mut candidates = candidates.into_inner().unwrap_or_default();
@@ -206,6 +211,39 @@ pub fn discover(roots: &Roots, terraform_input: Option<DocumentKind>) -> Discove
     discovered
 }
 
+/// The paths a scan excludes (`--exclude`): one matcher per root, built from the patterns as
+/// if they were the lines of a `.ignore` file at the top of that root.
+#[derive(Default)]
+pub struct Exclude {
+    by_root: Vec<Option<Gitignore>>,
+}
+
+impl Exclude {
+    /// The matchers of `patterns` for every root (none when there is no pattern).
+    ///
+    /// # Errors
+    /// A pattern that is not a valid glob.
+    pub fn new(roots: &Roots, patterns: &[String]) -> Result<Exclude, crate::ScanError> {
+        if patterns.is_empty() {
+            return Ok(Exclude::default());
+        }
+        let mut by_root = Vec::new();
+        for root in &roots.roots {
+            let mut builder = GitignoreBuilder::new(&root.given);
+            for pattern in patterns {
+                builder
+                    .add_line(None, pattern)
+                    .map_err(|e| crate::ScanError {
+                        path: format!("--exclude {pattern}"),
+                        reason: format!("not a valid pattern: {e}"),
+                    })?;
+            }
+            by_root.push(builder.build().ok());
+        }
+        Ok(Exclude { by_root })
+    }
+}
+
 /// The `.gitignore` and `.ignore` matchers of the folders walked so far, read through the
 /// gate and within the ignore-bytes budget.
 struct IgnoreFiles<'a> {
@@ -329,6 +367,7 @@ fn pick_by_name(name: &str) -> Option<Pick> {
 fn walk(
     roots: &Roots,
     root: &Root,
+    excluded: Option<&Gitignore>,
     candidates: &Mutex<Vec<Candidate>>,
     visible: &Mutex<BTreeSet<String>>,
     diagnostics: &Mutex<Vec<Diagnostic>>,
@@ -410,7 +449,12 @@ fn walk(
                 ));
                 return WalkState::Skip;
             }
-            if ignore_files.ignored(root, entry.path(), is_dir) {
+            if ignore_files.ignored(root, entry.path(), is_dir)
+                || excluded.is_some_and(|m| {
+                    m.matched_path_or_any_parents(entry.path(), is_dir)
+                        .is_ignore()
+                })
+            {
                 return WalkState::Skip;
             }
             if is_dir {

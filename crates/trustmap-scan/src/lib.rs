@@ -31,6 +31,9 @@ pub struct ScanOptions {
     /// Scan only these files (`--files-from`): each must resolve inside the scanned paths;
     /// one that does not is refused with a diagnostic.
     pub only_files: Option<Vec<PathBuf>>,
+    /// Paths not to scan (`--exclude`, `settings.exclude`): lines of a `.ignore` file at the
+    /// top of each scanned folder (gitignore syntax), applied with the ones in the tree.
+    pub exclude: Vec<String>,
 }
 
 /// A path given to the scan that cannot be scanned at all.
@@ -71,7 +74,8 @@ pub fn scan(paths: &[PathBuf], options: &ScanOptions) -> Result<Scan, ScanError>
     if let Some(listed) = &options.only_files {
         refused = roots.keep_only(listed);
     }
-    let mut discovered = discover(&roots, options.terraform_input);
+    let exclude = discover::Exclude::new(&roots, &options.exclude)?;
+    let mut discovered = discover(&roots, options.terraform_input, &exclude);
     discovered.diagnostics.extend(refused);
     if !stdin.is_empty() {
         read_stdin(&roots, options, &mut discovered);
