@@ -38,7 +38,11 @@ fn every_rule_fires_exactly_where_its_fixtures_say() {
             let got: BTreeSet<(String, u32)> = findings
                 .iter()
                 .filter(|f| f.rule_id == rule.id)
-                .filter_map(|f| f.location.as_ref().map(|l| (l.file.clone(), l.start.line)))
+                .filter_map(|f| {
+                    f.location
+                        .as_ref()
+                        .map(|l| (l.file.to_string(), l.start.line))
+                })
                 .collect();
             let want = expectations(&root().join(&dir), &rule.id);
             if case == "firing" && want.is_empty() {
@@ -104,7 +108,7 @@ fn the_model_has_zones_boundaries_and_flows_from_the_code() {
             .unwrap_or_else(|| panic!("no flow {source} -> {target}"))
     };
     let web_to_db = flow("service/web", "service/db");
-    assert_eq!(web_to_db.protocol.as_deref(), Some("postgres"));
+    assert_eq!(web_to_db.protocol, Some(trustmap_model::Protocol::Postgres));
     assert_eq!(web_to_db.span.as_ref().unwrap().start.line, 17);
     // web is attached to the data network: it talks to db inside it, crossing nothing.
     assert!(model.boundaries_crossed(web_to_db).is_empty());
@@ -121,7 +125,7 @@ fn the_model_has_zones_boundaries_and_flows_from_the_code() {
     );
     // Loopback-bound ports come from the host's local users, not from the internet.
     let admin = flow("host/local-users", "service/admin");
-    assert_eq!(admin.ports, ["9000"]);
+    assert_eq!(admin.ports, [trustmap_model::Port::number(9000)]);
     // depends_on adds a flow only where the environment did not already describe one.
     assert_eq!(model.flows().filter(|f| f.source.0.ends_with("service/worker") && f.target.0.ends_with("service/db")).count(), 1);
 }

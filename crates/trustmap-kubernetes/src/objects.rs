@@ -2,7 +2,7 @@
 
 use crate::ManifestFile;
 use std::collections::HashMap;
-use trustmap_model::{Diagnostic, DiagnosticLevel, Span};
+use trustmap_model::{Diagnostic, DiagnosticLevel, FileName, Span};
 use trustmap_yaml::{Node, NodeValue, SharedBounds};
 
 /// Kinds that live outside namespaces.
@@ -247,7 +247,7 @@ fn load_file(
 pub struct Cluster {
     /// Every object, in file order.
     pub objects: Vec<Object>,
-    files: Vec<String>,
+    files: Vec<FileName>,
     /// The indexes of the objects of each kind, in file order.
     by_kind: HashMap<String, Vec<usize>>,
     /// The first object of a kind, namespace and name.
@@ -256,7 +256,8 @@ pub struct Cluster {
 
 impl Cluster {
     /// Wraps the objects.
-    pub fn new(mut objects: Vec<Object>, files: Vec<String>) -> Cluster {
+    pub fn new(mut objects: Vec<Object>, files: Vec<impl Into<FileName>>) -> Cluster {
+        let files = files.into_iter().map(Into::into).collect();
         objects.sort_by_key(|o| (o.node.source, o.node.start));
         let mut by_kind: HashMap<String, Vec<usize>> = HashMap::new();
         let mut by_name = HashMap::new();

@@ -85,7 +85,7 @@ mitigation: Set CPU and memory limits.
 
 fn span(start: (u32, u32), end: (u32, u32)) -> Option<Span> {
     Some(Span {
-        file: FILE.to_string(),
+        file: FILE.into(),
         start: Position {
             line: start.0,
             column: start.1,

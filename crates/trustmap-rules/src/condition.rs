@@ -13,7 +13,8 @@
 //! | `same_zone_as: c` | element | another element in the same zone satisfies `c` |
 //! | `source: c`, `target: c` | flow | the flow's endpoint satisfies `c` |
 //! | `crosses_boundary: any\|into_higher_trust` | flow | the flow crosses a trust boundary (into a zone of higher trust) |
-//! | `protocol: [..]` | flow | the flow's protocol is one of these |
+//! | `protocol: [..]` | flow | the flow's protocol is one of these (names of the protocol vocabulary, [`trustmap_model::Protocol`]) |
+//! | `port: [22, 8000-8010, every]` | flow | some port of the flow is one of these: a number, a range (the flow reaches some port of it), or `every` (the flow is open on every port); a flow whose ports are not known, or known only by name, is unknown |
 //!
 //! An attribute the subject does not have at all (its input format has no such setting, such as
 //! `logging` on a Kubernetes workload) makes a test false, and its negation false too: a rule
@@ -27,8 +28,8 @@
 //! written in.
 
 use trustmap_model::{
-    AttrName, AttrValue, Attributes, Element, ElementKind, Flow, Model, Reachability, Span, Tri,
-    TrustLevel, ZoneKind,
+    AttrName, AttrValue, Attributes, Element, ElementKind, Flow, Model, Port, PortRange, Protocol,
+    Reachability, Span, Tri, TrustLevel, ZoneKind,
 };
 
 /// A test on one attribute.
@@ -76,6 +77,28 @@ pub enum Crossing {
     IntoHigherTrust,
 }
 
+/// One item of a `port` test.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PortTest {
+    /// The flow may reach some port of the range (`22`, `8000-8010`): a flow open on every
+    /// port reaches every range.
+    Reaches(PortRange),
+    /// The flow is open on every port (`every`).
+    Every,
+}
+
+impl PortTest {
+    /// Whether a flow on `port` passes: three-valued, unknown for a port known only by name.
+    fn test(self, port: &Port) -> Tri {
+        match (self, port) {
+            (PortTest::Reaches(range), port) => port.reaches(range),
+            (PortTest::Every, Port::Every) => Tri::Yes,
+            // A named port is one port, whatever its number.
+            (PortTest::Every, Port::Range(_) | Port::Named(_)) => Tri::No,
+        }
+    }
+}
+
 /// A parsed condition.
 #[derive(Debug, Clone)]
 pub enum Condition {
@@ -108,7 +131,9 @@ pub enum Condition {
     /// The flow crosses a boundary.
     CrossesBoundary(Crossing),
     /// The flow's protocol is one of these.
-    Protocol(Vec<String>),
+    Protocol(Vec<Protocol>),
+    /// Some port of the flow passes one of these tests.
+    Port(Vec<PortTest>),
 }
 
 /// What a condition is evaluated on.
@@ -331,9 +356,20 @@ impl Condition {
                 plain(Tri::from_bool(crosses))
             }
             (Condition::Protocol(protocols), Target::Flow(f)) => match &f.protocol {
-                Some(p) => plain(Tri::from_bool(protocols.iter().any(|x| x == p))),
+                Some(p) => plain(Tri::from_bool(protocols.contains(p))),
                 None => Outcome::of(Tri::Unknown),
             },
+            (Condition::Port(tests), Target::Flow(f)) => {
+                if f.ports.is_empty() {
+                    return Outcome::of(Tri::Unknown);
+                }
+                let truth = f
+                    .ports
+                    .iter()
+                    .flat_map(|port| tests.iter().map(move |test| test.test(port)))
+                    .fold(Tri::No, Tri::or);
+                plain(truth)
+            }
             // Loading checks every operator against its context, so this is unreachable for
             // loaded rules; a hand-built condition in the wrong context is false, and so is
             // its negation.
@@ -358,7 +394,7 @@ impl Condition {
             }
             (C::SameZoneAs(inner), Context::Element) => inner.check(Context::Element),
             (C::Source(inner) | C::Target(inner), Context::Flow) => inner.check(Context::Element),
-            (C::CrossesBoundary(_) | C::Protocol(_), Context::Flow) => Ok(()),
+            (C::CrossesBoundary(_) | C::Protocol(_) | C::Port(_), Context::Flow) => Ok(()),
             (c, Context::Element) => {
                 Err(format!("`{}` applies to flows, not elements", c.operator()))
             }
@@ -383,6 +419,7 @@ impl Condition {
             Condition::Target(_) => "target",
             Condition::CrossesBoundary(_) => "crosses_boundary",
             Condition::Protocol(_) => "protocol",
+            Condition::Port(_) => "port",
         }
     }
 }

@@ -11,7 +11,7 @@ mod engine;
 mod finding;
 mod rule;
 
-pub use condition::{AttrTest, Condition, Context, Crossing, IfAbsent, Outcome, Target};
+pub use condition::{AttrTest, Condition, Context, Crossing, IfAbsent, Outcome, PortTest, Target};
 pub use engine::evaluate;
 pub use finding::{
     Certainty, Decision, DecisionKind, Finding, PathStep, RelatedLocation, Severity, Stride,

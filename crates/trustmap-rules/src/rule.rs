@@ -1,9 +1,11 @@
 //! Rule files: one YAML document per rule, loaded and checked field by field.
 
-use crate::condition::{AttrTest, Condition, Context, Crossing, IfAbsent};
+use crate::condition::{AttrTest, Condition, Context, Crossing, IfAbsent, PortTest};
 use crate::{Severity, Stride};
 use std::fmt;
-use trustmap_model::{AttrName, ElementKind, Reachability, Tri, TrustLevel, ValueKind, ZoneKind};
+use trustmap_model::{
+    AttrName, ElementKind, PortRange, Protocol, Reachability, Tri, TrustLevel, ValueKind, ZoneKind,
+};
 use trustmap_yaml::{Limits, Node, NodeValue};
 
 /// What a rule applies to.
@@ -290,15 +292,62 @@ impl Reader<'_> {
                     ));
                 }
             },
-            "protocol" => Condition::Protocol(self.strings(value, &here)?),
+            "protocol" => Condition::Protocol(self.protocols(value, &here)?),
+            "port" => Condition::Port(self.ports(value, &here)?),
             other => {
                 return Err(self.error(
                     Some(key),
                     field,
-                    format!("unknown operator `{other}` (all, any, not, attr, kind, zone, inbound, outbound, reachable_from_internet, exposed_to_internet, same_zone_as, source, target, crosses_boundary, protocol)"),
+                    format!("unknown operator `{other}` (all, any, not, attr, kind, zone, inbound, outbound, reachable_from_internet, exposed_to_internet, same_zone_as, source, target, crosses_boundary, protocol, port)"),
                 ));
             }
         })
+    }
+
+    /// Protocol names, each of the vocabulary: another name is an error at its line.
+    fn protocols(&self, node: &Node, field: &str) -> Result<Vec<Protocol>, RuleError> {
+        self.list(node, field)?
+            .into_iter()
+            .map(|item| {
+                let name = item
+                    .as_str()
+                    .ok_or_else(|| self.error(Some(item), field, "expected a protocol name"))?;
+                Protocol::known(name).ok_or_else(|| {
+                    let names: Vec<&str> =
+                        Protocol::VOCABULARY.iter().map(Protocol::as_str).collect();
+                    self.error(
+                        Some(item),
+                        field,
+                        format!(
+                            "unknown protocol `{name}` (the vocabulary: {})",
+                            names.join(", ")
+                        ),
+                    )
+                })
+            })
+            .collect()
+    }
+
+    /// Port tests: `22`, `8000-8010` or `every`; anything else is an error at its line.
+    fn ports(&self, node: &Node, field: &str) -> Result<Vec<PortTest>, RuleError> {
+        self.list(node, field)?
+            .into_iter()
+            .map(|item| match item.as_str() {
+                Some("every") => Ok(PortTest::Every),
+                Some(text) => PortRange::parse(text).map(PortTest::Reaches).ok_or_else(|| {
+                    self.error(
+                        Some(item),
+                        field,
+                        format!("`{text}` is not a port: expected a number (22), a range (8000-8010) or `every`"),
+                    )
+                }),
+                None => Err(self.error(
+                    Some(item),
+                    field,
+                    "expected a port number (22), a range (8000-8010) or `every`",
+                )),
+            })
+            .collect()
     }
 
     fn attribute_test(&self, node: &Node, field: &str) -> Result<Condition, RuleError> {
