@@ -1121,6 +1121,24 @@ fn no_drift_when_only_lines_move_and_errors_on_a_bad_baseline() {
     assert!(run.stderr.contains("not a trustmap model"), "{run:?}");
 }
 
+/// A baseline written before every port had its own value (snapshot version 1: ports `all`,
+/// ids from the first port) still loads, and the unchanged code is no drift against it.
+#[test]
+fn a_version_1_baseline_loads_and_the_same_code_is_no_drift() {
+    let dir = root().join("fixtures/drift/version1");
+    let run = trustmap_in(
+        &dir,
+        &["diff", "baseline.json", "infra", "--format", "json"],
+    );
+    assert_eq!(run.code, 0, "{run:?}");
+    let drift: Value = serde_json::from_str(&run.stdout).unwrap();
+    assert_eq!(
+        drift["changes"].as_array().map(Vec::len),
+        Some(0),
+        "{run:?}"
+    );
+}
+
 /// Deployed state read the way it is produced: `kubectl get -o yaml` on standard input.
 #[test]
 fn drift_against_deployed_kubernetes_state() {

@@ -180,3 +180,15 @@ fn an_unknown_protocol_or_port_is_an_error_at_its_line() {
         assert!(error.message.contains("is not a port"), "{bad}: {error}");
     }
 }
+
+#[test]
+fn the_readme_lists_the_whole_protocol_vocabulary() {
+    let readme = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../../README.md"))
+        .expect("the README is in the repository");
+    for protocol in trustmap_model::Protocol::VOCABULARY {
+        assert!(
+            readme.contains(&format!("`{protocol}`")),
+            "README.md does not list the protocol `{protocol}`"
+        );
+    }
+}
