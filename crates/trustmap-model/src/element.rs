@@ -71,7 +71,7 @@ pub struct Element {
 
 /// A stable flow id: `<source> -> <target>` with the protocol and every port when known
 /// (`compose:shop/service/web -> compose:shop/service/db (postgres/5432)`,
-/// `... (tcp/80,443)`, `... (all/*)`).
+/// `... (tcp/80,443)`, `... (all/all)`).
 ///
 /// Two flows with one id have the same endpoints, protocol and ports: the model keeps the
 /// first (see [`crate::Model::build_with_limits`]).
@@ -113,7 +113,7 @@ pub struct Flow {
     /// The protocol when known (`http`, `https`, `postgres`, `tcp`, `all` for all traffic).
     #[serde(skip_serializing_if = "Option::is_none", default)]
     pub protocol: Option<Protocol>,
-    /// Target ports in the order the code gives them (`80`, `8000-8010`, `*` for every port,
+    /// Target ports in the order the code gives them (`80`, `8000-8010`, `all` for every port,
     /// a name such as `http` when the code gives no number).
     #[serde(skip_serializing_if = "Vec::is_empty", default)]
     pub ports: Vec<Port>,
@@ -150,7 +150,7 @@ impl Flow {
     }
 
     /// A flow with protocol and ports as the code writes them, read with [`Protocol::parse`]
-    /// and [`Port::parse`] (`Some("HTTPS")`, `["8000-8010"]`, `["*"]` for every port); its id
+    /// and [`Port::parse`] (`Some("HTTPS")`, `["8000-8010"]`, `["all"]` for every port); its id
     /// is derived from its endpoints, protocol and every port.
     pub fn new(
         source: ElementId,
@@ -193,7 +193,7 @@ impl Flow {
     }
 
     /// Protocol and ports in short, as diagrams and flow ids show them: `postgres/5432`,
-    /// `tcp/80,443`, `all/*`, `http`, `8080`; `None` when neither is known.
+    /// `tcp/80,443`, `all/all`, `http`, `8080`; `None` when neither is known.
     pub fn label(&self) -> Option<String> {
         label(self.protocol.as_ref(), &self.ports)
     }

@@ -876,7 +876,7 @@ mod bound_tests {
             [
                 "a -> b (tcp/80,443)",
                 "a -> b (tcp/80,8443)",
-                "b -> a (tcp/*)"
+                "b -> a (tcp/all)"
             ]
         );
         assert!(model.diagnostics().is_empty(), "{:?}", model.diagnostics());
@@ -895,7 +895,7 @@ mod bound_tests {
             .iter()
             .map(|f| f.id.0.as_str())
             .collect();
-        assert_eq!(into, ["b -> a (tcp/*)"]);
+        assert_eq!(into, ["b -> a (tcp/all)"]);
     }
 
     #[test]

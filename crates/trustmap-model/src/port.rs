@@ -1,17 +1,19 @@
 //! Ports a flow reaches its target on: a number, a range, every port, or a name whose number
 //! the code does not give.
 //!
-//! A port is written in the snapshot and in flow ids as text: `80`, `8000-8010`, `*` for every
-//! port, or the name as written (`http`, `${PORT}`). `*` cannot be a port name in any format
-//! the scan reads (Kubernetes names are letters, digits and `-`; compose ports are digits and
-//! variables), so the text reads back as the value it was written from.
+//! A port is written in the snapshot and in flow ids as text: `80`, `8000-8010`, `all` for every
+//! port (as snapshot version 1 wrote it, so flow ids, fingerprints and decisions that name an
+//! all-traffic flow stay what they were), or the name as written (`http`, `${PORT}`). Reading
+//! takes `*` (Azure's spelling) for every port too. A port *named* `all` or `*` would read as
+//! every port: no format the scan reads names a port so (compose ports are numbers and
+//! variables; a Kubernetes port named `all` is the one case, and is read as every port).
 
 use crate::Tri;
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use std::fmt;
 
 /// How "every port" is written in the snapshot and in flow ids.
-pub const EVERY_PORT: &str = "*";
+pub const EVERY_PORT: &str = "all";
 
 /// An inclusive range of port numbers, `start <= end`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -85,8 +87,8 @@ impl fmt::Display for PortRange {
 }
 
 /// A port given by name or by an expression the scan does not resolve: a Kubernetes named
-/// port (`http`), an unresolved compose variable (`${PORT}`). Never a number, a range or `*`:
-/// [`Port::parse`] reads those as what they are.
+/// port (`http`), an unresolved compose variable (`${PORT}`). Never a number, a range, `all`
+/// or `*`: [`Port::parse`] reads those as what they are.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub struct PortName(Box<str>);
 
@@ -125,11 +127,11 @@ impl Port {
         }
     }
 
-    /// Reads a port as code writes it: `80`, `8000-8010`, `*` for every port; anything else
-    /// (a name, an unresolved variable) is a [`Port::Named`] port.
+    /// Reads a port as code writes it: `80`, `8000-8010`, `all` or `*` for every port;
+    /// anything else (a name, an unresolved variable) is a [`Port::Named`] port.
     pub fn parse(text: &str) -> Port {
         let text = text.trim();
-        if text == EVERY_PORT {
+        if text == EVERY_PORT || text == "*" {
             return Port::Every;
         }
         match PortRange::parse(text) {
@@ -239,12 +241,12 @@ mod tests {
 
     #[test]
     fn ports_read_back_as_they_are_written() {
-        for text in ["80", "8000-8010", "*", "http", "${PORT}"] {
+        for text in ["80", "8000-8010", "all", "http", "${PORT}"] {
             assert_eq!(Port::parse(text).to_string(), text);
         }
         assert_eq!(Port::parse("0-65535"), Port::Every);
         assert_eq!(Port::parse("1-65535"), Port::Every);
-        assert_eq!(Port::parse("all"), Port::Named(PortName("all".into())));
+        assert_eq!(Port::parse("*"), Port::Every);
         assert_eq!(Port::parse("90-80").to_string(), "90-80", "not a range");
         assert_eq!(Port::parse("70000").to_string(), "70000");
         assert!(matches!(Port::parse("70000"), Port::Named(_)));

@@ -4,15 +4,14 @@
 //! flow crosses, which elements the internet reaches), so that a baseline read back from disk
 //! can be compared with today's model without the code that produced it.
 
-use crate::{Boundary, Element, Flow, FlowId, Model, Port, Tri, Zone};
+use crate::{Boundary, Element, Flow, FlowId, Model, Tri, Zone};
 use serde::{Deserialize, Serialize};
 
 /// The version of the snapshot format; bumped when a field changes meaning.
 ///
-/// Version 2 writes every port as `*` (version 1 wrote `all`) and derives a flow's id from
-/// all its ports (version 1 from the first only). A version 1 snapshot still reads: its ports
-/// and flow ids are brought to version 2 as it loads, so a baseline taken before the change
-/// compares with today's model without spurious drift.
+/// Version 2 derives a flow's id from all its ports (version 1 from the first only). A version
+/// 1 snapshot still reads: its flow ids are derived again as it loads, so a baseline taken
+/// before the change compares with today's model without spurious drift.
 pub const SNAPSHOT_VERSION: u32 = 2;
 
 /// The oldest snapshot version [`Snapshot::from_json`] reads.
@@ -117,16 +116,11 @@ impl Snapshot {
         Ok(snapshot)
     }
 
-    /// Version 1 wrote every port as `all` and a flow id with its first port only: reads
-    /// `all` as every port and derives each id again, keeping the flows sorted by id.
+    /// Version 1 wrote a flow id with its first port only: derives each id again, keeping the
+    /// flows sorted by id.
     fn upgrade_from_version_1(&mut self) {
         for entry in &mut self.flows {
             let flow = &mut entry.flow;
-            for port in &mut flow.ports {
-                if matches!(port, Port::Named(name) if name.as_str() == "all") {
-                    *port = Port::Every;
-                }
-            }
             flow.id = FlowId::of(
                 &flow.source,
                 &flow.target,
@@ -144,17 +138,16 @@ mod tests {
     use super::*;
     use crate::{Port, Protocol};
 
-    /// A version 1 snapshot: every port written `all`, ids with the first port only, sorted
-    /// by those ids.
+    /// A version 1 snapshot: ids with the first port only, sorted by those ids.
     const VERSION_1: &str = r#"{
   "version": 1,
   "zones": [],
   "boundaries": [],
   "elements": [],
   "flows": [
-    {"id": "a -> b (all/5)", "source": "a", "target": "b", "protocol": "all", "ports": ["5"], "origin": "security-group"},
     {"id": "a -> b (all/all)", "source": "a", "target": "b", "protocol": "all", "ports": ["all"], "origin": "security-group"},
     {"id": "a -> c (tcp/80)", "source": "a", "target": "c", "protocol": "tcp", "ports": ["80", "443"], "origin": "listener"},
+    {"id": "a -> c (tcp/8)", "source": "a", "target": "c", "protocol": "tcp", "ports": ["8", "9"], "origin": "listener"},
     {"id": "a -> c (tcp/8000-8010)", "source": "a", "target": "c", "protocol": "tcp", "ports": ["8000-8010"], "origin": "listener"}
   ]
 }"#;
@@ -171,8 +164,8 @@ mod tests {
         assert_eq!(
             ids,
             [
-                "a -> b (all/*)",
-                "a -> b (all/5)",
+                "a -> b (all/all)",
+                "a -> c (tcp/8,9)",
                 "a -> c (tcp/80,443)",
                 "a -> c (tcp/8000-8010)"
             ]
@@ -182,7 +175,7 @@ mod tests {
         let again = Snapshot::from_json(&snapshot.to_json()).unwrap();
         assert_eq!(again, snapshot, "version 2 reads back as written");
         let written: serde_json::Value = serde_json::from_str(&snapshot.to_json()).unwrap();
-        assert_eq!(written["flows"][0]["ports"], serde_json::json!(["*"]));
+        assert_eq!(written["flows"][0]["ports"], serde_json::json!(["all"]));
     }
 
     #[test]

@@ -140,7 +140,7 @@ fn walk<'m>(
     }
 }
 
-/// A flow's label, as the diagrams draw it: `protocol/ports` (ports joined by `,`, `*` for
+/// A flow's label, as the diagrams draw it: `protocol/ports` (ports joined by `,`, `all` for
 /// every port), the protocol alone, the ports alone, or `None` when the flow states neither
 /// ([`Flow::label`], the text its id ends with).
 pub fn flow_label(flow: &Flow) -> Option<String> {
