@@ -839,7 +839,7 @@ fn inline_file(inline: &[trustmap_decisions::Entry]) -> String {
     inline
         .iter()
         .find_map(|entry| match &entry.scope {
-            trustmap_decisions::Scope::Declared(span) => Some(span.file.clone()),
+            trustmap_decisions::Scope::Declared(span) => Some(span.file.to_string()),
             _ => None,
         })
         .unwrap_or_default()

@@ -21,7 +21,7 @@ fn findings(relative: &str) -> BTreeSet<(String, String, u32, String)> {
             let location = f.location.as_ref().expect("a location");
             (
                 f.rule_id.clone(),
-                location.file.clone(),
+                location.file.to_string(),
                 location.start.line,
                 f.message.clone(),
             )

@@ -19,7 +19,7 @@ fn the_model_has_zones_boundaries_and_flows_from_the_code() {
             .unwrap_or_else(|| panic!("no flow {source} -> {target}"))
     };
     let web_to_db = flow("service/web", "service/db");
-    assert_eq!(web_to_db.protocol.as_deref(), Some("postgres"));
+    assert_eq!(web_to_db.protocol, Some(trustmap_model::Protocol::Postgres));
     assert_eq!(web_to_db.span.as_ref().unwrap().start.line, 17);
     // web is attached to the data network: it talks to db inside it, crossing nothing.
     assert!(model.boundaries_crossed(web_to_db).is_empty());
@@ -36,7 +36,7 @@ fn the_model_has_zones_boundaries_and_flows_from_the_code() {
     );
     // Loopback-bound ports come from the host's local users, not from the internet.
     let admin = flow("host/local-users", "service/admin");
-    assert_eq!(admin.ports, ["9000"]);
+    assert_eq!(admin.ports, [trustmap_model::Port::number(9000)]);
     // depends_on adds a flow only where the environment did not already describe one.
     assert_eq!(model.flows().filter(|f| f.source.0.ends_with("service/worker") && f.target.0.ends_with("service/db")).count(), 1);
 }

@@ -167,3 +167,21 @@ fn regression_deployed_compose_config_of_an_unchanged_project_is_no_drift() {
         "{run:?}"
     );
 }
+
+/// A baseline written before every port had its own value (snapshot version 1: ports `all`,
+/// ids from the first port) still loads, and the unchanged code is no drift against it.
+#[test]
+fn a_version_1_baseline_loads_and_the_same_code_is_no_drift() {
+    let dir = root().join("fixtures/drift/version1");
+    let run = trustmap_in(
+        &dir,
+        &["diff", "baseline.json", "infra", "--format", "json"],
+    );
+    assert_eq!(run.code, 0, "{run:?}");
+    let drift: Value = serde_json::from_str(&run.stdout).unwrap();
+    assert_eq!(
+        drift["changes"].as_array().map(Vec::len),
+        Some(0),
+        "{run:?}"
+    );
+}

@@ -252,7 +252,11 @@ fn run_case(case: &Case) -> Result<(), Failed> {
         .collect();
     let got: BTreeSet<(String, u32)> = findings
         .iter()
-        .filter_map(|f| f.location.as_ref().map(|l| (l.file.clone(), l.start.line)))
+        .filter_map(|f| {
+            f.location
+                .as_ref()
+                .map(|l| (l.file.to_string(), l.start.line))
+        })
         .collect();
     let want = expectations(&root().join(&case.path), &case.rule);
     if case.kind == "firing" && want.is_empty() {

@@ -10,8 +10,8 @@ use trustmap_containers::{self as references, Reference};
 use trustmap_model::Code;
 use trustmap_model::{
     AttrName, Attributes, Budget, Diagnostic, DiagnosticLevel, Element, ElementId, ElementKind,
-    Flow, Fragment, INTERNET_ELEMENT, Limit, Limits, Span, Tri, TrustLevel, Zone, ZoneId, ZoneKind,
-    limit_diagnostic,
+    FileName, Flow, Fragment, INTERNET_ELEMENT, Limit, Limits, Span, Tri, TrustLevel, Zone, ZoneId,
+    ZoneKind, limit_diagnostic,
 };
 use trustmap_yaml::{Node, NodeValue, SharedBounds};
 
@@ -50,7 +50,7 @@ impl Environment {
 
 struct Parser<'a> {
     project: String,
-    files: Vec<String>,
+    files: Vec<FileName>,
     vars: Variables,
     reader: &'a dyn FileReader,
     bounds: SharedBounds<'a>,
@@ -76,7 +76,11 @@ pub fn parse_project(
     debug_assert_eq!(yaml_nodes.limit(), Limit::YamlNodes);
     let mut parser = Parser {
         project: input.project.clone(),
-        files: input.files.iter().map(|f| f.path.clone()).collect(),
+        files: input
+            .files
+            .iter()
+            .map(|f| FileName::from(&f.path))
+            .collect(),
         vars: input
             .env
             .as_ref()

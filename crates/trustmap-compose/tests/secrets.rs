@@ -115,7 +115,7 @@ fn values_from_env_and_env_file_are_never_printed_in_the_model_or_diagnostics() 
             .iter()
             .any(|f| f.source.0 == "compose:app/service/web"
                 && f.target.0 == "compose:app/service/api"
-                && f.ports == ["8080"]),
+                && f.ports == [trustmap_model::Port::number(8080)]),
         "the env_file URL still names the api service: {:?}",
         fragment.flows
     );

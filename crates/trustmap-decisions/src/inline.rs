@@ -32,7 +32,7 @@ pub fn inline_decisions(file: &str, text: &str) -> (Vec<Entry>, Vec<Diagnostic>)
             .get(0)
             .map_or(1, |m| line[..m.start()].chars().count() as u32 + 1);
         let span = Span {
-            file: file.to_string(),
+            file: file.into(),
             start: Position {
                 line: number,
                 column,

@@ -4,7 +4,7 @@ use crate::ManifestFile;
 use crate::application::Inclusion;
 use std::collections::HashMap;
 use trustmap_model::Code;
-use trustmap_model::{Diagnostic, DiagnosticLevel, Span};
+use trustmap_model::{Diagnostic, DiagnosticLevel, FileName, Span};
 use trustmap_yaml::{Node, NodeValue, SharedBounds};
 
 /// Kinds that live outside namespaces.
@@ -268,7 +268,7 @@ fn load_file(index: u32, file: &ManifestFile, bounds: SharedBounds<'_>) -> Loade
 pub struct Cluster {
     /// Every object, in file order.
     pub objects: Vec<Object>,
-    files: Vec<String>,
+    files: Vec<FileName>,
     /// The indexes of the objects of each kind, in file order.
     by_kind: HashMap<String, Vec<usize>>,
     /// The first object of a kind, namespace and name.
@@ -277,7 +277,8 @@ pub struct Cluster {
 
 impl Cluster {
     /// Wraps the objects.
-    pub fn new(mut objects: Vec<Object>, files: Vec<String>) -> Cluster {
+    pub fn new(mut objects: Vec<Object>, files: Vec<impl Into<FileName>>) -> Cluster {
+        let files = files.into_iter().map(Into::into).collect();
         objects.sort_by_key(|o| (o.node.source, o.node.start));
         let mut by_kind: HashMap<String, Vec<usize>> = HashMap::new();
         let mut by_name = HashMap::new();

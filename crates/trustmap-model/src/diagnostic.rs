@@ -49,7 +49,7 @@ impl Diagnostic {
     pub fn file(
         level: DiagnosticLevel,
         code: Code,
-        file: impl Into<String>,
+        file: impl Into<crate::FileName>,
         message: impl Into<String>,
     ) -> Self {
         Self::new(level, code, Span::lines(file, 1, 1), message)

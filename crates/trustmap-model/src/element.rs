@@ -1,7 +1,7 @@
 //! Elements (external entities, processes, data stores) and the flows between them.
 
 use crate::zone::is_empty_attributes;
-use crate::{Attributes, Span, ZoneId};
+use crate::{Attributes, Port, Protocol, Span, ZoneId, ports_in_words};
 use serde::{Deserialize, Serialize};
 use std::fmt;
 
@@ -87,10 +87,31 @@ pub struct Element {
     pub attributes: Attributes,
 }
 
-/// A stable flow id: `<source> -> <target>` with the protocol and port when known.
+/// A stable flow id: `<source> -> <target>` with the protocol and every port when known
+/// (`compose:shop/service/web -> compose:shop/service/db (postgres/5432)`,
+/// `... (tcp/80,443)`, `... (all/all)`).
+///
+/// Two flows with one id have the same endpoints, protocol and ports: the model keeps the
+/// first (see [`crate::Model::build_with_limits`]).
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(transparent)]
 pub struct FlowId(pub String);
+
+impl FlowId {
+    /// The id of a flow with these endpoints, protocol and ports.
+    pub fn of(
+        source: &ElementId,
+        target: &ElementId,
+        protocol: Option<&Protocol>,
+        ports: &[Port],
+    ) -> FlowId {
+        let mut id = format!("{source} -> {target}");
+        if let Some(label) = label(protocol, ports) {
+            id.push_str(&format!(" ({label})"));
+        }
+        FlowId(id)
+    }
+}
 
 impl fmt::Display for FlowId {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
@@ -107,12 +128,13 @@ pub struct Flow {
     pub source: ElementId,
     /// Who is reached.
     pub target: ElementId,
-    /// The application protocol when known (`http`, `https`, `postgres`, `tcp`).
+    /// The protocol when known (`http`, `https`, `postgres`, `tcp`, `all` for all traffic).
     #[serde(skip_serializing_if = "Option::is_none", default)]
-    pub protocol: Option<String>,
-    /// Target ports, as written (`80`, `8000-8010`).
+    pub protocol: Option<Protocol>,
+    /// Target ports in the order the code gives them (`80`, `8000-8010`, `all` for every port,
+    /// a name such as `http` when the code gives no number).
     #[serde(skip_serializing_if = "Vec::is_empty", default)]
-    pub ports: Vec<String>,
+    pub ports: Vec<Port>,
     /// Why the flow exists (`published-port`, `depends_on`, `environment`, `volume`).
     pub origin: String,
     /// The code that declared or implied it.
@@ -132,11 +154,11 @@ impl Flow {
         span: Span,
         read_only: crate::Tri,
     ) -> Flow {
-        let mut flow = Flow::new(
+        let mut flow = Flow::typed(
             source,
             target,
-            Some("mount".into()),
-            vec![],
+            Some(Protocol::Mount),
+            Vec::new(),
             origin,
             Some(span.clone()),
         );
@@ -145,7 +167,9 @@ impl Flow {
         flow
     }
 
-    /// A flow whose id is derived from its endpoints, protocol and first port.
+    /// A flow with protocol and ports as the code writes them, read with [`Protocol::parse`]
+    /// and [`Port::parse`] (`Some("HTTPS")`, `["8000-8010"]`, `["all"]` for every port); its id
+    /// is derived from its endpoints, protocol and every port.
     pub fn new(
         source: ElementId,
         target: ElementId,
@@ -154,15 +178,28 @@ impl Flow {
         origin: impl Into<String>,
         span: Option<Span>,
     ) -> Flow {
-        let mut id = format!("{source} -> {target}");
-        match (&protocol, ports.first()) {
-            (Some(p), Some(port)) => id.push_str(&format!(" ({p}/{port})")),
-            (Some(p), None) => id.push_str(&format!(" ({p})")),
-            (None, Some(port)) => id.push_str(&format!(" ({port})")),
-            (None, None) => {}
-        }
+        Flow::typed(
+            source,
+            target,
+            protocol.map(Protocol::from),
+            ports.into_iter().map(Port::from).collect(),
+            origin,
+            span,
+        )
+    }
+
+    /// A flow of a known protocol and ports; its id is derived from its endpoints, protocol and
+    /// every port, in order ([`FlowId`]).
+    pub fn typed(
+        source: ElementId,
+        target: ElementId,
+        protocol: Option<Protocol>,
+        ports: Vec<Port>,
+        origin: impl Into<String>,
+        span: Option<Span>,
+    ) -> Flow {
         Flow {
-            id: FlowId(id),
+            id: FlowId::of(&source, &target, protocol.as_ref(), &ports),
             source,
             target,
             protocol,
@@ -171,5 +208,31 @@ impl Flow {
             span,
             attributes: Attributes::default(),
         }
+    }
+
+    /// Protocol and ports in short, as diagrams and flow ids show them: `postgres/5432`,
+    /// `tcp/80,443`, `all/all`, `http`, `8080`; `None` when neither is known.
+    pub fn label(&self) -> Option<String> {
+        label(self.protocol.as_ref(), &self.ports)
+    }
+
+    /// The ports in words, for messages: `port 22`, `ports 80, 443`, `every port`; `None`
+    /// when no port is known.
+    pub fn ports_in_words(&self) -> Option<String> {
+        ports_in_words(&self.ports)
+    }
+}
+
+fn label(protocol: Option<&Protocol>, ports: &[Port]) -> Option<String> {
+    let ports = ports
+        .iter()
+        .map(ToString::to_string)
+        .collect::<Vec<_>>()
+        .join(",");
+    match (protocol, ports.is_empty()) {
+        (Some(p), false) => Some(format!("{p}/{ports}")),
+        (Some(p), true) => Some(p.to_string()),
+        (None, false) => Some(ports),
+        (None, true) => None,
     }
 }

@@ -1,17 +1,20 @@
 //! The assembled model: a petgraph graph of elements and flows, the zone tree, the trust
 //! boundaries each flow crosses, and reachability from the internet.
+//!
+//! The graph is built once and never changes: a plain [`DiGraph`] (nothing is removed, so no
+//! tombstones), each element's flows in and out sorted by id once, and flows found by id in
+//! one lookup.
 
 use crate::Code;
 use crate::{AttrName, Attributes};
 use crate::{
-    Diagnostic, DiagnosticLevel, Element, ElementId, ElementKind, Flow, Fragment, INTERNET_ELEMENT,
-    Limit, Limits, Span, Tri, Zone, ZoneId, ZoneKind, limit_diagnostic,
+    Diagnostic, DiagnosticLevel, Element, ElementId, ElementKind, Flow, FlowId, Fragment,
+    INTERNET_ELEMENT, Limit, Limits, Span, Tri, Zone, ZoneId, ZoneKind, limit_diagnostic,
 };
 use petgraph::Direction;
-use petgraph::stable_graph::{EdgeIndex, NodeIndex, StableDiGraph};
-use petgraph::visit::EdgeRef;
+use petgraph::graph::{DiGraph, EdgeIndex, NodeIndex};
 use serde::Serialize;
-use std::collections::{BTreeMap, VecDeque};
+use std::collections::{BTreeMap, HashMap, VecDeque};
 
 /// The line between a zone and its parent zone.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, serde::Deserialize)]
@@ -35,11 +38,17 @@ pub enum Reachability {
 #[derive(Debug, Clone)]
 pub struct Model {
     zones: BTreeMap<ZoneId, Zone>,
-    graph: StableDiGraph<Element, Flow>,
+    graph: DiGraph<Element, Flow>,
     nodes: BTreeMap<ElementId, NodeIndex>,
     /// Every zone's elements, those living in it and those attached to it, sorted by id.
     members: BTreeMap<ZoneId, Vec<NodeIndex>>,
+    /// Every flow, sorted by id.
     edges_by_id: Vec<EdgeIndex>,
+    /// A flow by its id.
+    flow_index: HashMap<FlowId, EdgeIndex>,
+    /// Each element's flows out and in (by node index), sorted by id.
+    outgoing: Vec<Vec<EdgeIndex>>,
+    incoming: Vec<Vec<EdgeIndex>>,
     reached_any: BTreeMap<NodeIndex, Option<EdgeIndex>>,
     reached_unauthenticated: BTreeMap<NodeIndex, Option<EdgeIndex>>,
     exposed: BTreeMap<NodeIndex, (Tri, Vec<EdgeIndex>)>,
@@ -58,13 +67,18 @@ impl Model {
     /// internet) and [`Limit::Flows`] flows. Over a bound, the elements (flows) with the
     /// smallest ids are kept, whatever the order the fragments came in, flows that touch a cut
     /// element are cut with it, and a [`limit_diagnostic`] says how many were cut.
+    ///
+    /// Two flows with one id (the same endpoints, protocol and ports: a [`FlowId`] names them
+    /// all) are one flow, the first's: the second is dropped, silently when it comes from the
+    /// same file (one declaration implied twice), else with a `duplicate-id` note at it that
+    /// names the first. Its origin and attributes are not merged into the first's.
     pub fn build_with_limits(fragments: Vec<Fragment>, limits: &Limits) -> Model {
         let mut zones = BTreeMap::new();
         let mut diagnostics = Vec::new();
         let internet = Zone::internet();
         zones.insert(internet.id.clone(), internet);
 
-        let mut graph = StableDiGraph::new();
+        let mut graph = DiGraph::new();
         let mut nodes = BTreeMap::new();
         let internet_element = Element {
             id: ElementId(INTERNET_ELEMENT.to_string()),
@@ -251,8 +265,23 @@ impl Model {
                 members.entry(zone.clone()).or_default().push(node);
             }
         }
-        let mut edges_by_id: Vec<EdgeIndex> = graph.edge_indices().collect();
-        edges_by_id.sort_by(|a, b| graph[*a].id.cmp(&graph[*b].id));
+        // Flows were added in id order, so edge indices are already sorted by id, and so is
+        // each element's list of flows in and out.
+        let edges_by_id: Vec<EdgeIndex> = graph.edge_indices().collect();
+        debug_assert!(
+            edges_by_id
+                .windows(2)
+                .all(|w| graph[w[0]].id < graph[w[1]].id)
+        );
+        let mut outgoing = vec![Vec::new(); graph.node_count()];
+        let mut incoming = vec![Vec::new(); graph.node_count()];
+        let mut flow_index = HashMap::with_capacity(edges_by_id.len());
+        for &edge in &edges_by_id {
+            let (source, target) = graph.edge_endpoints(edge).expect("an edge of the graph");
+            outgoing[source.index()].push(edge);
+            incoming[target.index()].push(edge);
+            flow_index.insert(graph[edge].id.clone(), edge);
+        }
         diagnostics.sort();
         diagnostics.dedup();
 
@@ -262,6 +291,9 @@ impl Model {
             nodes,
             members,
             edges_by_id,
+            flow_index,
+            outgoing,
+            incoming,
             reached_any: BTreeMap::new(),
             reached_unauthenticated: BTreeMap::new(),
             exposed: BTreeMap::new(),
@@ -306,6 +338,11 @@ impl Model {
         self.edges_by_id.iter().map(|&e| &self.graph[e])
     }
 
+    /// A flow by id.
+    pub fn flow(&self, id: &FlowId) -> Option<&Flow> {
+        self.flow_index.get(id).map(|&e| &self.graph[e])
+    }
+
     /// How many elements the model has (as `elements().count()`, without walking them).
     pub fn element_count(&self) -> usize {
         self.nodes.len()
@@ -322,7 +359,7 @@ impl Model {
     }
 
     /// The petgraph graph, for algorithms this API does not offer.
-    pub fn graph(&self) -> &StableDiGraph<Element, Flow> {
+    pub fn graph(&self) -> &DiGraph<Element, Flow> {
         &self.graph
     }
 
@@ -340,13 +377,27 @@ impl Model {
         let Some(&node) = self.nodes.get(id) else {
             return Vec::new();
         };
-        let mut flows: Vec<&Flow> = self
-            .graph
-            .edges_directed(node, direction)
-            .map(|e| e.weight())
-            .collect();
-        flows.sort_by(|a, b| a.id.cmp(&b.id));
-        flows
+        self.edges(node, direction)
+            .iter()
+            .map(|&e| &self.graph[e])
+            .collect()
+    }
+
+    /// An element's flows in one direction, sorted by id.
+    fn edges(&self, node: NodeIndex, direction: Direction) -> &[EdgeIndex] {
+        let lists = match direction {
+            Direction::Outgoing => &self.outgoing,
+            Direction::Incoming => &self.incoming,
+        };
+        &lists[node.index()]
+    }
+
+    /// The element a flow goes to.
+    fn target_of(&self, edge: EdgeIndex) -> NodeIndex {
+        self.graph
+            .edge_endpoints(edge)
+            .expect("an edge of the graph")
+            .1
     }
 
     /// Elements in a zone or attached to it, sorted by id.
@@ -516,23 +567,17 @@ impl Model {
     fn exposed_through_forwarders(&self, accepted: &[Tri]) -> BTreeMap<NodeIndex, Vec<EdgeIndex>> {
         let mut reached: BTreeMap<NodeIndex, Vec<EdgeIndex>> = BTreeMap::new();
         let mut queue = VecDeque::new();
-        let sorted_out = |node: NodeIndex| {
-            let mut edges: Vec<_> = self
-                .graph
-                .edges_directed(node, Direction::Outgoing)
-                .collect();
-            edges.sort_by(|a, b| a.weight().id.cmp(&b.weight().id));
-            edges
-        };
         for element in self.elements().filter(|e| self.is_on_internet(e)) {
-            for edge in sorted_out(self.nodes[&element.id]) {
-                let public = match edge.weight().attributes.get(AttrName::Public) {
-                    Some(_) => edge.weight().attributes.flag(AttrName::Public),
+            for &edge in self.edges(self.nodes[&element.id], Direction::Outgoing) {
+                let flow = &self.graph[edge];
+                let public = match flow.attributes.get(AttrName::Public) {
+                    Some(_) => flow.attributes.flag(AttrName::Public),
                     None => Tri::Yes,
                 };
-                if accepted.contains(&public) && !reached.contains_key(&edge.target()) {
-                    reached.insert(edge.target(), vec![edge.id()]);
-                    queue.push_back(edge.target());
+                let target = self.target_of(edge);
+                if accepted.contains(&public) && !reached.contains_key(&target) {
+                    reached.insert(target, vec![edge]);
+                    queue.push_back(target);
                 }
             }
         }
@@ -541,14 +586,13 @@ impl Model {
                 continue;
             }
             let path = reached[&node].clone();
-            for edge in sorted_out(node) {
-                if !reached.contains_key(&edge.target())
-                    && !self.is_on_internet(&self.graph[edge.target()])
-                {
+            for &edge in self.edges(node, Direction::Outgoing) {
+                let target = self.target_of(edge);
+                if !reached.contains_key(&target) && !self.is_on_internet(&self.graph[target]) {
                     let mut next = path.clone();
-                    next.push(edge.id());
-                    reached.insert(edge.target(), next);
-                    queue.push_back(edge.target());
+                    next.push(edge);
+                    reached.insert(target, next);
+                    queue.push_back(target);
                 }
             }
         }
@@ -574,27 +618,18 @@ impl Model {
             queue.push_back(node);
         }
         while let Some(node) = queue.pop_front() {
-            let mut edges: Vec<_> = self
-                .graph
-                .edges_directed(node, Direction::Outgoing)
-                .collect();
-            edges.sort_by(|a, b| a.weight().id.cmp(&b.weight().id));
-            for edge in edges {
-                let flow = edge.weight();
+            for &edge in self.edges(node, Direction::Outgoing) {
+                let flow = &self.graph[edge];
+                let target = self.target_of(edge);
                 if how == Reachability::Unauthenticated
                     && (flow.attributes.flag(AttrName::Authenticated) == Tri::Yes
-                        || self.graph[edge.target()]
-                            .attributes
-                            .flag(AttrName::Authenticated)
-                            == Tri::Yes)
+                        || self.graph[target].attributes.flag(AttrName::Authenticated) == Tri::Yes)
                 {
                     continue;
                 }
-                if let std::collections::btree_map::Entry::Vacant(slot) =
-                    reached.entry(edge.target())
-                {
-                    slot.insert(Some(edge.id()));
-                    queue.push_back(edge.target());
+                if let std::collections::btree_map::Entry::Vacant(slot) = reached.entry(target) {
+                    slot.insert(Some(edge));
+                    queue.push_back(target);
                 }
             }
         }
@@ -813,6 +848,77 @@ mod bound_tests {
             .expect("the second flow is reported");
         assert_eq!(note.span.file, "second.yaml");
         assert!(note.message.contains("first.yaml:3"), "{}", note.message);
+    }
+
+    fn ported(source: &str, target: &str, ports: &[&str], file: &str) -> Flow {
+        Flow::new(
+            ElementId(source.into()),
+            ElementId(target.into()),
+            Some("tcp".into()),
+            ports.iter().map(|p| p.to_string()).collect(),
+            "test",
+            Some(span(file, 1)),
+        )
+    }
+
+    #[test]
+    fn flows_that_differ_only_in_a_later_port_are_two_flows_and_found_by_id() {
+        let model = Model::build(vec![fragment(
+            &["a", "b"],
+            vec![
+                ported("a", "b", &["80", "443"], "f.yaml"),
+                ported("a", "b", &["80", "8443"], "f.yaml"),
+                ported("b", "a", &["*"], "f.yaml"),
+            ],
+        )]);
+        let ids: Vec<_> = model.flows().map(|f| f.id.0.as_str()).collect();
+        assert_eq!(
+            ids,
+            [
+                "a -> b (tcp/80,443)",
+                "a -> b (tcp/80,8443)",
+                "b -> a (tcp/all)"
+            ]
+        );
+        assert!(model.diagnostics().is_empty(), "{:?}", model.diagnostics());
+        for flow in model.flows() {
+            assert_eq!(model.flow(&flow.id), Some(flow));
+        }
+        assert_eq!(model.flow(&crate::FlowId("a -> b (tcp/80)".into())), None);
+        let out: Vec<_> = model
+            .outbound(&ElementId("a".into()))
+            .iter()
+            .map(|f| f.id.0.as_str())
+            .collect();
+        assert_eq!(out, ["a -> b (tcp/80,443)", "a -> b (tcp/80,8443)"]);
+        let into: Vec<_> = model
+            .inbound(&ElementId("a".into()))
+            .iter()
+            .map(|f| f.id.0.as_str())
+            .collect();
+        assert_eq!(into, ["b -> a (tcp/all)"]);
+    }
+
+    #[test]
+    fn flows_with_the_same_ports_are_one_flow_and_another_file_is_said() {
+        let model = Model::build(vec![
+            fragment(
+                &["a", "b"],
+                vec![ported("a", "b", &["80", "443"], "one.yaml")],
+            ),
+            fragment(&[], vec![ported("a", "b", &["80", "443"], "two.yaml")]),
+        ]);
+        assert_eq!(model.flow_count(), 1);
+        let note = model
+            .diagnostics()
+            .iter()
+            .find(|d| d.message.starts_with("flow a -> b"))
+            .expect("the second declaration is said");
+        assert_eq!(
+            (note.code.as_str(), note.span.file.as_str()),
+            ("duplicate-id", "two.yaml")
+        );
+        assert!(note.message.contains("one.yaml:1"), "{}", note.message);
     }
 
     fn limited(elements: u64, flows: u64) -> Limits {

@@ -147,15 +147,11 @@ fn walk<'m>(
     }
 }
 
-/// A flow's label, as the diagrams draw it: `protocol/ports` (ports joined by `,`), the protocol
-/// alone, the ports alone, or `None` when the flow states neither.
+/// A flow's label, as the diagrams draw it: `protocol/ports` (ports joined by `,`, `all` for
+/// every port), the protocol alone, the ports alone, or `None` when the flow states neither
+/// ([`Flow::label`], the text its id ends with).
 pub fn flow_label(flow: &Flow) -> Option<String> {
-    match (&flow.protocol, flow.ports.is_empty()) {
-        (Some(protocol), false) => Some(format!("{protocol}/{}", flow.ports.join(","))),
-        (Some(protocol), true) => Some(protocol.clone()),
-        (None, false) => Some(flow.ports.join(",")),
-        (None, true) => None,
-    }
+    flow.label()
 }
 
 /// A zone's title: its name, kind and trust level.

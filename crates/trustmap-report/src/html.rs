@@ -452,7 +452,7 @@ fn source_link(span: &Span) -> String {
     let text = if span.start.line > 0 {
         format!("{}:{}", span.file, span.start.line)
     } else {
-        span.file.clone()
+        span.file.to_string()
     };
     let mut href = encode_uri_path(&span.file);
     if span.start.line > 0 {
@@ -486,7 +486,7 @@ fn subject_name(model: &Model, subject: &Subject) -> String {
         Subject::Element(id) => model
             .element(id)
             .map_or_else(|| id.0.clone(), |e| e.name.clone()),
-        Subject::Flow(id) => model.flows().find(|f| &f.id == id).map_or_else(
+        Subject::Flow(id) => model.flow(id).map_or_else(
             || id.0.clone(),
             |flow| {
                 let name = |e: &trustmap_model::ElementId| {

@@ -124,7 +124,7 @@ pub fn findings_text(findings: &[Finding], rules: &RuleSet, diagnostics: &[Diagn
 /// `file:line:col`, or only the file when the line is unknown (0).
 fn location(span: &Span) -> String {
     if span.start.line == 0 {
-        span.file.clone()
+        span.file.to_string()
     } else {
         format!(
             "{}:{}:{}",

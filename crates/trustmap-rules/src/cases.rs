@@ -114,7 +114,7 @@ pub fn check_case(
     let found: BTreeSet<Place> = evaluate(model, rules)
         .into_iter()
         .filter(|f| f.rule_id == rule_id)
-        .filter_map(|f| f.location.map(|l| (l.file, l.start.line)))
+        .filter_map(|f| f.location.map(|l| (l.file.to_string(), l.start.line)))
         .collect();
     if case == Case::Firing && expected.is_empty() {
         problems.push(format!("no `{EXPECT_MARKER} {rule_id}` line"));

@@ -16,8 +16,8 @@
 //! written in.
 
 use trustmap_model::{
-    AttrName, AttrValue, Attributes, Element, ElementKind, Flow, Model, Reachability, Span, Tri,
-    TrustLevel, ZoneKind,
+    AttrName, AttrValue, Attributes, Element, ElementKind, Flow, Model, Port, PortRange, Protocol,
+    Reachability, Span, Tri, TrustLevel, ZoneKind,
 };
 
 /// A test on one attribute.
@@ -65,6 +65,28 @@ pub enum Crossing {
     IntoHigherTrust,
 }
 
+/// One item of a `port` test.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PortTest {
+    /// The flow may reach some port of the range (`22`, `8000-8010`): a flow open on every
+    /// port reaches every range.
+    Reaches(PortRange),
+    /// The flow is open on every port (`every`).
+    Every,
+}
+
+impl PortTest {
+    /// Whether a flow on `port` passes: three-valued, unknown for a port known only by name.
+    fn test(self, port: &Port) -> Tri {
+        match (self, port) {
+            (PortTest::Reaches(range), port) => port.reaches(range),
+            (PortTest::Every, Port::Every) => Tri::Yes,
+            // A named port is one port, whatever its number.
+            (PortTest::Every, Port::Range(_) | Port::Named(_)) => Tri::No,
+        }
+    }
+}
+
 /// A parsed condition.
 #[derive(Debug, Clone)]
 pub enum Condition {
@@ -97,7 +119,9 @@ pub enum Condition {
     /// The flow crosses a boundary.
     CrossesBoundary(Crossing),
     /// The flow's protocol is one of these.
-    Protocol(Vec<String>),
+    Protocol(Vec<Protocol>),
+    /// Some port of the flow passes one of these tests.
+    Port(Vec<PortTest>),
 }
 
 /// What a condition is evaluated on.
@@ -320,9 +344,20 @@ impl Condition {
                 plain(Tri::from_bool(crosses))
             }
             (Condition::Protocol(protocols), Target::Flow(f)) => match &f.protocol {
-                Some(p) => plain(Tri::from_bool(protocols.iter().any(|x| x == p))),
+                Some(p) => plain(Tri::from_bool(protocols.contains(p))),
                 None => Outcome::of(Tri::Unknown),
             },
+            (Condition::Port(tests), Target::Flow(f)) => {
+                if f.ports.is_empty() {
+                    return Outcome::of(Tri::Unknown);
+                }
+                let truth = f
+                    .ports
+                    .iter()
+                    .flat_map(|port| tests.iter().map(move |test| test.test(port)))
+                    .fold(Tri::No, Tri::or);
+                plain(truth)
+            }
             // Loading checks every operator against its context, so this is unreachable for
             // loaded rules; a hand-built condition in the wrong context is false, and so is
             // its negation.
@@ -347,7 +382,7 @@ impl Condition {
             }
             (C::SameZoneAs(inner), Context::Element) => inner.check(Context::Element),
             (C::Source(inner) | C::Target(inner), Context::Flow) => inner.check(Context::Element),
-            (C::CrossesBoundary(_) | C::Protocol(_), Context::Flow) => Ok(()),
+            (C::CrossesBoundary(_) | C::Protocol(_) | C::Port(_), Context::Flow) => Ok(()),
             (c, Context::Element) => {
                 Err(format!("`{}` applies to flows, not elements", c.operator()))
             }
@@ -372,6 +407,7 @@ impl Condition {
             Condition::Target(_) => "target",
             Condition::CrossesBoundary(_) => "crosses_boundary",
             Condition::Protocol(_) => "protocol",
+            Condition::Port(_) => "port",
         }
     }
 }

@@ -8,7 +8,7 @@ use crate::{
     Subject,
 };
 use rayon::prelude::*;
-use trustmap_model::{AttrValue, Attributes, Element, Flow, Model, Reachability, Tri};
+use trustmap_model::{AttrValue, Attributes, Element, Flow, Model, Port, Reachability, Tri};
 
 /// Runs every rule of `rules` over `model`. Findings are sorted by file, line, rule and subject.
 pub fn evaluate(model: &Model, rules: &RuleSet) -> Vec<Finding> {
@@ -115,22 +115,13 @@ fn step(model: &Model, flow: &Flow) -> PathStep {
             .map_or_else(|| id.0.clone(), |e: &Element| e.name.clone())
     };
     let mut message = format!("{} -> {}", name(&flow.source), name(&flow.target));
-    if let Some(label) = flow_label(flow) {
+    if let Some(label) = flow.label() {
         message.push_str(&format!(" ({label})"));
     }
     PathStep {
         flow: flow.id.clone(),
         span: flow.span.clone(),
         message,
-    }
-}
-
-fn flow_label(flow: &Flow) -> Option<String> {
-    match (&flow.protocol, flow.ports.is_empty()) {
-        (Some(p), false) => Some(format!("{p}/{}", flow.ports.join(","))),
-        (Some(p), true) => Some(p.clone()),
-        (None, false) => Some(flow.ports.join(",")),
-        (None, true) => None,
     }
 }
 
@@ -194,20 +185,23 @@ fn render(template: &str, model: &Model, target: Target<'_>) -> String {
             }
             ("source", Target::Flow(f)) => name_of(&f.source),
             ("target", Target::Flow(f)) => name_of(&f.target),
-            ("protocol", Target::Flow(f)) => match f.protocol.as_deref() {
-                Some("all") => "all traffic".into(),
-                Some(protocol) => protocol.to_string(),
-                None => "unknown protocol".into(),
-            },
+            // `all traffic` for every protocol.
+            ("protocol", Target::Flow(f)) => f
+                .protocol
+                .as_ref()
+                .map_or("unknown protocol", |p| p.in_words())
+                .to_string(),
             ("ports", Target::Flow(f)) if f.ports.is_empty() => "(not known)".into(),
-            ("ports", Target::Flow(f)) => f.ports.join(", "),
+            ("ports", Target::Flow(f)) => f
+                .ports
+                .iter()
+                .map(Port::in_words)
+                .collect::<Vec<_>>()
+                .join(", "),
             // `on port 22`, `on ports 80, 443`, `on every port`, `on a port not known`.
-            ("on_ports", Target::Flow(f)) => match f.ports.as_slice() {
-                [] => "on a port not known".into(),
-                [all] if all == "all" => "on every port".into(),
-                [one] => format!("on port {one}"),
-                several => format!("on ports {}", several.join(", ")),
-            },
+            ("on_ports", Target::Flow(f)) => f
+                .ports_in_words()
+                .map_or_else(|| "on a port not known".into(), |w| format!("on {w}")),
             (attr, Target::Element(e)) if attr.starts_with("attr.") => {
                 attribute_text(&e.attributes, &attr[5..])
             }

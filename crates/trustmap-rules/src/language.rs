@@ -242,8 +242,15 @@ pub const OPERATORS: &[Operator] = &[
         name: "protocol",
         on: On::Flow,
         syntax: "`protocol: [NAME, ...]`",
-        meaning: "the flow's protocol is one of these (unknown when the flow has none)",
+        meaning: "the flow's protocol is one of these, names of the protocol vocabulary (a name outside it is an error; unknown when the flow has none)",
         example: "protocol: [http, redis]",
+    },
+    Operator {
+        name: "port",
+        on: On::Flow,
+        syntax: "`port: [NUMBER, FROM-TO, every]`",
+        meaning: "some port of the flow is one of these numbers or reaches into one of these ranges; `every` holds when the flow is open on every port (a flow whose ports are not known, or known only by name, is unknown)",
+        example: "port: [22, 3389, 8000-8010, every]",
     },
 ];
 

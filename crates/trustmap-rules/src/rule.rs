@@ -1,13 +1,15 @@
 //! Rule files: one YAML document per rule, loaded and checked field by field.
 
-use crate::condition::{AttrTest, Condition, Context, Crossing, IfAbsent};
+use crate::condition::{AttrTest, Condition, Context, Crossing, IfAbsent, PortTest};
 use crate::language::{
     ATTRIBUTE_KEYS, ATTRIBUTE_TESTS, BUILTIN_PREFIX, FIELDS, OPERATORS, PLACEHOLDERS,
     REFERENCE_FIELDS, TRUST_LEVELS, ZONE_KEYS,
 };
 use crate::{Severity, Stride};
 use std::fmt;
-use trustmap_model::{AttrName, ElementKind, Reachability, Tri, TrustLevel, ValueKind, ZoneKind};
+use trustmap_model::{
+    AttrName, ElementKind, PortRange, Protocol, Reachability, Tri, TrustLevel, ValueKind, ZoneKind,
+};
 
 /// Whose rule a file is: the id namespace it must be in.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -354,7 +356,8 @@ impl Reader<'_> {
                     ));
                 }
             },
-            "protocol" => Condition::Protocol(self.strings(value, &here)?),
+            "protocol" => Condition::Protocol(self.protocols(value, &here)?),
+            "port" => Condition::Port(self.ports(value, &here)?),
             // The table and this match agree (a test parses every operator's example).
             other => {
                 return Err(self.error(
@@ -364,6 +367,52 @@ impl Reader<'_> {
                 ));
             }
         })
+    }
+
+    /// Protocol names, each of the vocabulary: another name is an error at its line.
+    fn protocols(&self, node: &Node, field: &str) -> Result<Vec<Protocol>, RuleError> {
+        self.list(node, field)?
+            .into_iter()
+            .map(|item| {
+                let name = item
+                    .as_str()
+                    .ok_or_else(|| self.error(Some(item), field, "expected a protocol name"))?;
+                Protocol::known(name).ok_or_else(|| {
+                    let names: Vec<&str> =
+                        Protocol::VOCABULARY.iter().map(Protocol::as_str).collect();
+                    self.error(
+                        Some(item),
+                        field,
+                        format!(
+                            "unknown protocol `{name}` (the vocabulary: {})",
+                            names.join(", ")
+                        ),
+                    )
+                })
+            })
+            .collect()
+    }
+
+    /// Port tests: `22`, `8000-8010` or `every`; anything else is an error at its line.
+    fn ports(&self, node: &Node, field: &str) -> Result<Vec<PortTest>, RuleError> {
+        self.list(node, field)?
+            .into_iter()
+            .map(|item| match item.as_str() {
+                Some("every") => Ok(PortTest::Every),
+                Some(text) => PortRange::parse(text).map(PortTest::Reaches).ok_or_else(|| {
+                    self.error(
+                        Some(item),
+                        field,
+                        format!("`{text}` is not a port: expected a number (22), a range (8000-8010) or `every`"),
+                    )
+                }),
+                None => Err(self.error(
+                    Some(item),
+                    field,
+                    "expected a port number (22), a range (8000-8010) or `every`",
+                )),
+            })
+            .collect()
     }
 
     fn attribute_test(&self, node: &Node, field: &str) -> Result<Condition, RuleError> {

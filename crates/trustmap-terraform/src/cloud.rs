@@ -9,8 +9,8 @@ use crate::{aws, azure, google};
 use std::collections::BTreeMap;
 use trustmap_containers as containers;
 use trustmap_model::{
-    AttrName, Attributes, Element, ElementId, Flow, Fragment, INTERNET_ELEMENT, Span, Tri,
-    TrustLevel, Zone, ZoneId, ZoneKind,
+    AttrName, Attributes, EVERY_PORT, Element, ElementId, Flow, Fragment, INTERNET_ELEMENT,
+    Protocol, Span, Tri, TrustLevel, Zone, ZoneId, ZoneKind,
 };
 
 /// The element id of a resource: `tf:aws_db_instance.main`, or with the root module's folder
@@ -232,15 +232,29 @@ pub(crate) fn port_number(value: Option<&Value>) -> Option<i64> {
 /// Ports, protocol and encryption in transit of a firewall rule (a security group, a network
 /// security group, a VPC firewall): the protocol and TLS
 /// follow from a single well-known port; a range or "all traffic" leaves encryption unknown.
+/// Ports are written as [`Flow::new`] reads them: every port as [`EVERY_PORT`]; protocols by
+/// their name in the vocabulary (`6` is `tcp`), all traffic as `all`.
 pub(crate) fn describe(
     protocol: &str,
     from_port: Option<i64>,
     to_port: Option<i64>,
 ) -> (Vec<String>, Option<String>, Tri) {
     let protocol = protocol.to_ascii_lowercase();
-    let protocol = protocol.as_str();
+    // IANA protocol numbers, as AWS and Google accept them.
+    let protocol = match protocol.as_str() {
+        "1" => "icmp",
+        "4" => "ipip",
+        "6" => "tcp",
+        "17" => "udp",
+        "47" => "gre",
+        "50" => "esp",
+        "51" => "ah",
+        "58" => "icmpv6",
+        "132" => "sctp",
+        other => other,
+    };
     // ICMP, ESP, AH and the like have no ports: whatever range is written means nothing.
-    let has_ports = matches!(protocol, "tcp" | "udp" | "sctp" | "6" | "17" | "132");
+    let has_ports = matches!(protocol, "tcp" | "udp" | "sctp");
     let all = matches!(protocol, "-1" | "all" | "*")
         || (has_ports && from_port == Some(0) && to_port == Some(65535));
     if !all && !has_ports {
@@ -248,8 +262,8 @@ pub(crate) fn describe(
     }
     if all {
         return (
-            vec!["all".to_string()],
-            Some("all".to_string()),
+            vec![EVERY_PORT.to_string()],
+            Some(Protocol::All.to_string()),
             Tri::Unknown,
         );
     }

@@ -9,7 +9,7 @@ use hcl_edit::structure::{BlockLabel, Structure};
 use std::ops::Range;
 use std::rc::Rc;
 use trustmap_model::Code;
-use trustmap_model::{Diagnostic, DiagnosticLevel, Position, Span};
+use trustmap_model::{Diagnostic, DiagnosticLevel, FileName, Position, Span};
 
 /// Bytes between two checkpoints of the character count.
 const CHECKPOINT_BYTES: usize = 1024;
@@ -19,8 +19,8 @@ const CHECKPOINT_BYTES: usize = 1024;
 /// generated files, and every evaluated expression asks for its position).
 #[derive(Debug)]
 pub(crate) struct FileText {
-    /// The path relative to the scan root.
-    pub file: String,
+    /// The path relative to the scan root, shared by every span into the file.
+    pub file: FileName,
     text: String,
     line_starts: Vec<usize>,
     /// For text that is not all ASCII: (byte offset, characters before it) about every
@@ -45,7 +45,7 @@ impl FileText {
             }
         }
         FileText {
-            file: file.to_string(),
+            file: file.into(),
             text: text.to_string(),
             line_starts,
             checkpoints,
@@ -239,11 +239,7 @@ pub(crate) fn parse_file(path: &str, text: &str, diags: &mut Vec<Diagnostic>) ->
                 diags.push(Diagnostic::new(
                     DiagnosticLevel::Note,
                     Code::TerraformRepeatedKey,
-                    Span {
-                        file: path.to_string(),
-                        start: at,
-                        end: at,
-                    },
+                    Span::at(path, at),
                     format!(
                         "the object key `{key}` is written twice: Terraform keeps the last value, and so does trustmap"
                     ),
@@ -462,11 +458,7 @@ fn syntax_error(
     diags.push(Diagnostic::new(
         DiagnosticLevel::Error,
         Code::TerraformSyntax,
-        Span {
-            file: path.to_string(),
-            start: at,
-            end: at,
-        },
+        Span::at(path, at),
         format!("invalid HCL: {}", e.message()),
     ));
     None
@@ -531,20 +523,12 @@ impl KeyFinder<'_> {
             if rest.starts_with(':') {
                 self.cursor = after;
                 let p = self.file.position(at);
-                return Span {
-                    file: self.file.file.clone(),
-                    start: p,
-                    end: p,
-                };
+                return Span::at(&self.file.file, p);
             }
             from = after;
         }
         let p = self.file.position(self.cursor);
-        Span {
-            file: self.file.file.clone(),
-            start: p,
-            end: p,
-        }
+        Span::at(&self.file.file, p)
     }
 }
 

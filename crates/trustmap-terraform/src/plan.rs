@@ -17,7 +17,7 @@ use crate::value::{Resource, Value};
 use serde_json::Value as Json;
 use std::collections::BTreeMap;
 use trustmap_model::Code;
-use trustmap_model::{Diagnostic, DiagnosticLevel, Position, Span};
+use trustmap_model::{Diagnostic, DiagnosticLevel, FileName, Position, Span};
 
 /// What `terraform show -json` printed.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -239,11 +239,7 @@ pub fn read_document(
             diags.push(Diagnostic::new(
                 DiagnosticLevel::Error,
                 Code::TerraformJson,
-                Span {
-                    file: path.to_string(),
-                    start: at,
-                    end: at,
-                },
+                Span::at(path, at),
                 format!("invalid Terraform plan or state JSON: {e}"),
             ));
             return Vec::new();
@@ -256,11 +252,7 @@ pub fn read_document(
             diags.push(Diagnostic::new(
                 DiagnosticLevel::Error,
                 Code::TerraformJson,
-                Span {
-                    file: path.to_string(),
-                    start: at,
-                    end: at,
-                },
+                Span::at(path, at),
                 format!(
                     "not a Terraform plan or state that can be read: {} (write it with \
                      `terraform show -json`); nothing of it is modelled",
@@ -482,13 +474,13 @@ fn module_of(address: &str) -> String {
 /// Where each resource address is first written as `"address": "<address>"` in the JSON text,
 /// found in one pass that counts lines and columns as it goes, so a plan of thousands of
 /// resources (often on one line) stays linear.
-struct AddressSpans<'t> {
-    path: &'t str,
+struct AddressSpans {
+    path: FileName,
     first: BTreeMap<String, Position>,
 }
 
-impl<'t> AddressSpans<'t> {
-    fn new(path: &'t str, text: &str) -> AddressSpans<'t> {
+impl AddressSpans {
+    fn new(path: &str, text: &str) -> AddressSpans {
         let mut first = BTreeMap::new();
         for (at, address) in key_values(text, "address") {
             first.entry(address).or_insert(at);
@@ -518,7 +510,10 @@ impl<'t> AddressSpans<'t> {
                 .map_or_else(String::new, |module| format!("{module}."));
             first.entry(format!("{module}{kind}.{name}")).or_insert(at);
         }
-        AddressSpans { path, first }
+        AddressSpans {
+            path: path.into(),
+            first,
+        }
     }
 
     /// The span of the address's key, or of the resource's `type` in a stored state (the
@@ -531,11 +526,7 @@ impl<'t> AddressSpans<'t> {
             .find_map(|key| self.first.get(*key))
             .copied()
             .unwrap_or(Position { line: 1, column: 1 });
-        Span {
-            file: self.path.to_string(),
-            start: at,
-            end: at,
-        }
+        Span::at(&self.path, at)
     }
 }
 

@@ -1,6 +1,6 @@
 //! The tree: nodes with positions, and the accessors parsers use to read them.
 
-use trustmap_model::{Position, Span};
+use trustmap_model::{FileName, Position, Span};
 
 /// How a scalar was written; plain scalars are the only ones YAML resolves to booleans, numbers
 /// and null.
@@ -45,13 +45,13 @@ pub struct Node {
 
 impl Node {
     /// The node's span, with `files[self.source]` as its file.
-    pub fn span(&self, files: &[String]) -> Span {
-        let file = files.get(self.source as usize).cloned().unwrap_or_default();
-        Span {
-            file,
-            start: self.start,
-            end: self.end.max(self.start),
-        }
+    /// With [`FileName`]s, the span shares `files[self.source]` instead of copying it.
+    pub fn span<F: Clone + Into<FileName>>(&self, files: &[F]) -> Span {
+        let file = files
+            .get(self.source as usize)
+            .cloned()
+            .map_or_else(FileName::default, Into::into);
+        Span::new(file, self.start, self.end.max(self.start))
     }
 
     /// The scalar text (numbers and booleans as written); `None` for null and collections.

@@ -307,7 +307,7 @@ pub fn platform() -> Model {
     for f in &mut flows {
         if f.source.0 == INTERNET_ELEMENT {
             f.attributes.set_flag(AttrName::Public, Tri::Yes, None);
-            let tls = if f.protocol.as_deref() == Some("https") {
+            let tls = if f.protocol == Some(trustmap_model::Protocol::Https) {
                 Tri::Yes
             } else {
                 Tri::No
