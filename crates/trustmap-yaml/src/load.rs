@@ -231,20 +231,13 @@ pub fn load_shared(text: &str, source: u32, bounds: SharedBounds<'_>) -> Result<
 }
 
 /// The text with the continuation lines of the quoted scalar that starts on 1-based `line`
-/// indented one column past that line's key, up to the line that closes the quote; `None`
-/// when no line needed it.
+/// indented one column past the node that holds it (the key of `key: "...`, the dash of
+/// `- "...`, the key of `- key: "...`), up to the line that closes the quote; `None` when no
+/// line needed it.
 fn indent_continuations(text: &str, line: usize) -> Option<String> {
     let lines: Vec<&str> = text.split('\n').collect();
     let start = lines.get(line.checked_sub(1)?)?;
-    let key_indent = start.len() - start.trim_start().len();
-    // The quote that opens the scalar: the first one after the key's colon.
-    let start: &str = start;
-    let after_key = start.split_once(": ").map_or(start, |(_, value)| value);
-    let quote = after_key
-        .trim_start()
-        .chars()
-        .next()
-        .filter(|c| *c == '"' || *c == '\'')?;
+    let (key_indent, quote) = quoted_scalar_start(start)?;
     let mut changed = false;
     let mut out: Vec<String> = lines.iter().map(|l| l.to_string()).collect();
     for next in out.iter_mut().skip(line) {
@@ -265,6 +258,32 @@ fn indent_continuations(text: &str, line: usize) -> Option<String> {
         }
     }
     changed.then(|| out.join("\n"))
+}
+
+/// Where the node that holds a quoted scalar starting on `line` sits (its column, 0-based, in
+/// bytes), and the quote character: the line is read from its start over sequence dashes and
+/// at most one plain key, up to the opening quote.
+fn quoted_scalar_start(line: &str) -> Option<(usize, char)> {
+    let quote_of = |rest: &str| rest.chars().next().filter(|c| *c == '"' || *c == '\'');
+    let mut at = line.len() - line.trim_start_matches(' ').len();
+    let mut holder = at;
+    loop {
+        let rest = &line[at..];
+        if let Some(after) = rest.strip_prefix("- ") {
+            holder = at;
+            at = line.len() - after.trim_start_matches(' ').len();
+            continue;
+        }
+        if let Some(quote) = quote_of(rest) {
+            return Some((holder, quote));
+        }
+        // `key: "...`: a plain key (a quoted or flow key is not read here).
+        let (key, value) = rest.split_once(": ")?;
+        if key.is_empty() || key.starts_with(['"', '\'', '{', '[', '#', '?']) {
+            return None;
+        }
+        return quote_of(value.trim_start_matches(' ')).map(|quote| (at, quote));
+    }
 }
 
 fn load_once(text: &str, bounds: SharedBounds<'_>, source: u32) -> Result<Loaded, YamlError> {
@@ -761,6 +780,26 @@ mod tests {
             Some("one two three")
         );
         assert_eq!(a.get("next").unwrap().start.line, 5);
+    }
+
+    /// A sequence item's quoted scalar continued left of the dash (a Kafka manifest in
+    /// Checkov's examples), and a mapping inside an item, as libyaml and kubectl read them.
+    #[test]
+    fn quoted_continuations_left_of_their_item_are_read_as_libyaml_reads_them() {
+        let root =
+            one("c:\n  command:\n    - sh\n    - \"exec a \\\n  --b \\\n  --c\"\n    - next\n");
+        let items = root.get("c").unwrap().get("command").unwrap();
+        let NodeValue::Sequence(items) = &items.value else {
+            panic!("{items:?}")
+        };
+        assert_eq!(items[1].as_str(), Some("exec a --b --c"));
+        assert_eq!(items[2].start.line, 7);
+        let root = one("c:\n  - name: \"one\n  two\"\n    next: 1\n");
+        let NodeValue::Sequence(items) = &root.get("c").unwrap().value else {
+            panic!()
+        };
+        assert_eq!(items[0].get("name").unwrap().as_str(), Some("one two"));
+        assert_eq!(items[0].get("next").unwrap().start.line, 4);
     }
 
     #[test]
