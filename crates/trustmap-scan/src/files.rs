@@ -397,6 +397,50 @@ impl Roots {
         self.read_budgeted(&canonical)
     }
 
+    /// The real path of `display` (a file or folder) when it lies in the `.terraform/modules`
+    /// folder of the root module in `module_dir`, where `terraform init` installs the modules
+    /// that `.terraform/modules/modules.json` names: the one exception to the skipped folders.
+    /// The root module's folder must be readable itself, its `.terraform/modules` must be that
+    /// folder (not a symlink elsewhere), and no other skipped folder may be on the way.
+    ///
+    /// # Errors
+    /// See [`ReadError`].
+    pub fn confine_installed(&self, module_dir: &str, display: &str) -> Result<PathBuf, ReadError> {
+        let base = self.confine(&self.on_disk(module_dir))?;
+        let installed = base.join(".terraform").join("modules");
+        let real = installed
+            .canonicalize()
+            .map_err(|e| ReadError::Io(e.to_string()))?;
+        if real != installed {
+            return Err(ReadError::OutsideRoots);
+        }
+        let canonical = self
+            .on_disk(display)
+            .canonicalize()
+            .map_err(|e| ReadError::Io(e.to_string()))?;
+        let inside = canonical
+            .strip_prefix(&installed)
+            .map_err(|_| ReadError::OutsideRoots)?;
+        for component in inside.components() {
+            if let Component::Normal(name) = component
+                && let Some(dir) = SKIPPED_DIRS.iter().find(|d| name == **d)
+            {
+                return Err(ReadError::SkippedDir(dir));
+            }
+        }
+        Ok(canonical)
+    }
+
+    /// Reads a file of `module_dir`'s `.terraform/modules` (see [`Roots::confine_installed`]),
+    /// within the size cap and the total budget.
+    ///
+    /// # Errors
+    /// See [`ReadError`].
+    pub fn read_installed(&self, module_dir: &str, display: &str) -> Result<String, ReadError> {
+        let canonical = self.confine_installed(module_dir, display)?;
+        self.read_budgeted(&canonical)
+    }
+
     /// Reads a file the user named on the command line (`--var-file`, `--config`, a baseline,
     /// `--files-from`, a rule file): it may lie outside the roots, but it must be a regular
     /// file under the size cap.

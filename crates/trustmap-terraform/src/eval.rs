@@ -73,8 +73,17 @@ pub fn evaluate_module_within(
         insts: vec![Inst::new(Rc::default(), String::new(), String::new())],
         stack: Vec::new(),
         cyclic: HashSet::new(),
+        installed: None,
     };
-    let dir = files.first().map(|f| parent(&f.path)).unwrap_or_default();
+    let dir = files
+        .iter()
+        .find(|f| is_config(&f.path))
+        .map(|f| parent(&f.path))
+        .unwrap_or_default();
+    run.installed = files
+        .iter()
+        .find(|f| f.path == join_dir(&dir, crate::MODULES_JSON))
+        .map(|f| run.installed_folders(&dir, f));
     let config: Vec<&TerraformFile> = files.iter().filter(|f| is_config(&f.path)).collect();
     // Terraform's order, each later file overriding: terraform.tfvars, terraform.tfvars.json,
     // then *.auto.tfvars and *.auto.tfvars.json by name, then -var-file files as given.
@@ -260,6 +269,8 @@ struct Inst {
     root_dir: String,
     /// `""` at the root, `module.a["x"].` inside.
     prefix: String,
+    /// The module path as `modules.json` keys it: `""` at the root, `a.b` inside.
+    key: String,
     called_from: Option<Span>,
     depth: usize,
     /// The folders from the root module to this one (this one last), to stop at a cycle.
@@ -282,6 +293,7 @@ impl Inst {
             dir,
             root_dir,
             prefix: String::new(),
+            key: String::new(),
             called_from: None,
             depth: 0,
             chain: Vec::new(),
@@ -347,6 +359,9 @@ struct Run<'r> {
     stack: Vec<(Id, Node)>,
     /// The values found in a cycle: unknown.
     cyclic: HashSet<(Id, Node)>,
+    /// The folders `terraform init` installed modules to, by module key (`vpc`,
+    /// `vpc.subnets`), relative to the scan root; `None` without a `modules.json`.
+    installed: Option<BTreeMap<String, String>>,
 }
 
 impl Run<'_> {
@@ -424,11 +439,17 @@ impl Run<'_> {
             Expr::JsonLiteral(j) => Ok(functions::from_json(j, &a.span)),
         };
         let v = v.unwrap_or_else(|_| Value::Unknown(a.span.clone()));
+        self.place(m, v, &a.span)
+    }
+
+    /// A value read at `span`, with that span; in a module that `terraform init` installed,
+    /// a value that comes from outside its folder (its caller set it) keeps its span.
+    fn place(&self, m: Id, v: Value, span: &Span) -> Value {
         let inst = &self.insts[m];
         if inst.installed && !within_dir(&v.span().file, &inst.dir) {
             return v;
         }
-        respan(v, &a.span)
+        respan(v, span)
     }
 
     /// A named value of an instance, evaluated once: a value found while it is being
@@ -1016,6 +1037,11 @@ impl Run<'_> {
             let suffix = key.as_ref().map(key_suffix).unwrap_or_default();
             let mut child = Inst::new(child_parsed.clone(), dir.clone(), caller.root_dir.clone());
             child.prefix = format!("{base}{suffix}.");
+            child.key = if caller.key.is_empty() {
+                name.clone()
+            } else {
+                format!("{}.{name}", caller.key)
+            };
             child.called_from = caller
                 .called_from
                 .clone()
@@ -1039,6 +1065,46 @@ impl Run<'_> {
         })
     }
 
+    /// The folders of the modules `modules.json` names as downloaded, by key, relative to
+    /// the scan root. One that leaves the scanned folders is left out, and said.
+    fn installed_folders(&mut self, dir: &str, file: &TerraformFile) -> BTreeMap<String, String> {
+        let modules = match crate::installed_modules(&file.text) {
+            Ok(modules) => modules,
+            Err(cause) => {
+                self.diags.push(Diagnostic::file(
+                    DiagnosticLevel::Warning,
+                    "terraform-modules-json",
+                    &file.path,
+                    format!(
+                        "not read ({cause}): modules from the registry, git and other remote \
+                         sources are not modelled"
+                    ),
+                ));
+                return BTreeMap::new();
+            }
+        };
+        let mut folders = BTreeMap::new();
+        for module in modules.into_values().filter(|m| m.is_downloaded()) {
+            match module.installed_dir().and_then(|d| within_scan(dir, d)) {
+                Some(folder) => {
+                    folders.insert(module.key, folder);
+                }
+                None => self.diags.push(Diagnostic::file(
+                    DiagnosticLevel::Warning,
+                    "terraform-module-outside",
+                    &file.path,
+                    format!(
+                        "module \"{}\" is installed in {:?}, outside .terraform/modules of the \
+                         root module: it is not read, its resources are not modelled and its \
+                         outputs are unknown",
+                        module.key, module.dir
+                    ),
+                )),
+            }
+        }
+        folders
+    }
+
     /// The folder a module block's source names, and whether `terraform init` installed it;
     /// `None` (and why, said) when it is not read.
     fn module_folder(&mut self, m: Id, block: &Block) -> Option<(String, bool)> {
@@ -1056,13 +1122,36 @@ impl Run<'_> {
         };
         let local = source.starts_with("./") || source.starts_with("../");
         if !local && !is_absolute(source) {
+            let inst = &self.insts[m];
+            let key = if inst.key.is_empty() {
+                name.clone()
+            } else {
+                format!("{}.{name}", inst.key)
+            };
+            if let Some(installed) = &self.installed {
+                if let Some(dir) = installed.get(&key) {
+                    return Some((dir.clone(), true));
+                }
+                self.diag(
+                    DiagnosticLevel::Note,
+                    "terraform-remote-module",
+                    &block.span,
+                    format!(
+                        "module \"{name}\" comes from \"{source}\", which .terraform/modules/modules.json \
+                         does not name (run terraform init again): its resources are not \
+                         modelled and its outputs are unknown"
+                    ),
+                );
+                return None;
+            }
             self.diag(
                 DiagnosticLevel::Note,
                 "terraform-remote-module",
                 &block.span,
                 format!(
                     "module \"{name}\" comes from \"{source}\", which is not fetched: its \
-                     resources are not modelled and its outputs are unknown"
+                     resources are not modelled and its outputs are unknown (run `terraform \
+                     init -backend=false` before the scan to have it read)"
                 ),
             );
             return None;
@@ -1555,7 +1644,8 @@ impl Run<'_> {
                     _ => return Err(Fail::Error(format!("unknown name {name}"))),
                 };
                 let v = self.apply(m, scope, src, base, rest, span)?;
-                return self.bounded(respan(v, span), span);
+                let v = self.place(m, v, span);
+                return self.bounded(v, span);
             }
         }
         let base = self.eval(m, scope, src, &t.expr)?;
@@ -1762,6 +1852,15 @@ fn is_absolute(path: &str) -> bool {
     let bytes = path.as_bytes();
     path.starts_with(['/', '\\', '~'])
         || (bytes.len() >= 2 && bytes[0].is_ascii_alphabetic() && bytes[1] == b':')
+}
+
+/// A path inside a folder (relative to the scan root, `""` for the root itself).
+fn join_dir(dir: &str, path: &str) -> String {
+    if dir.is_empty() {
+        path.to_string()
+    } else {
+        format!("{dir}/{path}")
+    }
 }
 
 /// Whether a file (relative to the scan root) lies in a folder or below it.

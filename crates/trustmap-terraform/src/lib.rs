@@ -19,12 +19,14 @@ mod eval;
 mod functions;
 mod google;
 mod hcl;
+mod installed;
 mod plan;
 mod value;
 
 pub use aws::ACCOUNT_ZONE;
 pub use budgets::Budgets;
 pub use eval::{TerraformFile, evaluate_module, evaluate_module_within};
+pub use installed::{InstalledModule, MODULES_JSON, installed_modules};
 pub use plan::{DocumentKind, SENSITIVE, has_document_markers, sniff};
 pub use value::{Resource, Value};
 
@@ -36,7 +38,9 @@ use trustmap_model::Fragment;
 pub struct RootModule {
     /// Its folder, relative to the scan root (`""` for the root itself).
     pub dir: String,
-    /// Its `.tf` and `.tf.json` files.
+    /// Its `.tf` and `.tf.json` files, and its `.terraform/modules/modules.json` when
+    /// `terraform init` wrote one: the modules it names are then read from the folders it
+    /// names (which the scan hands over in the folders of [`parse_root_modules`]).
     pub files: Vec<TerraformFile>,
     /// Its variable files: `terraform.tfvars`, `terraform.tfvars.json`, `*.auto.tfvars`,
     /// `*.auto.tfvars.json` of its folder (read in that order, whatever the order here), then
