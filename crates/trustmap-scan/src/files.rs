@@ -555,7 +555,13 @@ fn text_of(bytes: Vec<u8>) -> Result<String, ReadError> {
     if bytes.contains(&0) {
         return Err(ReadError::Binary);
     }
-    String::from_utf8(bytes).map_err(|_| ReadError::Binary)
+    let text = String::from_utf8(bytes).map_err(|_| ReadError::Binary)?;
+    // A UTF-8 byte-order mark (editors on Windows write one; Terraform, kubectl and docker
+    // compose read over it) is not part of the text.
+    Ok(match text.strip_prefix('\u{feff}') {
+        Some(rest) => rest.to_string(),
+        None => text,
+    })
 }
 
 impl FileReader for Roots {
@@ -580,5 +586,14 @@ mod tests {
         assert_eq!(display_path(Path::new("/")), "/");
         assert_eq!(display_path(Path::new("/..")), "/");
         assert_eq!(display_path(Path::new("../a")), "../a");
+    }
+
+    /// Every reader sees a file that starts with a byte-order mark as Terraform, kubectl and
+    /// docker compose do: without it.
+    #[test]
+    fn a_byte_order_mark_is_not_part_of_the_text() {
+        let read = |bytes: &[u8]| read_capped(bytes, 100).unwrap();
+        assert_eq!(read(b"\xef\xbb\xbfkind: Pod\n"), "kind: Pod\n");
+        assert_eq!(read(b"kind: Pod\n"), "kind: Pod\n");
     }
 }
