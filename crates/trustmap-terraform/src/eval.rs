@@ -15,6 +15,7 @@ use hcl_edit::expr::{
 use hcl_edit::template::{Element, Template};
 use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 use std::rc::Rc;
+use std::sync::{Arc, Mutex};
 use trustmap_model::{Diagnostic, DiagnosticLevel, Limit, Limits, Span};
 
 /// One file of a module, as the scan read it.
@@ -62,15 +63,27 @@ pub fn evaluate_module_within(
     read: &dyn Fn(&str) -> Vec<TerraformFile>,
     budgets: &Budgets,
 ) -> (Vec<Resource>, Vec<Diagnostic>) {
+    evaluate_module_shared(files, var_files, read, budgets, &ParsedFolders::default())
+}
+
+/// [`evaluate_module_within`], with module folders parsed once for the whole scan.
+pub(crate) fn evaluate_module_shared(
+    files: &[TerraformFile],
+    var_files: &[TerraformFile],
+    read: &dyn Fn(&str) -> Vec<TerraformFile>,
+    budgets: &Budgets,
+    shared: &ParsedFolders,
+) -> (Vec<Resource>, Vec<Diagnostic>) {
     let mut run = Run {
         read,
+        shared,
         diags: Vec::new(),
         resources: Vec::new(),
         cache: HashMap::new(),
         depth: 0,
         budgets,
         reported: BTreeSet::new(),
-        insts: vec![Inst::new(Rc::default(), String::new(), String::new())],
+        insts: vec![Inst::new(Arc::default(), String::new(), String::new())],
         stack: Vec::new(),
         cyclic: HashSet::new(),
         installed: None,
@@ -102,7 +115,7 @@ pub fn evaluate_module_within(
             }
         }
     }
-    let parsed = Rc::new(parse_module(&config, &mut run.diags));
+    let parsed = Arc::new(parse_module(&config, &mut run.diags));
     let mut root = Inst::new(parsed, dir.clone(), dir.clone());
     root.chain.push(dir);
     root.given = given;
@@ -264,7 +277,7 @@ struct Caller {
 
 /// One instance of a module.
 struct Inst {
-    parsed: Rc<Parsed>,
+    parsed: Arc<Parsed>,
     dir: String,
     root_dir: String,
     /// `""` at the root, `module.a["x"].` inside.
@@ -287,7 +300,7 @@ struct Inst {
 }
 
 impl Inst {
-    fn new(parsed: Rc<Parsed>, dir: String, root_dir: String) -> Inst {
+    fn new(parsed: Arc<Parsed>, dir: String, root_dir: String) -> Inst {
         Inst {
             parsed,
             dir,
@@ -344,11 +357,43 @@ enum Expansion {
     Refused,
 }
 
+/// A module folder as parsed, with the diagnostics its parse gave (`None`: no Terraform files).
+type ParsedFolder = (Option<Arc<Parsed>>, Arc<Vec<Diagnostic>>);
+
+/// Module folders parsed once for a whole scan and shared by every root module (and thread)
+/// that calls them; each root that calls a folder reports what its parse found, as if it had
+/// parsed it itself.
+#[derive(Default)]
+pub(crate) struct ParsedFolders {
+    folders: Mutex<HashMap<String, ParsedFolder>>,
+}
+
+impl ParsedFolders {
+    /// The folder as parsed, parsing it (outside the lock) the first time it is asked for.
+    fn get_or_parse(&self, dir: &str, read: &dyn Fn(&str) -> Vec<TerraformFile>) -> ParsedFolder {
+        let lock = || self.folders.lock().unwrap_or_else(|e| e.into_inner());
+        if let Some(found) = lock().get(dir) {
+            return found.clone();
+        }
+        let files = read(dir);
+        let config: Vec<&TerraformFile> = files.iter().filter(|f| is_config(&f.path)).collect();
+        let mut diagnostics = Vec::new();
+        let parsed =
+            (!config.is_empty()).then(|| Arc::new(parse_module(&config, &mut diagnostics)));
+        lock()
+            .entry(dir.to_string())
+            .or_insert((parsed, Arc::new(diagnostics)))
+            .clone()
+    }
+}
+
 struct Run<'r> {
     read: &'r dyn Fn(&str) -> Vec<TerraformFile>,
+    /// Module folders parsed for the whole scan.
+    shared: &'r ParsedFolders,
     diags: Vec<Diagnostic>,
     resources: Vec<Resource>,
-    cache: HashMap<String, Option<Rc<Parsed>>>,
+    cache: HashMap<String, Option<Arc<Parsed>>>,
     depth: usize,
     budgets: &'r Budgets,
     /// The limits already reported for this root module (each is reported once).
@@ -1171,17 +1216,12 @@ impl Run<'_> {
         Some((dir, false))
     }
 
-    fn load(&mut self, dir: &str) -> Option<Rc<Parsed>> {
+    fn load(&mut self, dir: &str) -> Option<Arc<Parsed>> {
         if let Some(p) = self.cache.get(dir) {
             return p.clone();
         }
-        let files = (self.read)(dir);
-        let config: Vec<&TerraformFile> = files.iter().filter(|f| is_config(&f.path)).collect();
-        let parsed = if config.is_empty() {
-            None
-        } else {
-            Some(Rc::new(parse_module(&config, &mut self.diags)))
-        };
+        let (parsed, diagnostics) = self.shared.get_or_parse(dir, self.read);
+        self.diags.extend(diagnostics.iter().cloned());
         self.cache.insert(dir.to_string(), parsed.clone());
         parsed
     }

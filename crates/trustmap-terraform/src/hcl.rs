@@ -7,7 +7,7 @@ use hcl_edit::Span as _;
 use hcl_edit::expr::Expression;
 use hcl_edit::structure::{BlockLabel, Structure};
 use std::ops::Range;
-use std::rc::Rc;
+use std::sync::Arc;
 use trustmap_model::{Diagnostic, DiagnosticLevel, Position, Span};
 
 /// Bytes between two checkpoints of the character count.
@@ -93,7 +93,7 @@ impl FileText {
 /// expressions are strings without finer positions) the fixed span of the attribute.
 #[derive(Debug, Clone)]
 pub(crate) struct Src {
-    text: Rc<FileText>,
+    text: Arc<FileText>,
     fixed: Option<Span>,
 }
 
@@ -196,7 +196,7 @@ pub(crate) fn parse_file(path: &str, text: &str, diags: &mut Vec<Diagnostic>) ->
     // write one); neither parser does.
     let text = text.strip_prefix('\u{feff}').unwrap_or(text);
     if path.ends_with(".json") {
-        let file = Rc::new(FileText::new(path, text));
+        let file = Arc::new(FileText::new(path, text));
         let literal = path.ends_with(".tfvars.json");
         return match serde_json::from_str::<serde_json::Value>(text) {
             Ok(value) => Some(json_file(&file, &value, literal, diags)),
@@ -222,7 +222,7 @@ pub(crate) fn parse_file(path: &str, text: &str, diags: &mut Vec<Diagnostic>) ->
         match hcl_edit::parser::parse_body(&text) {
             Ok(body) => {
                 // Spans are offsets into the text parsed, renamed keys included.
-                let file = Rc::new(FileText::new(path, &text));
+                let file = Arc::new(FileText::new(path, &text));
                 return Some(hcl_body(&file, body));
             }
             // Terraform accepts an object constructor that repeats a key (the last value
@@ -638,7 +638,7 @@ fn syntax_error(
 
 /// The body as this crate's structure, taking the parsed expressions over (not copying them:
 /// a long line of interpolations is a large tree).
-fn hcl_body(file: &Rc<FileText>, body: hcl_edit::structure::Body) -> Body {
+fn hcl_body(file: &Arc<FileText>, body: hcl_edit::structure::Body) -> Body {
     let src = Src {
         text: file.clone(),
         fixed: None,
@@ -679,7 +679,7 @@ fn hcl_body(file: &Rc<FileText>, body: hcl_edit::structure::Body) -> Body {
 /// Finds the lines of JSON keys: keys are visited in document order (serde_json keeps it), so
 /// each is searched for after the previous one.
 struct KeyFinder<'a> {
-    file: &'a Rc<FileText>,
+    file: &'a Arc<FileText>,
     cursor: usize,
 }
 
@@ -722,7 +722,7 @@ fn json_objects(v: &serde_json::Value) -> Vec<&serde_json::Map<String, serde_jso
 }
 
 fn json_file(
-    file: &Rc<FileText>,
+    file: &Arc<FileText>,
     value: &serde_json::Value,
     literal: bool,
     diags: &mut Vec<Diagnostic>,
@@ -762,7 +762,7 @@ fn json_file(
 
 #[allow(clippy::too_many_arguments)]
 fn json_blocks(
-    file: &Rc<FileText>,
+    file: &Arc<FileText>,
     keys: &mut KeyFinder,
     kind: &str,
     value: &serde_json::Value,
@@ -792,7 +792,7 @@ fn json_blocks(
 }
 
 fn json_body(
-    file: &Rc<FileText>,
+    file: &Arc<FileText>,
     keys: &mut KeyFinder,
     obj: &serde_json::Map<String, serde_json::Value>,
 ) -> Body {
@@ -844,7 +844,7 @@ fn json_body(
 }
 
 fn json_attr(
-    file: &Rc<FileText>,
+    file: &Arc<FileText>,
     name: &str,
     v: &serde_json::Value,
     span: Span,

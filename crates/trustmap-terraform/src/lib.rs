@@ -63,6 +63,7 @@ pub fn parse_root_modules(
     limits: &trustmap_model::Limits,
 ) -> Fragment {
     let budgets = Budgets::new(limits);
+    let parsed = eval::ParsedFolders::default();
     let several = roots.len() > 1;
     let model_root = |root: &RootModule| {
         #[cfg(test)]
@@ -73,7 +74,7 @@ pub fn parse_root_modules(
         let (resources, mut diagnostics) = if root.files.is_empty() {
             (Vec::new(), Vec::new())
         } else {
-            evaluate_module_within(&root.files, &root.var_files, &read, &budgets)
+            eval::evaluate_module_shared(&root.files, &root.var_files, &read, &budgets, &parsed)
         };
         let prefix = if several { root.dir.as_str() } else { "" };
         if root.documents.is_empty() {
@@ -186,6 +187,15 @@ pub fn parse_root_modules(
         combined.absorb(fragment);
     }
     combined
+}
+
+/// Parses one Terraform file (HCL, or JSON when the name ends in `.json`) and evaluates
+/// nothing: its syntax errors, as a scan reports them. What parsing alone costs, for
+/// benchmarks, and a syntax check for tools.
+pub fn parse_only(path: &str, text: &str) -> Vec<trustmap_model::Diagnostic> {
+    let mut diagnostics = Vec::new();
+    let _ = hcl::parse_file(path, text, &mut diagnostics);
+    diagnostics
 }
 
 /// The fragment of a root module whose evaluation panicked: an `Error` diagnostic naming its
