@@ -5,7 +5,8 @@
 //! Run with `cargo bench --bench terraform`. For each tree it prints the `.tf` files and bytes,
 //! the best wall time of reading and parsing every `.tf` file (in parallel, as the scan does),
 //! the best wall time of the whole scan (discovery, evaluation, model, rules), and their
-//! ratio; then the same in CPU time (all threads), steadier on a shared machine. Pin it to one core (`taskset -c 0 cargo bench --bench terraform`) for the
+//! ratio; then the same in CPU time (all threads), steadier on a shared machine, and the CPU
+//! time of the scan without its rules (discovery, evaluation, model) with its ratio. Pin it to one core (`taskset -c 0 cargo bench --bench terraform`) for the
 //! one-thread figures. `TRUSTMAP_BENCH_SIZES=1,2` picks the multiples; `TRUSTMAP_BENCH_RUNS`
 //! the runs per figure (default 3).
 
@@ -167,11 +168,14 @@ fn parse_alone(dir: &Path) -> usize {
         .sum()
 }
 
-/// The whole scan and its rules: the findings.
-fn full_scan(dir: &Path, rules: &trustmap_rules::RuleSet) -> usize {
+/// The whole scan and, with `rules`, its rules: the findings (or the model's elements).
+fn full_scan(dir: &Path, rules: Option<&trustmap_rules::RuleSet>) -> usize {
     let scan =
         trustmap_scan::scan(&[dir.to_path_buf()], &trustmap_scan::ScanOptions::default()).unwrap();
-    trustmap_rules::evaluate(&scan.model, rules).len()
+    match rules {
+        Some(rules) => trustmap_rules::evaluate(&scan.model, rules).len(),
+        None => scan.model.element_count(),
+    }
 }
 
 /// CPU time of this process so far (user and system, all threads), from `/proc/self/stat`
@@ -219,11 +223,12 @@ fn row(label: &str, dir: &Path, runs: usize, rules: &trustmap_rules::RuleSet) {
         .map(|m| m.len())
         .sum();
     let (parse, parse_cpu, errors) = best(runs, || parse_alone(dir));
-    let (scan, scan_cpu, findings) = best(runs, || full_scan(dir, rules));
+    let (scan, scan_cpu, findings) = best(runs, || full_scan(dir, Some(rules)));
+    let (_, model_cpu, _) = best(runs, || full_scan(dir, None));
     let ms = |d: Duration| d.as_secs_f64() * 1e3;
     let ratio = |a: Duration, b: Duration| a.as_secs_f64() / b.as_secs_f64().max(1e-9);
     println!(
-        "{label:>12} {:>8} {bytes:>11} {errors:>7} {findings:>9} {:>9.0} {:>9.0} {:>6.2} {:>9.0} {:>9.0} {:>6.2}",
+        "{label:>12} {:>8} {bytes:>11} {errors:>7} {findings:>9} {:>9.0} {:>9.0} {:>6.2} {:>9.0} {:>9.0} {:>6.2} {:>9.0} {:>6.2}",
         files.len(),
         ms(parse),
         ms(scan),
@@ -231,6 +236,8 @@ fn row(label: &str, dir: &Path, runs: usize, rules: &trustmap_rules::RuleSet) {
         ms(parse_cpu),
         ms(scan_cpu),
         ratio(scan_cpu, parse_cpu),
+        ms(model_cpu),
+        ratio(model_cpu, parse_cpu),
     );
 }
 
@@ -248,7 +255,7 @@ fn main() {
         std::thread::available_parallelism().map_or(1, |n| n.get())
     );
     println!(
-        "{:>12} {:>8} {:>11} {:>7} {:>9} {:>9} {:>9} {:>6} {:>9} {:>9} {:>6}",
+        "{:>12} {:>8} {:>11} {:>7} {:>9} {:>9} {:>9} {:>6} {:>9} {:>9} {:>6} {:>9} {:>6}",
         "tree",
         "tf files",
         "bytes",
@@ -259,6 +266,8 @@ fn main() {
         "ratio",
         "parse cpu",
         "scan cpu",
+        "ratio",
+        "no rules",
         "ratio"
     );
     if let Ok(tree) = std::env::var("TRUSTMAP_BENCH_TREE") {
