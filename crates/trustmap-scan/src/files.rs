@@ -406,7 +406,12 @@ impl Roots {
     /// # Errors
     /// See [`ReadError`].
     pub fn confine_installed(&self, module_dir: &str, display: &str) -> Result<PathBuf, ReadError> {
-        let base = self.confine(&self.on_disk(module_dir))?;
+        // Most root modules have no `.terraform`: one `lstat` says so.
+        let on_disk = self.on_disk(module_dir);
+        if on_disk.join(".terraform").symlink_metadata().is_err() {
+            return Err(ReadError::Io("no .terraform folder".to_string()));
+        }
+        let base = self.confine(&on_disk)?;
         let installed = base.join(".terraform").join("modules");
         let real = installed
             .canonicalize()
