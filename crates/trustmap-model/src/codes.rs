@@ -279,8 +279,10 @@ registry! {
         /// Modules call each other in a cycle: the folder is not evaluated again, and what it
         /// would declare there is missing.
         TerraformModuleCycle = "terraform-module-cycle" [Error],
-        /// A module depends on its own outputs: they are unknown.
-        TerraformModuleOutputCycle = "terraform-module-output-cycle" [Warning],
+        /// Values (variables, locals, outputs, module instances) refer to each other in a cycle, which Terraform refuses: the values in it are unknown. The message names each value of the cycle.
+        TerraformValueCycle = "terraform-value-cycle" [Warning],
+        /// `.terraform/modules/modules.json` (written by `terraform init`) could not be read: remote modules are not modelled.
+        TerraformModulesJson = "terraform-modules-json" [Warning],
         /// Locals refer to each other in a cycle: their values are unknown.
         TerraformLocalsCycle = "terraform-locals-cycle" [Warning],
         /// A function (`file()`, `templatefile()`, ...) reads a path outside the scanned

@@ -167,6 +167,7 @@ pub fn discover(
             )
         })
         .collect();
+    let mut modules = modules;
     let called = trustmap_terraform::called_folders(&modules);
     let dirs: BTreeSet<&String> = terraform.keys().chain(documents.keys()).collect();
     for dir in dirs {
@@ -180,13 +181,16 @@ pub fn discover(
         if documents.is_empty() && (module_files.is_empty() || called.contains(dir)) {
             continue;
         }
-        discovered.terraform_roots.push(RootModule {
+        let mut root = RootModule {
             dir: dir.clone(),
             files: module_files,
             var_files,
             documents,
             document_kind: terraform_input,
-        });
+        };
+        let installed = read_installed_modules(roots, &mut root, &mut modules, &mut diagnostics);
+        discovered.files.extend(installed);
+        discovered.terraform_roots.push(root);
     }
     discovered.terraform_folders = modules;
     discovered
@@ -242,6 +246,93 @@ impl Exclude {
         }
         Ok(Exclude { by_root })
     }
+}
+
+/// The modules `terraform init` installed for a root module: its
+/// `.terraform/modules/modules.json` joins the root's files, and the Terraform files of every
+/// folder it names as downloaded join `folders`, read through the gate's one exception for
+/// them ([`Roots::read_installed`]). Without a `modules.json`, nothing. Returns the files read.
+fn read_installed_modules(
+    roots: &Roots,
+    root: &mut RootModule,
+    folders: &mut BTreeMap<String, Vec<TerraformFile>>,
+    diagnostics: &mut Vec<Diagnostic>,
+) -> Vec<String> {
+    let join = |dir: &str, path: &str| {
+        if dir.is_empty() {
+            path.to_string()
+        } else {
+            format!("{dir}/{path}")
+        }
+    };
+    let manifest = join(&root.dir, trustmap_terraform::MODULES_JSON);
+    let mut refused = |display: &str, error: ReadError| {
+        diagnostics.push(Diagnostic::file(
+            DiagnosticLevel::Warning,
+            error.code(),
+            display,
+            format!(
+                "not scanned: {error}; the modules that terraform init installed are not modelled"
+            ),
+        ));
+    };
+    let text = match roots.read_installed(&root.dir, &manifest) {
+        Ok(text) => text,
+        // No `terraform init` here: remote modules stay noted.
+        Err(ReadError::Io(_)) => return Vec::new(),
+        Err(error) => {
+            refused(&manifest, error);
+            return Vec::new();
+        }
+    };
+    let mut read = vec![manifest.clone()];
+    // A malformed file is reported by the evaluation, which reads it again.
+    let installed = trustmap_terraform::installed_modules(&text).unwrap_or_default();
+    root.files.push(TerraformFile {
+        path: manifest,
+        text,
+    });
+    for module in installed.values().filter(|m| m.is_downloaded()) {
+        let Some(dir) = module.installed_dir() else {
+            continue;
+        };
+        let folder = join(&root.dir, dir);
+        if folders.contains_key(&folder) {
+            continue;
+        }
+        let listing = roots
+            .confine_installed(&root.dir, &folder)
+            .and_then(|path| std::fs::read_dir(path).map_err(|e| ReadError::Io(e.to_string())));
+        let entries = match listing {
+            Ok(entries) => entries,
+            Err(error) => {
+                refused(&folder, error);
+                continue;
+            }
+        };
+        let mut names: Vec<String> = entries
+            .filter_map(Result::ok)
+            .map(|e| e.file_name().to_string_lossy().into_owned())
+            .filter(|name| name.ends_with(".tf") || name.ends_with(".tf.json"))
+            .collect();
+        names.sort();
+        let mut files = Vec::new();
+        for name in names {
+            let display = format!("{folder}/{name}");
+            match roots.read_installed(&root.dir, &display) {
+                Ok(text) => {
+                    read.push(display.clone());
+                    files.push(TerraformFile {
+                        path: display,
+                        text,
+                    });
+                }
+                Err(error) => refused(&display, error),
+            }
+        }
+        folders.insert(folder, files);
+    }
+    read
 }
 
 /// The `.gitignore` and `.ignore` matchers of the folders walked so far, read through the

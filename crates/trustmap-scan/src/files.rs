@@ -398,6 +398,55 @@ impl Roots {
         self.read_budgeted(&canonical)
     }
 
+    /// The real path of `display` (a file or folder) when it lies in the `.terraform/modules`
+    /// folder of the root module in `module_dir`, where `terraform init` installs the modules
+    /// that `.terraform/modules/modules.json` names: the one exception to the skipped folders.
+    /// The root module's folder must be readable itself, its `.terraform/modules` must be that
+    /// folder (not a symlink elsewhere), and no other skipped folder may be on the way.
+    ///
+    /// # Errors
+    /// See [`ReadError`].
+    pub fn confine_installed(&self, module_dir: &str, display: &str) -> Result<PathBuf, ReadError> {
+        // Most root modules have no `.terraform`: one `lstat` says so.
+        let on_disk = self.on_disk(module_dir);
+        if on_disk.join(".terraform").symlink_metadata().is_err() {
+            return Err(ReadError::Io("no .terraform folder".to_string()));
+        }
+        let base = self.confine(&on_disk)?;
+        let installed = base.join(".terraform").join("modules");
+        let real = installed
+            .canonicalize()
+            .map_err(|e| ReadError::Io(e.to_string()))?;
+        if real != installed {
+            return Err(ReadError::OutsideRoots);
+        }
+        let canonical = self
+            .on_disk(display)
+            .canonicalize()
+            .map_err(|e| ReadError::Io(e.to_string()))?;
+        let inside = canonical
+            .strip_prefix(&installed)
+            .map_err(|_| ReadError::OutsideRoots)?;
+        for component in inside.components() {
+            if let Component::Normal(name) = component
+                && let Some(dir) = SKIPPED_DIRS.iter().find(|d| name == **d)
+            {
+                return Err(ReadError::SkippedDir(dir));
+            }
+        }
+        Ok(canonical)
+    }
+
+    /// Reads a file of `module_dir`'s `.terraform/modules` (see [`Roots::confine_installed`]),
+    /// within the size cap and the total budget.
+    ///
+    /// # Errors
+    /// See [`ReadError`].
+    pub fn read_installed(&self, module_dir: &str, display: &str) -> Result<String, ReadError> {
+        let canonical = self.confine_installed(module_dir, display)?;
+        self.read_budgeted(&canonical)
+    }
+
     /// Reads a file the user named on the command line (`--var-file`, `--config`, a baseline,
     /// `--files-from`, a rule file): it may lie outside the roots, but it must be a regular
     /// file under the size cap.
@@ -512,7 +561,13 @@ fn text_of(bytes: Vec<u8>) -> Result<String, ReadError> {
     if bytes.contains(&0) {
         return Err(ReadError::Binary);
     }
-    String::from_utf8(bytes).map_err(|_| ReadError::Binary)
+    let text = String::from_utf8(bytes).map_err(|_| ReadError::Binary)?;
+    // A UTF-8 byte-order mark (editors on Windows write one; Terraform, kubectl and docker
+    // compose read over it) is not part of the text.
+    Ok(match text.strip_prefix('\u{feff}') {
+        Some(rest) => rest.to_string(),
+        None => text,
+    })
 }
 
 impl FileReader for Roots {
@@ -537,5 +592,14 @@ mod tests {
         assert_eq!(display_path(Path::new("/")), "/");
         assert_eq!(display_path(Path::new("/..")), "/");
         assert_eq!(display_path(Path::new("../a")), "../a");
+    }
+
+    /// Every reader sees a file that starts with a byte-order mark as Terraform, kubectl and
+    /// docker compose do: without it.
+    #[test]
+    fn a_byte_order_mark_is_not_part_of_the_text() {
+        let read = |bytes: &[u8]| read_capped(bytes, 100).unwrap();
+        assert_eq!(read(b"\xef\xbb\xbfkind: Pod\n"), "kind: Pod\n");
+        assert_eq!(read(b"kind: Pod\n"), "kind: Pod\n");
     }
 }

@@ -15,6 +15,7 @@ use hcl_edit::expr::{
 use hcl_edit::template::{Element, Template};
 use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 use std::rc::Rc;
+use std::sync::{Arc, Mutex};
 use trustmap_model::Code;
 use trustmap_model::{Diagnostic, DiagnosticLevel, Limit, Limits, Span};
 
@@ -63,16 +64,40 @@ pub fn evaluate_module_within(
     read: &dyn Fn(&str) -> Vec<TerraformFile>,
     budgets: &Budgets,
 ) -> (Vec<Resource>, Vec<Diagnostic>) {
+    evaluate_module_shared(files, var_files, read, budgets, &ParsedFolders::default())
+}
+
+/// [`evaluate_module_within`], with module folders parsed once for the whole scan.
+pub(crate) fn evaluate_module_shared(
+    files: &[TerraformFile],
+    var_files: &[TerraformFile],
+    read: &dyn Fn(&str) -> Vec<TerraformFile>,
+    budgets: &Budgets,
+    shared: &ParsedFolders,
+) -> (Vec<Resource>, Vec<Diagnostic>) {
     let mut run = Run {
         read,
+        shared,
         diags: Vec::new(),
         resources: Vec::new(),
         cache: HashMap::new(),
         depth: 0,
         budgets,
         reported: BTreeSet::new(),
+        insts: vec![Inst::new(Arc::default(), String::new(), String::new())],
+        stack: Vec::new(),
+        cyclic: HashSet::new(),
+        installed: None,
     };
-    let dir = files.first().map(|f| parent(&f.path)).unwrap_or_default();
+    let dir = files
+        .iter()
+        .find(|f| is_config(&f.path))
+        .map(|f| parent(&f.path))
+        .unwrap_or_default();
+    run.installed = files
+        .iter()
+        .find(|f| f.path == join_dir(&dir, crate::MODULES_JSON))
+        .map(|f| run.installed_folders(&dir, f));
     let config: Vec<&TerraformFile> = files.iter().filter(|f| is_config(&f.path)).collect();
     // Terraform's order, each later file overriding: terraform.tfvars, terraform.tfvars.json,
     // then *.auto.tfvars and *.auto.tfvars.json by name, then -var-file files as given.
@@ -82,20 +107,21 @@ pub fn evaluate_module_within(
         .chain(var_files)
         .collect();
     ordered.sort_by_key(|f| var_file_rank(&dir, &f.path));
-    let mut assigned = HashMap::new();
+    let mut given = HashMap::new();
     for f in ordered {
         if let Some(body) = hcl::parse_file(&f.path, &f.text, &mut run.diags) {
             for attr in body.attrs() {
                 let v = run.constant(attr);
-                assigned.insert(attr.name.clone(), v);
+                given.insert(attr.name.clone(), v);
             }
         }
     }
-    let parsed = Rc::new(parse_module(&config, &mut run.diags));
-    let mut root = Inst::new(parsed, dir.clone(), dir.clone(), String::new(), None, 0);
+    let parsed = Arc::new(parse_module(&config, &mut run.diags));
+    let mut root = Inst::new(parsed, dir.clone(), dir.clone());
     root.chain.push(dir);
-    run.bind_variables(&mut root, assigned);
-    run.run_module(&mut root);
+    root.given = given;
+    run.insts.push(root);
+    run.run_module(run.insts.len() - 1);
     let mut resources = run.resources;
     resources.sort_by(|a, b| a.address.cmp(&b.address));
     let mut diags = run.diags;
@@ -212,64 +238,108 @@ macro_rules! known {
     };
 }
 
-enum State {
+/// A value being evaluated, or evaluated.
+enum State<T> {
     Busy,
-    Done(Value),
+    Done(T),
 }
 
-/// One instance of a module being evaluated.
+/// The index of a module instance in [`Run::insts`].
+type Id = usize;
+
+/// The instance that stands for no module: constants (variable files, variable defaults)
+/// evaluate in it, where every name is unknown.
+const NO_MODULE: Id = 0;
+
+/// A named value of a module instance. Each is evaluated once, on first use, wherever it is
+/// used from: Terraform's graph is of values, not of modules, so two module instances that
+/// feed each other through different values are no cycle; a value that needs itself is.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+enum Node {
+    /// `var.NAME`: the caller's input, else the default.
+    Var(String),
+    /// `local.NAME`.
+    Local(String),
+    /// `output "NAME"`, read by the caller as `module.X.NAME`.
+    Output(String),
+    /// The instances of `module "NAME"` (its `count` or `for_each`).
+    Call(String),
+}
+
+/// Where the inputs of a module instance come from.
+struct Caller {
+    /// The calling instance.
+    inst: Id,
+    /// The module block, in the caller's [`Parsed::modules`].
+    block: usize,
+    /// `count` or `each` of this instance, in the caller.
+    scope: Scope,
+}
+
+/// One instance of a module.
 struct Inst {
-    parsed: Rc<Parsed>,
+    parsed: Arc<Parsed>,
     dir: String,
     root_dir: String,
     /// `""` at the root, `module.a["x"].` inside.
     prefix: String,
+    /// The module path as `modules.json` keys it: `""` at the root, `a.b` inside.
+    key: String,
     called_from: Option<Span>,
     depth: usize,
     /// The folders from the root module to this one (this one last), to stop at a cycle.
     chain: Vec<String>,
-    vars: HashMap<String, Value>,
-    locals: HashMap<String, State>,
-    local_stack: Vec<String>,
-    cyclic: HashSet<String>,
-    modules: HashMap<String, State>,
+    /// `None` at the root, whose variables come from `given`.
+    caller: Option<Caller>,
+    /// The root module's variables from variable files.
+    given: HashMap<String, Value>,
+    /// Whether the module was installed by `terraform init` (its files are not the user's:
+    /// a value its caller set keeps the caller's line).
+    installed: bool,
+    values: HashMap<Node, State<Value>>,
+    calls: HashMap<String, State<Rc<Call>>>,
 }
 
 impl Inst {
-    fn new(
-        parsed: Rc<Parsed>,
-        dir: String,
-        root_dir: String,
-        prefix: String,
-        called_from: Option<Span>,
-        depth: usize,
-    ) -> Inst {
+    fn new(parsed: Arc<Parsed>, dir: String, root_dir: String) -> Inst {
         Inst {
             parsed,
             dir,
             root_dir,
-            prefix,
-            called_from,
-            depth,
+            prefix: String::new(),
+            key: String::new(),
+            called_from: None,
+            depth: 0,
             chain: Vec::new(),
-            vars: HashMap::new(),
-            locals: HashMap::new(),
-            local_stack: Vec::new(),
-            cyclic: HashSet::new(),
-            modules: HashMap::new(),
+            caller: None,
+            given: HashMap::new(),
+            installed: false,
+            values: HashMap::new(),
+            calls: HashMap::new(),
         }
     }
+}
 
-    fn empty() -> Inst {
-        Inst::new(
-            Rc::default(),
-            String::new(),
-            String::new(),
-            String::new(),
-            None,
-            0,
-        )
-    }
+/// How the instances of a module call are read as a value.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Shape {
+    /// No `count` or `for_each`: the outputs of its one instance.
+    Single,
+    /// `count`: a list of the instances' outputs.
+    Count,
+    /// `for_each`: an object of them, by key.
+    ForEach,
+    /// An expansion that is not known: one instance is modelled, the value is unknown.
+    Unknown,
+}
+
+/// The instances of one module call; no shape when the call is not evaluated (a remote
+/// source, a missing folder, a cycle of folders, a bound): its value is unknown.
+struct Call {
+    shape: Option<Shape>,
+    /// Each instance's key (`None` for a single or unknown expansion) and instance.
+    instances: Vec<(Option<Value>, Id)>,
+    span: Span,
 }
 
 /// Variables in scope: `for` variables, `each`, `count`, dynamic block iterators.
@@ -288,15 +358,56 @@ enum Expansion {
     Refused,
 }
 
+/// A module folder as parsed, with the diagnostics its parse gave (`None`: no Terraform files).
+type ParsedFolder = (Option<Arc<Parsed>>, Arc<Vec<Diagnostic>>);
+
+/// Module folders parsed once for a whole scan and shared by every root module (and thread)
+/// that calls them; each root that calls a folder reports what its parse found, as if it had
+/// parsed it itself.
+#[derive(Default)]
+pub(crate) struct ParsedFolders {
+    folders: Mutex<HashMap<String, ParsedFolder>>,
+}
+
+impl ParsedFolders {
+    /// The folder as parsed, parsing it (outside the lock) the first time it is asked for.
+    fn get_or_parse(&self, dir: &str, read: &dyn Fn(&str) -> Vec<TerraformFile>) -> ParsedFolder {
+        let lock = || self.folders.lock().unwrap_or_else(|e| e.into_inner());
+        if let Some(found) = lock().get(dir) {
+            return found.clone();
+        }
+        let files = read(dir);
+        let config: Vec<&TerraformFile> = files.iter().filter(|f| is_config(&f.path)).collect();
+        let mut diagnostics = Vec::new();
+        let parsed =
+            (!config.is_empty()).then(|| Arc::new(parse_module(&config, &mut diagnostics)));
+        lock()
+            .entry(dir.to_string())
+            .or_insert((parsed, Arc::new(diagnostics)))
+            .clone()
+    }
+}
+
 struct Run<'r> {
     read: &'r dyn Fn(&str) -> Vec<TerraformFile>,
+    /// Module folders parsed for the whole scan.
+    shared: &'r ParsedFolders,
     diags: Vec<Diagnostic>,
     resources: Vec<Resource>,
-    cache: HashMap<String, Option<Rc<Parsed>>>,
+    cache: HashMap<String, Option<Arc<Parsed>>>,
     depth: usize,
     budgets: &'r Budgets,
     /// The limits already reported for this root module (each is reported once).
     reported: BTreeSet<Limit>,
+    /// Every module instance of the root module; [`NO_MODULE`] first.
+    insts: Vec<Inst>,
+    /// The named values being evaluated, innermost last, to name a cycle.
+    stack: Vec<(Id, Node)>,
+    /// The values found in a cycle: unknown.
+    cyclic: HashSet<(Id, Node)>,
+    /// The folders `terraform init` installed modules to, by module key (`vpc`,
+    /// `vpc.subnets`), relative to the scan root; `None` without a `modules.json`.
+    installed: Option<BTreeMap<String, String>>,
 }
 
 impl Run<'_> {
@@ -361,55 +472,184 @@ impl Run<'_> {
 
     /// A value that may not refer to anything (tfvars, variable defaults).
     fn constant(&mut self, attr: &Attr) -> Value {
-        self.attr(&mut Inst::empty(), &mut Vec::new(), attr)
+        self.attr(NO_MODULE, &mut Vec::new(), attr)
     }
 
-    /// An attribute's value, with the attribute's span; errors become unknown.
-    fn attr(&mut self, m: &mut Inst, scope: &mut Scope, a: &Attr) -> Value {
+    /// An attribute's value, with the attribute's span; errors become unknown. In a module
+    /// that `terraform init` installed, a value its caller set keeps the caller's span: that
+    /// is the line a reviewer of the caller changes.
+    fn attr(&mut self, m: Id, scope: &mut Scope, a: &Attr) -> Value {
         let v = match &a.expr {
             Expr::Hcl(e) => self.eval(m, scope, &a.src, e),
             Expr::Json(j) => self.json(m, scope, &a.src, j),
             Expr::JsonLiteral(j) => Ok(functions::from_json(j, &a.span)),
         };
-        respan(
-            v.unwrap_or_else(|_| Value::Unknown(a.span.clone())),
-            &a.span,
-        )
+        let v = v.unwrap_or_else(|_| Value::Unknown(a.span.clone()));
+        self.place(m, v, &a.span)
     }
 
-    fn bind_variables(&mut self, m: &mut Inst, mut assigned: HashMap<String, Value>) {
-        let parsed = m.parsed.clone();
-        for block in &parsed.variables {
-            let name = &block.labels[0];
-            let value = match (assigned.remove(name), block.body.attr("default")) {
-                (Some(v), _) => v,
-                (None, Some(default)) => self.constant(default),
-                (None, None) => {
-                    self.diag(
-                        DiagnosticLevel::Note,
-                        Code::TerraformUnsetVariable,
-                        &block.span,
-                        format!(
-                            "variable \"{name}\" has no default and no value (tfvars or module \
-                             input): it is treated as unknown"
-                        ),
-                    );
-                    Value::Unknown(block.span.clone())
-                }
-            };
-            // A sensitive variable's value never reaches the model, nor any message.
-            let sensitive = block
-                .body
-                .attr("sensitive")
-                .is_some_and(|a| self.constant(a).as_bool() == Some(true));
-            let value = if sensitive { redact(value) } else { value };
-            m.vars.insert(name.clone(), value);
+    /// A value read at `span`, with that span; in a module that `terraform init` installed,
+    /// a value that comes from outside its folder (its caller set it) keeps its span.
+    fn place(&self, m: Id, v: Value, span: &Span) -> Value {
+        let inst = &self.insts[m];
+        if inst.installed && !within_dir(&v.span().file, &inst.dir) {
+            return v;
+        }
+        respan(v, span)
+    }
+
+    /// A named value of an instance, evaluated once: a value found while it is being
+    /// evaluated closes a cycle, and every value of the cycle is unknown.
+    fn memo(
+        &mut self,
+        m: Id,
+        node: Node,
+        span: &Span,
+        compute: impl FnOnce(&mut Self) -> Value,
+    ) -> Value {
+        match self.insts[m].values.get(&node) {
+            Some(State::Done(v)) => return v.clone(),
+            Some(State::Busy) => {
+                self.cycle(m, &node, span);
+                return Value::Unknown(span.clone());
+            }
+            None => {}
+        }
+        self.insts[m].values.insert(node.clone(), State::Busy);
+        self.stack.push((m, node.clone()));
+        let v = compute(self);
+        self.stack.pop();
+        let key = (m, node);
+        let v = if self.cyclic.contains(&key) {
+            Value::Unknown(v.span().clone())
+        } else {
+            v
+        };
+        self.insts[m].values.insert(key.1, State::Done(v.clone()));
+        v
+    }
+
+    /// How a named value is called in messages: `local.a`, `module.net.var.cidr` (module
+    /// paths without instance keys, which may be values of sensitive variables).
+    fn value_name(&self, m: Id, node: &Node) -> String {
+        let prefix = without_instance_keys(&self.insts[m].prefix);
+        match node {
+            Node::Var(n) => format!("{prefix}var.{n}"),
+            Node::Local(n) => format!("{prefix}local.{n}"),
+            Node::Output(n) => format!("{prefix}output.{n}"),
+            Node::Call(n) => format!("{prefix}module.{n} (its count or for_each)"),
         }
     }
 
-    fn run_module(&mut self, m: &mut Inst) {
-        let parsed = m.parsed.clone();
-        // Every local is evaluated, used or not, so a cycle among them is always reported.
+    /// `node` of `m` was needed while it was being evaluated: the values from its first
+    /// evaluation on form a cycle. They become unknown, and a cycle is reported once.
+    fn cycle(&mut self, m: Id, node: &Node, span: &Span) {
+        let start = self
+            .stack
+            .iter()
+            .position(|(i, n)| *i == m && n == node)
+            .unwrap_or(0);
+        let members: Vec<(Id, Node)> = self.stack[start..].to_vec();
+        let new = members.iter().any(|x| !self.cyclic.contains(x));
+        self.cyclic.extend(members.iter().cloned());
+        if !new {
+            return;
+        }
+        let path = members
+            .iter()
+            .chain(std::iter::once(&(m, node.clone())))
+            .map(|(i, n)| self.value_name(*i, n))
+            .collect::<Vec<_>>()
+            .join(" -> ");
+        let only_locals = members
+            .iter()
+            .all(|(i, n)| *i == m && matches!(n, Node::Local(_)));
+        if only_locals && let Node::Local(name) = node {
+            let at = self.insts[m]
+                .parsed
+                .locals
+                .get(name)
+                .map_or_else(|| span.clone(), |a| a.span.clone());
+            self.diag(
+                DiagnosticLevel::Warning,
+                Code::TerraformLocalsCycle,
+                &at,
+                format!("locals refer to each other in a cycle ({path}): their values are unknown"),
+            );
+            return;
+        }
+        self.diag(
+            DiagnosticLevel::Warning,
+            Code::TerraformValueCycle,
+            span,
+            format!(
+                "values refer to each other in a cycle ({path}), which Terraform refuses: \
+                 their values are unknown"
+            ),
+        );
+    }
+
+    /// `var.NAME` of an instance: the input its caller set, else the default (a variable
+    /// file's value at the root); a sensitive one redacted.
+    fn var(&mut self, m: Id, name: &str, span: &Span) -> Ev {
+        if let Some(State::Done(v)) = self.insts[m].values.get(&Node::Var(name.to_string())) {
+            return Ok(v.clone());
+        }
+        let parsed = self.insts[m].parsed.clone();
+        let Some(block) = parsed.variables.iter().find(|b| b.labels[0] == name) else {
+            return Err(Fail::Error(format!("no variable {name}")));
+        };
+        Ok(self.memo(m, Node::Var(name.to_string()), span, |run| {
+            run.bind_variable(m, block)
+        }))
+    }
+
+    fn bind_variable(&mut self, m: Id, block: &Block) -> Value {
+        let name = &block.labels[0];
+        let given = match &self.insts[m].caller {
+            Some(caller) => {
+                let (inst, mut scope) = (caller.inst, caller.scope.clone());
+                let parsed = self.insts[inst].parsed.clone();
+                parsed.modules[caller.block]
+                    .body
+                    .attr(name)
+                    .filter(|a| !MODULE_META.contains(&a.name.as_str()))
+                    .map(|a| self.attr(inst, &mut scope, a))
+            }
+            None => self.insts[m].given.remove(name),
+        };
+        let value = match (given, block.body.attr("default")) {
+            (Some(v), _) => v,
+            (None, Some(default)) => self.constant(default),
+            (None, None) => {
+                self.diag(
+                    DiagnosticLevel::Note,
+                    Code::TerraformUnsetVariable,
+                    &block.span,
+                    format!(
+                        "variable \"{name}\" has no default and no value (tfvars or module \
+                         input): it is treated as unknown"
+                    ),
+                );
+                Value::Unknown(block.span.clone())
+            }
+        };
+        // A sensitive variable's value never reaches the model, nor any message.
+        let sensitive = block
+            .body
+            .attr("sensitive")
+            .is_some_and(|a| self.constant(a).as_bool() == Some(true));
+        if sensitive { redact(value) } else { value }
+    }
+
+    /// Evaluates everything of an instance: its variables and locals (so that what is wrong
+    /// with them is always said), its resources, its module calls (each instance once), and
+    /// the outputs of a called module.
+    fn run_module(&mut self, m: Id) {
+        let parsed = self.insts[m].parsed.clone();
+        for block in &parsed.variables {
+            let _ = self.var(m, &block.labels[0], &block.span);
+        }
         for (name, attr) in &parsed.locals {
             let _ = self.local(m, name, &attr.span);
         }
@@ -417,25 +657,51 @@ impl Run<'_> {
             self.resource(m, block);
         }
         for block in &parsed.modules {
-            self.module_value(m, &block.labels[0], &block.span);
+            let call = self.module_call(m, &block.labels[0], &block.span);
+            for (_, child) in &call.instances {
+                self.run_module(*child);
+            }
+        }
+        if self.insts[m].caller.is_some() {
+            for block in &parsed.outputs {
+                let _ = self.output(m, &block.labels[0], &block.span);
+            }
         }
     }
 
-    fn outputs(&mut self, m: &mut Inst, span: &Span) -> Value {
-        let parsed = m.parsed.clone();
+    /// `output "NAME"` of an instance.
+    fn output(&mut self, m: Id, name: &str, span: &Span) -> Ev {
+        if let Some(State::Done(v)) = self.insts[m].values.get(&Node::Output(name.to_string())) {
+            return Ok(v.clone());
+        }
+        let parsed = self.insts[m].parsed.clone();
+        let Some(block) = parsed.outputs.iter().find(|b| b.labels[0] == name) else {
+            return Err(Fail::Error(format!("no output {name}")));
+        };
+        Ok(self.memo(m, Node::Output(name.to_string()), span, |run| {
+            match block.body.attr("value") {
+                Some(a) => run.attr(m, &mut Vec::new(), a),
+                None => Value::Null(block.span.clone()),
+            }
+        }))
+    }
+
+    /// Every output of an instance, as the object `module.NAME` is.
+    fn outputs(&mut self, m: Id, span: &Span) -> Value {
+        let parsed = self.insts[m].parsed.clone();
         let mut fields = Vec::new();
         for block in &parsed.outputs {
-            let v = match block.body.attr("value") {
-                Some(a) => self.attr(m, &mut Vec::new(), a),
-                None => Value::Null(block.span.clone()),
-            };
-            fields.push((block.labels[0].clone(), v));
+            let name = &block.labels[0];
+            let v = self
+                .output(m, name, &block.span)
+                .unwrap_or_else(|_| Value::Unknown(block.span.clone()));
+            fields.push((name.clone(), v));
         }
         Value::Object(fields, span.clone())
     }
 
     /// Expands `count` / `for_each` of a resource or module block.
-    fn expansion(&mut self, m: &mut Inst, block: &Block, what: &str) -> Expansion {
+    fn expansion(&mut self, m: Id, block: &Block, what: &str) -> Expansion {
         let body = &block.body;
         let unknown_note = |run: &mut Self, a: &Attr| {
             run.diag(
@@ -515,12 +781,15 @@ impl Run<'_> {
         }
     }
 
-    fn resource(&mut self, m: &mut Inst, block: &Block) {
+    fn resource(&mut self, m: Id, block: &Block) {
         let (kind, name) = (&block.labels[0], &block.labels[1]);
-        let base = format!("{}{kind}.{name}", m.prefix);
+        let base = format!("{}{kind}.{name}", self.insts[m].prefix);
         // Named with the module path but not its instance keys, which may be values of
         // (sensitive) variables.
-        let shown = format!("{}{kind}.{name}", without_instance_keys(&m.prefix));
+        let shown = format!(
+            "{}{kind}.{name}",
+            without_instance_keys(&self.insts[m].prefix)
+        );
         let instances = match self.expansion(m, block, &shown) {
             Expansion::Refused => return,
             Expansion::Single => vec![(String::new(), Vec::new())],
@@ -538,20 +807,13 @@ impl Run<'_> {
                 kind: kind.clone(),
                 span: block.span.clone(),
                 body,
-                called_from: m.called_from.clone(),
+                called_from: self.insts[m].called_from.clone(),
             });
         }
     }
 
     /// A block body as an object: attributes, then nested blocks under their type (repeated).
-    fn body(
-        &mut self,
-        m: &mut Inst,
-        scope: &mut Scope,
-        body: &Body,
-        span: &Span,
-        top: bool,
-    ) -> Value {
+    fn body(&mut self, m: Id, scope: &mut Scope, body: &Body, span: &Span, top: bool) -> Value {
         let mut fields = Vec::new();
         for item in &body.items {
             match item {
@@ -577,13 +839,7 @@ impl Run<'_> {
 
     /// `dynamic "x" { for_each = ...; iterator = it; content { ... } }`: one `x` per element;
     /// an unknown collection gives one `x` that is `Unknown` (there may be any number).
-    fn dynamic(
-        &mut self,
-        m: &mut Inst,
-        scope: &mut Scope,
-        b: &Block,
-        fields: &mut Vec<(String, Value)>,
-    ) {
+    fn dynamic(&mut self, m: Id, scope: &mut Scope, b: &Block, fields: &mut Vec<(String, Value)>) {
         let Some(label) = b.labels.first() else {
             return;
         };
@@ -628,72 +884,140 @@ impl Run<'_> {
         }
     }
 
-    /// The value of `module.NAME`: its outputs (a list of them for `count`, an object keyed
-    /// like `for_each`), evaluated once, on first use.
-    fn module_value(&mut self, m: &mut Inst, name: &str, span: &Span) -> Value {
-        match m.modules.get(name) {
-            Some(State::Done(v)) => return v.clone(),
+    /// The instances of `module "NAME"` of an instance, made once, on first use (their
+    /// values are evaluated when asked for).
+    fn module_call(&mut self, m: Id, name: &str, span: &Span) -> Rc<Call> {
+        let none = |span: &Span| {
+            Rc::new(Call {
+                shape: None,
+                instances: Vec::new(),
+                span: span.clone(),
+            })
+        };
+        match self.insts[m].calls.get(name) {
+            Some(State::Done(call)) => return call.clone(),
             Some(State::Busy) => {
-                self.diag(
-                    DiagnosticLevel::Warning,
-                    Code::TerraformModuleOutputCycle,
-                    span,
-                    format!("module \"{name}\" depends on its own outputs: they are unknown"),
-                );
-                return Value::Unknown(span.clone());
+                self.cycle(m, &Node::Call(name.to_string()), span);
+                return none(span);
             }
             None => {}
         }
-        let parsed = m.parsed.clone();
-        let Some(block) = parsed.modules.iter().find(|b| b.labels[0] == name) else {
-            return Value::Unknown(span.clone());
+        let parsed = self.insts[m].parsed.clone();
+        let Some(index) = parsed.modules.iter().position(|b| b.labels[0] == name) else {
+            return none(span);
         };
-        m.modules.insert(name.to_string(), State::Busy);
-        let v = self.call_module(m, block);
-        m.modules.insert(name.to_string(), State::Done(v.clone()));
-        v
+        let node = Node::Call(name.to_string());
+        self.insts[m].calls.insert(name.to_string(), State::Busy);
+        self.stack.push((m, node.clone()));
+        let call = self.instantiate(m, index);
+        self.stack.pop();
+        // A call whose expansion needs itself: its instances stand for an unknown number.
+        let call = match call.shape {
+            Some(_) if self.cyclic.contains(&(m, node)) => Rc::new(Call {
+                shape: Some(Shape::Unknown),
+                instances: call.instances.clone(),
+                span: call.span.clone(),
+            }),
+            _ => call,
+        };
+        self.insts[m]
+            .calls
+            .insert(name.to_string(), State::Done(call.clone()));
+        call
     }
 
-    fn call_module(&mut self, m: &mut Inst, block: &Block) -> Value {
-        let name = &block.labels[0];
-        let unknown = Value::Unknown(block.span.clone());
-        // Terraform takes only a literal source (never a variable's value).
-        let source = block.body.attr("source").and_then(literal_string);
-        let Some(source) = source.as_deref() else {
-            self.diag(
-                DiagnosticLevel::Warning,
-                Code::TerraformModuleSource,
-                &block.span,
-                format!("module \"{name}\" has no literal source: it is not modelled"),
-            );
-            return unknown;
+    /// The value of `module.NAME...`: with an output named (`module.a.x`, `module.a[0].x`,
+    /// `module.a["k"].x`), that output alone, so that what it does not need is not evaluated;
+    /// else every output (a list of them for `count`, an object keyed like `for_each`).
+    /// Returns the value and the operators not yet applied.
+    fn module_ref<'o>(
+        &mut self,
+        m: Id,
+        scope: &mut Scope,
+        src: &Src,
+        name: &str,
+        ops: &'o [&'o TraversalOperator],
+        span: &Span,
+    ) -> Result<(Value, &'o [&'o TraversalOperator]), Fail> {
+        let call = self.module_call(m, name, span);
+        let Some(shape) = call.shape else {
+            return Ok((Value::Unknown(span.clone()), &[]));
         };
-        let local = source.starts_with("./") || source.starts_with("../");
-        if !local && !is_absolute(source) {
-            self.diag(
-                DiagnosticLevel::Note,
-                Code::TerraformRemoteModule,
-                &block.span,
-                format!(
-                    "module \"{name}\" comes from \"{source}\", which is not fetched: its \
-                     resources are not modelled and its outputs are unknown"
-                ),
-            );
-            return unknown;
+        let (inst, rest) = match (shape, ops.first()) {
+            (Shape::Unknown, _) => return Ok((Value::Unknown(span.clone()), &[])),
+            (Shape::Single, _) => (call.instances.first().map(|(_, id)| *id), ops),
+            (Shape::Count | Shape::ForEach, Some(op)) => {
+                let key = match op {
+                    TraversalOperator::Index(e) => Some(self.eval(m, scope, src, e)?),
+                    TraversalOperator::LegacyIndex(n) => {
+                        Some(Value::Number(*n.value() as f64, span.clone()))
+                    }
+                    _ => None,
+                };
+                match key {
+                    Some(k) if opaque(&k) => return Ok((Value::Unknown(span.clone()), &[])),
+                    Some(k) => {
+                        let wanted = key_suffix(&k);
+                        let found = call
+                            .instances
+                            .iter()
+                            .find(|(key, _)| key.as_ref().map(key_suffix) == Some(wanted.clone()));
+                        match found {
+                            Some((_, id)) => (Some(*id), &ops[1..]),
+                            None => (None, ops),
+                        }
+                    }
+                    None => (None, ops),
+                }
+            }
+            (Shape::Count | Shape::ForEach, None) => (None, ops),
+        };
+        if let Some(id) = inst {
+            return Ok(match rest.first() {
+                Some(TraversalOperator::GetAttr(output)) => {
+                    (self.output(id, output.as_str(), span)?, &rest[1..])
+                }
+                _ => (self.outputs(id, &call.span), rest),
+            });
         }
-        let Some(dir) = within_scan(&m.dir, source) else {
-            self.diag(
-                DiagnosticLevel::Warning,
-                Code::TerraformModuleOutside,
-                &block.span,
-                format!(
-                    "module \"{name}\" comes from {source:?}, outside the scanned folders: it is \
-                     not read, its resources are not modelled and its outputs are unknown"
-                ),
-            );
+        let mut items = Vec::new();
+        for (key, id) in &call.instances {
+            items.push((key.clone(), self.outputs(*id, &call.span)));
+        }
+        let whole = if shape == Shape::Count {
+            Value::List(
+                items.into_iter().map(|(_, o)| o).collect(),
+                call.span.clone(),
+            )
+        } else {
+            let fields = items
+                .into_iter()
+                .map(|(k, o)| {
+                    let key = k.and_then(|k| k.as_str().map(String::from));
+                    (key.unwrap_or_default(), o)
+                })
+                .collect();
+            Value::Object(fields, call.span.clone())
+        };
+        Ok((whole, ops))
+    }
+
+    /// Makes the instances of the module block `index` of `m`: checks its source, expands
+    /// its `count` or `for_each`, and binds each instance to its caller.
+    fn instantiate(&mut self, m: Id, index: usize) -> Rc<Call> {
+        let parsed = self.insts[m].parsed.clone();
+        let block = &parsed.modules[index];
+        let name = &block.labels[0];
+        let unknown = Rc::new(Call {
+            shape: None,
+            instances: Vec::new(),
+            span: block.span.clone(),
+        });
+        let Some((dir, installed)) = self.module_folder(m, block) else {
             return unknown;
         };
-        if m.chain.contains(&dir) {
+        let inst = &self.insts[m];
+        if inst.chain.contains(&dir) {
             let folder = |d: &String| {
                 if d.is_empty() {
                     ".".to_string()
@@ -701,7 +1025,7 @@ impl Run<'_> {
                     d.clone()
                 }
             };
-            let path = m
+            let path = inst
                 .chain
                 .iter()
                 .chain(std::iter::once(&dir))
@@ -720,7 +1044,7 @@ impl Run<'_> {
             );
             return unknown;
         }
-        if m.depth as u64 >= self.budgets.module_depth.max() {
+        if inst.depth as u64 >= self.budgets.module_depth.max() {
             self.hit(
                 Limit::ModuleDepth,
                 &block.span,
@@ -728,7 +1052,7 @@ impl Run<'_> {
             );
             return unknown;
         }
-        let Some(parsed) = self.load(&dir) else {
+        let Some(child_parsed) = self.load(&dir) else {
             self.diag(
                 DiagnosticLevel::Warning,
                 Code::TerraformModuleMissing,
@@ -737,132 +1061,188 @@ impl Run<'_> {
             );
             return unknown;
         };
-        let base = format!("{}module.{name}", m.prefix);
-        let shown = format!("{}module.{name}", without_instance_keys(&m.prefix));
-        let expansion = self.expansion(m, block, &shown);
-        let instances = match &expansion {
+        let inst = &self.insts[m];
+        let base = format!("{}module.{name}", inst.prefix);
+        let shown = format!("{}module.{name}", without_instance_keys(&inst.prefix));
+        let (shape, instances) = match self.expansion(m, block, &shown) {
             Expansion::Refused => return unknown,
-            Expansion::Single => vec![(None, Vec::new())],
-            Expansion::Unknown(scope) => vec![(None, scope.clone())],
-            Expansion::Keyed(keys) => keys
-                .iter()
-                .map(|(k, s)| (Some(k.clone()), s.clone()))
-                .collect(),
+            Expansion::Single => (Shape::Single, vec![(None, Vec::new())]),
+            Expansion::Unknown(scope) => (Shape::Unknown, vec![(None, scope)]),
+            Expansion::Keyed(keys) => {
+                let shape = if block.body.attr("count").is_some() {
+                    Shape::Count
+                } else {
+                    Shape::ForEach
+                };
+                (shape, keys.into_iter().map(|(k, s)| (Some(k), s)).collect())
+            }
         };
-        let mut outputs = Vec::new();
-        for (key, mut scope) in instances {
-            let mut inputs = HashMap::new();
-            for a in block.body.attrs() {
-                if !MODULE_META.contains(&a.name.as_str()) {
-                    let v = self.attr(m, &mut scope, a);
-                    inputs.insert(a.name.clone(), v);
-                }
-            }
+        let mut made = Vec::new();
+        for (key, scope) in instances {
+            let caller = &self.insts[m];
             let suffix = key.as_ref().map(key_suffix).unwrap_or_default();
-            let mut child = Inst::new(
-                parsed.clone(),
-                dir.clone(),
-                m.root_dir.clone(),
-                format!("{base}{suffix}."),
-                m.called_from.clone().or_else(|| Some(block.span.clone())),
-                m.depth + 1,
-            );
-            child.chain = m.chain.clone();
+            let mut child = Inst::new(child_parsed.clone(), dir.clone(), caller.root_dir.clone());
+            child.prefix = format!("{base}{suffix}.");
+            child.key = if caller.key.is_empty() {
+                name.clone()
+            } else {
+                format!("{}.{name}", caller.key)
+            };
+            child.called_from = caller
+                .called_from
+                .clone()
+                .or_else(|| Some(block.span.clone()));
+            child.depth = caller.depth + 1;
+            child.chain = caller.chain.clone();
             child.chain.push(dir.clone());
-            self.bind_variables(&mut child, inputs);
-            self.run_module(&mut child);
-            let out = self.outputs(&mut child, &block.span);
-            outputs.push((key, out));
+            child.installed = installed || caller.installed;
+            child.caller = Some(Caller {
+                inst: m,
+                block: index,
+                scope,
+            });
+            self.insts.push(child);
+            made.push((key, self.insts.len() - 1));
         }
-        let span = block.span.clone();
-        match expansion {
-            Expansion::Single => outputs.pop().map_or(unknown, |(_, o)| o),
-            Expansion::Unknown(_) | Expansion::Refused => unknown,
-            Expansion::Keyed(_) if block.body.attr("count").is_some() => {
-                Value::List(outputs.into_iter().map(|(_, o)| o).collect(), span)
-            }
-            Expansion::Keyed(_) => Value::Object(
-                outputs
-                    .into_iter()
-                    .map(|(k, o)| {
-                        (
-                            k.and_then(|k| k.as_str().map(String::from))
-                                .unwrap_or_default(),
-                            o,
-                        )
-                    })
-                    .collect(),
-                span,
-            ),
-        }
+        Rc::new(Call {
+            shape: Some(shape),
+            instances: made,
+            span: block.span.clone(),
+        })
     }
 
-    fn load(&mut self, dir: &str) -> Option<Rc<Parsed>> {
+    /// The folders of the modules `modules.json` names as downloaded, by key, relative to
+    /// the scan root. One that leaves the scanned folders is left out, and said.
+    fn installed_folders(&mut self, dir: &str, file: &TerraformFile) -> BTreeMap<String, String> {
+        let modules = match crate::installed_modules(&file.text) {
+            Ok(modules) => modules,
+            Err(cause) => {
+                self.diags.push(Diagnostic::file(
+                    DiagnosticLevel::Warning,
+                    Code::TerraformModulesJson,
+                    &file.path,
+                    format!(
+                        "not read ({cause}): modules from the registry, git and other remote \
+                         sources are not modelled"
+                    ),
+                ));
+                return BTreeMap::new();
+            }
+        };
+        let mut folders = BTreeMap::new();
+        for module in modules.into_values().filter(|m| m.is_downloaded()) {
+            match module.installed_dir().and_then(|d| within_scan(dir, d)) {
+                Some(folder) => {
+                    folders.insert(module.key, folder);
+                }
+                None => self.diags.push(Diagnostic::file(
+                    DiagnosticLevel::Warning,
+                    Code::TerraformModuleOutside,
+                    &file.path,
+                    format!(
+                        "module \"{}\" is installed in {:?}, outside .terraform/modules of the \
+                         root module: it is not read, its resources are not modelled and its \
+                         outputs are unknown",
+                        module.key, module.dir
+                    ),
+                )),
+            }
+        }
+        folders
+    }
+
+    /// The folder a module block's source names, and whether `terraform init` installed it;
+    /// `None` (and why, said) when it is not read.
+    fn module_folder(&mut self, m: Id, block: &Block) -> Option<(String, bool)> {
+        let name = &block.labels[0];
+        // Terraform takes only a literal source (never a variable's value).
+        let source = block.body.attr("source").and_then(literal_string);
+        let Some(source) = source.as_deref() else {
+            self.diag(
+                DiagnosticLevel::Warning,
+                Code::TerraformModuleSource,
+                &block.span,
+                format!("module \"{name}\" has no literal source: it is not modelled"),
+            );
+            return None;
+        };
+        let local = source.starts_with("./") || source.starts_with("../");
+        if !local && !is_absolute(source) {
+            let inst = &self.insts[m];
+            let key = if inst.key.is_empty() {
+                name.clone()
+            } else {
+                format!("{}.{name}", inst.key)
+            };
+            if let Some(installed) = &self.installed {
+                if let Some(dir) = installed.get(&key) {
+                    return Some((dir.clone(), true));
+                }
+                self.diag(
+                    DiagnosticLevel::Note,
+                    Code::TerraformRemoteModule,
+                    &block.span,
+                    format!(
+                        "module \"{name}\" comes from \"{source}\", which .terraform/modules/modules.json \
+                         does not name (run terraform init again): its resources are not \
+                         modelled and its outputs are unknown"
+                    ),
+                );
+                return None;
+            }
+            self.diag(
+                DiagnosticLevel::Note,
+                Code::TerraformRemoteModule,
+                &block.span,
+                format!(
+                    "module \"{name}\" comes from \"{source}\", which is not fetched: its \
+                     resources are not modelled and its outputs are unknown (run `terraform \
+                     init -backend=false` before the scan to have it read)"
+                ),
+            );
+            return None;
+        }
+        let Some(dir) = within_scan(&self.insts[m].dir, source) else {
+            self.diag(
+                DiagnosticLevel::Warning,
+                Code::TerraformModuleOutside,
+                &block.span,
+                format!(
+                    "module \"{name}\" comes from {source:?}, outside the scanned folders: it is \
+                     not read, its resources are not modelled and its outputs are unknown"
+                ),
+            );
+            return None;
+        };
+        Some((dir, false))
+    }
+
+    fn load(&mut self, dir: &str) -> Option<Arc<Parsed>> {
         if let Some(p) = self.cache.get(dir) {
             return p.clone();
         }
-        let files = (self.read)(dir);
-        let config: Vec<&TerraformFile> = files.iter().filter(|f| is_config(&f.path)).collect();
-        let parsed = if config.is_empty() {
-            None
-        } else {
-            Some(Rc::new(parse_module(&config, &mut self.diags)))
-        };
+        let (parsed, diagnostics) = self.shared.get_or_parse(dir, self.read);
+        self.diags.extend(diagnostics.iter().cloned());
         self.cache.insert(dir.to_string(), parsed.clone());
         parsed
     }
 
     /// `local.NAME`, evaluated once; a cycle makes its members unknown.
-    fn local(&mut self, m: &mut Inst, name: &str, span: &Span) -> Ev {
-        match m.locals.get(name) {
-            Some(State::Done(v)) => return Ok(v.clone()),
-            Some(State::Busy) => {
-                let start = m.local_stack.iter().position(|n| n == name).unwrap_or(0);
-                let cycle: Vec<String> = m.local_stack[start..].to_vec();
-                let new = cycle.iter().any(|n| !m.cyclic.contains(n));
-                m.cyclic.extend(cycle.iter().cloned());
-                if new {
-                    let path = cycle
-                        .iter()
-                        .chain(std::iter::once(&name.to_string()))
-                        .map(|n| format!("local.{n}"))
-                        .collect::<Vec<_>>()
-                        .join(" -> ");
-                    let at = m
-                        .parsed
-                        .locals
-                        .get(name)
-                        .map_or_else(|| span.clone(), |a| a.span.clone());
-                    self.diag(
-                        DiagnosticLevel::Warning,
-                        Code::TerraformLocalsCycle,
-                        &at,
-                        format!("locals refer to each other in a cycle ({path}): their values are unknown"),
-                    );
-                }
-                return Ok(Value::Unknown(span.clone()));
-            }
-            None => {}
+    fn local(&mut self, m: Id, name: &str, span: &Span) -> Ev {
+        if let Some(State::Done(v)) = self.insts[m].values.get(&Node::Local(name.to_string())) {
+            return Ok(v.clone());
         }
-        let parsed = m.parsed.clone();
+        let parsed = self.insts[m].parsed.clone();
         let Some(attr) = parsed.locals.get(name) else {
             return Err(Fail::Error(format!("no local {name}")));
         };
-        m.locals.insert(name.to_string(), State::Busy);
-        m.local_stack.push(name.to_string());
-        let v = self.attr(m, &mut Vec::new(), attr);
-        m.local_stack.pop();
-        let v = if m.cyclic.contains(name) {
-            Value::Unknown(attr.span.clone())
-        } else {
-            v
-        };
-        m.locals.insert(name.to_string(), State::Done(v.clone()));
-        Ok(v)
+        Ok(self.memo(m, Node::Local(name.to_string()), span, |run| {
+            run.attr(m, &mut Vec::new(), attr)
+        }))
     }
 
     /// A JSON-syntax expression: strings are templates.
-    fn json(&mut self, m: &mut Inst, scope: &mut Scope, src: &Src, j: &serde_json::Value) -> Ev {
+    fn json(&mut self, m: Id, scope: &mut Scope, src: &Src, j: &serde_json::Value) -> Ev {
         let span = src.span(None);
         Ok(match j {
             serde_json::Value::String(s) => match hcl_edit::parser::parse_template(s) {
@@ -887,7 +1267,7 @@ impl Run<'_> {
         })
     }
 
-    fn eval(&mut self, m: &mut Inst, scope: &mut Scope, src: &Src, e: &Expression) -> Ev {
+    fn eval(&mut self, m: Id, scope: &mut Scope, src: &Src, e: &Expression) -> Ev {
         if self.depth as u64 >= self.budgets.depth.max() {
             let span = src.span(e.span());
             self.hit(
@@ -912,7 +1292,7 @@ impl Run<'_> {
         v
     }
 
-    fn eval_inner(&mut self, m: &mut Inst, scope: &mut Scope, src: &Src, e: &Expression) -> Ev {
+    fn eval_inner(&mut self, m: Id, scope: &mut Scope, src: &Src, e: &Expression) -> Ev {
         let span = src.span(e.span());
         Ok(match e {
             Expression::Null(_) => Value::Null(span),
@@ -992,14 +1372,7 @@ impl Run<'_> {
         })
     }
 
-    fn template(
-        &mut self,
-        m: &mut Inst,
-        scope: &mut Scope,
-        src: &Src,
-        t: &Template,
-        span: &Span,
-    ) -> Ev {
+    fn template(&mut self, m: Id, scope: &mut Scope, src: &Src, t: &Template, span: &Span) -> Ev {
         let elements: Vec<&Element> = t.iter().collect();
         // `"${x}"` is x itself, not its string form (a list stays a list, a reference a reference).
         if let [Element::Interpolation(i)] = elements[..] {
@@ -1092,14 +1465,7 @@ impl Run<'_> {
         Ok(Value::Unknown(span.clone()))
     }
 
-    fn call(
-        &mut self,
-        m: &mut Inst,
-        scope: &mut Scope,
-        src: &Src,
-        f: &FuncCall,
-        span: &Span,
-    ) -> Ev {
+    fn call(&mut self, m: Id, scope: &mut Scope, src: &Src, f: &FuncCall, span: &Span) -> Ev {
         if f.name.is_namespaced() {
             return Ok(Value::Unknown(span.clone()));
         }
@@ -1143,7 +1509,7 @@ impl Run<'_> {
             // Files are never read (only what the scan handed over is); a path that leaves
             // the scanned folders is said, never followed.
             if let Some(Value::String(path, _)) = args.first()
-                && within_scan(&m.root_dir, path).is_none()
+                && within_scan(&self.insts[m].root_dir, path).is_none()
             {
                 // The path is shown only when the file writes it (not a variable's value).
                 let written = f.args.iter().next().is_some_and(names_no_variable);
@@ -1179,14 +1545,7 @@ impl Run<'_> {
         }
     }
 
-    fn for_expr(
-        &mut self,
-        m: &mut Inst,
-        scope: &mut Scope,
-        src: &Src,
-        f: &ForExpr,
-        span: &Span,
-    ) -> Ev {
+    fn for_expr(&mut self, m: Id, scope: &mut Scope, src: &Src, f: &ForExpr, span: &Span) -> Ev {
         let collection = self.eval(m, scope, src, &f.intro.collection_expr)?;
         let pairs: Vec<(Value, Value)> = match entries(&collection) {
             Some(pairs) => pairs,
@@ -1262,7 +1621,7 @@ impl Run<'_> {
 
     fn for_item(
         &mut self,
-        m: &mut Inst,
+        m: Id,
         scope: &mut Scope,
         src: &Src,
         f: &ForExpr,
@@ -1291,14 +1650,7 @@ impl Run<'_> {
         Ok(ForItem::Item(key, v))
     }
 
-    fn traversal(
-        &mut self,
-        m: &mut Inst,
-        scope: &mut Scope,
-        src: &Src,
-        t: &Traversal,
-        span: &Span,
-    ) -> Ev {
+    fn traversal(&mut self, m: Id, scope: &mut Scope, src: &Src, t: &Traversal, span: &Span) -> Ev {
         let ops: Vec<&TraversalOperator> = t.operators.iter().map(|o| o.value()).collect();
         if let Expression::Variable(root) = &t.expr {
             let name = root.as_str();
@@ -1307,27 +1659,22 @@ impl Run<'_> {
                     Some(TraversalOperator::GetAttr(a)) => Some(a.as_str()),
                     _ => None,
                 };
-                let base = match (name, first) {
-                    ("var", Some(a)) => match m.vars.get(a) {
-                        Some(v) => v.clone(),
-                        None => return Err(Fail::Error(format!("no variable {a}"))),
-                    },
-                    ("local", Some(a)) => self.local(m, a, span)?,
+                let (base, rest) = match (name, first) {
+                    ("var", Some(a)) => (self.var(m, a, span)?, &ops[1..]),
+                    ("local", Some(a)) => (self.local(m, a, span)?, &ops[1..]),
                     ("module", Some(a)) => {
-                        if !m.parsed.modules.iter().any(|b| b.labels[0] == a) {
+                        if !self.insts[m]
+                            .parsed
+                            .modules
+                            .iter()
+                            .any(|b| b.labels[0] == a)
+                        {
                             return Err(Fail::Error(format!("no module {a}")));
                         }
-                        self.module_value(m, a, span)
+                        self.module_ref(m, scope, src, a, &ops[1..], span)?
                     }
-                    ("path", Some("module")) => match m.dir.strip_prefix(&m.root_dir) {
-                        Some("") => Value::String(".".into(), span.clone()),
-                        Some(rest) if rest.starts_with('/') && !m.root_dir.is_empty() => {
-                            Value::String(rest[1..].to_string(), span.clone())
-                        }
-                        _ if m.root_dir.is_empty() => Value::String(m.dir.clone(), span.clone()),
-                        _ => Value::Unknown(span.clone()),
-                    },
-                    ("path", Some("root")) => Value::String(".".into(), span.clone()),
+                    ("path", Some("module")) => (self.path_module(m, span), &ops[1..]),
+                    ("path", Some("root")) => (Value::String(".".into(), span.clone()), &ops[1..]),
                     ("data" | "terraform" | "self" | "path", _) => {
                         return Ok(Value::Unknown(span.clone()));
                     }
@@ -1337,8 +1684,9 @@ impl Run<'_> {
                     (_, Some(_)) => return self.resource_ref(m, scope, src, name, &ops, span),
                     _ => return Err(Fail::Error(format!("unknown name {name}"))),
                 };
-                let v = self.apply(m, scope, src, base, &ops[1..], span)?;
-                return self.bounded(respan(v, span), span);
+                let v = self.apply(m, scope, src, base, rest, span)?;
+                let v = self.place(m, v, span);
+                return self.bounded(v, span);
             }
         }
         let base = self.eval(m, scope, src, &t.expr)?;
@@ -1346,10 +1694,23 @@ impl Run<'_> {
         Ok(respan(v, span))
     }
 
+    /// `path.module`: the module's folder relative to the root module's.
+    fn path_module(&self, m: Id, span: &Span) -> Value {
+        let inst = &self.insts[m];
+        match inst.dir.strip_prefix(&inst.root_dir) {
+            Some("") => Value::String(".".into(), span.clone()),
+            Some(rest) if rest.starts_with('/') && !inst.root_dir.is_empty() => {
+                Value::String(rest[1..].to_string(), span.clone())
+            }
+            _ if inst.root_dir.is_empty() => Value::String(inst.dir.clone(), span.clone()),
+            _ => Value::Unknown(span.clone()),
+        }
+    }
+
     /// `aws_security_group.web.id`, `aws_instance.x[0].id`, `aws_instance.x[*].id`.
     fn resource_ref(
         &mut self,
-        m: &mut Inst,
+        m: Id,
         scope: &mut Scope,
         src: &Src,
         kind: &str,
@@ -1359,7 +1720,7 @@ impl Run<'_> {
         let Some(TraversalOperator::GetAttr(name)) = ops.first() else {
             return Err(Fail::Error(format!("invalid reference to {kind}")));
         };
-        let mut address = format!("{}{kind}.{}", m.prefix, name.as_str());
+        let mut address = format!("{}{kind}.{}", self.insts[m].prefix, name.as_str());
         let mut next = 1;
         let mut splat = false;
         match ops.get(1) {
@@ -1396,7 +1757,7 @@ impl Run<'_> {
 
     fn apply(
         &mut self,
-        m: &mut Inst,
+        m: Id,
         scope: &mut Scope,
         src: &Src,
         mut v: Value,
@@ -1532,6 +1893,23 @@ fn is_absolute(path: &str) -> bool {
     let bytes = path.as_bytes();
     path.starts_with(['/', '\\', '~'])
         || (bytes.len() >= 2 && bytes[0].is_ascii_alphabetic() && bytes[1] == b':')
+}
+
+/// A path inside a folder (relative to the scan root, `""` for the root itself).
+fn join_dir(dir: &str, path: &str) -> String {
+    if dir.is_empty() {
+        path.to_string()
+    } else {
+        format!("{dir}/{path}")
+    }
+}
+
+/// Whether a file (relative to the scan root) lies in a folder or below it.
+fn within_dir(file: &str, dir: &str) -> bool {
+    dir.is_empty()
+        || file
+            .strip_prefix(dir)
+            .is_some_and(|rest| rest.starts_with('/'))
 }
 
 /// Where a path written in a module lands, relative to the scan root; `None` when it leaves

@@ -7,7 +7,7 @@ use hcl_edit::Span as _;
 use hcl_edit::expr::Expression;
 use hcl_edit::structure::{BlockLabel, Structure};
 use std::ops::Range;
-use std::rc::Rc;
+use std::sync::Arc;
 use trustmap_model::Code;
 use trustmap_model::{Diagnostic, DiagnosticLevel, FileName, Position, Span};
 
@@ -94,7 +94,7 @@ impl FileText {
 /// expressions are strings without finer positions) the fixed span of the attribute.
 #[derive(Debug, Clone)]
 pub(crate) struct Src {
-    text: Rc<FileText>,
+    text: Arc<FileText>,
     fixed: Option<Span>,
 }
 
@@ -193,8 +193,11 @@ impl Body {
 /// Parses one file (HCL, or JSON when the name ends in `.json`). A file that does not parse
 /// gives an `Error` diagnostic with its line and the parser's cause, and `None`.
 pub(crate) fn parse_file(path: &str, text: &str, diags: &mut Vec<Diagnostic>) -> Option<Body> {
+    // Terraform reads a file that starts with a UTF-8 byte-order mark (editors on Windows
+    // write one); neither parser does.
+    let text = text.strip_prefix('\u{feff}').unwrap_or(text);
     if path.ends_with(".json") {
-        let file = Rc::new(FileText::new(path, text));
+        let file = Arc::new(FileText::new(path, text));
         let literal = path.ends_with(".tfvars.json");
         return match serde_json::from_str::<serde_json::Value>(text) {
             Ok(value) => Some(json_file(&file, &value, literal, diags)),
@@ -220,7 +223,7 @@ pub(crate) fn parse_file(path: &str, text: &str, diags: &mut Vec<Diagnostic>) ->
         match hcl_edit::parser::parse_body(&text) {
             Ok(body) => {
                 // Spans are offsets into the text parsed, renamed keys included.
-                let file = Rc::new(FileText::new(path, &text));
+                let file = Arc::new(FileText::new(path, &text));
                 return Some(hcl_body(&file, body));
             }
             // Terraform accepts an object constructor that repeats a key (the last value
@@ -251,6 +254,20 @@ pub(crate) fn parse_file(path: &str, text: &str, diags: &mut Vec<Diagnostic>) ->
             Err(e)
                 if renamed < 64
                     && join_continued_line(
+                        &mut text,
+                        e.location().line(),
+                        e.location().column(),
+                    ) =>
+            {
+                renamed += 1;
+            }
+            // Inside parentheses, brackets and `for` expressions Terraform ignores newlines, so
+            // an operator may start a line (`cond` newline `? a : b`); hcl-edit reads newlines
+            // as ends there in some places (the key and value of a `for` object). Join the
+            // line to the one before it, keeping the line count.
+            Err(e)
+                if renamed < 64
+                    && join_leading_operator(
                         &mut text,
                         e.location().line(),
                         e.location().column(),
@@ -343,6 +360,154 @@ fn join_continued_line(text: &mut std::borrow::Cow<'_, str>, line: usize, column
     joined[next] = String::new();
     *text.to_mut() = joined.join("\n");
     true
+}
+
+/// Whether the code of a line starts with an operator that continues the expression of the
+/// line before it (a binary or conditional operator, or a `.` traversal).
+fn starts_with_operator(code: &str) -> bool {
+    let code = code.trim_start();
+    let traversal = code.strip_prefix('.').is_some_and(|rest| {
+        rest.starts_with(|c: char| c.is_alphanumeric() || c == '_' || c == '*')
+    });
+    traversal
+        || [
+            "&&", "||", "?", ":", "+", "-", "*", "/", "%", "==", "!=", "<", ">",
+        ]
+        .iter()
+        .any(|op| code.starts_with(op))
+            && !code.starts_with("//")
+            && !code.starts_with("/*")
+}
+
+/// Joins the line that starts with an operator to the line with code before it, when the
+/// parser stopped at that operator (at the start of `line`, 1-based, or at the end of
+/// `line`'s code) and the operator is inside brackets where Terraform ignores newlines: `(`,
+/// `[`, or the `{` of a `for` expression (in an object constructor or at the top level a
+/// newline ends the expression, for Terraform too). The moved line leaves a blank line, so
+/// that every other line keeps its number. Whether a join was made.
+fn join_leading_operator(text: &mut std::borrow::Cow<'_, str>, line: usize, column: usize) -> bool {
+    let lines: Vec<&str> = text.split('\n').collect();
+    let Some(this) = line.checked_sub(1).and_then(|i| lines.get(i)) else {
+        return false;
+    };
+    let indent = this.chars().take_while(|c| c.is_whitespace()).count();
+    let has_code = |i: &usize| !code_of(lines[*i]).trim().is_empty();
+    // The 0-based index of the line that starts with the operator.
+    let target = if column == indent + 1 && starts_with_operator(code_of(this)) {
+        line - 1
+    } else if column > code_of(this).chars().count() {
+        match (line..lines.len()).find(has_code) {
+            Some(next) if starts_with_operator(code_of(lines[next])) => next,
+            _ => return false,
+        }
+    } else {
+        return false;
+    };
+    let moved = lines[target];
+    let offset: usize = lines[..target].iter().map(|l| l.len() + 1).sum::<usize>() + moved.len()
+        - moved.trim_start().len();
+    if !newlines_ignored_at(text, offset) {
+        return false;
+    }
+    let Some(previous) = (0..target).rev().find(has_code) else {
+        return false;
+    };
+    let mut joined: Vec<String> = lines.iter().map(|l| l.to_string()).collect();
+    joined[previous] = format!("{} {}", code_of(lines[previous]), moved.trim_start());
+    joined[target] = String::new();
+    *text.to_mut() = joined.join("\n");
+    true
+}
+
+/// Whether the innermost bracket open at `offset` is one where Terraform's parser ignores
+/// newlines: `(`, `[`, or the `{` of a `for` expression. Strings (with their `${ }`),
+/// comments and heredocs are read over.
+fn newlines_ignored_at(text: &str, offset: usize) -> bool {
+    #[derive(PartialEq)]
+    enum Frame {
+        Bracket(u8, usize),
+        Str,
+        Interpolation,
+    }
+    let bytes = text.as_bytes();
+    let end = offset.min(bytes.len());
+    let mut stack: Vec<Frame> = Vec::new();
+    let mut i = 0;
+    while i < end {
+        let c = bytes[i];
+        if stack.last() == Some(&Frame::Str) {
+            match c {
+                b'\\' => i += 1,
+                b'"' => {
+                    stack.pop();
+                }
+                b'$' | b'%' if bytes.get(i + 1) == Some(&b'{') => {
+                    stack.push(Frame::Interpolation);
+                    i += 1;
+                }
+                _ => {}
+            }
+            i += 1;
+            continue;
+        }
+        match c {
+            b'#' => i = memchr_from(bytes, i, b'\n'),
+            b'/' if bytes.get(i + 1) == Some(&b'/') => i = memchr_from(bytes, i, b'\n'),
+            b'/' if bytes.get(i + 1) == Some(&b'*') => {
+                i = text[i + 2..]
+                    .find("*/")
+                    .map_or(bytes.len(), |at| i + 2 + at + 1);
+            }
+            b'"' => stack.push(Frame::Str),
+            b'(' | b'[' | b'{' => stack.push(Frame::Bracket(c, i)),
+            b')' | b']' | b'}' => {
+                stack.pop();
+            }
+            b'<' if bytes.get(i + 1) == Some(&b'<') => i = heredoc_end(text, i),
+            _ => {}
+        }
+        i += 1;
+    }
+    match stack.last() {
+        Some(Frame::Bracket(b'(' | b'[', _)) | Some(Frame::Interpolation) => true,
+        Some(Frame::Bracket(b'{', at)) => {
+            let after = text[at + 1..].trim_start();
+            after.starts_with("for") && after[3..].starts_with(char::is_whitespace)
+        }
+        _ => false,
+    }
+}
+
+/// The offset of the next `byte` at or after `from` (the end of the text when there is none).
+fn memchr_from(bytes: &[u8], from: usize, byte: u8) -> usize {
+    bytes[from..]
+        .iter()
+        .position(|b| *b == byte)
+        .map_or(bytes.len(), |at| from + at)
+}
+
+/// Where a heredoc that starts at `at` (`<<EOT` or `<<-EOT`) ends: the last byte of its
+/// closing line; `at + 1` when no heredoc starts there.
+fn heredoc_end(text: &str, at: usize) -> usize {
+    let rest = &text[at + 2..];
+    let rest = rest.strip_prefix('-').unwrap_or(rest);
+    let marker: String = rest
+        .chars()
+        .take_while(|c| c.is_alphanumeric() || *c == '_')
+        .collect();
+    if marker.is_empty() || !rest[marker.len()..].starts_with(['\n', '\r']) {
+        return at + 1;
+    }
+    let body = at + 2 + (text.len() - at - 2 - rest.len()) + marker.len();
+    let mut line_start = memchr_from(text.as_bytes(), body, b'\n') + 1;
+    while line_start < text.len() {
+        let line_end = memchr_from(text.as_bytes(), line_start, b'\n');
+        if text[line_start..line_end].trim() == marker {
+            return line_end;
+        }
+        line_start = line_end + 1;
+    }
+    text.len()
 }
 
 /// Renames the object key that starts at `line`:`column` (1-based, characters) so that it no
@@ -466,7 +631,7 @@ fn syntax_error(
 
 /// The body as this crate's structure, taking the parsed expressions over (not copying them:
 /// a long line of interpolations is a large tree).
-fn hcl_body(file: &Rc<FileText>, body: hcl_edit::structure::Body) -> Body {
+fn hcl_body(file: &Arc<FileText>, body: hcl_edit::structure::Body) -> Body {
     let src = Src {
         text: file.clone(),
         fixed: None,
@@ -507,7 +672,7 @@ fn hcl_body(file: &Rc<FileText>, body: hcl_edit::structure::Body) -> Body {
 /// Finds the lines of JSON keys: keys are visited in document order (serde_json keeps it), so
 /// each is searched for after the previous one.
 struct KeyFinder<'a> {
-    file: &'a Rc<FileText>,
+    file: &'a Arc<FileText>,
     cursor: usize,
 }
 
@@ -542,7 +707,7 @@ fn json_objects(v: &serde_json::Value) -> Vec<&serde_json::Map<String, serde_jso
 }
 
 fn json_file(
-    file: &Rc<FileText>,
+    file: &Arc<FileText>,
     value: &serde_json::Value,
     literal: bool,
     diags: &mut Vec<Diagnostic>,
@@ -582,7 +747,7 @@ fn json_file(
 
 #[allow(clippy::too_many_arguments)]
 fn json_blocks(
-    file: &Rc<FileText>,
+    file: &Arc<FileText>,
     keys: &mut KeyFinder,
     kind: &str,
     value: &serde_json::Value,
@@ -612,7 +777,7 @@ fn json_blocks(
 }
 
 fn json_body(
-    file: &Rc<FileText>,
+    file: &Arc<FileText>,
     keys: &mut KeyFinder,
     obj: &serde_json::Map<String, serde_json::Value>,
 ) -> Body {
@@ -664,7 +829,7 @@ fn json_body(
 }
 
 fn json_attr(
-    file: &Rc<FileText>,
+    file: &Arc<FileText>,
     name: &str,
     v: &serde_json::Value,
     span: Span,
@@ -741,6 +906,50 @@ mod tests {
         );
         // Inside a character: the character's own column.
         assert_eq!(f.position(3).column, 1);
+    }
+
+    fn parses(text: &str) -> Vec<Diagnostic> {
+        let mut d = Vec::new();
+        let parsed = parse_file("main.tf", text, &mut d);
+        assert!(parsed.is_some(), "{text}: {d:?}");
+        d
+    }
+
+    fn refused(text: &str) {
+        let mut d = Vec::new();
+        assert!(parse_file("main.tf", text, &mut d).is_none(), "{text}");
+    }
+
+    /// cloud-foundation-fabric's cloudsql-instance: a conditional whose `?` and `:` start
+    /// lines inside a `for` object, which Terraform reads.
+    #[test]
+    fn operators_that_start_a_line_inside_a_for_expression_are_read() {
+        let text = "locals {\n  users = {\n    for k, v in var.users : k =>\n    local.is_mysql\n    ? {\n      name = k\n    }\n    : {\n      name = v\n    }\n  }\n  more = [for x in y : x\n    .name\n    if x != null]\n}\nresource \"a\" \"b\" {\n  z = 1\n}\n";
+        assert!(parses(text).is_empty());
+        let body = parse_file("main.tf", text, &mut Vec::new()).unwrap();
+        // Lines keep their numbers.
+        assert_eq!(body.blocks().nth(1).unwrap().span.start.line, 16);
+    }
+
+    /// Where Terraform reads a newline as the end of an expression (an object constructor's
+    /// item, an attribute), an operator that starts the next line is still an error.
+    #[test]
+    fn operators_that_start_a_line_outside_brackets_are_still_errors() {
+        refused("a = b\n? c : d\n");
+        refused("a = {\n  x = b\n  ? c : d\n}\n");
+        // Brackets inside strings, comments and heredocs do not count.
+        refused("a = \"(\"\n# (\nb = <<EOT\n(\nEOT\nc = d\n? e : f\n");
+    }
+
+    /// Terraform reads a file that starts with a byte-order mark; so does trustmap, in HCL,
+    /// in JSON and in variable files.
+    #[test]
+    fn a_byte_order_mark_is_read_over() {
+        assert!(parses("\u{feff}resource \"a\" \"b\" {}\n").is_empty());
+        let mut d = Vec::new();
+        assert!(parse_file("main.tf.json", "\u{feff}{\"locals\": {\"a\": 1}}", &mut d).is_some());
+        assert!(d.is_empty(), "{d:?}");
+        assert!(parses("\u{feff}a = 1\n").is_empty());
     }
 
     #[test]

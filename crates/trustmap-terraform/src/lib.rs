@@ -18,12 +18,14 @@ mod eval;
 mod functions;
 mod google;
 mod hcl;
+mod installed;
 mod plan;
 mod value;
 
 pub use aws::ACCOUNT_ZONE;
 pub use budgets::Budgets;
 pub use eval::{TerraformFile, evaluate_module, evaluate_module_within};
+pub use installed::{InstalledModule, MODULES_JSON, installed_modules};
 pub use plan::{DocumentKind, SENSITIVE, has_document_markers, sniff};
 pub use value::{Resource, Value};
 
@@ -36,7 +38,9 @@ use trustmap_model::Fragment;
 pub struct RootModule {
     /// Its folder, relative to the scan root (`""` for the root itself).
     pub dir: String,
-    /// Its `.tf` and `.tf.json` files.
+    /// Its `.tf` and `.tf.json` files, and its `.terraform/modules/modules.json` when
+    /// `terraform init` wrote one: the modules it names are then read from the folders it
+    /// names (which the scan hands over in the folders of [`parse_root_modules`]).
     pub files: Vec<TerraformFile>,
     /// Its variable files: `terraform.tfvars`, `terraform.tfvars.json`, `*.auto.tfvars`,
     /// `*.auto.tfvars.json` of its folder (read in that order, whatever the order here), then
@@ -59,6 +63,7 @@ pub fn parse_root_modules(
     limits: &trustmap_model::Limits,
 ) -> Fragment {
     let budgets = Budgets::new(limits);
+    let parsed = eval::ParsedFolders::default();
     let several = roots.len() > 1;
     let model_root = |root: &RootModule| {
         #[cfg(test)]
@@ -69,7 +74,7 @@ pub fn parse_root_modules(
         let (resources, mut diagnostics) = if root.files.is_empty() {
             (Vec::new(), Vec::new())
         } else {
-            evaluate_module_within(&root.files, &root.var_files, &read, &budgets)
+            eval::evaluate_module_shared(&root.files, &root.var_files, &read, &budgets, &parsed)
         };
         let prefix = if several { root.dir.as_str() } else { "" };
         if root.documents.is_empty() {
@@ -182,6 +187,15 @@ pub fn parse_root_modules(
         combined.absorb(fragment);
     }
     combined
+}
+
+/// Parses one Terraform file (HCL, or JSON when the name ends in `.json`) and evaluates
+/// nothing: its syntax errors, as a scan reports them. What parsing alone costs, for
+/// benchmarks, and a syntax check for tools.
+pub fn parse_only(path: &str, text: &str) -> Vec<trustmap_model::Diagnostic> {
+    let mut diagnostics = Vec::new();
+    let _ = hcl::parse_file(path, text, &mut diagnostics);
+    diagnostics
 }
 
 /// The fragment of a root module whose evaluation panicked: an `Error` diagnostic naming its

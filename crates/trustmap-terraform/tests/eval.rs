@@ -1107,3 +1107,126 @@ resource "aws_vpc" "v" {
     assert_eq!(s(&rs, "aws_vpc.v", "e"), "custom");
     assert_eq!(arg(&rs, "aws_vpc.v", "n").as_f64(), Some(3.0));
 }
+
+/// Two modules that feed each other through different values are no cycle: Terraform
+/// evaluates values, not modules (cloud-foundation-fabric's projects and VPCs do this).
+#[test]
+fn modules_feeding_each_other_through_different_values_are_evaluated() {
+    let (rs, diags) = eval_with(
+        &[(
+            "main.tf",
+            r#"
+module "net" {
+  source  = "./net"
+  project = module.project.id
+}
+module "project" {
+  source  = "./project"
+  network = module.net.name
+}
+resource "aws_instance" "x" {
+  project = module.project.id
+  network = module.net.name
+  shared  = module.project.attached
+}
+"#,
+        )],
+        &[
+            (
+                "net/main.tf",
+                r#"
+variable "project" {}
+resource "aws_vpc" "v" { owner = var.project }
+output "name" { value = "vpc-main" }
+"#,
+            ),
+            (
+                "project/main.tf",
+                r#"
+variable "network" {}
+output "id" { value = "prj-1" }
+output "attached" { value = "to-${var.network}" }
+"#,
+            ),
+        ],
+    );
+    let cycles: Vec<_> = diags.iter().filter(|d| d.code.contains("cycle")).collect();
+    assert!(cycles.is_empty(), "{cycles:?}");
+    assert_eq!(s(&rs, "aws_instance.x", "project"), "prj-1");
+    assert_eq!(s(&rs, "aws_instance.x", "network"), "vpc-main");
+    assert_eq!(s(&rs, "aws_instance.x", "shared"), "to-vpc-main");
+    assert_eq!(s(&rs, "module.net.aws_vpc.v", "owner"), "prj-1");
+}
+
+/// A value that needs itself through two modules is a cycle: a warning that names every
+/// value in it, those values unknown, and the others still evaluated.
+#[test]
+fn a_true_cycle_through_modules_names_its_values() {
+    let (rs, diags) = eval_with(
+        &[(
+            "main.tf",
+            r#"
+module "a" {
+  source = "./a"
+  input  = module.b.out
+}
+module "b" {
+  source = "./b"
+  input  = module.a.out
+}
+resource "aws_instance" "x" {
+  a     = module.a.out
+  fixed = module.a.fixed
+}
+"#,
+        )],
+        &[
+            (
+                "a/main.tf",
+                "variable \"input\" {}\noutput \"out\" { value = \"a-${var.input}\" }\noutput \"fixed\" { value = \"a\" }\n",
+            ),
+            (
+                "b/main.tf",
+                "variable \"input\" {}\noutput \"out\" { value = \"b-${var.input}\" }\n",
+            ),
+        ],
+    );
+    let cycles: Vec<_> = diags
+        .iter()
+        .filter(|d| d.code == "terraform-value-cycle")
+        .collect();
+    assert_eq!(cycles.len(), 1, "{diags:?}");
+    assert_eq!(cycles[0].level, DiagnosticLevel::Warning);
+    assert!(
+        cycles[0].message.contains(
+            "module.a.output.out -> module.a.var.input -> module.b.output.out -> \
+             module.b.var.input -> module.a.output.out"
+        ),
+        "{}",
+        cycles[0].message
+    );
+    assert!(arg(&rs, "aws_instance.x", "a").is_unknown());
+    assert_eq!(s(&rs, "aws_instance.x", "fixed"), "a");
+}
+
+/// A module's `count` that needs the module's own outputs is a cycle too.
+#[test]
+fn a_count_that_needs_its_own_module_is_a_cycle() {
+    let (rs, diags) = eval_with(
+        &[(
+            "main.tf",
+            "module \"m\" {\n  source = \"./m\"\n  count  = module.m[0].n\n}\n",
+        )],
+        &[(
+            "m/main.tf",
+            "output \"n\" { value = 1 }\nresource \"aws_vpc\" \"v\" {}\n",
+        )],
+    );
+    assert!(
+        diags
+            .iter()
+            .any(|d| d.code == "terraform-value-cycle" && d.message.contains("module.m (its count")),
+        "{diags:?}"
+    );
+    assert_eq!(addresses(&rs), ["module.m.aws_vpc.v"]);
+}

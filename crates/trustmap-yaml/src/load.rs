@@ -224,6 +224,15 @@ pub fn load_shared(text: &str, source: u32, bounds: SharedBounds<'_>) -> Result<
                     None => return Err(e),
                 }
             }
+            // The same for a flow collection (`key: [` ... `]`) whose lines, or closing
+            // bracket, are not indented past its key.
+            Err(e) if e.message.contains("invalid indentation") => {
+                let line = usize::try_from(e.line).unwrap_or(usize::MAX);
+                match indent_flow(&text, line) {
+                    Some(fixed) => text = std::borrow::Cow::Owned(fixed),
+                    None => return Err(e),
+                }
+            }
             other => return other,
         }
     }
@@ -231,20 +240,13 @@ pub fn load_shared(text: &str, source: u32, bounds: SharedBounds<'_>) -> Result<
 }
 
 /// The text with the continuation lines of the quoted scalar that starts on 1-based `line`
-/// indented one column past that line's key, up to the line that closes the quote; `None`
-/// when no line needed it.
+/// indented one column past the node that holds it (the key of `key: "...`, the dash of
+/// `- "...`, the key of `- key: "...`), up to the line that closes the quote; `None` when no
+/// line needed it.
 fn indent_continuations(text: &str, line: usize) -> Option<String> {
     let lines: Vec<&str> = text.split('\n').collect();
     let start = lines.get(line.checked_sub(1)?)?;
-    let key_indent = start.len() - start.trim_start().len();
-    // The quote that opens the scalar: the first one after the key's colon.
-    let start: &str = start;
-    let after_key = start.split_once(": ").map_or(start, |(_, value)| value);
-    let quote = after_key
-        .trim_start()
-        .chars()
-        .next()
-        .filter(|c| *c == '"' || *c == '\'')?;
+    let (key_indent, quote) = node_start(start, &['"', '\''])?;
     let mut changed = false;
     let mut out: Vec<String> = lines.iter().map(|l| l.to_string()).collect();
     for next in out.iter_mut().skip(line) {
@@ -261,6 +263,86 @@ fn indent_continuations(text: &str, line: usize) -> Option<String> {
             _ => next.replace("''", "").contains('\''),
         };
         if closes {
+            break;
+        }
+    }
+    changed.then(|| out.join("\n"))
+}
+
+/// Where the node that holds a value starting on `line` with one of `opening` (a quote, a
+/// flow bracket) sits (its column, 0-based, in bytes), and that character: the line is read
+/// from its start over sequence dashes and at most one plain key, up to the value.
+fn node_start(line: &str, opening: &[char]) -> Option<(usize, char)> {
+    let opening_of = |rest: &str| rest.chars().next().filter(|c| opening.contains(c));
+    let mut at = line.len() - line.trim_start_matches(' ').len();
+    let mut holder = at;
+    loop {
+        let rest = &line[at..];
+        if let Some(after) = rest.strip_prefix("- ") {
+            holder = at;
+            at = line.len() - after.trim_start_matches(' ').len();
+            continue;
+        }
+        if let Some(c) = opening_of(rest) {
+            return Some((holder, c));
+        }
+        // `key: "...`: a plain key (a quoted or flow key is not read here).
+        let (key, value) = rest.split_once(": ")?;
+        if key.is_empty() || key.starts_with(['"', '\'', '{', '[', '#', '?']) {
+            return None;
+        }
+        return opening_of(value.trim_start_matches(' ')).map(|c| (at, c));
+    }
+}
+
+/// How many flow brackets a line opens (less those it closes), outside quotes and comments.
+fn flow_balance(line: &str) -> i64 {
+    let (mut balance, mut quote, mut previous) = (0i64, None, ' ');
+    for c in line.chars() {
+        match (quote, c) {
+            (Some('"'), '"') if previous != '\\' => quote = None,
+            (Some('\''), '\'') => quote = None,
+            (Some(_), _) => {}
+            (None, '"' | '\'') => quote = Some(c),
+            (None, '#') if previous == ' ' => break,
+            (None, '[' | '{') => balance += 1,
+            (None, ']' | '}') => balance -= 1,
+            _ => {}
+        }
+        previous = c;
+    }
+    balance
+}
+
+/// The text with the lines of the flow collection that holds 1-based `line` indented one
+/// column past the node that holds the collection, up to the line that closes it; `None` when
+/// the collection's first line is not found (within 1000 lines) or no line needed it.
+fn indent_flow(text: &str, line: usize) -> Option<String> {
+    let lines: Vec<&str> = text.split('\n').collect();
+    let error = line.checked_sub(1)?;
+    // The opening line: walking back, the first line where more is opened than closed since.
+    let mut balance = 0;
+    let mut opener = None;
+    for i in (error.saturating_sub(1000)..error).rev() {
+        balance += flow_balance(lines.get(i)?);
+        if balance > 0 {
+            opener = Some(i);
+            break;
+        }
+    }
+    let opener = opener?;
+    let (holder, _) = node_start(lines[opener], &['[', '{'])?;
+    let mut out: Vec<String> = lines.iter().map(|l| l.to_string()).collect();
+    let mut changed = false;
+    let mut open = flow_balance(lines[opener]);
+    for next in out.iter_mut().skip(opener + 1) {
+        let indent = next.len() - next.trim_start().len();
+        if indent <= holder && !next.trim().is_empty() {
+            next.insert_str(0, &" ".repeat(holder + 1 - indent));
+            changed = true;
+        }
+        open += flow_balance(next);
+        if open <= 0 {
             break;
         }
     }
@@ -761,6 +843,45 @@ mod tests {
             Some("one two three")
         );
         assert_eq!(a.get("next").unwrap().start.line, 5);
+    }
+
+    /// A sequence item's quoted scalar continued left of the dash (a Kafka manifest in
+    /// Checkov's examples), and a mapping inside an item, as libyaml and kubectl read them.
+    #[test]
+    fn quoted_continuations_left_of_their_item_are_read_as_libyaml_reads_them() {
+        let root =
+            one("c:\n  command:\n    - sh\n    - \"exec a \\\n  --b \\\n  --c\"\n    - next\n");
+        let items = root.get("c").unwrap().get("command").unwrap();
+        let NodeValue::Sequence(items) = &items.value else {
+            panic!("{items:?}")
+        };
+        assert_eq!(items[1].as_str(), Some("exec a --b --c"));
+        assert_eq!(items[2].start.line, 7);
+        let root = one("c:\n  - name: \"one\n  two\"\n    next: 1\n");
+        let NodeValue::Sequence(items) = &root.get("c").unwrap().value else {
+            panic!()
+        };
+        assert_eq!(items[0].get("name").unwrap().as_str(), Some("one two"));
+        assert_eq!(items[0].get("next").unwrap().start.line, 4);
+    }
+
+    /// A flow sequence whose closing bracket is no deeper than its key (an example of
+    /// terraform-google-kubernetes-engine), as libyaml and kubectl read it.
+    #[test]
+    fn flow_collections_closed_under_their_key_are_read_as_libyaml_reads_them() {
+        let root = one(
+            "spec:\n  match:\n    - excluded: [\n        \"a\",\n        \"b\"\n      ]\n      processes: [\"audit\"]\n",
+        );
+        let NodeValue::Sequence(items) = &root.get("spec").unwrap().get("match").unwrap().value
+        else {
+            panic!()
+        };
+        let excluded = items[0].get("excluded").unwrap();
+        let NodeValue::Sequence(excluded) = &excluded.value else {
+            panic!()
+        };
+        assert_eq!(excluded.len(), 2);
+        assert_eq!(items[0].get("processes").unwrap().start.line, 7);
     }
 
     #[test]
