@@ -247,10 +247,16 @@ mod tests {
             ),
             ("-----BEGIN OPENSSH PRIVATE KEY-----", "a private key"),
             ("ghp_0123456789abcdefghijABCDEFGHIJ012345", "a GitHub token"),
-            ("github_pat_11ABCDEFG0123456789_abcdefghij", "a GitHub token"),
+            (
+                "github_pat_11ABCDEFG0123456789_abcdefghij",
+                "a GitHub token",
+            ),
             ("glpat-0123456789abcdefABCD", "a GitLab token"),
             ("xoxb-1234567890-abcdefghij", "a Slack token"),
-            ("AIzaSyA0123456789abcdefghijklmnopqrstuv", "a Google API key"),
+            (
+                "AIzaSyA0123456789abcdefghijklmnopqrstuv",
+                "a Google API key",
+            ),
             ("sk_live_0123456789abcdefghijklmn", "a Stripe secret key"),
         ];
         for (value, kind) in shaped {

@@ -27,7 +27,7 @@ pub const SUBSCRIPTION_ZONE: &str = "tf:azure";
 const INTERNET_SOURCES: &[&str] = &["*", "internet", "any", "0.0.0.0/0", "0.0.0.0", "::/0"];
 
 /// Roles that control everything in their scope.
-const ADMIN_ROLES: &[&str] = &["Owner", "Contributor", "User Access Administrator"];
+pub(crate) const ADMIN_ROLES: &[&str] = &["Owner", "Contributor", "User Access Administrator"];
 
 /// One inbound allow rule of a network security group that admits the internet.
 struct OpenRule {
@@ -223,6 +223,7 @@ pub fn model(resources: &[Resource], root: &str) -> Fragment {
     kubernetes_endpoints(resources, root, &mut flows);
     front_doors(resources, root, &mut flows);
     configured_flows(resources, &index, root, &mut flows);
+    crate::access::azure(resources, &index, root, &mut fragment);
     fragment.flows.extend(flows);
     fragment
 }

@@ -130,6 +130,7 @@ pub fn model(resources: &[Resource], root: &str) -> Fragment {
     cloud_sql(resources, root, &mut flows);
     kubernetes_endpoints(resources, root, &mut flows);
     configured_flows(resources, &index, root, &mut flows);
+    crate::access::google(resources, &index, root, &mut fragment);
     fragment.flows.extend(flows);
     fragment
 }

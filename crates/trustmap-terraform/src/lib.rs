@@ -9,6 +9,7 @@
 //! Google Cloud. Plans and states (`terraform show -json`) go through the same mapping.
 #![deny(missing_docs)]
 
+mod access;
 mod aws;
 mod azure;
 mod budgets;
@@ -213,7 +214,7 @@ type Mapping = fn(&[Resource], &str) -> Fragment;
 fn cloud_model(resources: Vec<Resource>, prefix: &str) -> Fragment {
     let mappings: [(&str, Mapping); 3] = [
         ("aws_", aws::model),
-        ("azurerm_", azure::model),
+        ("azure", azure::model),
         ("google_", google::model),
     ];
     // Each provider's resources, moved (not copied) into their own list.
