@@ -27,6 +27,8 @@ pub(crate) struct Statement {
     pub(crate) conditions: Vec<(String, Vec<String>)>,
     /// Where the statement is written (the document's span unless the line is known).
     pub(crate) span: Span,
+    /// Where its principals are written (the same when the line is not known).
+    pub(crate) principal_span: Span,
 }
 
 impl Statement {
@@ -154,6 +156,7 @@ pub(crate) fn policy_statements(document: &Value) -> Vec<Statement> {
                 resources: strings(st.get("Resource")),
                 conditions,
                 span: lines.span(first),
+                principal_span: lines.span(lines.find("Principal", cursor)),
             };
             cursor = first;
             statement
@@ -587,7 +590,10 @@ pub(crate) fn assumable_by(statements: &[Statement]) -> Vec<(String, Span)> {
             continue;
         }
         if st.principal_everyone && !denied_everyone {
-            admitted.push(("anyone (any AWS account)".to_string(), st.span.clone()));
+            admitted.push((
+                "anyone (any AWS account)".to_string(),
+                st.principal_span.clone(),
+            ));
         }
         for (kind, principal) in &st.principals {
             match kind.as_str() {
@@ -595,7 +601,7 @@ pub(crate) fn assumable_by(statements: &[Statement]) -> Vec<(String, Span)> {
                     if let Some(account) = account_root(principal) {
                         admitted.push((
                             format!("account {account} (any principal it allows, no external id)"),
-                            st.span.clone(),
+                            st.principal_span.clone(),
                         ));
                     }
                 }
@@ -606,7 +612,7 @@ pub(crate) fn assumable_by(statements: &[Statement]) -> Vec<(String, Span)> {
                         .unwrap_or(principal);
                     admitted.push((
                         format!("federated ({provider}) with no subject condition"),
-                        st.span.clone(),
+                        st.principal_span.clone(),
                     ));
                 }
                 _ => {}
@@ -698,7 +704,7 @@ pub(crate) fn opening(statements: &[Statement]) -> Option<Opening> {
             .all(|st| !st.not_actions && st.action_names().all(reads)),
     );
     Some(Opening {
-        span: first.span.clone(),
+        span: first.principal_span.clone(),
         authenticated,
         read_only,
     })
