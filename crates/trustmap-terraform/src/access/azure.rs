@@ -113,13 +113,13 @@ fn identities(resources: &[Resource], index: &Index, root: &str, fragment: &mut 
         .filter(|r| r.kind == "azurerm_role_assignment")
     {
         let mut rights: Vec<(String, Span)> = Vec::new();
-        if let Some(role) = assignment.body.get("role_definition_name") {
-            if let Some(name) = role.as_str().filter(|n| ADMIN_ROLES.contains(n)) {
-                rights.push((
-                    format!("{name} (role assignment {})", assignment.address),
-                    role.span().clone(),
-                ));
-            }
+        if let Some(role) = assignment.body.get("role_definition_name")
+            && let Some(name) = role.as_str().filter(|n| ADMIN_ROLES.contains(n))
+        {
+            rights.push((
+                format!("{name} (role assignment {})", assignment.address),
+                role.span().clone(),
+            ));
         }
         for definition in index.arg(&assignment.body, "role_definition_id") {
             if definition.kind != "azurerm_role_definition" {

@@ -464,10 +464,10 @@ pub(crate) fn permissions(resources: &[Resource], index: &Index) -> BTreeMap<Str
             };
             for item in value.items() {
                 let resolved = index.resolve_all(item);
-                if resolved.is_empty() {
-                    if let Some(name) = item.as_str() {
-                        found.extend(by_name(kind, name));
-                    }
+                if resolved.is_empty()
+                    && let Some(name) = item.as_str()
+                {
+                    found.extend(by_name(kind, name));
                 }
                 found.extend(
                     resolved
