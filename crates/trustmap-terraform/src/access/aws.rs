@@ -65,6 +65,55 @@ fn identities(resources: &[Resource], index: &Index, root: &str, fragment: &mut 
             .collect();
         fragment.elements.push(identity.element(root));
     }
+    // Users, groups and roles that policies here are attached to by name, defined elsewhere.
+    for (key, p) in &granted {
+        let Some((kind, name)) = key.split_once('/') else {
+            continue;
+        };
+        let technology = match kind {
+            "aws_iam_user" => "iam-user",
+            "aws_iam_group" => "iam-group",
+            _ => "iam-role",
+        };
+        let rights = p.rights();
+        let Some(first) = rights.first() else {
+            continue;
+        };
+        let mut identity = Identity::new(
+            key,
+            format!("{kind} \"{name}\" (defined elsewhere)"),
+            technology,
+            ACCOUNT_ZONE,
+        );
+        identity.span = Some(first.1.clone());
+        identity.rights = rights;
+        identity.rights_unknown = p.unknown;
+        fragment.elements.push(identity.element(root));
+    }
+    // Managed policies of this code attached to nothing here (they are attached elsewhere):
+    // their rights are stated where they are written.
+    let attached = iam::attached_policies(resources, index);
+    for policy in resources
+        .iter()
+        .filter(|r| r.kind == "aws_iam_policy" && !attached.contains(&r.address))
+    {
+        let mut p = iam::Permissions::default();
+        p.add_document(policy.body.get("policy"));
+        let rights = p.rights();
+        if rights.is_empty() {
+            continue;
+        }
+        let mut identity = Identity::new(
+            &policy.address,
+            format!("policy {} (attached to nothing here)", policy.address),
+            "iam-policy",
+            ACCOUNT_ZONE,
+        );
+        identity.span = Some(policy.span.clone());
+        identity.called_from = policy.called_from.clone();
+        identity.rights = rights;
+        fragment.elements.push(identity.element(root));
+    }
 }
 
 /// How a resource policy is written: the resource type, the argument holding the document,

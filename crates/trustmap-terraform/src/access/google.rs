@@ -28,14 +28,15 @@ const DANGEROUS_ROLES: &[&str] = &[
     "roles/resourcemanager.organizationAdmin",
 ];
 
-/// IAM grants at the level of a project, folder or organisation: (type, scope).
-const SCOPE_GRANTS: &[(&str, &str)] = &[
-    ("google_project_iam_member", "project"),
-    ("google_project_iam_binding", "project"),
-    ("google_folder_iam_member", "folder"),
-    ("google_folder_iam_binding", "folder"),
-    ("google_organization_iam_member", "organization"),
-    ("google_organization_iam_binding", "organization"),
+/// IAM grants at the level of a project, folder or organisation: (type, scope, the argument
+/// naming it).
+const SCOPE_GRANTS: &[(&str, &str, &str)] = &[
+    ("google_project_iam_member", "project", "project"),
+    ("google_project_iam_binding", "project", "project"),
+    ("google_folder_iam_member", "folder", "folder"),
+    ("google_folder_iam_binding", "folder", "folder"),
+    ("google_organization_iam_member", "organization", "org_id"),
+    ("google_organization_iam_binding", "organization", "org_id"),
 ];
 
 /// The Google part of access: identities, public topics, literal secrets.
@@ -97,10 +98,16 @@ fn identities(resources: &[Resource], index: &Index, root: &str, fragment: &mut 
         Identity::new(format!("iam-member/{key}"), name, technology, PROJECT_ZONE)
     };
     for grant in resources {
+        // The scope, named when the code names it (`project shop-prod`).
         let scope = SCOPE_GRANTS
             .iter()
-            .find(|(kind, _)| *kind == grant.kind)
-            .map(|(_, scope)| scope.to_string());
+            .find(|(kind, _, _)| *kind == grant.kind)
+            .map(
+                |(_, scope, key)| match grant.body.get(key).and_then(Value::as_str) {
+                    Some(name) => format!("{scope} {name}"),
+                    None => scope.to_string(),
+                },
+            );
         let on_account = (grant.kind == "google_service_account_iam_member"
             || grant.kind == "google_service_account_iam_binding")
             .then(|| index.arg(&grant.body, "service_account_id"));

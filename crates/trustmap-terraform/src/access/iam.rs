@@ -7,7 +7,7 @@
 
 use crate::cloud::Index;
 use crate::value::{Resource, Value};
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use trustmap_model::{AttrName, Attributes, Span, Tri};
 
 /// One statement of an IAM or resource policy.
@@ -448,13 +448,19 @@ impl Grants {
 /// groups allow.
 pub(crate) fn permissions(resources: &[Resource], index: &Index) -> BTreeMap<String, Permissions> {
     let mut own: BTreeMap<String, Permissions> = BTreeMap::new();
-    // Identities named by a literal name rather than a reference.
+    // Identities named by a literal name rather than a reference: the one of this code with
+    // that name, or one defined elsewhere (see [`external_key`]).
     let by_name = |kind: &str, name: &str| -> Vec<String> {
-        resources
+        let own: Vec<String> = resources
             .iter()
             .filter(|r| r.kind == kind && r.body.get("name").and_then(Value::as_str) == Some(name))
             .map(|r| r.address.clone())
-            .collect()
+            .collect();
+        if own.is_empty() {
+            vec![external_key(kind, name)]
+        } else {
+            own
+        }
     };
     let holders = |r: &Resource, keys: &[(&str, &str)]| -> Vec<String> {
         let mut found = Vec::new();
@@ -546,6 +552,34 @@ pub(crate) fn permissions(resources: &[Resource], index: &Index) -> BTreeMap<Str
     result
 }
 
+/// The key of an identity that this code grants rights to by name but does not define:
+/// `aws_iam_user/deployer`.
+pub(crate) fn external_key(kind: &str, name: &str) -> String {
+    format!("{kind}/{name}")
+}
+
+/// The `aws_iam_policy` resources that something here attaches (by reference).
+pub(crate) fn attached_policies(resources: &[Resource], index: &Index) -> BTreeSet<String> {
+    let mut attached = BTreeSet::new();
+    for r in resources {
+        let arns: Vec<&Value> = match r.kind.as_str() {
+            "aws_iam_role" | "aws_iam_user" | "aws_iam_group" => r
+                .body
+                .get("managed_policy_arns")
+                .map(Value::items)
+                .unwrap_or_default(),
+            kind if kind.ends_with("_policy_attachment") => {
+                r.body.get("policy_arn").into_iter().collect()
+            }
+            _ => continue,
+        };
+        for arn in arns {
+            attached.extend(index.resolve_all(arn).iter().map(|p| p.address.clone()));
+        }
+    }
+    attached
+}
+
 /// The dangerous rights of each IAM role, for the workloads that run as it.
 pub(crate) fn role_rights(resources: &[Resource], index: &Index) -> BTreeMap<String, Grants> {
     permissions(resources, index)
@@ -600,7 +634,7 @@ pub(crate) fn assumable_by(statements: &[Statement]) -> Vec<(String, Span)> {
                 "AWS" => {
                     if let Some(account) = account_root(principal) {
                         admitted.push((
-                            format!("account {account} (any principal it allows, no external id)"),
+                            format!("account {account} (any of its principals)"),
                             st.principal_span.clone(),
                         ));
                     }
@@ -611,7 +645,7 @@ pub(crate) fn assumable_by(statements: &[Statement]) -> Vec<(String, Span)> {
                         .next()
                         .unwrap_or(principal);
                     admitted.push((
-                        format!("federated ({provider}) with no subject condition"),
+                        format!("federated ({provider}, any subject)"),
                         st.principal_span.clone(),
                     ));
                 }
@@ -808,13 +842,13 @@ mod tests {
             trust(
                 r#"{"Statement":[{"Effect":"Allow","Principal":{"AWS":"arn:aws:iam::210987654321:root"},"Action":"sts:AssumeRole"}]}"#
             ),
-            ["account 210987654321 (any principal it allows, no external id)"]
+            ["account 210987654321 (any of its principals)"]
         );
         assert!(trust(r#"{"Statement":[{"Effect":"Allow","Principal":{"AWS":"arn:aws:iam::210987654321:root"},"Action":"sts:AssumeRole","Condition":{"StringEquals":{"sts:ExternalId":"x"}}}]}"#).is_empty());
         let github = r#"{"Statement":[{"Effect":"Allow","Principal":{"Federated":"arn:aws:iam::123456789012:oidc-provider/token.actions.githubusercontent.com"},"Action":"sts:AssumeRoleWithWebIdentity","Condition":{"StringEquals":{"token.actions.githubusercontent.com:aud":"sts.amazonaws.com"}COND}}]}"#;
         assert_eq!(
             trust(&github.replace("COND", "")),
-            ["federated (token.actions.githubusercontent.com) with no subject condition"]
+            ["federated (token.actions.githubusercontent.com, any subject)"]
         );
         let named = github.replace(
             "COND",
