@@ -227,10 +227,21 @@ fn public_topics(resources: &[Resource], index: &Index, root: &str, fragment: &m
         let role = grant.body.get("role").and_then(Value::as_str).unwrap_or("");
         let read_only = Tri::from_bool(role.ends_with("viewer"));
         let span: Span = everyone.span().clone();
+        // `allAuthenticatedUsers` is any Google account: a caller who signed in, not an
+        // anonymous one (the door is open all the same).
+        let anonymous = members
+            .items()
+            .iter()
+            .any(|m| m.as_str() == Some("allUsers"));
         for topic in index.arg(&grant.body, "topic") {
             if has_element(fragment, root, &topic.address) {
                 let mut flow =
                     public_data_door(&topic.address, "public-iam", span.clone(), read_only, root);
+                flow.attributes.set_flag(
+                    trustmap_model::AttrName::Authenticated,
+                    Tri::from_bool(!anonymous),
+                    Some(span.clone()),
+                );
                 flow.id.0.push_str(&format!(" via {}", grant.address));
                 doors.push(flow);
             }

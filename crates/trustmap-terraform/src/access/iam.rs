@@ -83,12 +83,26 @@ fn is_guard_key(key: &str) -> bool {
 /// The statements of a policy document written as JSON text (a heredoc, or `jsonencode(...)`
 /// evaluated to text). An unknown document has none.
 pub(crate) fn policy_statements(document: &Value) -> Vec<Statement> {
+    read_policy(document).unwrap_or_default()
+}
+
+/// The largest policy text read: AWS caps identity policies at 10 KB and resource policies at
+/// 20 to 32 KB; a larger text is not a policy AWS would accept.
+const MAX_POLICY_TEXT: usize = 64 * 1024;
+
+/// The most statements and actions read from one policy (a 10 KB policy holds a few hundred).
+const MAX_PARTS: usize = 2_000;
+
+/// The statements of a policy document; `None` when it cannot be read here (unknown, not
+/// JSON, or beyond what AWS accepts).
+fn read_policy(document: &Value) -> Option<Vec<Statement>> {
     let Value::String(text, span) = document else {
-        return Vec::new();
+        return None;
     };
-    let Ok(json) = serde_json::from_str::<serde_json::Value>(text) else {
-        return Vec::new();
-    };
+    if text.len() > MAX_POLICY_TEXT {
+        return None;
+    }
+    let json = serde_json::from_str::<serde_json::Value>(text).ok()?;
     let lines = Lines::of(text, span);
     let strings = |v: Option<&serde_json::Value>| -> Vec<String> {
         match v {
@@ -106,8 +120,22 @@ pub(crate) fn policy_statements(document: &Value) -> Vec<Statement> {
         Some(one @ serde_json::Value::Object(_)) => vec![one.clone()],
         _ => Vec::new(),
     };
+    let parts: usize = statements.len()
+        + statements
+            .iter()
+            .map(|st| {
+                ["Action", "NotAction"]
+                    .iter()
+                    .filter_map(|k| st.get(k))
+                    .map(|v| v.as_array().map_or(1, Vec::len))
+                    .sum::<usize>()
+            })
+            .sum::<usize>();
+    if parts > MAX_PARTS {
+        return None;
+    }
     let mut cursor = 0;
-    statements
+    let read = statements
         .iter()
         .map(|st| {
             let mut principals = Vec::new();
@@ -161,7 +189,8 @@ pub(crate) fn policy_statements(document: &Value) -> Vec<Statement> {
             cursor = first;
             statement
         })
-        .collect()
+        .collect();
+    Some(read)
 }
 
 /// Where in a policy's source each part of its text is: exact for a heredoc whose lines are
@@ -204,16 +233,32 @@ impl<'t> Lines<'t> {
 /// Whether an IAM action pattern (`iam:Put*`, `*`) matches an action, as IAM compares them:
 /// case-insensitively, `*` any run of characters, `?` one.
 pub(crate) fn action_matches(pattern: &str, action: &str) -> bool {
-    fn glob(p: &[u8], a: &[u8]) -> bool {
-        match (p.first(), a.first()) {
-            (None, None) => true,
-            (Some(b'*'), _) => glob(&p[1..], a) || (!a.is_empty() && glob(p, &a[1..])),
-            (Some(b'?'), Some(_)) => glob(&p[1..], &a[1..]),
-            (Some(x), Some(y)) if x.eq_ignore_ascii_case(y) => glob(&p[1..], &a[1..]),
-            _ => false,
+    // The classic two-cursor match: on a mismatch, the last `*` takes one more character.
+    // Linear in practice and never exponential, whatever the pattern.
+    let (p, a) = (pattern.as_bytes(), action.as_bytes());
+    let (mut pi, mut ai) = (0, 0);
+    let mut star: Option<(usize, usize)> = None;
+    while ai < a.len() {
+        match p.get(pi) {
+            Some(b'*') => {
+                star = Some((pi, ai));
+                pi += 1;
+            }
+            Some(&c) if c == b'?' || c.eq_ignore_ascii_case(&a[ai]) => {
+                pi += 1;
+                ai += 1;
+            }
+            _ => match star {
+                Some((star_pi, star_ai)) => {
+                    pi = star_pi + 1;
+                    ai = star_ai + 1;
+                    star = Some((star_pi, star_ai + 1));
+                }
+                None => return false,
+            },
         }
     }
-    glob(pattern.as_bytes(), action.as_bytes())
+    p[pi..].iter().all(|&c| c == b'*')
 }
 
 /// AWS managed policies that grant control of the account.
@@ -282,13 +327,11 @@ impl Permissions {
         let Some(document) = document else {
             return;
         };
-        let readable = matches!(document, Value::String(text, _)
-            if serde_json::from_str::<serde_json::Value>(text).is_ok());
-        if !readable {
+        let Some(statements) = read_policy(document) else {
             self.unknown = true;
             return;
-        }
-        for st in policy_statements(document) {
+        };
+        for st in statements {
             if !st.allow {
                 if !st.conditional && !st.not_actions {
                     self.denied.extend(st.action_names().map(str::to_string));
