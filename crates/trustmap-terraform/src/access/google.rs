@@ -2,7 +2,8 @@
 //! service-account IAM grants name, as identities: the roles that control the project or let
 //! the holder act as other accounts, `allUsers` (anyone) and `allAuthenticatedUsers` (any
 //! Google account) as who may use them, service-account keys, and the instances that run as
-//! each account. Pub/Sub topics granted to everyone are doors from the internet.
+//! each account. Pub/Sub topics, KMS keys and secrets granted to everyone are doors from the
+//! internet.
 
 use super::{Identity, credential_holders, has_element, secrets};
 use crate::cloud::{Index, public_data_door};
@@ -37,12 +38,52 @@ const SCOPE_GRANTS: &[(&str, &str, &str)] = &[
     ("google_folder_iam_binding", "folder", "folder"),
     ("google_organization_iam_member", "organization", "org_id"),
     ("google_organization_iam_binding", "organization", "org_id"),
+    ("google_project_iam_policy", "project", "project"),
+    ("google_folder_iam_policy", "folder", "folder"),
+    ("google_organization_iam_policy", "organization", "org_id"),
 ];
 
-/// The Google part of access: identities, public topics, literal secrets.
+/// The (role, members) pairs a grant resource states: its `role` and `member`/`members`, or
+/// the bindings of an authoritative policy's `policy_data` when it is JSON known here (at the
+/// `policy_data` argument).
+fn bindings(grant: &Resource) -> Vec<(Value, Value)> {
+    if let Some(data @ Value::String(text, span)) = grant.body.get("policy_data") {
+        let Ok(json) = serde_json::from_str::<serde_json::Value>(text) else {
+            return Vec::new();
+        };
+        let string = |text: &str| Value::String(text.to_string(), data.span().clone());
+        return json
+            .get("bindings")
+            .and_then(serde_json::Value::as_array)
+            .into_iter()
+            .flatten()
+            .filter_map(|binding| {
+                let role = binding.get("role")?.as_str()?;
+                let members = binding
+                    .get("members")?
+                    .as_array()?
+                    .iter()
+                    .filter_map(|m| m.as_str().map(string))
+                    .collect();
+                Some((string(role), Value::List(members, span.clone())))
+            })
+            .collect();
+    }
+    let role = grant.body.get("role");
+    let members = grant
+        .body
+        .get("member")
+        .or_else(|| grant.body.get("members"));
+    match (role, members) {
+        (Some(role), Some(members)) => vec![(role.clone(), members.clone())],
+        _ => Vec::new(),
+    }
+}
+
+/// The Google part of access: identities, public topics, keys and secrets, literal secrets.
 pub(crate) fn model(resources: &[Resource], index: &Index, root: &str, fragment: &mut Fragment) {
     identities(resources, index, root, fragment);
-    public_topics(resources, index, root, fragment);
+    public_resources(resources, index, root, fragment);
     secrets::literal_secrets(resources, root, fragment);
 }
 
@@ -114,11 +155,6 @@ fn identities(resources: &[Resource], index: &Index, root: &str, fragment: &mut 
         if scope.is_none() && on_account.is_none() {
             continue;
         }
-        let Some(role_value) = grant.body.get("role") else {
-            continue;
-        };
-        let role = role_value.as_str().unwrap_or("");
-        let dangerous = DANGEROUS_ROLES.contains(&role);
         let on = match (&scope, &on_account) {
             (Some(scope), _) => scope.clone(),
             (None, Some(accounts)) => format!(
@@ -127,47 +163,44 @@ fn identities(resources: &[Resource], index: &Index, root: &str, fragment: &mut 
             ),
             _ => continue,
         };
-        let Some(members) = grant
-            .body
-            .get("member")
-            .or_else(|| grant.body.get("members"))
-        else {
-            continue;
-        };
-        for member in members.items() {
-            let everyone = match member.as_str() {
-                Some("allUsers") => Some("anyone"),
-                Some("allAuthenticatedUsers") => Some("any Google account"),
-                _ => None,
-            };
-            if !dangerous && everyone.is_none() {
-                continue;
-            }
-            for key in member_keys(member, index, &accounts) {
-                let identity = found.entry(key.clone()).or_insert_with(|| {
-                    let mut identity = member_identity(&key);
-                    identity.span = Some(member.span().clone());
-                    identity
-                });
-                if dangerous {
-                    identity
-                        .rights
-                        .push((format!("{role} on the {on}"), role_value.span().clone()));
+        for (role_value, members) in bindings(grant) {
+            let role = role_value.as_str().unwrap_or("");
+            let dangerous = DANGEROUS_ROLES.contains(&role);
+            for member in members.items() {
+                let everyone = match member.as_str() {
+                    Some("allUsers") => Some("anyone"),
+                    Some("allAuthenticatedUsers") => Some("any Google account"),
+                    _ => None,
+                };
+                if !dangerous && everyone.is_none() {
+                    continue;
                 }
-                if let Some(who) = everyone.filter(|_| on_account.is_none()) {
-                    identity.assumable_by.push((
-                        format!("{who} (granted {role} on the {on})"),
-                        member.span().clone(),
-                    ));
+                for key in member_keys(member, index, &accounts) {
+                    let identity = found.entry(key.clone()).or_insert_with(|| {
+                        let mut identity = member_identity(&key);
+                        identity.span = Some(member.span().clone());
+                        identity
+                    });
+                    if dangerous {
+                        identity
+                            .rights
+                            .push((format!("{role} on the {on}"), role_value.span().clone()));
+                    }
+                    if let Some(who) = everyone.filter(|_| on_account.is_none()) {
+                        identity.assumable_by.push((
+                            format!("{who} (granted {role} on the {on})"),
+                            member.span().clone(),
+                        ));
+                    }
                 }
-            }
-            // Everyone may act as the account the grant is on.
-            if let (Some(who), Some(targets)) = (everyone, &on_account) {
-                for target in targets {
-                    if let Some(account) = found.get_mut(&target.address) {
-                        account
-                            .assumable_by
-                            .push((format!("{who} ({role})"), member.span().clone()));
+                // Everyone may act as the account the grant is on.
+                if let (Some(who), Some(targets)) = (everyone, &on_account) {
+                    for target in targets {
+                        if let Some(account) = found.get_mut(&target.address) {
+                            account
+                                .assumable_by
+                                .push((format!("{who} ({role})"), member.span().clone()));
+                        }
                     }
                 }
             }
@@ -200,16 +233,28 @@ fn identities(resources: &[Resource], index: &Index, root: &str, fragment: &mut 
     }
 }
 
-/// Pub/Sub topics granted to `allUsers` or `allAuthenticatedUsers`: anyone may publish or
-/// subscribe, from the internet.
-fn public_topics(resources: &[Resource], index: &Index, root: &str, fragment: &mut Fragment) {
+/// Resource-level IAM grants that this module reads for everyone (buckets, datasets, Cloud
+/// Run and functions are read by the Google mapping): (grant type prefix, the argument naming
+/// the resource).
+const RESOURCE_GRANTS: &[(&str, &str)] = &[
+    ("google_pubsub_topic_iam_", "topic"),
+    ("google_kms_crypto_key_iam_", "crypto_key_id"),
+    ("google_secret_manager_secret_iam_", "secret_id"),
+];
+
+/// Topics, keys and secrets granted to `allUsers` or `allAuthenticatedUsers`: anyone may use
+/// them, from the internet.
+fn public_resources(resources: &[Resource], index: &Index, root: &str, fragment: &mut Fragment) {
     let mut doors = Vec::new();
-    for grant in resources.iter().filter(|r| {
-        matches!(
-            r.kind.as_str(),
-            "google_pubsub_topic_iam_member" | "google_pubsub_topic_iam_binding"
-        )
-    }) {
+    for grant in resources {
+        let Some((_, target_key)) = RESOURCE_GRANTS.iter().find(|(prefix, _)| {
+            grant
+                .kind
+                .strip_prefix(prefix)
+                .is_some_and(|rest| rest == "member" || rest == "binding")
+        }) else {
+            continue;
+        };
         let Some(members) = grant
             .body
             .get("member")
@@ -233,10 +278,10 @@ fn public_topics(resources: &[Resource], index: &Index, root: &str, fragment: &m
             .items()
             .iter()
             .any(|m| m.as_str() == Some("allUsers"));
-        for topic in index.arg(&grant.body, "topic") {
-            if has_element(fragment, root, &topic.address) {
+        for target in index.arg(&grant.body, target_key) {
+            if has_element(fragment, root, &target.address) {
                 let mut flow =
-                    public_data_door(&topic.address, "public-iam", span.clone(), read_only, root);
+                    public_data_door(&target.address, "public-iam", span.clone(), read_only, root);
                 flow.attributes.set_flag(
                     trustmap_model::AttrName::Authenticated,
                     Tri::from_bool(!anonymous),
