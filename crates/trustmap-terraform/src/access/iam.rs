@@ -713,11 +713,14 @@ fn account_root(principal: &str) -> Option<&str> {
 /// repository in the world); other providers an audience or subject condition.
 fn federation_open(provider: &str, conditions: &[(String, Vec<String>)]) -> bool {
     let github = provider.contains("token.actions.githubusercontent.com");
+    // A subject whose owner part (before the first `/`) holds a wildcard names no one:
+    // `*`, `repo:*`, `repo:acme*` (any organisation whose name starts so).
     let wildcard = |values: &[String]| {
         values.is_empty()
-            || values
-                .iter()
-                .all(|v| v == "*" || v == "repo:*" || v.starts_with("repo:*"))
+            || values.iter().all(|v| {
+                let owner = v.split('/').next().unwrap_or(v);
+                owner.contains('*') || owner.contains('?')
+            })
     };
     let named = conditions.iter().any(|(key, values)| {
         let suffix = key.rsplit(':').next().unwrap_or("");
@@ -898,6 +901,11 @@ mod tests {
             r#","StringLike":{"token.actions.githubusercontent.com:sub":"repo:acme/app:*"}"#,
         );
         assert!(trust(&named).is_empty());
+        let prefix = github.replace(
+            "COND",
+            r#","StringLike":{"token.actions.githubusercontent.com:sub":"repo:acme*"}"#,
+        );
+        assert_eq!(trust(&prefix).len(), 1);
         assert!(trust(r#"{"Statement":[{"Effect":"Allow","Principal":{"Service":"ec2.amazonaws.com"},"Action":"sts:AssumeRole"}]}"#).is_empty());
     }
 
