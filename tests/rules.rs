@@ -98,8 +98,9 @@ const APPLIES: &[(&str, &[Format])] = &[
     ("TM-E010", &[Kubernetes, Aws, Azure, Google]),
     // privilege_escalation: containers only.
     ("TM-E011", &[Compose, Kubernetes]),
-    // rights on identities no workload carries: Kubernetes RBAC subjects.
-    ("TM-E012", &[Kubernetes]),
+    // rights on identities no workload carries: Kubernetes RBAC subjects, cloud users, roles,
+    // service accounts and role assignments.
+    ("TM-E012", &[Kubernetes, Aws, Azure, Google]),
     // Debuggers, the Docker API and consoles by image: containers.
     ("TM-E013", &[Compose, Kubernetes]),
     // Flows from the internet without TLS: every format.
@@ -108,7 +109,7 @@ const APPLIES: &[(&str, &[Format])] = &[
     // databases and buckets on every cloud.
     ("TM-I002", &[Compose, Kubernetes, Aws, Azure, Google]),
     // plaintext_secrets: container environments, and ECS container definitions.
-    ("TM-I003", &[Compose, Kubernetes, Aws]),
+    ("TM-I003", &[Compose, Kubernetes, Aws, Azure, Google]),
     // encrypted_at_rest = no: AWS and Azure settings. Google encrypts every store at rest and
     // no setting turns it off (its silent fixture shows it).
     ("TM-I004", &[Aws, Azure]),
@@ -127,10 +128,13 @@ const APPLIES: &[(&str, &[Format])] = &[
     ("TM-S003", &[Compose, Kubernetes, Aws, Azure, Google]),
     // authenticated on flows from the internet: cloud doors (buckets, function URLs, APIs).
     ("TM-S004", &[Aws, Azure, Google]),
-    // assumable_by: Kubernetes bindings to the anonymous and authenticated groups.
-    ("TM-S005", &[Kubernetes]),
-    // long_lived_keys: legacy ServiceAccount token Secrets.
-    ("TM-S006", &[Kubernetes]),
+    // assumable_by: Kubernetes bindings to the anonymous and authenticated groups, AWS trust
+    // policies, Google grants to allUsers and allAuthenticatedUsers. (Azure role assignments
+    // name principals of the tenant.)
+    ("TM-S005", &[Kubernetes, Aws, Google]),
+    // long_lived_keys: legacy ServiceAccount token Secrets, access keys, client secrets,
+    // service-account keys.
+    ("TM-S006", &[Kubernetes, Aws, Azure, Google]),
     // read_only_root_filesystem, image: containers only.
     ("TM-T001", &[Compose, Kubernetes]),
     ("TM-T002", &[Compose, Kubernetes]),

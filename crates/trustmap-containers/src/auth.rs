@@ -1,8 +1,10 @@
-//! Credentials: whether a data store's settings demand them, and which settings hold them in
-//! plain text.
+//! Credentials: whether a data store's settings demand them, which settings hold them in
+//! plain text, and which values are credentials by their shape whatever their name.
 
 use crate::catalog::Technology;
 use crate::references::{is_secret_key, references};
+use regex::Regex;
+use std::sync::OnceLock;
 use trustmap_model::{Span, Tri};
 
 /// One environment entry of a container.
@@ -39,6 +41,8 @@ pub fn plaintext_secrets(env: &[EnvEntry]) -> Vec<(String, Span)> {
             && !is_placeholder(&entry.key, &entry.value)
         {
             found.push((entry.key.clone(), entry.span.clone()));
+        } else if let Some(shape) = secret_shape(&entry.value).filter(|_| entry.literal) {
+            found.push((format!("{} ({shape})", entry.key), entry.span.clone()));
         } else if references(&entry.key, &entry.raw, &entry.raw)
             .iter()
             .any(|r| r.literal_password)
@@ -50,6 +54,36 @@ pub fn plaintext_secrets(env: &[EnvEntry]) -> Vec<(String, Span)> {
         }
     }
     found
+}
+
+/// The kind of credential a value is by its shape, whatever the setting that holds it is
+/// called: cloud access key ids, private keys and the tokens of well-known services, whose
+/// prefixes their issuers chose to be recognisable. `None` for anything else (a random-looking
+/// string is not enough).
+pub fn secret_shape(value: &str) -> Option<&'static str> {
+    static SHAPES: OnceLock<Vec<(Regex, &'static str)>> = OnceLock::new();
+    let shapes = SHAPES.get_or_init(|| {
+        [
+            (r"\b(?:AKIA|ASIA)[A-Z0-9]{16}\b", "an AWS access key id"),
+            (
+                r"-----BEGIN (?:RSA |EC |DSA |OPENSSH |ENCRYPTED |PGP )?PRIVATE KEY(?: BLOCK)?-----",
+                "a private key",
+            ),
+            (r"\bgh[pousr]_[A-Za-z0-9]{36}\b", "a GitHub token"),
+            (r"\bgithub_pat_[A-Za-z0-9_]{22,}", "a GitHub token"),
+            (r"\bglpat-[A-Za-z0-9_-]{20,}", "a GitLab token"),
+            (r"\bxox[abposr]-[A-Za-z0-9-]{10,}", "a Slack token"),
+            (r"\bAIza[0-9A-Za-z_-]{35}", "a Google API key"),
+            (r"\b[sr]k_live_[0-9A-Za-z]{20,}", "a Stripe secret key"),
+        ]
+        .into_iter()
+        .map(|(pattern, name)| (Regex::new(pattern).expect("valid pattern"), name))
+        .collect()
+    });
+    shapes
+        .iter()
+        .find(|(pattern, _)| pattern.is_match(value))
+        .map(|(_, name)| *name)
 }
 
 /// Whether a literal value is a marker for a value filled in at deploy time, not a secret:
@@ -200,5 +234,71 @@ mod tests {
             .map(|(n, _)| n)
             .collect();
         assert_eq!(names, ["DB_PASSWORD", "SECRET_KEY"]);
+    }
+
+    #[test]
+    fn credentials_are_known_by_their_shape() {
+        let shaped = [
+            ("AKIAIOSFODNN7EXAMPLE", "an AWS access key id"),
+            ("id=ASIAY34FZKBOKMUTVV7A;", "an AWS access key id"),
+            (
+                "-----BEGIN RSA PRIVATE KEY-----\nMIIE...\n",
+                "a private key",
+            ),
+            ("-----BEGIN OPENSSH PRIVATE KEY-----", "a private key"),
+            ("ghp_0123456789abcdefghijABCDEFGHIJ012345", "a GitHub token"),
+            (
+                "github_pat_11ABCDEFG0123456789_abcdefghij",
+                "a GitHub token",
+            ),
+            ("glpat-0123456789abcdefABCD", "a GitLab token"),
+            ("xoxb-1234567890-abcdefghij", "a Slack token"),
+            (
+                "AIzaSyA0123456789abcdefghijklmnopqrstuv",
+                "a Google API key",
+            ),
+            ("sk_live_0123456789abcdefghijklmn", "a Stripe secret key"),
+        ];
+        for (value, kind) in shaped {
+            assert_eq!(secret_shape(value), Some(kind), "{value}");
+        }
+        for value in [
+            "AKIA",
+            "XAKIAIOSFODNN7EXAMPLEX",
+            "-----BEGIN PUBLIC KEY-----",
+            "-----BEGIN CERTIFICATE-----",
+            "ssh-rsa AAAAB3NzaC1yc2E",
+            "ghp_short",
+            "sk_test_0123456789abcdefghijklmn",
+            "arn:aws:iam::123456789012:role/app",
+            "",
+        ] {
+            assert_eq!(secret_shape(value), None, "{value}");
+        }
+    }
+
+    #[test]
+    fn a_credential_by_its_shape_is_a_secret_whatever_its_name() {
+        let mut reference = entry("AWS_KEY_REF", "${KEY}");
+        reference.literal = false;
+        reference.raw = "AKIAIOSFODNN7EXAMPLE".into();
+        reference.value = "AKIAIOSFODNN7EXAMPLE".into();
+        let env = [
+            entry("AWS_ACCESS_KEY_ID", "AKIAIOSFODNN7EXAMPLE"),
+            entry("NOTIFY", "xoxb-1234567890-abcdefghij"),
+            entry("REGION", "eu-west-1"),
+            reference,
+        ];
+        let names: Vec<String> = plaintext_secrets(&env)
+            .into_iter()
+            .map(|(n, _)| n)
+            .collect();
+        assert_eq!(
+            names,
+            [
+                "AWS_ACCESS_KEY_ID (an AWS access key id)",
+                "NOTIFY (a Slack token)"
+            ]
+        );
     }
 }

@@ -12,7 +12,7 @@ mod console;
 mod host;
 mod references;
 
-pub use auth::{EnvEntry, authentication, plaintext_secrets};
+pub use auth::{EnvEntry, authentication, plaintext_secrets, secret_shape};
 pub use catalog::{
     Technology, known_scheme_protocol, port_protocol, repository_name, scheme_protocol, technology,
 };

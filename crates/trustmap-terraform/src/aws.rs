@@ -6,11 +6,12 @@
 //! (user data and container secrets, API throttling, the rights of the role they run as),
 //! and security-group rules as flows (from the internet for 0.0.0.0/0 and ::/0, between
 //! resources for group references). Entry points (listeners, CloudFront, API Gateway, EKS,
-//! public buckets, function URLs) are in `entry`, IAM rights and open roles in `iam`.
+//! public buckets, function URLs) are in `entry`; identities, rights and resource policies are
+//! in `access`.
 
 mod entry;
-mod iam;
 
+use crate::access::iam::{Grants, role_rights};
 use crate::catalog::{self, Entry};
 use crate::cloud::{
     Companioned, Door, Index, Provider, catalog_attributes, companions, configured_flows, describe,
@@ -18,7 +19,6 @@ use crate::cloud::{
 };
 use crate::value::{Resource, Value};
 use entry::{doors, edges, eks_endpoints, load_balancers};
-use iam::{Grants, open_roles, role_rights};
 use std::collections::{BTreeMap, BTreeSet};
 use trustmap_containers as containers;
 use trustmap_model::{
@@ -129,7 +129,7 @@ fn model(index: &Index, root: &str) -> Fragment {
         .zones
         .extend(zones(index, root, ACCOUNT_ZONE, &companions));
     routes.mark_subnets(index, root, &mut fragment.zones);
-    let rights = role_rights(index);
+    let rights = role_rights(index.all(), index);
     let elements = Elements::read(index);
     let throttled = throttled_apis(index);
     for (r, entry) in elements.elements.values() {
@@ -142,7 +142,7 @@ fn model(index: &Index, root: &str) -> Fragment {
             .elements
             .push(element(root, r, entry, zone, attributes));
     }
-    open_roles(index, &rights, root, &mut fragment);
+    crate::access::aws(index.all(), index, root, &mut fragment);
     let publics = publicity(&fragment, index, root);
     let mut flows = security_group_flows(index, &elements, &publics, root);
     load_balancers(index, &elements.elements, &publics, root, &mut flows);
@@ -633,7 +633,7 @@ fn publicity(fragment: &Fragment, index: &Index, root: &str) -> BTreeMap<String,
 
 /// The launch templates (or launch configurations) an autoscaling group starts its instances
 /// from; none for other resources.
-fn launch_templates<'r>(group: &Resource, index: &Index<'r>) -> Vec<&'r Resource> {
+pub(crate) fn launch_templates<'r>(group: &Resource, index: &Index<'r>) -> Vec<&'r Resource> {
     if group.kind != "aws_autoscaling_group" {
         return Vec::new();
     }

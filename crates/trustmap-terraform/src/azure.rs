@@ -28,7 +28,7 @@ pub const SUBSCRIPTION_ZONE: &str = "tf:azure";
 const INTERNET_SOURCES: &[&str] = &["*", "internet", "any", "0.0.0.0/0", "0.0.0.0", "::/0"];
 
 /// Roles that control everything in their scope.
-const ADMIN_ROLES: &[&str] = &["Owner", "Contributor", "User Access Administrator"];
+pub(crate) const ADMIN_ROLES: &[&str] = &["Owner", "Contributor", "User Access Administrator"];
 
 /// One inbound allow rule of a network security group that admits the internet.
 struct OpenRule {
@@ -40,7 +40,8 @@ struct OpenRule {
 
 /// The Azure provider: its catalog and its mapping.
 pub(crate) const PROVIDER: Provider = Provider {
-    prefix: "azurerm_",
+    // `azurerm_` and `azuread_` (applications and service principals, for their credentials).
+    prefix: "azure",
     catalog: ("catalog/azure.yaml", include_str!("../catalog/azure.yaml")),
     model,
 };
@@ -88,6 +89,7 @@ fn model(index: &Index, root: &str) -> Fragment {
     kubernetes_endpoints(index, root, &mut flows);
     front_doors(index, root, &mut flows);
     configured_flows(index, root, &mut flows);
+    crate::access::azure(index.all(), index, root, &mut fragment);
     fragment.flows.extend(flows);
     fragment
 }

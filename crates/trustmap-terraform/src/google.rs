@@ -104,6 +104,7 @@ fn model(index: &Index, root: &str) -> Fragment {
     cloud_sql(index, root, &mut flows);
     kubernetes_endpoints(index, root, &mut flows);
     configured_flows(index, root, &mut flows);
+    crate::access::google(index.all(), index, root, &mut fragment);
     fragment.flows.extend(flows);
     fragment
 }

@@ -8,6 +8,7 @@
 //! load-balancer listeners, public buckets and function URLs as flows, for AWS, Azure and
 //! Google Cloud. Plans and states (`terraform show -json`) go through the same mapping.
 
+mod access;
 mod aws;
 mod azure;
 mod budgets;

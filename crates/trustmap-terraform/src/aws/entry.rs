@@ -3,7 +3,6 @@
 //! bucket policies) and Lambda function URLs, each a door from the internet at the line that
 //! opens it.
 
-use super::iam::{Statement, policy_statements};
 use crate::catalog::Entry;
 use crate::cloud::{
     Door, Index, api_server_door, at, id, listener_encryption, port_text, public_data_door,
@@ -457,15 +456,6 @@ pub(super) fn eks_endpoints(index: &Index, root: &str, flows: &mut Vec<Flow>) {
     }
 }
 
-/// Whether a public policy statement's actions only read (`s3:GetObject`, `s3:List*`).
-fn only_reads(actions: &[String]) -> Tri {
-    let reads = |a: &String| {
-        let action = a.to_ascii_lowercase();
-        action.starts_with("s3:get") || action.starts_with("s3:list")
-    };
-    Tri::from_bool(!actions.is_empty() && actions.iter().all(reads))
-}
-
 pub(super) fn doors(index: &Index, root: &str, flows: &mut Vec<Flow>) {
     let blocked: BTreeSet<String> = index
         .of_kind("aws_s3_bucket_public_access_block")
@@ -526,34 +516,7 @@ pub(super) fn doors(index: &Index, root: &str, flows: &mut Vec<Flow>) {
             public_acl(bucket, value);
         }
     }
-    // Bucket policies that allow everyone (`Principal: "*"`) without a condition.
-    for policy in index.of_kind("aws_s3_bucket_policy") {
-        let Some(document) = policy.body.get("policy") else {
-            continue;
-        };
-        let open_statements: Vec<Statement> = policy_statements(document)
-            .into_iter()
-            .filter(|st| st.allow && st.principal_everyone && !st.conditional)
-            .filter(|st| !st.actions.is_empty() || st.not_actions)
-            .collect();
-        if open_statements.is_empty() {
-            continue;
-        }
-        // `NotAction` grants everything but what it lists: not read-only.
-        let read_only = open_statements
-            .iter()
-            .map(|st| {
-                if st.not_actions {
-                    Tri::No
-                } else {
-                    only_reads(&st.actions)
-                }
-            })
-            .fold(Tri::Yes, Tri::and);
-        for bucket in index.arg(&policy.body, "bucket") {
-            open(bucket, "public-policy", document.span().clone(), read_only);
-        }
-    }
+    // Bucket policies are read with every other resource policy (`access`).
     for (bucket, (origin, span, read_only)) in public {
         flows.push(public_data_door(&bucket, origin, span, read_only, root));
     }

@@ -1,0 +1,124 @@
+//! Who can get in, for every cloud: identities (IAM users, groups and roles, Azure managed
+//! identities, applications and custom roles, Google service accounts and IAM members) as
+//! elements with their dangerous rights, who outside may use them, their long-lived keys and
+//! the workloads that carry them; resource policies that admit everyone as doors from the
+//! internet; and secrets written as literal values in any resource's arguments.
+//!
+//! Each provider's mapping calls its entry point once its elements are built, so what is
+//! stated here lands on the elements that exist and never invents a target.
+
+mod aws;
+mod azure;
+mod google;
+pub(crate) mod iam;
+mod secrets;
+
+pub(crate) use aws::model as aws;
+pub(crate) use azure::model as azure;
+pub(crate) use google::model as google;
+
+use crate::cloud::id;
+use std::collections::BTreeSet;
+use trustmap_model::{
+    AttrName, Attributes, Element, ElementId, ElementKind, Fragment, Span, Tri, ZoneId,
+};
+
+/// One identity and what the code says about it.
+pub(crate) struct Identity {
+    /// What its id is made of (a resource address, or a member's name).
+    pub(crate) key: String,
+    pub(crate) name: String,
+    pub(crate) technology: &'static str,
+    pub(crate) zone: &'static str,
+    pub(crate) span: Option<Span>,
+    pub(crate) called_from: Option<Span>,
+    /// Its dangerous rights, each at what grants it.
+    pub(crate) rights: Vec<(String, Span)>,
+    /// Some grant could not be read: no "none" is stated.
+    pub(crate) rights_unknown: bool,
+    pub(crate) assumable_by: Vec<(String, Span)>,
+    /// Where a long-lived credential of it is created (none: it has none in the code).
+    pub(crate) keys: Option<Span>,
+    pub(crate) carried_by: Vec<(String, Option<Span>)>,
+}
+
+impl Identity {
+    pub(crate) fn new(
+        key: impl Into<String>,
+        name: impl Into<String>,
+        technology: &'static str,
+        zone: &'static str,
+    ) -> Identity {
+        Identity {
+            key: key.into(),
+            name: name.into(),
+            technology,
+            zone,
+            span: None,
+            called_from: None,
+            rights: Vec::new(),
+            rights_unknown: false,
+            assumable_by: Vec::new(),
+            keys: None,
+            carried_by: Vec::new(),
+        }
+    }
+
+    /// The identity's element: rights and who may assume it in line order, without repeats.
+    pub(crate) fn element(mut self, root: &str) -> Element {
+        let mut attributes = Attributes::default();
+        for (list, name) in [
+            (&mut self.rights, AttrName::Rights),
+            (&mut self.assumable_by, AttrName::AssumableBy),
+        ] {
+            list.sort_by(|a, b| (&a.1, &a.0).cmp(&(&b.1, &b.0)));
+            let mut seen = BTreeSet::new();
+            for (item, span) in list.iter() {
+                if seen.insert(item.clone()) {
+                    attributes.push_item(name, item.clone(), Some(span.clone()));
+                }
+            }
+        }
+        if !self.rights_unknown {
+            attributes.set_empty_list(AttrName::Rights);
+        }
+        attributes.set_empty_list(AttrName::AssumableBy);
+        let keys = Tri::from_bool(self.keys.is_some());
+        attributes.set_flag(AttrName::LongLivedKeys, keys, self.keys.clone());
+        let mut seen = BTreeSet::new();
+        for (carrier, span) in &self.carried_by {
+            if seen.insert(carrier.clone()) {
+                attributes.push_item(AttrName::CarriedBy, carrier.clone(), span.clone());
+            }
+        }
+        attributes.set_empty_list(AttrName::CarriedBy);
+        Element {
+            id: ElementId(id(root, &self.key)),
+            kind: ElementKind::Identity,
+            name: self.name,
+            technology: Some(self.technology.to_string()),
+            zone: ZoneId(self.zone.to_string()),
+            attached_zones: Vec::new(),
+            called_from: self.called_from,
+            span: self.span,
+            attributes,
+        }
+    }
+}
+
+/// Whether the fragment holds an element for a resource (a door is drawn only to one).
+pub(crate) fn has_element(fragment: &Fragment, root: &str, address: &str) -> bool {
+    let wanted = id(root, address);
+    fragment.elements.iter().any(|e| e.id.0 == wanted)
+}
+
+/// The addresses of the elements that run with their cloud credentials on hand (the mapping
+/// said so with `service_account_token`): the carriers an identity can have.
+pub(crate) fn credential_holders(fragment: &Fragment) -> BTreeSet<String> {
+    fragment
+        .elements
+        .iter()
+        .filter(|e| e.attributes.flag(AttrName::ServiceAccountToken) == Tri::Yes)
+        .map(|e| e.name.clone())
+        .collect()
+}

@@ -1,0 +1,280 @@
+//! AWS: IAM users, groups and roles as identities (rights from inline, attached and group
+//! policies; who outside the account may assume a role; access keys; the instances,
+//! functions and services that run as a role), and the resource policies of buckets, topics,
+//! queues, repositories, keys, functions, search domains, secrets and APIs that admit
+//! everyone, as doors from the internet on the policy's line.
+
+use super::iam::{self, Opening, permissions, policy_statements};
+use super::{Identity, credential_holders, has_element, secrets};
+use crate::aws::{ACCOUNT_ZONE, launch_templates};
+use crate::cloud::{Door, Index, public_data_door};
+use crate::value::{Resource, Value};
+use std::collections::{BTreeMap, BTreeSet};
+use trustmap_model::{Fragment, Tri};
+
+/// The AWS part of access: identities, resource-policy doors, literal secrets.
+pub(crate) fn model(resources: &[Resource], index: &Index, root: &str, fragment: &mut Fragment) {
+    identities(resources, index, root, fragment);
+    resource_policies(resources, index, root, fragment);
+    secrets::literal_secrets(resources, root, fragment);
+}
+
+fn identities(resources: &[Resource], index: &Index, root: &str, fragment: &mut Fragment) {
+    let granted = permissions(resources, index);
+    let holders = credential_holders(fragment);
+    // The workloads that run as each role.
+    let mut carriers: BTreeMap<String, Vec<&Resource>> = BTreeMap::new();
+    for r in resources.iter().filter(|r| holders.contains(&r.address)) {
+        let launched = launch_templates(r, index);
+        if let Some(role) = index
+            .identity(r)
+            .or_else(|| launched.iter().find_map(|t| index.identity(t)))
+        {
+            carriers.entry(role.address.clone()).or_default().push(r);
+        }
+    }
+    // Access keys, by user.
+    let mut keys: BTreeMap<String, &Resource> = BTreeMap::new();
+    for key in resources.iter().filter(|r| r.kind == "aws_iam_access_key") {
+        for user in index.arg(&key.body, "user") {
+            keys.entry(user.address.clone()).or_insert(key);
+        }
+    }
+    for r in resources {
+        let technology = match r.kind.as_str() {
+            "aws_iam_user" => "iam-user",
+            "aws_iam_group" => "iam-group",
+            "aws_iam_role" => "iam-role",
+            _ => continue,
+        };
+        let mut identity = Identity::new(&r.address, &r.address, technology, ACCOUNT_ZONE);
+        identity.span = Some(r.span.clone());
+        identity.called_from = r.called_from.clone();
+        if let Some(p) = granted.get(&r.address) {
+            identity.rights = p.rights();
+            identity.rights_unknown = p.unknown;
+        }
+        if let Some(trust) = r.body.get("assume_role_policy") {
+            identity.assumable_by = iam::assumable_by(&policy_statements(trust));
+        }
+        identity.keys = keys.get(&r.address).map(|k| k.span.clone());
+        identity.carried_by = carriers
+            .get(&r.address)
+            .into_iter()
+            .flatten()
+            .map(|c| (c.address.clone(), Some(c.span.clone())))
+            .collect();
+        fragment.elements.push(identity.element(root));
+    }
+    // Users, groups and roles that policies here are attached to by name, defined elsewhere.
+    for (key, p) in &granted {
+        let Some((kind, name)) = key.split_once('/') else {
+            continue;
+        };
+        let technology = match kind {
+            "aws_iam_user" => "iam-user",
+            "aws_iam_group" => "iam-group",
+            _ => "iam-role",
+        };
+        let rights = p.rights();
+        let Some(first) = rights.first() else {
+            continue;
+        };
+        let mut identity = Identity::new(
+            key,
+            format!("{kind} \"{name}\" (defined elsewhere)"),
+            technology,
+            ACCOUNT_ZONE,
+        );
+        identity.span = Some(first.1.clone());
+        identity.rights = rights;
+        identity.rights_unknown = p.unknown;
+        fragment.elements.push(identity.element(root));
+    }
+    // Managed policies of this code attached to nothing here (they are attached elsewhere):
+    // their rights are stated where they are written.
+    let attached = iam::attached_policies(resources, index);
+    for policy in resources
+        .iter()
+        .filter(|r| r.kind == "aws_iam_policy" && !attached.contains(&r.address))
+    {
+        let mut p = iam::Permissions::default();
+        p.add_document(policy.body.get("policy"));
+        let rights = p.rights();
+        if rights.is_empty() {
+            continue;
+        }
+        let mut identity = Identity::new(
+            &policy.address,
+            format!("policy {} (attached to nothing here)", policy.address),
+            "iam-policy",
+            ACCOUNT_ZONE,
+        );
+        identity.span = Some(policy.span.clone());
+        identity.called_from = policy.called_from.clone();
+        identity.rights = rights;
+        fragment.elements.push(identity.element(root));
+    }
+}
+
+/// How a resource policy is written: the resource type, the argument holding the document,
+/// and the argument naming the resource it governs (empty: the resource itself).
+const POLICIES: &[(&str, &str, &str)] = &[
+    ("aws_s3_bucket_policy", "policy", "bucket"),
+    ("aws_s3_bucket", "policy", ""),
+    ("aws_sns_topic_policy", "policy", "arn"),
+    ("aws_sns_topic", "policy", ""),
+    ("aws_sqs_queue_policy", "policy", "queue_url"),
+    ("aws_sqs_queue", "policy", ""),
+    ("aws_ecr_repository_policy", "policy", "repository"),
+    ("aws_kms_key", "policy", ""),
+    ("aws_kms_key_policy", "policy", "key_id"),
+    ("aws_elasticsearch_domain", "access_policies", ""),
+    (
+        "aws_elasticsearch_domain_policy",
+        "access_policies",
+        "domain_name",
+    ),
+    ("aws_opensearch_domain", "access_policies", ""),
+    (
+        "aws_opensearch_domain_policy",
+        "access_policies",
+        "domain_name",
+    ),
+    ("aws_secretsmanager_secret", "policy", ""),
+    ("aws_secretsmanager_secret_policy", "policy", "secret_arn"),
+    ("aws_api_gateway_rest_api", "policy", ""),
+    ("aws_api_gateway_rest_api_policy", "policy", "rest_api_id"),
+];
+
+/// Whether a governed resource is out of the internet's reach whatever its policy says: a
+/// search domain inside a VPC, a private API.
+fn private(target: &Resource) -> bool {
+    match target.kind.as_str() {
+        "aws_elasticsearch_domain" | "aws_opensearch_domain" => target
+            .body
+            .all("vpc_options")
+            .iter()
+            .any(|v| v.get("subnet_ids").is_some()),
+        "aws_api_gateway_rest_api" => target
+            .body
+            .all("endpoint_configuration")
+            .iter()
+            .filter_map(|c| c.get("types"))
+            .any(|t| t.items().iter().all(|i| i.as_str() == Some("PRIVATE"))),
+        _ => false,
+    }
+}
+
+/// Buckets whose public access block refuses public policies.
+fn blocked_buckets(resources: &[Resource], index: &Index) -> BTreeSet<String> {
+    resources
+        .iter()
+        .filter(|r| r.kind == "aws_s3_bucket_public_access_block")
+        .filter(|r| {
+            ["block_public_policy", "restrict_public_buckets"]
+                .iter()
+                .any(|k| r.body.get(k).and_then(Value::as_bool) == Some(true))
+        })
+        .flat_map(|r| index.arg(&r.body, "bucket"))
+        .map(|b| b.address.clone())
+        .collect()
+}
+
+/// Resource policies that admit every principal: a door from the internet into the
+/// resource they govern, when it is an element of the model and reachable from outside.
+fn resource_policies(resources: &[Resource], index: &Index, root: &str, fragment: &mut Fragment) {
+    let blocked = blocked_buckets(resources, index);
+    let mut doors = Vec::new();
+    for r in resources {
+        let Some((_, key, target_key)) = POLICIES.iter().find(|(kind, _, _)| *kind == r.kind)
+        else {
+            continue;
+        };
+        let Some(document) = r.body.get(key) else {
+            continue;
+        };
+        let Some(Opening {
+            span,
+            authenticated,
+            read_only,
+        }) = iam::opening(&policy_statements(document))
+        else {
+            continue;
+        };
+        let targets = if target_key.is_empty() {
+            vec![r]
+        } else {
+            index.arg(&r.body, target_key)
+        };
+        for target in targets {
+            if !has_element(fragment, root, &target.address)
+                || private(target)
+                || blocked.contains(&target.address)
+            {
+                continue;
+            }
+            let mut flow = public_data_door(
+                &target.address,
+                "resource-policy",
+                span.clone(),
+                read_only,
+                root,
+            );
+            flow.attributes.set_flag(
+                trustmap_model::AttrName::Authenticated,
+                authenticated,
+                Some(span.clone()),
+            );
+            if r.address != target.address {
+                flow.id.0.push_str(&format!(" via {}", r.address));
+            }
+            doors.push(flow);
+        }
+    }
+    // Lambda permissions for every principal, without a source that narrows it.
+    for permission in resources
+        .iter()
+        .filter(|r| r.kind == "aws_lambda_permission")
+    {
+        let Some(principal) = permission
+            .body
+            .get("principal")
+            .filter(|p| p.as_str() == Some("*"))
+        else {
+            continue;
+        };
+        let guarded = ["source_arn", "source_account", "principal_org_id"]
+            .iter()
+            .any(|k| {
+                permission
+                    .body
+                    .get(k)
+                    .is_some_and(|v| !matches!(v, Value::Null(_)))
+            });
+        // A function URL's own permission: its door is the URL's.
+        let url = permission.body.get("function_url_auth_type").is_some();
+        if guarded || url {
+            continue;
+        }
+        for function in index.arg(&permission.body, "function_name") {
+            if !has_element(fragment, root, &function.address) {
+                continue;
+            }
+            let mut flow = Door {
+                target: &function.address,
+                protocol: Some("https".into()),
+                port: Some("443".into()),
+                origin: "lambda-permission",
+                span: principal.span().clone(),
+                public: Tri::Yes,
+                encrypted: Some(Tri::Yes),
+                authenticated: Some(Tri::No),
+            }
+            .flow(root);
+            flow.id.0.push_str(&format!(" via {}", permission.address));
+            doors.push(flow);
+        }
+    }
+    fragment.flows.extend(doors);
+}

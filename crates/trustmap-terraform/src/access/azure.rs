@@ -1,0 +1,241 @@
+//! Azure: user-assigned managed identities, the system-assigned identities of resources,
+//! Entra ID (azuread) applications and service principals, and principals named by id, as
+//! identities: the roles assigned to them (Owner, Contributor, User Access Administrator, a
+//! custom role with wildcard actions), their client secrets and certificates, and the
+//! resources that run with them. A custom role with wildcard actions that nothing here is
+//! assigned is an identity of its own, so the right is reported where it is written.
+
+use super::{Identity, credential_holders, secrets};
+use crate::azure::{ADMIN_ROLES, SUBSCRIPTION_ZONE};
+use crate::cloud::Index;
+use crate::value::{Resource, Value};
+use std::collections::{BTreeMap, BTreeSet};
+use trustmap_model::{Fragment, Span};
+
+/// The Azure part of access: identities and literal secrets.
+pub(crate) fn model(resources: &[Resource], index: &Index, root: &str, fragment: &mut Fragment) {
+    identities(resources, index, root, fragment);
+    secrets::literal_secrets(resources, root, fragment);
+}
+
+/// The dangerous actions of a custom role definition, each at its `actions` argument.
+fn custom_rights(definition: &Resource) -> Vec<(String, Span)> {
+    let mut rights = Vec::new();
+    for permissions in definition.body.all("permissions") {
+        let Some(actions) = permissions.get("actions") else {
+            continue;
+        };
+        for action in actions.items() {
+            let right = match action.as_str() {
+                Some("*") => "* (every action)",
+                Some(a) if a.eq_ignore_ascii_case("Microsoft.Authorization/*") => {
+                    "Microsoft.Authorization/* (can assign itself any role)"
+                }
+                Some(a)
+                    if a.eq_ignore_ascii_case("Microsoft.Authorization/roleAssignments/write") =>
+                {
+                    "Microsoft.Authorization/roleAssignments/write (can assign itself any role)"
+                }
+                _ => continue,
+            };
+            rights.push((right.to_string(), action.span().clone()));
+        }
+    }
+    rights
+}
+
+/// Whether a resource's `identity` block gives it a system-assigned identity.
+fn system_assigned(resource: &Resource) -> Option<&Value> {
+    resource.body.all("identity").into_iter().find(|identity| {
+        identity
+            .get("type")
+            .and_then(Value::as_str)
+            .is_some_and(|t| t.contains("SystemAssigned"))
+    })
+}
+
+/// The id key of a resource's system-assigned identity.
+fn system_key(address: &str) -> String {
+    format!("{address}.identity")
+}
+
+fn identities(resources: &[Resource], index: &Index, root: &str, fragment: &mut Fragment) {
+    let mut found: BTreeMap<String, Identity> = BTreeMap::new();
+    let mut add =
+        |key: String, name: String, technology: &'static str, r: &Resource, span: Span| {
+            found.entry(key.clone()).or_insert_with(|| {
+                let mut identity = Identity::new(key, name, technology, SUBSCRIPTION_ZONE);
+                identity.span = Some(span);
+                identity.called_from = r.called_from.clone();
+                identity
+            });
+        };
+    for r in resources {
+        match r.kind.as_str() {
+            "azurerm_user_assigned_identity" => add(
+                r.address.clone(),
+                r.address.clone(),
+                "azure-managed-identity",
+                r,
+                r.span.clone(),
+            ),
+            "azuread_application" => add(
+                r.address.clone(),
+                r.address.clone(),
+                "entra-application",
+                r,
+                r.span.clone(),
+            ),
+            "azuread_service_principal" => add(
+                r.address.clone(),
+                r.address.clone(),
+                "entra-service-principal",
+                r,
+                r.span.clone(),
+            ),
+            _ => {
+                if let Some(block) = system_assigned(r) {
+                    add(
+                        system_key(&r.address),
+                        format!("system-assigned identity of {}", r.address),
+                        "azure-managed-identity",
+                        r,
+                        block.span().clone(),
+                    );
+                }
+            }
+        }
+    }
+    // Role assignments: who holds which role.
+    let mut assigned: BTreeSet<String> = BTreeSet::new();
+    for assignment in resources
+        .iter()
+        .filter(|r| r.kind == "azurerm_role_assignment")
+    {
+        let mut rights: Vec<(String, Span)> = Vec::new();
+        if let Some(role) = assignment.body.get("role_definition_name")
+            && let Some(name) = role.as_str().filter(|n| ADMIN_ROLES.contains(n))
+        {
+            rights.push((
+                format!("{name} (role assignment {})", assignment.address),
+                role.span().clone(),
+            ));
+        }
+        for definition in index.arg(&assignment.body, "role_definition_id") {
+            if definition.kind != "azurerm_role_definition" {
+                continue;
+            }
+            assigned.insert(definition.address.clone());
+            for (right, _) in custom_rights(definition) {
+                let span = assignment
+                    .body
+                    .get("role_definition_id")
+                    .map_or_else(|| assignment.span.clone(), |v| v.span().clone());
+                rights.push((
+                    format!("{right} (custom role {})", definition.address),
+                    span,
+                ));
+            }
+        }
+        if rights.is_empty() {
+            continue;
+        }
+        let Some(principal) = assignment.body.get("principal_id") else {
+            continue;
+        };
+        let holders: Vec<String> = match principal {
+            Value::String(text, _) => {
+                let key = format!("principal/{text}");
+                found.entry(key.clone()).or_insert_with(|| {
+                    let mut identity = Identity::new(
+                        key.clone(),
+                        format!("principal {text}"),
+                        "entra-principal",
+                        SUBSCRIPTION_ZONE,
+                    );
+                    identity.span = Some(principal.span().clone());
+                    identity
+                });
+                vec![key]
+            }
+            other => index
+                .resolve_all(other)
+                .iter()
+                .map(|holder| match holder.kind.as_str() {
+                    "azurerm_user_assigned_identity"
+                    | "azuread_service_principal"
+                    | "azuread_application" => holder.address.clone(),
+                    _ => system_key(&holder.address),
+                })
+                .collect(),
+        };
+        for holder in holders {
+            if let Some(identity) = found.get_mut(&holder) {
+                identity.rights.extend(rights.iter().cloned());
+            }
+        }
+    }
+    // Custom roles with wildcard actions that nothing here is given.
+    for definition in resources
+        .iter()
+        .filter(|r| r.kind == "azurerm_role_definition")
+    {
+        let rights = custom_rights(definition);
+        if rights.is_empty() || assigned.contains(&definition.address) {
+            continue;
+        }
+        let mut identity = Identity::new(
+            definition.address.clone(),
+            format!("custom role {}", definition.address),
+            "azure-role-definition",
+            SUBSCRIPTION_ZONE,
+        );
+        identity.span = Some(definition.span.clone());
+        identity.called_from = definition.called_from.clone();
+        identity.rights = rights;
+        found.insert(definition.address.clone(), identity);
+    }
+    // Client secrets and certificates.
+    for credential in resources.iter().filter(|r| {
+        matches!(
+            r.kind.as_str(),
+            "azuread_application_password"
+                | "azuread_application_certificate"
+                | "azuread_service_principal_password"
+                | "azuread_service_principal_certificate"
+        )
+    }) {
+        for key in [
+            "application_object_id",
+            "application_id",
+            "service_principal_id",
+        ] {
+            for owner in index.arg(&credential.body, key) {
+                if let Some(identity) = found.get_mut(&owner.address) {
+                    identity.keys.get_or_insert_with(|| credential.span.clone());
+                }
+            }
+        }
+    }
+    // The resources that run with an identity (their own, and the user-assigned ones listed).
+    let holders = credential_holders(fragment);
+    for r in resources.iter().filter(|r| holders.contains(&r.address)) {
+        for block in r.body.all("identity") {
+            let own = system_assigned(r).map(|_| system_key(&r.address));
+            let listed = index
+                .arg(block, "identity_ids")
+                .into_iter()
+                .map(|i| i.address.clone());
+            for key in own.into_iter().chain(listed) {
+                if let Some(identity) = found.get_mut(&key) {
+                    identity
+                        .carried_by
+                        .push((r.address.clone(), Some(r.span.clone())));
+                }
+            }
+        }
+    }
+    for identity in found.into_values() {
+        fragment.elements.push(identity.element(root));
+    }
+}

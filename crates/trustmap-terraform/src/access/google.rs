@@ -1,0 +1,296 @@
+//! Google Cloud: service accounts and the members that project, folder, organisation and
+//! service-account IAM grants name, as identities: the roles that control the project or let
+//! the holder act as other accounts, `allUsers` (anyone) and `allAuthenticatedUsers` (any
+//! Google account) as who may use them, service-account keys, and the instances that run as
+//! each account. Pub/Sub topics, KMS keys and secrets granted to everyone are doors from the
+//! internet.
+
+use super::{Identity, credential_holders, has_element, secrets};
+use crate::cloud::{Index, public_data_door};
+use crate::google::PROJECT_ZONE;
+use crate::value::{Resource, Value};
+use std::collections::BTreeMap;
+use trustmap_model::{Fragment, Span, Tri};
+
+/// Roles that control the project or let the holder act as, or mint credentials of, other
+/// identities.
+const DANGEROUS_ROLES: &[&str] = &[
+    "roles/owner",
+    "roles/editor",
+    "roles/iam.securityAdmin",
+    "roles/iam.serviceAccountAdmin",
+    "roles/iam.serviceAccountKeyAdmin",
+    "roles/iam.serviceAccountTokenCreator",
+    "roles/iam.serviceAccountUser",
+    "roles/iam.workloadIdentityUser",
+    "roles/iam.roleAdmin",
+    "roles/resourcemanager.projectIamAdmin",
+    "roles/resourcemanager.folderAdmin",
+    "roles/resourcemanager.organizationAdmin",
+];
+
+/// IAM grants at the level of a project, folder or organisation: (type, scope, the argument
+/// naming it).
+const SCOPE_GRANTS: &[(&str, &str, &str)] = &[
+    ("google_project_iam_member", "project", "project"),
+    ("google_project_iam_binding", "project", "project"),
+    ("google_folder_iam_member", "folder", "folder"),
+    ("google_folder_iam_binding", "folder", "folder"),
+    ("google_organization_iam_member", "organization", "org_id"),
+    ("google_organization_iam_binding", "organization", "org_id"),
+    ("google_project_iam_policy", "project", "project"),
+    ("google_folder_iam_policy", "folder", "folder"),
+    ("google_organization_iam_policy", "organization", "org_id"),
+];
+
+/// The (role, members) pairs a grant resource states: its `role` and `member`/`members`, or
+/// the bindings of an authoritative policy's `policy_data` when it is JSON known here (at the
+/// `policy_data` argument).
+fn bindings(grant: &Resource) -> Vec<(Value, Value)> {
+    if let Some(data @ Value::String(text, span)) = grant.body.get("policy_data") {
+        let Ok(json) = serde_json::from_str::<serde_json::Value>(text) else {
+            return Vec::new();
+        };
+        let string = |text: &str| Value::String(text.to_string(), data.span().clone());
+        return json
+            .get("bindings")
+            .and_then(serde_json::Value::as_array)
+            .into_iter()
+            .flatten()
+            .filter_map(|binding| {
+                let role = binding.get("role")?.as_str()?;
+                let members = binding
+                    .get("members")?
+                    .as_array()?
+                    .iter()
+                    .filter_map(|m| m.as_str().map(string))
+                    .collect();
+                Some((string(role), Value::List(members, span.clone())))
+            })
+            .collect();
+    }
+    let role = grant.body.get("role");
+    let members = grant
+        .body
+        .get("member")
+        .or_else(|| grant.body.get("members"));
+    match (role, members) {
+        (Some(role), Some(members)) => vec![(role.clone(), members.clone())],
+        _ => Vec::new(),
+    }
+}
+
+/// The Google part of access: identities, public topics, keys and secrets, literal secrets.
+pub(crate) fn model(resources: &[Resource], index: &Index, root: &str, fragment: &mut Fragment) {
+    identities(resources, index, root, fragment);
+    public_resources(resources, index, root, fragment);
+    secrets::literal_secrets(resources, root, fragment);
+}
+
+/// Who a member is: a service account of this code (by address), or the member as written.
+fn member_keys(member: &Value, index: &Index, accounts: &BTreeMap<String, String>) -> Vec<String> {
+    match member {
+        Value::String(text, _) => {
+            // `serviceAccount:deployer@project.iam.gserviceaccount.com` of an account here.
+            let own = text
+                .strip_prefix("serviceAccount:")
+                .and_then(|email| email.split_once('@'))
+                .and_then(|(name, _)| accounts.get(name));
+            vec![own.cloned().unwrap_or_else(|| text.clone())]
+        }
+        other => index
+            .resolve_all(other)
+            .iter()
+            .filter(|a| a.kind == "google_service_account")
+            .map(|a| a.address.clone())
+            .collect(),
+    }
+}
+
+fn identities(resources: &[Resource], index: &Index, root: &str, fragment: &mut Fragment) {
+    let accounts: BTreeMap<String, String> = resources
+        .iter()
+        .filter(|r| r.kind == "google_service_account")
+        .filter_map(|r| {
+            let name = r.body.get("account_id").and_then(Value::as_str)?;
+            Some((name.to_string(), r.address.clone()))
+        })
+        .collect();
+    let mut found: BTreeMap<String, Identity> = BTreeMap::new();
+    for r in resources
+        .iter()
+        .filter(|r| r.kind == "google_service_account")
+    {
+        let mut identity =
+            Identity::new(&r.address, &r.address, "gcp-service-account", PROJECT_ZONE);
+        identity.span = Some(r.span.clone());
+        identity.called_from = r.called_from.clone();
+        found.insert(r.address.clone(), identity);
+    }
+    let member_identity = |key: &str| {
+        let (technology, name) = match key {
+            "allUsers" => ("gcp-all-users", "allUsers (anyone)"),
+            "allAuthenticatedUsers" => (
+                "gcp-all-authenticated-users",
+                "allAuthenticatedUsers (any Google account)",
+            ),
+            _ => ("gcp-iam-member", key),
+        };
+        Identity::new(format!("iam-member/{key}"), name, technology, PROJECT_ZONE)
+    };
+    for grant in resources {
+        // The scope, named when the code names it (`project shop-prod`).
+        let scope = SCOPE_GRANTS
+            .iter()
+            .find(|(kind, _, _)| *kind == grant.kind)
+            .map(
+                |(_, scope, key)| match grant.body.get(key).and_then(Value::as_str) {
+                    Some(name) => format!("{scope} {name}"),
+                    None => scope.to_string(),
+                },
+            );
+        let on_account = (grant.kind == "google_service_account_iam_member"
+            || grant.kind == "google_service_account_iam_binding")
+            .then(|| index.arg(&grant.body, "service_account_id"));
+        if scope.is_none() && on_account.is_none() {
+            continue;
+        }
+        let on = match (&scope, &on_account) {
+            (Some(scope), _) => scope.clone(),
+            (None, Some(accounts)) => format!(
+                "service account {}",
+                accounts.first().map_or("(unknown)", |a| a.address.as_str())
+            ),
+            _ => continue,
+        };
+        for (role_value, members) in bindings(grant) {
+            let role = role_value.as_str().unwrap_or("");
+            let dangerous = DANGEROUS_ROLES.contains(&role);
+            for member in members.items() {
+                let everyone = match member.as_str() {
+                    Some("allUsers") => Some("anyone"),
+                    Some("allAuthenticatedUsers") => Some("any Google account"),
+                    _ => None,
+                };
+                if !dangerous && everyone.is_none() {
+                    continue;
+                }
+                for key in member_keys(member, index, &accounts) {
+                    let identity = found.entry(key.clone()).or_insert_with(|| {
+                        let mut identity = member_identity(&key);
+                        identity.span = Some(member.span().clone());
+                        identity
+                    });
+                    if dangerous {
+                        identity
+                            .rights
+                            .push((format!("{role} on the {on}"), role_value.span().clone()));
+                    }
+                    if let Some(who) = everyone.filter(|_| on_account.is_none()) {
+                        identity.assumable_by.push((
+                            format!("{who} (granted {role} on the {on})"),
+                            member.span().clone(),
+                        ));
+                    }
+                }
+                // Everyone may act as the account the grant is on.
+                if let (Some(who), Some(targets)) = (everyone, &on_account) {
+                    for target in targets {
+                        if let Some(account) = found.get_mut(&target.address) {
+                            account
+                                .assumable_by
+                                .push((format!("{who} ({role})"), member.span().clone()));
+                        }
+                    }
+                }
+            }
+        }
+    }
+    for key in resources
+        .iter()
+        .filter(|r| r.kind == "google_service_account_key")
+    {
+        for account in index.arg(&key.body, "service_account_id") {
+            if let Some(identity) = found.get_mut(&account.address) {
+                identity.keys.get_or_insert_with(|| key.span.clone());
+            }
+        }
+    }
+    let holders = credential_holders(fragment);
+    for r in resources.iter().filter(|r| holders.contains(&r.address)) {
+        for block in r.body.all("service_account") {
+            for account in index.arg(block, "email") {
+                if let Some(identity) = found.get_mut(&account.address) {
+                    identity
+                        .carried_by
+                        .push((r.address.clone(), Some(block.span().clone())));
+                }
+            }
+        }
+    }
+    for identity in found.into_values() {
+        fragment.elements.push(identity.element(root));
+    }
+}
+
+/// Resource-level IAM grants that this module reads for everyone (buckets, datasets, Cloud
+/// Run and functions are read by the Google mapping): (grant type prefix, the argument naming
+/// the resource).
+const RESOURCE_GRANTS: &[(&str, &str)] = &[
+    ("google_pubsub_topic_iam_", "topic"),
+    ("google_kms_crypto_key_iam_", "crypto_key_id"),
+    ("google_secret_manager_secret_iam_", "secret_id"),
+];
+
+/// Topics, keys and secrets granted to `allUsers` or `allAuthenticatedUsers`: anyone may use
+/// them, from the internet.
+fn public_resources(resources: &[Resource], index: &Index, root: &str, fragment: &mut Fragment) {
+    let mut doors = Vec::new();
+    for grant in resources {
+        let Some((_, target_key)) = RESOURCE_GRANTS.iter().find(|(prefix, _)| {
+            grant
+                .kind
+                .strip_prefix(prefix)
+                .is_some_and(|rest| rest == "member" || rest == "binding")
+        }) else {
+            continue;
+        };
+        let Some(members) = grant
+            .body
+            .get("member")
+            .or_else(|| grant.body.get("members"))
+        else {
+            continue;
+        };
+        let Some(everyone) = members
+            .items()
+            .into_iter()
+            .find(|m| matches!(m.as_str(), Some("allUsers" | "allAuthenticatedUsers")))
+        else {
+            continue;
+        };
+        let role = grant.body.get("role").and_then(Value::as_str).unwrap_or("");
+        let read_only = Tri::from_bool(role.ends_with("viewer"));
+        let span: Span = everyone.span().clone();
+        // `allAuthenticatedUsers` is any Google account: a caller who signed in, not an
+        // anonymous one (the door is open all the same).
+        let anonymous = members
+            .items()
+            .iter()
+            .any(|m| m.as_str() == Some("allUsers"));
+        for target in index.arg(&grant.body, target_key) {
+            if has_element(fragment, root, &target.address) {
+                let mut flow =
+                    public_data_door(&target.address, "public-iam", span.clone(), read_only, root);
+                flow.attributes.set_flag(
+                    trustmap_model::AttrName::Authenticated,
+                    Tri::from_bool(!anonymous),
+                    Some(span.clone()),
+                );
+                flow.id.0.push_str(&format!(" via {}", grant.address));
+                doors.push(flow);
+            }
+        }
+    }
+    fragment.flows.extend(doors);
+}

@@ -1,0 +1,167 @@
+//! Secrets written in Terraform: an argument that names a password, key, secret or token
+//! (`master_password`, `administrator_login_password`, `auth_token`, a function's
+//! `environment.variables.AWS_SECRET_ACCESS_KEY`) holding a value known statically, or any
+//! value that is a credential by its shape (an AWS access key id, a private key, a GitHub
+//! token). Each becomes an item of the element's `plaintext_secrets`, named by the argument,
+//! never the value, at the argument's line.
+//!
+//! A value known statically is written in the repository: a literal, a local, a variable's
+//! default or a committed `.tfvars` value are all secrets in plain text. Values of variables
+//! declared `sensitive`, references to other resources (`random_password.db.result`) and
+//! data sources are not: the first are redacted before the model is built, the others are
+//! not known here.
+
+use crate::SENSITIVE;
+use crate::cloud::id;
+use crate::value::{Resource, Value};
+use std::collections::BTreeMap;
+use trustmap_containers::{EnvEntry, plaintext_secrets};
+use trustmap_model::{AttrName, ElementKind, Fragment, Span};
+
+/// Arguments read elsewhere (user data and container definitions, by the provider mapping),
+/// that hold policies, or that are free-form labels.
+const SKIPPED: &[&str] = &[
+    "user_data",
+    "user_data_base64",
+    "container_definitions",
+    "tags",
+    "tags_all",
+    "labels",
+    "policy",
+    "assume_role_policy",
+    "access_policies",
+];
+
+/// States the literal secrets of every process and data store of the fragment.
+pub(crate) fn literal_secrets(resources: &[Resource], root: &str, fragment: &mut Fragment) {
+    let found: BTreeMap<String, Vec<(String, Span)>> = resources
+        .iter()
+        .map(|r| (id(root, &r.address), secrets_of(&r.body)))
+        .filter(|(_, secrets)| !secrets.is_empty())
+        .collect();
+    for element in fragment
+        .elements
+        .iter_mut()
+        .filter(|e| matches!(e.kind, ElementKind::Process | ElementKind::DataStore))
+    {
+        for (name, span) in found.get(&element.id.0).into_iter().flatten() {
+            element.attributes.push_item(
+                AttrName::PlaintextSecrets,
+                name.clone(),
+                Some(span.clone()),
+            );
+        }
+    }
+}
+
+/// The secrets of a resource's arguments, nested blocks and maps included, named by the
+/// argument (with the block or map that holds it).
+fn secrets_of(body: &Value) -> Vec<(String, Span)> {
+    let mut entries: Vec<(EnvEntry, String)> = Vec::new();
+    collect(body, "", &mut entries);
+    let mut found = Vec::new();
+    for (entry, path) in entries {
+        for (name, span) in plaintext_secrets(std::slice::from_ref(&entry)) {
+            let name = if path.is_empty() {
+                name
+            } else {
+                format!("{name} (in {path})")
+            };
+            found.push((name, span));
+        }
+    }
+    found
+}
+
+fn collect(value: &Value, path: &str, out: &mut Vec<(EnvEntry, String)>) {
+    match value {
+        Value::Object(fields, _) => {
+            for (key, field) in fields {
+                if path.is_empty() && SKIPPED.contains(&key.as_str()) {
+                    continue;
+                }
+                match field {
+                    Value::String(text, span) if text != SENSITIVE => out.push((
+                        EnvEntry {
+                            key: key.clone(),
+                            raw: text.clone(),
+                            value: text.clone(),
+                            literal: true,
+                            known: true,
+                            span: span.clone(),
+                        },
+                        path.to_string(),
+                    )),
+                    Value::Object(..) | Value::List(..) => {
+                        let inner = if path.is_empty() {
+                            key.clone()
+                        } else {
+                            format!("{path}.{key}")
+                        };
+                        collect(field, &inner, out);
+                    }
+                    _ => {}
+                }
+            }
+        }
+        Value::List(items, _) => items.iter().for_each(|i| collect(i, path, out)),
+        _ => {}
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn s(text: &str, line: u32) -> Value {
+        Value::String(text.into(), Span::lines("main.tf", line, line))
+    }
+
+    #[test]
+    fn secrets_are_named_by_their_argument() {
+        let env = Value::Object(
+            vec![(
+                "variables".into(),
+                Value::Object(
+                    vec![
+                        ("access_key".into(), s("AKIAIOSFODNN7EXAMPLE", 5)),
+                        ("REGION".into(), s("eu-west-1", 6)),
+                    ],
+                    Span::lines("main.tf", 4, 7),
+                ),
+            )],
+            Span::lines("main.tf", 3, 8),
+        );
+        let body = Value::Object(
+            vec![
+                ("master_password".into(), s("Aa1234321Bb", 1)),
+                ("manage_master_user_password".into(), s("true", 2)),
+                ("key_name".into(), s("deployer", 2)),
+                ("password".into(), s(SENSITIVE, 2)),
+                (
+                    "environment".into(),
+                    Value::List(vec![env], Span::lines("main.tf", 3, 8)),
+                ),
+                (
+                    "tags".into(),
+                    Value::Object(
+                        vec![("token".into(), s("x1", 9))],
+                        Span::lines("main.tf", 9, 9),
+                    ),
+                ),
+            ],
+            Span::lines("main.tf", 1, 10),
+        );
+        let found: Vec<(String, u32)> = secrets_of(&body)
+            .into_iter()
+            .map(|(n, s)| (n, s.start.line))
+            .collect();
+        assert_eq!(
+            found,
+            [
+                ("master_password".to_string(), 1),
+                ("access_key (in environment.variables)".to_string(), 5)
+            ]
+        );
+    }
+}
