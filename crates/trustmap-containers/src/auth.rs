@@ -89,14 +89,19 @@ pub fn secret_shape(value: &str) -> Option<&'static str> {
 /// Whether a literal value is a marker for a value filled in at deploy time, not a secret:
 /// `<your-api-key>`, or a value that names its own variable (`GOOGLE_API_KEY_VAL` for
 /// `GOOGLE_API_KEY`, replaced by a `sed` or a templating step). A weak real value such as
-/// `changeme` is still a secret written in plain text.
+/// `changeme` is still a secret written in plain text. The path of a mounted secret file
+/// (`/run/secrets/db-password`, where compose and Kubernetes mount them) names where the secret
+/// is, not the secret.
 fn is_placeholder(key: &str, value: &str) -> bool {
     let angle_bracketed = value.len() > 2 && value.starts_with('<') && value.ends_with('>');
     let names_its_variable = key.len() >= 4
         && value
             .to_ascii_uppercase()
             .contains(&key.to_ascii_uppercase());
-    angle_bracketed || names_its_variable
+    let secret_file = ["/run/secrets/", "/var/run/secrets/"]
+        .iter()
+        .any(|dir| value.starts_with(dir) && !value.contains(char::is_whitespace));
+    angle_bracketed || names_its_variable || secret_file
 }
 
 /// Whether a data store's documented configuration demands credentials, from its image, its
@@ -227,6 +232,7 @@ mod tests {
             entry("GOOGLE_API_KEY", "GOOGLE_API_KEY_VAL"),
             entry("API_TOKEN", "<your-token>"),
             entry("DB_PASSWORD", "changeme"),
+            entry("DATABASE_PASSWORD", "/run/secrets/db-password"),
             entry("SECRET_KEY", "s3cr3t-v4lue"),
         ];
         let names: Vec<String> = plaintext_secrets(&env)

@@ -185,6 +185,9 @@ struct Parsed {
     resources: Vec<Block>,
     modules: Vec<Block>,
     outputs: Vec<Block>,
+    /// `data "aws_iam_policy_document"` blocks by name: the one data source whose value is
+    /// known from the code alone (it renders its statements as policy JSON).
+    policy_documents: BTreeMap<String, Block>,
 }
 
 fn parse_module(files: &[&TerraformFile], diags: &mut Vec<Diagnostic>) -> Parsed {
@@ -209,11 +212,162 @@ fn parse_module(files: &[&TerraformFile], diags: &mut Vec<Diagnostic>) -> Parsed
                 ("resource", 2) => parsed.resources.push(b),
                 ("module", 1) => parsed.modules.push(b),
                 ("output", 1) => parsed.outputs.push(b),
+                ("data", 2) if b.labels[0] == POLICY_DOCUMENT => {
+                    parsed.policy_documents.insert(b.labels[1].clone(), b);
+                }
                 _ => {}
             }
         }
     }
     parsed
+}
+
+/// The data source whose value the code alone decides.
+const POLICY_DOCUMENT: &str = "aws_iam_policy_document";
+
+/// The policy JSON an evaluated `aws_iam_policy_document` body renders: its `statement` blocks
+/// (`sid`, `effect`, `actions`, `not_actions`, `resources`, `not_resources`, `principals`,
+/// `not_principals`, `condition`) as IAM's statements. `None` when an action, principal or
+/// effect is not known (a resource or condition value that is a reference or unknown is kept
+/// as a placeholder: it narrows, never widens, what the statement grants). Documents it merges
+/// (`source_policy_documents`, `override_policy_documents`) make it unknown.
+fn policy_document_json(body: &Value) -> Option<String> {
+    use serde_json::{Map, Value as Json};
+    let Value::Object(fields, _) = body else {
+        return None;
+    };
+    let field = |fields: &'_ [(String, Value)], key: &str| -> Vec<Value> {
+        fields
+            .iter()
+            .filter(|(k, _)| k == key)
+            .map(|(_, v)| v.clone())
+            .collect()
+    };
+    if fields.iter().any(|(k, v)| {
+        matches!(
+            k.as_str(),
+            "source_policy_documents"
+                | "override_policy_documents"
+                | "source_json"
+                | "override_json"
+        ) && !matches!(v, Value::Null(_))
+    }) {
+        return None;
+    }
+    // A list of strings; `exact` refuses anything not known as text.
+    let texts = |value: &Value, exact: bool| -> Option<Vec<Json>> {
+        let items = match value {
+            Value::List(items, _) => items.clone(),
+            other => vec![other.clone()],
+        };
+        items
+            .iter()
+            .map(|item| match item {
+                Value::String(text, _) => Some(Json::String(text.clone())),
+                Value::Reference {
+                    address, attribute, ..
+                } if !exact => Some(Json::String(format!("${{{address}.{attribute}}}"))),
+                _ if !exact => Some(Json::String("${unknown}".into())),
+                _ => None,
+            })
+            .collect()
+    };
+    let mut statements = Vec::new();
+    for statement in field(fields, "statement") {
+        let Value::Object(parts, _) = &statement else {
+            return None;
+        };
+        let mut out = Map::new();
+        if let Some(sid) = field(parts, "sid").first() {
+            out.insert("Sid".into(), texts(sid, false)?.first()?.clone());
+        }
+        let effect = match field(parts, "effect").first() {
+            Some(Value::String(e, _)) => e.clone(),
+            Some(Value::Null(_)) | None => "Allow".into(),
+            Some(_) => return None,
+        };
+        out.insert("Effect".into(), Json::String(effect));
+        for (key, name, exact) in [
+            ("actions", "Action", true),
+            ("not_actions", "NotAction", true),
+            ("resources", "Resource", false),
+            ("not_resources", "NotResource", false),
+        ] {
+            if let Some(value) = field(parts, key)
+                .first()
+                .filter(|v| !matches!(v, Value::Null(_)))
+            {
+                out.insert(name.into(), Json::Array(texts(value, exact)?));
+            }
+        }
+        for (key, name) in [
+            ("principals", "Principal"),
+            ("not_principals", "NotPrincipal"),
+        ] {
+            let mut principals = Map::new();
+            for block in field(parts, key) {
+                let Value::Object(principal, _) = &block else {
+                    return None;
+                };
+                let Some(Value::String(kind, _)) = field(principal, "type").first().cloned() else {
+                    return None;
+                };
+                let identifiers = texts(field(principal, "identifiers").first()?, true)?;
+                if kind == "*" {
+                    principals.insert("*".into(), Json::Array(identifiers));
+                    continue;
+                }
+                match principals.entry(kind) {
+                    serde_json::map::Entry::Occupied(mut e) => {
+                        if let Json::Array(list) = e.get_mut() {
+                            list.extend(identifiers);
+                        }
+                    }
+                    serde_json::map::Entry::Vacant(e) => {
+                        e.insert(Json::Array(identifiers));
+                    }
+                }
+            }
+            if principals.is_empty() {
+                continue;
+            }
+            // `type = "*"` with `identifiers = ["*"]` renders as `"Principal": "*"`.
+            let value = if principals.contains_key("*") {
+                Json::String("*".into())
+            } else {
+                Json::Object(principals)
+            };
+            out.insert(name.into(), value);
+        }
+        let mut conditions: Map<String, Json> = Map::new();
+        for block in field(parts, "condition") {
+            let Value::Object(condition, _) = &block else {
+                return None;
+            };
+            let test = texts(field(condition, "test").first()?, false)?
+                .first()?
+                .clone();
+            let variable = texts(field(condition, "variable").first()?, false)?
+                .first()?
+                .clone();
+            let values = texts(field(condition, "values").first()?, false)?;
+            let (Json::String(test), Json::String(variable)) = (test, variable) else {
+                return None;
+            };
+            let by_variable = conditions
+                .entry(test)
+                .or_insert_with(|| Json::Object(Map::new()));
+            if let Json::Object(map) = by_variable {
+                map.insert(variable, Json::Array(values));
+            }
+        }
+        if !conditions.is_empty() {
+            out.insert("Condition".into(), Json::Object(conditions));
+        }
+        statements.push(Json::Object(out));
+    }
+    let document = serde_json::json!({"Version": "2012-10-17", "Statement": statements});
+    Some(document.to_string())
 }
 
 /// Why an expression has no value.
@@ -264,6 +418,8 @@ enum Node {
     Output(String),
     /// The instances of `module "NAME"` (its `count` or `for_each`).
     Call(String),
+    /// `data.aws_iam_policy_document.NAME`: the policy JSON it renders.
+    PolicyDocument(String),
 }
 
 /// Where the inputs of a module instance come from.
@@ -538,6 +694,7 @@ impl Run<'_> {
             Node::Local(n) => format!("{prefix}local.{n}"),
             Node::Output(n) => format!("{prefix}output.{n}"),
             Node::Call(n) => format!("{prefix}module.{n} (its count or for_each)"),
+            Node::PolicyDocument(n) => format!("{prefix}data.aws_iam_policy_document.{n}"),
         }
     }
 
@@ -1675,6 +1832,9 @@ impl Run<'_> {
                     }
                     ("path", Some("module")) => (self.path_module(m, span), &ops[1..]),
                     ("path", Some("root")) => (Value::String(".".into(), span.clone()), &ops[1..]),
+                    ("data", Some(POLICY_DOCUMENT)) => {
+                        return self.policy_document(m, &ops[1..], span);
+                    }
                     ("data" | "terraform" | "self" | "path", _) => {
                         return Ok(Value::Unknown(span.clone()));
                     }
@@ -1692,6 +1852,35 @@ impl Run<'_> {
         let base = self.eval(m, scope, src, &t.expr)?;
         let v = self.apply(m, scope, src, base, &ops, span)?;
         Ok(respan(v, span))
+    }
+
+    /// `data.aws_iam_policy_document.NAME.json` (or `minified_json`): the policy JSON its
+    /// statements render, as the provider renders it, at the reference; unknown when a part
+    /// that decides it is not known. Any other attribute is unknown.
+    fn policy_document(&mut self, m: Id, ops: &[&TraversalOperator], span: &Span) -> Ev {
+        let (Some(TraversalOperator::GetAttr(name)), Some(TraversalOperator::GetAttr(attr))) =
+            (ops.first(), ops.get(1))
+        else {
+            return Ok(Value::Unknown(span.clone()));
+        };
+        if !matches!(attr.as_str(), "json" | "minified_json") || ops.len() > 2 {
+            return Ok(Value::Unknown(span.clone()));
+        }
+        let parsed = self.insts[m].parsed.clone();
+        let Some(block) = parsed.policy_documents.get(name.as_str()) else {
+            return Err(Fail::Error(format!(
+                "no data source {POLICY_DOCUMENT}.{name}"
+            )));
+        };
+        let node = Node::PolicyDocument(name.to_string());
+        let rendered = self.memo(m, node, span, |run| {
+            let body = run.body(m, &mut Vec::new(), &block.body, &block.span, true);
+            match policy_document_json(&body) {
+                Some(json) => Value::String(json, block.span.clone()),
+                None => Value::Unknown(block.span.clone()),
+            }
+        });
+        Ok(respan(rendered, span))
     }
 
     /// `path.module`: the module's folder relative to the root module's.
