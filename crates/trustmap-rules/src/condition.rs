@@ -450,6 +450,10 @@ fn exists<'m>(
         if junction == Junction::Conjunction && o.truth() == Tri::No {
             return Outcome::of(Tri::No);
         }
+        // The first candidate (in the model's order) that satisfies a disjunction decides it:
+        // it is shown, and the others are not evaluated, so a quantifier over a large zone
+        // costs what it takes to find one witness, not the whole zone.
+        let decided = junction == Junction::Disjunction && o.truth() == Tri::Yes;
         // A candidate that decides the quantifier is shown with the facts that made it so;
         // a conjunction that holds shows no candidate (nothing is there to point at).
         let shown = match junction {
@@ -468,6 +472,9 @@ fn exists<'m>(
         } else {
             o.evidence.clear();
             o.related.clear();
+        }
+        if decided {
+            return o;
         }
         parts.push(o);
     }
