@@ -18,6 +18,7 @@ pub(crate) use azure::model as azure;
 pub(crate) use google::model as google;
 
 use crate::cloud::id;
+use crate::value::Resource;
 use std::collections::BTreeSet;
 use trustmap_model::{
     AttrName, Attributes, Element, ElementId, ElementKind, Fragment, Span, Tri, ZoneId,
@@ -62,6 +63,20 @@ impl Identity {
             keys: None,
             carried_by: Vec::new(),
         }
+    }
+
+    /// The identity that a resource of the code declares: at its declaration, and at its
+    /// module call when it is inside a module.
+    pub(crate) fn declared_by(
+        resource: &Resource,
+        name: impl Into<String>,
+        technology: &'static str,
+        zone: &'static str,
+    ) -> Identity {
+        let mut identity = Identity::new(resource.address.clone(), name, technology, zone);
+        identity.span = Some(resource.span.clone());
+        identity.called_from = resource.called_from.clone();
+        identity
     }
 
     /// The identity's element: rights and who may assume it in line order, without repeats.

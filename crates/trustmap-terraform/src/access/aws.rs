@@ -47,9 +47,7 @@ fn identities(resources: &[Resource], index: &Index, root: &str, fragment: &mut 
             "aws_iam_role" => "iam-role",
             _ => continue,
         };
-        let mut identity = Identity::new(&r.address, &r.address, technology, ACCOUNT_ZONE);
-        identity.span = Some(r.span.clone());
-        identity.called_from = r.called_from.clone();
+        let mut identity = Identity::declared_by(r, &r.address, technology, ACCOUNT_ZONE);
         if let Some(p) = granted.get(&r.address) {
             identity.rights = p.rights();
             identity.rights_unknown = p.unknown;
@@ -104,14 +102,12 @@ fn identities(resources: &[Resource], index: &Index, root: &str, fragment: &mut 
         if rights.is_empty() {
             continue;
         }
-        let mut identity = Identity::new(
-            &policy.address,
+        let mut identity = Identity::declared_by(
+            policy,
             format!("policy {} (attached to nothing here)", policy.address),
             "iam-policy",
             ACCOUNT_ZONE,
         );
-        identity.span = Some(policy.span.clone());
-        identity.called_from = policy.called_from.clone();
         identity.rights = rights;
         fragment.elements.push(identity.element(root));
     }

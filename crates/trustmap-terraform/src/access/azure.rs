@@ -184,14 +184,12 @@ fn identities(resources: &[Resource], index: &Index, root: &str, fragment: &mut 
         if rights.is_empty() || assigned.contains(&definition.address) {
             continue;
         }
-        let mut identity = Identity::new(
-            definition.address.clone(),
+        let mut identity = Identity::declared_by(
+            definition,
             format!("custom role {}", definition.address),
             "azure-role-definition",
             SUBSCRIPTION_ZONE,
         );
-        identity.span = Some(definition.span.clone());
-        identity.called_from = definition.called_from.clone();
         identity.rights = rights;
         found.insert(definition.address.clone(), identity);
     }

@@ -121,10 +121,7 @@ fn identities(resources: &[Resource], index: &Index, root: &str, fragment: &mut 
         .iter()
         .filter(|r| r.kind == "google_service_account")
     {
-        let mut identity =
-            Identity::new(&r.address, &r.address, "gcp-service-account", PROJECT_ZONE);
-        identity.span = Some(r.span.clone());
-        identity.called_from = r.called_from.clone();
+        let identity = Identity::declared_by(r, &r.address, "gcp-service-account", PROJECT_ZONE);
         found.insert(r.address.clone(), identity);
     }
     let member_identity = |key: &str| {
