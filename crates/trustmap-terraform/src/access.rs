@@ -43,6 +43,51 @@ pub(crate) struct Identity {
     pub(crate) carried_by: Vec<(String, Option<Span>)>,
 }
 
+/// The accounts of a Kubernetes cluster whose authorization is turned off in favour of
+/// "everyone may do everything": GKE's legacy ABAC (`enable_legacy_abac = true`), AKS without
+/// RBAC (`role_based_access_control_enabled = false`, or the older block's `enabled = false`).
+/// Every account of the cluster, each pod's service account included, holds the whole API: an
+/// identity whose right is written at that setting. `None` when the setting is not so.
+pub(crate) fn open_cluster_accounts(cluster: &Resource, zone: &'static str) -> Option<Identity> {
+    let (setting, off_when) = match cluster.kind.as_str() {
+        "google_container_cluster" => (cluster.body.get("enable_legacy_abac")?, true),
+        "azurerm_kubernetes_cluster" => (
+            cluster
+                .body
+                .get("role_based_access_control_enabled")
+                .or_else(|| {
+                    cluster
+                        .body
+                        .all("role_based_access_control")
+                        .into_iter()
+                        .find_map(|b| b.get("enabled"))
+                })?,
+            false,
+        ),
+        _ => return None,
+    };
+    if setting.as_bool() != Some(off_when) {
+        return None;
+    }
+    let mut identity = Identity::declared_by(
+        cluster,
+        format!("every account of {}", cluster.address),
+        "k8s-cluster-accounts",
+        zone,
+    );
+    identity.key = format!("{}/accounts", cluster.address);
+    let how = if off_when {
+        "legacy ABAC"
+    } else {
+        "RBAC turned off"
+    };
+    identity.rights.push((
+        format!("*:* on the cluster's API ({how}: every account, every pod's included)"),
+        setting.span().clone(),
+    ));
+    Some(identity)
+}
+
 impl Identity {
     pub(crate) fn new(
         key: impl Into<String>,
