@@ -8,7 +8,8 @@
 //! ratio; then the same in CPU time (all threads), steadier on a shared machine, and the CPU
 //! time of the scan without its rules (discovery, evaluation, model) with its ratio. Pin it to one core (`taskset -c 0 cargo bench --bench terraform`) for the
 //! one-thread figures. `TRUSTMAP_BENCH_SIZES=1,2` picks the multiples; `TRUSTMAP_BENCH_RUNS`
-//! the runs per figure (default 3).
+//! the runs per figure (default 3); `TRUSTMAP_BENCH_GENERATE=<folder>` only writes the tree
+//! there, for a profiler.
 
 use rayon::prelude::*;
 use std::path::{Path, PathBuf};
@@ -276,6 +277,17 @@ fn main() {
             .file_name()
             .map_or("tree".to_string(), |n| n.to_string_lossy().into_owned());
         row(&label, &tree, runs, &rules);
+        return;
+    }
+    // `TRUSTMAP_BENCH_GENERATE=<folder>` writes the 1× tree there (`TRUSTMAP_BENCH_SIZES`
+    // picks another multiple) and stops: for a profiler to run the scan on it.
+    if let Ok(folder) = std::env::var("TRUSTMAP_BENCH_GENERATE") {
+        let units = std::env::var("TRUSTMAP_BENCH_SIZES")
+            .ok()
+            .and_then(|s| s.trim().parse().ok())
+            .unwrap_or(1);
+        let (files, bytes) = generate(Path::new(&folder), units);
+        println!("{folder}: {files} .tf files, {bytes} bytes");
         return;
     }
     let sizes: Vec<usize> = std::env::var("TRUSTMAP_BENCH_SIZES")

@@ -15,9 +15,11 @@
 //! `and` and `or` over their parts, so the answer never depends on the order the parts are
 //! written in.
 
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
 use trustmap_model::{
     AttrName, AttrValue, Attributes, Element, ElementKind, Flow, Model, Port, PortRange, Protocol,
-    Reachability, Span, Tri, TrustLevel, ZoneKind,
+    Reachability, Span, Tri, TrustLevel, ZoneId, ZoneKind,
 };
 
 /// A test on one attribute.
@@ -176,7 +178,7 @@ impl Outcome {
 /// negation is `any` of the negated parts, `inbound: c` under negation is "every inbound flow
 /// satisfies `not c`", and so on. Every combination is a commutative Kleene `and` or `or`, so the
 /// order in which a rule lists its parts never changes its answer.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 enum Polarity {
     AsWritten,
     Negated,
@@ -257,10 +259,21 @@ fn combine(junction: Junction, parts: Vec<Outcome>) -> Outcome {
 impl Condition {
     /// Evaluates the condition on `target`.
     pub fn evaluate(&self, model: &Model, target: Target<'_>) -> Outcome {
-        self.evaluate_in(model, target, Polarity::AsWritten)
+        self.evaluate_with(&Evaluation::new(model), target)
     }
 
-    fn evaluate_in(&self, model: &Model, target: Target<'_>, polarity: Polarity) -> Outcome {
+    /// Evaluates the condition on `target` within `evaluation`, whose findings on the model
+    /// it shares with the other subjects of the same evaluation.
+    pub fn evaluate_with(&self, evaluation: &Evaluation<'_>, target: Target<'_>) -> Outcome {
+        self.evaluate_in(evaluation, target, Polarity::AsWritten)
+    }
+
+    fn evaluate_in(
+        &self,
+        model: &Evaluation<'_>,
+        target: Target<'_>,
+        polarity: Polarity,
+    ) -> Outcome {
         let plain = |truth: Tri| Outcome::of(polarity.apply(truth));
         match (self, target) {
             (Condition::All(parts), _) => junction(
@@ -320,6 +333,18 @@ impl Condition {
                     }
                 }
                 out
+            }
+            // An element in one zone: the zone's witnesses, found once, but for itself.
+            (Condition::SameZoneAs(inner), Target::Element(e)) if e.attached_zones.is_empty() => {
+                let witnesses = model.zone_witnesses(inner, &e.zone, polarity);
+                let own = std::ptr::from_ref::<Element>(e) as usize;
+                decide(
+                    Junction::Disjunction.under(polarity),
+                    witnesses
+                        .iter()
+                        .filter(|(element, _)| *element != own)
+                        .map(|(_, o)| o.clone()),
+                )
             }
             (Condition::SameZoneAs(inner), Target::Element(e)) => {
                 let neighbours = model
@@ -416,7 +441,7 @@ impl Condition {
 /// settles a conjunction whatever the others say, so evaluation stops there; the result
 /// does not depend on where that part is written.
 fn junction(
-    model: &Model,
+    model: &Evaluation<'_>,
     target: Target<'_>,
     polarity: Polarity,
     junction: Junction,
@@ -438,47 +463,126 @@ fn junction(
 /// A candidate on which `inner` is false in both polarities (it tests an attribute the candidate
 /// does not have) is no witness either way, so the negation of the quantifier is false too.
 fn exists<'m>(
-    model: &Model,
+    model: &Evaluation<'_>,
     candidates: impl Iterator<Item = Target<'m>>,
     inner: &Condition,
     polarity: Polarity,
 ) -> Outcome {
     let junction = Junction::Disjunction.under(polarity);
-    let mut parts = Vec::new();
-    for candidate in candidates {
-        let mut o = inner.evaluate_in(model, candidate, polarity);
-        if junction == Junction::Conjunction && o.truth() == Tri::No {
-            return Outcome::of(Tri::No);
-        }
-        // The first candidate (in the model's order) that satisfies a disjunction decides it:
-        // it is shown, and the others are not evaluated, so a quantifier over a large zone
-        // costs what it takes to find one witness, not the whole zone.
-        let decided = junction == Junction::Disjunction && o.truth() == Tri::Yes;
-        // A candidate that decides the quantifier is shown with the facts that made it so;
-        // a conjunction that holds shows no candidate (nothing is there to point at).
-        let shown = match junction {
-            Junction::Disjunction => o.truth() != Tri::No,
-            Junction::Conjunction => o.truth() == Tri::Unknown,
+    decide(
+        junction,
+        candidates.map(|candidate| witness(model, candidate, inner, polarity, junction)),
+    )
+}
+
+/// What one candidate of a quantifier says: `inner` on it, shown with the candidate when it
+/// can decide the quantifier (a conjunction that holds shows no candidate: nothing is there to
+/// point at).
+fn witness(
+    model: &Evaluation<'_>,
+    candidate: Target<'_>,
+    inner: &Condition,
+    polarity: Polarity,
+    junction: Junction,
+) -> Outcome {
+    let mut o = inner.evaluate_in(model, candidate, polarity);
+    let shown = match junction {
+        Junction::Disjunction => o.truth() != Tri::No,
+        Junction::Conjunction => o.truth() == Tri::Unknown,
+    };
+    if shown {
+        let (span, label) = match candidate {
+            Target::Element(e) => (e.span.clone(), format!("{} ({})", e.name, e.id)),
+            Target::Flow(f) => (f.span.clone(), format!("flow {}", f.id)),
         };
-        if shown {
-            let (span, label) = match candidate {
-                Target::Element(e) => (e.span.clone(), format!("{} ({})", e.name, e.id)),
-                Target::Flow(f) => (f.span.clone(), format!("flow {}", f.id)),
-            };
-            if let Some(span) = span {
-                o.evidence.push(span.clone());
-                o.related.insert(0, (span, label));
-            }
-        } else {
-            o.evidence.clear();
-            o.related.clear();
+        if let Some(span) = span {
+            o.evidence.push(span.clone());
+            o.related.insert(0, (span, label));
         }
-        if decided {
-            return o;
+    } else {
+        o.evidence.clear();
+        o.related.clear();
+    }
+    o
+}
+
+/// A quantifier's answer from its candidates' outcomes, in the model's order. A conjunction is
+/// decided by its first false candidate; a disjunction by its first true one, which is shown
+/// (the others are not evaluated, so a quantifier over a large zone costs what it takes to find
+/// one witness, not the whole zone).
+fn decide(junction: Junction, outcomes: impl Iterator<Item = Outcome>) -> Outcome {
+    let mut parts = Vec::new();
+    for o in outcomes {
+        match (junction, o.truth()) {
+            (Junction::Conjunction, Tri::No) => return Outcome::of(Tri::No),
+            (Junction::Disjunction, Tri::Yes) => return o,
+            _ => parts.push(o),
         }
-        parts.push(o);
     }
     combine(junction, parts)
+}
+
+/// One evaluation of a rule set on a model: the model, and what quantifiers over a zone have
+/// found there, so that `same_zone_as` asks each element of a zone once per condition, not
+/// once per element that shares the zone (which made it quadratic in the zone's size).
+pub struct Evaluation<'m> {
+    model: &'m Model,
+    /// Per condition (by address: the rule set outlives the evaluation), zone and polarity:
+    /// the elements of the zone, in id order, whose outcome can decide the quantifier, each
+    /// with that outcome.
+    zones: Mutex<HashMap<ZoneKey, Arc<Witnesses>>>,
+}
+
+type ZoneKey = (usize, ZoneId, Polarity);
+type Witnesses = Vec<(usize, Outcome)>;
+
+impl<'m> Evaluation<'m> {
+    /// A fresh evaluation on `model`.
+    pub fn new(model: &'m Model) -> Evaluation<'m> {
+        Evaluation {
+            model,
+            zones: Mutex::new(HashMap::new()),
+        }
+    }
+
+    /// The elements of `zone` that can decide a quantifier over `inner` (a disjunction: those
+    /// not false; a conjunction: those not true), with their outcomes, computed once.
+    fn zone_witnesses(
+        &self,
+        inner: &Condition,
+        zone: &ZoneId,
+        polarity: Polarity,
+    ) -> Arc<Witnesses> {
+        let key = (inner as *const Condition as usize, zone.clone(), polarity);
+        if let Some(found) = self.zones.lock().ok().and_then(|z| z.get(&key).cloned()) {
+            return found;
+        }
+        let junction = Junction::Disjunction.under(polarity);
+        let mut members: Vec<&Element> = self.model.elements_in_zone(zone).collect();
+        members.sort_by(|a, b| a.id.cmp(&b.id));
+        // Computed without the lock held: `inner` may quantify over a zone itself.
+        let witnesses: Witnesses = members
+            .into_iter()
+            .map(|e| {
+                let o = witness(self, Target::Element(e), inner, polarity, junction);
+                (std::ptr::from_ref::<Element>(e) as usize, o)
+            })
+            .filter(|(_, o)| o.truth() != junction.identity())
+            .collect();
+        let witnesses = Arc::new(witnesses);
+        if let Ok(mut zones) = self.zones.lock() {
+            zones.insert(key, witnesses.clone());
+        }
+        witnesses
+    }
+}
+
+impl std::ops::Deref for Evaluation<'_> {
+    type Target = Model;
+
+    fn deref(&self) -> &Model {
+        self.model
+    }
 }
 
 /// An attribute test in a polarity. A subject without the attribute fails the test in both

@@ -1,7 +1,7 @@
 //! Evaluation: every rule against every element or flow it applies to, in parallel, with the
 //! findings sorted so output is deterministic.
 
-use crate::condition::Target;
+use crate::condition::{Evaluation, Target};
 use crate::finding::stable_hash;
 use crate::{
     AppliesTo, Certainty, Finding, LocationChoice, PathStep, RelatedLocation, Rule, RuleSet,
@@ -12,6 +12,7 @@ use trustmap_model::{AttrValue, Attributes, Element, Flow, Model, Port, Reachabi
 
 /// Runs every rule of `rules` over `model`. Findings are sorted by file, line, rule and subject.
 pub fn evaluate(model: &Model, rules: &RuleSet) -> Vec<Finding> {
+    let evaluation = Evaluation::new(model);
     let elements: Vec<&Element> = model.elements().collect();
     let flows: Vec<&Flow> = model.flows().collect();
     let mut findings: Vec<Finding> = rules
@@ -21,13 +22,13 @@ pub fn evaluate(model: &Model, rules: &RuleSet) -> Vec<Finding> {
             if rule.on_flows() {
                 flows
                     .par_iter()
-                    .filter_map(|f| check(model, rule, Target::Flow(f)))
+                    .filter_map(|f| check(&evaluation, rule, Target::Flow(f)))
                     .collect::<Vec<_>>()
             } else {
                 elements
                     .par_iter()
                     .filter(|e| rule.applies_to.contains(&AppliesTo::Element(e.kind)))
-                    .filter_map(|e| check(model, rule, Target::Element(e)))
+                    .filter_map(|e| check(&evaluation, rule, Target::Element(e)))
                     .collect::<Vec<_>>()
             }
         })
@@ -36,8 +37,8 @@ pub fn evaluate(model: &Model, rules: &RuleSet) -> Vec<Finding> {
     findings
 }
 
-fn check(model: &Model, rule: &Rule, target: Target<'_>) -> Option<Finding> {
-    let outcome = rule.condition.evaluate(model, target);
+fn check(model: &Evaluation<'_>, rule: &Rule, target: Target<'_>) -> Option<Finding> {
+    let outcome = rule.condition.evaluate_with(model, target);
     let certainty = match outcome.truth() {
         Tri::Yes => Certainty::Definite,
         Tri::Unknown if rule.report_unknown => Certainty::Possible,

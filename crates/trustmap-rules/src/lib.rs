@@ -16,7 +16,9 @@ mod language;
 mod rule;
 
 pub use cases::{Case, CaseReport, EXPECT_MARKER, Place, check_case, expected_places};
-pub use condition::{AttrTest, Condition, Context, Crossing, IfAbsent, Outcome, PortTest, Target};
+pub use condition::{
+    AttrTest, Condition, Context, Crossing, Evaluation, IfAbsent, Outcome, PortTest, Target,
+};
 pub use engine::evaluate;
 pub use finding::{
     Certainty, Decision, DecisionKind, Finding, PathStep, RelatedLocation, Severity, Stride,
