@@ -135,6 +135,8 @@ const APPLIES: &[(&str, &[Format])] = &[
     // long_lived_keys: legacy ServiceAccount token Secrets, access keys, client secrets,
     // service-account keys.
     ("TM-S006", &[Kubernetes, Aws, Azure, Google]),
+    // unattached: security groups and network security groups attached to nothing here.
+    ("TM-S007", &[Aws, Azure]),
     // read_only_root_filesystem, image: containers only.
     ("TM-T001", &[Compose, Kubernetes]),
     ("TM-T002", &[Compose, Kubernetes]),

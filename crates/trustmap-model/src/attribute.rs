@@ -173,6 +173,8 @@ vocabulary! {
     RedirectsToTls = "redirects_to_tls": Flag,
     /// Data stores: earlier versions of the data are kept (automated backups, point-in-time recovery, object versioning), so deleted or overwritten data can be restored.
     Backups = "backups": Flag,
+    /// Processes: stands for whatever a door (a security group, a network security group) guards when nothing in the scanned code is attached to it: it is attached in another stack, by hand, or not yet; what the door admits is latent exposure.
+    Unattached = "unattached": Flag,
     /// Processes: the image is a console whose web interface runs code or reads the data behind it for whoever reaches it (`Jupyter`, `Zeppelin`, `Portainer`, `Kubernetes Dashboard`, `Kibana`); whether a visitor must log in is `authenticated`.
     Console = "console": Text,
     /// Identities: the dangerous rights the identity holds, normalised across providers: `administrator`, `*:*` (every action on every resource), `iam:*`, a privilege-escalation action (`iam:PassRole`, `iam:CreatePolicyVersion`, `iam:AttachUserPolicy`, ...), `secrets:read`, `pods:create`, `pods/exec`, `nodes/proxy`, `rbac:escalate`; each item at the statement, rule or binding that grants it.
@@ -234,9 +236,8 @@ impl AttrName {
             | Rights
             | AssumableBy
             | LongLivedKeys => Polarity::DangerousWhenYes,
-            Forwards | Image | User | LoggingDriver | Networks | CarriedBy | Console => {
-                Polarity::Neutral
-            }
+            Forwards | Image | User | LoggingDriver | Networks | CarriedBy | Console
+            | Unattached => Polarity::Neutral,
         }
     }
 }

@@ -145,6 +145,7 @@ fn model(index: &Index, root: &str) -> Fragment {
     crate::access::aws(index.all(), index, root, &mut fragment);
     let publics = publicity(&fragment, index, root);
     let mut flows = security_group_flows(index, &elements, &publics, root);
+    unattached_security_groups(index, &elements, root, &mut fragment, &mut flows);
     load_balancers(index, &elements.elements, &publics, root, &mut flows);
     doors(index, root, &mut flows);
     eks_endpoints(index, root, &mut flows);
@@ -519,6 +520,69 @@ fn user_data_secrets(r: &Resource, launch: &[&Resource], attributes: &mut Attrib
 /// Security groups: the internet (0.0.0.0/0, ::/0) and other groups' carriers reach the
 /// resources that carry the group, on the rule's ports. A load balancer's doors are its
 /// listeners (with their protocols); its security group only filters them.
+/// Security groups attached to nothing in the scanned code (groups are often attached in another
+/// stack) that admit the internet: their doors lead to an element that stands for whatever they
+/// guard, so that latent exposure gets a decision (TM-S007) before it is on a path.
+fn unattached_security_groups(
+    index: &Index,
+    elements: &Elements,
+    root: &str,
+    fragment: &mut Fragment,
+    flows: &mut Vec<Flow>,
+) {
+    let referenced = crate::cloud::referenced_addresses(
+        index,
+        &[
+            "aws_security_group_rule",
+            "aws_vpc_security_group_ingress_rule",
+            "aws_vpc_security_group_egress_rule",
+        ],
+    );
+    for (group, ingress) in &security_groups(index) {
+        if elements.carriers.get(group).is_some_and(|c| !c.is_empty()) {
+            continue;
+        }
+        let Some(door) = index
+            .resolve(group)
+            .into_iter()
+            .find(|g| crate::cloud::unattached(g, &referenced))
+        else {
+            continue;
+        };
+        let target = crate::cloud::guarded_address(door);
+        let mut opened = false;
+        for rule in ingress.iter().filter(|rule| rule.internet) {
+            let (ports, protocol, encrypted) =
+                describe(&rule.protocol, rule.from_port, rule.to_port);
+            let span = rule
+                .internet_span
+                .clone()
+                .unwrap_or_else(|| rule.span.clone());
+            flows.push(
+                Door {
+                    target: &target,
+                    protocol,
+                    port: ports.first().cloned(),
+                    origin: "security-group",
+                    span,
+                    public: Tri::Yes,
+                    encrypted: Some(encrypted),
+                    authenticated: None,
+                }
+                .flow(root),
+            );
+            opened = true;
+        }
+        if opened {
+            fragment.elements.push(crate::cloud::guarded_by_unattached(
+                root,
+                door,
+                ACCOUNT_ZONE,
+            ));
+        }
+    }
+}
+
 fn security_group_flows(
     index: &Index,
     elements: &Elements,

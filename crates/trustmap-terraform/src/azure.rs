@@ -89,6 +89,7 @@ fn model(index: &Index, root: &str) -> Fragment {
     kubernetes_endpoints(index, root, &mut flows);
     front_doors(index, root, &mut flows);
     configured_flows(index, root, &mut flows);
+    unattached_security_groups(index, &interfaces, root, &mut fragment, &mut flows);
     crate::access::azure(index.all(), index, root, &mut fragment);
     fragment.flows.extend(flows);
     fragment
@@ -295,6 +296,34 @@ fn open_rules(index: &Index) -> BTreeMap<String, Vec<OpenRule>> {
 }
 
 /// The doors one open rule makes into a machine: one per port range.
+/// Network security groups associated with nothing in the scanned code (no subnet, no
+/// interface: they are often associated in another stack) that admit the internet: their doors
+/// lead to an element that stands for whatever they guard (latent exposure, TM-S007).
+fn unattached_security_groups(
+    index: &Index,
+    interfaces: &Interfaces,
+    root: &str,
+    fragment: &mut Fragment,
+    flows: &mut Vec<Flow>,
+) {
+    let referenced = crate::cloud::referenced_addresses(index, &["azurerm_network_security_rule"]);
+    for group in index.of_kind("azurerm_network_security_group") {
+        let rules = interfaces.open_rules.get(&group.address);
+        if rules.is_none_or(Vec::is_empty) || !crate::cloud::unattached(group, &referenced) {
+            continue;
+        }
+        let target = crate::cloud::guarded_address(group);
+        for rule in rules.into_iter().flatten() {
+            flows.extend(rule_doors(root, &target, rule, Tri::Yes));
+        }
+        fragment.elements.push(crate::cloud::guarded_by_unattached(
+            root,
+            group,
+            SUBSCRIPTION_ZONE,
+        ));
+    }
+}
+
 fn rule_doors(root: &str, target: &str, rule: &OpenRule, public: Tri) -> Vec<Flow> {
     // Ports the code does not state statically are not known: never "all ports".
     let ranges: Vec<&str> = match &rule.ports {

@@ -6,7 +6,7 @@
 use crate::catalog::{self, ArgPath, Entry, FlagSource};
 use crate::value::{Resource, Value};
 use crate::{aws, azure, google};
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use trustmap_containers as containers;
 use trustmap_model::{
     AttrName, Attributes, EVERY_PORT, Element, ElementId, Flow, Fragment, INTERNET_ELEMENT,
@@ -85,6 +85,59 @@ pub(crate) fn referenced(value: &Value) -> Vec<String> {
         Value::Reference { address, .. } => vec![address.clone()],
         Value::List(items, _) => items.iter().flat_map(referenced).collect(),
         _ => Vec::new(),
+    }
+}
+
+/// Every resource address that the resources of `index` refer to anywhere in their arguments,
+/// but for resources of the `except` kinds (a door's own rules name it without attaching it),
+/// by full and by base address.
+pub(crate) fn referenced_addresses(index: &Index, except: &[&str]) -> BTreeSet<String> {
+    fn walk(value: &Value, out: &mut BTreeSet<String>) {
+        match value {
+            Value::Reference { address, .. } => {
+                out.insert(address.clone());
+            }
+            Value::List(items, _) => items.iter().for_each(|i| walk(i, out)),
+            Value::Object(fields, _) => fields.iter().for_each(|(_, v)| walk(v, out)),
+            _ => {}
+        }
+    }
+    let mut out = BTreeSet::new();
+    for resource in index.all() {
+        if !except.contains(&resource.kind.as_str()) {
+            walk(&resource.body, &mut out);
+        }
+    }
+    out
+}
+
+/// Whether a door (a security group, a network security group) is attached to nothing in the
+/// scanned code: no resource but its own rules refers to it.
+pub(crate) fn unattached(door: &Resource, referenced: &BTreeSet<String>) -> bool {
+    !referenced.contains(&door.address) && !referenced.contains(&door.base_address)
+}
+
+/// The address of the element that stands for what an unattached door guards.
+pub(crate) fn guarded_address(door: &Resource) -> String {
+    format!("{}/guarded", door.address)
+}
+
+/// The element that stands for what `door` guards when nothing in the scanned code is attached
+/// to it (`unattached`): the flows the door admits lead to it, so that what it opens to the
+/// internet gets a decision before it is on a path.
+pub(crate) fn guarded_by_unattached(root: &str, door: &Resource, zone: &str) -> Element {
+    let mut attributes = Attributes::default();
+    attributes.set_flag(AttrName::Unattached, Tri::Yes, Some(door.span.clone()));
+    Element {
+        id: ElementId(id(root, &guarded_address(door))),
+        kind: trustmap_model::ElementKind::Process,
+        name: format!("whatever {} guards", door.address),
+        technology: Some("unattached-door".into()),
+        zone: ZoneId(zone.to_string()),
+        attached_zones: Vec::new(),
+        called_from: door.called_from.clone(),
+        span: Some(door.span.clone()),
+        attributes,
     }
 }
 
