@@ -530,9 +530,11 @@ fn unattached_security_groups(
     fragment: &mut Fragment,
     flows: &mut Vec<Flow>,
 ) {
+    // Its rules, and other groups that admit it as a source, name a group without attaching it.
     let referenced = crate::cloud::referenced_addresses(
         index,
         &[
+            "aws_security_group",
             "aws_security_group_rule",
             "aws_vpc_security_group_ingress_rule",
             "aws_vpc_security_group_egress_rule",

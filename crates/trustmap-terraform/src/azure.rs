@@ -306,7 +306,14 @@ fn unattached_security_groups(
     fragment: &mut Fragment,
     flows: &mut Vec<Flow>,
 ) {
-    let referenced = crate::cloud::referenced_addresses(index, &["azurerm_network_security_rule"]);
+    // Its rules and its flow logs name a group without attaching it.
+    let referenced = crate::cloud::referenced_addresses(
+        index,
+        &[
+            "azurerm_network_security_rule",
+            "azurerm_network_watcher_flow_log",
+        ],
+    );
     for group in index.of_kind("azurerm_network_security_group") {
         let rules = interfaces.open_rules.get(&group.address);
         if rules.is_none_or(Vec::is_empty) || !crate::cloud::unattached(group, &referenced) {
