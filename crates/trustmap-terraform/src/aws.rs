@@ -40,6 +40,29 @@ struct Ingress {
     span: Span,
 }
 
+impl Ingress {
+    /// The door this rule opens from the internet into `target`, at the argument that opens
+    /// it (else the rule).
+    fn internet_door(&self, target: &str, public: Tri, root: &str) -> Flow {
+        let (ports, protocol, encrypted) = describe(&self.protocol, self.from_port, self.to_port);
+        let span = self
+            .internet_span
+            .clone()
+            .unwrap_or_else(|| self.span.clone());
+        Door {
+            target,
+            protocol,
+            port: ports.first().cloned(),
+            origin: "security-group",
+            span,
+            public,
+            encrypted: Some(encrypted),
+            authenticated: None,
+        }
+        .flow(root)
+    }
+}
+
 fn ingress_from(block: &Value, span: Span) -> Ingress {
     let open = |v: &Value| {
         v.items()
@@ -554,25 +577,7 @@ fn unattached_security_groups(
         let target = crate::cloud::guarded_address(door);
         let mut opened = false;
         for rule in ingress.iter().filter(|rule| rule.internet) {
-            let (ports, protocol, encrypted) =
-                describe(&rule.protocol, rule.from_port, rule.to_port);
-            let span = rule
-                .internet_span
-                .clone()
-                .unwrap_or_else(|| rule.span.clone());
-            flows.push(
-                Door {
-                    target: &target,
-                    protocol,
-                    port: ports.first().cloned(),
-                    origin: "security-group",
-                    span,
-                    public: Tri::Yes,
-                    encrypted: Some(encrypted),
-                    authenticated: None,
-                }
-                .flow(root),
-            );
+            flows.push(rule.internet_door(&target, Tri::Yes, root));
             opened = true;
         }
         if opened {
@@ -616,23 +621,7 @@ fn security_group_flows(
                     if reachable == Tri::No {
                         continue;
                     }
-                    let span = rule
-                        .internet_span
-                        .clone()
-                        .unwrap_or_else(|| rule.span.clone());
-                    flows.push(
-                        Door {
-                            target: &target.address,
-                            protocol: protocol.clone(),
-                            port: ports.first().cloned(),
-                            origin: "security-group",
-                            span,
-                            public: reachable,
-                            encrypted: Some(encrypted),
-                            authenticated: None,
-                        }
-                        .flow(root),
-                    );
+                    flows.push(rule.internet_door(&target.address, reachable, root));
                 }
                 for source_group in &rule.groups {
                     for source in index.resolve(source_group).iter().flat_map(|g| {
