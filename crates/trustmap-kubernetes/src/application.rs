@@ -82,11 +82,12 @@ pub fn split(paths: &[String], objects: Vec<Object>, inclusions: &[Inclusion]) -
     for inclusion in inclusions {
         let from = &keys[inclusion.file as usize];
         let target = normalise(&folders[inclusion.file as usize], &inclusion.entry);
+        let below = format!("{target}/");
         for (index, path) in paths.iter().enumerate() {
-            let inside = path == &target
+            let inside = target.is_empty()
+                || path == &target
                 || folders[index] == target
-                || folders[index].starts_with(&format!("{target}/"))
-                || target.is_empty();
+                || folders[index].starts_with(&below);
             if inside {
                 groups.union(from, &keys[index]);
             }
