@@ -816,14 +816,9 @@ fn apply_decisions(
         None => trustmap_decisions::Date::today(),
     };
     let model = &scan.model;
-    // Flows by id once, not a search of every flow per finding (quadratic on large models).
-    let flow_spans: std::collections::BTreeMap<
-        &trustmap_model::FlowId,
-        &Option<trustmap_model::Span>,
-    > = model.flows().map(|f| (&f.id, &f.span)).collect();
     let element_span = |finding: &Finding| match &finding.subject {
         trustmap_rules::Subject::Element(id) => model.element(id).and_then(|e| e.span.clone()),
-        trustmap_rules::Subject::Flow(id) => flow_spans.get(id).and_then(|span| (*span).clone()),
+        trustmap_rules::Subject::Flow(id) => model.flow(id).and_then(|f| f.span.clone()),
     };
     diagnostics.extend(trustmap_decisions::apply(
         findings,

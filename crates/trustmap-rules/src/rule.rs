@@ -301,7 +301,15 @@ impl Reader<'_> {
                 let kinds = self
                     .strings(value, &here)?
                     .iter()
-                    .map(|k| element_kind(k).ok_or_else(|| self.error(Some(value), &here, format!("unknown element kind `{k}` (external_entity, process, data_store, identity)"))))
+                    .map(|k| {
+                        element_kind(k).ok_or_else(|| {
+                            self.error(
+                                Some(value),
+                                &here,
+                                format!("unknown element kind `{k}` ({})", kind_names(false)),
+                            )
+                        })
+                    })
                     .collect::<Result<Vec<_>, _>>()?;
                 Condition::Kind(kinds)
             }
@@ -535,6 +543,18 @@ impl Reader<'_> {
     }
 }
 
+/// The element kinds a rule may name, comma-separated, and `data_flow` where `applies_to`
+/// takes it: from the model's list, so a new kind is never missing from a message.
+fn kind_names(with_flows: bool) -> String {
+    let kinds = ElementKind::ALL.iter().map(|k| k.as_str());
+    let names: Vec<&str> = if with_flows {
+        kinds.chain(["data_flow"]).collect()
+    } else {
+        kinds.collect()
+    };
+    names.join(", ")
+}
+
 fn element_kind(name: &str) -> Option<ElementKind> {
     ElementKind::parse(name)
 }
@@ -697,9 +717,7 @@ fn parse(file: &str, text: &str, namespace: Option<Namespace>) -> Result<Rule, R
                 reader.error(
                     Some(applies_node),
                     "applies_to",
-                    format!(
-                        "unknown kind `{other}` (external_entity, process, data_store, identity, data_flow)"
-                    ),
+                    format!("unknown kind `{other}` ({})", kind_names(true)),
                 )
             }),
         })

@@ -555,19 +555,18 @@ fn io_error(error: std::io::Error) -> ReadError {
     ReadError::Io(error.to_string())
 }
 
-/// The bytes as text, or [`ReadError::Binary`]. A leading UTF-8 byte-order mark is kept
-/// (parsers that accept it skip it).
+/// The bytes as text, or [`ReadError::Binary`]. A leading UTF-8 byte-order mark (editors on
+/// Windows write one; Terraform, kubectl and docker compose read over it) is not part of the
+/// text: it is removed in place.
 fn text_of(bytes: Vec<u8>) -> Result<String, ReadError> {
     if bytes.contains(&0) {
         return Err(ReadError::Binary);
     }
-    let text = String::from_utf8(bytes).map_err(|_| ReadError::Binary)?;
-    // A UTF-8 byte-order mark (editors on Windows write one; Terraform, kubectl and docker
-    // compose read over it) is not part of the text.
-    Ok(match text.strip_prefix('\u{feff}') {
-        Some(rest) => rest.to_string(),
-        None => text,
-    })
+    let mut text = String::from_utf8(bytes).map_err(|_| ReadError::Binary)?;
+    if text.starts_with('\u{feff}') {
+        text.drain(..'\u{feff}'.len_utf8());
+    }
+    Ok(text)
 }
 
 impl FileReader for Roots {

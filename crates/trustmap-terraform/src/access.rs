@@ -14,6 +14,7 @@ pub(crate) mod iam;
 mod secrets;
 
 pub(crate) use aws::model as aws;
+pub(crate) use aws::private as private_endpoint;
 pub(crate) use azure::model as azure;
 pub(crate) use google::model as google;
 
@@ -166,10 +167,10 @@ impl Identity {
     }
 }
 
-/// Whether the fragment holds an element for a resource (a door is drawn only to one).
-pub(crate) fn has_element(fragment: &Fragment, root: &str, address: &str) -> bool {
-    let wanted = id(root, address);
-    fragment.elements.iter().any(|e| e.id.0 == wanted)
+/// The ids of the fragment's elements, looked up once for every door drawn (a door is drawn
+/// only to an element).
+pub(crate) fn element_ids(fragment: &Fragment) -> BTreeSet<String> {
+    fragment.elements.iter().map(|e| e.id.0.clone()).collect()
 }
 
 /// The addresses of the elements that run with their cloud credentials on hand (the mapping

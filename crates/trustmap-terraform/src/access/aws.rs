@@ -5,9 +5,9 @@
 //! everyone, as doors from the internet on the policy's line.
 
 use super::iam::{self, Opening, permissions, policy_statements};
-use super::{Identity, credential_holders, has_element, secrets};
+use super::{Identity, credential_holders, element_ids, secrets};
 use crate::aws::{ACCOUNT_ZONE, launch_templates};
-use crate::cloud::{Door, Index, public_data_door};
+use crate::cloud::{Door, Index, id, public_data_door};
 use crate::value::{Resource, Value};
 use std::collections::{BTreeMap, BTreeSet};
 use trustmap_model::{Fragment, Tri};
@@ -145,7 +145,7 @@ const POLICIES: &[(&str, &str, &str)] = &[
 
 /// Whether a governed resource is out of the internet's reach whatever its policy says: a
 /// search domain inside a VPC, a private API.
-fn private(target: &Resource) -> bool {
+pub(crate) fn private(target: &Resource) -> bool {
     match target.kind.as_str() {
         "aws_elasticsearch_domain" | "aws_opensearch_domain" => target
             .body
@@ -180,6 +180,7 @@ fn blocked_buckets(resources: &[Resource], index: &Index) -> BTreeSet<String> {
 /// Resource policies that admit every principal: a door from the internet into the
 /// resource they govern, when it is an element of the model and reachable from outside.
 fn resource_policies(resources: &[Resource], index: &Index, root: &str, fragment: &mut Fragment) {
+    let elements = element_ids(fragment);
     let blocked = blocked_buckets(resources, index);
     let mut doors = Vec::new();
     for r in resources {
@@ -204,7 +205,7 @@ fn resource_policies(resources: &[Resource], index: &Index, root: &str, fragment
             index.arg(&r.body, target_key)
         };
         for target in targets {
-            if !has_element(fragment, root, &target.address)
+            if !elements.contains(&id(root, &target.address))
                 || private(target)
                 || blocked.contains(&target.address)
             {
@@ -254,7 +255,7 @@ fn resource_policies(resources: &[Resource], index: &Index, root: &str, fragment
             continue;
         }
         for function in index.arg(&permission.body, "function_name") {
-            if !has_element(fragment, root, &function.address) {
+            if !elements.contains(&id(root, &function.address)) {
                 continue;
             }
             let mut flow = Door {

@@ -5,8 +5,8 @@
 //! each account. Pub/Sub topics, KMS keys and secrets granted to everyone are doors from the
 //! internet.
 
-use super::{Identity, credential_holders, has_element, secrets};
-use crate::cloud::{Index, public_data_door};
+use super::{Identity, credential_holders, element_ids, secrets};
+use crate::cloud::{Index, id, public_data_door};
 use crate::google::PROJECT_ZONE;
 use crate::value::{Resource, Value};
 use std::collections::BTreeMap;
@@ -247,6 +247,7 @@ const RESOURCE_GRANTS: &[(&str, &str)] = &[
 /// Topics, keys and secrets granted to `allUsers` or `allAuthenticatedUsers`: anyone may use
 /// them, from the internet.
 fn public_resources(resources: &[Resource], index: &Index, root: &str, fragment: &mut Fragment) {
+    let elements = element_ids(fragment);
     let mut doors = Vec::new();
     for grant in resources {
         let Some((_, target_key)) = RESOURCE_GRANTS.iter().find(|(prefix, _)| {
@@ -281,7 +282,7 @@ fn public_resources(resources: &[Resource], index: &Index, root: &str, fragment:
             .iter()
             .any(|m| m.as_str() == Some("allUsers"));
         for target in index.arg(&grant.body, target_key) {
-            if has_element(fragment, root, &target.address) {
+            if elements.contains(&id(root, &target.address)) {
                 let mut flow =
                     public_data_door(&target.address, "public-iam", span.clone(), read_only, root);
                 flow.attributes.set_flag(

@@ -167,12 +167,16 @@ fn read_policy(document: &Value) -> Option<Vec<Statement>> {
             let not_actions = st.get("NotAction").is_some();
             let written = strings(st.get("Action").or_else(|| st.get("NotAction")));
             let first = written.first().map_or(cursor, |a| lines.find(a, cursor));
-            let actions = written
+            let found: Vec<(String, usize)> = written
                 .iter()
-                .map(|a| {
-                    let at = lines.find(a, first);
-                    (a.clone(), lines.span(at))
-                })
+                .map(|a| (a.clone(), lines.find(a, first)))
+                .collect();
+            // The next statement is searched for past this one's last action, so that an
+            // action both list is found on the next statement's own line.
+            let past = found.iter().map(|(_, at)| at + 1).max().unwrap_or(first);
+            let actions = found
+                .into_iter()
+                .map(|(a, at)| (a, lines.span(at)))
                 .collect();
             let statement = Statement {
                 allow: st.get("Effect").and_then(|e| e.as_str()) == Some("Allow"),
@@ -186,7 +190,7 @@ fn read_policy(document: &Value) -> Option<Vec<Statement>> {
                 span: lines.span(first),
                 principal_span: lines.span(lines.find("Principal", cursor)),
             };
-            cursor = first;
+            cursor = past.max(first);
             statement
         })
         .collect();

@@ -359,6 +359,10 @@ pub(super) fn edges(index: &Index, root: &str, flows: &mut Vec<Flow>) {
         let Some(api) = index.arg(&method.body, "rest_api_id").into_iter().next() else {
             continue;
         };
+        // A PRIVATE endpoint answers only inside the VPC: no door from the internet.
+        if crate::access::private_endpoint(api) {
+            continue;
+        }
         let auth = method.body.get("authorization");
         let open = auth
             .and_then(Value::as_str)
