@@ -853,7 +853,8 @@ fn diff(args: DiffArgs) -> Result<u8> {
     if !args.deployed.is_empty() {
         input.paths = args.deployed.clone();
     }
-    let scan = scan_inputs(&input, &tree_settings(&input)?)?;
+    let (settings, settings_error) = tree_settings(&input)?;
+    let scan = scan_inputs(&input, &settings)?;
     if scan.files.is_empty() {
         bail!("no compose files or Kubernetes manifests found to compare with the baseline");
     }
@@ -873,7 +874,7 @@ fn diff(args: DiffArgs) -> Result<u8> {
     };
     write_output(input.output.as_ref(), &text)?;
     Terminal::get().print_diagnostics(&cut_by_limits);
-    if report_diagnostics(&scan) || !cut_by_limits.is_empty() {
+    if report_diagnostics(&scan) || !cut_by_limits.is_empty() || settings_error {
         return Ok(2);
     }
     Ok(u8::from(drift.weakened()))
@@ -922,13 +923,21 @@ fn report(args: ReportArgs) -> Result<u8> {
 }
 
 /// The settings of the scanned tree's `trustmap.yaml`, for the commands that take no
-/// decisions (`model`, `diff`): what they exclude. Problems in the file are `scan`'s to report.
-fn tree_settings(input: &InputArgs) -> Result<trustmap_decisions::Settings> {
-    Ok(read_config(input, None, None)?.settings)
+/// decisions (`model`, `diff`): what they exclude. Problems in the file are printed here, as
+/// `scan` prints them; the flag says whether one is an error (the run is then incomplete).
+fn tree_settings(input: &InputArgs) -> Result<(trustmap_decisions::Settings, bool)> {
+    let config = read_config(input, None, None)?;
+    Terminal::get().print_diagnostics(&config.diagnostics);
+    let error = config
+        .diagnostics
+        .iter()
+        .any(|d| d.level == DiagnosticLevel::Error);
+    Ok((config.settings, error))
 }
 
 fn model(args: ModelArgs) -> Result<u8> {
-    let scan = scan_inputs(&args.input, &tree_settings(&args.input)?)?;
+    let (settings, settings_error) = tree_settings(&args.input)?;
+    let scan = scan_inputs(&args.input, &settings)?;
     let text = match args.format {
         ModelFormat::Json => trustmap_report::model_json(&scan.model),
         ModelFormat::Mermaid => trustmap_report::mermaid(&scan.model),
@@ -940,7 +949,11 @@ fn model(args: ModelArgs) -> Result<u8> {
         }
     };
     write_output(args.input.output.as_ref(), &text)?;
-    Ok(if report_diagnostics(&scan) { 2 } else { 0 })
+    Ok(if report_diagnostics(&scan) || settings_error {
+        2
+    } else {
+        0
+    })
 }
 
 fn rules(args: RulesArgs) -> Result<u8> {

@@ -174,3 +174,19 @@ fn user_rules_join_the_builtin_pack() {
     assert_eq!(hits.len(), 1, "{run:?}");
     assert_eq!(hits[0]["location"]["start"]["line"], 3);
 }
+
+/// `model` and `diff` read the tree's `trustmap.yaml` for its settings: a mistake in it is
+/// said and makes the run incomplete, as in `scan`, never dropped.
+#[test]
+fn model_reports_a_broken_settings_file_instead_of_dropping_it() {
+    let dir = scratch(&[
+        (
+            "compose.yaml",
+            b"services:\n  web:\n    image: nginx:1.27\n    ports:\n      - \"8080:80\"\n",
+        ),
+        ("trustmap.yaml", b"settings:\n  no_such_setting: 1\n"),
+    ]);
+    let run = trustmap_in(dir.path(), &["model", "."]);
+    assert_eq!(run.code, 2, "{run:?}");
+    assert!(run.stderr.contains("trustmap.yaml"), "{run:?}");
+}
