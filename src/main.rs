@@ -542,20 +542,23 @@ fn analyze(input: &InputArgs, analysis: &AnalysisArgs) -> Result<Analysis> {
         .collect();
     folders.extend(analysis.rules.iter().cloned());
     let rules = load_rules(&folders)?;
-    // The command line's selectors replace the settings', list by list.
-    let pick = |cli: &Vec<String>, set: &Option<Vec<String>>| {
+    // The command line's selectors replace the settings', list by list; each is named by
+    // where it was written, for its errors.
+    let pick = |cli: &Vec<String>, set: &Option<Vec<String>>, switch: &str| {
         if cli.is_empty() {
-            set.clone().unwrap_or_default()
+            (
+                set.clone().unwrap_or_default(),
+                format!("settings.{switch} in trustmap.yaml"),
+            )
         } else {
-            cli.clone()
+            (cli.clone(), format!("--{switch}"))
         }
     };
-    let selection = Selection::new(
-        &pick(&analysis.select, &config.settings.select),
-        &pick(&analysis.ignore, &config.settings.ignore),
-        &rules,
-    )
-    .map_err(anyhow::Error::msg)?;
+    let (select, select_from) = pick(&analysis.select, &config.settings.select, "select");
+    let (ignore, ignore_from) = pick(&analysis.ignore, &config.settings.ignore, "ignore");
+    let selection =
+        Selection::from_sources((&select, &select_from), (&ignore, &ignore_from), &rules)
+            .map_err(anyhow::Error::msg)?;
     let floor = analysis
         .severity
         .map(SeverityArg::severity)

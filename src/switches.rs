@@ -33,19 +33,33 @@ impl Selection {
     ///
     /// # Errors
     /// A selector that is empty or matches no rule, as `--select X: ...`.
+    #[cfg(test)]
     pub fn new(select: &[String], ignore: &[String], rules: &RuleSet) -> Result<Self, String> {
-        let clean = |list: &[String], switch: &str| -> Result<Vec<String>, String> {
+        Self::from_sources((select, "--select"), (ignore, "--ignore"), rules)
+    }
+
+    /// The same, with each list named by where it was written (`--select`, or
+    /// `settings.select in trustmap.yaml`), so that an error sends the user to the right place.
+    ///
+    /// # Errors
+    /// A selector that is empty or matches no rule, as `<source> X: ...`.
+    pub fn from_sources(
+        select: (&[String], &str),
+        ignore: (&[String], &str),
+        rules: &RuleSet,
+    ) -> Result<Self, String> {
+        let clean = |(list, source): (&[String], &str)| -> Result<Vec<String>, String> {
             list.iter()
                 .map(|s| s.trim().to_string())
                 .map(|s| {
                     if s.is_empty() {
-                        return Err(format!("--{switch}: an empty rule selector"));
+                        return Err(format!("{source}: an empty rule selector"));
                     }
                     if rules.rules().iter().any(|r| matches(&s, &r.id).is_some()) {
                         Ok(s)
                     } else {
                         Err(format!(
-                            "--{switch} {s}: matches no rule id (`trustmap rules` lists them; \
+                            "{source} {s}: matches no rule id (`trustmap rules` lists them; \
                              a selector is an id or its beginning, such as TM-E or TM-E001)"
                         ))
                     }
@@ -53,8 +67,8 @@ impl Selection {
                 .collect()
         };
         Ok(Selection {
-            select: clean(select, "select")?,
-            ignore: clean(ignore, "ignore")?,
+            select: clean(select)?,
+            ignore: clean(ignore)?,
         })
     }
 
@@ -293,6 +307,16 @@ mod tests {
         let error = Selection::new(&["TM-X".to_string()], &[], &rules).unwrap_err();
         assert!(error.contains("--select TM-X: matches no rule"), "{error}");
         assert!(Selection::new(&[], &[" ".to_string()], &rules).is_err());
+        let from_settings = Selection::from_sources(
+            (&["TM-X".to_string()], "settings.select in trustmap.yaml"),
+            (&[], "--ignore"),
+            &rules,
+        )
+        .unwrap_err();
+        assert!(
+            from_settings.starts_with("settings.select in trustmap.yaml TM-X: matches no rule"),
+            "{from_settings}"
+        );
     }
 
     #[test]
