@@ -135,3 +135,25 @@ fn an_object_defined_twice_in_one_application_is_a_warning() {
         .expect("a warning");
     assert_eq!(warning.span.start.line, 9);
 }
+
+#[test]
+fn a_namespace_two_examples_share_is_not_a_neighbourhood() {
+    let scan = scan(APPLICATIONS);
+    let neighbours: Vec<_> = evaluate(&scan)
+        .into_iter()
+        .filter(|f| f.rule_id == "TM-E007")
+        .map(|f| f.message)
+        .collect();
+    // The cache shares `default` with the shop's internet-facing frontend, but only by name.
+    assert!(
+        !neighbours.iter().any(|m| m.starts_with("cache ")),
+        "{neighbours:?}"
+    );
+    let zones: Vec<_> = scan
+        .model
+        .zones()
+        .filter(|z| z.name == "default")
+        .map(|z| z.id.0.clone())
+        .collect();
+    assert!(zones.len() > 1, "{zones:?}");
+}

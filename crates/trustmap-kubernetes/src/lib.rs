@@ -81,27 +81,6 @@ pub fn parse_manifests(files: &[ManifestFile], limits: &Limits, yaml_nodes: &Bud
         crate::ZoneParent::Cluster,
         TrustLevel::Privileged,
     ));
-    let mut namespaces: BTreeMap<String, Option<trustmap_model::Span>> = BTreeMap::new();
-    for object in &loaded.objects {
-        if !object.namespace.is_empty() {
-            namespaces.entry(object.namespace.clone()).or_insert(None);
-        }
-        if object.kind == "Namespace" {
-            namespaces.insert(object.name.clone(), Some(object.node.span(&paths)));
-        }
-    }
-    for (name, span) in &namespaces {
-        let mut z = zone(
-            &namespace_zone(name).0,
-            ZoneKind::Namespace,
-            name,
-            crate::ZoneParent::Cluster,
-            TrustLevel::Medium,
-        );
-        z.span = span.clone();
-        fragment.zones.push(z);
-    }
-
     // Each application on its own, all under the scan's one bound on flows.
     let flow_budget = Budget::new(Limit::Flows, limits);
     let applications: Vec<(String, Fragment)> =
@@ -116,14 +95,15 @@ pub fn parse_manifests(files: &[ManifestFile], limits: &Limits, yaml_nodes: &Bud
     fragment
 }
 
-/// The model of one application's objects: elements, flows and diagnostics (the zones are the
-/// scan's).
+/// The model of one application's objects: its namespaces, elements, flows and diagnostics
+/// (the cluster and its nodes are the scan's).
 fn model_application(
     app: application::Application,
     paths: &[String],
     flow_budget: &Budget,
 ) -> Fragment {
     let mut fragment = Fragment::default();
+    fragment.zones = namespace_zones(&app.objects, paths);
     let cluster = objects::Cluster::new(app.objects, paths.to_vec());
     fragment.diagnostics.extend(cluster.redefinitions());
     let privileges = rbac::privileges(&cluster, &mut fragment.diagnostics);
@@ -132,14 +112,63 @@ fn model_application(
     identity::identities(&cluster, &privileges, &mut builder);
     network::wire(&cluster, &mut builder);
     builder.finish(&mut fragment);
+    // A subject a binding names may live in a namespace none of the objects use.
+    let declared: std::collections::BTreeSet<ZoneId> =
+        fragment.zones.iter().map(|z| z.id.clone()).collect();
+    let undeclared: std::collections::BTreeSet<&str> = fragment
+        .elements
+        .iter()
+        .filter(|e| !declared.contains(&e.zone))
+        .filter_map(|e| e.zone.0.strip_prefix("k8s:namespace/"))
+        .collect();
+    let extra: Vec<Zone> = undeclared
+        .into_iter()
+        .map(|name| namespace(name, None))
+        .collect();
+    fragment.zones.extend(extra);
     fragment
+}
+
+/// The zones of the namespaces an application's objects live in or define (a `Namespace`
+/// object gives its zone a span).
+fn namespace_zones(objects: &[Object], paths: &[String]) -> Vec<Zone> {
+    let mut namespaces: BTreeMap<&str, Option<trustmap_model::Span>> = BTreeMap::new();
+    for object in objects {
+        if !object.namespace.is_empty() {
+            namespaces.entry(&object.namespace).or_insert(None);
+        }
+        if object.kind == "Namespace" {
+            namespaces.insert(&object.name, Some(object.node.span(paths)));
+        }
+    }
+    namespaces
+        .into_iter()
+        .map(|(name, span)| namespace(name, span))
+        .collect()
+}
+
+/// The zone of one namespace.
+fn namespace(name: &str, span: Option<trustmap_model::Span>) -> Zone {
+    let mut z = zone(
+        &namespace_zone(name).0,
+        ZoneKind::Namespace,
+        name,
+        crate::ZoneParent::Cluster,
+        TrustLevel::Medium,
+    );
+    z.span = span;
+    z
 }
 
 /// Puts the applications' models into one fragment. An object that two applications define
 /// (the same kind, namespace and name in unrelated examples) is two elements, each with its
 /// application's folder in its id, and a note says so: objects are never merged silently.
+/// A namespace that several applications use is one zone per application (named alike, with
+/// the folder in its id): unrelated examples that share `default` are not neighbours, so a
+/// rule that asks what shares a data store's zone finds only its own application.
 fn merge_applications(applications: Vec<(String, Fragment)>, into: &mut Fragment) {
     let mut owners: BTreeMap<String, Vec<String>> = BTreeMap::new();
+    let mut zone_users: BTreeMap<ZoneId, usize> = BTreeMap::new();
     for (root, app) in &applications {
         for element in &app.elements {
             owners
@@ -147,8 +176,27 @@ fn merge_applications(applications: Vec<(String, Fragment)>, into: &mut Fragment
                 .or_default()
                 .push(shown_root(root).to_string());
         }
+        for zone in &app.zones {
+            *zone_users.entry(zone.id.clone()).or_default() += 1;
+        }
     }
+    let mut zones: BTreeMap<ZoneId, Zone> = BTreeMap::new();
     for (root, mut app) in applications {
+        let zone_of = |id: &ZoneId| -> ZoneId {
+            match id.0.strip_prefix("k8s:") {
+                Some(rest) if zone_users.get(id).is_some_and(|users| *users > 1) => {
+                    ZoneId(format!("k8s:{}:{rest}", shown_root(&root)))
+                }
+                _ => id.clone(),
+            }
+        };
+        for mut zone in std::mem::take(&mut app.zones) {
+            zone.id = zone_of(&zone.id);
+            zones.insert(zone.id.clone(), zone);
+        }
+        for element in &mut app.elements {
+            element.zone = zone_of(&element.zone);
+        }
         let qualified = |id: &trustmap_model::ElementId| -> Option<trustmap_model::ElementId> {
             let shared = owners.get(&id.0).is_some_and(|roots| roots.len() > 1);
             let rest = id.0.strip_prefix("k8s:")?;
@@ -193,6 +241,7 @@ fn merge_applications(applications: Vec<(String, Fragment)>, into: &mut Fragment
         into.flows.extend(app.flows);
         into.diagnostics.extend(app.diagnostics);
     }
+    into.zones.extend(zones.into_values());
 }
 
 /// An application's folder as ids and messages show it (`.` for the scan root).
