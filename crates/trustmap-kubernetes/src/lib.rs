@@ -102,8 +102,10 @@ fn model_application(
     paths: &[String],
     flow_budget: &Budget,
 ) -> Fragment {
-    let mut fragment = Fragment::default();
-    fragment.zones = namespace_zones(&app.objects, paths);
+    let mut fragment = Fragment {
+        zones: namespace_zones(&app.objects, paths),
+        ..Fragment::default()
+    };
     let cluster = objects::Cluster::new(app.objects, paths.to_vec());
     fragment.diagnostics.extend(cluster.redefinitions());
     let privileges = rbac::privileges(&cluster, &mut fragment.diagnostics);
