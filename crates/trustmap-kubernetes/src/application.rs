@@ -51,18 +51,22 @@ pub fn inclusions(file: u32, kustomization: &trustmap_yaml::Node) -> Vec<Inclusi
         .collect()
 }
 
+/// Whether a file is a Kustomization by its name, as `kustomize build` finds one: such a file
+/// may leave out `apiVersion` and `kind`.
+pub fn is_kustomization_file(path: &str) -> bool {
+    matches!(
+        path.rsplit('/').next(),
+        Some("kustomization.yaml" | "kustomization.yml" | "Kustomization")
+    )
+}
+
 /// Splits the objects of a scan into applications, sorted by root.
 pub fn split(paths: &[String], objects: Vec<Object>, inclusions: &[Inclusion]) -> Vec<Application> {
     let folders: Vec<String> = paths.iter().map(|p| folder_of(p).to_string()).collect();
     let kustomized: BTreeSet<&str> = paths
         .iter()
         .zip(&folders)
-        .filter(|(path, _)| {
-            matches!(
-                path.rsplit('/').next(),
-                Some("kustomization.yaml" | "kustomization.yml" | "Kustomization")
-            )
-        })
+        .filter(|(path, _)| is_kustomization_file(path))
         .map(|(_, folder)| folder.as_str())
         .collect();
     // Each file's first guess: its nearest kustomized folder, else its own folder.

@@ -26,6 +26,7 @@ use trustmap_model::{
     Zone, ZoneId, ZoneKind,
 };
 
+pub use application::is_kustomization_file;
 pub use objects::{Object, looks_like_kubernetes};
 
 /// A manifest file: its path relative to the scan root and its text.

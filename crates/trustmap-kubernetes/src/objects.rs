@@ -196,16 +196,10 @@ fn load_file(index: u32, file: &ManifestFile, bounds: SharedBounds<'_>) -> Loade
             .get("apiVersion")
             .and_then(Node::as_str)
             .unwrap_or("");
-        if kind.is_empty() || api_version.is_empty() {
-            diagnostics.push(Diagnostic::new(
-                DiagnosticLevel::Warning,
-                Code::K8sNotAnObject,
-                Span::lines(&file.path, document.start.line, document.start.line),
-                "a document without `apiVersion` and `kind` is not a Kubernetes object: skipped",
-            ));
-            continue;
-        }
-        if api_version.starts_with("kustomize.config.k8s.io") {
+        let unversioned_kustomization = kind.is_empty()
+            && api_version.is_empty()
+            && crate::application::is_kustomization_file(&file.path);
+        if api_version.starts_with("kustomize.config.k8s.io") || unversioned_kustomization {
             diagnostics.push(Diagnostic::new(
                 DiagnosticLevel::Note,
                 Code::Kustomization,
@@ -213,6 +207,15 @@ fn load_file(index: u32, file: &ManifestFile, bounds: SharedBounds<'_>) -> Loade
                 "a Kustomization: its resources are scanned as plain manifests; patches and overlays are not applied",
             ));
             inclusions.extend(crate::application::inclusions(index, &document));
+            continue;
+        }
+        if kind.is_empty() || api_version.is_empty() {
+            diagnostics.push(Diagnostic::new(
+                DiagnosticLevel::Warning,
+                Code::K8sNotAnObject,
+                Span::lines(&file.path, document.start.line, document.start.line),
+                "a document without `apiVersion` and `kind` is not a Kubernetes object: skipped",
+            ));
             continue;
         }
         if document.get("$patch").is_some() {

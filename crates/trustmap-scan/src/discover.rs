@@ -135,7 +135,9 @@ pub fn discover(
                 path: candidate.display,
                 text,
             });
-        } else if trustmap_kubernetes::looks_like_kubernetes(&text) {
+        } else if trustmap_kubernetes::looks_like_kubernetes(&text)
+            || trustmap_kubernetes::is_kustomization_file(&candidate.display)
+        {
             manifests.push(ManifestFile {
                 path: candidate.display,
                 text,
