@@ -5,7 +5,7 @@
 mod util;
 
 use serde_json::Value;
-use util::{scratch, trustmap};
+use util::{scratch, trustmap, trustmap_in};
 
 /// The SARIF of a real scan validates against the official 2.1.0 schema and meets GitHub's
 /// ingestion rules.
@@ -169,4 +169,102 @@ fn the_html_report_works_in_a_real_browser() {
         png.starts_with(b"\x89PNG") && png.len() > 10_000,
         "a real screenshot"
     );
+}
+
+/// The same host-takeover setting is critical on a service the internet reaches and medium on
+/// one nothing outside reaches: `--fail-on`, `--severity`, the text and the SARIF all use the
+/// scored severity, and say why.
+#[test]
+fn severity_is_scored_from_the_path_in_every_output() {
+    let compose = |ports: &str| {
+        format!(
+            "services:\n  portainer:\n    image: portainer/portainer-ce:2.21.0\n{ports}    \
+             volumes:\n      - /var/run/docker.sock:/var/run/docker.sock\n"
+        )
+    };
+    let exposed = compose("    ports:\n      - \"9443:9443\"\n");
+    let internal = compose("");
+    let exposed = scratch(&[("compose.yaml", exposed.as_bytes())]);
+    let internal = scratch(&[("compose.yaml", internal.as_bytes())]);
+    let scan = |dir: &tempfile::TempDir, extra: &[&str]| {
+        let mut args = vec!["scan", ".", "--select", "TM-E002"];
+        args.extend(extra);
+        trustmap_in(dir.path(), &args)
+    };
+
+    assert_eq!(scan(&exposed, &["--fail-on", "critical"]).code, 1);
+    assert_eq!(scan(&internal, &["--fail-on", "critical"]).code, 0);
+    assert_eq!(scan(&internal, &["--fail-on", "high"]).code, 0);
+    assert_eq!(scan(&internal, &["--fail-on", "medium"]).code, 1);
+
+    let text = scan(&exposed, &["--fail-on", "none"]).stdout;
+    assert!(
+        text.contains("CRITICAL  TM-E002")
+            && text.contains("[exposed to the internet, host takeover]"),
+        "{text}"
+    );
+    let text = scan(&internal, &["--fail-on", "none"]).stdout;
+    assert!(
+        text.contains("MEDIUM    TM-E002")
+            && text.contains("[reachable only from its own zone, host takeover]"),
+        "{text}"
+    );
+    let shown = scan(&internal, &["--fail-on", "none", "--severity", "high"]).stdout;
+    assert!(shown.contains("0 findings"), "{shown}");
+
+    let json: Value =
+        serde_json::from_str(&scan(&exposed, &["--fail-on", "none", "--format", "json"]).stdout)
+            .unwrap();
+    let finding = &json["findings"][0];
+    assert_eq!(finding["severity"], "critical");
+    assert_eq!(
+        finding["severity_reason"],
+        "critical: exposed to the internet, host takeover"
+    );
+    assert_eq!(finding["scoring"]["score"], "10.0");
+    assert_eq!(finding["scoring"]["rule_severity"], "critical");
+
+    let sarif = |dir| -> Value {
+        let run = scan(dir, &["--fail-on", "none", "--format", "sarif"]);
+        let log: Value = serde_json::from_str(&run.stdout).unwrap();
+        trustmap_testkit::assert_valid_sarif(&log);
+        log
+    };
+    let log = sarif(&internal);
+    let rule = log["runs"][0]["tool"]["driver"]["rules"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["id"] == "TM-E002")
+        .unwrap()
+        .clone();
+    assert_eq!(
+        rule["properties"]["security-severity"], "10.0",
+        "GitHub reads the rule's: the most its findings reach"
+    );
+    let result = &log["runs"][0]["results"][0];
+    assert_eq!(result["level"], "warning", "the finding's own: medium");
+    assert_eq!(result["properties"]["security-severity"], "6.0");
+    assert_eq!(result["properties"]["severity"], "medium");
+    assert_eq!(
+        result["properties"]["severity-reason"],
+        "medium: reachable only from its own zone, host takeover"
+    );
+    assert_eq!(
+        result["properties"]["severity-factors"]["reach"],
+        "own_zone"
+    );
+    assert_eq!(
+        result["properties"]["severity-factors"]["impact"],
+        serde_json::json!(["host_takeover"])
+    );
+    assert!(
+        result["message"]["text"]
+            .as_str()
+            .unwrap()
+            .ends_with("[medium: reachable only from its own zone, host takeover]")
+    );
+    let result = &sarif(&exposed)["runs"][0]["results"][0];
+    assert_eq!(result["level"], "error");
+    assert_eq!(result["properties"]["security-severity"], "10.0");
 }

@@ -3,7 +3,7 @@
 //!
 //! Each case scans its one file and checks that the rule fires exactly on the lines its
 //! `# expect: <ID>` comments mark (a firing case must mark at least one, a silent case none);
-//! a firing case also pins the rule's findings (message, severity, certainty, location,
+//! a firing case also pins the rule's findings (message, severity and why, certainty, location,
 //! related locations, attack path) as a reviewed snapshot in `fixtures/rules/<ID>/snapshots/`.
 //! `<ID>::formats` checks that the rule has a firing and a silent case for every format that
 //! can state what it reads ([`APPLIES`]) and fires on no other.
@@ -296,8 +296,8 @@ fn at(span: &trustmap_model::Span) -> String {
     format!("{}:{}:{}", span.file, span.start.line, span.start.column)
 }
 
-/// What a reviewer reads in a snapshot: each finding's rule, severity, certainty, subject,
-/// location, message, related locations and attack path.
+/// What a reviewer reads in a snapshot: each finding's rule, severity and why it has it,
+/// certainty, subject, location, message, related locations and attack path.
 fn snapshot(findings: &[Finding]) -> Value {
     findings
         .iter()
@@ -305,6 +305,7 @@ fn snapshot(findings: &[Finding]) -> Value {
             let mut entry = json!({
                 "rule": f.rule_id,
                 "severity": f.severity,
+                "why": f.scoring.reason(),
                 "certainty": f.certainty,
                 "subject": f.subject.id(),
                 "at": f.location.as_ref().map(at),

@@ -375,7 +375,7 @@ fn terraform_state_is_linked_by_identifiers_and_hides_secrets() {
     ]);
     assert!(
         scanned.stdout.contains(&format!(
-            "terraform.tfstate:{type_line}:7  HIGH      TM-S004"
+            "terraform.tfstate:{type_line}:7  CRITICAL  TM-S004"
         )),
         "{scanned:?}"
     );

@@ -229,7 +229,13 @@ fn write_threats(
          <th>Subject</th><th>Threat</th><th>Decision</th></tr></thead>\n<tbody>\n",
     );
     let mut ordered: Vec<(usize, &Finding)> = findings.iter().enumerate().collect();
-    ordered.sort_by_key(|(index, f)| (f.decided(), std::cmp::Reverse(f.severity), *index));
+    ordered.sort_by_key(|(index, f)| {
+        (
+            f.decided(),
+            std::cmp::Reverse((f.severity, f.scoring.score)),
+            *index,
+        )
+    });
     // A page a browser can open: the most pressing threats, and how many more there are.
     let left_out = ordered.len().saturating_sub(HTML_MAX_THREATS);
     ordered.truncate(HTML_MAX_THREATS);
@@ -254,8 +260,9 @@ fn write_threats(
         );
         let _ = writeln!(
             out,
-            "<td><span class=\"sev sev-{0}\">{0}</span></td>",
-            finding.severity.as_str()
+            "<td><span class=\"sev sev-{0}\" title=\"{1}\">{0}</span></td>",
+            finding.severity.as_str(),
+            finding.scoring.score
         );
         let _ = writeln!(
             out,
@@ -291,6 +298,13 @@ fn write_threats(
         }
         out.push_str("<td>");
         out.push_str(&escape(&finding.message));
+        if finding.scoring.scored() {
+            let _ = write!(
+                out,
+                "<br><span class=\"muted\">{}</span>",
+                escape(&finding.scoring.reason())
+            );
+        }
         if let Some(rule) = rule {
             out.push_str("<details><summary>Why, and how to fix it</summary>");
             let _ = write!(

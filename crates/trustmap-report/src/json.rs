@@ -4,7 +4,8 @@ use crate::{Counts, level_name, sorted_diagnostics};
 use serde::Serialize;
 use trustmap_model::{Diagnostic, Model, Snapshot, Span};
 use trustmap_rules::{
-    Certainty, Decision, Finding, PathStep, RelatedLocation, RuleSet, Severity, Stride, Subject,
+    Certainty, Decision, Finding, PathStep, RelatedLocation, RuleSet, Scoring, Severity, Stride,
+    Subject,
 };
 
 /// The version of the findings document; bumped when a field changes meaning.
@@ -28,6 +29,10 @@ struct FindingEntry<'a> {
     title: Option<&'a str>,
     stride: Stride,
     severity: Severity,
+    /// `critical: exposed to the internet, host takeover`.
+    severity_reason: String,
+    /// The score and its factors.
+    scoring: &'a Scoring,
     certainty: Certainty,
     subject: &'a Subject,
     message: &'a str,
@@ -83,7 +88,12 @@ struct DiagnosticCounts {
 /// {
 ///   "version": 1,
 ///   "findings": [{"rule_id": "TM-E001", "title": "...", "stride": "elevation_of_privilege",
-///                 "severity": "high", "certainty": "definite",
+///                 "severity": "critical",
+///                 "severity_reason": "critical: exposed to the internet, host takeover",
+///                 "scoring": {"score": "10.0", "rule_severity": "critical",
+///                             "impact": ["host_takeover"], "reach": "exposed",
+///                             "certainty": "definite"},
+///                 "certainty": "definite",
 ///                 "subject": {"kind": "element", "id": "..."}, "message": "...",
 ///                 "location": {"file": "...", "start": {...}, "end": {...}},
 ///                 "related": [...], "attack_path": [...], "fingerprint": "..."}],
@@ -109,6 +119,8 @@ pub fn findings_json(findings: &[Finding], rules: &RuleSet, diagnostics: &[Diagn
                 title: rules.get(&f.rule_id).map(|r| r.title.as_str()),
                 stride: f.stride,
                 severity: f.severity,
+                severity_reason: f.scoring.reason(),
+                scoring: &f.scoring,
                 certainty: f.certainty,
                 subject: &f.subject,
                 message: &f.message,

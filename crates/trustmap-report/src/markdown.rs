@@ -100,7 +100,7 @@ pub fn findings_markdown(
             if of_kind.is_empty() {
                 continue;
             }
-            of_kind.sort_by_key(|f| std::cmp::Reverse(f.severity));
+            of_kind.sort_by_key(|f| std::cmp::Reverse((f.severity, f.scoring.score)));
             let _ = writeln!(out, "#### {} ({})\n", stride.title(), of_kind.len());
             out.push_str("| severity | rule | where | threat |\n| --- | --- | --- | --- |\n");
             for finding in of_kind {
@@ -108,6 +108,9 @@ pub fn findings_markdown(
                 let mut threat = cell(&finding.message);
                 if finding.certainty == Certainty::Possible {
                     threat.push_str(" *(possible)*");
+                }
+                if finding.scoring.scored() {
+                    let _ = write!(threat, " — *{}*", cell(&finding.scoring.factors()));
                 }
                 if let Some(decision) = &finding.decision {
                     let _ = write!(threat, "<br>{}", decision_line(decision, cell));

@@ -16,7 +16,9 @@
 //! - at most [`Limit::SarifResults`] results per run (GitHub keeps 5,000): the most severe are
 //!   kept, and a `limit-sarif-results` notification says how many were left out
 //!   ([`sarif_bounded`]);
-//! - `security-severity` and `tags` on every rule, `help` in text and Markdown;
+//! - `security-severity` and `tags` on every rule, `help` in text and Markdown; GitHub reads
+//!   `security-severity` from the rule only, so the rule's is its findings' maximum and each
+//!   result carries its scored severity as its `level`, in its message and in its properties;
 //! - `partialFingerprints` on every result ([`FINGERPRINT_KEY`]), stable when lines move;
 //! - `automationDetails.id` for the category (see [`SarifOptions::automation_id`]);
 //! - scan problems as `invocations[0].toolExecutionNotifications`.
@@ -32,7 +34,7 @@ use serde_sarif::sarif::{
 use std::collections::{BTreeMap, BTreeSet};
 use std::fmt::Write as _;
 use trustmap_model::{Diagnostic, DiagnosticLevel, Limit, Limits, Span, limit_diagnostic};
-use trustmap_rules::{Certainty, Finding, Rule, RuleSet, Severity, Subject};
+use trustmap_rules::{Certainty, Finding, Rule, RuleSet, Severity, Subject, rule_maximum};
 
 /// The `$schema` written at the top of the log.
 pub const SARIF_SCHEMA: &str = "https://json.schemastore.org/sarif-2.1.0.json";
@@ -61,11 +63,14 @@ pub struct SarifOptions {
 /// for the same input.
 ///
 /// One run. `tool.driver.rules` holds every rule of `rules` (sorted by id) with its help, its
-/// GitHub `security-severity` and its tags (`security`, its STRIDE categories,
-/// `external/cwe/cwe-NNN`). Each finding becomes a result in the order given, with its rule's
-/// `ruleIndex` (absent when the rule is not in `rules`), its level (critical and high: `error`,
-/// medium: `warning`, low: `note`), its primary location, the related locations, the attack path
-/// from the internet as a code flow, and its fingerprint. A finding without a source span is
+/// GitHub `security-severity` (the most any of its findings can be scored) and its tags
+/// (`security`, its STRIDE categories, `external/cwe/cwe-NNN`). Each finding becomes a result
+/// in the order given, with its rule's `ruleIndex` (absent when the rule is not in `rules`),
+/// its level from its scored severity (critical and high: `error`, medium: `warning`, low:
+/// `note`), its severity's reason at the end of its message, its primary location, the related
+/// locations, the attack path from the internet as a code flow, and its fingerprint; its
+/// properties hold its own `security-severity`, `severity`, `severity-reason` and
+/// `severity-factors` (score, rule severity, impact, reach, certainty). A finding without a span is
 /// located by a logical location naming its subject. Diagnostics become tool execution
 /// notifications; an error among them makes `executionSuccessful` false.
 ///
@@ -263,11 +268,12 @@ fn descriptor(rule: &Rule) -> ReportingDescriptor {
     let mut seen = BTreeSet::new();
     tags.retain(|tag| seen.insert(tag.clone()));
 
+    // GitHub reads `security-severity` from the rule only (its SARIF documentation lists it
+    // under `reportingDescriptor`, not `result`): the rule's is the most any of its findings
+    // is scored, and each result says its own through `level` and its properties.
+    let maximum = rule_maximum(rule);
     let mut properties = BTreeMap::new();
-    properties.insert(
-        "security-severity".to_string(),
-        json!(rule.severity.score()),
-    );
+    properties.insert("security-severity".to_string(), json!(maximum.to_string()));
     // A rule that reports unknown outcomes gives findings the code does not fully state.
     let precision = if rule.report_unknown {
         "medium"
@@ -280,7 +286,7 @@ fn descriptor(rule: &Rule) -> ReportingDescriptor {
         .text(help_text(rule))
         .markdown(rule.help_markdown())
         .build();
-    let level = result_level_name(result_level(rule.severity));
+    let level = result_level_name(result_level(maximum.severity()));
     ReportingDescriptor::builder()
         .id(rule.id.clone())
         .name(rule_name(rule))
@@ -352,6 +358,10 @@ fn result(finding: &Finding, rule_index: Option<usize>) -> SarifResult {
     if finding.certainty == Certainty::Possible {
         text.push_str(" (possible: the code does not state every fact this depends on)");
     }
+    // GitHub shows the rule's severity on every alert: the message says this one's.
+    if finding.scoring.scored() {
+        text.push_str(&format!(" [{}]", finding.scoring.reason()));
+    }
     let mut result = SarifResult::builder()
         .rule_id(finding.rule_id.clone())
         .level(result_level(finding.severity))
@@ -418,6 +428,16 @@ fn result(finding: &Finding, rule_index: Option<usize>) -> SarifResult {
         ("stride".to_string(), json!(finding.stride.as_str())),
         ("certainty".to_string(), json!(certainty)),
         ("subject".to_string(), json!({"kind": kind, "id": id})),
+        (
+            "security-severity".to_string(),
+            json!(finding.scoring.score.to_string()),
+        ),
+        ("severity".to_string(), json!(finding.severity.as_str())),
+        (
+            "severity-reason".to_string(),
+            json!(finding.scoring.reason()),
+        ),
+        ("severity-factors".to_string(), json!(finding.scoring)),
     ]);
     result.properties = Some(
         PropertyBag::builder()

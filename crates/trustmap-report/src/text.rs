@@ -11,7 +11,7 @@ use trustmap_rules::{Certainty, Decision, DecisionKind, Finding, RuleSet};
 ///
 /// ```text
 /// compose.yaml
-///   compose.yaml:7:5  HIGH      TM-E001  web runs privileged
+///   compose.yaml:7:5  CRITICAL  TM-E001  web runs privileged [exposed to the internet, host takeover]
 ///   compose.yaml:9:7  MEDIUM    TM-I001  Internet user -> web is not encrypted (possible)
 ///
 /// rules
@@ -24,7 +24,8 @@ use trustmap_rules::{Certainty, Decision, DecisionKind, Finding, RuleSet};
 /// 2 findings (0 critical, 1 high, 1 medium, 0 low; 1 possible), 1 diagnostic (1 error, 0 warnings, 0 notes): the scan is incomplete
 /// ```
 ///
-/// Files come in name order, findings without a source location last (under `(no location)`,
+/// A finding whose rule declares an impact ends with why it has its severity: how its subject
+/// is reached and what an attacker gains. Files come in name order, findings without a source location last (under `(no location)`,
 /// named by their subject's id); within a file, findings keep the order they are given in.
 #[must_use]
 pub fn findings_text(findings: &[Finding], rules: &RuleSet, diagnostics: &[Diagnostic]) -> String {
@@ -65,6 +66,9 @@ pub fn findings_text(findings: &[Finding], rules: &RuleSet, diagnostics: &[Diagn
             );
             if finding.certainty == Certainty::Possible {
                 out.push_str(" (possible)");
+            }
+            if finding.scoring.scored() {
+                let _ = write!(out, " [{}]", printable(&finding.scoring.factors()));
             }
             out.push('\n');
             if let Some(decision) = &finding.decision {

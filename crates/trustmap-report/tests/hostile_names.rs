@@ -9,7 +9,7 @@ use trustmap_model::{
     Model, Span, TrustLevel, Zone, ZoneKind,
 };
 use trustmap_rules::{
-    Certainty, Decision, DecisionKind, Finding, RuleSet, Severity, Stride, Subject,
+    Certainty, Decision, DecisionKind, Finding, RuleSet, Scoring, Severity, Stride, Subject,
 };
 use trustmap_testkit::model;
 
@@ -63,6 +63,7 @@ fn findings(model: &Model) -> Vec<Finding> {
         stride: Stride::ElevationOfPrivilege,
         severity: Severity::High,
         certainty: Certainty::Definite,
+        scoring: Scoring::fixed(Severity::High, Certainty::Definite),
         subject: Subject::Element(ElementId(format!("svc/{HOSTILE}"))),
         message: format!("{HOSTILE} runs privileged"),
         location: Some(span(file, 7)),

@@ -5,7 +5,7 @@
 use serde_json::Value;
 use trustmap_model::{ElementId, Limit, Limits, Position, Span};
 use trustmap_report::{SRCROOT, SarifOptions, sarif, sarif_bounded};
-use trustmap_rules::{Certainty, Finding, RuleSet, Severity, Stride, Subject};
+use trustmap_rules::{Certainty, Finding, RuleSet, Scoring, Severity, Stride, Subject};
 
 fn finding(file: &str, line: u32, severity: Severity) -> Finding {
     Finding {
@@ -13,6 +13,7 @@ fn finding(file: &str, line: u32, severity: Severity) -> Finding {
         stride: Stride::ElevationOfPrivilege,
         severity,
         certainty: Certainty::Definite,
+        scoring: Scoring::fixed(severity, Certainty::Definite),
         subject: Subject::Element(ElementId(format!("svc/{line}"))),
         message: format!("finding on line {line}"),
         location: Some(Span {

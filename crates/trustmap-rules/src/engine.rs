@@ -94,11 +94,13 @@ fn check(model: &Evaluation<'_>, rule: &Rule, target: Target<'_>) -> Option<Find
     }
 
     let attack_path = attack_path(model, target);
+    let scoring = crate::severity::score(rule, model, target, certainty);
     Some(Finding {
         rule_id: rule.id.clone(),
         stride: rule.category(),
-        severity: rule.severity,
+        severity: scoring.severity(),
         certainty,
+        scoring,
         fingerprint: stable_hash(&[&rule.id, subject.id()]),
         subject,
         message: render(&rule.message, model, target),

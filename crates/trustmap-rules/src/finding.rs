@@ -1,5 +1,6 @@
 //! Findings: one threat, on one element or flow, with where it is and how it is reached.
 
+use crate::Scoring;
 use serde::Serialize;
 use std::fmt;
 use trustmap_model::{ElementId, FlowId, Span};
@@ -253,10 +254,12 @@ pub struct Finding {
     pub rule_id: String,
     /// The rule's STRIDE category (its first).
     pub stride: Stride,
-    /// The rule's severity.
+    /// The severity scored from the path (`scoring`), at most the rule's.
     pub severity: Severity,
     /// Definite, or possible because a fact is unknown.
     pub certainty: Certainty,
+    /// How `severity` was scored: the score and its factors.
+    pub scoring: Scoring,
     /// What it is about.
     pub subject: Subject,
     /// The rule's message, filled in for this subject.

@@ -51,7 +51,8 @@ pub const FIELDS: &[Field] = &[
     Field {
         name: "severity",
         required: true,
-        meaning: "`low`, `medium`, `high` or `critical`.",
+        meaning: "`low`, `medium`, `high` or `critical`: what the threat is worth on a proven \
+                  path from the internet, the most its findings are rated (see Severity).",
     },
     Field {
         name: "condition",
@@ -89,6 +90,22 @@ pub const FIELDS: &[Field] = &[
         required: false,
         meaning: "`evidence` (default): findings point at the fact that fired the rule; \
                   `subject`: at the element or flow itself, for rules about what is absent.",
+    },
+    Field {
+        name: "impact",
+        required: false,
+        meaning: "What an attacker gains, one name or a list (see Severity), or lists by \
+                  the kind of element the finding lands on (a flow's: its target's), with \
+                  `otherwise` for the rest: `{data_store: [data_read], otherwise: \
+                  [identity_misuse]}`. Findings are then scored from the path; without it, \
+                  `severity` is kept as it is.",
+    },
+    Field {
+        name: "path",
+        required: false,
+        meaning: "`network` (default): how the subject is reached scores its findings; \
+                  `none`: the attacker does not come over the network (a secret in the code, \
+                  an identity's rights), so reach does not lower them.",
     },
 ];
 
@@ -403,6 +420,7 @@ pub fn rules_reference() -> String {
             .map(|s| s.as_str())
         ),
     ));
+    out.push_str(&crate::severity::reference());
     out.push_str(
         "\n## Rule ids\n\n\
          Built-in rules are `TM-` followed by the letter of their first STRIDE category and \

@@ -14,6 +14,7 @@ mod engine;
 mod finding;
 mod language;
 mod rule;
+mod severity;
 
 pub use cases::{Case, CaseReport, EXPECT_MARKER, Place, check_case, expected_places};
 pub use condition::{
@@ -31,6 +32,7 @@ pub use language::{
 pub use rule::{
     AppliesTo, LocationChoice, Namespace, Rule, RuleError, parse_rule, parse_user_rule,
 };
+pub use severity::{Impact, Impacts, PathScoring, Reach, Score, Scoring, rule_maximum};
 
 mod builtin {
     include!(concat!(env!("OUT_DIR"), "/builtin_rules.rs"));
@@ -98,6 +100,11 @@ mod tests {
         }
         for rule in rules.rules() {
             assert!(!rule.cwe.is_empty(), "{} has no CWE", rule.id);
+            assert!(
+                !rule.impact.is_empty(),
+                "{} declares no impact: its findings would not be scored from the path",
+                rule.id
+            );
             assert!(rule.source.starts_with("rules/"));
         }
     }

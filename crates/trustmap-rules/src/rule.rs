@@ -5,6 +5,7 @@ use crate::language::{
     ATTRIBUTE_KEYS, ATTRIBUTE_TESTS, BUILTIN_PREFIX, FIELDS, OPERATORS, PLACEHOLDERS,
     REFERENCE_FIELDS, TRUST_LEVELS, ZONE_KEYS,
 };
+use crate::severity::{Impact, Impacts, PathScoring, check_reachable};
 use crate::{Severity, Stride};
 use std::fmt;
 use trustmap_model::{
@@ -61,8 +62,14 @@ pub struct Rule {
     pub stride: Vec<Stride>,
     /// What it is evaluated on.
     pub applies_to: Vec<AppliesTo>,
-    /// How bad.
+    /// How bad on a proven path from the internet: the ceiling of its findings' scored
+    /// severity (`severity.rs`).
     pub severity: Severity,
+    /// What an attacker gains (`impact:`); empty when the rule declares none, and then its
+    /// findings keep `severity` as it is.
+    pub impact: Impacts,
+    /// Whether how the subject is reached scores its findings (`path:`).
+    pub path: PathScoring,
     /// When it fires.
     pub condition: Condition,
     /// Whether an unknown outcome is reported (as a possible finding).
@@ -101,10 +108,18 @@ impl Rule {
         let mut text = format!("# {}: {}\n\n", self.id, self.title);
         let stride: Vec<_> = self.stride.iter().map(|s| s.title()).collect();
         let applies: Vec<_> = self.applies_to.iter().map(|a| a.as_str()).collect();
+        let severity = if self.impact.is_empty() {
+            self.severity.to_string()
+        } else {
+            format!(
+                "up to {}, scored from the path · **Impact:** {}",
+                self.severity,
+                self.impact.in_words()
+            )
+        };
         text.push_str(&format!(
-            "**STRIDE:** {} · **Severity:** {} · **Applies to:** {}\n\n",
+            "**STRIDE:** {} · **Severity:** {severity} · **Applies to:** {}\n\n",
             stride.join(", "),
-            self.severity,
             applies.join(", ")
         ));
         text.push_str(&format!(
@@ -785,7 +800,10 @@ fn parse(file: &str, text: &str, namespace: Option<Namespace>) -> Result<Rule, R
             return Err(reader.error(Some(node), "location", "expected `evidence` or `subject`"));
         }
     };
+    let (impact, path) = read_scoring(&reader, root, severity)?;
     Ok(Rule {
+        impact,
+        path,
         location,
         title: reader.text(root, "title")?,
         description: reader.text(root, "description")?,
@@ -801,6 +819,85 @@ fn parse(file: &str, text: &str, namespace: Option<Namespace>) -> Result<Rule, R
         links,
         source: file.to_string(),
     })
+}
+
+/// The rule's `impact:` (a list, or lists by element kind with `otherwise`) and `path:`, and
+/// whether its severity is one the impacts can reach.
+fn read_scoring(
+    reader: &Reader<'_>,
+    root: &Node,
+    severity: Severity,
+) -> Result<(Impacts, PathScoring), RuleError> {
+    let mut impact = Impacts::default();
+    if let Some(node) = root.get("impact") {
+        match node.as_mapping() {
+            Some(entries) => {
+                for (key, value) in entries {
+                    let name = key.as_str().unwrap_or("");
+                    let field = format!("impact.{name}");
+                    let impacts = read_impacts(reader, value, &field)?;
+                    if name == Impacts::OTHERWISE {
+                        impact.otherwise = impacts;
+                    } else {
+                        let kind = element_kind(name).ok_or_else(|| {
+                            reader.error(
+                                Some(key),
+                                &field,
+                                format!(
+                                    "expected an element kind ({}) or `{}`",
+                                    kind_names(false),
+                                    Impacts::OTHERWISE
+                                ),
+                            )
+                        })?;
+                        impact.by_kind.push((kind, impacts));
+                    }
+                }
+                // Without it, a subject of another kind would go unscored, at the ceiling.
+                if impact.otherwise.is_empty() {
+                    return Err(reader.error(
+                        Some(node),
+                        "impact",
+                        format!(
+                            "impacts by kind need `{}:` for the other kinds",
+                            Impacts::OTHERWISE
+                        ),
+                    ));
+                }
+            }
+            None => impact.otherwise = read_impacts(reader, node, "impact")?,
+        }
+        check_reachable(severity, &impact)
+            .map_err(|m| reader.error(root.get("severity"), "severity", m))?;
+    }
+    let path = match root.get("path") {
+        None => PathScoring::default(),
+        Some(node) => node
+            .as_str()
+            .and_then(PathScoring::parse)
+            .ok_or_else(|| reader.error(Some(node), "path", "expected `network` or `none`"))?,
+    };
+    Ok((impact, path))
+}
+
+/// A list of impact names (or one), each known, each once.
+fn read_impacts(reader: &Reader<'_>, node: &Node, field: &str) -> Result<Vec<Impact>, RuleError> {
+    let mut impacts = Vec::new();
+    for item in reader.list(node, field)? {
+        let name = item.as_str().unwrap_or("");
+        let known = Impact::parse(name).ok_or_else(|| {
+            let names: Vec<&str> = Impact::ALL.iter().map(|i| i.as_str()).collect();
+            reader.error(
+                Some(item),
+                field,
+                format!("unknown impact `{name}` ({})", names.join(", ")),
+            )
+        })?;
+        if !impacts.contains(&known) {
+            impacts.push(known);
+        }
+    }
+    Ok(impacts)
 }
 
 fn check_placeholders(template: &str) -> Result<(), String> {
