@@ -4,7 +4,10 @@
 //! Each case scans its one file and checks that the rule fires exactly on the lines its
 //! `# expect: <ID>` comments mark (a firing case must mark at least one, a silent case none);
 //! a firing case also pins the rule's findings (message, severity, certainty, location,
-//! related locations, attack path) as a reviewed snapshot in `fixtures/rules/<ID>/snapshots/`.
+//! related locations, attack path, a checklist's failed checks) as a reviewed snapshot in
+//! `fixtures/rules/<ID>/snapshots/`. For a rule with checks, `# expect: <CHECK-ID>` beside the
+//! rule's id marks the lines whose finding lists that check, compared the same way (only in a
+//! fixture that marks the check at all).
 //! `<ID>::formats` checks that the rule has a firing and a silent case for every format that
 //! can state what it reads ([`APPLIES`]) and fires on no other.
 //!
@@ -73,8 +76,6 @@ impl fmt::Display for Format {
 /// (`crates/trustmap-terraform/catalog/*.yaml`); compose and Kubernetes through
 /// `trustmap-compose/src/project.rs` and `trustmap-kubernetes/src/{workload,network}.rs`.
 const APPLIES: &[(&str, &[Format])] = &[
-    // resource_limits: container limits only.
-    ("TM-D001", &[Compose, Kubernetes]),
     // rate_limited: WAF and rate limits in front of a cloud entry point.
     ("TM-D002", &[Aws, Azure, Google]),
     // privileged: containers, and ECS container definitions.
@@ -96,13 +97,15 @@ const APPLIES: &[(&str, &[Format])] = &[
     ("TM-E009", &[Kubernetes]),
     // service_account_privileges and service_account_token: RBAC and cloud identities.
     ("TM-E010", &[Kubernetes, Aws, Azure, Google]),
-    // privilege_escalation: containers only.
-    ("TM-E011", &[Compose, Kubernetes]),
     // rights on identities no workload carries: Kubernetes RBAC subjects, cloud users, roles,
     // service accounts and role assignments.
     ("TM-E012", &[Kubernetes, Aws, Azure, Google]),
     // Debuggers, the Docker API and consoles by image: containers.
     ("TM-E013", &[Compose, Kubernetes]),
+    // The hardening checklist: privilege_escalation, resource_limits and
+    // read_only_root_filesystem on containers; logging on compose services, Kubernetes ingress
+    // controllers, and load balancer, gateway and bucket logs on every cloud.
+    ("TM-E014", &[Compose, Kubernetes, Aws, Azure, Google]),
     // Flows from the internet without TLS: every format.
     ("TM-I001", &[Compose, Kubernetes, Aws, Azure, Google]),
     // A data store exposed to the internet: published ports, LoadBalancer Services, public
@@ -115,9 +118,6 @@ const APPLIES: &[(&str, &[Format])] = &[
     ("TM-I004", &[Aws, Azure]),
     // outdated_tls: cloud TLS policies.
     ("TM-I005", &[Aws, Azure, Google]),
-    // logging: compose logging drivers, Kubernetes ingress controllers, load balancer and
-    // gateway logs on every cloud.
-    ("TM-R001", &[Compose, Kubernetes, Aws, Azure, Google]),
     // authenticated on data stores: container images with their auth settings, ElastiCache
     // and Memorystore AUTH. (No Azure catalog entry states it.)
     ("TM-S001", &[Compose, Kubernetes, Aws, Google]),
@@ -137,8 +137,7 @@ const APPLIES: &[(&str, &[Format])] = &[
     ("TM-S006", &[Kubernetes, Aws, Azure, Google]),
     // unattached: security groups and network security groups attached to nothing here.
     ("TM-S007", &[Aws, Azure]),
-    // read_only_root_filesystem, image: containers only.
-    ("TM-T001", &[Compose, Kubernetes]),
+    // image: containers only.
     ("TM-T002", &[Compose, Kubernetes]),
     // backups = no on a store the internet can change: RDS and S3, Cloud SQL and buckets.
     // Azure states backups = no only for storage accounts and key vaults, which the internet
@@ -280,6 +279,31 @@ fn run_case(case: &Case) -> Result<(), Failed> {
         )
         .into());
     }
+    // A checklist's checks marked by id (`# expect: TM-E014 TM-D001`): the finding on exactly
+    // those lines lists the check.
+    let text = std::fs::read_to_string(root().join(&case.path)).map_err(|e| e.to_string())?;
+    let check_ids = rules
+        .get(&case.rule)
+        .into_iter()
+        .flat_map(|r| r.checks.iter().filter_map(|c| c.id.clone()));
+    for id in check_ids {
+        let want = trustmap_rules::expected_places([(case.path.as_str(), text.as_str())], &id);
+        let got: BTreeSet<(String, u32)> = findings
+            .iter()
+            .filter(|f| f.checks.iter().any(|c| c.id.as_deref() == Some(id.as_str())))
+            .filter_map(|f| f.location.as_ref())
+            .map(|l| (l.file.to_string(), l.start.line))
+            .collect();
+        if got != want {
+            return Err(format!(
+                "{}: check {id} of {} expected at {want:?}, found at {got:?}:\n{:#}",
+                case.path,
+                case.rule,
+                snapshot(&findings)
+            )
+            .into());
+        }
+    }
     if case.kind == "firing" {
         let mut settings = insta::Settings::clone_current();
         settings.set_snapshot_path(rule_dir(&case.rule).join("snapshots"));
@@ -310,6 +334,25 @@ fn snapshot(findings: &[Finding]) -> Value {
                 "at": f.location.as_ref().map(at),
                 "message": f.message,
             });
+            if !f.checks.is_empty() {
+                entry["checks"] = f
+                    .checks
+                    .iter()
+                    .map(|c| {
+                        format!(
+                            "{}{} ({}, {})",
+                            c.id.as_ref().map_or(String::new(), |id| format!("{id}: ")),
+                            c.label,
+                            c.stride.as_str(),
+                            if c.certainty == trustmap_rules::Certainty::Definite {
+                                "definite"
+                            } else {
+                                "possible"
+                            }
+                        )
+                    })
+                    .collect();
+            }
             if !f.related.is_empty() {
                 entry["related"] = f
                     .related

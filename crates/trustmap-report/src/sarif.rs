@@ -32,7 +32,7 @@ use serde_sarif::sarif::{
 use std::collections::{BTreeMap, BTreeSet};
 use std::fmt::Write as _;
 use trustmap_model::{Diagnostic, DiagnosticLevel, Limit, Limits, Span, limit_diagnostic};
-use trustmap_rules::{Certainty, Finding, Rule, RuleSet, Severity, Subject};
+use trustmap_rules::{Certainty, FailedCheck, Finding, Rule, RuleSet, Severity, Subject};
 
 /// The `$schema` written at the top of the log.
 pub const SARIF_SCHEMA: &str = "https://json.schemastore.org/sarif-2.1.0.json";
@@ -414,13 +414,29 @@ fn result(finding: &Finding, rule_index: Option<usize>) -> SarifResult {
         Certainty::Definite => "definite",
         Certainty::Possible => "possible",
     };
-    let properties = BTreeMap::from([
+    let mut properties = BTreeMap::from([
         ("stride".to_string(), json!(finding.stride.as_str())),
         ("certainty".to_string(), json!(certainty)),
         ("subject".to_string(), json!({"kind": kind, "id": id})),
     ]);
+    if !finding.checks.is_empty() {
+        let checks: Vec<Value> = finding.checks.iter().map(check_property).collect();
+        properties.insert("checks".to_string(), json!(checks));
+    }
+    if !finding.folded.is_empty() {
+        let folded: Vec<Value> = finding.folded.iter().map(folded_property).collect();
+        properties.insert("folded".to_string(), json!(folded));
+    }
+    // Every STRIDE category of the threat: a checklist's failed checks', and those of the
+    // findings folded into it.
+    let tags: Vec<String> = finding
+        .categories
+        .iter()
+        .map(|s| s.as_str().to_string())
+        .collect();
     result.properties = Some(
         PropertyBag::builder()
+            .tags(tags)
             .additional_properties(properties)
             .build(),
     );
@@ -446,6 +462,43 @@ fn result(finding: &Finding, rule_index: Option<usize>) -> SarifResult {
         result.suppressions = Some(vec![suppression]);
     }
     result
+}
+
+/// A failed check of a checklist rule, for the result's `checks` property.
+fn check_property(check: &FailedCheck) -> Value {
+    let certainty = match check.certainty {
+        Certainty::Definite => "definite",
+        Certainty::Possible => "possible",
+    };
+    let mut value = json!({
+        "label": check.label,
+        "stride": check.stride.as_str(),
+        "certainty": certainty,
+    });
+    if let Some(id) = &check.id {
+        value["id"] = json!(id);
+    }
+    if let Some(decision) = check.decision.as_ref().filter(|d| !d.expired) {
+        value["decision"] = json!(decision.kind.as_str());
+    }
+    value
+}
+
+/// A finding folded into a result (it restates it on the same door), for the result's
+/// `folded` property: its rule, message, subject and fingerprint, so that nothing it said is
+/// lost and its alert can be traced.
+fn folded_property(finding: &Finding) -> Value {
+    let kind = match finding.subject {
+        Subject::Element(_) => "element",
+        Subject::Flow(_) => "flow",
+    };
+    json!({
+        "ruleId": finding.rule_id,
+        "message": message(&finding.message).text,
+        "stride": finding.categories.iter().map(|s| s.as_str()).collect::<Vec<_>>(),
+        "subject": {"kind": kind, "id": finding.subject.id()},
+        "fingerprint": finding.fingerprint,
+    })
 }
 
 /// The finding's location: its span, or, when it has none (or one without a file), a logical
