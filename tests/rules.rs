@@ -11,6 +11,9 @@
 //! `<ID>::formats` checks that the rule has a firing and a silent case for every format that
 //! can state what it reads ([`APPLIES`]) and fires on no other.
 //!
+//! `fold::{firing,silent}::<stem>` do the same for `fixtures/fold/`: findings that restate one
+//! door folded into one (`absorbs:`), where `# expect: folded` marks a lead's line.
+//!
 //! Run one rule with `cargo test --test rules TM-E001`; review changed snapshots with
 //! `cargo insta review` (or `INSTA_UPDATE=always cargo test --test rules` to accept them all).
 
@@ -177,6 +180,18 @@ fn main() {
             trials.push(Trial::test(case.name(), move || run_case(&case)));
         }
     }
+    for kind in ["firing", "silent"] {
+        for name in file_names(&root().join("fixtures/fold").join(kind)) {
+            let stem = name
+                .split_once('.')
+                .map_or(name.as_str(), |(s, _)| s)
+                .to_string();
+            let path = format!("fixtures/fold/{kind}/{name}");
+            trials.push(Trial::test(format!("fold::{kind}::{stem}"), move || {
+                run_fold_case(kind, &stem, &path)
+            }));
+        }
+    }
     trials.push(Trial::test("fixtures::every_folder_names_a_rule", || {
         check_folders()
     }));
@@ -290,7 +305,11 @@ fn run_case(case: &Case) -> Result<(), Failed> {
         let want = trustmap_rules::expected_places([(case.path.as_str(), text.as_str())], &id);
         let got: BTreeSet<(String, u32)> = findings
             .iter()
-            .filter(|f| f.checks.iter().any(|c| c.id.as_deref() == Some(id.as_str())))
+            .filter(|f| {
+                f.checks
+                    .iter()
+                    .any(|c| c.id.as_deref() == Some(id.as_str()))
+            })
             .filter_map(|f| f.location.as_ref())
             .map(|l| (l.file.to_string(), l.start.line))
             .collect();
@@ -311,6 +330,62 @@ fn run_case(case: &Case) -> Result<(), Failed> {
         settings.set_input_file(&case.path);
         settings.set_omit_expression(true);
         settings.bind(|| insta::assert_yaml_snapshot!(case.stem.as_str(), snapshot(&findings)));
+    }
+    Ok(())
+}
+
+/// The marker of a line where a finding must have absorbed another (`# expect: folded`).
+const FOLDED: &str = "folded";
+
+/// Scans a folding fixture alone, evaluates every rule and folds the restatements as a scan
+/// does: in a firing case, findings that absorbed others are on exactly the lines marked
+/// `# expect: folded` (at least one), pinned by a snapshot in `fixtures/fold/snapshots/`; in a
+/// silent case, nothing is folded (the rules fire, but not on one door).
+fn run_fold_case(kind: &str, stem: &str, path: &str) -> Result<(), Failed> {
+    let scan = trustmap_scan::scan(
+        &[PathBuf::from(path)],
+        &trustmap_scan::ScanOptions::default(),
+    )
+    .map_err(|e| e.to_string())?;
+    let rules = RuleSet::builtin().map_err(|e| e.to_string())?;
+    let evaluated = trustmap_rules::evaluate(&scan.model, &rules);
+    let count = evaluated.len();
+    let folded = trustmap_rules::fold(evaluated, &rules, &scan.model);
+    let inner: usize = folded.iter().map(|f| f.folded.len()).sum();
+    if folded.len() + inner != count {
+        return Err(format!(
+            "{path}: {count} findings, {} after folding and {inner} folded",
+            folded.len()
+        )
+        .into());
+    }
+    let leads: Vec<Finding> = folded
+        .into_iter()
+        .filter(|f| !f.folded.is_empty())
+        .collect();
+    let got: BTreeSet<(String, u32)> = leads
+        .iter()
+        .filter_map(|f| f.location.as_ref())
+        .map(|l| (l.file.to_string(), l.start.line))
+        .collect();
+    let want = expectations(&root().join(path), FOLDED);
+    if kind == "firing" && want.is_empty() {
+        return Err(format!("{path}: no `# expect: {FOLDED}` line").into());
+    }
+    if got != want {
+        return Err(format!(
+            "{path}: folded findings expected at {want:?}, found at {got:?}:\n{:#}",
+            snapshot(&leads)
+        )
+        .into());
+    }
+    if kind == "firing" {
+        let mut settings = insta::Settings::clone_current();
+        settings.set_snapshot_path(root().join("fixtures/fold/snapshots"));
+        settings.set_prepend_module_to_snapshot(false);
+        settings.set_input_file(path);
+        settings.set_omit_expression(true);
+        settings.bind(|| insta::assert_yaml_snapshot!(stem, snapshot(&leads)));
     }
     Ok(())
 }
@@ -350,6 +425,20 @@ fn snapshot(findings: &[Finding]) -> Value {
                                 "possible"
                             }
                         )
+                    })
+                    .collect();
+            }
+            if !f.folded.is_empty() {
+                entry["categories"] = json!(f.categories);
+                entry["folded"] = f
+                    .folded
+                    .iter()
+                    .map(|g| {
+                        json!({
+                            "rule": g.rule_id,
+                            "subject": g.subject.id(),
+                            "message": g.message,
+                        })
                     })
                     .collect();
             }

@@ -65,7 +65,11 @@ impl<'a> FindingEntry<'a> {
             decision: f.decision.as_ref(),
             categories: &f.categories,
             checks: &f.checks,
-            folded: f.folded.iter().map(|g| FindingEntry::of(g, rules)).collect(),
+            folded: f
+                .folded
+                .iter()
+                .map(|g| FindingEntry::of(g, rules))
+                .collect(),
         }
     }
 }

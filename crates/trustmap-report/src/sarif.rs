@@ -18,6 +18,10 @@
 //!   ([`sarif_bounded`]);
 //! - `security-severity` and `tags` on every rule, `help` in text and Markdown;
 //! - `partialFingerprints` on every result ([`FINGERPRINT_KEY`]), stable when lines move;
+//! - `properties.tags` on every result: the threat's STRIDE categories (a checklist's failed
+//!   checks', and those of the findings folded into it); `properties.checks` lists a
+//!   checklist's failed checks, `properties.folded` the findings folded in (rule, message,
+//!   categories, subject, fingerprint);
 //! - `automationDetails.id` for the category (see [`SarifOptions::automation_id`]);
 //! - scan problems as `invocations[0].toolExecutionNotifications`.
 

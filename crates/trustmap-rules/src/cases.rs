@@ -101,7 +101,10 @@ fn compare(
         problems.push(format!("{what}expected at {}, not found", shown(&missing)));
     }
     if !unexpected.is_empty() {
-        problems.push(format!("{what}found at {}, not expected", shown(&unexpected)));
+        problems.push(format!(
+            "{what}found at {}, not expected",
+            shown(&unexpected)
+        ));
     }
 }
 
@@ -129,9 +132,8 @@ pub fn check_case(
             problems.push(format!("the fixture does not scan cleanly: {diagnostic}"));
         }
     }
-    let marked = |id: &str| {
-        expected_places(texts.iter().map(|(f, t)| (f.as_str(), t.as_str())), id)
-    };
+    let marked =
+        |id: &str| expected_places(texts.iter().map(|(f, t)| (f.as_str(), t.as_str())), id);
     let expected = marked(rule_id);
     let findings: Vec<Finding> = evaluate(model, rules)
         .into_iter()

@@ -335,7 +335,11 @@ impl Finding {
         let (decided, open): (Vec<&FailedCheck>, Vec<&FailedCheck>) =
             self.checks.iter().partition(|c| c.decided());
         let missing = if open.is_empty() {
-            decided.iter().map(|c| label(c)).collect::<Vec<_>>().join(", ")
+            decided
+                .iter()
+                .map(|c| label(c))
+                .collect::<Vec<_>>()
+                .join(", ")
         } else {
             let mut text = open.iter().map(|c| label(c)).collect::<Vec<_>>().join(", ");
             if !decided.is_empty() {
@@ -358,7 +362,11 @@ impl Finding {
             self.stride = *first;
             self.categories = categories;
         }
-        if self.checks.iter().any(|c| c.certainty == Certainty::Definite) {
+        if self
+            .checks
+            .iter()
+            .any(|c| c.certainty == Certainty::Definite)
+        {
             self.certainty = Certainty::Definite;
         } else {
             self.certainty = Certainty::Possible;

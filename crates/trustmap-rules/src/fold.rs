@@ -24,7 +24,9 @@ pub fn fold(findings: Vec<Finding>, rules: &RuleSet, model: &Model) -> Vec<Findi
     // (file, line) -> the lead findings located there.
     let mut leads: BTreeMap<(&str, u32), Vec<usize>> = BTreeMap::new();
     for (index, finding) in findings.iter().enumerate() {
-        let absorbs = rules.get(&finding.rule_id).is_some_and(|r| !r.absorbs.is_empty());
+        let absorbs = rules
+            .get(&finding.rule_id)
+            .is_some_and(|r| !r.absorbs.is_empty());
         if let (true, Some(at)) = (absorbs, &finding.location) {
             leads
                 .entry((at.file.as_str(), at.start.line))

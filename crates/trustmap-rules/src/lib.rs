@@ -29,8 +29,8 @@ pub use finding::{
 };
 pub use fold::{SAME_DOOR, fold};
 pub use language::{
-    ATTRIBUTE_TESTS, AttrTestDoc, BUILTIN_PREFIX, CHECK_FIELDS, FIELDS, Field,
-    MISSING_PLACEHOLDER, OPERATORS, On, Operator, PLACEHOLDERS, rules_reference,
+    ATTRIBUTE_TESTS, AttrTestDoc, BUILTIN_PREFIX, CHECK_FIELDS, FIELDS, Field, MISSING_PLACEHOLDER,
+    OPERATORS, On, Operator, PLACEHOLDERS, rules_reference,
 };
 pub use rule::{
     Absorbed, AppliesTo, Check, LocationChoice, Namespace, Rule, RuleError, parse_rule,
@@ -205,6 +205,60 @@ mod tests {
             assert!(!rule.cwe.is_empty(), "{} has no CWE", rule.id);
             assert!(rule.source.starts_with("rules/"));
         }
+    }
+
+    fn rule_with(id: &str, extra: &str) -> Rule {
+        let stride = Stride::ALL
+            .into_iter()
+            .find(|s| {
+                id.split('-')
+                    .nth(1)
+                    .is_some_and(|r| r.starts_with(s.letter()))
+            })
+            .unwrap();
+        let text = format!(
+            "id: {id}\ntitle: t\nstride: {}\napplies_to: [process]\nseverity: low\ncondition:\n  attr: privileged\nmessage: m\ndescription: d\nmitigation: m\n{extra}",
+            stride.as_str()
+        );
+        parse_rule(&format!("{id}.yaml"), &text).unwrap()
+    }
+
+    #[test]
+    fn check_ids_are_unique_across_rules_and_absorbing_does_not_chain() {
+        let checklist = "checks:\n  - id: ACME-D001\n    label: l\n    stride: denial_of_service\n    fails: {attr: resource_limits, is: no}\nmessage: \"{missing}\"\n";
+        let with_checks = |id: &str| {
+            let text = format!(
+                "id: {id}\ntitle: t\nstride: elevation_of_privilege\napplies_to: [process]\nseverity: low\ncondition:\n  attr: privileged\ndescription: d\nmitigation: m\n{checklist}"
+            );
+            parse_rule(&format!("{id}.yaml"), &text).unwrap()
+        };
+        let mut set = RuleSet::default();
+        set.add(with_checks("ACME-E001")).unwrap();
+        assert_eq!(set.check("ACME-D001").unwrap().0.id, "ACME-E001");
+        assert!(set.ids().any(|id| id == "ACME-D001"));
+        let e = set.add(rule_with("ACME-D001", "")).unwrap_err();
+        assert!(e.message.contains("the id of a check of ACME-E001"), "{e}");
+        let e = set.add(with_checks("ACME-E002")).unwrap_err();
+        assert!(
+            e.message.contains("already used by a check of ACME-E001"),
+            "{e}"
+        );
+
+        let mut set = RuleSet::default();
+        set.add(rule_with("ACME-I001", "absorbs:\n  ACME-S001: x\n"))
+            .unwrap();
+        let e = set
+            .add(rule_with("ACME-S001", "absorbs:\n  ACME-T001: x\n"))
+            .unwrap_err();
+        assert!(e.message.contains("chain"), "{e}");
+        let e = set
+            .add(rule_with("ACME-E001", "absorbs:\n  ACME-I001: x\n"))
+            .unwrap_err();
+        assert!(e.message.contains("chain"), "{e}");
+        let e = set.check_absorbed().unwrap_err();
+        assert_eq!(e.field, "absorbs.ACME-S001");
+        set.add(rule_with("ACME-S001", "")).unwrap();
+        set.check_absorbed().unwrap();
     }
 
     #[test]

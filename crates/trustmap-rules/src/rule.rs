@@ -143,7 +143,10 @@ impl Rule {
         if !self.checks.is_empty() {
             text.push_str("**Checks** (the finding lists those that fail):\n\n");
             for check in &self.checks {
-                let id = check.id.as_ref().map_or(String::new(), |id| format!("`{id}` "));
+                let id = check
+                    .id
+                    .as_ref()
+                    .map_or(String::new(), |id| format!("`{id}` "));
                 text.push_str(&format!(
                     "- {id}{} ({})\n",
                     check.label,
