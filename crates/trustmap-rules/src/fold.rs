@@ -16,7 +16,7 @@ use std::collections::BTreeMap;
 use trustmap_model::{ElementId, Model};
 
 /// What introduces the folded facts at the end of the lead's message.
-pub const SAME_DOOR: &str = "Same door:";
+pub const FOLDED_INTO: &str = "Also:";
 
 /// Folds the findings that restate another into it (see the module documentation). Findings
 /// keep their order; folded ones leave the list and live on in their lead's `folded`.
@@ -140,6 +140,6 @@ fn merge(lead: &mut Finding, mut folded: Vec<Finding>, rules: &RuleSet, model: &
         }
     }
     let message = lead.message.trim_end().trim_end_matches('.');
-    lead.message = format!("{message}. {SAME_DOOR} {}", clauses.join("; "));
+    lead.message = format!("{message}. {FOLDED_INTO} {}", clauses.join("; "));
     lead.folded = folded;
 }

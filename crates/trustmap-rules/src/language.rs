@@ -569,7 +569,7 @@ pub fn rules_reference() -> String {
          decisions and `--select`/`--ignore` are applied, a finding of an absorbed rule that \
          is on the same file and line as a finding of the absorbing rule, about the same \
          subject or a flow into or out of it, with the same certainty and the same decision \
-         (usually none), is folded into it: the lead's message ends with `Same door: ` and \
+         (usually none), is folded into it: the lead's message ends with `Also: ` and \
          the clauses, its severity is the higher of the two, its STRIDE categories gain the \
          absorbed rule's, and its JSON and SARIF output keep the folded findings (rule, \
          message, subject, fingerprint). A decision for the absorbed rule still decides its \

@@ -27,7 +27,7 @@ pub use finding::{
     Certainty, Decision, DecisionKind, FailedCheck, Finding, PathStep, RelatedLocation, Severity,
     Stride, Subject, stable_hash,
 };
-pub use fold::{SAME_DOOR, fold};
+pub use fold::{FOLDED_INTO, fold};
 pub use language::{
     ATTRIBUTE_TESTS, AttrTestDoc, BUILTIN_PREFIX, CHECK_FIELDS, FIELDS, Field, MISSING_PLACEHOLDER,
     OPERATORS, On, Operator, PLACEHOLDERS, rules_reference,
