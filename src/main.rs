@@ -397,6 +397,7 @@ fn load_rules(extra: &[PathBuf]) -> Result<RuleSet> {
             rules.add(rule)?;
         }
     }
+    rules.check_absorbed()?;
     Ok(rules)
 }
 
@@ -573,8 +574,11 @@ fn analyze(input: &InputArgs, analysis: &AnalysisArgs) -> Result<Analysis> {
     diagnostics.extend(decided);
     diagnostics.sort();
     // Decisions were matched against every finding (so none is called stale for a rule that
-    // is not reported); what is reported is the selection, from the floor up.
-    findings.retain(|f| selection.enabled(&f.rule_id) && f.severity >= floor);
+    // is not reported); what is reported is the selection, from the floor up, with the
+    // findings that restate another on the same door folded into it.
+    selection.apply(&mut findings);
+    let mut findings = trustmap_rules::fold(findings, &rules, &scan.model);
+    findings.retain(|f| f.severity >= floor);
     Ok(Analysis {
         scan,
         rules,
@@ -974,10 +978,24 @@ fn rules(args: RulesArgs) -> Result<u8> {
                 ));
             }
         }
-        Some(RulesAction::Explain { id }) => match rules.get(&id.to_ascii_uppercase()) {
-            Some(rule) => out = rule.help_markdown(),
-            None => bail!("no rule has the id {id}; `trustmap rules` lists them"),
-        },
+        Some(RulesAction::Explain { id }) => {
+            let id = id.to_ascii_uppercase();
+            match (rules.get(&id), rules.check(&id)) {
+                (Some(rule), _) => out = rule.help_markdown(),
+                // A retired rule's id is kept by the check it became.
+                (None, Some((rule, check))) => {
+                    out = format!(
+                        "> {id} is the check \"{}\" of {} ({}): `--select`, `--ignore` and \
+                         decisions that name {id} apply to that check.\n\n{}",
+                        check.label,
+                        rule.id,
+                        rule.title,
+                        rule.help_markdown()
+                    );
+                }
+                (None, None) => bail!("no rule has the id {id}; `trustmap rules` lists them"),
+            }
+        }
         Some(RulesAction::Attributes) => {
             for name in trustmap_model::AttrName::ALL {
                 out.push_str(&format!(
@@ -1006,6 +1024,7 @@ fn test_rules(dir: &std::path::Path, mut rules: RuleSet) -> Result<u8> {
     for (_, rule) in &tested {
         rules.add(rule.clone())?;
     }
+    rules.check_absorbed()?;
     let mut out = String::new();
     let mut failed = 0;
     for (path, rule) in &tested {

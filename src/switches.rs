@@ -6,7 +6,7 @@
 use std::io::IsTerminal;
 use std::sync::OnceLock;
 use trustmap_model::{Diagnostic, DiagnosticLevel};
-use trustmap_rules::RuleSet;
+use trustmap_rules::{Finding, RuleSet};
 
 /// Which rules report: ruff's model. A rule is on when the longest selector that matches its
 /// id (a case-insensitive prefix, or `ALL`) is in `select`, off when it is in `ignore` (a tie
@@ -55,7 +55,8 @@ impl Selection {
                     if s.is_empty() {
                         return Err(format!("{source}: an empty rule selector"));
                     }
-                    if rules.rules().iter().any(|r| matches(&s, &r.id).is_some()) {
+                    // A check's id (a retired rule's, kept by the check it became) selects too.
+                    if rules.ids().any(|id| matches(&s, id).is_some()) {
                         Ok(s)
                     } else {
                         Err(format!(
@@ -74,12 +75,42 @@ impl Selection {
 
     /// Whether the rule with this id reports.
     pub fn enabled(&self, id: &str) -> bool {
-        let best = |list: &[String]| list.iter().filter_map(|s| matches(s, id)).max();
+        self.enabled_as(&[id])
+    }
+
+    /// Whether something known by all these ids reports: a check is known by its rule's id
+    /// and its own. The most specific selector that matches any of them decides.
+    fn enabled_as(&self, ids: &[&str]) -> bool {
+        let best = |list: &[String]| {
+            list.iter()
+                .flat_map(|s| ids.iter().filter_map(|id| matches(s, id)))
+                .max()
+        };
         match (best(&self.select), best(&self.ignore)) {
             (_, Some(ignored)) if best(&self.select).is_none_or(|s| ignored >= s) => false,
             (Some(_), _) => true,
             (None, _) => self.select.is_empty(),
         }
+    }
+
+    /// The findings reported: those of the rules selected; of a checklist rule's findings,
+    /// the checks selected (by the rule's id or the check's), and only the findings left with
+    /// a check.
+    pub fn apply(&self, findings: &mut Vec<Finding>) {
+        findings.retain_mut(|finding| {
+            if finding.checks.is_empty() {
+                return self.enabled(&finding.rule_id);
+            }
+            let before = finding.checks.len();
+            finding.checks.retain(|check| match &check.id {
+                Some(id) => self.enabled_as(&[&finding.rule_id, id]),
+                None => self.enabled(&finding.rule_id),
+            });
+            if finding.checks.len() != before {
+                finding.refresh_checks();
+            }
+            !finding.checks.is_empty()
+        });
     }
 }
 

@@ -141,3 +141,102 @@ fn a_malformed_decision_names_file_line_and_field() {
         "{run:?}"
     );
 }
+
+/// A decision written for a rule that became a check (TM-D001, now the resource-limits check of
+/// TM-E014) covers that check of the finding on its subject: the finding says the check is
+/// decided and stays undecided for the others; decisions for every check decide it. None of
+/// them is stale.
+#[test]
+fn a_decision_for_a_retired_rule_covers_its_check() {
+    let compose: &[u8] = b"services:\n  web:\n    image: nginx:1.27\n    ports: [\"443:443\"]\n";
+    let decision = |rule: &str| {
+        format!(
+            "  - rule: {rule}\n    path: \"app/**\"\n    decision: accept\n    owner: ops\n    reason: host limits\n"
+        )
+    };
+    let hardening = |report: &Value| {
+        report["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|f| f["rule_id"] == "TM-E014")
+            .cloned()
+            .unwrap_or_else(|| panic!("no TM-E014 finding: {report}"))
+    };
+
+    let one = format!("decisions:\n{}", decision("TM-D001"));
+    let dir = scratch(&[
+        ("app/compose.yaml", compose),
+        ("trustmap.yaml", one.as_bytes()),
+    ]);
+    let run = trustmap_in(dir.path(), &["scan", ".", "--format", "json"]);
+    let report: Value = serde_json::from_str(&run.stdout).unwrap();
+    let finding = hardening(&report);
+    assert!(finding["decision"].is_null(), "{finding}");
+    let limits = finding["checks"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["id"] == "TM-D001")
+        .unwrap();
+    assert_eq!(limits["decision"]["kind"], "accept", "{finding}");
+    let message = finding["message"].as_str().unwrap();
+    assert!(
+        message.ends_with("(decided: no CPU or memory limit)")
+            && message.contains("its processes may gain privileges"),
+        "{message}"
+    );
+    assert!(!run.stderr.contains("stale-decision"), "{run:?}");
+
+    let all: String = ["TM-E011", "TM-D001", "TM-T001", "TM-R001"]
+        .iter()
+        .map(|rule| decision(rule))
+        .collect();
+    let dir = scratch(&[
+        ("app/compose.yaml", compose),
+        ("trustmap.yaml", format!("decisions:\n{all}").as_bytes()),
+    ]);
+    let run = trustmap_in(dir.path(), &["scan", ".", "--format", "json"]);
+    let report: Value = serde_json::from_str(&run.stdout).unwrap();
+    let finding = hardening(&report);
+    assert_eq!(finding["decision"]["kind"], "accept", "{finding}");
+    assert!(!run.stderr.contains("stale-decision"), "{run:?}");
+}
+
+/// A decision for a rule whose findings fold into another's (TM-S003 into TM-I002) still
+/// decides its finding, which then stays apart from the undecided lead.
+#[test]
+fn a_decision_for_a_folded_rule_still_decides_its_finding() {
+    let compose: &[u8] = b"services:\n  db:\n    image: postgres:16\n    ports: [\"5432:5432\"]\n";
+    let findings_of = |dir: &tempfile::TempDir| -> Vec<Value> {
+        let run = trustmap_in(dir.path(), &["scan", ".", "--format", "json"]);
+        let report: Value = serde_json::from_str(&run.stdout).unwrap();
+        assert!(!run.stderr.contains("stale-decision"), "{run:?}");
+        report["findings"].as_array().unwrap().clone()
+    };
+    let on_line = |findings: &[Value], rule: &str| {
+        findings
+            .iter()
+            .filter(|f| f["rule_id"] == rule && f["location"]["start"]["line"] == 4)
+            .cloned()
+            .collect::<Vec<_>>()
+    };
+
+    let undecided = scratch(&[("app/compose.yaml", compose)]);
+    let findings = findings_of(&undecided);
+    let lead = on_line(&findings, "TM-I002");
+    assert_eq!(lead.len(), 1, "{findings:#?}");
+    assert!(on_line(&findings, "TM-S003").is_empty(), "{findings:#?}");
+    assert_eq!(lead[0]["folded"][0]["rule_id"], "TM-S003", "{lead:#?}");
+
+    let decisions: &[u8] = b"decisions:\n  - rule: TM-S003\n    path: \"app/**\"\n    decision: accept\n    owner: dba\n    reason: a firewall in front\n";
+    let decided = scratch(&[("app/compose.yaml", compose), ("trustmap.yaml", decisions)]);
+    let findings = findings_of(&decided);
+    let lead = on_line(&findings, "TM-I002");
+    assert!(
+        lead[0]["folded"].is_null() && lead[0]["decision"].is_null(),
+        "{lead:#?}"
+    );
+    let apart = on_line(&findings, "TM-S003");
+    assert_eq!(apart[0]["decision"]["kind"], "accept", "{findings:#?}");
+}

@@ -71,6 +71,70 @@ fn sarif_of_a_real_scan_is_valid_and_github_ready() {
     );
 }
 
+/// A finding that folded others in (one door said by several rules) and a checklist finding:
+/// the SARIF result carries every STRIDE category as its tags, the folded rules with their own
+/// fingerprints, and the failed checks, and still validates.
+#[test]
+fn sarif_results_carry_folded_findings_and_failed_checks() {
+    let run = trustmap(&["scan", "fixtures/fold/firing", "--format", "sarif"]);
+    let sarif: Value = serde_json::from_str(&run.stdout).unwrap();
+    trustmap_testkit::assert_valid_sarif(&sarif);
+    let results = sarif["runs"][0]["results"].as_array().unwrap();
+    let published = results
+        .iter()
+        .find(|r| {
+            r["ruleId"] == "TM-I002" && r["message"]["text"].as_str().unwrap().contains("cache")
+        })
+        .unwrap();
+    let tags: Vec<&str> = published["properties"]["tags"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|t| t.as_str().unwrap())
+        .collect();
+    assert_eq!(
+        tags,
+        [
+            "information_disclosure",
+            "spoofing",
+            "elevation_of_privilege",
+            "tampering"
+        ],
+        "{published}"
+    );
+    let folded: Vec<&str> = published["properties"]["folded"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["ruleId"].as_str().unwrap())
+        .collect();
+    assert_eq!(folded, ["TM-S003", "TM-I001"], "{published}");
+    let fingerprint = |r: &Value| r["partialFingerprints"]["trustmapFingerprint/v1"].clone();
+    assert_ne!(
+        published["properties"]["folded"][0]["fingerprint"],
+        fingerprint(published)
+    );
+    // No result of its own for a folded finding.
+    assert!(
+        !results.iter().any(|r| r["ruleId"] == "TM-S003"),
+        "{results:#?}"
+    );
+
+    let hardening = results
+        .iter()
+        .find(|r| {
+            r["ruleId"] == "TM-E014" && r["message"]["text"].as_str().unwrap().starts_with("cache ")
+        })
+        .unwrap();
+    let checks = hardening["properties"]["checks"].as_array().unwrap();
+    assert!(
+        checks.iter().any(|c| c["id"] == "TM-R001"
+            && c["certainty"] == "possible"
+            && c["stride"] == "repudiation"),
+        "{hardening}"
+    );
+}
+
 /// The HTML report in a real browser: headless Chromium loads the file, a script checks the
 /// diagram and the threats table are there and that the STRIDE filter hides rows, and a
 /// screenshot is taken. Runs where Chromium is installed (Debian's `chromium` package);

@@ -4,9 +4,15 @@
 //! Each case scans its one file and checks that the rule fires exactly on the lines its
 //! `# expect: <ID>` comments mark (a firing case must mark at least one, a silent case none);
 //! a firing case also pins the rule's findings (message, severity and why, certainty, location,
-//! related locations, attack path) as a reviewed snapshot in `fixtures/rules/<ID>/snapshots/`.
+//! related locations, attack path, a checklist's failed checks) as a reviewed snapshot in
+//! `fixtures/rules/<ID>/snapshots/`. For a rule with checks, `# expect: <CHECK-ID>` beside the
+//! rule's id marks the lines whose finding lists that check, compared the same way (only in a
+//! fixture that marks the check at all).
 //! `<ID>::formats` checks that the rule has a firing and a silent case for every format that
 //! can state what it reads ([`APPLIES`]) and fires on no other.
+//!
+//! `fold::{firing,silent}::<stem>` do the same for `fixtures/fold/`: findings that restate one
+//! door folded into one (`absorbs:`), where `# expect: folded` marks a lead's line.
 //!
 //! Run one rule with `cargo test --test rules TM-E001`; review changed snapshots with
 //! `cargo insta review` (or `INSTA_UPDATE=always cargo test --test rules` to accept them all).
@@ -73,8 +79,6 @@ impl fmt::Display for Format {
 /// (`crates/trustmap-terraform/catalog/*.yaml`); compose and Kubernetes through
 /// `trustmap-compose/src/project.rs` and `trustmap-kubernetes/src/{workload,network}.rs`.
 const APPLIES: &[(&str, &[Format])] = &[
-    // resource_limits: container limits only.
-    ("TM-D001", &[Compose, Kubernetes]),
     // rate_limited: WAF and rate limits in front of a cloud entry point.
     ("TM-D002", &[Aws, Azure, Google]),
     // privileged: containers, and ECS container definitions.
@@ -96,13 +100,15 @@ const APPLIES: &[(&str, &[Format])] = &[
     ("TM-E009", &[Kubernetes]),
     // service_account_privileges and service_account_token: RBAC and cloud identities.
     ("TM-E010", &[Kubernetes, Aws, Azure, Google]),
-    // privilege_escalation: containers only.
-    ("TM-E011", &[Compose, Kubernetes]),
     // rights on identities no workload carries: Kubernetes RBAC subjects, cloud users, roles,
     // service accounts and role assignments.
     ("TM-E012", &[Kubernetes, Aws, Azure, Google]),
     // Debuggers, the Docker API and consoles by image: containers.
     ("TM-E013", &[Compose, Kubernetes]),
+    // The hardening checklist: privilege_escalation, resource_limits and
+    // read_only_root_filesystem on containers; logging on compose services, Kubernetes ingress
+    // controllers, and load balancer, gateway and bucket logs on every cloud.
+    ("TM-E014", &[Compose, Kubernetes, Aws, Azure, Google]),
     // Flows from the internet without TLS: every format.
     ("TM-I001", &[Compose, Kubernetes, Aws, Azure, Google]),
     // A data store exposed to the internet: published ports, LoadBalancer Services, public
@@ -115,9 +121,6 @@ const APPLIES: &[(&str, &[Format])] = &[
     ("TM-I004", &[Aws, Azure]),
     // outdated_tls: cloud TLS policies.
     ("TM-I005", &[Aws, Azure, Google]),
-    // logging: compose logging drivers, Kubernetes ingress controllers, load balancer and
-    // gateway logs on every cloud.
-    ("TM-R001", &[Compose, Kubernetes, Aws, Azure, Google]),
     // authenticated on data stores: container images with their auth settings, ElastiCache
     // and Memorystore AUTH. (No Azure catalog entry states it.)
     ("TM-S001", &[Compose, Kubernetes, Aws, Google]),
@@ -137,8 +140,7 @@ const APPLIES: &[(&str, &[Format])] = &[
     ("TM-S006", &[Kubernetes, Aws, Azure, Google]),
     // unattached: security groups and network security groups attached to nothing here.
     ("TM-S007", &[Aws, Azure]),
-    // read_only_root_filesystem, image: containers only.
-    ("TM-T001", &[Compose, Kubernetes]),
+    // image: containers only.
     ("TM-T002", &[Compose, Kubernetes]),
     // backups = no on a store the internet can change: RDS and S3, Cloud SQL and buckets.
     // Azure states backups = no only for storage accounts and key vaults, which the internet
@@ -176,6 +178,18 @@ fn main() {
         }));
         for case in cases(&rule.id) {
             trials.push(Trial::test(case.name(), move || run_case(&case)));
+        }
+    }
+    for kind in ["firing", "silent"] {
+        for name in file_names(&root().join("fixtures/fold").join(kind)) {
+            let stem = name
+                .split_once('.')
+                .map_or(name.as_str(), |(s, _)| s)
+                .to_string();
+            let path = format!("fixtures/fold/{kind}/{name}");
+            trials.push(Trial::test(format!("fold::{kind}::{stem}"), move || {
+                run_fold_case(kind, &stem, &path)
+            }));
         }
     }
     trials.push(Trial::test("fixtures::every_folder_names_a_rule", || {
@@ -280,6 +294,35 @@ fn run_case(case: &Case) -> Result<(), Failed> {
         )
         .into());
     }
+    // A checklist's checks marked by id (`# expect: TM-E014 TM-D001`): the finding on exactly
+    // those lines lists the check.
+    let text = std::fs::read_to_string(root().join(&case.path)).map_err(|e| e.to_string())?;
+    let check_ids = rules
+        .get(&case.rule)
+        .into_iter()
+        .flat_map(|r| r.checks.iter().filter_map(|c| c.id.clone()));
+    for id in check_ids {
+        let want = trustmap_rules::expected_places([(case.path.as_str(), text.as_str())], &id);
+        let got: BTreeSet<(String, u32)> = findings
+            .iter()
+            .filter(|f| {
+                f.checks
+                    .iter()
+                    .any(|c| c.id.as_deref() == Some(id.as_str()))
+            })
+            .filter_map(|f| f.location.as_ref())
+            .map(|l| (l.file.to_string(), l.start.line))
+            .collect();
+        if got != want {
+            return Err(format!(
+                "{}: check {id} of {} expected at {want:?}, found at {got:?}:\n{:#}",
+                case.path,
+                case.rule,
+                snapshot(&findings)
+            )
+            .into());
+        }
+    }
     if case.kind == "firing" {
         let mut settings = insta::Settings::clone_current();
         settings.set_snapshot_path(rule_dir(&case.rule).join("snapshots"));
@@ -287,6 +330,62 @@ fn run_case(case: &Case) -> Result<(), Failed> {
         settings.set_input_file(&case.path);
         settings.set_omit_expression(true);
         settings.bind(|| insta::assert_yaml_snapshot!(case.stem.as_str(), snapshot(&findings)));
+    }
+    Ok(())
+}
+
+/// The marker of a line where a finding must have absorbed another (`# expect: folded`).
+const FOLDED: &str = "folded";
+
+/// Scans a folding fixture alone, evaluates every rule and folds the restatements as a scan
+/// does: in a firing case, findings that absorbed others are on exactly the lines marked
+/// `# expect: folded` (at least one), pinned by a snapshot in `fixtures/fold/snapshots/`; in a
+/// silent case, nothing is folded (the rules fire, but not on one door).
+fn run_fold_case(kind: &str, stem: &str, path: &str) -> Result<(), Failed> {
+    let scan = trustmap_scan::scan(
+        &[PathBuf::from(path)],
+        &trustmap_scan::ScanOptions::default(),
+    )
+    .map_err(|e| e.to_string())?;
+    let rules = RuleSet::builtin().map_err(|e| e.to_string())?;
+    let evaluated = trustmap_rules::evaluate(&scan.model, &rules);
+    let count = evaluated.len();
+    let folded = trustmap_rules::fold(evaluated, &rules, &scan.model);
+    let inner: usize = folded.iter().map(|f| f.folded.len()).sum();
+    if folded.len() + inner != count {
+        return Err(format!(
+            "{path}: {count} findings, {} after folding and {inner} folded",
+            folded.len()
+        )
+        .into());
+    }
+    let leads: Vec<Finding> = folded
+        .into_iter()
+        .filter(|f| !f.folded.is_empty())
+        .collect();
+    let got: BTreeSet<(String, u32)> = leads
+        .iter()
+        .filter_map(|f| f.location.as_ref())
+        .map(|l| (l.file.to_string(), l.start.line))
+        .collect();
+    let want = expectations(&root().join(path), FOLDED);
+    if kind == "firing" && want.is_empty() {
+        return Err(format!("{path}: no `# expect: {FOLDED}` line").into());
+    }
+    if got != want {
+        return Err(format!(
+            "{path}: folded findings expected at {want:?}, found at {got:?}:\n{:#}",
+            snapshot(&leads)
+        )
+        .into());
+    }
+    if kind == "firing" {
+        let mut settings = insta::Settings::clone_current();
+        settings.set_snapshot_path(root().join("fixtures/fold/snapshots"));
+        settings.set_prepend_module_to_snapshot(false);
+        settings.set_input_file(path);
+        settings.set_omit_expression(true);
+        settings.bind(|| insta::assert_yaml_snapshot!(stem, snapshot(&leads)));
     }
     Ok(())
 }
@@ -311,6 +410,39 @@ fn snapshot(findings: &[Finding]) -> Value {
                 "at": f.location.as_ref().map(at),
                 "message": f.message,
             });
+            if !f.checks.is_empty() {
+                entry["checks"] = f
+                    .checks
+                    .iter()
+                    .map(|c| {
+                        format!(
+                            "{}{} ({}, {})",
+                            c.id.as_ref().map_or(String::new(), |id| format!("{id}: ")),
+                            c.label,
+                            c.stride.as_str(),
+                            if c.certainty == trustmap_rules::Certainty::Definite {
+                                "definite"
+                            } else {
+                                "possible"
+                            }
+                        )
+                    })
+                    .collect();
+            }
+            if !f.folded.is_empty() {
+                entry["categories"] = json!(f.categories);
+                entry["folded"] = f
+                    .folded
+                    .iter()
+                    .map(|g| {
+                        json!({
+                            "rule": g.rule_id,
+                            "subject": g.subject.id(),
+                            "message": g.message,
+                        })
+                    })
+                    .collect();
+            }
             if !f.related.is_empty() {
                 entry["related"] = f
                     .related

@@ -466,13 +466,13 @@ fn the_settings_section_sets_the_switches_and_the_command_line_wins() {
             "--severity",
             "low",
             "--ignore",
-            "TM-D001",
+            "TM-E014",
         ],
     );
     assert_eq!(cli.code, 1, "{cli:?}");
     let rules = rules_of(&cli);
     assert!(
-        rules.contains(&"TM-E008".to_string()) && !rules.contains(&"TM-D001".to_string()),
+        rules.contains(&"TM-E008".to_string()) && !rules.contains(&"TM-E014".to_string()),
         "{rules:?}"
     );
     // --exclude adds to the settings' patterns.
@@ -562,4 +562,71 @@ fn a_change_cannot_relax_its_own_settings() {
     );
     assert_eq!(run.code, 1, "{run:?}");
     assert!(run.stdout.contains("TM-E001"), "{run:?}");
+}
+
+/// The ids of the rules that became checks of TM-E014 select and ignore their check: the
+/// finding lists only the checks selected, and a finding left with none is not reported.
+/// `rules explain` says where such an id went.
+#[test]
+fn a_retired_rule_id_selects_and_ignores_its_check() {
+    let dir = tree(&[]);
+    let checks_of = |args: &[&str]| -> Vec<(Vec<String>, String)> {
+        let mut all = vec!["scan", ".", "--format", "json", "--fail-on", "none"];
+        all.extend_from_slice(args);
+        let scan = run(dir.path(), &all);
+        let json: Value =
+            serde_json::from_str(&scan.stdout).unwrap_or_else(|e| panic!("{e}: {scan:?}"));
+        json["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|f| f["rule_id"] == "TM-E014")
+            .map(|f| {
+                let ids = f["checks"]
+                    .as_array()
+                    .unwrap()
+                    .iter()
+                    .map(|c| c["id"].as_str().unwrap().to_string())
+                    .collect();
+                (ids, f["message"].as_str().unwrap().to_string())
+            })
+            .collect()
+    };
+    let every = checks_of(&[]);
+    assert_eq!(every.len(), 1, "{every:?}");
+    assert!(every[0].0.contains(&"TM-D001".to_string()), "{every:?}");
+
+    let ignored = checks_of(&["--ignore", "TM-D001"]);
+    assert_eq!(ignored.len(), 1, "{ignored:?}");
+    assert!(
+        !ignored[0].0.contains(&"TM-D001".to_string()),
+        "{ignored:?}"
+    );
+    assert!(
+        !ignored[0].1.contains("no CPU or memory limit"),
+        "{ignored:?}"
+    );
+
+    let selected = checks_of(&["--select", "TM-D001"]);
+    assert_eq!(
+        selected,
+        [(vec!["TM-D001".to_string()], selected[0].1.clone())]
+    );
+    assert!(
+        selected[0].1.ends_with(": no CPU or memory limit"),
+        "{selected:?}"
+    );
+
+    let none = checks_of(&["--ignore", "TM-E011,TM-D001,TM-T001,TM-R001"]);
+    assert!(none.is_empty(), "{none:?}");
+    assert!(checks_of(&["--ignore", "TM-E014"]).is_empty());
+
+    let explained = run(dir.path(), &["rules", "explain", "tm-d001"]);
+    assert_eq!(explained.code, 0, "{explained:?}");
+    assert!(
+        explained
+            .stdout
+            .starts_with("> TM-D001 is the check \"no CPU or memory limit\" of TM-E014"),
+        "{explained:?}"
+    );
 }

@@ -77,3 +77,33 @@ fn rules_docs_prints_the_committed_reference() {
     let committed = std::fs::read_to_string(util::root().join("docs/rules.md")).unwrap();
     assert_eq!(run.stdout, committed);
 }
+
+/// A user's checklist rule is tested like any other, and `# expect: CHECK-ID` pins where its
+/// finding lists a check: a check marked on a line where the finding does not list it fails.
+#[test]
+fn rules_test_checks_a_checklist_and_its_checks() {
+    let rule: &[u8] = b"id: ACME-E001\ntitle: Exposed and soft\nstride: [elevation_of_privilege]\napplies_to: [process]\nseverity: low\nlocation: subject\ncondition:\n  exposed_to_internet: true\nchecks:\n  - id: ACME-E002\n    label: may gain privileges\n    stride: elevation_of_privilege\n    fails: {attr: privilege_escalation, is: yes}\n  - id: ACME-T001\n    label: a writable root filesystem\n    stride: tampering\n    fails: {attr: read_only_root_filesystem, is: no}\nmessage: \"{name} lacks: {missing}\"\ndescription: d\nmitigation: m\n";
+    let firing: &[u8] = b"services:\n  web: # expect: ACME-E001 ACME-E002\n    image: nginx:1.27\n    read_only: true\n    ports: [\"443:443\"]\n  api: # expect: ACME-E001 ACME-E002 ACME-T001\n    image: nginx:1.27\n    ports: [\"8443:8443\"]\n";
+    let silent: &[u8] = b"services:\n  web:\n    image: nginx:1.27\n    read_only: true\n    security_opt: [\"no-new-privileges:true\"]\n    ports: [\"443:443\"]\n";
+    let dir = scratch(&[
+        ("ACME-E001.yaml", rule),
+        ("ACME-E001/firing/compose.yaml", firing),
+        ("ACME-E001/silent/compose.yaml", silent),
+    ]);
+    let run = trustmap(&["rules", "test", dir.path().to_str().unwrap()]);
+    assert_eq!(run.code, 0, "{run:?}");
+
+    // The read-only service marked as also having a writable root filesystem.
+    let wrong = String::from_utf8(firing.to_vec())
+        .unwrap()
+        .replace("ACME-E001 ACME-E002\n", "ACME-E001 ACME-E002 ACME-T001\n");
+    std::fs::write(dir.path().join("ACME-E001/firing/compose.yaml"), wrong).unwrap();
+    let run = trustmap(&["rules", "test", dir.path().to_str().unwrap()]);
+    assert_eq!(run.code, 1, "{run:?}");
+    assert!(
+        run.stdout
+            .starts_with("FAIL ACME-E001 firing: check ACME-T001 expected at ")
+            && run.stdout.contains("compose.yaml:2, not found"),
+        "{run:?}"
+    );
+}

@@ -5,7 +5,7 @@ use crate::merge::{merge_file, merge_service};
 use crate::ports::{self, Bind, PublishedPort};
 use crate::{FileReader, ProjectInput};
 use std::collections::{BTreeMap, BTreeSet, HashMap};
-use trustmap_containers::{self as catalog, EnvEntry, Technology};
+use trustmap_containers::{self as catalog, EnvEntry, ImageOrigin, Technology};
 use trustmap_containers::{self as references, Reference};
 use trustmap_model::Code;
 use trustmap_model::{
@@ -753,6 +753,17 @@ impl Parser<'_> {
             attrs.set_text(
                 AttrName::Image,
                 value.shown.clone(),
+                Some(image_span.clone()),
+            );
+            // A service that is built here runs the build, whatever its image is called.
+            let origin = match node.get("build") {
+                Some(_) => ImageOrigin::Built,
+                None if !value.known => ImageOrigin::Placeholder,
+                None => ImageOrigin::of_reference(&value.text),
+            };
+            attrs.set_text(
+                AttrName::ImageOrigin,
+                origin.as_str(),
                 Some(image_span.clone()),
             );
         }

@@ -1,7 +1,7 @@
 //! What container configuration says, whatever format carries it: which images are data
 //! stores and what protocol they speak, which environment values name other services or hold
-//! secrets, whether a data store's settings demand credentials, and which images are consoles
-//! that run code for whoever reaches them.
+//! secrets, whether a data store's settings demand credentials, which images are consoles
+//! that run code for whoever reaches them, and which image references are placeholders.
 //!
 //! Compose and Kubernetes both run containers configured by image, environment and command;
 //! this crate is the knowledge they share, so the two parsers state the same facts the same way.
@@ -10,6 +10,7 @@ mod auth;
 mod catalog;
 mod console;
 mod host;
+mod image;
 mod references;
 
 pub use auth::{EnvEntry, authentication, plaintext_secrets, secret_shape};
@@ -18,6 +19,7 @@ pub use catalog::{
 };
 pub use console::{Console, console};
 pub use host::{is_runtime_socket, is_sensitive_host_path};
+pub use image::{ImageOrigin, is_placeholder};
 pub use references::{Reference, is_secret_key, references};
 
 /// A Linux capability as the runtimes read it: case-insensitive, with or without `CAP_`

@@ -53,10 +53,20 @@ pub struct Entry {
 }
 
 impl Entry {
+    /// The decision as applied on `today`: expired when its date has passed.
+    fn applied(&self, today: Date) -> Decision {
+        let mut decision = self.decision.clone();
+        decision.expired = self.expires.is_some_and(|d| d < today);
+        decision
+    }
+
     fn matches(&self, finding: &Finding, element_span: Option<&Span>) -> bool {
-        if self.rule != finding.rule_id {
-            return false;
-        }
+        self.rule == finding.rule_id && self.covers(finding, element_span)
+    }
+
+    /// Whether the decision's scope (subject, path or place) covers the finding, whatever
+    /// rule it names.
+    fn covers(&self, finding: &Finding, element_span: Option<&Span>) -> bool {
         match &self.scope {
             Scope::Subject(id) => finding.subject.id() == id,
             Scope::Path(glob) => finding
@@ -79,8 +89,10 @@ impl Entry {
 }
 
 /// Applies decisions to findings: the first matching decision (inline comments before the
-/// file) is attached to each finding, marked expired when its date has passed. Returns the
-/// diagnostics for stale decisions, which match no finding.
+/// file) is attached to each finding, marked expired when its date has passed. A decision that
+/// names a check's id (a retired rule's, kept by the check it became) is attached to that
+/// check of the findings it covers, and a finding whose every check is decided is decided.
+/// Returns the diagnostics for stale decisions, which match no finding.
 ///
 /// `element_span` gives, for a finding, the span of the element it is about, so that a comment
 /// above a resource covers the findings on its lines.
@@ -102,9 +114,26 @@ pub fn apply(
             .find(|(_, e)| e.matches(finding, span.as_ref()))
         {
             used[index] = true;
-            let mut decision = entry.decision.clone();
-            decision.expired = entry.expires.is_some_and(|d| d < today);
-            finding.decision = Some(decision);
+            finding.decision = Some(entry.applied(today));
+        }
+        let by_check: Vec<(usize, usize)> = finding
+            .checks
+            .iter()
+            .enumerate()
+            .filter_map(|(at, check)| {
+                let id = check.id.as_deref()?;
+                entries
+                    .iter()
+                    .position(|e| e.rule == id && e.covers(finding, span.as_ref()))
+                    .map(|index| (at, index))
+            })
+            .collect();
+        for (at, index) in &by_check {
+            used[*index] = true;
+            finding.checks[*at].decision = Some(entries[*index].applied(today));
+        }
+        if !by_check.is_empty() {
+            finding.refresh_checks();
         }
     }
     entries

@@ -442,9 +442,11 @@ impl<'c> Builder<'c> {
         let kind = technology.map_or(ElementKind::Process, |t| t.kind);
         let mut attrs = Attributes::default();
         if let Some(image) = image.filter(|i| i.as_str().is_some()) {
+            let reference = image.as_str().unwrap_or_default();
+            attrs.set_text(AttrName::Image, reference, Some(self.span(image)));
             attrs.set_text(
-                AttrName::Image,
-                image.as_str().unwrap_or_default(),
+                AttrName::ImageOrigin,
+                containers::ImageOrigin::of_reference(reference).as_str(),
                 Some(self.span(image)),
             );
         }

@@ -151,6 +151,8 @@ vocabulary! {
     Seccomp = "seccomp": Flag,
     /// Processes: the container image reference as written (`nginx:1.27`, `app@sha256:...`).
     Image = "image": Text,
+    /// Processes and data stores: where the image comes from: `built` from the scanned repository (a compose service with `build:`), a `placeholder` filled in at deploy (`<image_url>`, a variable left unresolved, a capitalised token such as `IMAGE_NAME`, a registry on a domain reserved for documentation such as `example.com`), or pulled from a `registry` as written.
+    ImageOrigin = "image_origin": Text,
     /// Processes: the user the process runs as, as written.
     User = "user": Text,
     /// Processes: where logs go (`json-file`, `syslog`, `none`).
@@ -236,8 +238,8 @@ impl AttrName {
             | Rights
             | AssumableBy
             | LongLivedKeys => Polarity::DangerousWhenYes,
-            Forwards | Image | User | LoggingDriver | Networks | CarriedBy | Console
-            | Unattached => Polarity::Neutral,
+            Forwards | Image | ImageOrigin | User | LoggingDriver | Networks | CarriedBy
+            | Console | Unattached => Polarity::Neutral,
         }
     }
 }

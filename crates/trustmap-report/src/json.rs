@@ -4,8 +4,8 @@ use crate::{Counts, level_name, sorted_diagnostics};
 use serde::Serialize;
 use trustmap_model::{Diagnostic, Model, Snapshot, Span};
 use trustmap_rules::{
-    Certainty, Decision, Finding, PathStep, RelatedLocation, RuleSet, Scoring, Severity, Stride,
-    Subject,
+    Certainty, Decision, FailedCheck, Finding, PathStep, RelatedLocation, RuleSet, Scoring,
+    Severity, Stride, Subject,
 };
 
 /// The version of the findings document; bumped when a field changes meaning.
@@ -45,6 +45,39 @@ struct FindingEntry<'a> {
     fingerprint: &'a str,
     #[serde(skip_serializing_if = "Option::is_none")]
     decision: Option<&'a Decision>,
+    categories: &'a [Stride],
+    #[serde(skip_serializing_if = "<[_]>::is_empty")]
+    checks: &'a [FailedCheck],
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    folded: Vec<FindingEntry<'a>>,
+}
+
+impl<'a> FindingEntry<'a> {
+    fn of(f: &'a Finding, rules: &'a RuleSet) -> FindingEntry<'a> {
+        FindingEntry {
+            rule_id: &f.rule_id,
+            title: rules.get(&f.rule_id).map(|r| r.title.as_str()),
+            stride: f.stride,
+            severity: f.severity,
+            severity_reason: f.scoring.reason(),
+            scoring: &f.scoring,
+            certainty: f.certainty,
+            subject: &f.subject,
+            message: &f.message,
+            location: f.location.as_ref(),
+            related: &f.related,
+            attack_path: &f.attack_path,
+            fingerprint: &f.fingerprint,
+            decision: f.decision.as_ref(),
+            categories: &f.categories,
+            checks: &f.checks,
+            folded: f
+                .folded
+                .iter()
+                .map(|g| FindingEntry::of(g, rules))
+                .collect(),
+        }
+    }
 }
 
 #[derive(Serialize)]
@@ -96,7 +129,8 @@ struct DiagnosticCounts {
 ///                 "certainty": "definite",
 ///                 "subject": {"kind": "element", "id": "..."}, "message": "...",
 ///                 "location": {"file": "...", "start": {...}, "end": {...}},
-///                 "related": [...], "attack_path": [...], "fingerprint": "..."}],
+///                 "related": [...], "attack_path": [...], "fingerprint": "...",
+///                 "categories": ["elevation_of_privilege"], "checks": [...], "folded": [...]}],
 ///   "diagnostics": [{"level": "error", "code": "...", "message": "...", "span": {...}}],
 ///   "summary": {"findings": {"total": 1, "critical": 0, "high": 1, "medium": 0, "low": 0,
 ///               "possible": 0}, "diagnostics": {"total": 1, "error": 1, "warning": 0,
@@ -105,7 +139,10 @@ struct DiagnosticCounts {
 /// ```
 ///
 /// `title` is absent for a finding whose rule is not in `rules`; `location`, `related` and
-/// `attack_path` are absent when there is none.
+/// `attack_path` are absent when there is none. `categories` lists every STRIDE category of the
+/// threat (`stride` first); `checks` (a checklist rule's failed checks: `id`, `label`,
+/// `stride`, `certainty`, `decision`) and `folded` (the findings of other rules folded into
+/// this one, each in this same form) are absent when empty.
 #[must_use]
 pub fn findings_json(findings: &[Finding], rules: &RuleSet, diagnostics: &[Diagnostic]) -> String {
     let diagnostics = sorted_diagnostics(diagnostics);
@@ -114,22 +151,7 @@ pub fn findings_json(findings: &[Finding], rules: &RuleSet, diagnostics: &[Diagn
         version: REPORT_VERSION,
         findings: findings
             .iter()
-            .map(|f| FindingEntry {
-                rule_id: &f.rule_id,
-                title: rules.get(&f.rule_id).map(|r| r.title.as_str()),
-                stride: f.stride,
-                severity: f.severity,
-                severity_reason: f.scoring.reason(),
-                scoring: &f.scoring,
-                certainty: f.certainty,
-                subject: &f.subject,
-                message: &f.message,
-                location: f.location.as_ref(),
-                related: &f.related,
-                attack_path: &f.attack_path,
-                fingerprint: &f.fingerprint,
-                decision: f.decision.as_ref(),
-            })
+            .map(|f| FindingEntry::of(f, rules))
             .collect(),
         diagnostics: diagnostics
             .iter()

@@ -20,6 +20,10 @@
 //!   `security-severity` from the rule only, so the rule's is its findings' maximum and each
 //!   result carries its scored severity as its `level`, in its message and in its properties;
 //! - `partialFingerprints` on every result ([`FINGERPRINT_KEY`]), stable when lines move;
+//! - `properties.tags` on every result: the threat's STRIDE categories (a checklist's failed
+//!   checks', and those of the findings folded into it); `properties.checks` lists a
+//!   checklist's failed checks, `properties.folded` the findings folded in (rule, message,
+//!   categories, subject, fingerprint);
 //! - `automationDetails.id` for the category (see [`SarifOptions::automation_id`]);
 //! - scan problems as `invocations[0].toolExecutionNotifications`.
 
@@ -34,7 +38,9 @@ use serde_sarif::sarif::{
 use std::collections::{BTreeMap, BTreeSet};
 use std::fmt::Write as _;
 use trustmap_model::{Diagnostic, DiagnosticLevel, Limit, Limits, Span, limit_diagnostic};
-use trustmap_rules::{Certainty, Finding, Rule, RuleSet, Severity, Subject, rule_maximum};
+use trustmap_rules::{
+    Certainty, FailedCheck, Finding, Rule, RuleSet, Severity, Subject, rule_maximum,
+};
 
 /// The `$schema` written at the top of the log.
 pub const SARIF_SCHEMA: &str = "https://json.schemastore.org/sarif-2.1.0.json";
@@ -424,7 +430,7 @@ fn result(finding: &Finding, rule_index: Option<usize>) -> SarifResult {
         Certainty::Definite => "definite",
         Certainty::Possible => "possible",
     };
-    let properties = BTreeMap::from([
+    let mut properties = BTreeMap::from([
         ("stride".to_string(), json!(finding.stride.as_str())),
         ("certainty".to_string(), json!(certainty)),
         ("subject".to_string(), json!({"kind": kind, "id": id})),
@@ -439,8 +445,24 @@ fn result(finding: &Finding, rule_index: Option<usize>) -> SarifResult {
         ),
         ("severity-factors".to_string(), json!(finding.scoring)),
     ]);
+    if !finding.checks.is_empty() {
+        let checks: Vec<Value> = finding.checks.iter().map(check_property).collect();
+        properties.insert("checks".to_string(), json!(checks));
+    }
+    if !finding.folded.is_empty() {
+        let folded: Vec<Value> = finding.folded.iter().map(folded_property).collect();
+        properties.insert("folded".to_string(), json!(folded));
+    }
+    // Every STRIDE category of the threat: a checklist's failed checks', and those of the
+    // findings folded into it.
+    let tags: Vec<String> = finding
+        .categories
+        .iter()
+        .map(|s| s.as_str().to_string())
+        .collect();
     result.properties = Some(
         PropertyBag::builder()
+            .tags(tags)
             .additional_properties(properties)
             .build(),
     );
@@ -466,6 +488,43 @@ fn result(finding: &Finding, rule_index: Option<usize>) -> SarifResult {
         result.suppressions = Some(vec![suppression]);
     }
     result
+}
+
+/// A failed check of a checklist rule, for the result's `checks` property.
+fn check_property(check: &FailedCheck) -> Value {
+    let certainty = match check.certainty {
+        Certainty::Definite => "definite",
+        Certainty::Possible => "possible",
+    };
+    let mut value = json!({
+        "label": check.label,
+        "stride": check.stride.as_str(),
+        "certainty": certainty,
+    });
+    if let Some(id) = &check.id {
+        value["id"] = json!(id);
+    }
+    if let Some(decision) = check.decision.as_ref().filter(|d| !d.expired) {
+        value["decision"] = json!(decision.kind.as_str());
+    }
+    value
+}
+
+/// A finding folded into a result (it restates it on the same door), for the result's
+/// `folded` property: its rule, message, subject and fingerprint, so that nothing it said is
+/// lost and its alert can be traced.
+fn folded_property(finding: &Finding) -> Value {
+    let kind = match finding.subject {
+        Subject::Element(_) => "element",
+        Subject::Flow(_) => "flow",
+    };
+    json!({
+        "ruleId": finding.rule_id,
+        "message": message(&finding.message).text,
+        "stride": finding.categories.iter().map(|s| s.as_str()).collect::<Vec<_>>(),
+        "subject": {"kind": kind, "id": finding.subject.id()},
+        "fingerprint": finding.fingerprint,
+    })
 }
 
 /// The finding's location: its span, or, when it has none (or one without a file), a logical

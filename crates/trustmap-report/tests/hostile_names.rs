@@ -81,6 +81,10 @@ fn findings(model: &Model) -> Vec<Finding> {
             span: span(HOSTILE, 1),
             expired: false,
         }),
+        categories: vec![Stride::ElevationOfPrivilege],
+        checks: vec![],
+        folded: vec![],
+        message_parts: vec![],
     };
     assert!(model.elements().count() >= 3);
     vec![

@@ -25,6 +25,10 @@ fn finding(file: &str, line: u32, severity: Severity) -> Finding {
         attack_path: vec![],
         fingerprint: format!("f{line}"),
         decision: None,
+        categories: vec![Stride::ElevationOfPrivilege],
+        checks: vec![],
+        folded: vec![],
+        message_parts: vec![],
     }
 }
 

@@ -7,8 +7,10 @@
 //! rules beside their files (`<folder>/<ID>/`). The caller scans a case folder (this crate
 //! reads no files) and hands over the model and the scanned texts; [`check_case`] says whether
 //! the case holds, the same way for the built-in pack's test suite and `trustmap rules test`.
+//! For a rule with checks, `# expect: CHECK-ID` marks the lines whose finding must list that
+//! check (compared where a fixture marks the check at all).
 
-use crate::{RuleSet, evaluate};
+use crate::{Finding, RuleSet, evaluate};
 use std::collections::{BTreeMap, BTreeSet};
 use trustmap_model::{DiagnosticLevel, Model};
 
@@ -86,6 +88,26 @@ impl CaseReport {
     }
 }
 
+/// Says where `found` and `expected` differ, each problem starting with `what`.
+fn compare(
+    expected: &BTreeSet<Place>,
+    found: &BTreeSet<Place>,
+    what: &str,
+    problems: &mut Vec<String>,
+) {
+    let missing: BTreeSet<Place> = expected.difference(found).cloned().collect();
+    let unexpected: BTreeSet<Place> = found.difference(expected).cloned().collect();
+    if !missing.is_empty() {
+        problems.push(format!("{what}expected at {}, not found", shown(&missing)));
+    }
+    if !unexpected.is_empty() {
+        problems.push(format!(
+            "{what}found at {}, not expected",
+            shown(&unexpected)
+        ));
+    }
+}
+
 fn shown(places: &BTreeSet<Place>) -> String {
     places
         .iter()
@@ -110,22 +132,38 @@ pub fn check_case(
             problems.push(format!("the fixture does not scan cleanly: {diagnostic}"));
         }
     }
-    let expected = expected_places(texts.iter().map(|(f, t)| (f.as_str(), t.as_str())), rule_id);
-    let found: BTreeSet<Place> = evaluate(model, rules)
+    let marked =
+        |id: &str| expected_places(texts.iter().map(|(f, t)| (f.as_str(), t.as_str())), id);
+    let expected = marked(rule_id);
+    let findings: Vec<Finding> = evaluate(model, rules)
         .into_iter()
         .filter(|f| f.rule_id == rule_id)
-        .filter_map(|f| f.location.map(|l| (l.file.to_string(), l.start.line)))
         .collect();
+    let places = |keep: &dyn Fn(&Finding) -> bool| -> BTreeSet<Place> {
+        findings
+            .iter()
+            .filter(|f| keep(f))
+            .filter_map(|f| f.location.as_ref())
+            .map(|l| (l.file.to_string(), l.start.line))
+            .collect()
+    };
+    let found = places(&|_| true);
     if case == Case::Firing && expected.is_empty() {
         problems.push(format!("no `{EXPECT_MARKER} {rule_id}` line"));
     }
-    let missing: BTreeSet<Place> = expected.difference(&found).cloned().collect();
-    let unexpected: BTreeSet<Place> = found.difference(&expected).cloned().collect();
-    if !missing.is_empty() {
-        problems.push(format!("expected at {}, not found", shown(&missing)));
-    }
-    if !unexpected.is_empty() {
-        problems.push(format!("found at {}, not expected", shown(&unexpected)));
+    compare(&expected, &found, "", &mut problems);
+    // A checklist's checks, by id, where the fixtures mark them: the rule's finding on exactly
+    // those lines lists the check.
+    let check_ids = rules
+        .get(rule_id)
+        .into_iter()
+        .flat_map(|r| r.checks.iter().filter_map(|c| c.id.as_deref()));
+    for id in check_ids {
+        let expected = marked(id);
+        if !expected.is_empty() {
+            let found = places(&|f| f.checks.iter().any(|c| c.id.as_deref() == Some(id)));
+            compare(&expected, &found, &format!("check {id} "), &mut problems);
+        }
     }
     CaseReport {
         rule_id: rule_id.to_string(),

@@ -1,11 +1,12 @@
 //! Evaluation: every rule against every element or flow it applies to, in parallel, with the
 //! findings sorted so output is deterministic.
 
-use crate::condition::{Evaluation, Target};
+use crate::condition::{Evaluation, Outcome, Target};
 use crate::finding::stable_hash;
+use crate::language::MISSING_PLACEHOLDER;
 use crate::{
-    AppliesTo, Certainty, Finding, LocationChoice, PathStep, RelatedLocation, Rule, RuleSet,
-    Subject,
+    AppliesTo, Certainty, FailedCheck, Finding, LocationChoice, PathStep, RelatedLocation, Rule,
+    RuleSet, Stride, Subject,
 };
 use rayon::prelude::*;
 use trustmap_model::{AttrValue, Attributes, Element, Flow, Model, Port, Reachability, Tri};
@@ -37,11 +38,56 @@ pub fn evaluate(model: &Model, rules: &RuleSet) -> Vec<Finding> {
     findings
 }
 
+/// A checklist rule's outcome on a subject: each check as `all: [condition, fails]`, listed
+/// when true, or when unknown and the check reports unknowns. `None` when no check is listed.
+fn checklist(
+    model: &Evaluation<'_>,
+    rule: &Rule,
+    target: Target<'_>,
+    condition: Outcome,
+) -> Option<(Outcome, Vec<FailedCheck>)> {
+    if condition.truth() == Tri::No {
+        return None;
+    }
+    let mut failed = Vec::new();
+    let mut outcome = Outcome {
+        truth: Some(Tri::Unknown),
+        ..condition.clone()
+    };
+    for check in &rule.checks {
+        let fails = check.fails.evaluate_with(model, target);
+        let certainty = match condition.truth().and(fails.truth()) {
+            Tri::Yes => Certainty::Definite,
+            Tri::Unknown if check.report_unknown => Certainty::Possible,
+            _ => continue,
+        };
+        if certainty == Certainty::Definite {
+            outcome.truth = Some(Tri::Yes);
+        }
+        outcome.evidence.extend(fails.evidence);
+        outcome.related.extend(fails.related);
+        failed.push(FailedCheck {
+            id: check.id.clone(),
+            label: check.label.clone(),
+            stride: check.stride,
+            certainty,
+            decision: None,
+        });
+    }
+    (!failed.is_empty()).then_some((outcome, failed))
+}
+
 fn check(model: &Evaluation<'_>, rule: &Rule, target: Target<'_>) -> Option<Finding> {
     let outcome = rule.condition.evaluate_with(model, target);
+    let (outcome, checks) = if rule.checks.is_empty() {
+        (outcome, Vec::new())
+    } else {
+        checklist(model, rule, target, outcome)?
+    };
     let certainty = match outcome.truth() {
         Tri::Yes => Certainty::Definite,
-        Tri::Unknown if rule.report_unknown => Certainty::Possible,
+        // A checklist lists only the checks that report unknowns.
+        Tri::Unknown if rule.report_unknown || !checks.is_empty() => Certainty::Possible,
         _ => return None,
     };
     let (subject, own_span, endpoint) = match target {
@@ -95,7 +141,14 @@ fn check(model: &Evaluation<'_>, rule: &Rule, target: Target<'_>) -> Option<Find
 
     let attack_path = attack_path(model, target);
     let scoring = crate::severity::score(rule, model, target, certainty);
-    Some(Finding {
+    let mut categories: Vec<Stride> = Vec::new();
+    for stride in &rule.stride {
+        if !categories.contains(stride) {
+            categories.push(*stride);
+        }
+    }
+    let parts = render_parts(&rule.message, model, target);
+    let mut finding = Finding {
         rule_id: rule.id.clone(),
         stride: rule.category(),
         severity: scoring.severity(),
@@ -103,12 +156,18 @@ fn check(model: &Evaluation<'_>, rule: &Rule, target: Target<'_>) -> Option<Find
         scoring,
         fingerprint: stable_hash(&[&rule.id, subject.id()]),
         subject,
-        message: render(&rule.message, model, target),
+        message: parts.concat(),
         location,
         related,
         attack_path,
         decision: None,
-    })
+        categories,
+        message_parts: if checks.is_empty() { Vec::new() } else { parts },
+        checks,
+        folded: Vec::new(),
+    };
+    finding.refresh_checks();
+    Some(finding)
 }
 
 fn step(model: &Model, flow: &Flow) -> PathStep {
@@ -161,12 +220,20 @@ fn attribute_text(attributes: &Attributes, name: &str) -> String {
 }
 
 /// Fills a message template for a subject. Placeholders were checked when the rule loaded.
-fn render(template: &str, model: &Model, target: Target<'_>) -> String {
+pub(crate) fn render(template: &str, model: &Model, target: Target<'_>) -> String {
+    render_parts(template, model, target).concat()
+}
+
+/// Fills a message template for a subject, split where `{missing}` stands (so a template
+/// without it gives one part): the failed checks are filled in later, and again when some are
+/// left out or decided.
+fn render_parts(template: &str, model: &Model, target: Target<'_>) -> Vec<String> {
     let name_of = |id| {
         model
             .element(id)
             .map_or_else(|| format!("{id}"), |e: &Element| e.name.clone())
     };
+    let mut parts = Vec::new();
     let mut out = String::with_capacity(template.len());
     let mut rest = template;
     while let Some(open) = rest.find('{') {
@@ -175,6 +242,11 @@ fn render(template: &str, model: &Model, target: Target<'_>) -> String {
             break;
         };
         let key = &rest[open + 1..close];
+        if key == MISSING_PLACEHOLDER {
+            parts.push(std::mem::take(&mut out));
+            rest = &rest[close + 1..];
+            continue;
+        }
         let value = match (key, target) {
             ("name", Target::Element(e)) => e.name.clone(),
             ("name", Target::Flow(f)) => {
@@ -217,5 +289,6 @@ fn render(template: &str, model: &Model, target: Target<'_>) -> String {
         rest = &rest[close + 1..];
     }
     out.push_str(rest);
-    out
+    parts.push(out);
+    parts
 }

@@ -247,6 +247,30 @@ pub struct Decision {
     pub expired: bool,
 }
 
+/// A check of a checklist rule that failed on the finding's subject.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct FailedCheck {
+    /// The check's id, when it has one (a rule that became this check keeps its id).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub id: Option<String>,
+    /// What is missing.
+    pub label: String,
+    /// Its STRIDE category.
+    pub stride: Stride,
+    /// Failed, or possibly failed (a fact it depends on is unknown).
+    pub certainty: Certainty,
+    /// A decision written for the check's id that covers it.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub decision: Option<Decision>,
+}
+
+impl FailedCheck {
+    /// Whether a decision that has not expired covers the check.
+    pub fn decided(&self) -> bool {
+        self.decision.as_ref().is_some_and(|d| !d.expired)
+    }
+}
+
 /// One threat.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Finding {
@@ -278,12 +302,78 @@ pub struct Finding {
     /// The team's decision about it, when there is one.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub decision: Option<Decision>,
+    /// Every STRIDE category of the threat, `stride` first: the rule's, or, for a rule with
+    /// checks, those of the checks listed; then those of the findings folded into it.
+    pub categories: Vec<Stride>,
+    /// For a rule with checks: the checks that failed, in the rule's order.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub checks: Vec<FailedCheck>,
+    /// Findings of other rules that restate this one on the same door, folded into it.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub folded: Vec<Finding>,
+    /// For a rule with checks: the rendered message around its `{missing}` placeholders, so
+    /// that the message can be written again when checks are left out or decided.
+    #[serde(skip)]
+    pub message_parts: Vec<String>,
 }
 
 impl Finding {
     /// Whether a decision that has not expired covers the threat.
     pub fn decided(&self) -> bool {
         self.decision.as_ref().is_some_and(|d| !d.expired)
+    }
+
+    /// Writes the message, the categories and the decision of a finding with checks again
+    /// from its checks, after some were left out or decided: `{missing}` lists the undecided
+    /// checks, then `(decided: ...)` those a decision covers; when every check is decided, the
+    /// first check's decision is the finding's. A finding without checks is left as it is.
+    pub fn refresh_checks(&mut self) {
+        if self.checks.is_empty() || self.message_parts.is_empty() {
+            return;
+        }
+        let label = |c: &FailedCheck| match c.certainty {
+            Certainty::Definite => c.label.clone(),
+            Certainty::Possible => format!("{} (possibly)", c.label),
+        };
+        let (decided, open): (Vec<&FailedCheck>, Vec<&FailedCheck>) =
+            self.checks.iter().partition(|c| c.decided());
+        let missing = if open.is_empty() {
+            decided
+                .iter()
+                .map(|c| label(c))
+                .collect::<Vec<_>>()
+                .join(", ")
+        } else {
+            let mut text = open.iter().map(|c| label(c)).collect::<Vec<_>>().join(", ");
+            if !decided.is_empty() {
+                let names: Vec<String> = decided.iter().map(|c| label(c)).collect();
+                text.push_str(&format!(" (decided: {})", names.join(", ")));
+            }
+            text
+        };
+        self.message = self.message_parts.join(&missing);
+        if open.is_empty() && self.decision.is_none() {
+            self.decision = decided.first().and_then(|c| c.decision.clone());
+        }
+        let mut categories: Vec<Stride> = Vec::new();
+        for check in if open.is_empty() { &decided } else { &open } {
+            if !categories.contains(&check.stride) {
+                categories.push(check.stride);
+            }
+        }
+        if let Some(first) = categories.first() {
+            self.stride = *first;
+            self.categories = categories;
+        }
+        if self
+            .checks
+            .iter()
+            .any(|c| c.certainty == Certainty::Definite)
+        {
+            self.certainty = Certainty::Definite;
+        } else {
+            self.certainty = Certainty::Possible;
+        }
     }
 
     /// The order findings are reported in: by file, line, rule, then subject.

@@ -107,7 +107,58 @@ pub const FIELDS: &[Field] = &[
                   `none`: the attacker does not come over the network (a secret in the code, \
                   an identity's rights), so reach does not lower them.",
     },
+    Field {
+        name: "checks",
+        required: false,
+        meaning: "A checklist (below): the rule fires where its condition holds and at least \
+                  one check fails, with one finding per subject that lists the failed checks \
+                  (`{missing}`).",
+    },
+    Field {
+        name: "absorbs",
+        required: false,
+        meaning: "Rules whose findings restate this rule's on the same door, each with the \
+                  clause that says its fact: `{TM-I001: its traffic is not encrypted}` (below).",
+    },
 ];
+
+/// The keys of one check under `checks:`.
+pub const CHECK_FIELDS: &[Field] = &[
+    Field {
+        name: "label",
+        required: true,
+        meaning: "What is missing when the check fails, as `{missing}` lists it: \
+                  `no CPU or memory limit`.",
+    },
+    Field {
+        name: "stride",
+        required: true,
+        meaning: "The STRIDE category of a failure of this check; the finding's categories \
+                  are those of its failed checks.",
+    },
+    Field {
+        name: "fails",
+        required: true,
+        meaning: "When the check fails: a condition on the rule's subject.",
+    },
+    Field {
+        name: "id",
+        required: false,
+        meaning: "An id for the check, of the rule id's form with the check's STRIDE letter. \
+                  `--select`, `--ignore` and decisions that name it apply to this check of \
+                  the rule's findings. A rule that became a check keeps its id here, so the \
+                  settings and decisions written for it keep working.",
+    },
+    Field {
+        name: "report_unknown",
+        required: false,
+        meaning: "`true`: an unknown outcome (of the condition or of `fails`) lists the check \
+                  as possibly failed. Default: the rule's `report_unknown`.",
+    },
+];
+
+/// The placeholder that lists a checklist rule's failed checks.
+pub const MISSING_PLACEHOLDER: &str = "missing";
 
 /// The keys under `references:`.
 pub const REFERENCE_FIELDS: &[&str] = &["cwe", "links"];
@@ -478,6 +529,75 @@ pub fn rules_reference() -> String {
         out.push_str(&format!("| `{{{name}}}` | {meaning} |\n"));
     }
     out.push_str("| `{attr.NAME}` | the value of attribute NAME |\n");
+    out.push_str(&format!(
+        "| `{{{MISSING_PLACEHOLDER}}}` | a rule with `checks:` only (and required there): the \
+         labels of the failed checks, comma-separated, each possibly failed one followed by \
+         `(possibly)`; checks a decision covers follow as `(decided: ...)` |\n"
+    ));
+    out.push_str(
+        "\n## Checklists\n\n\
+         Some threats are one subject missing several safeguards at once: an internet-facing \
+         service without resource limits, without `no-new-privileges`, with a writable root \
+         filesystem. A rule with `checks:` reports them as one finding that lists what is \
+         missing, instead of one finding per safeguard. Each check is evaluated as \
+         `all: [CONDITION, FAILS]`: it is listed when that holds, or when it is unknown and \
+         the check reports unknowns (then `(possibly)`). The rule fires where at least one \
+         check is listed; its finding is definite when one check definitely failed, possible \
+         otherwise. The finding's STRIDE categories are its listed checks' (the rule's \
+         `stride` still gives the id its letter), its fingerprint is the rule's and the \
+         subject's whatever fails, and its JSON and SARIF output list the checks.\n\n\
+         | Check key | Required | Meaning |\n| --- | --- | --- |\n",
+    );
+    for field in CHECK_FIELDS {
+        out.push_str(&format!(
+            "| `{}` | {} | {} |\n",
+            field.name,
+            if field.required { "yes" } else { "no" },
+            field.meaning
+        ));
+    }
+    out.push_str(
+        "\n```yaml\n\
+         condition:\n  exposed_to_internet: true\n\
+         checks:\n  \
+           - id: ACME-D001\n    \
+             label: no CPU or memory limit\n    \
+             stride: denial_of_service\n    \
+             fails: {attr: resource_limits, is: no}\n  \
+           - label: writable root filesystem\n    \
+             stride: tampering\n    \
+             fails: {attr: read_only_root_filesystem, is: no}\n\
+         message: \"{name} takes requests from the internet without: {missing}\"\n\
+         ```\n\n\
+         A check's `id` is a name for selectors and decisions: `--ignore ACME-D001` leaves \
+         that check out of the findings (a finding left with no check is not reported), \
+         `--select ACME-D001` reports the findings with that check and only it, and a \
+         decision for `ACME-D001` covers that check of the finding on its subject (the \
+         finding is decided when every check it lists is). A check's id must not be a rule's \
+         id. `# expect: ACME-D001` in a fixture marks the lines where the rule's finding must \
+         list that check; `trustmap rules test` compares those lines too.\n",
+    );
+    out.push_str(
+        "\n## Restated findings\n\n\
+         Two rules can describe one door: a database published to the internet (`TM-I002`) is \
+         also a database port open to anyone (`TM-S003`) and, without TLS, plaintext from \
+         the internet (`TM-I001`), on the same line with the same fix. `absorbs:` names the \
+         rules whose findings restate this one's, each with a clause rendered for the \
+         absorbed finding's subject (the placeholders above, but `{missing}`). After \
+         decisions and `--select`/`--ignore` are applied, a finding of an absorbed rule that \
+         is on the same file and line as a finding of the absorbing rule, about the same \
+         subject or a flow into or out of it, with the same certainty and the same decision \
+         (usually none), is folded into it: the lead's message ends with `Also: ` and \
+         the clauses, its severity is the higher of the two, its STRIDE categories gain the \
+         absorbed rule's, and its JSON and SARIF output keep the folded findings (rule, \
+         message, subject, fingerprint). A decision for the absorbed rule still decides its \
+         finding, which then stays apart. The lead's fingerprint does not change. A rule \
+         that absorbs others cannot itself be absorbed, and an absorbed id must be a rule's.\n\n\
+         ```yaml\n\
+         absorbs:\n  \
+           ACME-I001: \"its {protocol} traffic {on_ports} is not encrypted\"\n\
+         ```\n",
+    );
     out.push_str(
         "\n## Attribute vocabulary\n\n\
          The only facts a parser may state, so the only ones a rule can test \

@@ -7,11 +7,14 @@
 //! namespace of their own. The rule language is data ([`OPERATORS`], [`FIELDS`], ...), checked
 //! by the loader and rendered as the user documentation by [`rules_reference`]; [`check_case`]
 //! runs a rule's `# expect:` fixtures, for the built-in pack and for users' rules alike.
+//! A rule may be a checklist (`checks:`, one finding listing what a subject lacks) and may
+//! absorb the rules that restate it on one door ([`fold`]).
 
 mod cases;
 mod condition;
 mod engine;
 mod finding;
+mod fold;
 mod language;
 mod rule;
 mod severity;
@@ -22,15 +25,17 @@ pub use condition::{
 };
 pub use engine::evaluate;
 pub use finding::{
-    Certainty, Decision, DecisionKind, Finding, PathStep, RelatedLocation, Severity, Stride,
-    Subject, stable_hash,
+    Certainty, Decision, DecisionKind, FailedCheck, Finding, PathStep, RelatedLocation, Severity,
+    Stride, Subject, stable_hash,
 };
+pub use fold::{FOLDED_INTO, fold};
 pub use language::{
-    ATTRIBUTE_TESTS, AttrTestDoc, BUILTIN_PREFIX, FIELDS, Field, OPERATORS, On, Operator,
-    PLACEHOLDERS, rules_reference,
+    ATTRIBUTE_TESTS, AttrTestDoc, BUILTIN_PREFIX, CHECK_FIELDS, FIELDS, Field, MISSING_PLACEHOLDER,
+    OPERATORS, On, Operator, PLACEHOLDERS, rules_reference,
 };
 pub use rule::{
-    AppliesTo, LocationChoice, Namespace, Rule, RuleError, parse_rule, parse_user_rule,
+    Absorbed, AppliesTo, Check, LocationChoice, Namespace, Rule, RuleError, parse_rule,
+    parse_user_rule,
 };
 pub use severity::{Impact, Impacts, PathScoring, Reach, Score, Scoring, rule_maximum};
 
@@ -54,29 +59,124 @@ impl RuleSet {
         for (file, text) in builtin::BUILTIN {
             set.add(rule::parse_builtin_rule(file, text)?)?;
         }
+        set.check_absorbed()?;
         Ok(set)
     }
     /// Adds one rule.
     ///
     /// # Errors
-    /// Another rule has the same id.
+    /// Another rule or check has the same id, one of its checks has a rule's or another
+    /// check's id, or it makes a chain of absorbed rules (a rule that absorbs others cannot
+    /// itself be absorbed).
     pub fn add(&mut self, rule: Rule) -> Result<(), RuleError> {
+        let refuse = |field: &str, message: String| RuleError {
+            file: rule.source.clone(),
+            line: 1,
+            field: field.to_string(),
+            message,
+        };
         if let Some(existing) = self.get(&rule.id) {
-            return Err(RuleError {
-                file: rule.source.clone(),
-                line: 1,
-                field: "id".to_string(),
-                message: format!("rule id {} is already used by {}", rule.id, existing.source),
+            return Err(refuse(
+                "id",
+                format!("rule id {} is already used by {}", rule.id, existing.source),
+            ));
+        }
+        if let Some((owner, _)) = self.check(&rule.id) {
+            return Err(refuse(
+                "id",
+                format!(
+                    "rule id {} is the id of a check of {} ({})",
+                    rule.id, owner.id, owner.source
+                ),
+            ));
+        }
+        for id in rule.checks.iter().filter_map(|c| c.id.as_deref()) {
+            let taken = self
+                .get(id)
+                .map(|r| format!("rule {id} ({})", r.source))
+                .or_else(|| {
+                    self.check(id)
+                        .map(|(r, _)| format!("a check of {} ({})", r.id, r.source))
+                });
+            if let Some(taken) = taken {
+                return Err(refuse(
+                    "checks",
+                    format!("the check id {id} is already used by {taken}"),
+                ));
+            }
+        }
+        let absorbed_by = |id: &str| {
+            self.rules
+                .iter()
+                .find(|r| r.absorbs.iter().any(|a| a.rule == id))
+        };
+        if !rule.absorbs.is_empty() {
+            let chain = absorbed_by(&rule.id).map(|r| r.id.clone()).or_else(|| {
+                rule.absorbs
+                    .iter()
+                    .find(|a| self.get(&a.rule).is_some_and(|r| !r.absorbs.is_empty()))
+                    .map(|a| a.rule.clone())
             });
+            if let Some(other) = chain {
+                return Err(refuse(
+                    "absorbs",
+                    format!(
+                        "{} and {other} would make a chain of absorbed rules: a rule that \
+                         absorbs others cannot itself be absorbed",
+                        rule.id
+                    ),
+                ));
+            }
         }
         let at = self.rules.partition_point(|r| r.id < rule.id);
         self.rules.insert(at, rule);
         Ok(())
     }
 
+    /// Checks that every rule named by an `absorbs:` is in the set: called once every rule is
+    /// added (rules may name each other in any order).
+    ///
+    /// # Errors
+    /// An `absorbs:` names a rule that is not in the set.
+    pub fn check_absorbed(&self) -> Result<(), RuleError> {
+        for rule in &self.rules {
+            if let Some(missing) = rule.absorbs.iter().find(|a| self.get(&a.rule).is_none()) {
+                return Err(RuleError {
+                    file: rule.source.clone(),
+                    line: 1,
+                    field: format!("absorbs.{}", missing.rule),
+                    message: format!(
+                        "{} is no rule (`trustmap rules` lists them; a check's id cannot be absorbed)",
+                        missing.rule
+                    ),
+                });
+            }
+        }
+        Ok(())
+    }
+
     /// A rule by id.
     pub fn get(&self, id: &str) -> Option<&Rule> {
         self.rules.iter().find(|r| r.id == id)
+    }
+
+    /// A check by its id, with the rule it belongs to: where a retired rule's id leads.
+    pub fn check(&self, id: &str) -> Option<(&Rule, &Check)> {
+        self.rules.iter().find_map(|rule| {
+            rule.checks
+                .iter()
+                .find(|c| c.id.as_deref() == Some(id))
+                .map(|check| (rule, check))
+        })
+    }
+
+    /// The ids selectors and decisions may name: every rule's, then every check's.
+    pub fn ids(&self) -> impl Iterator<Item = &str> {
+        self.rules.iter().map(|r| r.id.as_str()).chain(
+            self.rules
+                .iter()
+                .flat_map(|r| r.checks.iter().filter_map(|c| c.id.as_deref())),
+        )
     }
 
     /// Every rule, sorted by id.
@@ -90,12 +190,17 @@ mod tests {
     use super::*;
 
     #[test]
-    fn the_builtin_pack_loads_and_covers_every_stride_letter() {
+    fn the_builtin_pack_loads_and_covers_every_stride_category() {
         let rules = RuleSet::builtin().unwrap();
+        // By a rule's first category, or by a check (repudiation is the logs check of the
+        // hardening checklist).
         for stride in Stride::ALL {
             assert!(
-                rules.rules().iter().any(|r| r.category() == stride),
-                "no rule for {stride:?}"
+                rules
+                    .rules()
+                    .iter()
+                    .any(|r| r.category() == stride || r.checks.iter().any(|c| c.stride == stride)),
+                "no rule or check for {stride:?}"
             );
         }
         for rule in rules.rules() {
@@ -107,6 +212,60 @@ mod tests {
             );
             assert!(rule.source.starts_with("rules/"));
         }
+    }
+
+    fn rule_with(id: &str, extra: &str) -> Rule {
+        let stride = Stride::ALL
+            .into_iter()
+            .find(|s| {
+                id.split('-')
+                    .nth(1)
+                    .is_some_and(|r| r.starts_with(s.letter()))
+            })
+            .unwrap();
+        let text = format!(
+            "id: {id}\ntitle: t\nstride: {}\napplies_to: [process]\nseverity: low\ncondition:\n  attr: privileged\nmessage: m\ndescription: d\nmitigation: m\n{extra}",
+            stride.as_str()
+        );
+        parse_rule(&format!("{id}.yaml"), &text).unwrap()
+    }
+
+    #[test]
+    fn check_ids_are_unique_across_rules_and_absorbing_does_not_chain() {
+        let checklist = "checks:\n  - id: ACME-D001\n    label: l\n    stride: denial_of_service\n    fails: {attr: resource_limits, is: no}\nmessage: \"{missing}\"\n";
+        let with_checks = |id: &str| {
+            let text = format!(
+                "id: {id}\ntitle: t\nstride: elevation_of_privilege\napplies_to: [process]\nseverity: low\ncondition:\n  attr: privileged\ndescription: d\nmitigation: m\n{checklist}"
+            );
+            parse_rule(&format!("{id}.yaml"), &text).unwrap()
+        };
+        let mut set = RuleSet::default();
+        set.add(with_checks("ACME-E001")).unwrap();
+        assert_eq!(set.check("ACME-D001").unwrap().0.id, "ACME-E001");
+        assert!(set.ids().any(|id| id == "ACME-D001"));
+        let e = set.add(rule_with("ACME-D001", "")).unwrap_err();
+        assert!(e.message.contains("the id of a check of ACME-E001"), "{e}");
+        let e = set.add(with_checks("ACME-E002")).unwrap_err();
+        assert!(
+            e.message.contains("already used by a check of ACME-E001"),
+            "{e}"
+        );
+
+        let mut set = RuleSet::default();
+        set.add(rule_with("ACME-I001", "absorbs:\n  ACME-S001: x\n"))
+            .unwrap();
+        let e = set
+            .add(rule_with("ACME-S001", "absorbs:\n  ACME-T001: x\n"))
+            .unwrap_err();
+        assert!(e.message.contains("chain"), "{e}");
+        let e = set
+            .add(rule_with("ACME-E001", "absorbs:\n  ACME-I001: x\n"))
+            .unwrap_err();
+        assert!(e.message.contains("chain"), "{e}");
+        let e = set.check_absorbed().unwrap_err();
+        assert_eq!(e.field, "absorbs.ACME-S001");
+        set.add(rule_with("ACME-S001", "")).unwrap();
+        set.check_absorbed().unwrap();
     }
 
     #[test]

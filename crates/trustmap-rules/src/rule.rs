@@ -2,8 +2,8 @@
 
 use crate::condition::{AttrTest, Condition, Context, Crossing, IfAbsent, PortTest};
 use crate::language::{
-    ATTRIBUTE_KEYS, ATTRIBUTE_TESTS, BUILTIN_PREFIX, FIELDS, OPERATORS, PLACEHOLDERS,
-    REFERENCE_FIELDS, TRUST_LEVELS, ZONE_KEYS,
+    ATTRIBUTE_KEYS, ATTRIBUTE_TESTS, BUILTIN_PREFIX, CHECK_FIELDS, FIELDS, MISSING_PLACEHOLDER,
+    OPERATORS, PLACEHOLDERS, REFERENCE_FIELDS, TRUST_LEVELS, ZONE_KEYS,
 };
 use crate::severity::{Impact, Impacts, PathScoring, check_reachable};
 use crate::{Severity, Stride};
@@ -50,6 +50,33 @@ pub enum LocationChoice {
     Subject,
 }
 
+/// One check of a rule's checklist (`checks:`): a labelled way the subject can fall short.
+#[derive(Debug, Clone)]
+pub struct Check {
+    /// The check's own id (`TM-D001`), for `--select`, `--ignore` and decisions: a rule that
+    /// became this check keeps its id here, so settings and decisions written for it still apply.
+    pub id: Option<String>,
+    /// What is missing, as the finding's message lists it (`no CPU or memory limit`).
+    pub label: String,
+    /// The STRIDE category a failure of this check is.
+    pub stride: Stride,
+    /// When the check fails (evaluated on the rule's subject, like the condition).
+    pub fails: Condition,
+    /// Whether an unknown outcome lists the check (as possibly failed).
+    pub report_unknown: bool,
+}
+
+/// A rule whose findings restate one of this rule's (`absorbs:`): where both are found on the
+/// same line, about the same subject or a flow into or out of it, the other finding is folded
+/// into this rule's, which says its fact with `clause`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Absorbed {
+    /// The id of the rule whose findings are folded in.
+    pub rule: String,
+    /// What the folded finding adds, rendered for its subject (`its traffic is not encrypted`).
+    pub clause: String,
+}
+
 /// One rule.
 #[derive(Debug, Clone)]
 pub struct Rule {
@@ -89,6 +116,12 @@ pub struct Rule {
     pub location: LocationChoice,
     /// The file it came from (`rules/TM-E001.yaml`, or the path given with `--rules`).
     pub source: String,
+    /// A checklist (`checks:`): the rule fires where its condition holds and at least one
+    /// check fails, and its finding lists the failed checks (`{missing}`). Empty for a plain
+    /// rule.
+    pub checks: Vec<Check>,
+    /// The rules whose findings restate this rule's on the same door (`absorbs:`).
+    pub absorbs: Vec<Absorbed>,
 }
 
 impl Rule {
@@ -122,6 +155,21 @@ impl Rule {
             stride.join(", "),
             applies.join(", ")
         ));
+        if !self.checks.is_empty() {
+            text.push_str("**Checks** (the finding lists those that fail):\n\n");
+            for check in &self.checks {
+                let id = check
+                    .id
+                    .as_ref()
+                    .map_or(String::new(), |id| format!("`{id}` "));
+                text.push_str(&format!(
+                    "- {id}{} ({})\n",
+                    check.label,
+                    check.stride.title()
+                ));
+            }
+            text.push('\n');
+        }
         text.push_str(&format!(
             "## Why is this bad?\n\n{}\n\n",
             self.description.trim()
@@ -436,6 +484,132 @@ impl Reader<'_> {
                 )),
             })
             .collect()
+    }
+
+    /// `checks:`: a list of checks, each checked against [`CHECK_FIELDS`]; `fails` is a
+    /// condition in the rule's context, `id` an id in the rule's namespace whose letter is the
+    /// check's category.
+    fn checks(
+        &self,
+        node: &Node,
+        context: Context,
+        namespace: Option<Namespace>,
+        report_unknown: bool,
+    ) -> Result<Vec<Check>, RuleError> {
+        let items = node
+            .as_sequence()
+            .ok_or_else(|| self.error(Some(node), "checks", "expected a list of checks"))?;
+        if items.is_empty() {
+            return Err(self.error(Some(node), "checks", "names at least one check"));
+        }
+        let known: Vec<&str> = CHECK_FIELDS.iter().map(|f| f.name).collect();
+        let mut checks = Vec::with_capacity(items.len());
+        for (index, item) in items.iter().enumerate() {
+            let here = format!("checks[{index}]");
+            self.only_keys(item, &here, &known)?;
+            for field in CHECK_FIELDS.iter().filter(|f| f.required) {
+                if item.get(field.name).is_none() {
+                    return Err(self.error(
+                        Some(item),
+                        &format!("{here}.{}", field.name),
+                        "is required",
+                    ));
+                }
+            }
+            let label = self.text(item, "label").map_err(|e| RuleError {
+                field: format!("{here}.label"),
+                ..e
+            })?;
+            if label.trim().is_empty() || label.contains(['{', '}']) {
+                return Err(self.error(
+                    item.get("label"),
+                    &format!("{here}.label"),
+                    "expected a short text without braces (`no CPU or memory limit`)",
+                ));
+            }
+            let stride_node = item.get("stride").expect("required above");
+            let stride = stride_node
+                .as_str()
+                .and_then(Stride::parse)
+                .ok_or_else(|| {
+                    self.error(
+                        Some(stride_node),
+                        &format!("{here}.stride"),
+                        "expected one STRIDE category (`denial_of_service`)",
+                    )
+                })?;
+            let id = self
+                .optional_text(item, "id", &here)?
+                .map(|id| {
+                    check_id(id, stride, namespace)
+                        .map(|()| id.to_string())
+                        .map_err(|m| self.error(item.get("id"), &format!("{here}.id"), m))
+                })
+                .transpose()?;
+            let fails_node = item.get("fails").expect("required above");
+            let fails = self.condition(fails_node, &format!("{here}.fails"))?;
+            fails
+                .check(context)
+                .map_err(|m| self.error(Some(fails_node), &format!("{here}.fails"), m))?;
+            let report_unknown = match item.get("report_unknown") {
+                None => report_unknown,
+                Some(value) => value.truthy().ok_or_else(|| {
+                    self.error(
+                        Some(value),
+                        &format!("{here}.report_unknown"),
+                        "expected true or false",
+                    )
+                })?,
+            };
+            checks.push(Check {
+                id,
+                label,
+                stride,
+                fails,
+                report_unknown,
+            });
+        }
+        for (index, check) in checks.iter().enumerate() {
+            let repeated = checks[..index]
+                .iter()
+                .any(|c| c.label == check.label || (c.id.is_some() && c.id == check.id));
+            if repeated {
+                return Err(self.error(
+                    items.get(index),
+                    &format!("checks[{index}]"),
+                    "another check has the same label or id",
+                ));
+            }
+        }
+        Ok(checks)
+    }
+
+    /// `absorbs:`: a mapping from rule ids to the clause that says their fact.
+    fn absorbs(&self, node: &Node) -> Result<Vec<Absorbed>, RuleError> {
+        let entries = node.as_mapping().ok_or_else(|| {
+            self.error(
+                Some(node),
+                "absorbs",
+                "expected a mapping from rule ids to clauses (`TM-I001: its traffic is not encrypted`)",
+            )
+        })?;
+        let mut absorbed = Vec::with_capacity(entries.len());
+        for (key, value) in entries {
+            let rule = key.as_str().unwrap_or_default();
+            let here = format!("absorbs.{rule}");
+            if id_parts(rule).is_none() {
+                return Err(self.error(Some(key), &here, "expected a rule id (`TM-I001`)"));
+            }
+            let clause = value
+                .as_str()
+                .ok_or_else(|| self.error(Some(value), &here, "expected a clause (text)"))?;
+            check_placeholders(clause, false).map_err(|m| self.error(Some(value), &here, m))?;
+            absorbed.push(Absorbed {
+                rule: rule.to_string(),
+                clause: clause.to_string(),
+            });
+        }
+        Ok(absorbed)
     }
 
     fn attribute_test(&self, node: &Node, field: &str) -> Result<Condition, RuleError> {
@@ -768,14 +942,30 @@ fn parse(file: &str, text: &str, namespace: Option<Namespace>) -> Result<Rule, R
         .check(context)
         .map_err(|m| reader.error(Some(condition_node), "condition", m))?;
 
-    let message = reader.text(root, "message")?;
-    check_placeholders(&message).map_err(|m| reader.error(root.get("message"), "message", m))?;
     let report_unknown = match root.get("report_unknown") {
         None => false,
         Some(node) => node
             .truthy()
             .ok_or_else(|| reader.error(Some(node), "report_unknown", "expected true or false"))?,
     };
+    let checks = match root.get("checks") {
+        None => Vec::new(),
+        Some(node) => reader.checks(node, context, namespace, report_unknown)?,
+    };
+    let message = reader.text(root, "message")?;
+    check_placeholders(&message, !checks.is_empty())
+        .map_err(|m| reader.error(root.get("message"), "message", m))?;
+    let absorbs = match root.get("absorbs") {
+        None => Vec::new(),
+        Some(node) => reader.absorbs(node)?,
+    };
+    if let Some(own) = absorbs.iter().find(|a| a.rule == id) {
+        return Err(reader.error(
+            root.get("absorbs"),
+            &format!("absorbs.{}", own.rule),
+            "a rule cannot absorb itself",
+        ));
+    }
     let (mut cwe, mut links) = (Vec::new(), Vec::new());
     if let Some(references) = root.get("references") {
         reader.only_keys(references, "references", REFERENCE_FIELDS)?;
@@ -818,6 +1008,8 @@ fn parse(file: &str, text: &str, namespace: Option<Namespace>) -> Result<Rule, R
         cwe,
         links,
         source: file.to_string(),
+        checks,
+        absorbs,
     })
 }
 
@@ -900,11 +1092,24 @@ fn read_impacts(reader: &Reader<'_>, node: &Node, field: &str) -> Result<Vec<Imp
     Ok(impacts)
 }
 
-fn check_placeholders(template: &str) -> Result<(), String> {
+/// Checks the placeholders of a template. `{missing}` is known only to a rule with checks, and
+/// such a rule's message must say it (its finding would not say what failed otherwise).
+fn check_placeholders(template: &str, with_checks: bool) -> Result<(), String> {
     let mut rest = template;
+    let mut says_missing = false;
     while let Some(open) = rest.find('{') {
         let close = rest[open..].find('}').ok_or("a `{` is not closed")? + open;
         let name = &rest[open + 1..close];
+        if name == MISSING_PLACEHOLDER {
+            if !with_checks {
+                return Err(format!(
+                    "`{{{MISSING_PLACEHOLDER}}}` lists the failed checks of a rule with `checks:`; this rule has none"
+                ));
+            }
+            says_missing = true;
+            rest = &rest[close + 1..];
+            continue;
+        }
         let known = PLACEHOLDERS.iter().any(|(p, _)| *p == name)
             || name
                 .strip_prefix("attr.")
@@ -920,6 +1125,11 @@ fn check_placeholders(template: &str) -> Result<(), String> {
             ));
         }
         rest = &rest[close + 1..];
+    }
+    if with_checks && !says_missing {
+        return Err(format!(
+            "a rule with `checks:` says which failed: put `{{{MISSING_PLACEHOLDER}}}` in its message"
+        ));
     }
     Ok(())
 }

@@ -114,3 +114,136 @@ fn a_test_that_cannot_be_true_is_refused() {
     let e = error(&rule("ACME-T001", false, "zone:\n  kind: [network]"));
     assert_eq!(e.field, "condition.zone.kind", "{e}");
 }
+
+/// A checklist rule: `checks:` beside the condition, `{missing}` in the message.
+const CHECKLIST: &str = "id: ACME-E001\ntitle: t\nstride: [elevation_of_privilege, tampering]\napplies_to: [process]\nseverity: low\ncondition:\n  exposed_to_internet: true\nchecks:\n  - id: ACME-E002\n    label: may gain privileges\n    stride: elevation_of_privilege\n    fails: {attr: privilege_escalation, is: yes}\n  - label: a writable root filesystem\n    stride: tampering\n    report_unknown: true\n    fails: {attr: read_only_root_filesystem, is: no}\nmessage: \"{name} lacks: {missing}\"\ndescription: d\nmitigation: m\n";
+
+#[test]
+fn a_checklist_loads_and_its_mistakes_are_errors_at_their_line() {
+    let loaded = parse_user_rule("my/rule.yaml", CHECKLIST).unwrap();
+    assert_eq!(loaded.checks.len(), 2);
+    assert_eq!(loaded.checks[0].id.as_deref(), Some("ACME-E002"));
+    assert!(!loaded.checks[0].report_unknown && loaded.checks[1].report_unknown);
+
+    // (what is changed, into what, field named, words of the message)
+    let cases = [
+        (
+            "{name} lacks: {missing}",
+            "{name} lacks hardening",
+            "message",
+            "put `{missing}`",
+        ),
+        (
+            "  - id: ACME-E002\n",
+            "  - id: ACME-T002\n",
+            "checks[0].id",
+            "`ACME-E`",
+        ),
+        (
+            "  - id: ACME-E002\n",
+            "  - id: TM-E002\n",
+            "checks[0].id",
+            "reserved",
+        ),
+        (
+            "    label: may gain privileges\n",
+            "",
+            "checks[0].label",
+            "is required",
+        ),
+        (
+            "    label: may gain privileges\n",
+            "    label: \"{name}\"\n",
+            "checks[0].label",
+            "braces",
+        ),
+        (
+            "    stride: tampering\n",
+            "    stride: [tampering]\n",
+            "checks[1].stride",
+            "one STRIDE",
+        ),
+        (
+            "    report_unknown: true\n",
+            "    report_unknwon: true\n",
+            "checks[1].report_unknwon",
+            "unknown key",
+        ),
+        (
+            "fails: {attr: read_only_root_filesystem, is: no}",
+            "fails: {crosses_boundary: any}",
+            "checks[1].fails",
+            "applies to flows",
+        ),
+        (
+            "label: a writable root filesystem",
+            "label: may gain privileges",
+            "checks[1]",
+            "same label",
+        ),
+    ];
+    for (from, to, field, words) in cases {
+        assert!(CHECKLIST.contains(from), "{from}");
+        let e = error(&CHECKLIST.replacen(from, to, 1));
+        assert_eq!(e.field, field, "{from} -> {to}: {e}");
+        assert!(e.message.contains(words), "{from} -> {to}: {e}");
+    }
+    // `{missing}` belongs to checklists only.
+    let plain = rule("ACME-T001", false, "attr: privileged")
+        .replace("message: m", "message: \"{missing}\"");
+    let e = error(&plain);
+    assert!(
+        e.field == "message" && e.message.contains("has none"),
+        "{e}"
+    );
+    // An empty checklist is refused.
+    let empty = CHECKLIST
+        .split_once("checks:\n")
+        .map(|(head, tail)| {
+            format!(
+                "{head}checks: []\n{}",
+                &tail[tail.find("message:").unwrap()..]
+            )
+        })
+        .unwrap();
+    assert_eq!(error(&empty).field, "checks");
+}
+
+#[test]
+fn absorbs_names_rules_with_a_clause_each() {
+    let text = rule("ACME-I001", true, "attr: public").replace(
+        "message: m\n",
+        "message: m\nabsorbs:\n  TM-I001: \"its {protocol} traffic is not encrypted\"\n",
+    );
+    let loaded = parse_user_rule(
+        "my/rule.yaml",
+        &text.replace("stride: tampering", "stride: information_disclosure"),
+    )
+    .unwrap();
+    assert_eq!(loaded.absorbs[0].rule, "TM-I001");
+    for (to, field, words) in [
+        (
+            "absorbs:\n  TM-I001: \"{nope}\"\n",
+            "absorbs.TM-I001",
+            "unknown placeholder",
+        ),
+        (
+            "absorbs:\n  not an id: x\n",
+            "absorbs.not an id",
+            "expected a rule id",
+        ),
+        ("absorbs: [TM-I001]\n", "absorbs", "expected a mapping"),
+        (
+            "absorbs:\n  ACME-T001: x\n",
+            "absorbs.ACME-T001",
+            "cannot absorb itself",
+        ),
+    ] {
+        let e = error(
+            &rule("ACME-T001", true, "attr: public")
+                .replace("message: m\n", &format!("message: m\n{to}")),
+        );
+        assert_eq!(e.field, field, "{to}: {e}");
+        assert!(e.message.contains(words), "{to}: {e}");
+    }
+}

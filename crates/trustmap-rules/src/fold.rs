@@ -1,0 +1,145 @@
+//! Restated findings folded into one: where a rule `absorbs` another, a finding of the absorbed
+//! rule on the same file and line as one of the absorbing rule, about the same subject or a flow
+//! into or out of it, is the same door said twice. It is folded into the lead finding, whose
+//! message then says its fact, whose severity is the higher of the two and whose STRIDE
+//! categories gain its categories. Nothing is lost: the folded finding is kept whole in the
+//! lead's `folded`, with its own fingerprint; the lead's fingerprint does not change.
+//!
+//! Only findings that read the same are folded: the same certainty and the same decision
+//! (usually none), so that a decision never comes to cover a threat it was not written for, and
+//! a possible fact is never shown as a definite one.
+
+use crate::condition::Target;
+use crate::engine::render;
+use crate::{Finding, RuleSet, Subject};
+use std::collections::BTreeMap;
+use trustmap_model::{ElementId, Model};
+
+/// What introduces the folded facts at the end of the lead's message.
+pub const FOLDED_INTO: &str = "Also:";
+
+/// Folds the findings that restate another into it (see the module documentation). Findings
+/// keep their order; folded ones leave the list and live on in their lead's `folded`.
+pub fn fold(findings: Vec<Finding>, rules: &RuleSet, model: &Model) -> Vec<Finding> {
+    // (file, line) -> the lead findings located there.
+    let mut leads: BTreeMap<(&str, u32), Vec<usize>> = BTreeMap::new();
+    for (index, finding) in findings.iter().enumerate() {
+        let absorbs = rules
+            .get(&finding.rule_id)
+            .is_some_and(|r| !r.absorbs.is_empty());
+        if let (true, Some(at)) = (absorbs, &finding.location) {
+            leads
+                .entry((at.file.as_str(), at.start.line))
+                .or_default()
+                .push(index);
+        }
+    }
+    if leads.is_empty() {
+        return findings;
+    }
+    // For each finding, the lead it folds into.
+    let mut into: Vec<Option<usize>> = vec![None; findings.len()];
+    for (index, finding) in findings.iter().enumerate() {
+        let Some(at) = &finding.location else {
+            continue;
+        };
+        let Some(here) = leads.get(&(at.file.as_str(), at.start.line)) else {
+            continue;
+        };
+        into[index] = here.iter().copied().find(|&lead| {
+            let lead = &findings[lead];
+            rules
+                .get(&lead.rule_id)
+                .is_some_and(|r| r.absorbs.iter().any(|a| a.rule == finding.rule_id))
+                && lead.certainty == finding.certainty
+                && lead.decision == finding.decision
+                && same_door(model, &lead.subject, &finding.subject)
+        });
+    }
+    let mut absorbed: Vec<Vec<Finding>> = vec![Vec::new(); findings.len()];
+    let mut kept = Vec::with_capacity(findings.len());
+    for (index, finding) in findings.into_iter().enumerate() {
+        match into[index] {
+            Some(lead) => absorbed[lead].push(finding),
+            None => kept.push((index, finding)),
+        }
+    }
+    kept.into_iter()
+        .map(|(index, mut lead)| {
+            let folded = std::mem::take(&mut absorbed[index]);
+            if !folded.is_empty() {
+                merge(&mut lead, folded, rules, model);
+            }
+            lead
+        })
+        .collect()
+}
+
+/// Whether `other` is about the lead's subject, or a flow into or out of the lead's element.
+fn same_door(model: &Model, lead: &Subject, other: &Subject) -> bool {
+    if lead == other {
+        return true;
+    }
+    match (lead, other) {
+        (Subject::Element(element), Subject::Flow(flow)) => model
+            .flow(flow)
+            .is_some_and(|f| touches(&f.source, &f.target, element)),
+        _ => false,
+    }
+}
+
+fn touches(source: &ElementId, target: &ElementId, element: &ElementId) -> bool {
+    source == element || target == element
+}
+
+/// Folds `folded` into `lead`: the clauses of the lead rule's `absorbs`, in its order, end the
+/// message; severity, categories and related locations are joined.
+fn merge(lead: &mut Finding, mut folded: Vec<Finding>, rules: &RuleSet, model: &Model) {
+    let Some(rule) = rules.get(&lead.rule_id) else {
+        return;
+    };
+    let order = |f: &Finding| rule.absorbs.iter().position(|a| a.rule == f.rule_id);
+    folded.sort_by_key(order);
+    let mut clauses: Vec<String> = Vec::new();
+    for finding in &folded {
+        let Some(absorbed) = rule.absorbs.iter().find(|a| a.rule == finding.rule_id) else {
+            continue;
+        };
+        let target = match &finding.subject {
+            Subject::Element(id) => model.element(id).map(Target::Element),
+            Subject::Flow(id) => model.flow(id).map(Target::Flow),
+        };
+        let clause = match target {
+            Some(target) => render(&absorbed.clause, model, target),
+            None => finding.message.clone(),
+        };
+        let clause = format!("{clause} ({})", finding.rule_id);
+        if !clauses.contains(&clause) {
+            clauses.push(clause);
+        }
+        lead.severity = lead.severity.max(finding.severity);
+        for stride in &finding.categories {
+            if !lead.categories.contains(stride) {
+                lead.categories.push(*stride);
+            }
+        }
+        for related in finding
+            .location
+            .iter()
+            .map(|span| (span, format!("{}: {}", finding.rule_id, finding.message)))
+            .chain(finding.related.iter().map(|r| (&r.span, r.message.clone())))
+        {
+            let (span, message) = related;
+            if Some(span) != lead.location.as_ref() && !lead.related.iter().any(|r| &r.span == span)
+            {
+                lead.related.push(crate::RelatedLocation {
+                    span: span.clone(),
+                    message,
+                });
+            }
+        }
+    }
+    let message = lead.message.trim_end().trim_end_matches('.');
+    lead.message = format!("{message}. {FOLDED_INTO} {}", clauses.join("; "));
+    lead.folded = folded;
+}
