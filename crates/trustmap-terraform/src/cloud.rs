@@ -366,7 +366,11 @@ pub(crate) fn read_flags(
                 (Tri::Unknown, Some(v.span().clone()))
             }
             Some(v) => (written_flag(v, source), Some(v.span().clone())),
-            None => match source.paths.iter().find_map(|p| unknown_on_the_way(body, p)) {
+            None => match source
+                .paths
+                .iter()
+                .find_map(|p| unknown_on_the_way(body, p))
+            {
                 Some(unknown) => (Tri::Unknown, Some(unknown.span().clone())),
                 None => match written_block(body, source) {
                     Some((value, block)) => (value, Some(block.span().clone())),
@@ -377,12 +381,9 @@ pub(crate) fn read_flags(
         if let Some(condition) = &source.yes_if
             && let Some(decider) = at(body, &condition.path)
         {
-            let decides = decider.as_str().is_some_and(|word| {
-                condition
-                    .words
-                    .iter()
-                    .any(|w| w.eq_ignore_ascii_case(word))
-            });
+            let decides = decider
+                .as_str()
+                .is_some_and(|word| condition.words.iter().any(|w| w.eq_ignore_ascii_case(word)));
             let unknown = decider.is_unknown() || matches!(decider, Value::Reference { .. });
             if decides || (unknown && truth == Tri::No) {
                 truth = if decides { Tri::Yes } else { Tri::Unknown };
@@ -425,7 +426,8 @@ fn written_block<'v>(body: &'v Value, source: &FlagSource) -> Option<(Tri, &'v V
     let value = source.block_default?;
     source.paths.iter().find_map(|path| {
         let (_, parent) = path.split_last()?;
-        let block = at(body, parent).filter(|b| !parent.is_empty() && !matches!(b, Value::Null(_)))?;
+        let block =
+            at(body, parent).filter(|b| !parent.is_empty() && !matches!(b, Value::Null(_)))?;
         Some((value, block))
     })
 }
