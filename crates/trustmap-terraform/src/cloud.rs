@@ -71,6 +71,27 @@ pub(crate) fn listener_encryption(protocol: &str) -> Tri {
     }
 }
 
+/// A version as written (`"1.2"`), or unquoted as a number (`1.2`): `1.0` and `1` are
+/// `"1.0"`, the version they mean, not the `"1"` a number prints as.
+pub(crate) fn version_text(value: &Value) -> Option<String> {
+    let number = match value {
+        Value::Number(n, _) => *n,
+        Value::String(text, _) if !text.contains('.') => match text.parse::<u32>() {
+            Ok(major) => f64::from(major),
+            Err(_) => return Some(text.clone()),
+        },
+        Value::String(text, _) => return Some(text.clone()),
+        _ => return None,
+    };
+    (number.is_finite() && number >= 0.0).then(|| {
+        if number.fract() == 0.0 {
+            format!("{number:.1}")
+        } else {
+            number.to_string()
+        }
+    })
+}
+
 /// A port argument as text (`80`).
 pub(crate) fn port_text(value: Option<&Value>) -> Option<String> {
     value
@@ -845,4 +866,24 @@ pub(crate) fn model(resources: Vec<Resource>, root: &str) -> Fragment {
         }
     }
     fragment
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn versions_written_as_numbers_are_the_versions_they_mean() {
+        let span = Span::lines("main.tf", 1, 1);
+        let number = |n: f64| version_text(&Value::Number(n, span.clone()));
+        let text = |t: &str| version_text(&Value::String(t.into(), span.clone()));
+        assert_eq!(number(1.0).as_deref(), Some("1.0"));
+        assert_eq!(number(1.1).as_deref(), Some("1.1"));
+        assert_eq!(number(1.2).as_deref(), Some("1.2"));
+        assert_eq!(text("1").as_deref(), Some("1.0"));
+        assert_eq!(text("1.1").as_deref(), Some("1.1"));
+        assert_eq!(text("TLS1_2").as_deref(), Some("TLS1_2"));
+        assert_eq!(number(f64::NAN), None);
+        assert_eq!(version_text(&Value::Unknown(span)), None);
+    }
 }
