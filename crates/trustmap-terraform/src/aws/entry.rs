@@ -569,20 +569,34 @@ fn public_grants(acl_owner: &Value) -> Vec<(Span, Tri)> {
         .collect()
 }
 
+/// The door a bucket's public ACLs open: at the first grant that opens it, read-only only when
+/// every grant only reads, public unless a public access block may ignore them.
+struct AclDoor {
+    span: Span,
+    read_only: Tri,
+    public: Tri,
+    /// The public access block that may ignore the ACLs.
+    block: Option<Span>,
+}
+
 pub(super) fn doors(index: &Index, root: &str, flows: &mut Vec<Flow>) {
     let blocks = AclBlocks::read(index);
-    // One door per public bucket, however many grants open it: read-only only when every
-    // grant only reads; at the first grant that opens it.
-    let mut public: BTreeMap<String, ((Tri, Option<Span>), Span, Tri)> = BTreeMap::new();
+    // One door per public bucket, however many grants open it.
+    let mut public: BTreeMap<String, AclDoor> = BTreeMap::new();
     let mut open = |bucket: &Resource, span: Span, read_only: Tri| {
-        let reachable = blocks.acls_public(bucket);
-        if reachable.0 == Tri::No {
+        let (reachable, block) = blocks.acls_public(bucket);
+        if reachable == Tri::No {
             return;
         }
         public
             .entry(bucket.address.clone())
-            .and_modify(|door| door.2 = door.2.and(read_only))
-            .or_insert((reachable, span, read_only));
+            .and_modify(|door| door.read_only = door.read_only.and(read_only))
+            .or_insert(AclDoor {
+                span,
+                read_only,
+                public: reachable,
+                block,
+            });
     };
     let mut public_acl = |bucket: &Resource, acl_owner: &Value| {
         if let Some(acl) = acl_owner.get("acl")
@@ -607,10 +621,17 @@ pub(super) fn doors(index: &Index, root: &str, flows: &mut Vec<Flow>) {
         }
     }
     // Bucket policies are read with every other resource policy (`access`).
-    for (bucket, ((reachable, block), span, read_only)) in public {
-        let mut flow = public_data_door(&bucket, "public-acl", span.clone(), read_only, root);
+    for (bucket, door) in public {
+        let mut flow = public_data_door(
+            &bucket,
+            "public-acl",
+            door.span.clone(),
+            door.read_only,
+            root,
+        );
+        let at = door.block.unwrap_or(door.span);
         flow.attributes
-            .set_flag(AttrName::Public, reachable, Some(block.unwrap_or(span)));
+            .set_flag(AttrName::Public, door.public, Some(at));
         flows.push(flow);
     }
     for url in index.of_kind("aws_lambda_function_url") {
