@@ -359,8 +359,10 @@ pub(super) fn edges(index: &Index, root: &str, flows: &mut Vec<Flow>) {
         let Some(api) = index.arg(&method.body, "rest_api_id").into_iter().next() else {
             continue;
         };
-        // A PRIVATE endpoint answers only inside the VPC: no door from the internet.
-        if crate::access::private_endpoint(api) {
+        // A PRIVATE endpoint answers only inside the VPC, and a resource policy may admit
+        // only a VPC endpoint or known addresses: no door from the internet.
+        let reach = crate::access::rest_api_reach(api, index);
+        if reach == Tri::No {
             continue;
         }
         let auth = method.body.get("authorization");
@@ -388,6 +390,10 @@ pub(super) fn edges(index: &Index, root: &str, flows: &mut Vec<Flow>) {
             "api-method",
         );
         flow.id.0.push_str(&format!(" {verb} {}", method.address));
+        if reach == Tri::Unknown {
+            flow.attributes
+                .set_flag(AttrName::Public, Tri::Unknown, Some(api.span.clone()));
+        }
         flows.push(flow);
     }
     // Integrations: the API forwards to the function (or other backend) they name.
