@@ -224,8 +224,29 @@ impl<'c> Builder<'c> {
         fragment.diagnostics.extend(self.diagnostics);
     }
 
-    /// Reads every workload, and the Secrets, ConfigMaps and claims declared.
+    /// Reads the Secrets, ConfigMaps and claims declared, then every workload (a workload that
+    /// uses one links to the declared element, with what it holds).
     pub fn workloads(&mut self) {
+        for object in &self.cluster.objects {
+            match object.kind.as_str() {
+                // Data in a committed Secret manifest is only base64-encoded: every value is in
+                // plain text. In a ConfigMap, values under secret-like keys are.
+                "Secret" => {
+                    self.literal_secrets(object, "k8s-secret", &["data", "stringData"], |_| true)
+                }
+                "ConfigMap" => self.literal_secrets(
+                    object,
+                    "k8s-configmap",
+                    &["data"],
+                    containers::is_secret_key,
+                ),
+                "PersistentVolumeClaim" => {
+                    let store = self.store(object, "k8s-pvc");
+                    self.add(store);
+                }
+                _ => {}
+            }
+        }
         for object in &self.cluster.objects {
             self.check_types(object);
             if !KNOWN_KINDS.contains(&object.kind.as_str()) && !object.kind.ends_with("Route") {
@@ -248,26 +269,6 @@ impl<'c> Builder<'c> {
                         ),
                     )),
                 }
-            }
-        }
-        for object in &self.cluster.objects {
-            match object.kind.as_str() {
-                // Data in a committed Secret manifest is only base64-encoded: every value is in
-                // plain text. In a ConfigMap, values under secret-like keys are.
-                "Secret" => {
-                    self.literal_secrets(object, "k8s-secret", &["data", "stringData"], |_| true)
-                }
-                "ConfigMap" => self.literal_secrets(
-                    object,
-                    "k8s-configmap",
-                    &["data"],
-                    containers::is_secret_key,
-                ),
-                "PersistentVolumeClaim" => {
-                    let store = self.store(object, "k8s-pvc");
-                    self.add(store);
-                }
-                _ => {}
             }
         }
     }
