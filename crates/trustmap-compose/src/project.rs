@@ -971,7 +971,10 @@ impl Parser<'_> {
                 span: Some(span),
                 attributes: attrs,
             },
-            technology,
+            // What the store serves as its image and environment configure it.
+            technology: technology
+                .zip(image.as_ref())
+                .map(|(t, (image, _))| catalog::serving(t, &image.text, &env.entries)),
             networks,
             network_mode,
             env,
@@ -1229,14 +1232,10 @@ impl Parser<'_> {
                 Bind::Unknown => (ElementId(INTERNET_ELEMENT.to_string()), Tri::Unknown),
             };
             let number = ports::first_port(&port.target);
-            let known = number.and_then(catalog::port_protocol);
-            let (protocol, encrypted) = match (known, service.technology.and_then(|t| t.protocol)) {
+            let (protocol, encrypted) = match catalog::port_carries(number, service.technology) {
                 _ if port.transport == "udp" => (Some("udp".to_string()), None),
-                (Some((p, tls)), _) => (Some(p.to_string()), tls),
-                (None, Some((p, default_port))) if Some(default_port) == number => {
-                    (Some(p.to_string()), None)
-                }
-                _ => (None, None),
+                Some((p, tls)) => (Some(p.to_string()), tls),
+                None => (None, None),
             };
             let mut flow = Flow::new(
                 source,
@@ -1616,15 +1615,19 @@ fn reference_flow(
             Some(catalog::scheme_protocol(scheme))
         }
     });
-    let by_port = reference.port.and_then(catalog::port_protocol);
     let by_technology = technology.and_then(|t| t.protocol);
-    let (protocol, tls) = match (&by_scheme, by_port, by_technology) {
-        (Some((p, tls)), _, _) => (Some(p.clone()), *tls),
-        (None, Some((p, tls)), _) => (Some(p.to_string()), tls),
-        (None, None, Some((p, _))) => (Some(p.to_string()), None),
-        _ => (None, None),
-    };
     let port = reference.port.or_else(|| by_technology.map(|(_, p)| p));
+    let (protocol, tls) = match (
+        &by_scheme,
+        catalog::port_carries(port, technology),
+        by_technology,
+    ) {
+        (Some((p, tls)), _, _) => (Some(p.clone()), catalog::encryption(p, *tls)),
+        (None, Some((p, tls)), _) => (Some(p.to_string()), tls),
+        // On another port than its default, the store still speaks its own protocol.
+        (None, None, Some((p, _))) => (Some(p.to_string()), catalog::encryption(p, None)),
+        (None, None, None) => (None, None),
+    };
     let mut flow = Flow::new(
         service.element.id.clone(),
         ElementId(target.to_string()),

@@ -184,7 +184,24 @@ fn service(
     for port in ports {
         let number = port_number(port.get("port"));
         let app_protocol = port.get("appProtocol").and_then(Node::as_str);
-        let (protocol, tls) = match (app_protocol, number.and_then(containers::port_protocol)) {
+        // What the images behind it serve on their own port, when they all do and agree (an
+        // Elasticsearch 8 serves HTTPS on 9200); else the port's convention.
+        let target = port_number(port.get("targetPort").or_else(|| port.get("port")));
+        let served: Vec<Option<(String, Option<bool>)>> = backends
+            .iter()
+            .map(|&w| {
+                workloads[w]
+                    .technology
+                    .filter(|t| t.protocol.is_some_and(|(_, own)| Some(own) == target))
+                    .and_then(|t| containers::port_carries(target, Some(t)))
+                    .map(|(p, tls)| (p.to_string(), tls))
+            })
+            .collect();
+        let carried = match served.split_first() {
+            Some((first @ Some(_), rest)) if rest.iter().all(|s| s == first) => first.clone(),
+            _ => containers::port_carries(number, None).map(|(p, tls)| (p.to_string(), tls)),
+        };
+        let (protocol, tls) = match (app_protocol, carried) {
             (Some(p), _) => (
                 Some(p.to_ascii_lowercase()),
                 match p {
@@ -193,7 +210,7 @@ fn service(
                     _ => None,
                 },
             ),
-            (None, Some((p, tls))) => (Some(p.to_string()), tls),
+            (None, Some((p, tls))) => (Some(p), tls),
             (None, None) => (None, None),
         };
         let label = port
@@ -233,14 +250,7 @@ fn protocol_of(
     if let Some(p) = port.get("appProtocol").and_then(Node::as_str) {
         return Some((p.to_ascii_lowercase(), None));
     }
-    if let Some((p, tls)) = number.and_then(containers::port_protocol) {
-        return Some((p.to_string(), tls));
-    }
-    workload
-        .technology
-        .and_then(|t| t.protocol)
-        .filter(|(_, default)| Some(*default) == number)
-        .map(|(p, _)| (p.to_string(), None))
+    containers::port_carries(number, workload.technology).map(|(p, tls)| (p.to_string(), tls))
 }
 
 /// An Ingress: takes HTTP (and, with `tls:`, HTTPS) from the internet and forwards to the
@@ -558,7 +568,7 @@ fn references(
                 let (protocol, tls) =
                     match reference.scheme.as_deref().map(containers::scheme_protocol) {
                         Some((p, tls)) => (Some(p), tls),
-                        None => match reference.port.and_then(containers::port_protocol) {
+                        None => match containers::port_carries(reference.port, None) {
                             Some((p, tls)) => (Some(p.to_string()), tls),
                             None => (None, None),
                         },

@@ -575,10 +575,10 @@ impl<'c> Builder<'c> {
             }
             for port in items(node, &["ports"]) {
                 if let Some(host_port) = port.get("hostPort") {
-                    let protocol = host_port
-                        .as_str()
-                        .and_then(|p| p.parse().ok())
-                        .and_then(containers::port_protocol);
+                    let protocol = containers::port_carries(
+                        host_port.as_str().and_then(|p| p.parse().ok()),
+                        None,
+                    );
                     let mut flow = Flow::new(
                         ElementId(trustmap_model::INTERNET_ELEMENT.to_string()),
                         ElementId(object.id()),
@@ -731,6 +731,10 @@ impl<'c> Builder<'c> {
             span: Some(self.cluster.declaration(object)),
             attributes: attrs,
         });
+        // What the store serves as its image and environment configure it.
+        let technology = technology
+            .zip(image.and_then(Node::as_str))
+            .map(|(t, image)| containers::serving(t, image, &env));
         self.workloads.push(Workload {
             id: ElementId(object.id()),
             namespace: object.namespace.clone(),
