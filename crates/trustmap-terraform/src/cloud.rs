@@ -455,7 +455,9 @@ fn written_block<'v>(body: &'v Value, source: &FlagSource) -> Option<(Tri, &'v V
 
 /// The flags a resource states through its catalog entry, and through the companions that
 /// configure it (`aws_s3_bucket_versioning`, `azurerm_monitor_diagnostic_setting`): a
-/// companion that may configure it (its target is not known) makes those flags unknown.
+/// companion that may configure it (its target is not known) makes those flags unknown. A
+/// flag several companions state holds only as far as every one says so (an API logs only
+/// when each of its stages does), at the first that says the least.
 pub(crate) fn catalog_attributes(
     resource: &Resource,
     flags: &[(AttrName, FlagSource)],
@@ -463,18 +465,41 @@ pub(crate) fn catalog_attributes(
 ) -> Attributes {
     let mut attributes = Attributes::default();
     read_flags(&resource.body, flags, &mut attributes);
+    let mut stated: BTreeMap<AttrName, (Tri, Option<Span>)> = BTreeMap::new();
     for companion in companions.get(&resource.address).into_iter().flatten() {
         let Some(facts) = catalog::companion(&companion.resource.kind) else {
             continue;
         };
+        let mut own = Attributes::default();
         if companion.certain {
-            read_flags(&companion.resource.body, &facts.flags, &mut attributes);
+            read_flags(&companion.resource.body, &facts.flags, &mut own);
         } else {
             for (name, _) in &facts.flags {
                 let span = Some(companion.resource.span.clone());
-                attributes.set_flag(*name, Tri::Unknown, span);
+                own.set_flag(*name, Tri::Unknown, span);
             }
         }
+        for (name, _) in &facts.flags {
+            let value = own.flag(*name);
+            // A companion's default is said where the companion is declared.
+            let span = own
+                .get(*name)
+                .and_then(|a| a.span.clone())
+                .or_else(|| Some(companion.resource.span.clone()));
+            stated
+                .entry(*name)
+                .and_modify(|(so_far, at)| {
+                    let combined = so_far.and(value);
+                    if combined != *so_far {
+                        *at = span.clone();
+                    }
+                    *so_far = combined;
+                })
+                .or_insert((value, span));
+        }
+    }
+    for (name, (value, span)) in stated {
+        attributes.set_flag(name, value, span);
     }
     attributes
 }
