@@ -205,7 +205,7 @@ pub(crate) fn rest_api_reach(api: &Resource, index: &Index) -> Tri {
         .into_iter()
         .filter(|d| !matches!(d, Value::Null(_)))
     {
-        match iam::read_policy(document) {
+        match iam::read_policy(document).map(invocations) {
             Some(statements) if iam::opening(&statements).is_none() => return Tri::No,
             Some(_) => {}
             None => reach = Tri::Unknown,
@@ -215,6 +215,33 @@ pub(crate) fn rest_api_reach(api: &Resource, index: &Index) -> Tri {
         reach = Tri::Unknown;
     }
     reach
+}
+
+/// The statements of a REST API's policy as they bear on calling it: calling is
+/// `execute-api:Invoke` whatever else a statement allows or denies (`Action: "*"` allowed and
+/// Invoke denied leaves no caller), so each statement that covers it is read as about it
+/// alone, and the others are left out.
+fn invocations(statements: Vec<iam::Statement>) -> Vec<iam::Statement> {
+    const INVOKE: &str = "execute-api:Invoke";
+    statements
+        .into_iter()
+        .filter_map(|mut st| {
+            let named = st
+                .actions
+                .iter()
+                .any(|(a, _)| iam::action_matches(a, INVOKE));
+            if named == st.not_actions {
+                return None;
+            }
+            let span = st
+                .actions
+                .first()
+                .map_or_else(|| st.span.clone(), |(_, s)| s.clone());
+            st.actions = vec![(INVOKE.to_string(), span)];
+            st.not_actions = false;
+            Some(st)
+        })
+        .collect()
 }
 
 /// Buckets whose public access block refuses public policies.
@@ -237,6 +264,14 @@ fn blocked_buckets(resources: &[Resource], index: &Index) -> BTreeSet<String> {
 fn resource_policies(resources: &[Resource], index: &Index, root: &str, fragment: &mut Fragment) {
     let elements = element_ids(fragment);
     let blocked = blocked_buckets(resources, index);
+    // A REST API's policy admits callers to its methods, which authenticate them or not:
+    // where the code defines methods, their doors say who gets in (the policy only narrows
+    // them, `rest_api_reach`); the policy is the door only of an API whose methods are not here.
+    let with_methods: BTreeSet<&str> = index
+        .of_kind("aws_api_gateway_method")
+        .flat_map(|m| index.arg(&m.body, "rest_api_id"))
+        .map(|api| api.address.as_str())
+        .collect();
     let mut doors = Vec::new();
     for r in resources {
         let Some((_, key, target_key)) = POLICIES.iter().find(|(kind, _, _)| *kind == r.kind)
@@ -246,11 +281,15 @@ fn resource_policies(resources: &[Resource], index: &Index, root: &str, fragment
         let Some(document) = r.body.get(key) else {
             continue;
         };
+        let mut statements = policy_statements(document);
+        if r.kind.starts_with("aws_api_gateway_rest_api") {
+            statements = invocations(statements);
+        }
         let Some(Opening {
             span,
             authenticated,
             read_only,
-        }) = iam::opening(&policy_statements(document))
+        }) = iam::opening(&statements)
         else {
             continue;
         };
@@ -263,6 +302,7 @@ fn resource_policies(resources: &[Resource], index: &Index, root: &str, fragment
             if !elements.contains(&id(root, &target.address))
                 || private(target)
                 || blocked.contains(&target.address)
+                || with_methods.contains(target.address.as_str())
             {
                 continue;
             }
