@@ -534,6 +534,23 @@ impl Parser<'_> {
             }
         }
 
+        // The compose networks each service is on (another's, with `network_mode: service:`).
+        let on_networks: BTreeMap<String, Vec<String>> = services
+            .iter()
+            .map(|service| {
+                let own = |s: &Service| s.networks.iter().map(|(n, _)| n.clone()).collect();
+                let joined = match &service.network_mode {
+                    None => own(service),
+                    Some((mode, _)) => mode
+                        .strip_prefix("service:")
+                        .and_then(|other| services.iter().find(|s| s.name == other))
+                        .filter(|other| other.network_mode.is_none())
+                        .map(own)
+                        .unwrap_or_default(),
+                };
+                (self.id("service", &service.name), joined)
+            })
+            .collect();
         let declared_volumes = self.declared(root, "volumes");
         let declared_secrets = self.declared(root, "secrets");
         let technologies: BTreeMap<String, Option<Technology>> = services
@@ -615,7 +632,56 @@ impl Parser<'_> {
                 self.fragment.flows.push(flow);
             }
         }
+        self.isolate_stores(&on_networks, &networks);
         self.fragment.elements.extend(stores.into_values());
+    }
+
+    /// A data store whose every network is `internal: true` and joined only by services that
+    /// use it (a flow to it: a reference, `depends_on`, `links`) is isolated: nothing but its
+    /// own clients can connect to it, which is what segmentation can achieve in compose.
+    fn isolate_stores(
+        &mut self,
+        on_networks: &BTreeMap<String, Vec<String>>,
+        networks: &BTreeMap<String, (Option<Span>, Tri)>,
+    ) {
+        let uses: BTreeSet<(&str, &str)> = self
+            .fragment
+            .flows
+            .iter()
+            .map(|f| (f.source.0.as_str(), f.target.0.as_str()))
+            .collect();
+        let mut isolated: Vec<(String, Option<Span>)> = Vec::new();
+        for store in self
+            .fragment
+            .elements
+            .iter()
+            .filter(|e| e.kind == ElementKind::DataStore)
+        {
+            let Some(own) = on_networks.get(&store.id.0).filter(|n| !n.is_empty()) else {
+                continue;
+            };
+            let internal = |name: &String| networks.get(name).is_some_and(|(_, i)| *i == Tri::Yes);
+            if !own.iter().all(internal) {
+                continue;
+            }
+            let only_clients = on_networks
+                .iter()
+                .filter(|(id, joined)| **id != store.id.0 && joined.iter().any(|n| own.contains(n)))
+                .all(|(id, _)| uses.contains(&(id.as_str(), store.id.0.as_str())));
+            if only_clients {
+                let span = own
+                    .iter()
+                    .find_map(|n| networks.get(n).and_then(|(s, _)| s.clone()));
+                isolated.push((store.id.0.clone(), span));
+            }
+        }
+        for (id, span) in isolated {
+            if let Some(store) = self.fragment.elements.iter_mut().find(|e| e.id.0 == id) {
+                store
+                    .attributes
+                    .set_flag(AttrName::NetworkIsolated, Tri::Yes, span);
+            }
+        }
     }
 
     /// The names declared under a top-level key (`volumes:`, `secrets:`), with the span of
@@ -982,7 +1048,10 @@ impl Parser<'_> {
                 span: Some(span),
                 attributes: attrs,
             },
-            technology,
+            // What the store serves as its image and environment configure it.
+            technology: technology
+                .zip(image.as_ref())
+                .map(|(t, (image, _))| catalog::serving(t, &image.text, &env.entries)),
             networks,
             network_mode,
             env,
@@ -1240,14 +1309,10 @@ impl Parser<'_> {
                 Bind::Unknown => (ElementId(INTERNET_ELEMENT.to_string()), Tri::Unknown),
             };
             let number = ports::first_port(&port.target);
-            let known = number.and_then(catalog::port_protocol);
-            let (protocol, encrypted) = match (known, service.technology.and_then(|t| t.protocol)) {
+            let (protocol, encrypted) = match catalog::port_carries(number, service.technology) {
                 _ if port.transport == "udp" => (Some("udp".to_string()), None),
-                (Some((p, tls)), _) => (Some(p.to_string()), tls),
-                (None, Some((p, default_port))) if Some(default_port) == number => {
-                    (Some(p.to_string()), None)
-                }
-                _ => (None, None),
+                Some((p, tls)) => (Some(p.to_string()), tls),
+                None => (None, None),
             };
             let mut flow = Flow::new(
                 source,
@@ -1627,15 +1692,19 @@ fn reference_flow(
             Some(catalog::scheme_protocol(scheme))
         }
     });
-    let by_port = reference.port.and_then(catalog::port_protocol);
     let by_technology = technology.and_then(|t| t.protocol);
-    let (protocol, tls) = match (&by_scheme, by_port, by_technology) {
-        (Some((p, tls)), _, _) => (Some(p.clone()), *tls),
-        (None, Some((p, tls)), _) => (Some(p.to_string()), tls),
-        (None, None, Some((p, _))) => (Some(p.to_string()), None),
-        _ => (None, None),
-    };
     let port = reference.port.or_else(|| by_technology.map(|(_, p)| p));
+    let (protocol, tls) = match (
+        &by_scheme,
+        catalog::port_carries(port, technology),
+        by_technology,
+    ) {
+        (Some((p, tls)), _, _) => (Some(p.clone()), catalog::encryption(p, *tls)),
+        (None, Some((p, tls)), _) => (Some(p.to_string()), tls),
+        // On another port than its default, the store still speaks its own protocol.
+        (None, None, Some((p, _))) => (Some(p.to_string()), catalog::encryption(p, None)),
+        (None, None, None) => (None, None),
+    };
     let mut flow = Flow::new(
         service.element.id.clone(),
         ElementId(target.to_string()),

@@ -104,6 +104,15 @@ fn is_placeholder(key: &str, value: &str) -> bool {
     angle_bracketed || names_its_variable || secret_file
 }
 
+/// The entry that sets a setting to a value (`xpack.security.enabled: "false"`, or
+/// `-Expack.security.enabled=false` among options), when one does.
+pub(crate) fn set_to<'e>(env: &'e [EnvEntry], setting: &str, value: &str) -> Option<&'e EnvEntry> {
+    let option = format!("{setting}={value}");
+    env.iter().find(|v| {
+        v.value.replace(' ', "").contains(&option) || (v.key == setting && v.value == value)
+    })
+}
+
 /// Whether a data store's documented configuration demands credentials, from its image, its
 /// environment and its command line. Only what the image's documentation states is used:
 /// anything else is unknown. `config_mounted` says a configuration file is mounted, which may
@@ -152,12 +161,7 @@ pub fn authentication(
     if let Some(var) = find("POSTGRES_HOST_AUTH_METHOD").filter(|v| v.value == "trust") {
         return (Tri::No, Some(var.span.clone()));
     }
-    if let Some(var) = env.iter().find(|v| {
-        v.value
-            .replace(' ', "")
-            .contains("xpack.security.enabled=false")
-            || (v.key == "xpack.security.enabled" && v.value == "false")
-    }) {
+    if let Some(var) = set_to(env, "xpack.security.enabled", "false") {
         return (Tri::No, Some(var.span.clone()));
     }
     let any_set = |keys: &[&str]| keys.iter().any(|k| find(k).is_some());

@@ -1,7 +1,8 @@
 //! What well-known images are: which are data stores, what protocol they speak, and whether
 //! their documented configuration turns authentication off.
 
-use trustmap_model::ElementKind;
+use crate::auth::{EnvEntry, set_to};
+use trustmap_model::{ElementKind, Protocol};
 
 /// What an image is known to be.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -71,7 +72,7 @@ const IMAGES: &[(&str, Technology)] = &[
     ("clickhouse-server", store("clickhouse", "http", 8123)),
     ("clickhouse", store("clickhouse", "http", 8123)),
     ("cockroach", store("cockroachdb", "postgres", 26257)),
-    ("etcd", store("etcd", "http", 2379)),
+    ("etcd", store("etcd", "etcd", 2379)),
     ("server", store("mssql", "tds", 1433)), // mcr.microsoft.com/mssql/server
     ("mssql-server-linux", store("mssql", "tds", 1433)),
     ("azure-sql-edge", store("mssql", "tds", 1433)),
@@ -100,6 +101,70 @@ pub fn technology(image: &str) -> Option<Technology> {
         return None;
     }
     IMAGES.iter().find(|(n, _)| *n == name).map(|(_, t)| *t)
+}
+
+/// What a data store serves as its image and environment configure it, when that differs
+/// from its catalog entry: Elasticsearch from 8 on serves HTTPS on 9200 unless security or
+/// its HTTP TLS is turned off; OpenSearch's security plugin serves HTTPS unless it is
+/// disabled. Earlier Elasticsearch serves plain HTTP.
+pub fn serving(technology: Technology, image: &str, env: &[EnvEntry]) -> Technology {
+    let https = match technology.name {
+        "elasticsearch" => {
+            major_version(image).is_some_and(|major| major >= 8)
+                && set_to(env, "xpack.security.enabled", "false").is_none()
+                && set_to(env, "xpack.security.http.ssl.enabled", "false").is_none()
+        }
+        "opensearch" => {
+            set_to(env, "DISABLE_SECURITY_PLUGIN", "true").is_none()
+                && set_to(env, "plugins.security.disabled", "true").is_none()
+        }
+        _ => false,
+    };
+    match technology.protocol {
+        Some(("http", port)) if https => Technology {
+            protocol: Some(("https", port)),
+            ..technology
+        },
+        _ => technology,
+    }
+}
+
+/// The major version an image's tag names (`elasticsearch:8.11.1` → 8).
+fn major_version(image: &str) -> Option<u32> {
+    let without_digest = image.split('@').next().unwrap_or(image);
+    let last = without_digest.rsplit('/').next().unwrap_or(without_digest);
+    let tag = last.split_once(':')?.1;
+    let digits: String = tag.chars().take_while(char::is_ascii_digit).collect();
+    digits.parse().ok()
+}
+
+/// Whether a flow in a protocol is encrypted: what the configuration says (`tls`), else what
+/// the protocol is by definition (`http` is clear text, `https` is not), else not known.
+pub fn encryption(protocol: &str, tls: Option<bool>) -> Option<bool> {
+    tls.or_else(|| Protocol::parse(protocol).encryption())
+}
+
+/// The protocol a port carries to a container and whether it is encrypted: what the image
+/// serves on its default port when it says otherwise than the port's convention (an
+/// Elasticsearch 8 serves HTTPS on 9200), else the port's convention, else the image's
+/// protocol on its default port; encrypted as the convention says, else as the protocol is
+/// by definition.
+pub fn port_carries(
+    number: Option<u16>,
+    technology: Option<Technology>,
+) -> Option<(&'static str, Option<bool>)> {
+    let served = technology
+        .and_then(|t| t.protocol)
+        .filter(|(_, default)| Some(*default) == number)
+        .map(|(p, _)| p);
+    match (number.and_then(port_protocol), served) {
+        (Some((convention, _)), Some(served)) if convention != served => {
+            Some((served, encryption(served, None)))
+        }
+        (Some((convention, tls)), _) => Some((convention, encryption(convention, tls))),
+        (None, Some(served)) => Some((served, encryption(served, None))),
+        (None, None) => None,
+    }
 }
 
 /// The protocol usually spoken on a port, and whether it is encrypted (`None`: it depends).
@@ -131,7 +196,8 @@ pub fn port_protocol(port: u16) -> Option<(&'static str, Option<bool>)> {
         5672 => ("amqp", Some(false)),
         5671 => ("amqps", Some(true)),
         6379 => ("redis", Some(false)),
-        9200 => ("http", None),
+        // Elasticsearch and OpenSearch: HTTP unless their image turns TLS on (`serving`).
+        9200 => ("http", Some(false)),
         11211 => ("memcached", Some(false)),
         27017 => ("mongodb", None),
         _ => return None,
@@ -194,5 +260,69 @@ mod tests {
         assert!(technology("nginx:1.27").is_none());
         assert!(technology("example/server:1").is_none());
         assert_eq!(repository_name("redis@sha256:abc"), "redis");
+    }
+
+    fn entry(key: &str, value: &str) -> EnvEntry {
+        EnvEntry {
+            key: key.into(),
+            raw: value.into(),
+            value: value.into(),
+            literal: true,
+            known: true,
+            span: trustmap_model::Span::lines("compose.yaml", 1, 1),
+        }
+    }
+
+    #[test]
+    fn search_engines_serve_https_when_their_version_and_settings_say() {
+        let served = |image: &str, env: &[EnvEntry]| {
+            let t = serving(technology(image).unwrap(), image, env);
+            port_carries(Some(9200), Some(t))
+        };
+        assert_eq!(
+            served("elasticsearch:7.16.1", &[]),
+            Some(("http", Some(false)))
+        );
+        assert_eq!(
+            served("elasticsearch:8.11.1", &[]),
+            Some(("https", Some(true)))
+        );
+        let off = [entry("xpack.security.enabled", "false")];
+        assert_eq!(
+            served("elasticsearch:8.11.1", &off),
+            Some(("http", Some(false)))
+        );
+        let options = [entry(
+            "ES_JAVA_OPTS",
+            "-Xms1g -Expack.security.http.ssl.enabled=false",
+        )];
+        assert_eq!(
+            served("elasticsearch:8.11.1", &options).map(|p| p.0),
+            Some("http")
+        );
+        assert_eq!(
+            served("opensearchproject/opensearch:2.11.0", &[]),
+            Some(("https", Some(true)))
+        );
+        let disabled = [entry("DISABLE_SECURITY_PLUGIN", "true")];
+        assert_eq!(
+            served("opensearchproject/opensearch:2.11.0", &disabled),
+            Some(("http", Some(false)))
+        );
+        // Without an image, 9200 is Elasticsearch's plain HTTP; a store's own protocol on its
+        // port keeps the convention's encryption.
+        assert_eq!(port_carries(Some(9200), None), Some(("http", Some(false))));
+        assert_eq!(
+            port_carries(Some(6379), technology("redis:7")),
+            Some(("redis", Some(false)))
+        );
+        assert_eq!(
+            port_carries(Some(8983), technology("solr:9")),
+            Some(("http", Some(false)))
+        );
+        assert_eq!(
+            port_carries(Some(5432), technology("postgres:16")),
+            Some(("postgres", None))
+        );
     }
 }

@@ -15,7 +15,8 @@ mod references;
 
 pub use auth::{EnvEntry, authentication, plaintext_secrets, secret_shape};
 pub use catalog::{
-    Technology, known_scheme_protocol, port_protocol, repository_name, scheme_protocol, technology,
+    Technology, encryption, known_scheme_protocol, port_carries, port_protocol, repository_name,
+    scheme_protocol, serving, technology,
 };
 pub use console::{Console, console};
 pub use host::{is_runtime_socket, is_sensitive_host_path};

@@ -8,9 +8,9 @@
 //! - the manifests under a folder holding a `kustomization.yaml`, with every folder or file its
 //!   `resources`, `bases` and `components` name (so a base and its overlays are one);
 //! - otherwise the manifests of one folder;
-//! - joined with another when one names an object (a Service behind an Ingress, a Secret, a
-//!   ConfigMap, a claim, a ServiceAccount, a Role, a scaled workload) that its own
-//!   manifests do not define and exactly one other does.
+//! - joined with another when one names an object (a Service behind an Ingress, its GKE
+//!   FrontendConfig, a Secret, a ConfigMap, a claim, a ServiceAccount, a Role, a scaled
+//!   workload) that its own manifests do not define and exactly one other does.
 //!
 //! Labels never join applications: they are too common to tell examples apart. Scanning a root
 //! therefore gives what scanning each application alone gives.
@@ -160,6 +160,18 @@ fn references(object: &Object) -> Vec<(&'static str, String, String)> {
                 named("Service", at(backend, &["service", "name"]));
                 named("Service", backend.get("serviceName"));
             }
+            // GKE: the FrontendConfig that may redirect its plain HTTP.
+            named(
+                "FrontendConfig",
+                at(
+                    &object.node,
+                    &[
+                        "metadata",
+                        "annotations",
+                        "networking.gke.io/v1beta1.FrontendConfig",
+                    ],
+                ),
+            );
         }
         "RoleBinding" | "ClusterRoleBinding" => {
             let role_kind = at(&object.node, &["roleRef", "kind"]).and_then(|k| k.as_str());

@@ -184,7 +184,24 @@ fn service(
     for port in ports {
         let number = port_number(port.get("port"));
         let app_protocol = port.get("appProtocol").and_then(Node::as_str);
-        let (protocol, tls) = match (app_protocol, number.and_then(containers::port_protocol)) {
+        // What the images behind it serve on their own port, when they all do and agree (an
+        // Elasticsearch 8 serves HTTPS on 9200); else the port's convention.
+        let target = port_number(port.get("targetPort").or_else(|| port.get("port")));
+        let served: Vec<Option<(String, Option<bool>)>> = backends
+            .iter()
+            .map(|&w| {
+                workloads[w]
+                    .technology
+                    .filter(|t| t.protocol.is_some_and(|(_, own)| Some(own) == target))
+                    .and_then(|t| containers::port_carries(target, Some(t)))
+                    .map(|(p, tls)| (p.to_string(), tls))
+            })
+            .collect();
+        let carried = match served.split_first() {
+            Some((first @ Some(_), rest)) if rest.iter().all(|s| s == first) => first.clone(),
+            _ => containers::port_carries(number, None).map(|(p, tls)| (p.to_string(), tls)),
+        };
+        let (protocol, tls) = match (app_protocol, carried) {
             (Some(p), _) => (
                 Some(p.to_ascii_lowercase()),
                 match p {
@@ -193,7 +210,7 @@ fn service(
                     _ => None,
                 },
             ),
-            (None, Some((p, tls))) => (Some(p.to_string()), tls),
+            (None, Some((p, tls))) => (Some(p), tls),
             (None, None) => (None, None),
         };
         let label = port
@@ -233,14 +250,7 @@ fn protocol_of(
     if let Some(p) = port.get("appProtocol").and_then(Node::as_str) {
         return Some((p.to_ascii_lowercase(), None));
     }
-    if let Some((p, tls)) = number.and_then(containers::port_protocol) {
-        return Some((p.to_string(), tls));
-    }
-    workload
-        .technology
-        .and_then(|t| t.protocol)
-        .filter(|(_, default)| Some(*default) == number)
-        .map(|(p, _)| (p.to_string(), None))
+    containers::port_carries(number, workload.technology).map(|(p, tls)| (p.to_string(), tls))
 }
 
 /// An Ingress: takes HTTP (and, with `tls:`, HTTPS) from the internet and forwards to the
@@ -290,7 +300,49 @@ fn ingress(
             .set_flag(AttrName::EncryptedInTransit, encrypted, Some(span));
         builder.flow(flow);
     };
-    if let Some(first) = tls.first() {
+    let annotation_span =
+        |key: &str| at(&ingress.node, &["metadata", "annotations", key]).map(|n| cluster.span(n));
+    let class = ingress
+        .annotation("kubernetes.io/ingress.class")
+        .or_else(|| text(&ingress.node, &["spec", "ingressClassName"]));
+    if class == Some("gce-internal") {
+        // GKE's internal load balancer: reachable inside the VPC only.
+    } else if gce_ingress(ingress, class) {
+        // GKE's own controller: certificates it manages or that were uploaded count as TLS;
+        // it serves plain HTTP beside HTTPS unless HTTP is turned off or a FrontendConfig
+        // redirects it.
+        let certificate = tls
+            .first()
+            .map(|t| cluster.span(t))
+            .or_else(|| GKE_CERTIFICATES.iter().find_map(|key| annotation_span(key)));
+        if let Some(span) = certificate {
+            entry("https", "443", Tri::Yes, span);
+        }
+        if ingress.annotation("kubernetes.io/ingress.allow-http") != Some("false") {
+            match gke_redirect(cluster, ingress) {
+                Some((redirects, span)) if redirects != Tri::No => {
+                    let mut flow = Flow::new(
+                        internet.clone(),
+                        id.clone(),
+                        Some("http".into()),
+                        vec!["80".into()],
+                        "ingress",
+                        Some(span.clone()),
+                    );
+                    flow.attributes.set_flag(AttrName::Public, Tri::Yes, None);
+                    flow.attributes.set_flag(
+                        AttrName::RedirectsToTls,
+                        redirects,
+                        Some(span.clone()),
+                    );
+                    flow.attributes
+                        .set_flag(AttrName::EncryptedInTransit, redirects, Some(span));
+                    builder.flow(flow);
+                }
+                _ => entry("http", "80", Tri::No, anchor),
+            }
+        }
+    } else if let Some(first) = tls.first() {
         entry("https", "443", Tri::Yes, cluster.span(first));
         // With TLS, controllers redirect plain HTTP to HTTPS unless told not to.
         let redirect_off =
@@ -335,6 +387,52 @@ fn ingress(
             Some(cluster.span(backend)),
         ));
     }
+}
+
+/// The annotations by which GKE's Ingress controller serves HTTPS with certificates it manages
+/// (`ManagedCertificate`) or that were uploaded to the project.
+const GKE_CERTIFICATES: &[&str] = &[
+    "networking.gke.io/managed-certificates",
+    "ingress.gcp.kubernetes.io/pre-shared-cert",
+];
+
+/// The annotation naming an Ingress's FrontendConfig.
+const GKE_FRONTEND_CONFIG: &str = "networking.gke.io/v1beta1.FrontendConfig";
+
+/// Whether GKE's own controller serves an Ingress on an external load balancer: its class
+/// is `gce`, or it names none and carries annotations only that controller reads.
+fn gce_ingress(ingress: &Object, class: Option<&str>) -> bool {
+    match class {
+        Some(class) => class == "gce",
+        None => at(&ingress.node, &["metadata", "annotations"])
+            .and_then(Node::as_mapping)
+            .into_iter()
+            .flatten()
+            .filter_map(|(key, _)| key.as_str())
+            .any(|key| {
+                key.starts_with("networking.gke.io/")
+                    || key.starts_with("ingress.gcp.kubernetes.io/")
+                    || key == "kubernetes.io/ingress.global-static-ip-name"
+            }),
+    }
+}
+
+/// Whether a GKE Ingress's FrontendConfig redirects plain HTTP to HTTPS
+/// (`redirectToHttps: {enabled: true}`), at the line that says so; unknown when the
+/// FrontendConfig it names is not in the scan; `None` when it names none.
+fn gke_redirect(cluster: &Cluster, ingress: &Object) -> Option<(Tri, Span)> {
+    let name = ingress.annotation(GKE_FRONTEND_CONFIG)?;
+    let Some(config) = cluster.find("FrontendConfig", &ingress.namespace, name) else {
+        let named = at(
+            &ingress.node,
+            &["metadata", "annotations", GKE_FRONTEND_CONFIG],
+        )?;
+        return Some((Tri::Unknown, cluster.span(named)));
+    };
+    let enabled = at(&config.node, &["spec", "redirectToHttps", "enabled"]);
+    let redirects = enabled.and_then(Node::truthy) == Some(true);
+    let span = enabled.map_or_else(|| cluster.declaration(config), |n| cluster.span(n));
+    Some((Tri::from_bool(redirects), span))
 }
 
 /// Gateway API: Gateways take the traffic of their listeners; routes attach to Gateways and
@@ -470,7 +568,7 @@ fn references(
                 let (protocol, tls) =
                     match reference.scheme.as_deref().map(containers::scheme_protocol) {
                         Some((p, tls)) => (Some(p), tls),
-                        None => match reference.port.and_then(containers::port_protocol) {
+                        None => match containers::port_carries(reference.port, None) {
                             Some((p, tls)) => (Some(p.to_string()), tls),
                             None => (None, None),
                         },

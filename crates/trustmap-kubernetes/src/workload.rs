@@ -224,8 +224,29 @@ impl<'c> Builder<'c> {
         fragment.diagnostics.extend(self.diagnostics);
     }
 
-    /// Reads every workload, and the Secrets, ConfigMaps and claims declared.
+    /// Reads the Secrets, ConfigMaps and claims declared, then every workload (a workload that
+    /// uses one links to the declared element, with what it holds).
     pub fn workloads(&mut self) {
+        for object in &self.cluster.objects {
+            match object.kind.as_str() {
+                // Data in a committed Secret manifest is only base64-encoded: every value is in
+                // plain text. In a ConfigMap, values under secret-like keys are.
+                "Secret" => {
+                    self.literal_secrets(object, "k8s-secret", &["data", "stringData"], |_| true)
+                }
+                "ConfigMap" => self.literal_secrets(
+                    object,
+                    "k8s-configmap",
+                    &["data"],
+                    containers::is_secret_key,
+                ),
+                "PersistentVolumeClaim" => {
+                    let store = self.store(object, "k8s-pvc");
+                    self.add(store);
+                }
+                _ => {}
+            }
+        }
         for object in &self.cluster.objects {
             self.check_types(object);
             if !KNOWN_KINDS.contains(&object.kind.as_str()) && !object.kind.ends_with("Route") {
@@ -248,26 +269,6 @@ impl<'c> Builder<'c> {
                         ),
                     )),
                 }
-            }
-        }
-        for object in &self.cluster.objects {
-            match object.kind.as_str() {
-                // Data in a committed Secret manifest is only base64-encoded: every value is in
-                // plain text. In a ConfigMap, values under secret-like keys are.
-                "Secret" => {
-                    self.literal_secrets(object, "k8s-secret", &["data", "stringData"], |_| true)
-                }
-                "ConfigMap" => self.literal_secrets(
-                    object,
-                    "k8s-configmap",
-                    &["data"],
-                    containers::is_secret_key,
-                ),
-                "PersistentVolumeClaim" => {
-                    let store = self.store(object, "k8s-pvc");
-                    self.add(store);
-                }
-                _ => {}
             }
         }
     }
@@ -576,10 +577,10 @@ impl<'c> Builder<'c> {
             }
             for port in items(node, &["ports"]) {
                 if let Some(host_port) = port.get("hostPort") {
-                    let protocol = host_port
-                        .as_str()
-                        .and_then(|p| p.parse().ok())
-                        .and_then(containers::port_protocol);
+                    let protocol = containers::port_carries(
+                        host_port.as_str().and_then(|p| p.parse().ok()),
+                        None,
+                    );
                     let mut flow = Flow::new(
                         ElementId(trustmap_model::INTERNET_ELEMENT.to_string()),
                         ElementId(object.id()),
@@ -732,6 +733,10 @@ impl<'c> Builder<'c> {
             span: Some(self.cluster.declaration(object)),
             attributes: attrs,
         });
+        // What the store serves as its image and environment configure it.
+        let technology = technology
+            .zip(image.and_then(Node::as_str))
+            .map(|(t, image)| containers::serving(t, image, &env));
         self.workloads.push(Workload {
             id: ElementId(object.id()),
             namespace: object.namespace.clone(),

@@ -126,6 +126,21 @@ impl Protocol {
         !matches!(self, Protocol::Other(_))
     }
 
+    /// Whether the protocol is encrypted by its own definition: `Some(false)` for those the
+    /// vocabulary defines in clear text (`http`, `h2c`, `amqp`, `docker-api`, ...), `Some(true)`
+    /// for those over TLS or SSH, `None` for those that negotiate TLS or run either way
+    /// (`postgres`, `smtp`, `tcp`) and for names outside the vocabulary.
+    pub fn encryption(&self) -> Option<bool> {
+        use Protocol::*;
+        match self {
+            Http | H2c | Telnet | Ftp | Ldap | Winrm | DockerApi | Amqp | NodeInspector | Jdwp => {
+                Some(false)
+            }
+            Https | Grpcs | Tls | Ssh | WinrmTls | Ldaps | DockerApiTls | Amqps => Some(true),
+            _ => None,
+        }
+    }
+
     /// The protocol in words, for messages: `all traffic` for [`Protocol::All`], else its name.
     pub fn in_words(&self) -> &str {
         match self {
@@ -186,6 +201,15 @@ mod tests {
         assert_eq!(other.as_str(), "kubernetes.io/ws");
         assert!(!other.is_known());
         assert_eq!(Protocol::parse(other.as_str()), other);
+    }
+
+    #[test]
+    fn clear_text_and_tls_protocols_say_so() {
+        assert_eq!(Protocol::Http.encryption(), Some(false));
+        assert_eq!(Protocol::parse("AMQP").encryption(), Some(false));
+        assert_eq!(Protocol::Https.encryption(), Some(true));
+        assert_eq!(Protocol::Postgres.encryption(), None);
+        assert_eq!(Protocol::parse("geneve").encryption(), None);
     }
 
     #[test]

@@ -14,7 +14,7 @@ pub(crate) mod iam;
 mod secrets;
 
 pub(crate) use aws::model as aws;
-pub(crate) use aws::private as private_endpoint;
+pub(crate) use aws::rest_api_reach;
 pub(crate) use azure::model as azure;
 pub(crate) use google::model as google;
 

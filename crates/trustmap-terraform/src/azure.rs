@@ -15,7 +15,8 @@
 use crate::catalog::{Entry, Role};
 use crate::cloud::{
     Door, Index, Provider, api_server_door, at, blocks_at, catalog_attributes, companions,
-    configured_flows, describe, element, firewall_rules, guards, id, provider_zone, zones,
+    configured_flows, describe, element, firewall_rules, guards, id, provider_zone, version_text,
+    zones,
 };
 use crate::value::{Resource, Value};
 use std::collections::{BTreeMap, BTreeSet};
@@ -451,7 +452,8 @@ fn web_apps(index: &Index, root: &str, flows: &mut Vec<Flow>) {
             c.get("minimum_tls_version")
                 .or_else(|| c.get("min_tls_version"))
         });
-        let outdated = match minimum.and_then(Value::as_str) {
+        // `1.1` unquoted is the version 1.1.
+        let outdated = match minimum.and_then(version_text).as_deref() {
             Some("1.0" | "1.1") => Tri::Yes,
             Some(_) => Tri::No,
             // The provider's default is 1.2.

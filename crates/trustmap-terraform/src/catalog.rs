@@ -35,11 +35,27 @@ pub struct FlagSource {
     pub paths: Vec<ArgPath>,
     /// The value when the argument is absent: the provider's documented default.
     pub default: Tri,
+    /// The value when the block holding the argument is written without it, when the
+    /// provider's default differs there (a classic ELB's `access_logs { bucket = ... }` logs:
+    /// its `enabled` defaults to true once the block is written).
+    pub block_default: Option<Tri>,
+    /// An argument whose words make the flag yes whatever the flag's own argument says (Aurora
+    /// Serverless v1, `engine_mode = "serverless"`, always encrypts its storage).
+    pub yes_if: Option<YesIf>,
     /// Whether `true` means no (`internal = true` is not public).
     pub invert: bool,
     /// For arguments that are words (`status = "Enabled"`): the words that mean yes; any
     /// other word means no. Empty for arguments that are flags.
     pub yes_when: Vec<String>,
+}
+
+/// An argument that decides a flag on its own: when it holds one of the words, the flag is yes.
+#[derive(Debug, Clone)]
+pub struct YesIf {
+    /// The argument path (`engine_mode`).
+    pub path: ArgPath,
+    /// The words that make the flag yes (`serverless`).
+    pub words: Vec<String>,
 }
 
 /// A resource type that configures another one (`aws_s3_bucket_versioning` sets the versioning
@@ -455,6 +471,40 @@ impl Reader<'_> {
         })
     }
 
+    /// `yes`, `no` or `unknown`.
+    fn tri(&self, node: &Node) -> Result<Tri, CatalogError> {
+        match self.text(node)? {
+            "yes" => Ok(Tri::Yes),
+            "no" => Ok(Tri::No),
+            "unknown" => Ok(Tri::Unknown),
+            other => Err(self.error(
+                node,
+                format!("unknown default `{other}` (yes, no or unknown)"),
+            )),
+        }
+    }
+
+    /// A list of words (`yes_when: [Enabled]`).
+    fn words(&self, node: &Node, key: &str) -> Result<Vec<String>, CatalogError> {
+        node.as_sequence()
+            .ok_or_else(|| self.error(node, format!("`{key}` is a list of words")))?
+            .iter()
+            .map(|w| self.text(w).map(str::to_string))
+            .collect()
+    }
+
+    /// `yes_if: {path: engine_mode, is: [serverless]}`.
+    fn yes_if(&self, node: &Node) -> Result<YesIf, CatalogError> {
+        self.keys(node, &["path", "is"], "yes_if")?;
+        let (Some(path), Some(words)) = (node.get("path"), node.get("is")) else {
+            return Err(self.error(node, "`yes_if` needs `path` and `is`".into()));
+        };
+        Ok(YesIf {
+            path: self.one_path(path)?,
+            words: self.words(words, "is")?,
+        })
+    }
+
     fn flags(&self, node: &Node) -> Result<Vec<(AttrName, FlagSource)>, CatalogError> {
         let mut flags = Vec::new();
         for (attr, source) in self.mapping(node)? {
@@ -469,22 +519,28 @@ impl Reader<'_> {
             }
             self.keys(
                 source,
-                &["path", "default", "invert", "yes_when", "from"],
+                &[
+                    "path",
+                    "default",
+                    "block_default",
+                    "yes_if",
+                    "invert",
+                    "yes_when",
+                    "from",
+                ],
                 attr_name,
             )?;
             let default = match source.get("default") {
                 None => Tri::Unknown,
-                Some(node) => match self.text(node)? {
-                    "yes" => Tri::Yes,
-                    "no" => Tri::No,
-                    "unknown" => Tri::Unknown,
-                    other => {
-                        return Err(self.error(
-                            node,
-                            format!("unknown default `{other}` (yes, no or unknown)"),
-                        ));
-                    }
-                },
+                Some(node) => self.tri(node)?,
+            };
+            let block_default = match source.get("block_default") {
+                None => None,
+                Some(node) => Some(self.tri(node)?),
+            };
+            let yes_if = match source.get("yes_if") {
+                None => None,
+                Some(node) => Some(self.yes_if(node)?),
             };
             let invert = match source.get("invert") {
                 None => false,
@@ -494,12 +550,7 @@ impl Reader<'_> {
             };
             let yes_when = match source.get("yes_when") {
                 None => Vec::new(),
-                Some(node) => node
-                    .as_sequence()
-                    .ok_or_else(|| self.error(node, "`yes_when` is a list of words".into()))?
-                    .iter()
-                    .map(|w| self.text(w).map(str::to_string))
-                    .collect::<Result<_, _>>()?,
+                Some(node) => self.words(node, "yes_when")?,
             };
             let companions_only = match source.get("from") {
                 None => false,
@@ -527,6 +578,8 @@ impl Reader<'_> {
                 FlagSource {
                     paths,
                     default,
+                    block_default,
+                    yes_if,
                     invert,
                     yes_when,
                 },
@@ -661,6 +714,16 @@ mod tests {
                 "aws_x:\n  kind: process\n  technology: x\n  port: http\n",
                 4,
                 "not a port",
+            ),
+            (
+                "aws_x:\n  kind: data_store\n  technology: x\n  flags:\n    backups: {yes_if: {path: mode}}\n",
+                5,
+                "needs `path` and `is`",
+            ),
+            (
+                "aws_x:\n  kind: data_store\n  technology: x\n  flags:\n    backups: {path: a.b, block_default: maybe}\n",
+                5,
+                "maybe",
             ),
         ];
         for (text, line, word) in cases {

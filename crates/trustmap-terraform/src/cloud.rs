@@ -71,6 +71,27 @@ pub(crate) fn listener_encryption(protocol: &str) -> Tri {
     }
 }
 
+/// A version as written (`"1.2"`), or unquoted as a number (`1.2`): `1.0` and `1` are
+/// `"1.0"`, the version they mean, not the `"1"` a number prints as.
+pub(crate) fn version_text(value: &Value) -> Option<String> {
+    let number = match value {
+        Value::Number(n, _) => *n,
+        Value::String(text, _) if !text.contains('.') => match text.parse::<u32>() {
+            Ok(major) => f64::from(major),
+            Err(_) => return Some(text.clone()),
+        },
+        Value::String(text, _) => return Some(text.clone()),
+        _ => return None,
+    };
+    (number.is_finite() && number >= 0.0).then(|| {
+        if number.fract() == 0.0 {
+            format!("{number:.1}")
+        } else {
+            number.to_string()
+        }
+    })
+}
+
 /// A port argument as text (`80`).
 pub(crate) fn port_text(value: Option<&Value>) -> Option<String> {
     value
@@ -341,46 +362,102 @@ pub(crate) fn describe(
 }
 
 /// Sets the flags a catalog entry reads from a resource's arguments: a written value at its
-/// span, the provider's default at none. A block or a non-empty value counts as set
-/// (`logging { ... }`); a word counts as yes when the entry lists it (`status = "Enabled"`); a
-/// number as yes unless zero (`backup_retention_period = 0`).
+/// span, the provider's default at none (its default inside the block, when the block is
+/// written without the argument and the provider's default differs there). A block or a
+/// non-empty value counts as set (`logging { ... }`); a word counts as yes when the entry lists
+/// it (`status = "Enabled"`); a number as yes unless zero (`backup_retention_period = 0`). An
+/// argument that decides the flag on its own (`yes_if`) makes it yes; unknown, it leaves a no
+/// unknown. A block not known statically (a `dynamic` block over an unknown collection) leaves
+/// what it would hold unknown, never the default.
 pub(crate) fn read_flags(
     body: &Value,
     flags: &[(AttrName, FlagSource)],
     attributes: &mut Attributes,
 ) {
     for (attr, source) in flags {
-        match source.paths.iter().find_map(|p| at(body, p)) {
+        // The first alternative written with a value (`a|b`), else the first written at all.
+        let written = source
+            .paths
+            .iter()
+            .filter_map(|p| at(body, p))
+            .find(|v| !matches!(v, Value::Null(_)))
+            .or_else(|| source.paths.iter().find_map(|p| at(body, p)));
+        let (mut truth, mut span) = match written {
             Some(v) if v.is_unknown() || matches!(v, Value::Reference { .. }) => {
-                attributes.set_flag(*attr, Tri::Unknown, Some(v.span().clone()))
+                (Tri::Unknown, Some(v.span().clone()))
             }
-            Some(v) => {
-                let truth = match v {
-                    _ if v.as_bool().is_some() => {
-                        Tri::from_bool(v.as_bool() != Some(source.invert))
-                    }
-                    Value::Number(n, _) => Tri::from_bool((*n != 0.0) != source.invert),
-                    // A count written as a string (`"0"`) is still a count.
-                    Value::String(_, _) if source.yes_when.is_empty() && v.as_f64().is_some() => {
-                        Tri::from_bool((v.as_f64() != Some(0.0)) != source.invert)
-                    }
-                    Value::String(word, _) if !source.yes_when.is_empty() => {
-                        Tri::from_bool(source.yes_when.iter().any(|w| w.eq_ignore_ascii_case(word)))
-                    }
-                    Value::Null(_) => source.default,
-                    Value::List(items, _) if items.is_empty() => source.default,
-                    _ => Tri::Yes,
-                };
-                attributes.set_flag(*attr, truth, Some(v.span().clone()));
+            Some(v) => (written_flag(v, source), Some(v.span().clone())),
+            None => match source
+                .paths
+                .iter()
+                .find_map(|p| unknown_on_the_way(body, p))
+            {
+                Some(unknown) => (Tri::Unknown, Some(unknown.span().clone())),
+                None => match written_block(body, source) {
+                    Some((value, block)) => (value, Some(block.span().clone())),
+                    None => (source.default, None),
+                },
+            },
+        };
+        if let Some(condition) = &source.yes_if
+            && let Some(decider) = at(body, &condition.path)
+        {
+            let decides = decider
+                .as_str()
+                .is_some_and(|word| condition.words.iter().any(|w| w.eq_ignore_ascii_case(word)));
+            let unknown = decider.is_unknown() || matches!(decider, Value::Reference { .. });
+            if decides || (unknown && truth == Tri::No) {
+                truth = if decides { Tri::Yes } else { Tri::Unknown };
+                span = Some(decider.span().clone());
             }
-            None => attributes.set_flag(*attr, source.default, None),
         }
+        attributes.set_flag(*attr, truth, span);
     }
+}
+
+/// What a written argument says of a flag.
+fn written_flag(v: &Value, source: &FlagSource) -> Tri {
+    match v {
+        _ if v.as_bool().is_some() => Tri::from_bool(v.as_bool() != Some(source.invert)),
+        Value::Number(n, _) => Tri::from_bool((*n != 0.0) != source.invert),
+        // A count written as a string (`"0"`) is still a count.
+        Value::String(_, _) if source.yes_when.is_empty() && v.as_f64().is_some() => {
+            Tri::from_bool((v.as_f64() != Some(0.0)) != source.invert)
+        }
+        Value::String(word, _) if !source.yes_when.is_empty() => {
+            Tri::from_bool(source.yes_when.iter().any(|w| w.eq_ignore_ascii_case(word)))
+        }
+        Value::Null(_) => source.default,
+        Value::List(items, _) if items.is_empty() => source.default,
+        _ => Tri::Yes,
+    }
+}
+
+/// The first value on the way to an argument that is not known statically (an unknown block,
+/// a reference): what is under it is unknown too.
+fn unknown_on_the_way<'v>(body: &'v Value, path: &[String]) -> Option<&'v Value> {
+    (1..path.len()).find_map(|depth| {
+        at(body, &path[..depth]).filter(|v| v.is_unknown() || matches!(v, Value::Reference { .. }))
+    })
+}
+
+/// The provider's default inside a block that is written without the flag's argument, with
+/// that block (`access_logs { bucket = "logs" }` for `access_logs.enabled`).
+fn written_block<'v>(body: &'v Value, source: &FlagSource) -> Option<(Tri, &'v Value)> {
+    let value = source.block_default?;
+    source.paths.iter().find_map(|path| {
+        let (_, parent) = path.split_last()?;
+        let block =
+            at(body, parent).filter(|b| !parent.is_empty() && !matches!(b, Value::Null(_)))?;
+        Some((value, block))
+    })
 }
 
 /// The flags a resource states through its catalog entry, and through the companions that
 /// configure it (`aws_s3_bucket_versioning`, `azurerm_monitor_diagnostic_setting`): a
-/// companion that may configure it (its target is not known) makes those flags unknown.
+/// companion that may configure it (its target is not known) makes those flags unknown. A
+/// flag several companions state holds only as far as every one says so (an API logs only
+/// when each of its stages does), at the first that says the least.
 pub(crate) fn catalog_attributes(
     resource: &Resource,
     flags: &[(AttrName, FlagSource)],
@@ -388,18 +465,41 @@ pub(crate) fn catalog_attributes(
 ) -> Attributes {
     let mut attributes = Attributes::default();
     read_flags(&resource.body, flags, &mut attributes);
+    let mut stated: BTreeMap<AttrName, (Tri, Option<Span>)> = BTreeMap::new();
     for companion in companions.get(&resource.address).into_iter().flatten() {
         let Some(facts) = catalog::companion(&companion.resource.kind) else {
             continue;
         };
+        let mut own = Attributes::default();
         if companion.certain {
-            read_flags(&companion.resource.body, &facts.flags, &mut attributes);
+            read_flags(&companion.resource.body, &facts.flags, &mut own);
         } else {
             for (name, _) in &facts.flags {
                 let span = Some(companion.resource.span.clone());
-                attributes.set_flag(*name, Tri::Unknown, span);
+                own.set_flag(*name, Tri::Unknown, span);
             }
         }
+        for (name, _) in &facts.flags {
+            let value = own.flag(*name);
+            // A companion's default is said where the companion is declared.
+            let span = own
+                .get(*name)
+                .and_then(|a| a.span.clone())
+                .or_else(|| Some(companion.resource.span.clone()));
+            stated
+                .entry(*name)
+                .and_modify(|(so_far, at)| {
+                    let combined = so_far.and(value);
+                    if combined != *so_far {
+                        *at = span.clone();
+                    }
+                    *so_far = combined;
+                })
+                .or_insert((value, span));
+        }
+    }
+    for (name, (value, span)) in stated {
+        attributes.set_flag(name, value, span);
     }
     attributes
 }
@@ -791,4 +891,24 @@ pub(crate) fn model(resources: Vec<Resource>, root: &str) -> Fragment {
         }
     }
     fragment
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn versions_written_as_numbers_are_the_versions_they_mean() {
+        let span = Span::lines("main.tf", 1, 1);
+        let number = |n: f64| version_text(&Value::Number(n, span.clone()));
+        let text = |t: &str| version_text(&Value::String(t.into(), span.clone()));
+        assert_eq!(number(1.0).as_deref(), Some("1.0"));
+        assert_eq!(number(1.1).as_deref(), Some("1.1"));
+        assert_eq!(number(1.2).as_deref(), Some("1.2"));
+        assert_eq!(text("1").as_deref(), Some("1.0"));
+        assert_eq!(text("1.1").as_deref(), Some("1.1"));
+        assert_eq!(text("TLS1_2").as_deref(), Some("TLS1_2"));
+        assert_eq!(number(f64::NAN), None);
+        assert_eq!(version_text(&Value::Unknown(span)), None);
+    }
 }

@@ -19,6 +19,8 @@ use std::sync::{Arc, Mutex};
 use trustmap_model::Code;
 use trustmap_model::{Diagnostic, DiagnosticLevel, Limit, Limits, Span};
 
+mod types;
+
 /// One file of a module, as the scan read it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct TerraformFile {
@@ -790,6 +792,11 @@ impl Run<'_> {
                 );
                 Value::Unknown(block.span.clone())
             }
+        };
+        // `optional(type, default)` attributes the value leaves out take their defaults.
+        let value = match block.body.attr("type") {
+            Some(ty) => self.with_type_defaults(value, ty),
+            None => value,
         };
         // A sensitive variable's value never reaches the model, nor any message.
         let sensitive = block

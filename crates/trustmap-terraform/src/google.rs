@@ -776,6 +776,15 @@ fn kubernetes_endpoints(index: &Index, root: &str, flows: &mut Vec<Flow>) {
             }
             None => Tri::Yes,
         };
+        // An endpoint that may be private (`enable_private_endpoint` not known statically) is
+        // not known to be public.
+        let private_unknown =
+            private.is_some_and(|p| p.is_unknown() || matches!(p, Value::Reference { .. }));
+        let public = if private_unknown {
+            public.and(Tri::Unknown)
+        } else {
+            public
+        };
         let span = authorized
             .map(|a| a.span().clone())
             .or_else(|| private.map(|p| p.span().clone()))

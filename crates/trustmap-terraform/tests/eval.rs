@@ -142,6 +142,77 @@ resource "aws_s3_bucket" "b" {
 }
 
 #[test]
+fn optional_attributes_take_their_type_defaults() {
+    let main = r#"
+variable "cluster" {
+  type = object({
+    name     = string
+    private  = optional(bool, true)
+    zones    = optional(list(string))
+    network  = optional(object({ policy = optional(bool, true), tier = optional(string, "std") }), {})
+    pools    = optional(list(object({ spot = optional(bool, false) })), [])
+    by_name  = optional(map(object({ tls = optional(string, "1.2") })), {})
+  })
+  default = {
+    name    = "prod"
+    network = { tier = "premium" }
+    pools   = [{}, { spot = true }]
+    by_name = { a = {}, b = { tls = "1.3" } }
+  }
+}
+variable "given" {
+  type = object({ private = optional(bool, true) })
+}
+variable "unset" {
+  type = object({ private = optional(bool, true) })
+}
+resource "google_container_cluster" "c" {
+  name    = var.cluster.name
+  private = var.cluster.private
+  zones   = var.cluster.zones
+  policy  = var.cluster.network.policy
+  tier    = var.cluster.network.tier
+  spot0   = var.cluster.pools[0].spot
+  spot1   = var.cluster.pools[1].spot
+  tls_a   = var.cluster.by_name["a"].tls
+  tls_b   = var.cluster.by_name["b"].tls
+  given   = var.given.private
+  unset   = var.unset
+}
+"#;
+    let files = [
+        file("main.tf", main),
+        file("terraform.tfvars", "given = { private = false }\n"),
+    ];
+    let (rs, _) = evaluate_module(&files, &[], &|_| Vec::new());
+    let c = "google_container_cluster.c";
+    let flag = |name: &str| arg(&rs, c, name).as_bool();
+    assert_eq!(flag("private"), Some(true));
+    assert!(matches!(arg(&rs, c, "zones"), Value::Null(_)));
+    assert_eq!(flag("policy"), Some(true));
+    assert_eq!(s(&rs, c, "tier"), "premium");
+    assert_eq!((flag("spot0"), flag("spot1")), (Some(false), Some(true)));
+    assert_eq!((s(&rs, c, "tls_a"), s(&rs, c, "tls_b")), ("1.2", "1.3"));
+    // A value given for the attribute is kept; an unknown value stays unknown.
+    assert_eq!(flag("given"), Some(false));
+    assert!(arg(&rs, c, "unset").is_unknown());
+    // In the root module, the value is shown at the argument that reads it.
+    assert_eq!(arg(&rs, c, "private").span().start.line, 26);
+
+    // In `.tf.json`, the type is a string of HCL.
+    let json = r#"{
+  "variable": { "v": { "type": "object({ private = optional(bool, true) })", "default": {} } },
+  "resource": { "google_container_cluster": { "j": { "private": "${var.v.private}" } } }
+}"#;
+    let (rs, diags) = eval_with(&[("main.tf.json", json)], &[]);
+    assert!(diags.is_empty(), "{diags:?}");
+    assert_eq!(
+        arg(&rs, "google_container_cluster.j", "private").as_bool(),
+        Some(true)
+    );
+}
+
+#[test]
 fn locals_in_dependency_order() {
     let (rs, diags) = eval(
         r#"

@@ -145,21 +145,103 @@ const POLICIES: &[(&str, &str, &str)] = &[
 
 /// Whether a governed resource is out of the internet's reach whatever its policy says: a
 /// search domain inside a VPC, a private API.
-pub(crate) fn private(target: &Resource) -> bool {
+fn private(target: &Resource) -> bool {
     match target.kind.as_str() {
         "aws_elasticsearch_domain" | "aws_opensearch_domain" => target
             .body
             .all("vpc_options")
             .iter()
             .any(|v| v.get("subnet_ids").is_some()),
-        "aws_api_gateway_rest_api" => target
-            .body
-            .all("endpoint_configuration")
-            .iter()
-            .filter_map(|c| c.get("types"))
-            .any(|t| t.items().iter().all(|i| i.as_str() == Some("PRIVATE"))),
+        "aws_api_gateway_rest_api" => private_endpoint(target) == Tri::Yes,
         _ => false,
     }
+}
+
+/// Whether a REST API's endpoint is `PRIVATE` (it answers only inside VPCs, through their
+/// interface endpoints): unknown when its types are not known statically.
+fn private_endpoint(api: &Resource) -> Tri {
+    let types: Vec<&Value> = api
+        .body
+        .all("endpoint_configuration")
+        .into_iter()
+        .filter_map(|c| c.get("types"))
+        .collect();
+    if types
+        .iter()
+        .any(|t| t.is_unknown() || matches!(t, Value::Reference { .. }))
+    {
+        return Tri::Unknown;
+    }
+    Tri::from_bool(
+        types
+            .iter()
+            .any(|t| t.items().iter().all(|i| i.as_str() == Some("PRIVATE"))),
+    )
+}
+
+/// Whether a REST API answers callers on the internet at large: no when its endpoint is
+/// `PRIVATE`, or when its resource policies (inline, or `aws_api_gateway_rest_api_policy`) admit
+/// no one without a condition that binds the caller's network, account or identity (a Deny for
+/// everyone outside a VPC endpoint or an address list; Allows that are all so bound: API
+/// Gateway refuses what a resource policy does not allow); unknown when the endpoint's types or
+/// a policy are not known statically.
+pub(crate) fn rest_api_reach(api: &Resource, index: &Index) -> Tri {
+    let endpoint = private_endpoint(api);
+    if endpoint == Tri::Yes {
+        return Tri::No;
+    }
+    let attached = index
+        .of_kind("aws_api_gateway_rest_api_policy")
+        .filter(|p| {
+            index
+                .arg(&p.body, "rest_api_id")
+                .iter()
+                .any(|a| a.address == api.address)
+        })
+        .filter_map(|p| p.body.get("policy"));
+    let policies: Vec<&Value> = api.body.get("policy").into_iter().chain(attached).collect();
+    let mut reach = Tri::Yes;
+    for document in policies
+        .into_iter()
+        .filter(|d| !matches!(d, Value::Null(_)))
+    {
+        match iam::read_policy(document).map(invocations) {
+            Some(statements) if iam::opening(&statements).is_none() => return Tri::No,
+            Some(_) => {}
+            None => reach = Tri::Unknown,
+        }
+    }
+    if endpoint == Tri::Unknown {
+        reach = Tri::Unknown;
+    }
+    reach
+}
+
+/// The statements of a REST API's policy as they bear on calling it: calling is
+/// `execute-api:Invoke` whatever else a statement allows or denies (`Action: "*"` allowed and
+/// Invoke denied leaves no caller), so each statement that covers it is read as about it
+/// alone, and the others are left out.
+fn invocations(statements: Vec<iam::Statement>) -> Vec<iam::Statement> {
+    const INVOKE: &str = "execute-api:Invoke";
+    statements
+        .into_iter()
+        .filter_map(|mut st| {
+            let named = st
+                .actions
+                .iter()
+                .any(|(a, _)| iam::action_matches(a, INVOKE));
+            if named == st.not_actions {
+                return None;
+            }
+            let span = st
+                .actions
+                .first()
+                .map_or_else(|| st.span.clone(), |(_, s)| s.clone());
+            st.actions = vec![(INVOKE.to_string(), span)];
+            st.not_actions = false;
+            Some(st)
+        })
+        .collect()
 }
 
 /// Buckets whose public access block refuses public policies.
@@ -182,6 +264,14 @@ fn blocked_buckets(resources: &[Resource], index: &Index) -> BTreeSet<String> {
 fn resource_policies(resources: &[Resource], index: &Index, root: &str, fragment: &mut Fragment) {
     let elements = element_ids(fragment);
     let blocked = blocked_buckets(resources, index);
+    // A REST API's policy admits callers to its methods, which authenticate them or not:
+    // where the code defines methods, their doors say who gets in (the policy only narrows
+    // them, `rest_api_reach`); the policy is the door only of an API whose methods are not here.
+    let with_methods: BTreeSet<&str> = index
+        .of_kind("aws_api_gateway_method")
+        .flat_map(|m| index.arg(&m.body, "rest_api_id"))
+        .map(|api| api.address.as_str())
+        .collect();
     let mut doors = Vec::new();
     for r in resources {
         let Some((_, key, target_key)) = POLICIES.iter().find(|(kind, _, _)| *kind == r.kind)
@@ -191,11 +281,15 @@ fn resource_policies(resources: &[Resource], index: &Index, root: &str, fragment
         let Some(document) = r.body.get(key) else {
             continue;
         };
+        let mut statements = policy_statements(document);
+        if r.kind.starts_with("aws_api_gateway_rest_api") {
+            statements = invocations(statements);
+        }
         let Some(Opening {
             span,
             authenticated,
             read_only,
-        }) = iam::opening(&policy_statements(document))
+        }) = iam::opening(&statements)
         else {
             continue;
         };
@@ -208,6 +302,7 @@ fn resource_policies(resources: &[Resource], index: &Index, root: &str, fragment
             if !elements.contains(&id(root, &target.address))
                 || private(target)
                 || blocked.contains(&target.address)
+                || with_methods.contains(target.address.as_str())
             {
                 continue;
             }

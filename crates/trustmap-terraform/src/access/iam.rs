@@ -95,7 +95,7 @@ const MAX_PARTS: usize = 2_000;
 
 /// The statements of a policy document; `None` when it cannot be read here (unknown, not
 /// JSON, or beyond what AWS accepts).
-fn read_policy(document: &Value) -> Option<Vec<Statement>> {
+pub(crate) fn read_policy(document: &Value) -> Option<Vec<Statement>> {
     let Value::String(text, span) = document else {
         return None;
     };
@@ -754,9 +754,21 @@ pub(crate) fn opening(statements: &[Statement]) -> Option<Opening> {
         .iter()
         .filter(|st| !st.allow && st.principal_everyone && (!st.conditional || st.guarded()))
         .collect();
+    // A Deny of some resources (one path of an API) leaves the others open; one that names
+    // none covers the Allow's.
+    let covers = |deny: &Statement, st: &Statement| {
+        deny.resources.is_empty()
+            || deny.resources.iter().any(|d| d == "*")
+            || !st.resources.is_empty()
+                && st
+                    .resources
+                    .iter()
+                    .all(|r| deny.resources.iter().any(|d| action_matches(d, r)))
+    };
     let closed = |st: &Statement| {
         denials.iter().any(|deny| {
             !deny.not_actions
+                && covers(deny, st)
                 && (st.not_actions && deny.action_names().any(|d| d == "*")
                     || !st.not_actions
                         && st
@@ -947,5 +959,13 @@ mod tests {
             ),
             None
         );
+        // A Deny outside an address list closes the paths it names, and only those.
+        let api = |denied: &str| {
+            open(&format!(
+                r#"{{"Statement":[{{"Effect":"Allow","Principal":"*","Action":"execute-api:Invoke","Resource":"execute-api:/*"}},{{"Effect":"Deny","Principal":"*","Action":"execute-api:Invoke","Resource":"{denied}","Condition":{{"NotIpAddress":{{"aws:SourceIp":["203.0.113.0/24"]}}}}}}]}}"#
+            ))
+        };
+        assert_eq!(api("execute-api:/*"), None);
+        assert_eq!(api("execute-api:/*/*/admin/*"), Some(Tri::No));
     }
 }

@@ -359,8 +359,10 @@ pub(super) fn edges(index: &Index, root: &str, flows: &mut Vec<Flow>) {
         let Some(api) = index.arg(&method.body, "rest_api_id").into_iter().next() else {
             continue;
         };
-        // A PRIVATE endpoint answers only inside the VPC: no door from the internet.
-        if crate::access::private_endpoint(api) {
+        // A PRIVATE endpoint answers only inside the VPC, and a resource policy may admit
+        // only a VPC endpoint or known addresses: no door from the internet.
+        let reach = crate::access::rest_api_reach(api, index);
+        if reach == Tri::No {
             continue;
         }
         let auth = method.body.get("authorization");
@@ -388,6 +390,10 @@ pub(super) fn edges(index: &Index, root: &str, flows: &mut Vec<Flow>) {
             "api-method",
         );
         flow.id.0.push_str(&format!(" {verb} {}", method.address));
+        if reach == Tri::Unknown {
+            flow.attributes
+                .set_flag(AttrName::Public, Tri::Unknown, Some(api.span.clone()));
+        }
         flows.push(flow);
     }
     // Integrations: the API forwards to the function (or other backend) they name.
@@ -460,69 +466,179 @@ pub(super) fn eks_endpoints(index: &Index, root: &str, flows: &mut Vec<Flow>) {
     }
 }
 
-pub(super) fn doors(index: &Index, root: &str, flows: &mut Vec<Flow>) {
-    let blocked: BTreeSet<String> = index
-        .of_kind("aws_s3_bucket_public_access_block")
-        .filter(|r| {
-            [
-                "block_public_acls",
-                "ignore_public_acls",
-                "restrict_public_buckets",
-            ]
-            .iter()
-            .any(|k| r.body.get(k).and_then(Value::as_bool) == Some(true))
+/// Whether each bucket's public access block neutralises public ACLs: `ignore_public_acls`
+/// makes S3 ignore them (yes); `block_public_acls` alone only refuses new ones, so an ACL set
+/// before it stays in force (unknown), as does a setting not known statically. A block whose
+/// bucket cannot be resolved may be any bucket's: every bucket no other block covers is
+/// unknown. (`restrict_public_buckets` governs bucket policies, not ACLs.)
+struct AclBlocks<'r> {
+    by_bucket: BTreeMap<String, (Tri, Span)>,
+    unresolved: Option<&'r Resource>,
+}
+
+impl<'r> AclBlocks<'r> {
+    fn read(index: &Index<'r>) -> AclBlocks<'r> {
+        let mut blocks = AclBlocks {
+            by_bucket: BTreeMap::new(),
+            unresolved: None,
+        };
+        for block in index.of_kind("aws_s3_bucket_public_access_block") {
+            let setting = |key: &str| match block.body.get(key) {
+                Some(v) if v.is_unknown() || matches!(v, Value::Reference { .. }) => Tri::Unknown,
+                Some(v) => Tri::from_bool(v.as_bool() == Some(true)),
+                None => Tri::No,
+            };
+            let neutralises = match (setting("ignore_public_acls"), setting("block_public_acls")) {
+                (Tri::Yes, _) => Tri::Yes,
+                (Tri::No, Tri::No) => Tri::No,
+                _ => Tri::Unknown,
+            };
+            if neutralises == Tri::No {
+                continue;
+            }
+            let buckets = index.arg(&block.body, "bucket");
+            if buckets.is_empty() {
+                blocks.unresolved.get_or_insert(block);
+            }
+            for bucket in buckets {
+                blocks
+                    .by_bucket
+                    .insert(bucket.address.clone(), (neutralises, block.span.clone()));
+            }
+        }
+        blocks
+    }
+
+    /// Whether the bucket's public ACLs take effect: no when they are ignored, unknown when
+    /// they may be (with the block that may ignore them).
+    fn acls_public(&self, bucket: &Resource) -> (Tri, Option<Span>) {
+        match (self.by_bucket.get(&bucket.address), self.unresolved) {
+            (Some((Tri::Yes, _)), _) => (Tri::No, None),
+            (Some((_, span)), _) => (Tri::Unknown, Some(span.clone())),
+            (None, Some(block)) => (Tri::Unknown, Some(block.span.clone())),
+            (None, None) => (Tri::Yes, None),
+        }
+    }
+}
+
+/// Whether a canned ACL opens a bucket to everyone (any AWS account counts: anyone can have
+/// one), and whether only to read: `public-read`, `website` and `authenticated-read` read,
+/// `public-read-write` writes too. `None` for the others.
+fn canned_acl_read_only(acl: &Value) -> Option<Tri> {
+    match acl.as_str()? {
+        "public-read" | "website" | "authenticated-read" => Some(Tri::Yes),
+        "public-read-write" => Some(Tri::No),
+        _ => None,
+    }
+}
+
+/// The grants of an ACL to everyone (the `AllUsers` group) or to any AWS account (the
+/// `AuthenticatedUsers` group), each at its grantee with whether it only reads: `READ` and
+/// `READ_ACP` read; `WRITE`, `WRITE_ACP` (which rewrites the ACL) and `FULL_CONTROL` do more.
+/// Grants are written in an `aws_s3_bucket_acl`'s `access_control_policy`, or inline on a
+/// bucket (`grant { uri, permissions }`, provider versions before 4).
+fn public_grants(acl_owner: &Value) -> Vec<(Span, Tri)> {
+    let policy_grants = acl_owner
+        .all("access_control_policy")
+        .into_iter()
+        .flat_map(|p| p.all("grant"))
+        .filter_map(|grant| {
+            let grantee = grant.all("grantee").into_iter().next()?;
+            Some((
+                grantee.get("uri")?,
+                grant.get("permission").into_iter().collect(),
+            ))
+        });
+    let inline_grants = acl_owner.all("grant").into_iter().filter_map(|grant| {
+        let permissions = grant
+            .get("permissions")
+            .map_or_else(Vec::new, |p| p.items());
+        Some((grant.get("uri")?, permissions))
+    });
+    policy_grants
+        .chain(inline_grants)
+        .filter(|(uri, _)| {
+            uri.as_str().is_some_and(|u| {
+                u.ends_with("/global/AllUsers") || u.ends_with("/global/AuthenticatedUsers")
+            })
         })
-        .flat_map(|r| {
-            r.body
-                .get("bucket")
-                .map(|v| {
-                    index
-                        .resolve_all(v)
-                        .iter()
-                        .map(|b| b.address.clone())
-                        .collect::<Vec<_>>()
+        .map(|(uri, permissions): (&Value, Vec<&Value>)| {
+            let read_only = permissions.iter().fold(Tri::Yes, |all, p| {
+                all.and(match p.as_str() {
+                    Some("READ" | "READ_ACP") => Tri::Yes,
+                    Some(_) => Tri::No,
+                    None => Tri::Unknown,
                 })
-                .unwrap_or_default()
+            });
+            (uri.span().clone(), read_only)
         })
-        .collect();
-    // One door per public bucket, however many grants open it: read-only only when every
-    // grant only reads; at the first grant that opens it.
-    let mut public: BTreeMap<String, (&'static str, Span, Tri)> = BTreeMap::new();
-    let mut open = |bucket: &Resource, origin: &'static str, span: Span, read_only: Tri| {
-        if blocked.contains(&bucket.address) {
+        .collect()
+}
+
+/// The door a bucket's public ACLs open: at the first grant that opens it, read-only only when
+/// every grant only reads, public unless a public access block may ignore them.
+struct AclDoor {
+    span: Span,
+    read_only: Tri,
+    public: Tri,
+    /// The public access block that may ignore the ACLs.
+    block: Option<Span>,
+}
+
+pub(super) fn doors(index: &Index, root: &str, flows: &mut Vec<Flow>) {
+    let blocks = AclBlocks::read(index);
+    // One door per public bucket, however many grants open it.
+    let mut public: BTreeMap<String, AclDoor> = BTreeMap::new();
+    let mut open = |bucket: &Resource, span: Span, read_only: Tri| {
+        let (reachable, block) = blocks.acls_public(bucket);
+        if reachable == Tri::No {
             return;
         }
         public
             .entry(bucket.address.clone())
-            .and_modify(|door| door.2 = door.2.and(read_only))
-            .or_insert((origin, span, read_only));
+            .and_modify(|door| door.read_only = door.read_only.and(read_only))
+            .or_insert(AclDoor {
+                span,
+                read_only,
+                public: reachable,
+                block,
+            });
     };
-    let mut public_acl = |bucket: &Resource, acl: &Value| {
-        let read_only = match acl.as_str() {
-            Some("public-read" | "website") => Tri::Yes,
-            Some("public-read-write") => Tri::No,
-            _ => return,
-        };
-        open(bucket, "public-acl", acl.span().clone(), read_only);
+    let mut public_acl = |bucket: &Resource, acl_owner: &Value| {
+        if let Some(acl) = acl_owner.get("acl")
+            && let Some(read_only) = canned_acl_read_only(acl)
+        {
+            open(bucket, acl.span().clone(), read_only);
+        }
+        for (span, read_only) in public_grants(acl_owner) {
+            open(bucket, span, read_only);
+        }
     };
     for bucket in index.of_kind("aws_s3_bucket") {
-        if let Some(acl) = bucket.body.get("acl") {
-            public_acl(bucket, acl);
-        }
+        public_acl(bucket, &bucket.body);
     }
     for acl in index.of_kind("aws_s3_bucket_acl") {
-        if let (Some(bucket), Some(value)) = (
-            acl.body
-                .get("bucket")
-                .and_then(|v| index.resolve_all(v).first().copied()),
-            acl.body.get("acl"),
-        ) {
-            public_acl(bucket, value);
+        if let Some(bucket) = acl
+            .body
+            .get("bucket")
+            .and_then(|v| index.resolve_all(v).first().copied())
+        {
+            public_acl(bucket, &acl.body);
         }
     }
     // Bucket policies are read with every other resource policy (`access`).
-    for (bucket, (origin, span, read_only)) in public {
-        flows.push(public_data_door(&bucket, origin, span, read_only, root));
+    for (bucket, door) in public {
+        let mut flow = public_data_door(
+            &bucket,
+            "public-acl",
+            door.span.clone(),
+            door.read_only,
+            root,
+        );
+        let at = door.block.unwrap_or(door.span);
+        flow.attributes
+            .set_flag(AttrName::Public, door.public, Some(at));
+        flows.push(flow);
     }
     for url in index.of_kind("aws_lambda_function_url") {
         let Some(function) = url
