@@ -76,8 +76,9 @@ fn terraform_that_cannot_be_resolved_gives_notices_not_crashes() {
     );
 }
 
-/// A finding inside a local module points at the module's file, with the call as a related
-/// location; the module's input decides the fact.
+/// A finding on a resource inside a local module points at the line that decides it, the
+/// module's input the caller set, with the module's line that uses it and the call as related
+/// locations.
 #[test]
 fn terraform_findings_inside_a_module_name_the_call() {
     let run = trustmap(&["scan", "fixtures/terraform/module-call", "--format", "json"]);
@@ -94,13 +95,23 @@ fn terraform_findings_inside_a_module_name_the_call() {
     );
     assert_eq!(
         finding["location"]["file"],
-        "fixtures/terraform/module-call/modules/db/main.tf"
+        "fixtures/terraform/module-call/main.tf"
     );
-    assert_eq!(
-        finding["location"]["start"]["line"], 15,
-        "storage_encrypted = var.encrypted"
+    assert_eq!(finding["location"]["start"]["line"], 6, "encrypted = false");
+    let related = related_places(finding);
+    assert!(
+        related.contains(&("fixtures/terraform/module-call/main.tf", 3)),
+        "the call: {related:?}"
     );
-    let related: Vec<(&str, u64)> = finding["related"]
+    assert!(
+        related.contains(&("fixtures/terraform/module-call/modules/db/main.tf", 15)),
+        "storage_encrypted = var.encrypted: {related:?}"
+    );
+}
+
+/// The (file, line) of each related location of a finding.
+fn related_places(finding: &Value) -> Vec<(&str, u64)> {
+    finding["related"]
         .as_array()
         .unwrap()
         .iter()
@@ -110,11 +121,7 @@ fn terraform_findings_inside_a_module_name_the_call() {
                 r["span"]["start"]["line"].as_u64().unwrap(),
             )
         })
-        .collect();
-    assert!(
-        related.contains(&("fixtures/terraform/module-call/main.tf", 3)),
-        "{related:?}"
-    );
+        .collect()
 }
 
 /// Autoscaling groups behind a load balancer, and data stores placed through subnet groups.
