@@ -32,7 +32,9 @@ use serde_sarif::sarif::{
 use std::collections::{BTreeMap, BTreeSet};
 use std::fmt::Write as _;
 use trustmap_model::{Diagnostic, DiagnosticLevel, Limit, Limits, Span, limit_diagnostic};
-use trustmap_rules::{Certainty, Finding, Rule, RuleSet, Severity, Subject};
+use trustmap_rules::{
+    Certainty, Finding, PASSED_ON_HERE, Rule, RuleSet, Severity, Subject, USED_HERE,
+};
 
 /// The `$schema` written at the top of the log.
 pub const SARIF_SCHEMA: &str = "https://json.schemastore.org/sarif-2.1.0.json";
@@ -378,6 +380,11 @@ fn result(finding: &Finding, rule_index: Option<usize>) -> SarifResult {
             location
         })
         .collect();
+    if let Some(way) = deciding_way(finding, &related) {
+        let shown = result.message.text.take().unwrap_or_default();
+        let end = if shown.ends_with('.') { " " } else { ". " };
+        result.message.text = Some(format!("{shown}{end}{way}"));
+    }
     if !related.is_empty() {
         result.related_locations = Some(related);
     }
@@ -446,6 +453,35 @@ fn result(finding: &Finding, rule_index: Option<usize>) -> SarifResult {
         result.suppressions = Some(vec![suppression]);
     }
     result
+}
+
+/// A sentence that links the related locations the finding's deciding value passed through
+/// (`The deciding value passes [here](2) and is used [here](3).`): code scanning shows related
+/// locations only where the message links them. `None` when the value is used where it is
+/// written.
+fn deciding_way(finding: &Finding, related: &[Location]) -> Option<String> {
+    // The related locations kept (those with a file), with their ids, in order.
+    let ids: Vec<(&str, i64)> = finding
+        .related
+        .iter()
+        .filter(|r| physical_location(&r.span).is_some())
+        .zip(related)
+        .filter_map(|(r, location)| Some((r.message.as_str(), location.id?)))
+        .collect();
+    let used = ids.iter().find(|(m, _)| *m == USED_HERE)?.1;
+    let passes: Vec<String> = ids
+        .iter()
+        .filter(|(m, _)| *m == PASSED_ON_HERE)
+        .map(|(_, id)| format!("[here]({id})"))
+        .collect();
+    Some(if passes.is_empty() {
+        format!("The deciding value is used [here]({used}).")
+    } else {
+        format!(
+            "The deciding value passes {} and is used [here]({used}).",
+            passes.join(", ")
+        )
+    })
 }
 
 /// The finding's location: its span, or, when it has none (or one without a file), a logical

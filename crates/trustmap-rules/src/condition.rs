@@ -667,9 +667,9 @@ fn passed_through(via: &[Span]) -> impl Iterator<Item = (Span, String)> + '_ {
     let last = via.len().saturating_sub(1);
     via.iter().enumerate().map(move |(at, span)| {
         let message = if at == last {
-            "the deciding value is used here"
+            crate::USED_HERE
         } else {
-            "the deciding value is passed on here"
+            crate::PASSED_ON_HERE
         };
         (span.clone(), message.to_string())
     })

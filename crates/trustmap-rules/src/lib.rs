@@ -21,8 +21,8 @@ pub use condition::{
 };
 pub use engine::evaluate;
 pub use finding::{
-    Certainty, Decision, DecisionKind, Finding, PathStep, RelatedLocation, Severity, Stride,
-    Subject, stable_hash,
+    Certainty, Decision, DecisionKind, Finding, PASSED_ON_HERE, PathStep, RelatedLocation,
+    Severity, Stride, Subject, USED_HERE, stable_hash,
 };
 pub use language::{
     ATTRIBUTE_TESTS, AttrTestDoc, BUILTIN_PREFIX, FIELDS, Field, OPERATORS, On, Operator,

@@ -91,6 +91,7 @@ pub(crate) fn evaluate_module_shared(
         read_via: Via::default(),
         passed: None,
         passages: None,
+        kept: Vec::new(),
     };
     let dir = files
         .iter()
@@ -576,9 +577,12 @@ struct Run<'r> {
     /// The value the reference evaluated last passed on unchanged: its span (where it was
     /// written) and the places it passed through, the reference last.
     passed: Option<(Span, Via)>,
-    /// While a resource's arguments are evaluated: the values written elsewhere that they
-    /// use, for [`Resource::passed`].
+    /// While an argument of a resource is evaluated: the values written elsewhere that its
+    /// references passed on (some of which an operator or a function may then change).
     passages: Option<Vec<Passage>>,
+    /// The passages of the resource being evaluated whose values its arguments hold
+    /// unchanged, for [`Resource::passed`].
+    kept: Vec<Passage>,
 }
 
 impl Run<'_> {
@@ -1017,7 +1021,8 @@ impl Run<'_> {
         for (suffix, mut scope) in instances {
             let outer = self.passages.replace(Vec::new());
             let body = self.body(m, &mut scope, &block.body, &block.span, true);
-            let passed = std::mem::replace(&mut self.passages, outer).unwrap_or_default();
+            self.passages = outer;
+            let passed = std::mem::take(&mut self.kept);
             self.resources.push(Resource {
                 address: format!("{base}{suffix}"),
                 base_address: base.clone(),
@@ -1039,7 +1044,11 @@ impl Run<'_> {
                     if top && META_ATTRS.contains(&a.name.as_str()) {
                         continue;
                     }
+                    if let Some(passages) = &mut self.passages {
+                        passages.clear();
+                    }
                     let v = self.attr(m, scope, a);
+                    self.keep_passages(&v);
                     fields.push((a.name.clone(), v));
                 }
                 Item::Block(b) if b.kind == "dynamic" => self.dynamic(m, scope, b, &mut fields),
@@ -1952,11 +1961,22 @@ impl Run<'_> {
                 origin: origin.clone(),
                 via: via.then(span.clone()).spans(),
             };
-            if !passages.contains(&passage) {
-                passages.push(passage);
-            }
+            passages.push(passage);
         }
         self.passed = Some((origin, via));
+    }
+
+    /// Keeps, of the passages an argument's references made, those whose values the
+    /// argument's value `v` holds unchanged (at any depth), each once.
+    fn keep_passages(&mut self, v: &Value) {
+        let Some(passages) = &mut self.passages else {
+            return;
+        };
+        for passage in passages.drain(..) {
+            if holds(v, &passage.origin) && !self.kept.contains(&passage) {
+                self.kept.push(passage);
+            }
+        }
     }
 
     /// `data.aws_iam_policy_document.NAME.json` (or `minified_json`): the policy JSON its
@@ -2115,6 +2135,22 @@ enum ForItem {
 
 /// A value with every scalar in it hidden: strings become [`crate::SENSITIVE`] (a secret is
 /// set, whatever it says), numbers and booleans unknown.
+/// Whether `v`, or a value inside it, is the one written at `span`.
+fn holds(v: &Value, span: &Span) -> bool {
+    let mut pending = vec![v];
+    while let Some(v) = pending.pop() {
+        if v.span() == span {
+            return true;
+        }
+        match v {
+            Value::List(items, _) => pending.extend(items),
+            Value::Object(fields, _) => pending.extend(fields.iter().map(|(_, f)| f)),
+            _ => {}
+        }
+    }
+    false
+}
+
 /// Whether a value that a reference passes on keeps the span where it was written: a value
 /// that something wrote does (the line whose change changes it); an unknown or null one, which
 /// nothing wrote, is placed where it is used.

@@ -190,3 +190,34 @@ impl Via {
         spans
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::Via;
+    use trustmap_model::Span;
+
+    fn line(n: u32) -> Span {
+        Span::lines("main.tf", n, n)
+    }
+
+    #[test]
+    fn a_via_lists_its_places_in_order_and_keeps_the_first_and_the_last_past_its_bound() {
+        let start = Via::default().then(line(1));
+        let branch_a = start.then(line(2));
+        let branch_b = start.then(line(3));
+        let lines = |via: &Via| via.spans().iter().map(|s| s.start.line).collect::<Vec<_>>();
+        assert_eq!(lines(&branch_a), [1, 2]);
+        assert_eq!(lines(&branch_b), [1, 3], "branches share their start");
+        let mut long = Via::default();
+        for n in 1..=40 {
+            long = long.then(line(n));
+        }
+        let kept = lines(&long);
+        assert_eq!(kept.len(), Via::MAX_HOPS);
+        assert_eq!(
+            kept[..Via::MAX_HOPS - 1],
+            (1..Via::MAX_HOPS as u32).collect::<Vec<_>>()[..]
+        );
+        assert_eq!(kept.last(), Some(&40));
+    }
+}
