@@ -1232,13 +1232,16 @@ fn a_count_that_needs_its_own_module_is_a_cycle() {
 }
 
 /// (file, line) of a span.
-fn place(span: &trustmap_model::Span) -> (&str, u32) {
+fn place(span: &trustmap_model::Span) -> Place<'_> {
     (span.file.as_str(), span.start.line)
 }
 
+/// A (file, line).
+type Place<'a> = (&'a str, u32);
+
 /// The passages of a resource: where each value was written, and the (file, line) of the
 /// places it passed through.
-fn passages(r: &Resource) -> Vec<((&str, u32), Vec<(&str, u32)>)> {
+fn passages(r: &Resource) -> Vec<(Place<'_>, Vec<Place<'_>>)> {
     r.passed
         .iter()
         .map(|p| (place(&p.origin), p.via.iter().map(place).collect()))
