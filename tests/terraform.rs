@@ -853,3 +853,37 @@ fn terraform_sarif_links_the_way_of_the_deciding_value() {
         "{text}"
     );
 }
+
+/// A bucket a module declares is exposed at the caller's argument that makes it public, with
+/// the module's line that uses it; the caller that keeps it private exposes nothing.
+#[test]
+fn terraform_exposure_is_found_at_the_callers_argument() {
+    let run = trustmap(&["scan", CALLERS, "--format", "json"]);
+    let report: Value =
+        serde_json::from_str(&run.stdout).unwrap_or_else(|e| panic!("{e}: {run:?}"));
+    let exposed: Vec<&Value> = report["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| f["rule_id"] == "TM-I002")
+        .collect();
+    assert_eq!(exposed.len(), 1, "{exposed:#?}");
+    assert_eq!(
+        exposed[0]["subject"]["id"],
+        format!("tf:{CALLERS}/public-bucket:module.reports.aws_s3_bucket.this")
+    );
+    assert_eq!(
+        location(exposed[0]),
+        (format!("{CALLERS}/public-bucket/main.tf"), 4),
+        "acl = \"public-read\""
+    );
+    assert!(
+        related_notes(exposed[0]).contains(&(
+            format!("{CALLERS}/modules/bucket/main.tf"),
+            8,
+            "the deciding value is used here".into()
+        )),
+        "{:#?}",
+        exposed[0]
+    );
+}

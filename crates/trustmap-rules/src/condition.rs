@@ -323,8 +323,10 @@ impl Condition {
                 let mut out = plain(exposure);
                 if exposure != Tri::No {
                     let path = model.exposure_path(&e.id);
-                    out.evidence
-                        .extend(path.first().and_then(|f| f.span.clone()));
+                    if let Some(door) = path.first() {
+                        out.evidence.extend(door.span.clone());
+                        out.related.extend(passed_through(via_at(door)));
+                    }
                     for flow in path.iter().skip(1) {
                         if let Some(span) = &flow.span {
                             out.related
@@ -658,6 +660,15 @@ fn item_evidence(out: &mut Outcome, items: &[&Item]) {
         .extend(items.iter().filter_map(|i| i.span.clone()));
     out.related
         .extend(items.iter().flat_map(|i| passed_through(&i.via)));
+}
+
+/// Where the value that opened a flow passed through, when it was written elsewhere: the `via`
+/// of the flow's attribute set where the flow is.
+fn via_at(flow: &Flow) -> &[Span] {
+    flow.attributes
+        .iter()
+        .find(|(_, a)| a.span.is_some() && a.span == flow.span && !a.via.is_empty())
+        .map_or(&[], |(_, a)| a.via.as_slice())
 }
 
 /// Where a value written elsewhere (the evidence's span) passed through on its way to where it
