@@ -468,10 +468,16 @@ fn deciding_way(finding: &Finding, related: &[Location]) -> Option<String> {
         .zip(related)
         .filter_map(|(r, location)| Some((r.message.as_str(), location.id?)))
         .collect();
-    let used = ids.iter().find(|(m, _)| *m == USED_HERE)?.1;
-    let passes: Vec<String> = ids
+    // The first way told: the places passed right before its use (another fact's way may
+    // follow).
+    let used_at = ids.iter().position(|(m, _)| *m == USED_HERE)?;
+    let used = ids[used_at].1;
+    let passed_from = ids[..used_at]
         .iter()
-        .filter(|(m, _)| *m == PASSED_ON_HERE)
+        .rposition(|(m, _)| *m != PASSED_ON_HERE)
+        .map_or(0, |other| other + 1);
+    let passes: Vec<String> = ids[passed_from..used_at]
+        .iter()
         .map(|(_, id)| format!("[here]({id})"))
         .collect();
     Some(if passes.is_empty() {
@@ -707,5 +713,54 @@ mod tests {
             "my%20app/c%3Ax%231%25.yaml"
         );
         assert_eq!(encode_uri_path("é.yaml"), "%C3%A9.yaml");
+    }
+
+    /// The message links the way of the first deciding value only: the places passed right
+    /// before its use, not those of another fact told after it.
+    #[test]
+    fn the_message_links_the_first_way_of_a_deciding_value() {
+        let at = |line| span((line, 1), (line, 9));
+        let related = |line, message: &str| trustmap_rules::RelatedLocation {
+            span: at(line),
+            message: message.to_string(),
+        };
+        let finding = Finding {
+            rule_id: "TM-S003".into(),
+            stride: trustmap_rules::Stride::Spoofing,
+            severity: Severity::High,
+            certainty: Certainty::Definite,
+            subject: Subject::Element(trustmap_model::ElementId("tf:x".into())),
+            message: "x is open".into(),
+            location: Some(at(1)),
+            related: vec![
+                related(2, "x is declared here"),
+                related(3, PASSED_ON_HERE),
+                related(4, PASSED_ON_HERE),
+                related(5, USED_HERE),
+                related(6, PASSED_ON_HERE),
+                related(7, USED_HERE),
+            ],
+            attack_path: Vec::new(),
+            fingerprint: "0".into(),
+            decision: None,
+        };
+        let text = result(&finding, None).message.text.unwrap();
+        assert_eq!(
+            text,
+            "x is open. The deciding value passes [here](2), [here](3) and is used [here](4)."
+        );
+        let direct = Finding {
+            related: vec![related(2, USED_HERE)],
+            ..finding.clone()
+        };
+        assert_eq!(
+            result(&direct, None).message.text.unwrap(),
+            "x is open. The deciding value is used [here](1)."
+        );
+        let none = Finding {
+            related: vec![related(2, "x is declared here")],
+            ..finding
+        };
+        assert_eq!(result(&none, None).message.text.unwrap(), "x is open");
     }
 }
