@@ -76,8 +76,9 @@ fn terraform_that_cannot_be_resolved_gives_notices_not_crashes() {
     );
 }
 
-/// A finding inside a local module points at the module's file, with the call as a related
-/// location; the module's input decides the fact.
+/// A finding on a resource inside a local module points at the line that decides it, the
+/// module's input the caller set, with the module's line that uses it and the call as related
+/// locations.
 #[test]
 fn terraform_findings_inside_a_module_name_the_call() {
     let run = trustmap(&["scan", "fixtures/terraform/module-call", "--format", "json"]);
@@ -94,13 +95,23 @@ fn terraform_findings_inside_a_module_name_the_call() {
     );
     assert_eq!(
         finding["location"]["file"],
-        "fixtures/terraform/module-call/modules/db/main.tf"
+        "fixtures/terraform/module-call/main.tf"
     );
-    assert_eq!(
-        finding["location"]["start"]["line"], 15,
-        "storage_encrypted = var.encrypted"
+    assert_eq!(finding["location"]["start"]["line"], 6, "encrypted = false");
+    let related = related_places(finding);
+    assert!(
+        related.contains(&("fixtures/terraform/module-call/main.tf", 3)),
+        "the call: {related:?}"
     );
-    let related: Vec<(&str, u64)> = finding["related"]
+    assert!(
+        related.contains(&("fixtures/terraform/module-call/modules/db/main.tf", 15)),
+        "storage_encrypted = var.encrypted: {related:?}"
+    );
+}
+
+/// The (file, line) of each related location of a finding.
+fn related_places(finding: &Value) -> Vec<(&str, u64)> {
+    finding["related"]
         .as_array()
         .unwrap()
         .iter()
@@ -110,11 +121,7 @@ fn terraform_findings_inside_a_module_name_the_call() {
                 r["span"]["start"]["line"].as_u64().unwrap(),
             )
         })
-        .collect();
-    assert!(
-        related.contains(&("fixtures/terraform/module-call/main.tf", 3)),
-        "{related:?}"
-    );
+        .collect()
 }
 
 /// Autoscaling groups behind a load balancer, and data stores placed through subnet groups.
@@ -562,4 +569,323 @@ resource "aws_default_route_table" "d" {
         .find(|z| z["id"] == "tf:aws_subnet.s")
         .unwrap();
     assert_eq!(subnet["attributes"]["public"]["value"], "yes", "{run:?}");
+}
+
+/// The module callers fixture: one cluster module called from several roots, each deciding
+/// whether the API endpoint is public.
+const CALLERS: &str = "fixtures/terraform/callers";
+
+/// The TM-S003 findings of `trustmap scan DIR` run in `dir`, by the root folder of their
+/// subject (`two-calls`, `nested`, ...).
+fn public_endpoint_findings(dir: &std::path::Path, path: &str) -> Vec<(String, Value)> {
+    let run = trustmap_in(dir, &["scan", path, "--format", "json"]);
+    let report: Value =
+        serde_json::from_str(&run.stdout).unwrap_or_else(|e| panic!("{e}: {run:?}"));
+    report["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| f["rule_id"] == "TM-S003")
+        .map(|f| {
+            let subject = f["subject"]["id"].as_str().unwrap();
+            let root = subject
+                .split_once(&format!("{path}/"))
+                .and_then(|(_, rest)| rest.split_once(':'))
+                .map_or("", |(root, _)| root);
+            (root.to_string(), f.clone())
+        })
+        .collect()
+}
+
+/// The (file, line, message) of each related location of a finding.
+fn related_notes(finding: &Value) -> Vec<(String, u64, String)> {
+    finding["related"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| {
+            (
+                r["span"]["file"].as_str().unwrap().to_string(),
+                r["span"]["start"]["line"].as_u64().unwrap(),
+                r["message"].as_str().unwrap().to_string(),
+            )
+        })
+        .collect()
+}
+
+fn location(finding: &Value) -> (String, u64) {
+    (
+        finding["location"]["file"].as_str().unwrap().to_string(),
+        finding["location"]["start"]["line"].as_u64().unwrap(),
+    )
+}
+
+/// One module called twice, once public, once private: one finding, at the public call's
+/// argument, naming that instance; the module's line that uses the value, the call and the
+/// resource are related. Every caller that makes it public gets its own finding at its own
+/// line (and the private callers none): the module's line is never the location.
+#[test]
+fn terraform_findings_point_at_the_caller_that_decides() {
+    let found = public_endpoint_findings(&root(), CALLERS);
+    let roots: Vec<&str> = found.iter().map(|(root, _)| root.as_str()).collect();
+    assert_eq!(
+        roots,
+        ["nested", "tfvars-public", "two-calls"],
+        "{found:#?}"
+    );
+    let (_, two_calls) = &found[2];
+    assert_eq!(
+        two_calls["subject"]["id"],
+        format!(
+            "external:internet -> tf:{CALLERS}/two-calls:module.public.aws_eks_cluster.this \
+             (kubernetes-api/443)"
+        )
+    );
+    assert!(
+        two_calls["message"]
+            .as_str()
+            .unwrap()
+            .starts_with("module.public.aws_eks_cluster.this takes"),
+        "{two_calls}"
+    );
+    assert_eq!(
+        location(two_calls),
+        (format!("{CALLERS}/two-calls/main.tf"), 4),
+        "public = true"
+    );
+    let related = related_notes(two_calls);
+    let module = format!("{CALLERS}/modules/cluster/main.tf");
+    assert!(
+        related.contains(&(module.clone(), 13, "the deciding value is used here".into())),
+        "{related:#?}"
+    );
+    let called = |(file, line, _): &(String, u64, String)| {
+        *file == format!("{CALLERS}/two-calls/main.tf") && *line == 2
+    };
+    assert!(related.iter().any(called), "the call: {related:#?}");
+    assert!(
+        related.iter().any(|(f, l, _)| *f == module && *l == 7),
+        "the resource: {related:#?}"
+    );
+    let fingerprints: BTreeSet<&str> = found
+        .iter()
+        .map(|(_, f)| f["fingerprint"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        fingerprints.len(),
+        found.len(),
+        "one fingerprint per caller"
+    );
+}
+
+/// A module called twice is two elements, each with the value its call gave.
+#[test]
+fn terraform_a_module_called_twice_is_two_elements() {
+    let scan = scan(CALLERS);
+    let cluster = |name: &str| {
+        let id = format!("tf:{CALLERS}/two-calls:module.{name}.aws_eks_cluster.this");
+        let element = scan
+            .model
+            .element(&trustmap_model::ElementId(id.clone()))
+            .unwrap_or_else(|| panic!("no {id}"));
+        let public = element
+            .attributes
+            .get(trustmap_model::AttrName::Public)
+            .unwrap();
+        (
+            element.attributes.flag(trustmap_model::AttrName::Public),
+            public.span.as_ref().map(|s| s.start.line),
+        )
+    };
+    assert_eq!(cluster("public"), (trustmap_model::Tri::Yes, Some(4)));
+    assert_eq!(cluster("private"), (trustmap_model::Tri::No, Some(9)));
+}
+
+/// A value a variable file sets, passed to a module, is found at the variable file's line,
+/// with the root's module argument and the module's line as the places it passed; a variable
+/// file that says false silences the default's true.
+#[test]
+fn terraform_findings_point_at_the_variable_file_that_decides() {
+    let found = public_endpoint_findings(&root(), CALLERS);
+    let (_, tfvars) = found
+        .iter()
+        .find(|(root, _)| root == "tfvars-public")
+        .unwrap_or_else(|| panic!("{found:#?}"));
+    assert_eq!(
+        location(tfvars),
+        (format!("{CALLERS}/tfvars-public/terraform.tfvars"), 1)
+    );
+    let related = related_notes(tfvars);
+    let passed: Vec<(String, u64, String)> = related
+        .into_iter()
+        .filter(|(_, _, message)| message.starts_with("the deciding value"))
+        .collect();
+    assert_eq!(
+        passed,
+        [
+            (
+                format!("{CALLERS}/tfvars-public/main.tf"),
+                9,
+                "the deciding value is passed on here".to_string()
+            ),
+            (
+                format!("{CALLERS}/modules/cluster/main.tf"),
+                13,
+                "the deciding value is used here".to_string()
+            ),
+        ]
+    );
+    assert!(!found.iter().any(|(root, _)| root == "tfvars-private"));
+}
+
+/// Through two module calls, the finding is at the outermost caller's argument and every
+/// place the value passed is related, in order.
+#[test]
+fn terraform_findings_follow_a_value_through_nested_modules() {
+    let found = public_endpoint_findings(&root(), CALLERS);
+    let (_, nested) = found
+        .iter()
+        .find(|(root, _)| root == "nested")
+        .unwrap_or_else(|| panic!("{found:#?}"));
+    assert_eq!(location(nested), (format!("{CALLERS}/nested/main.tf"), 4));
+    let passed: Vec<(String, u64)> = related_notes(nested)
+        .into_iter()
+        .filter(|(_, _, message)| message.starts_with("the deciding value"))
+        .map(|(file, line, _)| (file, line))
+        .collect();
+    assert_eq!(
+        passed,
+        [
+            (format!("{CALLERS}/modules/platform/main.tf"), 8),
+            (format!("{CALLERS}/modules/cluster/main.tf"), 13),
+        ]
+    );
+}
+
+/// Moving the lines of the caller and of the module moves the findings, not their
+/// fingerprints.
+#[test]
+fn terraform_caller_fingerprints_stay_when_lines_move() {
+    let files = [
+        "modules/cluster/main.tf",
+        "modules/platform/main.tf",
+        "two-calls/main.tf",
+        "nested/main.tf",
+    ];
+    // The files under `callers/`, each pushed down by `shift` lines.
+    let copy = |shift: usize| {
+        let files: Vec<(String, Vec<u8>)> = files
+            .iter()
+            .map(|file| {
+                let mut text = "# moved\n".repeat(shift).into_bytes();
+                text.extend(std::fs::read(root().join(CALLERS).join(file)).unwrap());
+                (format!("callers/{file}"), text)
+            })
+            .collect();
+        let borrowed: Vec<(&str, &[u8])> = files
+            .iter()
+            .map(|(path, text)| (path.as_str(), text.as_slice()))
+            .collect();
+        scratch(&borrowed)
+    };
+    let (dir_a, dir_b) = (copy(0), copy(2));
+    let summary = |dir: &std::path::Path| {
+        public_endpoint_findings(dir, "callers")
+            .into_iter()
+            .map(|(_, f)| {
+                (
+                    f["fingerprint"].as_str().unwrap().to_string(),
+                    location(&f).1,
+                )
+            })
+            .collect::<Vec<_>>()
+    };
+    let (before, after) = (summary(dir_a.path()), summary(dir_b.path()));
+    assert_eq!(before.len(), 2, "{before:?}");
+    let fingerprints = |v: &[(String, u64)]| v.iter().map(|(f, _)| f.clone()).collect::<Vec<_>>();
+    assert_eq!(fingerprints(&before), fingerprints(&after));
+    assert!(
+        before
+            .iter()
+            .zip(&after)
+            .all(|((_, l1), (_, l2))| *l2 == l1 + 2),
+        "{before:?} {after:?}"
+    );
+}
+
+/// In SARIF, the message links the places the deciding value passed through, so that code
+/// scanning shows them (it shows only related locations the message links), and the log stays
+/// valid.
+#[test]
+fn terraform_sarif_links_the_way_of_the_deciding_value() {
+    let run = trustmap(&["scan", CALLERS, "--format", "sarif"]);
+    let log: Value = serde_json::from_str(&run.stdout).unwrap_or_else(|e| panic!("{e}: {run:?}"));
+    trustmap_testkit::assert_valid_sarif(&log);
+    let nested = log["runs"][0]["results"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| {
+            r["ruleId"] == "TM-S003"
+                && r["locations"][0]["physicalLocation"]["artifactLocation"]["uri"]
+                    == format!("{CALLERS}/nested/main.tf")
+        })
+        .unwrap_or_else(|| panic!("{run:?}"));
+    let text = nested["message"]["text"].as_str().unwrap();
+    let related = nested["relatedLocations"].as_array().unwrap();
+    let id_at = |file: &str, line: u64| {
+        related
+            .iter()
+            .find(|l| {
+                l["physicalLocation"]["artifactLocation"]["uri"] == format!("{CALLERS}/{file}")
+                    && l["physicalLocation"]["region"]["startLine"] == line
+            })
+            .and_then(|l| l["id"].as_i64())
+            .unwrap_or_else(|| panic!("no related {file}:{line} in {related:#?}"))
+    };
+    let (passed, used) = (
+        id_at("modules/platform/main.tf", 8),
+        id_at("modules/cluster/main.tf", 13),
+    );
+    assert!(
+        text.ends_with(&format!(
+            "from anywhere. The deciding value passes [here]({passed}) and is used \
+             [here]({used})."
+        )),
+        "{text}"
+    );
+}
+
+/// A bucket a module declares is exposed at the caller's argument that makes it public, with
+/// the module's line that uses it; the caller that keeps it private exposes nothing.
+#[test]
+fn terraform_exposure_is_found_at_the_callers_argument() {
+    let run = trustmap(&["scan", CALLERS, "--format", "json"]);
+    let report: Value =
+        serde_json::from_str(&run.stdout).unwrap_or_else(|e| panic!("{e}: {run:?}"));
+    let exposed: Vec<&Value> = report["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| f["rule_id"] == "TM-I002")
+        .collect();
+    assert_eq!(exposed.len(), 1, "{exposed:#?}");
+    assert_eq!(
+        exposed[0]["subject"]["id"],
+        format!("tf:{CALLERS}/public-bucket:module.reports.aws_s3_bucket.this")
+    );
+    assert_eq!(
+        location(exposed[0]),
+        (format!("{CALLERS}/public-bucket/main.tf"), 4),
+        "acl = \"public-read\""
+    );
+    assert!(
+        related_notes(exposed[0]).contains(&(
+            format!("{CALLERS}/modules/bucket/main.tf"),
+            8,
+            "the deciding value is used here".into()
+        )),
+        "{:#?}",
+        exposed[0]
+    );
 }

@@ -258,6 +258,10 @@ pub struct Item {
     /// Where it was written.
     #[serde(skip_serializing_if = "Option::is_none", default)]
     pub span: Option<Span>,
+    /// The places it passed through from where it was written to where it is used, as for
+    /// [`Attribute::via`].
+    #[serde(skip_serializing_if = "Vec::is_empty", default)]
+    pub via: Vec<Span>,
 }
 
 /// An attribute's value.
@@ -278,9 +282,15 @@ pub enum AttrValue {
 pub struct Attribute {
     /// The value.
     pub value: AttrValue,
-    /// Where it was set.
+    /// Where it was set: where the value was written, when it was written in one place and
+    /// used in another (a Terraform module's input, a variable file, a variable's default).
     #[serde(skip_serializing_if = "Option::is_none", default)]
     pub span: Option<Span>,
+    /// For a value written in one place and used in another: the places it passed through on
+    /// its way (a module argument, a local, an output), in order, the use last. Empty when the
+    /// value is written where it is used.
+    #[serde(skip_serializing_if = "Vec::is_empty", default)]
+    pub via: Vec<Span>,
 }
 
 /// The attributes of one element, flow or zone, sorted by name.
@@ -296,10 +306,12 @@ impl<'de> Deserialize<'de> for Attributes {
             value: serde_json::Value,
             #[serde(default)]
             span: Option<Span>,
+            #[serde(default)]
+            via: Vec<Span>,
         }
         let raw: BTreeMap<AttrName, Raw> = BTreeMap::deserialize(deserializer)?;
         let mut attributes = Attributes::default();
-        for (name, Raw { value, span }) in raw {
+        for (name, Raw { value, span, via }) in raw {
             let value = match name.kind() {
                 ValueKind::Flag => AttrValue::Flag(
                     serde_json::from_value(value).map_err(serde::de::Error::custom)?,
@@ -311,7 +323,7 @@ impl<'de> Deserialize<'de> for Attributes {
                     serde_json::from_value(value).map_err(serde::de::Error::custom)?,
                 ),
             };
-            attributes.0.insert(name, Attribute { value, span });
+            attributes.0.insert(name, Attribute { value, span, via });
         }
         Ok(attributes)
     }
@@ -329,6 +341,7 @@ impl Attributes {
             Attribute {
                 value: AttrValue::Flag(value),
                 span,
+                via: Vec::new(),
             },
         );
     }
@@ -341,6 +354,7 @@ impl Attributes {
             Attribute {
                 value: AttrValue::Text(value.into()),
                 span,
+                via: Vec::new(),
             },
         );
     }
@@ -351,6 +365,7 @@ impl Attributes {
         let attribute = self.0.entry(name).or_insert_with(|| Attribute {
             value: AttrValue::List(Vec::new()),
             span: None,
+            via: Vec::new(),
         });
         if attribute.span.is_none() {
             attribute.span = span.clone();
@@ -359,6 +374,7 @@ impl Attributes {
             items.push(Item {
                 value: value.into(),
                 span,
+                via: Vec::new(),
             });
         }
     }
@@ -368,6 +384,7 @@ impl Attributes {
         self.0.entry(name).or_insert(Attribute {
             value: AttrValue::List(Vec::new()),
             span: None,
+            via: Vec::new(),
         });
     }
 
@@ -408,6 +425,11 @@ impl Attributes {
     /// Every attribute, sorted by name.
     pub fn iter(&self) -> impl Iterator<Item = (AttrName, &Attribute)> {
         self.0.iter().map(|(k, v)| (*k, v))
+    }
+
+    /// Every attribute, to change where it says it was set.
+    pub fn iter_mut(&mut self) -> impl Iterator<Item = (AttrName, &mut Attribute)> {
+        self.0.iter_mut().map(|(k, v)| (*k, v))
     }
 
     /// Copies every attribute of `other` over those of `self`.

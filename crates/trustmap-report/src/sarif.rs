@@ -39,7 +39,8 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::fmt::Write as _;
 use trustmap_model::{Diagnostic, DiagnosticLevel, Limit, Limits, Span, limit_diagnostic};
 use trustmap_rules::{
-    Certainty, FailedCheck, Finding, Rule, RuleSet, Severity, Subject, rule_maximum,
+    Certainty, FailedCheck, Finding, PASSED_ON_HERE, Rule, RuleSet, Severity, Subject, USED_HERE,
+    rule_maximum,
 };
 
 /// The `$schema` written at the top of the log.
@@ -394,6 +395,11 @@ fn result(finding: &Finding, rule_index: Option<usize>) -> SarifResult {
             location
         })
         .collect();
+    if let Some(way) = deciding_way(finding, &related) {
+        let shown = result.message.text.take().unwrap_or_default();
+        let end = if shown.ends_with('.') { " " } else { ". " };
+        result.message.text = Some(format!("{shown}{end}{way}"));
+    }
     if !related.is_empty() {
         result.related_locations = Some(related);
     }
@@ -524,6 +530,41 @@ fn folded_property(finding: &Finding) -> Value {
         "stride": finding.categories.iter().map(|s| s.as_str()).collect::<Vec<_>>(),
         "subject": {"kind": kind, "id": finding.subject.id()},
         "fingerprint": finding.fingerprint,
+    })
+}
+
+/// A sentence that links the related locations the finding's deciding value passed through
+/// (`The deciding value passes [here](2) and is used [here](3).`): code scanning shows related
+/// locations only where the message links them. `None` when the value is used where it is
+/// written.
+fn deciding_way(finding: &Finding, related: &[Location]) -> Option<String> {
+    // The related locations kept (those with a file), with their ids, in order.
+    let ids: Vec<(&str, i64)> = finding
+        .related
+        .iter()
+        .filter(|r| physical_location(&r.span).is_some())
+        .zip(related)
+        .filter_map(|(r, location)| Some((r.message.as_str(), location.id?)))
+        .collect();
+    // The first way told: the places passed right before its use (another fact's way may
+    // follow).
+    let used_at = ids.iter().position(|(m, _)| *m == USED_HERE)?;
+    let used = ids[used_at].1;
+    let passed_from = ids[..used_at]
+        .iter()
+        .rposition(|(m, _)| *m != PASSED_ON_HERE)
+        .map_or(0, |other| other + 1);
+    let passes: Vec<String> = ids[passed_from..used_at]
+        .iter()
+        .map(|(_, id)| format!("[here]({id})"))
+        .collect();
+    Some(if passes.is_empty() {
+        format!("The deciding value is used [here]({used}).")
+    } else {
+        format!(
+            "The deciding value passes {} and is used [here]({used}).",
+            passes.join(", ")
+        )
     })
 }
 
@@ -750,5 +791,59 @@ mod tests {
             "my%20app/c%3Ax%231%25.yaml"
         );
         assert_eq!(encode_uri_path("é.yaml"), "%C3%A9.yaml");
+    }
+
+    /// The message links the way of the first deciding value only: the places passed right
+    /// before its use, not those of another fact told after it.
+    #[test]
+    fn the_message_links_the_first_way_of_a_deciding_value() {
+        let at = |line| span((line, 1), (line, 9));
+        let related = |line, message: &str| trustmap_rules::RelatedLocation {
+            span: at(line),
+            message: message.to_string(),
+        };
+        let finding = Finding {
+            rule_id: "TM-S003".into(),
+            stride: trustmap_rules::Stride::Spoofing,
+            severity: Severity::High,
+            certainty: Certainty::Definite,
+            subject: Subject::Element(trustmap_model::ElementId("tf:x".into())),
+            message: "x is open".into(),
+            location: Some(at(1)),
+            related: vec![
+                related(2, "x is declared here"),
+                related(3, PASSED_ON_HERE),
+                related(4, PASSED_ON_HERE),
+                related(5, USED_HERE),
+                related(6, PASSED_ON_HERE),
+                related(7, USED_HERE),
+            ],
+            attack_path: Vec::new(),
+            fingerprint: "0".into(),
+            decision: None,
+            scoring: trustmap_rules::Scoring::fixed(Severity::High, Certainty::Definite),
+            categories: vec![trustmap_rules::Stride::Spoofing],
+            checks: Vec::new(),
+            folded: Vec::new(),
+            message_parts: Vec::new(),
+        };
+        let text = result(&finding, None).message.text.unwrap();
+        assert_eq!(
+            text,
+            "x is open. The deciding value passes [here](2), [here](3) and is used [here](4)."
+        );
+        let direct = Finding {
+            related: vec![related(2, USED_HERE)],
+            ..finding.clone()
+        };
+        assert_eq!(
+            result(&direct, None).message.text.unwrap(),
+            "x is open. The deciding value is used [here](1)."
+        );
+        let none = Finding {
+            related: vec![related(2, "x is declared here")],
+            ..finding
+        };
+        assert_eq!(result(&none, None).message.text.unwrap(), "x is open");
     }
 }

@@ -18,8 +18,8 @@
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 use trustmap_model::{
-    AttrName, AttrValue, Attributes, Element, ElementKind, Flow, Model, Port, PortRange, Protocol,
-    Reachability, Span, Tri, TrustLevel, ZoneId, ZoneKind,
+    AttrName, AttrValue, Attributes, Element, ElementKind, Flow, Item, Model, Port, PortRange,
+    Protocol, Reachability, Span, Tri, TrustLevel, ZoneId, ZoneKind,
 };
 
 /// A test on one attribute.
@@ -323,8 +323,10 @@ impl Condition {
                 let mut out = plain(exposure);
                 if exposure != Tri::No {
                     let path = model.exposure_path(&e.id);
-                    out.evidence
-                        .extend(path.first().and_then(|f| f.span.clone()));
+                    if let Some(door) = path.first() {
+                        out.evidence.extend(door.span.clone());
+                        out.related.extend(passed_through(via_at(door)));
+                    }
                     for flow in path.iter().skip(1) {
                         if let Some(span) = &flow.span {
                             out.related
@@ -625,8 +627,7 @@ fn test_attribute(attributes: &Attributes, name: AttrName, test: &AttrTest) -> O
         }
         (AttrValue::List(items), AttrTest::NotEmpty) => {
             let mut o = Outcome::of(Tri::from_bool(!items.is_empty()));
-            o.evidence
-                .extend(items.iter().filter_map(|i| i.span.clone()));
+            item_evidence(&mut o, &items.iter().collect::<Vec<_>>());
             return Some(o);
         }
         (AttrValue::List(items), AttrTest::ContainsAny(options) | AttrTest::Equals(options)) => {
@@ -635,20 +636,52 @@ fn test_attribute(attributes: &Attributes, name: AttrName, test: &AttrTest) -> O
                 .filter(|i| options.iter().any(|o| o.eq_ignore_ascii_case(&i.value)))
                 .collect();
             let mut o = Outcome::of(Tri::from_bool(!hits.is_empty()));
-            o.evidence
-                .extend(hits.iter().filter_map(|i| i.span.clone()));
+            item_evidence(&mut o, &hits);
             return Some(o);
         }
         (AttrValue::List(items), AttrTest::Matches(regex)) => {
             let hits: Vec<_> = items.iter().filter(|i| regex.is_match(&i.value)).collect();
             let mut o = Outcome::of(Tri::from_bool(!hits.is_empty()));
-            o.evidence
-                .extend(hits.iter().filter_map(|i| i.span.clone()));
+            item_evidence(&mut o, &hits);
             return Some(o);
         }
         // Loading rejects tests that do not fit the attribute's kind.
         _ => Outcome::of(Tri::Unknown),
     };
     out.evidence.extend(span);
+    out.related.extend(passed_through(&attribute.via));
     Some(out)
+}
+
+/// The evidence of a list attribute's entries, and where those written elsewhere passed
+/// through.
+fn item_evidence(out: &mut Outcome, items: &[&Item]) {
+    out.evidence
+        .extend(items.iter().filter_map(|i| i.span.clone()));
+    out.related
+        .extend(items.iter().flat_map(|i| passed_through(&i.via)));
+}
+
+/// Where the value that opened a flow passed through, when it was written elsewhere: the `via`
+/// of the flow's attribute set where the flow is.
+fn via_at(flow: &Flow) -> &[Span] {
+    flow.attributes
+        .iter()
+        .find(|(_, a)| a.span.is_some() && a.span == flow.span && !a.via.is_empty())
+        .map_or(&[], |(_, a)| a.via.as_slice())
+}
+
+/// Where a value written elsewhere (the evidence's span) passed through on its way to where it
+/// is used (an attribute's or an entry's `via`): a module's argument, a local, an output; the
+/// use last.
+fn passed_through(via: &[Span]) -> impl Iterator<Item = (Span, String)> + '_ {
+    let last = via.len().saturating_sub(1);
+    via.iter().enumerate().map(move |(at, span)| {
+        let message = if at == last {
+            crate::USED_HERE
+        } else {
+            crate::PASSED_ON_HERE
+        };
+        (span.clone(), message.to_string())
+    })
 }

@@ -170,6 +170,14 @@ pub struct RelatedLocation {
     pub message: String,
 }
 
+/// The message of a related location where the value that decides a finding, written
+/// elsewhere (a module's caller, a variable file), is passed on: a module's argument, a local,
+/// an output.
+pub const PASSED_ON_HERE: &str = "the deciding value is passed on here";
+
+/// The message of the related location where that value is used.
+pub const USED_HERE: &str = "the deciding value is used here";
+
 /// One step of an attack path from the internet: a flow and where it is declared.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
 pub struct PathStep {

@@ -25,8 +25,8 @@ pub use condition::{
 };
 pub use engine::evaluate;
 pub use finding::{
-    Certainty, Decision, DecisionKind, FailedCheck, Finding, PathStep, RelatedLocation, Severity,
-    Stride, Subject, stable_hash,
+    Certainty, Decision, DecisionKind, FailedCheck, Finding, PASSED_ON_HERE, PathStep,
+    RelatedLocation, Severity, Stride, Subject, USED_HERE, stable_hash,
 };
 pub use fold::{FOLDED_INTO, fold};
 pub use language::{

@@ -874,6 +874,7 @@ pub(crate) const PROVIDERS: &[Provider] = &[aws::PROVIDER, azure::PROVIDER, goog
 /// Each provider's resources through its mapping; resources of other providers (`random_`,
 /// `null_`) are not part of the model.
 pub(crate) fn model(resources: Vec<Resource>, root: &str) -> Fragment {
+    let passages = crate::passages::Passages::of(&resources, root);
     // Each provider's resources, moved (not copied) into their own list.
     let mut by_provider: Vec<Vec<Resource>> = PROVIDERS.iter().map(|_| Vec::new()).collect();
     for resource in resources {
@@ -890,6 +891,7 @@ pub(crate) fn model(resources: Vec<Resource>, root: &str) -> Fragment {
             fragment.absorb((provider.model)(&Index::new(own), root));
         }
     }
+    passages.trace(&mut fragment);
     fragment
 }
 

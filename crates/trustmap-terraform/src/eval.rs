@@ -6,7 +6,7 @@
 use crate::budgets::{Budgets, weight};
 use crate::functions::{self, Flow, has_unknown, opaque, respan, sorted};
 use crate::hcl::{self, Attr, Block, Body, Expr, Item, Src};
-use crate::value::{Resource, Value};
+use crate::value::{Passage, Resource, Value, Via};
 use hcl_edit::Span as _;
 use hcl_edit::expr::{
     BinaryOperator, Expression, ForExpr, FuncCall, ObjectKey, Traversal, TraversalOperator,
@@ -90,6 +90,10 @@ pub(crate) fn evaluate_module_shared(
         stack: Vec::new(),
         cyclic: HashSet::new(),
         installed: None,
+        read_via: Via::default(),
+        passed: None,
+        passages: None,
+        kept: Vec::new(),
     };
     let dir = files
         .iter()
@@ -455,6 +459,9 @@ struct Inst {
     /// a value its caller set keeps the caller's line).
     installed: bool,
     values: HashMap<Node, State<Value>>,
+    /// The places each named value passed through since it was written (empty for a value
+    /// computed or written where it is named).
+    via: HashMap<Node, Via>,
     calls: HashMap<String, State<Rc<Call>>>,
 }
 
@@ -473,6 +480,7 @@ impl Inst {
             given: HashMap::new(),
             installed: false,
             values: HashMap::new(),
+            via: HashMap::new(),
             calls: HashMap::new(),
         }
     }
@@ -566,6 +574,17 @@ struct Run<'r> {
     /// The folders `terraform init` installed modules to, by module key (`vpc`,
     /// `vpc.subnets`), relative to the scan root; `None` without a `modules.json`.
     installed: Option<BTreeMap<String, String>>,
+    /// The places the named value read last passed through.
+    read_via: Via,
+    /// The value the reference evaluated last passed on unchanged: its span (where it was
+    /// written) and the places it passed through, the reference last.
+    passed: Option<(Span, Via)>,
+    /// While an argument of a resource is evaluated: the values written elsewhere that its
+    /// references passed on (some of which an operator or a function may then change).
+    passages: Option<Vec<Passage>>,
+    /// The passages of the resource being evaluated whose values its arguments hold
+    /// unchanged, for [`Resource::passed`].
+    kept: Vec<Passage>,
 }
 
 impl Run<'_> {
@@ -633,21 +652,35 @@ impl Run<'_> {
         self.attr(NO_MODULE, &mut Vec::new(), attr)
     }
 
-    /// An attribute's value, with the attribute's span; errors become unknown. In a module
-    /// that `terraform init` installed, a value its caller set keeps the caller's span: that
-    /// is the line a reviewer of the caller changes.
+    /// An attribute's value, with the attribute's span; errors become unknown. A value that a
+    /// reference passes on unchanged (`public = var.public`) keeps the span where it was
+    /// written: that is the line whose change changes it ([`Run::traced_attr`]).
     fn attr(&mut self, m: Id, scope: &mut Scope, a: &Attr) -> Value {
+        self.traced_attr(m, scope, a).0
+    }
+
+    /// [`Run::attr`], with the places its value passed through when a reference passed it on
+    /// unchanged (this attribute last); none when it is written or computed here.
+    fn traced_attr(&mut self, m: Id, scope: &mut Scope, a: &Attr) -> (Value, Via) {
+        self.passed = None;
         let v = match &a.expr {
             Expr::Hcl(e) => self.eval(m, scope, &a.src, e),
             Expr::Json(j) => self.json(m, scope, &a.src, j),
             Expr::JsonLiteral(j) => Ok(functions::from_json(j, &a.span)),
         };
         let v = v.unwrap_or_else(|_| Value::Unknown(a.span.clone()));
-        self.place(m, v, &a.span)
+        match self.passed.take() {
+            Some((origin, via)) if keeps_origin(&v) && *v.span() == origin => {
+                (v, via.then(a.span.clone()))
+            }
+            _ => (self.place(m, v, &a.span), Via::default()),
+        }
     }
 
     /// A value read at `span`, with that span; in a module that `terraform init` installed,
-    /// a value that comes from outside its folder (its caller set it) keeps its span.
+    /// a value that comes from outside its folder (its caller set it) keeps its span. (A known
+    /// value that a reference passes on keeps its span anywhere, see [`keeps_origin`]; this
+    /// places the rest: unknown and null values, which nothing wrote.)
     fn place(&self, m: Id, v: Value, span: &Span) -> Value {
         let inst = &self.insts[m];
         if inst.installed && !within_dir(&v.span().file, &inst.dir) {
@@ -657,34 +690,54 @@ impl Run<'_> {
     }
 
     /// A named value of an instance, evaluated once: a value found while it is being
-    /// evaluated closes a cycle, and every value of the cycle is unknown.
+    /// evaluated closes a cycle, and every value of the cycle is unknown. `compute` gives the
+    /// value and the places it passed through, which [`Run::read_via`] holds after.
     fn memo(
         &mut self,
         m: Id,
         node: Node,
         span: &Span,
-        compute: impl FnOnce(&mut Self) -> Value,
+        compute: impl FnOnce(&mut Self) -> (Value, Via),
     ) -> Value {
-        match self.insts[m].values.get(&node) {
-            Some(State::Done(v)) => return v.clone(),
-            Some(State::Busy) => {
-                self.cycle(m, &node, span);
-                return Value::Unknown(span.clone());
-            }
-            None => {}
+        if let Some(v) = self.done(m, &node) {
+            return v;
+        }
+        self.read_via = Via::default();
+        if let Some(State::Busy) = self.insts[m].values.get(&node) {
+            self.cycle(m, &node, span);
+            return Value::Unknown(span.clone());
         }
         self.insts[m].values.insert(node.clone(), State::Busy);
         self.stack.push((m, node.clone()));
-        let v = compute(self);
+        // A named value is no argument of the resource being evaluated: what it uses is not
+        // that resource's.
+        let passages = self.passages.take();
+        let (v, via) = compute(self);
+        self.passages = passages;
         self.stack.pop();
         let key = (m, node);
-        let v = if self.cyclic.contains(&key) {
-            Value::Unknown(v.span().clone())
+        let (v, via) = if self.cyclic.contains(&key) {
+            (Value::Unknown(v.span().clone()), Via::default())
         } else {
-            v
+            (v, via)
         };
-        self.insts[m].values.insert(key.1, State::Done(v.clone()));
+        self.insts[m]
+            .values
+            .insert(key.1.clone(), State::Done(v.clone()));
+        self.insts[m].via.insert(key.1, via.clone());
+        self.read_via = via;
         v
+    }
+
+    /// A named value already evaluated, with the places it passed through in
+    /// [`Run::read_via`].
+    fn done(&mut self, m: Id, node: &Node) -> Option<Value> {
+        let Some(State::Done(v)) = self.insts[m].values.get(node) else {
+            return None;
+        };
+        let v = v.clone();
+        self.read_via = self.insts[m].via.get(node).cloned().unwrap_or_default();
+        Some(v)
     }
 
     /// How a named value is called in messages: `local.a`, `module.net.var.cidr` (module
@@ -751,8 +804,8 @@ impl Run<'_> {
     /// `var.NAME` of an instance: the input its caller set, else the default (a variable
     /// file's value at the root); a sensitive one redacted.
     fn var(&mut self, m: Id, name: &str, span: &Span) -> Ev {
-        if let Some(State::Done(v)) = self.insts[m].values.get(&Node::Var(name.to_string())) {
-            return Ok(v.clone());
+        if let Some(v) = self.done(m, &Node::Var(name.to_string())) {
+            return Ok(v);
         }
         let parsed = self.insts[m].parsed.clone();
         let Some(block) = parsed.variables.iter().find(|b| b.labels[0] == name) else {
@@ -763,7 +816,9 @@ impl Run<'_> {
         }))
     }
 
-    fn bind_variable(&mut self, m: Id, block: &Block) -> Value {
+    /// The value of a variable of an instance, and the places it passed through when its
+    /// caller passed it on from elsewhere.
+    fn bind_variable(&mut self, m: Id, block: &Block) -> (Value, Via) {
         let name = &block.labels[0];
         let given = match &self.insts[m].caller {
             Some(caller) => {
@@ -773,13 +828,16 @@ impl Run<'_> {
                     .body
                     .attr(name)
                     .filter(|a| !MODULE_META.contains(&a.name.as_str()))
-                    .map(|a| self.attr(inst, &mut scope, a))
+                    .map(|a| self.traced_attr(inst, &mut scope, a))
             }
-            None => self.insts[m].given.remove(name),
+            None => self.insts[m]
+                .given
+                .remove(name)
+                .map(|v| (v, Via::default())),
         };
-        let value = match (given, block.body.attr("default")) {
-            (Some(v), _) => v,
-            (None, Some(default)) => self.constant(default),
+        let (value, via) = match (given, block.body.attr("default")) {
+            (Some(given), _) => given,
+            (None, Some(default)) => (self.constant(default), Via::default()),
             (None, None) => {
                 self.diag(
                     DiagnosticLevel::Note,
@@ -790,7 +848,7 @@ impl Run<'_> {
                          input): it is treated as unknown"
                     ),
                 );
-                Value::Unknown(block.span.clone())
+                (Value::Unknown(block.span.clone()), Via::default())
             }
         };
         // `optional(type, default)` attributes the value leaves out take their defaults.
@@ -803,7 +861,11 @@ impl Run<'_> {
             .body
             .attr("sensitive")
             .is_some_and(|a| self.constant(a).as_bool() == Some(true));
-        if sensitive { redact(value) } else { value }
+        if sensitive {
+            (redact(value), via)
+        } else {
+            (value, via)
+        }
     }
 
     /// Evaluates everything of an instance: its variables and locals (so that what is wrong
@@ -835,8 +897,8 @@ impl Run<'_> {
 
     /// `output "NAME"` of an instance.
     fn output(&mut self, m: Id, name: &str, span: &Span) -> Ev {
-        if let Some(State::Done(v)) = self.insts[m].values.get(&Node::Output(name.to_string())) {
-            return Ok(v.clone());
+        if let Some(v) = self.done(m, &Node::Output(name.to_string())) {
+            return Ok(v);
         }
         let parsed = self.insts[m].parsed.clone();
         let Some(block) = parsed.outputs.iter().find(|b| b.labels[0] == name) else {
@@ -844,8 +906,8 @@ impl Run<'_> {
         };
         Ok(self.memo(m, Node::Output(name.to_string()), span, |run| {
             match block.body.attr("value") {
-                Some(a) => run.attr(m, &mut Vec::new(), a),
-                None => Value::Null(block.span.clone()),
+                Some(a) => run.traced_attr(m, &mut Vec::new(), a),
+                None => (Value::Null(block.span.clone()), Via::default()),
             }
         }))
     }
@@ -964,7 +1026,10 @@ impl Run<'_> {
                 .collect(),
         };
         for (suffix, mut scope) in instances {
+            let outer = self.passages.replace(Vec::new());
             let body = self.body(m, &mut scope, &block.body, &block.span, true);
+            self.passages = outer;
+            let passed = std::mem::take(&mut self.kept);
             self.resources.push(Resource {
                 address: format!("{base}{suffix}"),
                 base_address: base.clone(),
@@ -972,6 +1037,7 @@ impl Run<'_> {
                 span: block.span.clone(),
                 body,
                 called_from: self.insts[m].called_from.clone(),
+                passed,
             });
         }
     }
@@ -985,7 +1051,11 @@ impl Run<'_> {
                     if top && META_ATTRS.contains(&a.name.as_str()) {
                         continue;
                     }
+                    if let Some(passages) = &mut self.passages {
+                        passages.clear();
+                    }
                     let v = self.attr(m, scope, a);
+                    self.keep_passages(&v);
                     fields.push((a.name.clone(), v));
                 }
                 Item::Block(b) if b.kind == "dynamic" => self.dynamic(m, scope, b, &mut fields),
@@ -1137,17 +1207,19 @@ impl Run<'_> {
             (Shape::Count | Shape::ForEach, None) => (None, ops),
         };
         if let Some(id) = inst {
-            return Ok(match rest.first() {
-                Some(TraversalOperator::GetAttr(output)) => {
-                    (self.output(id, output.as_str(), span)?, &rest[1..])
-                }
-                _ => (self.outputs(id, &call.span), rest),
-            });
+            if let Some(TraversalOperator::GetAttr(output)) = rest.first() {
+                return Ok((self.output(id, output.as_str(), span)?, &rest[1..]));
+            }
+            let outputs = self.outputs(id, &call.span);
+            // Every output at once is a value of the call, passed on from nowhere.
+            self.read_via = Via::default();
+            return Ok((outputs, rest));
         }
         let mut items = Vec::new();
         for (key, id) in &call.instances {
             items.push((key.clone(), self.outputs(*id, &call.span)));
         }
+        self.read_via = Via::default();
         let whole = if shape == Shape::Count {
             Value::List(
                 items.into_iter().map(|(_, o)| o).collect(),
@@ -1393,15 +1465,15 @@ impl Run<'_> {
 
     /// `local.NAME`, evaluated once; a cycle makes its members unknown.
     fn local(&mut self, m: Id, name: &str, span: &Span) -> Ev {
-        if let Some(State::Done(v)) = self.insts[m].values.get(&Node::Local(name.to_string())) {
-            return Ok(v.clone());
+        if let Some(v) = self.done(m, &Node::Local(name.to_string())) {
+            return Ok(v);
         }
         let parsed = self.insts[m].parsed.clone();
         let Some(attr) = parsed.locals.get(name) else {
             return Err(Fail::Error(format!("no local {name}")));
         };
         Ok(self.memo(m, Node::Local(name.to_string()), span, |run| {
-            run.attr(m, &mut Vec::new(), attr)
+            run.traced_attr(m, &mut Vec::new(), attr)
         }))
     }
 
@@ -1502,9 +1574,15 @@ impl Run<'_> {
                 return self.template(m, scope, src, &h.template, &span);
             }
             Expression::Parenthesis(p) => return self.eval(m, scope, src, p.inner()),
+            // `each`, `count`, a `for` or `dynamic` variable: the value it holds, passed on.
             Expression::Variable(v) => {
                 let name = v.as_str();
                 match scope.iter().rev().find(|(n, _)| n == name) {
+                    Some((_, v)) if keeps_origin(v) => {
+                        let v = v.clone();
+                        self.pass_on(&v, Via::default(), &span);
+                        v
+                    }
                     Some((_, v)) => respan(v.clone(), &span),
                     None => return Err(Fail::Error(format!("unknown name {name}"))),
                 }
@@ -1539,8 +1617,15 @@ impl Run<'_> {
     fn template(&mut self, m: Id, scope: &mut Scope, src: &Src, t: &Template, span: &Span) -> Ev {
         let elements: Vec<&Element> = t.iter().collect();
         // `"${x}"` is x itself, not its string form (a list stays a list, a reference a reference).
+        // A reference alone passes its value on unchanged, where it was written.
         if let [Element::Interpolation(i)] = elements[..] {
-            return self.eval(m, scope, src, &i.expr).map(|v| respan(v, span));
+            let v = self.eval(m, scope, src, &i.expr)?;
+            let passed_on = keeps_origin(&v)
+                && self
+                    .passed
+                    .as_ref()
+                    .is_some_and(|(origin, _)| origin == v.span());
+            return Ok(if passed_on { v } else { respan(v, span) });
         }
         let mut out = String::new();
         let mut unknown = false;
@@ -1823,6 +1908,7 @@ impl Run<'_> {
                     Some(TraversalOperator::GetAttr(a)) => Some(a.as_str()),
                     _ => None,
                 };
+                self.read_via = Via::default();
                 let (base, rest) = match (name, first) {
                     ("var", Some(a)) => (self.var(m, a, span)?, &ops[1..]),
                     ("local", Some(a)) => (self.local(m, a, span)?, &ops[1..]),
@@ -1851,14 +1937,53 @@ impl Run<'_> {
                     (_, Some(_)) => return self.resource_ref(m, scope, src, name, &ops, span),
                     _ => return Err(Fail::Error(format!("unknown name {name}"))),
                 };
+                let via = std::mem::take(&mut self.read_via);
                 let v = self.apply(m, scope, src, base, rest, span)?;
-                let v = self.place(m, v, span);
-                return self.bounded(v, span);
+                if name == "path" || !keeps_origin(&v) {
+                    let v = self.place(m, v, span);
+                    return self.bounded(v, span);
+                }
+                let v = self.bounded(v, span)?;
+                self.pass_on(&v, via, span);
+                return Ok(v);
             }
         }
         let base = self.eval(m, scope, src, &t.expr)?;
         let v = self.apply(m, scope, src, base, &ops, span)?;
+        // `each.value.cidr`: a part of what a variable in scope holds, passed on.
+        if matches!(t.expr, Expression::Variable(_)) && keeps_origin(&v) {
+            self.pass_on(&v, Via::default(), span);
+            return Ok(v);
+        }
         Ok(respan(v, span))
+    }
+
+    /// `v`, which the reference at `span` passes on unchanged after the places `via`: said to
+    /// the attribute that holds the reference ([`Run::passed`]) and, among a resource's
+    /// arguments, kept as a passage of that resource.
+    fn pass_on(&mut self, v: &Value, via: Via, span: &Span) {
+        let origin = v.span().clone();
+        if let Some(passages) = &mut self.passages {
+            let passage = Passage {
+                origin: origin.clone(),
+                via: via.then(span.clone()).spans(),
+            };
+            passages.push(passage);
+        }
+        self.passed = Some((origin, via));
+    }
+
+    /// Keeps, of the passages an argument's references made, those whose values the
+    /// argument's value `v` holds unchanged (at any depth), each once.
+    fn keep_passages(&mut self, v: &Value) {
+        let Some(passages) = &mut self.passages else {
+            return;
+        };
+        for passage in passages.drain(..) {
+            if holds(v, &passage.origin) && !self.kept.contains(&passage) {
+                self.kept.push(passage);
+            }
+        }
     }
 
     /// `data.aws_iam_policy_document.NAME.json` (or `minified_json`): the policy JSON its
@@ -1882,10 +2007,11 @@ impl Run<'_> {
         let node = Node::PolicyDocument(name.to_string());
         let rendered = self.memo(m, node, span, |run| {
             let body = run.body(m, &mut Vec::new(), &block.body, &block.span, true);
-            match policy_document_json(&body) {
+            let rendered = match policy_document_json(&body) {
                 Some(json) => Value::String(json, block.span.clone()),
                 None => Value::Unknown(block.span.clone()),
-            }
+            };
+            (rendered, Via::default())
         });
         Ok(respan(rendered, span))
     }
@@ -2016,6 +2142,29 @@ enum ForItem {
 
 /// A value with every scalar in it hidden: strings become [`crate::SENSITIVE`] (a secret is
 /// set, whatever it says), numbers and booleans unknown.
+/// Whether `v`, or a value inside it, is the one written at `span`.
+fn holds(v: &Value, span: &Span) -> bool {
+    let mut pending = vec![v];
+    while let Some(v) = pending.pop() {
+        if v.span() == span {
+            return true;
+        }
+        match v {
+            Value::List(items, _) => pending.extend(items),
+            Value::Object(fields, _) => pending.extend(fields.iter().map(|(_, f)| f)),
+            _ => {}
+        }
+    }
+    false
+}
+
+/// Whether a value that a reference passes on keeps the span where it was written: a value
+/// that something wrote does (the line whose change changes it); an unknown or null one, which
+/// nothing wrote, is placed where it is used.
+fn keeps_origin(v: &Value) -> bool {
+    !matches!(v, Value::Unknown(_) | Value::Null(_))
+}
+
 fn redact(value: Value) -> Value {
     match value {
         Value::String(_, span) => Value::String(crate::SENSITIVE.to_string(), span),

@@ -20,6 +20,7 @@ mod functions;
 mod google;
 mod hcl;
 mod installed;
+mod passages;
 mod plan;
 mod value;
 
@@ -28,7 +29,7 @@ pub use budgets::Budgets;
 pub use eval::{TerraformFile, evaluate_module, evaluate_module_within};
 pub use installed::{InstalledModule, MODULES_JSON, installed_modules};
 pub use plan::{DocumentKind, SENSITIVE, has_document_markers, sniff};
-pub use value::{Resource, Value};
+pub use value::{Passage, Resource, Value};
 
 use std::collections::{BTreeMap, BTreeSet};
 use trustmap_model::Code;

@@ -352,6 +352,7 @@ pub fn read_document(
             span: own_span,
             body,
             called_from: written.and_then(|r| r.called_from.clone()),
+            passed: written.map(|r| r.passed.clone()).unwrap_or_default(),
         });
     }
     resources.sort_by(|a, b| a.address.cmp(&b.address));

@@ -1,6 +1,7 @@
 //! Evaluated Terraform: resources with their arguments as values that keep their spans, and
 //! references to other resources kept as references so the model can draw the flows.
 
+use std::sync::Arc;
 use trustmap_model::Span;
 
 /// A value after static evaluation. Every value remembers where it was written (for values
@@ -127,4 +128,96 @@ pub struct Resource {
     pub body: Value,
     /// For resources inside a module: the span of the `module` block that called it.
     pub called_from: Option<Span>,
+    /// The values of its arguments that were written elsewhere (a module input, a variable
+    /// file, a variable's default, a local, a module output) and passed to it by reference:
+    /// where each was written and the places it passed through.
+    pub passed: Vec<Passage>,
+}
+
+/// A value written in one place and used in another: its span is where it was written (the
+/// line whose change changes it), `via` the places it passed through on its way to the use
+/// (a caller's module argument, a local, an output), the use last.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Passage {
+    /// Where the value was written: the span the value carries.
+    pub origin: Span,
+    /// The places it passed through, in the order it passed, the use last.
+    pub via: Vec<Span>,
+}
+
+/// The places a value passed through after it was written, shared between every value that
+/// passes on from the same place (a list that grows at its end, each step one allocation).
+/// Bounded at [`Via::MAX_HOPS`]: past it the last place is replaced, so the first places and
+/// the use are kept.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub(crate) struct Via(Option<Arc<Hop>>);
+
+#[derive(Debug, PartialEq)]
+pub(crate) struct Hop {
+    span: Span,
+    before: Via,
+    len: usize,
+}
+
+impl Via {
+    /// The most places a value is said to pass through.
+    pub(crate) const MAX_HOPS: usize = 16;
+
+    /// The places so far, then `span`.
+    pub(crate) fn then(&self, span: Span) -> Via {
+        let before = match &self.0 {
+            Some(hop) if hop.len >= Self::MAX_HOPS => hop.before.clone(),
+            _ => self.clone(),
+        };
+        let len = before.len() + 1;
+        Via(Some(Arc::new(Hop { span, before, len })))
+    }
+
+    /// How many places.
+    pub(crate) fn len(&self) -> usize {
+        self.0.as_ref().map_or(0, |hop| hop.len)
+    }
+
+    /// The places, in the order the value passed them.
+    pub(crate) fn spans(&self) -> Vec<Span> {
+        let mut spans = Vec::with_capacity(self.len());
+        let mut at = self;
+        while let Some(hop) = &at.0 {
+            spans.push(hop.span.clone());
+            at = &hop.before;
+        }
+        spans.reverse();
+        spans
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Via;
+    use trustmap_model::Span;
+
+    fn line(n: u32) -> Span {
+        Span::lines("main.tf", n, n)
+    }
+
+    #[test]
+    fn a_via_lists_its_places_in_order_and_keeps_the_first_and_the_last_past_its_bound() {
+        let start = Via::default().then(line(1));
+        let branch_a = start.then(line(2));
+        let branch_b = start.then(line(3));
+        let lines = |via: &Via| via.spans().iter().map(|s| s.start.line).collect::<Vec<_>>();
+        assert_eq!(lines(&branch_a), [1, 2]);
+        assert_eq!(lines(&branch_b), [1, 3], "branches share their start");
+        let mut long = Via::default();
+        for n in 1..=40 {
+            long = long.then(line(n));
+        }
+        let kept = lines(&long);
+        assert_eq!(kept.len(), Via::MAX_HOPS);
+        assert_eq!(
+            kept[..Via::MAX_HOPS - 1],
+            (1..Via::MAX_HOPS as u32).collect::<Vec<_>>()[..]
+        );
+        assert_eq!(kept.last(), Some(&40));
+    }
 }

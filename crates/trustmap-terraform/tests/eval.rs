@@ -1301,3 +1301,153 @@ fn a_count_that_needs_its_own_module_is_a_cycle() {
     );
     assert_eq!(addresses(&rs), ["module.m.aws_vpc.v"]);
 }
+
+/// (file, line) of a span.
+fn place(span: &trustmap_model::Span) -> Place<'_> {
+    (span.file.as_str(), span.start.line)
+}
+
+/// A (file, line).
+type Place<'a> = (&'a str, u32);
+
+/// The passages of a resource: where each value was written, and the (file, line) of the
+/// places it passed through.
+fn passages(r: &Resource) -> Vec<(Place<'_>, Vec<Place<'_>>)> {
+    r.passed
+        .iter()
+        .map(|p| (place(&p.origin), p.via.iter().map(place).collect()))
+        .collect()
+}
+
+/// A value passed on by reference keeps the line where it was written: a variable file's, a
+/// variable's default, a local's, a module input's; the resource keeps the places it passed.
+#[test]
+fn values_passed_by_reference_keep_the_line_that_wrote_them() {
+    let main = r#"variable "from_file" { default = false }
+variable "from_default" { default = "a" }
+locals {
+  chosen = var.from_default
+}
+module "m" {
+  source = "./m"
+  flag   = var.from_file
+}
+resource "aws_s3_bucket" "b" {
+  name = local.chosen
+}
+"#;
+    let module = r#"variable "flag" {}
+resource "aws_eks_cluster" "c" {
+  public = var.flag
+}
+"#;
+    let (rs, diags) = evaluate_module(
+        &[
+            file("main.tf", main),
+            file("terraform.tfvars", "from_file = true\n"),
+        ],
+        &[],
+        &|dir| match dir {
+            "m" => vec![file("m/main.tf", module)],
+            _ => Vec::new(),
+        },
+    );
+    assert!(diags.is_empty(), "{diags:?}");
+    let public = arg(&rs, "module.m.aws_eks_cluster.c", "public");
+    assert_eq!(public.as_bool(), Some(true));
+    assert_eq!(place(public.span()), ("terraform.tfvars", 1));
+    assert_eq!(
+        passages(res(&rs, "module.m.aws_eks_cluster.c")),
+        [(
+            ("terraform.tfvars", 1),
+            vec![("main.tf", 8), ("m/main.tf", 3)]
+        )]
+    );
+    let name = arg(&rs, "aws_s3_bucket.b", "name");
+    assert_eq!(place(name.span()), ("main.tf", 2), "the default");
+    assert_eq!(
+        passages(res(&rs, "aws_s3_bucket.b")),
+        [(("main.tf", 2), vec![("main.tf", 4), ("main.tf", 11)])]
+    );
+}
+
+/// What is computed where it is used, and what nothing wrote (unknown, null), is at the use:
+/// only a value passed on unchanged moves to where it was written.
+#[test]
+fn computed_unknown_and_null_values_stay_where_they_are_used() {
+    let main = r#"variable "private" { default = true }
+variable "unset" {}
+variable "nothing" { default = null }
+resource "aws_eks_cluster" "c" {
+  public  = !var.private
+  name    = "${var.unset}"
+  role    = var.nothing
+  literal = true
+}
+"#;
+    let (rs, _) = eval(main);
+    let at = |name: &str| place(arg(&rs, "aws_eks_cluster.c", name).span()).1;
+    assert_eq!(
+        arg(&rs, "aws_eks_cluster.c", "public").as_bool(),
+        Some(false)
+    );
+    assert_eq!(at("public"), 5);
+    assert!(arg(&rs, "aws_eks_cluster.c", "name").is_unknown());
+    assert_eq!(at("name"), 6);
+    assert_eq!(at("role"), 7);
+    assert_eq!(at("literal"), 8);
+    assert!(res(&rs, "aws_eks_cluster.c").passed.is_empty());
+}
+
+/// One module called twice: each instance's value is at its own call's argument.
+#[test]
+fn each_call_of_a_module_keeps_its_own_argument() {
+    let main = r#"module "a" {
+  source = "./m"
+  flag   = true
+}
+module "b" {
+  source = "./m"
+  flag   = false
+}
+"#;
+    let module =
+        "variable \"flag\" {}\nresource \"aws_eks_cluster\" \"c\" {\n  public = var.flag\n}\n";
+    let (rs, diags) = eval_with(&[("main.tf", main)], &[("m/main.tf", module)]);
+    assert!(diags.is_empty(), "{diags:?}");
+    for (address, value, line) in [
+        ("module.a.aws_eks_cluster.c", true, 3),
+        ("module.b.aws_eks_cluster.c", false, 7),
+    ] {
+        let public = arg(&rs, address, "public");
+        assert_eq!(public.as_bool(), Some(value));
+        assert_eq!(place(public.span()), ("main.tf", line), "{address}");
+        assert_eq!(
+            passages(res(&rs, address)),
+            [(("main.tf", line), vec![("m/main.tf", 3)])]
+        );
+    }
+}
+
+/// What `for_each`, `dynamic` and `for` pass on (`each.value`) keeps the line that wrote it.
+#[test]
+fn values_passed_through_each_keep_the_line_that_wrote_them() {
+    let main = r#"variable "policies" {
+  default = {
+    admin = "arn:aws:iam::aws:policy/AdministratorAccess"
+  }
+}
+resource "aws_iam_role_policy_attachment" "a" {
+  for_each   = { for k, v in var.policies : k => v }
+  policy_arn = each.value
+}
+"#;
+    let (rs, diags) = eval(main);
+    assert!(diags.is_empty(), "{diags:?}");
+    let address = "aws_iam_role_policy_attachment.a[\"admin\"]";
+    assert_eq!(place(arg(&rs, address, "policy_arn").span()).1, 3);
+    assert_eq!(
+        passages(res(&rs, address)),
+        [(("main.tf", 3), vec![("main.tf", 8)])]
+    );
+}
