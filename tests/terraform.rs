@@ -849,8 +849,8 @@ fn terraform_sarif_links_the_way_of_the_deciding_value() {
     );
     assert!(
         text.ends_with(&format!(
-            "from anywhere. The deciding value passes [here]({passed}) and is used \
-             [here]({used})."
+            "from anywhere [high: exposed to the internet, code execution]. The deciding value \
+             passes [here]({passed}) and is used [here]({used})."
         )),
         "{text}"
     );
