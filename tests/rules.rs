@@ -103,6 +103,9 @@ const APPLIES: &[(&str, &[Format])] = &[
     ("TM-E012", &[Kubernetes, Aws, Azure, Google]),
     // Debuggers, the Docker API and consoles by image: containers.
     ("TM-E013", &[Compose, Kubernetes]),
+    // legacy_metadata: AWS IMDSv1 and Google's legacy metadata endpoints. (Azure's metadata
+    // service always asks for its header.)
+    ("TM-E014", &[Aws, Google]),
     // Flows from the internet without TLS: every format.
     ("TM-I001", &[Compose, Kubernetes, Aws, Azure, Google]),
     // A data store exposed to the internet: published ports, LoadBalancer Services, public

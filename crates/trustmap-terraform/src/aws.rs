@@ -476,6 +476,7 @@ fn element_attributes(
     }
     let launch = launch_templates(r, index);
     user_data_secrets(r, &launch, &mut attributes);
+    metadata_service(index, r, &launch, &mut attributes);
     attributes.set_flag(AttrName::NetworkIsolated, Tri::Unknown, None);
     if r.kind == "aws_ecs_service" {
         for task in index.arg(&r.body, "task_definition") {
@@ -495,6 +496,15 @@ fn element_attributes(
         .or_else(|| launch.iter().find_map(|t| index.identity(t)))
     {
         attributes.set_flag(AttrName::ServiceAccountToken, Tri::Yes, None);
+        let named_at = std::iter::once(r)
+            .chain(launch.iter().copied())
+            .find_map(|c| {
+                catalog::identity_paths(&c.kind)
+                    .iter()
+                    .find_map(|p| crate::cloud::at(&c.body, p))
+            })
+            .map(|v| v.span().clone());
+        attributes.set_text(AttrName::RunsAs, role.address.clone(), named_at);
         rights
             .get(&role.address)
             .cloned()
@@ -505,6 +515,67 @@ fn element_attributes(
             );
     }
     attributes
+}
+
+/// Whether the instance metadata service of an instance (or of a group's instances) hands out
+/// the role's credentials to a plain request (IMDSv1): `metadata_options { http_tokens }` of the
+/// instance, else of the launch template it starts from, else the account's default
+/// (`aws_ec2_instance_metadata_defaults`); a disabled endpoint answers nothing. Without any of
+/// them the image decides (an AMI may require IMDSv2): unknown, at the template or resource
+/// where the setting would be written.
+fn metadata_service(
+    index: &Index,
+    r: &Resource,
+    launch: &[&Resource],
+    attributes: &mut Attributes,
+) {
+    if !matches!(
+        r.kind.as_str(),
+        "aws_instance" | "aws_launch_template" | "aws_autoscaling_group"
+    ) {
+        return;
+    }
+    let templates: Vec<&Resource> = launch
+        .iter()
+        .copied()
+        .chain(r.body.all("launch_template").into_iter().flat_map(|t| {
+            ["id", "name"]
+                .iter()
+                .flat_map(|k| index.arg(t, k))
+                .collect::<Vec<_>>()
+        }))
+        .collect();
+    // Where the setting belongs when nothing states it: the template the instances start
+    // from, else the resource itself.
+    let unstated_at = templates.first().map_or(&r.span, |t| &t.span).clone();
+    let stated = std::iter::once(r)
+        .chain(templates)
+        .chain(index.of_kind("aws_ec2_instance_metadata_defaults"))
+        .find_map(|c| {
+            let options = if c.kind == "aws_ec2_instance_metadata_defaults" {
+                &c.body
+            } else {
+                c.body.all("metadata_options").into_iter().next()?
+            };
+            if let Some(endpoint) = options
+                .get("http_endpoint")
+                .filter(|e| e.as_str() == Some("disabled"))
+            {
+                return Some((Tri::No, endpoint.span().clone()));
+            }
+            let tokens = options.get("http_tokens")?;
+            let legacy = match tokens.as_str() {
+                Some("required") => Tri::No,
+                Some("optional") => Tri::Yes,
+                // `no-preference` (account defaults) leaves it to the image.
+                _ => Tri::Unknown,
+            };
+            Some((legacy, tokens.span().clone()))
+        });
+    match stated {
+        Some((legacy, span)) => attributes.set_flag(AttrName::LegacyMetadata, legacy, Some(span)),
+        None => attributes.set_flag(AttrName::LegacyMetadata, Tri::Unknown, Some(unstated_at)),
+    }
 }
 
 /// Secrets written into an instance's user data (`export AWS_SECRET_ACCESS_KEY=...`), or into

@@ -772,12 +772,16 @@ pub(crate) struct Provider {
 pub(crate) const PROVIDERS: &[Provider] = &[aws::PROVIDER, azure::PROVIDER, google::PROVIDER];
 
 /// Each provider's resources through its mapping; resources of other providers (`random_`,
-/// `null_`) are not part of the model.
+/// `null_`) are not part of the model. Provider configurations state the credentials written
+/// in them.
 pub(crate) fn model(resources: Vec<Resource>, root: &str) -> Fragment {
     // Each provider's resources, moved (not copied) into their own list.
     let mut by_provider: Vec<Vec<Resource>> = PROVIDERS.iter().map(|_| Vec::new()).collect();
+    let mut configurations = Vec::new();
     for resource in resources {
-        if let Some(slot) = PROVIDERS
+        if is_provider_configuration(&resource) {
+            configurations.push(resource);
+        } else if let Some(slot) = PROVIDERS
             .iter()
             .position(|p| resource.kind.starts_with(p.prefix))
         {
@@ -790,5 +794,15 @@ pub(crate) fn model(resources: Vec<Resource>, root: &str) -> Fragment {
             fragment.absorb((provider.model)(&Index::new(own), root));
         }
     }
+    crate::access::provider_credentials(&configurations, root, &mut fragment);
     fragment
+}
+
+/// Whether a resource stands for a provider configuration (`provider "aws" { ... }`), which
+/// a plan or state does not hold.
+pub(crate) fn is_provider_configuration(resource: &Resource) -> bool {
+    resource
+        .kind
+        .strip_prefix(crate::value::PROVIDER_CONFIGURATION)
+        .is_some_and(|rest| rest.starts_with('.'))
 }

@@ -183,6 +183,8 @@ struct Parsed {
     variables: Vec<Block>,
     locals: BTreeMap<String, Attr>,
     resources: Vec<Block>,
+    /// `provider "NAME"` blocks: their arguments may hold credentials written in the code.
+    providers: Vec<Block>,
     modules: Vec<Block>,
     outputs: Vec<Block>,
     /// `data "aws_iam_policy_document"` blocks by name: the one data source whose value is
@@ -210,6 +212,7 @@ fn parse_module(files: &[&TerraformFile], diags: &mut Vec<Diagnostic>) -> Parsed
                     }
                 }
                 ("resource", 2) => parsed.resources.push(b),
+                ("provider", 1) => parsed.providers.push(b),
                 ("module", 1) => parsed.modules.push(b),
                 ("output", 1) => parsed.outputs.push(b),
                 ("data", 2) if b.labels[0] == POLICY_DOCUMENT => {
@@ -813,6 +816,9 @@ impl Run<'_> {
         for block in &parsed.resources {
             self.resource(m, block);
         }
+        for block in &parsed.providers {
+            self.provider(m, block);
+        }
         for block in &parsed.modules {
             let call = self.module_call(m, &block.labels[0], &block.span);
             for (_, child) in &call.instances {
@@ -967,6 +973,28 @@ impl Run<'_> {
                 called_from: self.insts[m].called_from.clone(),
             });
         }
+    }
+
+    /// `provider "NAME"`: one configuration (per `alias`), kept as a resource of the kind
+    /// [`crate::value::PROVIDER_CONFIGURATION`]`.NAME` at `provider.NAME[.ALIAS]`, so that
+    /// credentials written in it are read as any resource's are. A provider block has no
+    /// `count` or `for_each`: it is evaluated once.
+    fn provider(&mut self, m: Id, block: &Block) {
+        let name = &block.labels[0];
+        let body = self.body(m, &mut Scope::new(), &block.body, &block.span, true);
+        let alias = body
+            .get("alias")
+            .and_then(Value::as_str)
+            .map_or_else(String::new, |a| format!(".{a}"));
+        let base = format!("{}provider.{name}", self.insts[m].prefix);
+        self.resources.push(Resource {
+            address: format!("{base}{alias}"),
+            base_address: base,
+            kind: format!("{}.{name}", crate::value::PROVIDER_CONFIGURATION),
+            span: block.span.clone(),
+            body,
+            called_from: self.insts[m].called_from.clone(),
+        });
     }
 
     /// A block body as an object: attributes, then nested blocks under their type (repeated).

@@ -14,7 +14,7 @@ use crate::cloud::{
 };
 use crate::value::{Resource, Value};
 use std::collections::BTreeMap;
-use trustmap_model::{AttrName, Flow, Fragment, Span, Tri};
+use trustmap_model::{AttrName, Attributes, Flow, Fragment, Span, Tri};
 
 /// The zone every Google Cloud resource of a scan lives in, unless its network is known.
 pub const PROJECT_ZONE: &str = "tf:google";
@@ -68,11 +68,14 @@ fn model(index: &Index, root: &str) -> Fragment {
             .find_map(|p| blocks_at(&r.body, p).into_iter().next())
         {
             attributes.set_flag(AttrName::ServiceAccountToken, Tri::Yes, None);
+            let (runs_as, span) = account_name(account, index);
+            attributes.set_text(AttrName::RunsAs, runs_as, Some(span));
             for (right, span) in account_rights(account, &rights, index) {
                 attributes.push_item(AttrName::ServiceAccountPrivileges, right, Some(span));
             }
             attributes.set_empty_list(AttrName::ServiceAccountPrivileges);
         }
+        legacy_metadata(r, &mut attributes);
         let zone = index
             .placement(r, entry)
             .map_or_else(|| PROJECT_ZONE.to_string(), |s| id(root, &s.address));
@@ -107,6 +110,47 @@ fn model(index: &Index, root: &str) -> Fragment {
     crate::access::google(index.all(), index, root, &mut fragment);
     fragment.flows.extend(flows);
     fragment
+}
+
+/// The service account a workload runs as, as the code names it: its email, the account
+/// resource it refers to, or the project's default compute account when it names none.
+fn account_name(account: &Value, index: &Index) -> (String, Span) {
+    let name = match account.get("email") {
+        Some(Value::String(email, _)) => email.clone(),
+        Some(reference) => index
+            .resolve_all(reference)
+            .first()
+            .map_or_else(|| "a service account".to_string(), |a| a.address.clone()),
+        None => "the default compute service account".to_string(),
+    };
+    let span = account.get("email").unwrap_or(account).span().clone();
+    (name, span)
+}
+
+/// Whether an instance's metadata server still answers its legacy endpoints (`v0.1`,
+/// `v1beta1`), which need no `Metadata-Flavor` header: only when its metadata turns them back
+/// on (`disable-legacy-endpoints = "false"`); they are off otherwise.
+fn legacy_metadata(r: &Resource, attributes: &mut Attributes) {
+    if !matches!(
+        r.kind.as_str(),
+        "google_compute_instance" | "google_compute_instance_template"
+    ) {
+        return;
+    }
+    let written = r
+        .body
+        .get("metadata")
+        .and_then(|m| m.get("disable-legacy-endpoints"));
+    let legacy = match written {
+        Some(v) if v.is_unknown() || matches!(v, Value::Reference { .. }) => Tri::Unknown,
+        Some(v) => Tri::from_bool(v.as_bool() == Some(false)),
+        None => Tri::No,
+    };
+    attributes.set_flag(
+        AttrName::LegacyMetadata,
+        legacy,
+        written.map(|v| v.span().clone()),
+    );
 }
 
 /// The network an instance's first interface is on (directly, or through its subnetwork).

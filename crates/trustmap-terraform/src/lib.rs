@@ -112,6 +112,7 @@ pub fn parse_root_modules(
         // another configuration's) never hide it: the source is the model, and that is said.
         let missing: std::collections::BTreeSet<String> = resources
             .iter()
+            .filter(|r| !cloud::is_provider_configuration(r))
             .map(|r| eval::without_instance_keys(&r.address))
             .filter(|address| !covered.contains(address))
             .collect();
@@ -141,6 +142,13 @@ pub fn parse_root_modules(
             ));
             return fragment;
         }
+        // A plan or state holds no provider configuration: the source's say which credentials
+        // are written in them.
+        let configurations = resources
+            .into_iter()
+            .filter(cloud::is_provider_configuration)
+            .collect();
+        fragment.absorb(cloud_model(configurations, prefix));
         diagnostics.retain(|d| d.level == trustmap_model::DiagnosticLevel::Error);
         diagnostics.extend(document_diagnostics);
         let mut seen = BTreeSet::new();
