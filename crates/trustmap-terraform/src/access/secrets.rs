@@ -115,7 +115,7 @@ pub(crate) fn provider_credentials(
         fragment.elements.push(Element {
             id: ElementId(id(root, &configuration.address)),
             kind: ElementKind::Identity,
-            name: format!("the credentials of {}", configuration.address),
+            name: configuration.address.clone(),
             technology: Some("provider-credentials".into()),
             zone: ZoneId(zone.to_string()),
             attached_zones: Vec::new(),
