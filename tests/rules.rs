@@ -106,6 +106,8 @@ const APPLIES: &[(&str, &[Format])] = &[
     // legacy_metadata: AWS IMDSv1 and Google's legacy metadata endpoints. (Azure's metadata
     // service always asks for its header.)
     ("TM-E014", &[Aws, Google]),
+    // Remote debugging doors: App Service and Function Apps.
+    ("TM-E015", &[Azure]),
     // Flows from the internet without TLS: every format.
     ("TM-I001", &[Compose, Kubernetes, Aws, Azure, Google]),
     // A data store exposed to the internet: published ports, LoadBalancer Services, public
@@ -118,6 +120,9 @@ const APPLIES: &[(&str, &[Format])] = &[
     ("TM-I004", &[Aws, Azure]),
     // outdated_tls: cloud TLS policies.
     ("TM-I005", &[Aws, Azure, Google]),
+    // public and firewall_known on data stores: RDS, Redshift and DMS public settings, Azure
+    // public network access, Cloud SQL public IPs.
+    ("TM-I006", &[Aws, Azure, Google]),
     // logging: compose logging drivers, Kubernetes ingress controllers, load balancer and
     // gateway logs on every cloud.
     ("TM-R001", &[Compose, Kubernetes, Aws, Azure, Google]),
@@ -138,8 +143,9 @@ const APPLIES: &[(&str, &[Format])] = &[
     // long_lived_keys: legacy ServiceAccount token Secrets, access keys, client secrets,
     // service-account keys.
     ("TM-S006", &[Kubernetes, Aws, Azure, Google]),
-    // unattached: security groups and network security groups attached to nothing here.
-    ("TM-S007", &[Aws, Azure]),
+    // unattached: security groups, network security groups and VPC firewall rules attached to
+    // nothing here.
+    ("TM-S007", &[Aws, Azure, Google]),
     // read_only_root_filesystem, image: containers only.
     ("TM-T001", &[Compose, Kubernetes]),
     ("TM-T002", &[Compose, Kubernetes]),

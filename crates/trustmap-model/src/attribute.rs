@@ -189,6 +189,8 @@ vocabulary! {
     RunsAs = "runs_as": Text,
     /// Processes: the instance metadata service hands out the workload's credentials to any plain request, without a session token or header (AWS IMDSv1, `http_tokens = "optional"`; Google's legacy `v0.1`/`v1beta1` endpoints): one request forged through the workload (SSRF) reads them. Unknown when the code leaves it to the image or the account's default.
     LegacyMetadata = "legacy_metadata": Flag,
+    /// Data stores whose own setting makes them public (`publicly_accessible`, public network access): whether the firewall between the internet and them is in the scanned code. Yes when their security groups, subnet routes, firewall or network rules are (doors are drawn where these admit the internet); unknown when they are absent or name what the code does not define, so the account's defaults, another stack or the console decide who may connect.
+    FirewallKnown = "firewall_known": Flag,
 }
 
 /// Which way an attribute gets weaker, for drift checks.
@@ -242,7 +244,7 @@ impl AttrName {
             | LongLivedKeys
             | LegacyMetadata => Polarity::DangerousWhenYes,
             Forwards | Image | User | LoggingDriver | Networks | CarriedBy | Console
-            | Unattached | RunsAs => Polarity::Neutral,
+            | Unattached | RunsAs | FirewallKnown => Polarity::Neutral,
         }
     }
 }

@@ -62,6 +62,41 @@ impl Door<'_> {
     }
 }
 
+/// Doors from the internet into a data store that do not say whether their traffic is
+/// encrypted (a firewall rule opens the store's port) carry what the store says of its clients'
+/// connections (`encrypted_in_transit`: a parameter group's `rds.force_ssl`, a server's TLS
+/// enforcement), at the setting that says it. Doors whose protocol decides it themselves (HTTP,
+/// HTTPS) and doors for all traffic are left as they are.
+pub(crate) fn store_transport(elements: &[Element], flows: &mut [Flow]) {
+    let stores: BTreeMap<&str, &Attributes> = elements
+        .iter()
+        .filter(|e| e.kind == trustmap_model::ElementKind::DataStore)
+        .map(|e| (e.id.0.as_str(), &e.attributes))
+        .collect();
+    for flow in flows.iter_mut().filter(|f| f.source.0 == INTERNET_ELEMENT) {
+        let Some(store) = stores.get(flow.target.0.as_str()) else {
+            continue;
+        };
+        let Some(said) = store.get(AttrName::EncryptedInTransit) else {
+            continue;
+        };
+        let undecided = flow.attributes.get(AttrName::EncryptedInTransit).is_some()
+            && flow.attributes.flag(AttrName::EncryptedInTransit) == Tri::Unknown;
+        let own_protocol = matches!(
+            flow.protocol,
+            Some(Protocol::All | Protocol::Http | Protocol::Https) | None
+        );
+        if undecided && !own_protocol {
+            let span = said.span.clone().or_else(|| flow.span.clone());
+            flow.attributes.set_flag(
+                AttrName::EncryptedInTransit,
+                store.flag(AttrName::EncryptedInTransit),
+                span,
+            );
+        }
+    }
+}
+
 /// Whether a listener protocol encrypts (`https`, `tls`, `ssl`) or not (`http`).
 pub(crate) fn listener_encryption(protocol: &str) -> Tri {
     match protocol {
