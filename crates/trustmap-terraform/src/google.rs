@@ -154,27 +154,32 @@ fn legacy_metadata(r: &Resource, attributes: &mut Attributes) {
     );
 }
 
-/// A Cloud SQL instance that turns its public IP on (`ipv4_enabled = true`) is public at that
-/// line; its firewall is its authorized networks, known unless one of them is not known here
-/// (a dynamic block over a variable). Those admitting everyone are its door (`cloud_sql`).
+/// A Cloud SQL instance states whether it requires TLS (`cloud_sql_tls`). One with a public IP
+/// (`ipv4_enabled`, true by default) is public; its firewall is its authorized networks, known
+/// unless one of them is not known here (a dynamic block over a variable). Those admitting
+/// everyone are its door (`cloud_sql`).
 fn cloud_sql_public(r: &Resource, attributes: &mut Attributes) {
     if r.kind != "google_sql_database_instance" {
         return;
     }
+    let (encrypted, span) = cloud_sql_tls(r);
+    attributes.set_flag(AttrName::EncryptedInTransit, encrypted, span);
     let configurations: Vec<&Value> = r
         .body
         .all("settings")
         .into_iter()
         .flat_map(|s| s.all("ip_configuration"))
         .collect();
-    let Some(enabled) = configurations
-        .iter()
-        .find_map(|c| c.get("ipv4_enabled"))
-        .filter(|v| v.as_bool() == Some(true))
-    else {
+    // A public IP unless `ipv4_enabled = false`.
+    let enabled = configurations.iter().find_map(|c| c.get("ipv4_enabled"));
+    if enabled.is_some_and(|v| v.as_bool() != Some(true)) {
         return;
-    };
-    attributes.set_flag(AttrName::Public, Tri::Yes, Some(enabled.span().clone()));
+    }
+    attributes.set_flag(
+        AttrName::Public,
+        Tri::Yes,
+        enabled.map(|v| v.span().clone()),
+    );
     let unknown = configurations
         .iter()
         .flat_map(|c| c.all("authorized_networks"))
@@ -431,6 +436,26 @@ fn allow_doors(
 ) -> Vec<Flow> {
     let mut doors = Vec::new();
     for allow in rule.body.all("allow") {
+        // An `allow` not known here (a dynamic block over a variable) opens ports not known.
+        if allow.is_unknown() {
+            doors.push(
+                Door {
+                    target,
+                    protocol: None,
+                    port: None,
+                    origin: "firewall",
+                    span: ranges.span().clone(),
+                    public,
+                    encrypted: Some(Tri::Unknown),
+                    authenticated: None,
+                }
+                .flow(root),
+            );
+            continue;
+        }
+        if !matches!(allow, Value::Object(..)) {
+            continue;
+        }
         let protocol = allow
             .get("protocol")
             .and_then(Value::as_str)
@@ -901,23 +926,7 @@ fn cloud_sql(index: &Index, root: &str, flows: &mut Vec<Flow>) {
         } else {
             3306
         };
-        let ssl_written = path(&["settings", "ip_configuration", "ssl_mode"]);
-        let required_written = path(&["settings", "ip_configuration", "require_ssl"]);
-        let ssl = ssl_written.and_then(Value::as_str);
-        let required = required_written.and_then(Value::as_bool);
-        let encrypted = match (ssl, required) {
-            (Some("ENCRYPTED_ONLY" | "TRUSTED_CLIENT_CERTIFICATE_REQUIRED"), _)
-            | (_, Some(true)) => Tri::Yes,
-            // Written but not known statically: unknown, not the default.
-            _ if ssl_written.is_some_and(|v| ssl.is_none() && !matches!(v, Value::Null(_)))
-                || required_written
-                    .is_some_and(|v| required.is_none() && !matches!(v, Value::Null(_))) =>
-            {
-                Tri::Unknown
-            }
-            // The default accepts unencrypted connections.
-            _ => Tri::No,
-        };
+        let (encrypted, _) = cloud_sql_tls(instance);
         let (ports, protocol, _) = describe("tcp", Some(port), Some(port));
         flows.push(
             Door {
@@ -935,6 +944,41 @@ fn cloud_sql(index: &Index, root: &str, flows: &mut Vec<Flow>) {
             .flow(root),
         );
     }
+}
+
+/// Whether a Cloud SQL instance refuses connections without TLS (`ssl_mode =
+/// "ENCRYPTED_ONLY"` or `"TRUSTED_CLIENT_CERTIFICATE_REQUIRED"`, or the older `require_ssl =
+/// true`), at the setting that says; by default it accepts unencrypted connections.
+fn cloud_sql_tls(instance: &Resource) -> (Tri, Option<Span>) {
+    let path = |key: &str| {
+        at(
+            &instance.body,
+            &["settings".into(), "ip_configuration".into(), key.into()],
+        )
+    };
+    let ssl_written = path("ssl_mode");
+    let required_written = path("require_ssl");
+    let ssl = ssl_written.and_then(Value::as_str);
+    let required = required_written.and_then(Value::as_bool);
+    let span = ssl_written
+        .or(required_written)
+        .filter(|v| !matches!(v, Value::Null(_)))
+        .map(|v| v.span().clone());
+    let encrypted = match (ssl, required) {
+        (Some("ENCRYPTED_ONLY" | "TRUSTED_CLIENT_CERTIFICATE_REQUIRED"), _) | (_, Some(true)) => {
+            Tri::Yes
+        }
+        // Written but not known statically: unknown, not the default.
+        _ if ssl_written.is_some_and(|v| ssl.is_none() && !matches!(v, Value::Null(_)))
+            || required_written
+                .is_some_and(|v| required.is_none() && !matches!(v, Value::Null(_))) =>
+        {
+            Tri::Unknown
+        }
+        // The default accepts unencrypted connections.
+        _ => Tri::No,
+    };
+    (encrypted, span)
 }
 
 /// GKE control planes are public unless the endpoint is private or master authorized networks

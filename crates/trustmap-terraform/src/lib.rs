@@ -516,6 +516,46 @@ resource "aws_db_instance" "db" {
         );
     }
 
+    /// A plan holds no provider configuration: credentials written in the source's provider
+    /// block are still stated (named, never shown), and they do not make the plan incomplete.
+    #[test]
+    fn provider_credentials_are_read_from_the_source_beside_a_plan() {
+        let source = format!(
+            "{}\nprovider \"aws\" {{\n  access_key = \"AKIAIOSFODNN7EXAMPLE\"\n}}\n",
+            include_str!("../../../fixtures/terraform/plan/main.tf")
+        );
+        let module = include_str!("../../../fixtures/terraform/plan/modules/logs/main.tf");
+        let plan = include_str!("../../../fixtures/terraform/plan/plan.json");
+        let folders = BTreeMap::from([(
+            "modules/logs".to_string(),
+            vec![TerraformFile {
+                path: "modules/logs/main.tf".into(),
+                text: module.into(),
+            }],
+        )]);
+        let root = root_with_document(&source, plan);
+        let fragment = parse_root_modules(&[root], &folders, &trustmap_model::Limits::default());
+        assert!(
+            !fragment
+                .diagnostics
+                .iter()
+                .any(|d| d.code == "terraform-plan-incomplete"),
+            "{:?}",
+            fragment.diagnostics
+        );
+        let provider = fragment
+            .elements
+            .iter()
+            .find(|e| e.id.0 == "tf:provider.aws")
+            .expect("the provider's credentials are an identity");
+        let secrets = provider
+            .attributes
+            .items(trustmap_model::AttrName::PlaintextSecrets);
+        assert_eq!(secrets.len(), 1);
+        assert_eq!(secrets[0].value, "access_key");
+        assert!(!format!("{fragment:?}").contains("AKIAIOSFODNN7EXAMPLE"));
+    }
+
     /// Values of sensitive variables (from a variable file or a default), and any value of a
     /// variable file in a message, never reach the model or a diagnostic; the plaintext
     /// secret is still found, by its key.

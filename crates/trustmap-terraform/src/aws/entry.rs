@@ -131,7 +131,8 @@ fn classic_listener_tls(
 
 /// Whether a classic load balancer's SSL negotiation policy accepts TLS 1.0 or 1.1: the
 /// predefined policy it references, else the protocols it turns on (`Protocol-TLSv1`,
-/// `Protocol-TLSv1.1`, `Protocol-SSLv3`), each at the value that decides.
+/// `Protocol-TLSv1.1`, `Protocol-SSLv3`; a custom policy offers none it does not turn on), at
+/// the value that decides.
 fn negotiation_policy_tls(policy: &Resource) -> (Tri, Option<Span>) {
     let attributes = policy.body.all("policy_attribute");
     let value_of = |name: &str| {
@@ -156,8 +157,17 @@ fn negotiation_policy_tls(policy: &Resource) -> (Tri, Option<Span>) {
         };
         return (outdated, Some(value.span().clone()));
     }
-    match value_of("Protocol-TLSv1.2") {
-        Some(strong) => (Tri::No, Some(strong.span().clone())),
+    // A custom policy offers only the protocols it turns on.
+    match [
+        "Protocol-TLSv1.2",
+        "Protocol-SSLv3",
+        "Protocol-TLSv1",
+        "Protocol-TLSv1.1",
+    ]
+    .iter()
+    .find_map(|name| value_of(name))
+    {
+        Some(written) => (Tri::No, Some(written.span().clone())),
         None => (Tri::Unknown, Some(policy.span.clone())),
     }
 }
