@@ -557,18 +557,12 @@ fn public_store_firewall(
                     .is_some_and(|g| g.kind == "aws_security_group")
             })
     });
-    let subnets: Vec<&Resource> = entry
+    let subnets = entry
         .placement
         .iter()
         .find_map(|p| crate::cloud::at(&r.body, p))
-        .map(|v| index.resolve_all(v))
-        .unwrap_or_default()
-        .into_iter()
-        .flat_map(|s| match catalog::facts(&s.kind) {
-            Some(facts) if !facts.places_in.is_empty() => index.arg_path(&s.body, &facts.places_in),
-            _ => vec![s],
-        })
-        .collect();
+        .map(|v| index.placed_in(v))
+        .unwrap_or_default();
     let private = !subnets.is_empty()
         && subnets
             .iter()

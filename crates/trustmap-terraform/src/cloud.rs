@@ -272,17 +272,25 @@ impl<'r> Index<'r> {
     pub(crate) fn placement(&self, resource: &Resource, entry: &Entry) -> Option<&'r Resource> {
         entry.placement.iter().find_map(|path| {
             at(&resource.body, path)
-                .map(|v| self.resolve_all(v))
+                .map(|v| self.placed_in(v))
                 .unwrap_or_default()
                 .into_iter()
-                .flat_map(|r| match catalog::facts(&r.kind) {
-                    Some(facts) if !facts.places_in.is_empty() => {
-                        self.arg_path(&r.body, &facts.places_in)
-                    }
-                    _ => vec![r],
-                })
                 .find(|r| catalog::zone(&r.kind).is_some())
         })
+    }
+
+    /// Every subnet or network a placement argument's value names: directly, or through what
+    /// stands for subnets (a subnet group's subnets, an interface's subnet).
+    pub(crate) fn placed_in(&self, value: &Value) -> Vec<&'r Resource> {
+        self.resolve_all(value)
+            .into_iter()
+            .flat_map(|r| match catalog::facts(&r.kind) {
+                Some(facts) if !facts.places_in.is_empty() => {
+                    self.arg_path(&r.body, &facts.places_in)
+                }
+                _ => vec![r],
+            })
+            .collect()
     }
 
     /// The identity a resource runs as, following what stands for one (an instance profile
