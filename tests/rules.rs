@@ -105,7 +105,7 @@ const APPLIES: &[(&str, &[Format])] = &[
     ("TM-E013", &[Compose, Kubernetes]),
     // legacy_metadata: AWS IMDSv1 and Google's legacy metadata endpoints. (Azure's metadata
     // service always asks for its header.)
-    ("TM-E014", &[Aws, Google]),
+    ("TM-E016", &[Aws, Google]),
     // Remote debugging doors: App Service and Function Apps.
     ("TM-E015", &[Azure]),
     // Flows from the internet without TLS: every format.
