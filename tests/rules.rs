@@ -109,6 +109,11 @@ const APPLIES: &[(&str, &[Format])] = &[
     // read_only_root_filesystem on containers; logging on compose services, Kubernetes ingress
     // controllers, and load balancer, gateway and bucket logs on every cloud.
     ("TM-E014", &[Compose, Kubernetes, Aws, Azure, Google]),
+    // legacy_metadata: AWS IMDSv1 and Google's legacy metadata endpoints. (Azure's metadata
+    // service always asks for its header.)
+    ("TM-E016", &[Aws, Google]),
+    // Remote debugging doors: App Service and Function Apps.
+    ("TM-E015", &[Azure]),
     // Flows from the internet without TLS: every format.
     ("TM-I001", &[Compose, Kubernetes, Aws, Azure, Google]),
     // A data store exposed to the internet: published ports, LoadBalancer Services, public
@@ -121,6 +126,9 @@ const APPLIES: &[(&str, &[Format])] = &[
     ("TM-I004", &[Aws, Azure]),
     // outdated_tls: cloud TLS policies.
     ("TM-I005", &[Aws, Azure, Google]),
+    // public and firewall_known on data stores: RDS, Redshift and DMS public settings, Azure
+    // public network access, Cloud SQL public IPs.
+    ("TM-I006", &[Aws, Azure, Google]),
     // authenticated on data stores: container images with their auth settings, ElastiCache
     // and Memorystore AUTH. (No Azure catalog entry states it.)
     ("TM-S001", &[Compose, Kubernetes, Aws, Google]),
@@ -138,8 +146,9 @@ const APPLIES: &[(&str, &[Format])] = &[
     // long_lived_keys: legacy ServiceAccount token Secrets, access keys, client secrets,
     // service-account keys.
     ("TM-S006", &[Kubernetes, Aws, Azure, Google]),
-    // unattached: security groups and network security groups attached to nothing here.
-    ("TM-S007", &[Aws, Azure]),
+    // unattached: security groups, network security groups and VPC firewall rules attached to
+    // nothing here.
+    ("TM-S007", &[Aws, Azure, Google]),
     // image: containers only.
     ("TM-T002", &[Compose, Kubernetes]),
     // backups = no on a store the internet can change: RDS and S3, Cloud SQL and buckets.

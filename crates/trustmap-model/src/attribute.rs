@@ -187,6 +187,12 @@ vocabulary! {
     LongLivedKeys = "long_lived_keys": Flag,
     /// Identities: the workloads in the scanned code that run with the identity's credentials (whoever compromises one holds its rights). Empty when none does: the identity is used from elsewhere.
     CarriedBy = "carried_by": List,
+    /// Processes: the identity whose credentials the workload holds, as the code names it (`aws_iam_role.app`, a service account's email, `the default compute service account`).
+    RunsAs = "runs_as": Text,
+    /// Processes: the instance metadata service hands out the workload's credentials to any plain request, without a session token or header (AWS IMDSv1, `http_tokens = "optional"`; Google's legacy `v0.1`/`v1beta1` endpoints): one request forged through the workload (SSRF) reads them. Unknown when the code leaves it to the image or the account's default.
+    LegacyMetadata = "legacy_metadata": Flag,
+    /// Data stores whose own setting makes them public (`publicly_accessible`, public network access): whether the firewall between the internet and them is in the scanned code. Yes when their security groups, subnet routes, firewall or network rules are (doors are drawn where these admit the internet); unknown when they are absent or name what the code does not define, so the account's defaults, another stack or the console decide who may connect.
+    FirewallKnown = "firewall_known": Flag,
 }
 
 /// Which way an attribute gets weaker, for drift checks.
@@ -237,9 +243,10 @@ impl AttrName {
             | ExposedPorts
             | Rights
             | AssumableBy
-            | LongLivedKeys => Polarity::DangerousWhenYes,
+            | LongLivedKeys
+            | LegacyMetadata => Polarity::DangerousWhenYes,
             Forwards | Image | ImageOrigin | User | LoggingDriver | Networks | CarriedBy
-            | Console | Unattached => Polarity::Neutral,
+            | Console | Unattached | RunsAs | FirewallKnown => Polarity::Neutral,
         }
     }
 }

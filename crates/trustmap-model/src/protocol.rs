@@ -106,6 +106,7 @@ vocabulary! {
     Mount = "mount", "A mounted volume, secret or host path: reading and writing its files.";
     NodeInspector = "node-inspector", "The Node.js inspector (port 9229): a debugger, code execution for whoever attaches.";
     Jdwp = "jdwp", "A JVM's debug wire protocol (port 5005 by convention): code execution for whoever attaches.";
+    Msvsmon = "msvsmon", "The Visual Studio remote debugger (App Service remote debugging, ports 4022 to 4026): code execution for whoever attaches with the app's deployment credentials.";
 }
 
 /// A protocol name outside the vocabulary, lower-cased. Only [`Protocol::parse`] makes one,

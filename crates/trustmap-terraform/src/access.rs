@@ -17,6 +17,7 @@ pub(crate) use aws::model as aws;
 pub(crate) use aws::rest_api_reach;
 pub(crate) use azure::model as azure;
 pub(crate) use google::model as google;
+pub(crate) use secrets::provider_credentials;
 
 use crate::cloud::id;
 use crate::value::Resource;

@@ -156,8 +156,9 @@ fn model(index: &Index, root: &str) -> Fragment {
     let elements = Elements::read(index);
     let throttled = throttled_apis(index);
     for (r, entry) in elements.elements.values() {
-        let attributes =
+        let mut attributes =
             element_attributes(index, r, entry, &companions, &routes, &rights, &throttled);
+        public_store_firewall(index, r, entry, &routes, &mut attributes);
         let zone = index
             .placement(r, entry)
             .map_or_else(|| ACCOUNT_ZONE.to_string(), |s| id(root, &s.address));
@@ -174,6 +175,7 @@ fn model(index: &Index, root: &str) -> Fragment {
     eks_endpoints(index, root, &mut flows);
     edges(index, root, &mut flows);
     configured_flows(index, root, &mut flows);
+    crate::cloud::store_transport(&fragment.elements, &mut flows);
     fragment.flows.extend(flows);
     fragment
 }
@@ -476,6 +478,10 @@ fn element_attributes(
     }
     let launch = launch_templates(r, index);
     user_data_secrets(r, &launch, &mut attributes);
+    metadata_service(index, r, &launch, &mut attributes);
+    if let Some((required, span)) = database_tls(index, r) {
+        attributes.set_flag(AttrName::EncryptedInTransit, required, span);
+    }
     attributes.set_flag(AttrName::NetworkIsolated, Tri::Unknown, None);
     if r.kind == "aws_ecs_service" {
         for task in index.arg(&r.body, "task_definition") {
@@ -495,6 +501,15 @@ fn element_attributes(
         .or_else(|| launch.iter().find_map(|t| index.identity(t)))
     {
         attributes.set_flag(AttrName::ServiceAccountToken, Tri::Yes, None);
+        let named_at = std::iter::once(r)
+            .chain(launch.iter().copied())
+            .find_map(|c| {
+                catalog::identity_paths(&c.kind)
+                    .iter()
+                    .find_map(|p| crate::cloud::at(&c.body, p))
+            })
+            .map(|v| v.span().clone());
+        attributes.set_text(AttrName::RunsAs, role.address.clone(), named_at);
         rights
             .get(&role.address)
             .cloned()
@@ -505,6 +520,220 @@ fn element_attributes(
             );
     }
     attributes
+}
+
+/// Whether the firewall of a data store set to be public (`publicly_accessible = true`) is in
+/// the scanned code (`firewall_known`): yes when every security group it names is defined here
+/// (their rules draw its doors), or when every subnet it is placed in is known to have no route
+/// to the internet; unknown when it names no security group (the VPC's default group, changed
+/// anywhere) or one the code does not define.
+fn public_store_firewall(
+    index: &Index,
+    r: &Resource,
+    entry: &Entry,
+    routes: &Routes,
+    attributes: &mut Attributes,
+) {
+    if entry.kind != trustmap_model::ElementKind::DataStore
+        || attributes.flag(AttrName::Public) != Tri::Yes
+        || attributes
+            .get(AttrName::Public)
+            .is_none_or(|a| a.span.is_none())
+    {
+        return;
+    }
+    let groups = entry
+        .security_groups
+        .iter()
+        .find_map(|p| crate::cloud::at(&r.body, p));
+    let groups_known = groups.is_some_and(|value| {
+        let named = value.items();
+        !value.is_unknown()
+            && !named.is_empty()
+            && named.iter().all(|item| {
+                index
+                    .resolve_all(item)
+                    .first()
+                    .is_some_and(|g| g.kind == "aws_security_group")
+            })
+    });
+    let subnets = entry
+        .placement
+        .iter()
+        .find_map(|p| crate::cloud::at(&r.body, p))
+        .map(|v| index.placed_in(v))
+        .unwrap_or_default();
+    let private = !subnets.is_empty()
+        && subnets
+            .iter()
+            .all(|s| s.kind == "aws_subnet" && routes.publicness(&s.address) == Tri::No);
+    let known = if groups_known || private {
+        Tri::Yes
+    } else {
+        Tri::Unknown
+    };
+    let span = groups.map(|g| g.span().clone());
+    attributes.set_flag(AttrName::FirewallKnown, known, span);
+}
+
+/// Whether the instance metadata service of an instance (or of a group's instances) hands out
+/// the role's credentials to a plain request (IMDSv1): `metadata_options { http_tokens }` of the
+/// instance, else of the launch template it starts from, else the account's default
+/// (`aws_ec2_instance_metadata_defaults`); a disabled endpoint answers nothing. Without any of
+/// them the image decides (an AMI may require IMDSv2): unknown, at the template or resource
+/// where the setting would be written.
+fn metadata_service(
+    index: &Index,
+    r: &Resource,
+    launch: &[&Resource],
+    attributes: &mut Attributes,
+) {
+    if !matches!(
+        r.kind.as_str(),
+        "aws_instance" | "aws_launch_template" | "aws_autoscaling_group"
+    ) {
+        return;
+    }
+    let templates: Vec<&Resource> = launch
+        .iter()
+        .copied()
+        .chain(r.body.all("launch_template").into_iter().flat_map(|t| {
+            ["id", "name"]
+                .iter()
+                .flat_map(|k| index.arg(t, k))
+                .collect::<Vec<_>>()
+        }))
+        .collect();
+    // Where the setting belongs when nothing states it: the template the instances start
+    // from, else the resource itself.
+    let unstated_at = templates.first().map_or(&r.span, |t| &t.span).clone();
+    let stated = std::iter::once(r)
+        .chain(templates)
+        .chain(index.of_kind("aws_ec2_instance_metadata_defaults"))
+        .find_map(|c| {
+            let options = if c.kind == "aws_ec2_instance_metadata_defaults" {
+                &c.body
+            } else {
+                c.body.all("metadata_options").into_iter().next()?
+            };
+            if let Some(endpoint) = options
+                .get("http_endpoint")
+                .filter(|e| e.as_str() == Some("disabled"))
+            {
+                return Some((Tri::No, endpoint.span().clone()));
+            }
+            let tokens = options.get("http_tokens")?;
+            let legacy = match tokens.as_str() {
+                Some("required") => Tri::No,
+                Some("optional") => Tri::Yes,
+                // `no-preference` (account defaults) leaves it to the image.
+                _ => Tri::Unknown,
+            };
+            Some((legacy, tokens.span().clone()))
+        });
+    match stated {
+        Some((legacy, span)) => attributes.set_flag(AttrName::LegacyMetadata, legacy, Some(span)),
+        None => attributes.set_flag(AttrName::LegacyMetadata, Tri::Unknown, Some(unstated_at)),
+    }
+}
+
+/// Whether an RDS instance or Aurora cluster refuses connections without TLS: its parameter
+/// group's `rds.force_ssl` (PostgreSQL, SQL Server) or `require_secure_transport` (MySQL,
+/// MariaDB), at the value that sets it; else the default of its engine and version (only RDS
+/// for PostgreSQL 15 and later requires TLS by default), which a group defined outside the
+/// code may change (unknown). `None` for other resources and for engines whose TLS lies
+/// elsewhere (Oracle's option groups, Db2's `db2comm`).
+fn database_tls(index: &Index, r: &Resource) -> Option<(Tri, Option<Span>)> {
+    let group_key = match r.kind.as_str() {
+        "aws_db_instance" => "parameter_group_name",
+        "aws_rds_cluster" => "db_cluster_parameter_group_name",
+        _ => return None,
+    };
+    let written = r.body.get(group_key);
+    let group = index.arg(&r.body, group_key).into_iter().next();
+    // The engine family: the instance's engine and version, else the group's family
+    // (`postgres15`, `default.mysql8.0`).
+    let engine = r.body.get("engine").and_then(Value::as_str);
+    let version = r.body.get("engine_version").and_then(Value::as_str);
+    let family = group
+        .and_then(|g| g.body.get("family"))
+        .or(written)
+        .and_then(Value::as_str)
+        .map(|f| f.trim_start_matches("default.").to_ascii_lowercase());
+    let (parameter, default) = tls_default(engine, version, family.as_deref())?;
+    let Some(group) = group else {
+        return match written {
+            // AWS's own groups (`default.postgres16`) keep the default.
+            Some(name) if name.as_str().is_some_and(|n| n.starts_with("default.")) => {
+                Some((default, None))
+            }
+            Some(name) => Some((Tri::Unknown, Some(name.span().clone()))),
+            None => Some((default, None)),
+        };
+    };
+    for block in group.body.all("parameter") {
+        let name = block.get("name");
+        match name.and_then(Value::as_str) {
+            Some(n) if n.eq_ignore_ascii_case(parameter) => {
+                let value = block.get("value");
+                let text = value.and_then(|v| {
+                    v.as_str()
+                        .map(str::to_ascii_lowercase)
+                        .or_else(|| v.as_f64().map(|n| n.to_string()))
+                });
+                let required = match text.as_deref() {
+                    Some("1" | "on" | "true") => Tri::Yes,
+                    Some("0" | "off" | "false") => Tri::No,
+                    _ => Tri::Unknown,
+                };
+                let span = value.unwrap_or(block).span().clone();
+                return Some((required, Some(span)));
+            }
+            Some(_) => {}
+            // A parameter whose name is not known may be this one.
+            None => return Some((Tri::Unknown, Some(block.span().clone()))),
+        }
+    }
+    Some((default, None))
+}
+
+/// The parameter that requires TLS for an engine, and whether the engine requires it when the
+/// parameter is not set: (`rds.force_ssl`, yes) for PostgreSQL 15 and later. `None` when the
+/// engine is not known, or keeps its TLS setting elsewhere.
+fn tls_default(
+    engine: Option<&str>,
+    version: Option<&str>,
+    family: Option<&str>,
+) -> Option<(&'static str, Tri)> {
+    let engine = engine.map(str::to_ascii_lowercase);
+    let named = engine.as_deref().or(family)?;
+    let major = |text: &str| {
+        text.trim_start_matches(|c: char| !c.is_ascii_digit())
+            .split('.')
+            .next()
+            .and_then(|m| m.parse::<u32>().ok())
+    };
+    if named.starts_with("aurora-postgresql") {
+        Some(("rds.force_ssl", Tri::No))
+    } else if named.starts_with("postgres") {
+        // The family carries the major version (`postgres15`), the engine does not.
+        let version = if engine.is_some() { version } else { family };
+        let default = match version.and_then(major) {
+            Some(v) if v >= 15 => Tri::Yes,
+            Some(_) => Tri::No,
+            None => Tri::Unknown,
+        };
+        Some(("rds.force_ssl", default))
+    } else if named.starts_with("sqlserver") {
+        Some(("rds.force_ssl", Tri::No))
+    } else if named.starts_with("mysql")
+        || named.starts_with("mariadb")
+        || named.starts_with("aurora")
+    {
+        Some(("require_secure_transport", Tri::No))
+    } else {
+        None
+    }
 }
 
 /// Secrets written into an instance's user data (`export AWS_SECRET_ACCESS_KEY=...`), or into

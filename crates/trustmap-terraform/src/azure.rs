@@ -59,12 +59,18 @@ fn model(index: &Index, root: &str) -> Fragment {
         .extend(zones(index, root, SUBSCRIPTION_ZONE, &companions));
     let interfaces = Interfaces::read(index);
     let rights = role_rights(index);
+    let firewalled = firewalled_stores(index);
+    let transport = secure_transport_settings(index);
     let mut flows: Vec<Flow> = Vec::new();
     for r in index.all() {
         let Some(entry) = crate::catalog::entry(&r.kind) else {
             continue;
         };
         let mut attributes = catalog_attributes(r, &entry.flags, &companions);
+        public_network(r, &firewalled, &mut attributes);
+        if let Some((required, span)) = flexible_server_tls(r, &transport) {
+            attributes.set_flag(AttrName::EncryptedInTransit, required, span);
+        }
         // A WAF policy attached to a gateway filters it as the inline configuration does.
         if let Some(policy) = r
             .body
@@ -91,9 +97,134 @@ fn model(index: &Index, root: &str) -> Fragment {
     front_doors(index, root, &mut flows);
     configured_flows(index, root, &mut flows);
     unattached_security_groups(index, &interfaces, root, &mut fragment, &mut flows);
+    crate::cloud::store_transport(&fragment.elements, &mut flows);
     crate::access::azure(index.all(), index, root, &mut fragment);
     fragment.flows.extend(flows);
     fragment
+}
+
+/// The data stores whose public network access can be turned on (`public_network_access_enabled`).
+const PUBLIC_NETWORK_STORES: &[&str] = &[
+    "azurerm_mssql_server",
+    "azurerm_sql_server",
+    "azurerm_postgresql_server",
+    "azurerm_mysql_server",
+    "azurerm_postgresql_flexible_server",
+    "azurerm_mysql_flexible_server",
+    "azurerm_cosmosdb_account",
+    "azurerm_redis_cache",
+    "azurerm_storage_account",
+];
+
+/// The data stores some firewall or network rule of the scanned code is written for (an
+/// address-range rule naming them, an account's separate network rules): who may connect is
+/// then a matter of those rules.
+fn firewalled_stores(index: &Index) -> BTreeSet<String> {
+    let mut firewalled = BTreeSet::new();
+    for r in index.all() {
+        let targets = match crate::catalog::facts(&r.kind).and_then(|f| f.firewall_rule.as_ref()) {
+            Some(rule) => rule
+                .target
+                .iter()
+                .flat_map(|p| {
+                    at(&r.body, p)
+                        .map(|v| index.resolve_all(v))
+                        .unwrap_or_default()
+                })
+                .collect(),
+            None if r.kind == "azurerm_storage_account_network_rules" => {
+                index.arg(&r.body, "storage_account_id")
+            }
+            None => continue,
+        };
+        firewalled.extend(targets.into_iter().map(|t| t.address.clone()));
+    }
+    firewalled
+}
+
+/// A data store that turns public network access on (`public_network_access_enabled = true`)
+/// is public at that line; whether its firewall is in the scanned code (`firewall_known`) is
+/// yes when a firewall or network rule here is written for it (its own `network_rules`, Cosmos
+/// DB's `ip_range_filter` or virtual network filter, a rule resource naming it) or it is placed
+/// in a subnet, unknown otherwise: rules added elsewhere decide who connects.
+fn public_network(r: &Resource, firewalled: &BTreeSet<String>, attributes: &mut Attributes) {
+    if !PUBLIC_NETWORK_STORES.contains(&r.kind.as_str()) {
+        return;
+    }
+    let Some(setting) = r
+        .body
+        .get("public_network_access_enabled")
+        .filter(|v| v.as_bool() == Some(true))
+    else {
+        return;
+    };
+    attributes.set_flag(AttrName::Public, Tri::Yes, Some(setting.span().clone()));
+    let written = |key: &str| {
+        r.body
+            .get(key)
+            .is_some_and(|v| !matches!(v, Value::Null(_)) && !v.items().is_empty())
+    };
+    let own_rules = !r.body.all("network_rules").is_empty()
+        || !r.body.all("virtual_network_rule").is_empty()
+        || written("ip_range_filter")
+        || r.body
+            .get("is_virtual_network_filter_enabled")
+            .and_then(Value::as_bool)
+            == Some(true)
+        || written("delegated_subnet_id")
+        || written("subnet_id");
+    let known = if own_rules || firewalled.contains(&r.address) {
+        Tri::Yes
+    } else {
+        Tri::Unknown
+    };
+    attributes.set_flag(AttrName::FirewallKnown, known, None);
+}
+
+/// The `require_secure_transport` server parameters of flexible servers, by server: whether it
+/// is on, at its value.
+fn secure_transport_settings(index: &Index) -> BTreeMap<String, (Tri, Span)> {
+    let mut settings = BTreeMap::new();
+    for configuration in index.of_kinds(&[
+        "azurerm_mysql_flexible_server_configuration",
+        "azurerm_postgresql_flexible_server_configuration",
+    ]) {
+        let named = configuration
+            .body
+            .get("name")
+            .and_then(Value::as_str)
+            .is_some_and(|n| n.eq_ignore_ascii_case("require_secure_transport"));
+        let Some(value) = configuration.body.get("value").filter(|_| named) else {
+            continue;
+        };
+        let required = match value.as_str().map(str::to_ascii_lowercase).as_deref() {
+            Some("on" | "1" | "true") => Tri::Yes,
+            Some("off" | "0" | "false") => Tri::No,
+            _ => Tri::Unknown,
+        };
+        for server in index.arg(&configuration.body, "server_id") {
+            settings.insert(server.address.clone(), (required, value.span().clone()));
+        }
+    }
+    settings
+}
+
+/// Whether a flexible server refuses connections without TLS: its `require_secure_transport`
+/// parameter, on unless a configuration turns it off. `None` for other resources.
+fn flexible_server_tls(
+    r: &Resource,
+    settings: &BTreeMap<String, (Tri, Span)>,
+) -> Option<(Tri, Option<Span>)> {
+    if !matches!(
+        r.kind.as_str(),
+        "azurerm_mysql_flexible_server" | "azurerm_postgresql_flexible_server"
+    ) {
+        return None;
+    }
+    Some(match settings.get(&r.address) {
+        Some((required, span)) => (*required, Some(span.clone())),
+        None => (Tri::Yes, None),
+    })
 }
 
 /// A managed identity's token is one request to the instance metadata service away from the
@@ -447,6 +578,9 @@ fn web_apps(index: &Index, root: &str, flows: &mut Vec<Flow>) {
             }
             .flow(root)
         };
+        if let Some(flow) = remote_debugger(app, config, public, root) {
+            flows.push(flow);
+        }
         let mut https = door("https", "443", Tri::Yes, app.span.clone());
         let minimum = config.and_then(|c| {
             c.get("minimum_tls_version")
@@ -476,6 +610,42 @@ fn web_apps(index: &Index, root: &str, flows: &mut Vec<Flow>) {
             _ => {}
         }
     }
+}
+
+/// The door remote debugging opens (`remote_debugging_enabled = true` in `site_config`): the
+/// Visual Studio remote debugger on the app's address, on the port of the Visual Studio
+/// version it serves, for whoever has the app's deployment credentials.
+fn remote_debugger(
+    app: &Resource,
+    config: Option<&Value>,
+    public: Tri,
+    root: &str,
+) -> Option<Flow> {
+    let enabled = config?
+        .get("remote_debugging_enabled")
+        .filter(|v| v.as_bool() == Some(true))?;
+    let port = match config?
+        .get("remote_debugging_version")
+        .and_then(Value::as_str)
+    {
+        Some("VS2017") => "4022",
+        Some("VS2019") => "4024",
+        Some("VS2022") => "4026",
+        _ => "4022-4026",
+    };
+    Some(
+        Door {
+            target: &app.address,
+            protocol: Some(trustmap_model::Protocol::Msvsmon.to_string()),
+            port: Some(port.to_string()),
+            origin: "remote-debugging",
+            span: enabled.span().clone(),
+            public,
+            encrypted: None,
+            authenticated: Some(Tri::Yes),
+        }
+        .flow(root),
+    )
 }
 
 /// Application gateways' listeners and load balancers' rules on a public frontend.

@@ -62,6 +62,41 @@ impl Door<'_> {
     }
 }
 
+/// Doors from the internet into a data store that do not say whether their traffic is
+/// encrypted (a firewall rule opens the store's port) carry what the store says of its clients'
+/// connections (`encrypted_in_transit`: a parameter group's `rds.force_ssl`, a server's TLS
+/// enforcement), at the setting that says it. Doors whose protocol decides it themselves (HTTP,
+/// HTTPS) and doors for all traffic are left as they are.
+pub(crate) fn store_transport(elements: &[Element], flows: &mut [Flow]) {
+    let stores: BTreeMap<&str, &Attributes> = elements
+        .iter()
+        .filter(|e| e.kind == trustmap_model::ElementKind::DataStore)
+        .map(|e| (e.id.0.as_str(), &e.attributes))
+        .collect();
+    for flow in flows.iter_mut().filter(|f| f.source.0 == INTERNET_ELEMENT) {
+        let Some(store) = stores.get(flow.target.0.as_str()) else {
+            continue;
+        };
+        let Some(said) = store.get(AttrName::EncryptedInTransit) else {
+            continue;
+        };
+        let undecided = flow.attributes.get(AttrName::EncryptedInTransit).is_some()
+            && flow.attributes.flag(AttrName::EncryptedInTransit) == Tri::Unknown;
+        let own_protocol = matches!(
+            flow.protocol,
+            Some(Protocol::All | Protocol::Http | Protocol::Https) | None
+        );
+        if undecided && !own_protocol {
+            let span = said.span.clone().or_else(|| flow.span.clone());
+            flow.attributes.set_flag(
+                AttrName::EncryptedInTransit,
+                store.flag(AttrName::EncryptedInTransit),
+                span,
+            );
+        }
+    }
+}
+
 /// Whether a listener protocol encrypts (`https`, `tls`, `ssl`) or not (`http`).
 pub(crate) fn listener_encryption(protocol: &str) -> Tri {
     match protocol {
@@ -258,17 +293,25 @@ impl<'r> Index<'r> {
     pub(crate) fn placement(&self, resource: &Resource, entry: &Entry) -> Option<&'r Resource> {
         entry.placement.iter().find_map(|path| {
             at(&resource.body, path)
-                .map(|v| self.resolve_all(v))
+                .map(|v| self.placed_in(v))
                 .unwrap_or_default()
                 .into_iter()
-                .flat_map(|r| match catalog::facts(&r.kind) {
-                    Some(facts) if !facts.places_in.is_empty() => {
-                        self.arg_path(&r.body, &facts.places_in)
-                    }
-                    _ => vec![r],
-                })
                 .find(|r| catalog::zone(&r.kind).is_some())
         })
+    }
+
+    /// Every subnet or network a placement argument's value names: directly, or through what
+    /// stands for subnets (a subnet group's subnets, an interface's subnet).
+    pub(crate) fn placed_in(&self, value: &Value) -> Vec<&'r Resource> {
+        self.resolve_all(value)
+            .into_iter()
+            .flat_map(|r| match catalog::facts(&r.kind) {
+                Some(facts) if !facts.places_in.is_empty() => {
+                    self.arg_path(&r.body, &facts.places_in)
+                }
+                _ => vec![r],
+            })
+            .collect()
     }
 
     /// The identity a resource runs as, following what stands for one (an instance profile
@@ -872,13 +915,17 @@ pub(crate) struct Provider {
 pub(crate) const PROVIDERS: &[Provider] = &[aws::PROVIDER, azure::PROVIDER, google::PROVIDER];
 
 /// Each provider's resources through its mapping; resources of other providers (`random_`,
-/// `null_`) are not part of the model.
+/// `null_`) are not part of the model. Provider configurations state the credentials written
+/// in them.
 pub(crate) fn model(resources: Vec<Resource>, root: &str) -> Fragment {
     let passages = crate::passages::Passages::of(&resources, root);
     // Each provider's resources, moved (not copied) into their own list.
     let mut by_provider: Vec<Vec<Resource>> = PROVIDERS.iter().map(|_| Vec::new()).collect();
+    let mut configurations = Vec::new();
     for resource in resources {
-        if let Some(slot) = PROVIDERS
+        if is_provider_configuration(&resource) {
+            configurations.push(resource);
+        } else if let Some(slot) = PROVIDERS
             .iter()
             .position(|p| resource.kind.starts_with(p.prefix))
         {
@@ -891,8 +938,18 @@ pub(crate) fn model(resources: Vec<Resource>, root: &str) -> Fragment {
             fragment.absorb((provider.model)(&Index::new(own), root));
         }
     }
+    crate::access::provider_credentials(&configurations, root, &mut fragment);
     passages.trace(&mut fragment);
     fragment
+}
+
+/// Whether a resource stands for a provider configuration (`provider "aws" { ... }`), which
+/// a plan or state does not hold.
+pub(crate) fn is_provider_configuration(resource: &Resource) -> bool {
+    resource
+        .kind
+        .strip_prefix(crate::value::PROVIDER_CONFIGURATION)
+        .is_some_and(|rest| rest.starts_with('.'))
 }
 
 #[cfg(test)]

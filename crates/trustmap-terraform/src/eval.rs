@@ -189,6 +189,8 @@ struct Parsed {
     variables: Vec<Block>,
     locals: BTreeMap<String, Attr>,
     resources: Vec<Block>,
+    /// `provider "NAME"` blocks: their arguments may hold credentials written in the code.
+    providers: Vec<Block>,
     modules: Vec<Block>,
     outputs: Vec<Block>,
     /// `data "aws_iam_policy_document"` blocks by name: the one data source whose value is
@@ -216,6 +218,7 @@ fn parse_module(files: &[&TerraformFile], diags: &mut Vec<Diagnostic>) -> Parsed
                     }
                 }
                 ("resource", 2) => parsed.resources.push(b),
+                ("provider", 1) => parsed.providers.push(b),
                 ("module", 1) => parsed.modules.push(b),
                 ("output", 1) => parsed.outputs.push(b),
                 ("data", 2) if b.labels[0] == POLICY_DOCUMENT => {
@@ -882,6 +885,9 @@ impl Run<'_> {
         for block in &parsed.resources {
             self.resource(m, block);
         }
+        for block in &parsed.providers {
+            self.provider(m, block);
+        }
         for block in &parsed.modules {
             let call = self.module_call(m, &block.labels[0], &block.span);
             for (_, child) in &call.instances {
@@ -1040,6 +1046,32 @@ impl Run<'_> {
                 passed,
             });
         }
+    }
+
+    /// `provider "NAME"`: one configuration (per `alias`), kept as a resource of the kind
+    /// [`crate::value::PROVIDER_CONFIGURATION`]`.NAME` at `provider.NAME[.ALIAS]`, so that
+    /// credentials written in it are read as any resource's are. A provider block has no
+    /// `count` or `for_each`: it is evaluated once.
+    fn provider(&mut self, m: Id, block: &Block) {
+        let name = &block.labels[0];
+        let outer = self.passages.replace(Vec::new());
+        let body = self.body(m, &mut Scope::new(), &block.body, &block.span, true);
+        self.passages = outer;
+        let passed = std::mem::take(&mut self.kept);
+        let alias = body
+            .get("alias")
+            .and_then(Value::as_str)
+            .map_or_else(String::new, |a| format!(".{a}"));
+        let base = format!("{}provider.{name}", self.insts[m].prefix);
+        self.resources.push(Resource {
+            address: format!("{base}{alias}"),
+            base_address: base,
+            kind: format!("{}.{name}", crate::value::PROVIDER_CONFIGURATION),
+            span: block.span.clone(),
+            body,
+            called_from: self.insts[m].called_from.clone(),
+            passed,
+        });
     }
 
     /// A block body as an object: attributes, then nested blocks under their type (repeated).

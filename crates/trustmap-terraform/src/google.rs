@@ -14,7 +14,7 @@ use crate::cloud::{
 };
 use crate::value::{Resource, Value};
 use std::collections::BTreeMap;
-use trustmap_model::{AttrName, Flow, Fragment, Span, Tri};
+use trustmap_model::{AttrName, Attributes, Flow, Fragment, Span, Tri};
 
 /// The zone every Google Cloud resource of a scan lives in, unless its network is known.
 pub const PROJECT_ZONE: &str = "tf:google";
@@ -68,11 +68,15 @@ fn model(index: &Index, root: &str) -> Fragment {
             .find_map(|p| blocks_at(&r.body, p).into_iter().next())
         {
             attributes.set_flag(AttrName::ServiceAccountToken, Tri::Yes, None);
+            let (runs_as, span) = account_name(account, index);
+            attributes.set_text(AttrName::RunsAs, runs_as, Some(span));
             for (right, span) in account_rights(account, &rights, index) {
                 attributes.push_item(AttrName::ServiceAccountPrivileges, right, Some(span));
             }
             attributes.set_empty_list(AttrName::ServiceAccountPrivileges);
         }
+        legacy_metadata(r, &mut attributes);
+        cloud_sql_public(r, &mut attributes);
         let zone = index
             .placement(r, entry)
             .map_or_else(|| PROJECT_ZONE.to_string(), |s| id(root, &s.address));
@@ -97,7 +101,7 @@ fn model(index: &Index, root: &str) -> Fragment {
             ));
         }
     }
-    firewalls(index, root, &mut flows);
+    firewalls(index, root, &mut fragment, &mut flows);
     forwarding_rules(index, root, &mut flows);
     serverless(index, root, &mut flows);
     public_data(index, root, &mut flows);
@@ -107,6 +111,89 @@ fn model(index: &Index, root: &str) -> Fragment {
     crate::access::google(index.all(), index, root, &mut fragment);
     fragment.flows.extend(flows);
     fragment
+}
+
+/// The service account a workload runs as, as the code names it: its email, the account
+/// resource it refers to, or the project's default compute account when it names none.
+fn account_name(account: &Value, index: &Index) -> (String, Span) {
+    let name = match account.get("email") {
+        Some(Value::String(email, _)) => email.clone(),
+        Some(reference) => index
+            .resolve_all(reference)
+            .first()
+            .map_or_else(|| "a service account".to_string(), |a| a.address.clone()),
+        None => "the default compute service account".to_string(),
+    };
+    let span = account.get("email").unwrap_or(account).span().clone();
+    (name, span)
+}
+
+/// Whether an instance's metadata server still answers its legacy endpoints (`v0.1`,
+/// `v1beta1`), which need no `Metadata-Flavor` header: only when its metadata turns them back
+/// on (`disable-legacy-endpoints = "false"`); they are off otherwise.
+fn legacy_metadata(r: &Resource, attributes: &mut Attributes) {
+    if !matches!(
+        r.kind.as_str(),
+        "google_compute_instance" | "google_compute_instance_template"
+    ) {
+        return;
+    }
+    let written = r
+        .body
+        .get("metadata")
+        .and_then(|m| m.get("disable-legacy-endpoints"));
+    let legacy = match written {
+        Some(v) if v.is_unknown() || matches!(v, Value::Reference { .. }) => Tri::Unknown,
+        Some(v) => Tri::from_bool(v.as_bool() == Some(false)),
+        None => Tri::No,
+    };
+    attributes.set_flag(
+        AttrName::LegacyMetadata,
+        legacy,
+        written.map(|v| v.span().clone()),
+    );
+}
+
+/// A Cloud SQL instance states whether it requires TLS (`cloud_sql_tls`). One with a public IP
+/// (`ipv4_enabled`, true by default) is public; its firewall is its authorized networks, known
+/// unless one of them is not known here (a dynamic block over a variable). Those admitting
+/// everyone are its door (`cloud_sql`).
+fn cloud_sql_public(r: &Resource, attributes: &mut Attributes) {
+    if r.kind != "google_sql_database_instance" {
+        return;
+    }
+    let (encrypted, span) = cloud_sql_tls(r);
+    attributes.set_flag(AttrName::EncryptedInTransit, encrypted, span);
+    let configurations: Vec<&Value> = r
+        .body
+        .all("settings")
+        .into_iter()
+        .flat_map(|s| s.all("ip_configuration"))
+        .collect();
+    // A public IP unless `ipv4_enabled = false`.
+    let enabled = configurations.iter().find_map(|c| c.get("ipv4_enabled"));
+    if enabled.is_some_and(|v| v.as_bool() != Some(true)) {
+        return;
+    }
+    attributes.set_flag(
+        AttrName::Public,
+        Tri::Yes,
+        enabled.map(|v| v.span().clone()),
+    );
+    let unknown = configurations
+        .iter()
+        .flat_map(|c| c.all("authorized_networks"))
+        .find(|n| n.is_unknown() || n.get("value").is_some_and(Value::is_unknown));
+    let known = if unknown.is_some() {
+        Tri::Unknown
+    } else {
+        Tri::Yes
+    };
+    attributes.set_flag(
+        AttrName::FirewallKnown,
+        known,
+        unknown.map(|n| n.span().clone()),
+    );
 }
 
 /// The network an instance's first interface is on (directly, or through its subnetwork).
@@ -233,13 +320,207 @@ fn default_account(account: &Value, span: &Span) -> Vec<(String, Span)> {
     }
 }
 
+/// Resources other than instances and templates that run instances a firewall rule can target
+/// by tag, service account or network (their tags and accounts are written in nested blocks).
+const OTHER_COMPUTE: &[&str] = &[
+    "google_compute_instance_from_template",
+    "google_container_cluster",
+    "google_container_node_pool",
+    "google_dataproc_cluster",
+    "google_notebooks_instance",
+    "google_workbench_instance",
+];
+
+/// What a firewall rule selects: its network, target tags and target service accounts.
+struct Targets<'v, 'r> {
+    network: Option<&'r Resource>,
+    tags: Vec<String>,
+    accounts: Option<&'v Value>,
+    /// Its target tags or accounts are not known here: they may select anything.
+    unknown: bool,
+}
+
+impl Targets<'_, '_> {
+    /// Whether the rule applies to an instance (or template): it is on the rule's network, and
+    /// carries one of its tags or runs as one of its accounts (every instance of the network
+    /// when the rule names neither).
+    fn select(&self, instance: &Resource, index: &Index) -> Tri {
+        let on_network = match (self.network, network_of(instance, index)) {
+            (Some(a), Some(b)) => Tri::from_bool(a.address == b.address),
+            _ => Tri::Unknown,
+        };
+        if on_network == Tri::No {
+            return Tri::No;
+        }
+        let targeted = if self.unknown {
+            Tri::Unknown
+        } else if !self.tags.is_empty() {
+            match instance.body.get("tags") {
+                Some(v) if v.is_unknown() => Tri::Unknown,
+                Some(v) => Tri::from_bool(
+                    v.items()
+                        .iter()
+                        .any(|t| t.as_str().is_some_and(|t| self.tags.iter().any(|w| w == t))),
+                ),
+                None => Tri::No,
+            }
+        } else if let Some(accounts) = self.accounts {
+            let email = instance
+                .body
+                .all("service_account")
+                .into_iter()
+                .next()
+                .and_then(|a| a.get("email"));
+            let listed = accounts.items();
+            match email {
+                Some(Value::String(own, _)) if listed.iter().all(|a| a.as_str().is_some()) => {
+                    Tri::from_bool(listed.iter().any(|a| a.as_str() == Some(own.as_str())))
+                }
+                Some(Value::Reference { address, .. })
+                    if listed.iter().all(|a| matches!(a, Value::Reference { .. })) =>
+                {
+                    Tri::from_bool(listed.iter().any(|a| {
+                        matches!(a, Value::Reference { address: other, .. } if other == address)
+                    }))
+                }
+                _ => Tri::Unknown,
+            }
+        } else {
+            Tri::Yes
+        };
+        on_network.and(targeted)
+    }
+
+    /// Whether the rule may apply to the instances a cluster, node pool or other compute
+    /// resource runs: it names one of the rule's tags or accounts anywhere, or a tag list not
+    /// known here; any of them when the rule names neither.
+    fn may_select(&self, resource: &Resource) -> bool {
+        fn mentions(value: &Value, in_tags: bool, hit: &dyn Fn(&Value) -> bool) -> bool {
+            match value {
+                Value::Object(fields, _) => fields
+                    .iter()
+                    .any(|(key, v)| mentions(v, in_tags || key == "tags", hit)),
+                Value::List(items, _) => items.iter().any(|v| mentions(v, in_tags, hit)),
+                Value::Unknown(_) => in_tags,
+                other => hit(other),
+            }
+        }
+        if !self.tags.is_empty() {
+            let tagged = |v: &Value| v.as_str().is_some_and(|t| self.tags.iter().any(|w| w == t));
+            mentions(&resource.body, false, &tagged)
+        } else if let Some(accounts) = self.accounts {
+            let listed = accounts.items();
+            let named = |v: &Value| {
+                listed.iter().any(|a| match (a, v) {
+                    (Value::String(a, _), Value::String(b, _)) => a == b,
+                    (Value::Reference { address: a, .. }, Value::Reference { address: b, .. }) => {
+                        a == b
+                    }
+                    _ => false,
+                })
+            };
+            accounts.is_unknown() || mentions(&resource.body, false, &named)
+        } else {
+            true
+        }
+    }
+}
+
+/// The doors one firewall rule's `allow` blocks open into `target`, at the rule's source range.
+fn allow_doors(
+    rule: &Resource,
+    ranges: &Value,
+    target: &str,
+    public: Tri,
+    root: &str,
+) -> Vec<Flow> {
+    let mut doors = Vec::new();
+    for allow in rule.body.all("allow") {
+        // An `allow` not known here (a dynamic block over a variable) opens ports not known.
+        if allow.is_unknown() {
+            doors.push(
+                Door {
+                    target,
+                    protocol: None,
+                    port: None,
+                    origin: "firewall",
+                    span: ranges.span().clone(),
+                    public,
+                    encrypted: Some(Tri::Unknown),
+                    authenticated: None,
+                }
+                .flow(root),
+            );
+            continue;
+        }
+        if !matches!(allow, Value::Object(..)) {
+            continue;
+        }
+        let protocol = allow
+            .get("protocol")
+            .and_then(Value::as_str)
+            .unwrap_or("all");
+        let protocol = if protocol == "all" { "-1" } else { protocol };
+        let ports: Vec<String> = allow
+            .get("ports")
+            .map(|p| {
+                p.items()
+                    .iter()
+                    .filter_map(|p| {
+                        p.as_str()
+                            .map(str::to_string)
+                            .or_else(|| p.as_f64().map(|n| (n as i64).to_string()))
+                    })
+                    .collect()
+            })
+            .unwrap_or_default();
+        let port_ranges: Vec<(Option<i64>, Option<i64>)> = if ports.is_empty() {
+            // Every port of a port protocol; ICMP and the like have none.
+            if matches!(protocol, "tcp" | "udp" | "sctp" | "-1") {
+                vec![(Some(0), Some(65535))]
+            } else {
+                vec![(None, None)]
+            }
+        } else {
+            ports
+                .iter()
+                .map(|p| match p.split_once('-') {
+                    Some((a, b)) => (a.parse().ok(), b.parse().ok()),
+                    None => (p.parse().ok(), p.parse().ok()),
+                })
+                .collect()
+        };
+        for (from, to) in port_ranges {
+            let (ports, protocol, encrypted) = describe(protocol, from, to);
+            doors.push(
+                Door {
+                    target,
+                    protocol,
+                    port: ports.first().cloned(),
+                    origin: "firewall",
+                    span: ranges.span().clone(),
+                    public,
+                    encrypted: Some(encrypted),
+                    authenticated: None,
+                }
+                .flow(root),
+            );
+        }
+    }
+    doors
+}
+
 /// Firewall rules that admit the internet reach the instances they target that have an
-/// external IP: by network tag, by service account, or every instance of the network.
-fn firewalls(index: &Index, root: &str, flows: &mut Vec<Flow>) {
+/// external IP: by network tag, by service account, or every instance of the network. A rule
+/// that can apply to nothing in the scanned code (no instance, template, cluster or node pool
+/// carries its tags or accounts, or none is on its network) guards what is created elsewhere
+/// or later: its doors lead to an element that stands for that (latent exposure, TM-S007).
+fn firewalls(index: &Index, root: &str, fragment: &mut Fragment, flows: &mut Vec<Flow>) {
     let instances: Vec<&Resource> = index.of_kinds(&[
         "google_compute_instance",
         "google_compute_instance_template",
     ]);
+    let others = index.of_kinds(OTHER_COMPUTE);
     for rule in index.of_kind("google_compute_firewall") {
         let direction = rule
             .body
@@ -270,119 +551,42 @@ fn firewalls(index: &Index, root: &str, flows: &mut Vec<Flow>) {
             _ if unsourced => &rule.body,
             _ => continue,
         };
-        let network = index.arg(&rule.body, "network").into_iter().next();
-        let tags: Vec<String> = rule
-            .body
-            .get("target_tags")
-            .map(|t| {
-                t.items()
-                    .iter()
-                    .filter_map(|t| t.as_str().map(str::to_string))
-                    .collect()
-            })
-            .unwrap_or_default();
-        let accounts = rule.body.get("target_service_accounts");
-        for instance in &instances {
-            if external_ip(instance).is_none() {
-                continue;
-            }
-            let on_network = match (network, network_of(instance, index)) {
-                (Some(a), Some(b)) => Tri::from_bool(a.address == b.address),
-                _ => Tri::Unknown,
-            };
-            if on_network == Tri::No {
-                continue;
-            }
-            let targeted = if !tags.is_empty() {
-                let own = instance.body.get("tags");
-                match own {
-                    Some(v) if v.is_unknown() => Tri::Unknown,
-                    Some(v) => Tri::from_bool(
-                        v.items()
-                            .iter()
-                            .any(|t| t.as_str().is_some_and(|t| tags.iter().any(|w| w == t))),
-                    ),
-                    None => Tri::No,
-                }
-            } else if let Some(accounts) = accounts {
-                let email = instance
-                    .body
-                    .all("service_account")
-                    .into_iter()
-                    .next()
-                    .and_then(|a| a.get("email"));
-                let listed = accounts.items();
-                match email {
-                    Some(Value::String(own, _)) if listed.iter().all(|a| a.as_str().is_some()) => {
-                        Tri::from_bool(listed.iter().any(|a| a.as_str() == Some(own.as_str())))
-                    }
-                    Some(Value::Reference { address, .. })
-                        if listed.iter().all(|a| matches!(a, Value::Reference { .. })) =>
-                    {
-                        Tri::from_bool(listed.iter().any(|a| {
-                            matches!(a, Value::Reference { address: other, .. } if other == address)
-                        }))
-                    }
-                    _ => Tri::Unknown,
-                }
-            } else {
-                Tri::Yes
-            };
-            if targeted == Tri::No {
-                continue;
-            }
-            for allow in rule.body.all("allow") {
-                let protocol = allow
-                    .get("protocol")
-                    .and_then(Value::as_str)
-                    .unwrap_or("all");
-                let protocol = if protocol == "all" { "-1" } else { protocol };
-                let ports: Vec<String> = allow
-                    .get("ports")
-                    .map(|p| {
-                        p.items()
-                            .iter()
-                            .filter_map(|p| {
-                                p.as_str()
-                                    .map(str::to_string)
-                                    .or_else(|| p.as_f64().map(|n| (n as i64).to_string()))
-                            })
-                            .collect()
-                    })
-                    .unwrap_or_default();
-                let port_ranges: Vec<(Option<i64>, Option<i64>)> = if ports.is_empty() {
-                    // Every port of a port protocol; ICMP and the like have none.
-                    if matches!(protocol, "tcp" | "udp" | "sctp" | "-1") {
-                        vec![(Some(0), Some(65535))]
-                    } else {
-                        vec![(None, None)]
-                    }
-                } else {
-                    ports
+        let targets = Targets {
+            unknown: ["target_tags", "target_service_accounts"]
+                .iter()
+                .any(|k| rule.body.get(k).is_some_and(Value::is_unknown)),
+            network: index.arg(&rule.body, "network").into_iter().next(),
+            tags: rule
+                .body
+                .get("target_tags")
+                .map(|t| {
+                    t.items()
                         .iter()
-                        .map(|p| match p.split_once('-') {
-                            Some((a, b)) => (a.parse().ok(), b.parse().ok()),
-                            None => (p.parse().ok(), p.parse().ok()),
-                        })
+                        .filter_map(|t| t.as_str().map(str::to_string))
                         .collect()
-                };
-                for (from, to) in port_ranges {
-                    let (ports, protocol, encrypted) = describe(protocol, from, to);
-                    flows.push(
-                        Door {
-                            target: &instance.address,
-                            protocol,
-                            port: ports.first().cloned(),
-                            origin: "firewall",
-                            span: ranges.span().clone(),
-                            public: on_network.and(targeted),
-                            encrypted: Some(encrypted),
-                            authenticated: None,
-                        }
-                        .flow(root),
-                    );
-                }
+                })
+                .unwrap_or_default(),
+            accounts: rule.body.get("target_service_accounts"),
+        };
+        let mut attached = targets.unknown || others.iter().any(|r| targets.may_select(r));
+        for instance in &instances {
+            let selected = targets.select(instance, index);
+            if selected == Tri::No {
+                continue;
             }
+            attached = true;
+            if external_ip(instance).is_some() {
+                flows.extend(allow_doors(rule, ranges, &instance.address, selected, root));
+            }
+        }
+        if !attached && !rule.body.all("allow").is_empty() {
+            let target = crate::cloud::guarded_address(rule);
+            flows.extend(allow_doors(rule, ranges, &target, Tri::Yes, root));
+            fragment.elements.push(crate::cloud::guarded_by_unattached(
+                root,
+                rule,
+                PROJECT_ZONE,
+            ));
         }
     }
 }
@@ -608,19 +812,38 @@ fn serverless(index: &Index, root: &str, flows: &mut Vec<Flow>) {
                 ingress.map_or_else(|| service.span.clone(), |v| v.span().clone()),
             ),
         };
-        flows.push(
+        let door = |protocol: &str, port: &str, encrypted: Tri, span: Span| {
             Door {
                 target: &service.address,
-                protocol: Some("https".into()),
-                port: Some("443".into()),
+                protocol: Some(protocol.into()),
+                port: Some(port.into()),
                 origin: "serverless",
                 span,
                 public: everyone,
-                encrypted: Some(Tri::Yes),
+                encrypted: Some(encrypted),
                 authenticated: Some(authenticated),
             }
-            .flow(root),
-        );
+            .flow(root)
+        };
+        flows.push(door("https", "443", Tri::Yes, span));
+        // A first-generation HTTP function answers plain HTTP too unless its security level
+        // is `SECURE_ALWAYS` (which redirects to HTTPS); the provider's default is
+        // `SECURE_OPTIONAL`. The second generation always redirects.
+        if service.kind == "google_cloudfunctions_function" {
+            let level = service.body.get("https_trigger_security_level");
+            let plaintext = match level.and_then(Value::as_str) {
+                Some("SECURE_ALWAYS") => Tri::No,
+                Some("SECURE_OPTIONAL") => Tri::Yes,
+                None if level.is_none_or(|v| matches!(v, Value::Null(_))) => Tri::Yes,
+                _ => Tri::Unknown,
+            };
+            if plaintext != Tri::No {
+                let span = level
+                    .or_else(|| service.body.get("trigger_http"))
+                    .map_or_else(|| service.span.clone(), |v| v.span().clone());
+                flows.push(door("http", "80", plaintext.negate(), span));
+            }
+        }
     }
 }
 
@@ -703,23 +926,7 @@ fn cloud_sql(index: &Index, root: &str, flows: &mut Vec<Flow>) {
         } else {
             3306
         };
-        let ssl_written = path(&["settings", "ip_configuration", "ssl_mode"]);
-        let required_written = path(&["settings", "ip_configuration", "require_ssl"]);
-        let ssl = ssl_written.and_then(Value::as_str);
-        let required = required_written.and_then(Value::as_bool);
-        let encrypted = match (ssl, required) {
-            (Some("ENCRYPTED_ONLY" | "TRUSTED_CLIENT_CERTIFICATE_REQUIRED"), _)
-            | (_, Some(true)) => Tri::Yes,
-            // Written but not known statically: unknown, not the default.
-            _ if ssl_written.is_some_and(|v| ssl.is_none() && !matches!(v, Value::Null(_)))
-                || required_written
-                    .is_some_and(|v| required.is_none() && !matches!(v, Value::Null(_))) =>
-            {
-                Tri::Unknown
-            }
-            // The default accepts unencrypted connections.
-            _ => Tri::No,
-        };
+        let (encrypted, _) = cloud_sql_tls(instance);
         let (ports, protocol, _) = describe("tcp", Some(port), Some(port));
         flows.push(
             Door {
@@ -737,6 +944,41 @@ fn cloud_sql(index: &Index, root: &str, flows: &mut Vec<Flow>) {
             .flow(root),
         );
     }
+}
+
+/// Whether a Cloud SQL instance refuses connections without TLS (`ssl_mode =
+/// "ENCRYPTED_ONLY"` or `"TRUSTED_CLIENT_CERTIFICATE_REQUIRED"`, or the older `require_ssl =
+/// true`), at the setting that says; by default it accepts unencrypted connections.
+fn cloud_sql_tls(instance: &Resource) -> (Tri, Option<Span>) {
+    let path = |key: &str| {
+        at(
+            &instance.body,
+            &["settings".into(), "ip_configuration".into(), key.into()],
+        )
+    };
+    let ssl_written = path("ssl_mode");
+    let required_written = path("require_ssl");
+    let ssl = ssl_written.and_then(Value::as_str);
+    let required = required_written.and_then(Value::as_bool);
+    let span = ssl_written
+        .or(required_written)
+        .filter(|v| !matches!(v, Value::Null(_)))
+        .map(|v| v.span().clone());
+    let encrypted = match (ssl, required) {
+        (Some("ENCRYPTED_ONLY" | "TRUSTED_CLIENT_CERTIFICATE_REQUIRED"), _) | (_, Some(true)) => {
+            Tri::Yes
+        }
+        // Written but not known statically: unknown, not the default.
+        _ if ssl_written.is_some_and(|v| ssl.is_none() && !matches!(v, Value::Null(_)))
+            || required_written
+                .is_some_and(|v| required.is_none() && !matches!(v, Value::Null(_))) =>
+        {
+            Tri::Unknown
+        }
+        // The default accepts unencrypted connections.
+        _ => Tri::No,
+    };
+    (encrypted, span)
 }
 
 /// GKE control planes are public unless the endpoint is private or master authorized networks

@@ -736,7 +736,7 @@ fn json_file(
         // Labels per block type: resource and data have two, the others one or none.
         let depth = match kind.as_str() {
             "resource" | "data" => 2,
-            "variable" | "output" | "module" => 1,
+            "variable" | "output" | "module" | "provider" => 1,
             "locals" => 0,
             _ => continue,
         };

@@ -113,6 +113,7 @@ pub fn parse_root_modules(
         // another configuration's) never hide it: the source is the model, and that is said.
         let missing: std::collections::BTreeSet<String> = resources
             .iter()
+            .filter(|r| !cloud::is_provider_configuration(r))
             .map(|r| eval::without_instance_keys(&r.address))
             .filter(|address| !covered.contains(address))
             .collect();
@@ -142,6 +143,13 @@ pub fn parse_root_modules(
             ));
             return fragment;
         }
+        // A plan or state holds no provider configuration: the source's say which credentials
+        // are written in them.
+        let configurations = resources
+            .into_iter()
+            .filter(cloud::is_provider_configuration)
+            .collect();
+        fragment.absorb(cloud_model(configurations, prefix));
         diagnostics.retain(|d| d.level == trustmap_model::DiagnosticLevel::Error);
         diagnostics.extend(document_diagnostics);
         let mut seen = BTreeSet::new();
@@ -507,6 +515,46 @@ resource "aws_db_instance" "db" {
             "{:?}",
             fragment.diagnostics
         );
+    }
+
+    /// A plan holds no provider configuration: credentials written in the source's provider
+    /// block are still stated (named, never shown), and they do not make the plan incomplete.
+    #[test]
+    fn provider_credentials_are_read_from_the_source_beside_a_plan() {
+        let source = format!(
+            "{}\nprovider \"aws\" {{\n  access_key = \"AKIAIOSFODNN7EXAMPLE\"\n}}\n",
+            include_str!("../../../fixtures/terraform/plan/main.tf")
+        );
+        let module = include_str!("../../../fixtures/terraform/plan/modules/logs/main.tf");
+        let plan = include_str!("../../../fixtures/terraform/plan/plan.json");
+        let folders = BTreeMap::from([(
+            "modules/logs".to_string(),
+            vec![TerraformFile {
+                path: "modules/logs/main.tf".into(),
+                text: module.into(),
+            }],
+        )]);
+        let root = root_with_document(&source, plan);
+        let fragment = parse_root_modules(&[root], &folders, &trustmap_model::Limits::default());
+        assert!(
+            !fragment
+                .diagnostics
+                .iter()
+                .any(|d| d.code == "terraform-plan-incomplete"),
+            "{:?}",
+            fragment.diagnostics
+        );
+        let provider = fragment
+            .elements
+            .iter()
+            .find(|e| e.id.0 == "tf:provider.aws")
+            .expect("the provider's credentials are an identity");
+        let secrets = provider
+            .attributes
+            .items(trustmap_model::AttrName::PlaintextSecrets);
+        assert_eq!(secrets.len(), 1);
+        assert_eq!(secrets[0].value, "access_key");
+        assert!(!format!("{fragment:?}").contains("AKIAIOSFODNN7EXAMPLE"));
     }
 
     /// Values of sensitive variables (from a variable file or a default), and any value of a

@@ -112,6 +112,11 @@ impl Value {
     }
 }
 
+/// The kind of the resources that stand for provider configurations (`provider "aws" { ... }`),
+/// followed by a dot and the provider's name: `provider.aws` at the address `provider.aws`,
+/// or `provider.aws.ALIAS` for an aliased configuration.
+pub const PROVIDER_CONFIGURATION: &str = "provider";
+
 /// One resource instance after `count`/`for_each` expansion.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Resource {

@@ -196,8 +196,8 @@ resource "google_container_cluster" "c" {
     // A value given for the attribute is kept; an unknown value stays unknown.
     assert_eq!(flag("given"), Some(false));
     assert!(arg(&rs, c, "unset").is_unknown());
-    // In the root module, the value is shown at the argument that reads it.
-    assert_eq!(arg(&rs, c, "private").span().start.line, 26);
+    // The value is shown where it was written: the type's default, which decides it.
+    assert_eq!(arg(&rs, c, "private").span().start.line, 5);
 
     // In `.tf.json`, the type is a string of HCL.
     let json = r#"{

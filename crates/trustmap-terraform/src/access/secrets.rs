@@ -5,6 +5,10 @@
 //! token). Each becomes an item of the element's `plaintext_secrets`, named by the argument,
 //! never the value, at the argument's line.
 //!
+//! Provider configurations (`provider "aws" { access_key = "AKIA..." }`) are read the same way:
+//! the credentials written in one are an identity of their own, whoever's they are, and whoever
+//! reads the repository acts as it (`provider_credentials`).
+//!
 //! A value known statically is written in the repository: a literal, a local, a variable's
 //! default or a committed `.tfvars` value are all secrets in plain text. Values of variables
 //! declared `sensitive`, references to other resources (`random_password.db.result`) and
@@ -12,11 +16,13 @@
 //! not known here.
 
 use crate::SENSITIVE;
-use crate::cloud::id;
-use crate::value::{Resource, Value};
+use crate::cloud::{id, provider_zone};
+use crate::value::{PROVIDER_CONFIGURATION, Resource, Value};
 use std::collections::BTreeMap;
-use trustmap_containers::{EnvEntry, plaintext_secrets};
-use trustmap_model::{AttrName, ElementKind, Fragment, Span};
+use trustmap_containers::{EnvEntry, plaintext_secrets, secret_shape};
+use trustmap_model::{
+    AttrName, Attributes, Element, ElementId, ElementKind, Fragment, Span, ZoneId,
+};
 
 /// Arguments read elsewhere (user data and container definitions, by the provider mapping),
 /// that hold policies, or that are free-form labels.
@@ -52,6 +58,80 @@ pub(crate) fn literal_secrets(resources: &[Resource], root: &str, fragment: &mut
             );
         }
     }
+}
+
+/// The zone of the account, subscription or project a provider's credentials act in, and
+/// that zone's name; `None` for a provider the model does not map.
+fn provider_account(provider: &str) -> Option<(&'static str, &'static str)> {
+    match provider {
+        "aws" => Some((crate::aws::ACCOUNT_ZONE, "AWS account")),
+        "azurerm" | "azuread" => Some((crate::azure::SUBSCRIPTION_ZONE, "Azure subscription")),
+        "google" | "google-beta" => Some((crate::google::PROJECT_ZONE, "Google Cloud project")),
+        _ => None,
+    }
+}
+
+/// The credentials written in provider configurations (`access_key`/`secret_key`,
+/// `client_secret`, a service-account key's JSON in `credentials`): an identity for each
+/// configuration that holds some, in the zone of the account it acts in, with the arguments
+/// that hold them as its `plaintext_secrets` (named, never shown). A `credentials` that names a
+/// key file (`"account.json"`) is a path, not the key.
+pub(crate) fn provider_credentials(
+    configurations: &[Resource],
+    root: &str,
+    fragment: &mut Fragment,
+) {
+    for configuration in configurations {
+        let Some(provider) = configuration
+            .kind
+            .strip_prefix(PROVIDER_CONFIGURATION)
+            .and_then(|k| k.strip_prefix('.'))
+        else {
+            continue;
+        };
+        let Some((zone, zone_name)) = provider_account(provider) else {
+            continue;
+        };
+        let body = match &configuration.body {
+            Value::Object(fields, span) => Value::Object(
+                fields
+                    .iter()
+                    .filter(|(key, value)| key != "credentials" || holds_a_key(value))
+                    .cloned()
+                    .collect(),
+                span.clone(),
+            ),
+            other => other.clone(),
+        };
+        let found = secrets_of(&body);
+        if found.is_empty() {
+            continue;
+        }
+        let mut attributes = Attributes::default();
+        for (name, span) in found {
+            attributes.push_item(AttrName::PlaintextSecrets, name, Some(span));
+        }
+        fragment.zones.push(provider_zone(zone, zone_name));
+        fragment.elements.push(Element {
+            id: ElementId(id(root, &configuration.address)),
+            kind: ElementKind::Identity,
+            name: configuration.address.clone(),
+            technology: Some("provider-credentials".into()),
+            zone: ZoneId(zone.to_string()),
+            attached_zones: Vec::new(),
+            called_from: configuration.called_from.clone(),
+            span: Some(configuration.span.clone()),
+            attributes,
+        });
+    }
+}
+
+/// Whether a provider's `credentials` holds a key (a service-account key's JSON, a private
+/// key) rather than the path of a file that does.
+fn holds_a_key(value: &Value) -> bool {
+    value
+        .as_str()
+        .is_some_and(|text| text.trim_start().starts_with('{') || secret_shape(text).is_some())
 }
 
 /// The secrets of a resource's arguments, nested blocks and maps included, named by the

@@ -84,6 +84,94 @@ fn elb_policy_outdated(policy: &str) -> Tri {
     }
 }
 
+/// Whether a classic load balancer's TLS listener on `port` accepts TLS 1.0 or 1.1: the SSL
+/// negotiation policy a listener policy attaches to that port (`aws_load_balancer_policy`),
+/// else AWS's default for such listeners, `ELBSecurityPolicy-2016-08`, which does. Unknown when
+/// a listener policy of the code may be this listener's but names a policy not defined here.
+fn classic_listener_tls(
+    index: &Index,
+    balancer: &Resource,
+    port: Option<i64>,
+) -> (Tri, Option<Span>) {
+    let mut maybe_other = false;
+    for attachment in index.of_kind("aws_load_balancer_listener_policy") {
+        let balancers = index.arg(&attachment.body, "load_balancer_name");
+        if !balancers.is_empty() && !balancers.iter().any(|b| b.address == balancer.address) {
+            continue;
+        }
+        let attached = crate::cloud::port_number(attachment.body.get("load_balancer_port"));
+        match (attached, port) {
+            (Some(a), Some(b)) if a != b => continue,
+            (Some(_), Some(_)) if !balancers.is_empty() => {}
+            // Its balancer or one of the ports is not known: it may be this listener's.
+            _ => {
+                maybe_other = true;
+                continue;
+            }
+        }
+        let policies = index.arg(&attachment.body, "policy_names");
+        if let Some(policy) = policies.iter().find(|p| {
+            p.body.get("policy_type_name").and_then(Value::as_str)
+                == Some("SSLNegotiationPolicyType")
+        }) {
+            return negotiation_policy_tls(policy);
+        }
+        // It names policies not defined here, one of which may be an SSL negotiation policy.
+        let named = attachment.body.get("policy_names");
+        if named.is_some_and(|n| n.is_unknown() || n.items().len() > policies.len()) {
+            maybe_other = true;
+        }
+    }
+    if maybe_other {
+        (Tri::Unknown, None)
+    } else {
+        (Tri::Yes, None)
+    }
+}
+
+/// Whether a classic load balancer's SSL negotiation policy accepts TLS 1.0 or 1.1: the
+/// predefined policy it references, else the protocols it turns on (`Protocol-TLSv1`,
+/// `Protocol-TLSv1.1`, `Protocol-SSLv3`; a custom policy offers none it does not turn on), at
+/// the value that decides.
+fn negotiation_policy_tls(policy: &Resource) -> (Tri, Option<Span>) {
+    let attributes = policy.body.all("policy_attribute");
+    let value_of = |name: &str| {
+        attributes
+            .iter()
+            .find(|a| a.get("name").and_then(Value::as_str) == Some(name))
+            .and_then(|a| a.get("value"))
+    };
+    if let Some(reference) = value_of("Reference-Security-Policy") {
+        let outdated = reference.as_str().map_or(Tri::Unknown, elb_policy_outdated);
+        return (outdated, Some(reference.span().clone()));
+    }
+    let weak = ["Protocol-SSLv3", "Protocol-TLSv1", "Protocol-TLSv1.1"]
+        .iter()
+        .filter_map(|name| value_of(name))
+        .find(|v| v.as_bool() != Some(false));
+    if let Some(value) = weak {
+        let outdated = if value.as_bool() == Some(true) {
+            Tri::Yes
+        } else {
+            Tri::Unknown
+        };
+        return (outdated, Some(value.span().clone()));
+    }
+    // A custom policy offers only the protocols it turns on.
+    match [
+        "Protocol-TLSv1.2",
+        "Protocol-SSLv3",
+        "Protocol-TLSv1",
+        "Protocol-TLSv1.1",
+    ]
+    .iter()
+    .find_map(|name| value_of(name))
+    {
+        Some(written) => (Tri::No, Some(written.span().clone())),
+        None => (Tri::Unknown, Some(policy.span.clone())),
+    }
+}
+
 /// Whether a CloudFront distribution's viewer TLS accepts versions before 1.2: a written
 /// `minimum_protocol_version` says; the default certificate always allows TLS 1.0.
 fn cloudfront_outdated_tls(distribution: &Resource) -> (Tri, Option<Span>) {
@@ -147,7 +235,17 @@ pub(super) fn load_balancers(
                 protocol: "lb_protocol",
                 port: "lb_port",
             };
-            flows.extend(listener_door(root, balancer, listener, keys, public));
+            let mut door = listener_door(root, balancer, listener, keys, public);
+            if let Some(flow) = door
+                .as_mut()
+                .filter(|f| f.attributes.flag(AttrName::EncryptedInTransit) == Tri::Yes)
+            {
+                let port = crate::cloud::port_number(listener.get("lb_port"));
+                let (outdated, span) = classic_listener_tls(index, balancer, port);
+                flow.attributes
+                    .set_flag(AttrName::OutdatedTls, outdated, span);
+            }
+            flows.extend(door);
             let instance_port = port_text(listener.get("instance_port"));
             let instance_protocol = listener
                 .get("instance_protocol")
@@ -353,6 +451,7 @@ pub(super) fn edges(index: &Index, root: &str, flows: &mut Vec<Flow>) {
             }
         }
     }
+    let domains = rest_api_domains(index);
     // REST APIs: a method with `authorization = "NONE"` is open; HTTP APIs: a route without
     // an authorizer.
     for method in index.of_kind("aws_api_gateway_method") {
@@ -393,6 +492,10 @@ pub(super) fn edges(index: &Index, root: &str, flows: &mut Vec<Flow>) {
         if reach == Tri::Unknown {
             flow.attributes
                 .set_flag(AttrName::Public, Tri::Unknown, Some(api.span.clone()));
+        }
+        if let Some((outdated, span)) = domains.get(&api.address) {
+            flow.attributes
+                .set_flag(AttrName::OutdatedTls, *outdated, Some(span.clone()));
         }
         flows.push(flow);
     }
@@ -440,6 +543,31 @@ pub(super) fn edges(index: &Index, root: &str, flows: &mut Vec<Flow>) {
         flow.id.0.push_str(&format!(" {}", route.address));
         flows.push(flow);
     }
+}
+
+/// REST APIs served on a custom domain (`aws_api_gateway_base_path_mapping`) whose security
+/// policy accepts TLS 1.0 (`security_policy = "TLS_1_0"`), by API: whether it does, at the
+/// policy. A domain that does not say is left to AWS's default, not known here.
+fn rest_api_domains(index: &Index) -> BTreeMap<String, (Tri, Span)> {
+    let mut domains = BTreeMap::new();
+    for mapping in index.of_kind("aws_api_gateway_base_path_mapping") {
+        for domain in index.arg(&mapping.body, "domain_name") {
+            let Some(policy) = domain.body.get("security_policy") else {
+                continue;
+            };
+            let outdated = match policy.as_str() {
+                Some("TLS_1_0") => Tri::Yes,
+                Some(p) if p.starts_with("TLS_1_2") || p.contains("TLS13") => Tri::No,
+                _ => Tri::Unknown,
+            };
+            for api in index.arg(&mapping.body, "api_id") {
+                domains
+                    .entry(api.address.clone())
+                    .or_insert((outdated, policy.span().clone()));
+            }
+        }
+    }
+    domains
 }
 
 /// An EKS cluster's API endpoint is public unless `endpoint_public_access = false`, and open to
