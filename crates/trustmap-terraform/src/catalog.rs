@@ -123,6 +123,17 @@ pub struct Guard {
     pub group: Vec<ArgPath>,
 }
 
+/// A resource-level IAM grant (`google_artifact_registry_repository_iam_member`): members granted
+/// a role on the resource it names. One that names everyone (`allUsers`) opens that resource,
+/// or the whole it is part of, to the internet.
+#[derive(Debug, Clone)]
+pub struct Grant {
+    /// The arguments naming the resource granted on.
+    pub target: Vec<ArgPath>,
+    /// The arguments naming the members (the first present of `member|members`).
+    pub members: Vec<ArgPath>,
+}
+
 /// Everything the catalog says of one resource type.
 #[derive(Debug, Clone, Default)]
 pub struct Facts {
@@ -145,6 +156,8 @@ pub struct Facts {
     pub firewall_rule: Option<FirewallRule>,
     /// When it puts a security group in front of something.
     pub guard: Option<Guard>,
+    /// When it grants a role on another resource.
+    pub grant: Option<Grant>,
 }
 
 /// The catalog of every provider: resource types carry their provider's prefix.
@@ -199,6 +212,7 @@ const KEYS: &[&str] = &[
     "part_of",
     "firewall_rule",
     "guards",
+    "grants",
 ];
 
 struct Reader<'f> {
@@ -348,6 +362,19 @@ impl Reader<'_> {
             facts.guard = Some(Guard {
                 target: self.optional_paths(guard, "target")?,
                 group: self.paths(group)?,
+            });
+        }
+        if let Some(grant) = entry.get("grants") {
+            self.keys(grant, &["target", "members"], "grants")?;
+            let target = grant
+                .get("target")
+                .ok_or_else(|| self.error(grant, "`grants` needs `target`".into()))?;
+            facts.grant = Some(Grant {
+                target: self.paths(target)?,
+                members: match grant.get("members") {
+                    Some(members) => self.paths(members)?,
+                    None => vec![vec!["member".into()], vec!["members".into()]],
+                },
             });
         }
         Ok(facts)
@@ -569,6 +596,11 @@ pub fn identity_paths(kind: &str) -> &'static [ArgPath] {
     facts(kind).map_or(&[], |f| {
         f.element.as_ref().map_or(&f.identity, |e| &e.identity)
     })
+}
+
+/// The grant entry of a resource type that grants a role on another resource.
+pub fn grant(kind: &str) -> Option<&'static Grant> {
+    facts(kind)?.grant.as_ref()
 }
 
 /// The zone entry of a resource type that is a network or subnet.
