@@ -638,6 +638,11 @@ mod tests {
         assert_eq!(versioning.flags[0].1.yes_when, ["Enabled"]);
         assert!(super::entry("aws_s3_bucket_versioning").is_none());
         assert_eq!(super::zone("aws_subnet").unwrap().kind, ZoneKind::Subnet);
+        let access = super::grant("google_bigquery_dataset_access").expect("a grant");
+        assert_eq!(access.target, [["dataset_id"]]);
+        assert_eq!(access.members, [["iam_member"], ["special_group"]]);
+        let member = super::grant("google_pubsub_topic_iam_member").expect("a grant");
+        assert_eq!(member.members, [["member"], ["members"]]);
     }
 
     fn error_of(text: &str) -> CatalogError {
@@ -694,6 +699,12 @@ mod tests {
                 4,
                 "not a port",
             ),
+            (
+                "aws_x:\n  grants: {target: topic, memebrs: member}\n",
+                2,
+                "memebrs",
+            ),
+            ("aws_x:\n  grants: {members: member}\n", 2, "needs `target`"),
         ];
         for (text, line, word) in cases {
             let error = error_of(text);
