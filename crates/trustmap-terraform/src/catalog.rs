@@ -139,6 +139,17 @@ pub struct Guard {
     pub group: Vec<ArgPath>,
 }
 
+/// A resource-level IAM grant (`google_artifact_registry_repository_iam_member`): members granted
+/// a role on the resource it names. One that names everyone (`allUsers`) opens that resource,
+/// or the whole it is part of, to the internet.
+#[derive(Debug, Clone)]
+pub struct Grant {
+    /// The arguments naming the resource granted on.
+    pub target: Vec<ArgPath>,
+    /// The arguments naming the members (the first present of `member|members`).
+    pub members: Vec<ArgPath>,
+}
+
 /// Everything the catalog says of one resource type.
 #[derive(Debug, Clone, Default)]
 pub struct Facts {
@@ -161,6 +172,8 @@ pub struct Facts {
     pub firewall_rule: Option<FirewallRule>,
     /// When it puts a security group in front of something.
     pub guard: Option<Guard>,
+    /// When it grants a role on another resource.
+    pub grant: Option<Grant>,
 }
 
 /// The catalog of every provider: resource types carry their provider's prefix.
@@ -215,6 +228,7 @@ const KEYS: &[&str] = &[
     "part_of",
     "firewall_rule",
     "guards",
+    "grants",
 ];
 
 struct Reader<'f> {
@@ -364,6 +378,19 @@ impl Reader<'_> {
             facts.guard = Some(Guard {
                 target: self.optional_paths(guard, "target")?,
                 group: self.paths(group)?,
+            });
+        }
+        if let Some(grant) = entry.get("grants") {
+            self.keys(grant, &["target", "members"], "grants")?;
+            let target = grant
+                .get("target")
+                .ok_or_else(|| self.error(grant, "`grants` needs `target`".into()))?;
+            facts.grant = Some(Grant {
+                target: self.paths(target)?,
+                members: match grant.get("members") {
+                    Some(members) => self.paths(members)?,
+                    None => vec![vec!["member".into()], vec!["members".into()]],
+                },
             });
         }
         Ok(facts)
@@ -624,6 +651,11 @@ pub fn identity_paths(kind: &str) -> &'static [ArgPath] {
     })
 }
 
+/// The grant entry of a resource type that grants a role on another resource.
+pub fn grant(kind: &str) -> Option<&'static Grant> {
+    facts(kind)?.grant.as_ref()
+}
+
 /// The zone entry of a resource type that is a network or subnet.
 pub fn zone(kind: &str) -> Option<&'static ZoneFacts> {
     facts(kind)?.zone.as_ref()
@@ -659,6 +691,11 @@ mod tests {
         assert_eq!(versioning.flags[0].1.yes_when, ["Enabled"]);
         assert!(super::entry("aws_s3_bucket_versioning").is_none());
         assert_eq!(super::zone("aws_subnet").unwrap().kind, ZoneKind::Subnet);
+        let access = super::grant("google_bigquery_dataset_access").expect("a grant");
+        assert_eq!(access.target, [["dataset_id"]]);
+        assert_eq!(access.members, [["iam_member"], ["special_group"]]);
+        let member = super::grant("google_pubsub_topic_iam_member").expect("a grant");
+        assert_eq!(member.members, [["member"], ["members"]]);
     }
 
     fn error_of(text: &str) -> CatalogError {
@@ -725,6 +762,12 @@ mod tests {
                 5,
                 "maybe",
             ),
+            (
+                "aws_x:\n  grants: {target: topic, memebrs: member}\n",
+                2,
+                "memebrs",
+            ),
+            ("aws_x:\n  grants: {members: member}\n", 2, "needs `target`"),
         ];
         for (text, line, word) in cases {
             let error = error_of(text);

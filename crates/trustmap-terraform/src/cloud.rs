@@ -314,6 +314,15 @@ impl<'r> Index<'r> {
             .collect()
     }
 
+    /// The resource a part belongs to (an API stage's API, a subscription's topic), or the
+    /// resource itself when the catalog names no whole for it.
+    pub(crate) fn whole(&self, part: &'r Resource) -> &'r Resource {
+        catalog::facts(&part.kind)
+            .filter(|f| !f.part_of.is_empty())
+            .and_then(|f| self.arg_path(&part.body, &f.part_of).into_iter().next())
+            .unwrap_or(part)
+    }
+
     /// The identity a resource runs as, following what stands for one (an instance profile
     /// names its role, a task definition its task role); none when it names none.
     pub(crate) fn identity(&self, resource: &Resource) -> Option<&'r Resource> {
@@ -570,13 +579,7 @@ pub(crate) fn companions<'r>(index: &Index<'r>) -> BTreeMap<String, Vec<Companio
         if parents.is_empty() && target.is_some() {
             unresolved.push(r);
         }
-        let wholes = parents.into_iter().map(|part| {
-            catalog::facts(&part.kind)
-                .filter(|f| !f.part_of.is_empty())
-                .and_then(|f| index.arg_path(&part.body, &f.part_of).into_iter().next())
-                .unwrap_or(part)
-        });
-        for parent in wholes {
+        for parent in parents.into_iter().map(|part| index.whole(part)) {
             companions
                 .entry(parent.address.clone())
                 .or_default()

@@ -210,3 +210,57 @@ resource "azurerm_mysql_firewall_rule" "azure_only" {
         "{flows:?}"
     );
 }
+
+#[test]
+fn an_element_that_stands_for_a_network_places_what_names_it() {
+    let fragment = map(r#"
+resource "google_compute_network" "main" {}
+resource "google_compute_subnetwork" "nodes" {
+  network = google_compute_network.main.id
+}
+resource "google_container_cluster" "main" {
+  subnetwork = google_compute_subnetwork.nodes.id
+}
+resource "google_container_node_pool" "general" {
+  cluster = google_container_cluster.main.id
+}
+resource "google_compute_router" "egress" {
+  network = google_compute_network.main.id
+}
+resource "google_compute_router_nat" "egress" {
+  router = google_compute_router.egress.name
+}
+"#);
+    let pool = element(&fragment, "tf:google_container_node_pool.general");
+    assert_eq!(pool.zone.0, "tf:google_compute_subnetwork.nodes");
+    let nat = element(&fragment, "tf:google_compute_router_nat.egress");
+    assert_eq!(nat.zone.0, "tf:google_compute_network.main");
+}
+
+#[test]
+fn an_endpoint_with_private_addresses_only_is_no_door_whatever_its_group_admits() {
+    let fragment = map(r#"
+resource "aws_security_group" "open" {
+  ingress {
+    from_port   = 443
+    to_port     = 443
+    protocol    = "tcp"
+    cidr_blocks = ["0.0.0.0/0"]
+  }
+}
+resource "aws_vpc_endpoint" "s3" {
+  vpc_id             = "vpc-0123456789abcdef0"
+  service_name       = "com.amazonaws.eu-west-1.s3"
+  security_group_ids = [aws_security_group.open.id]
+}
+"#);
+    let endpoint = element(&fragment, "tf:aws_vpc_endpoint.s3");
+    assert_eq!(endpoint.attributes.flag(AttrName::Public), Tri::No);
+    assert!(
+        !flow_ids(&fragment)
+            .iter()
+            .any(|f| f.starts_with("external:internet")),
+        "{:?}",
+        flow_ids(&fragment)
+    );
+}

@@ -2,11 +2,12 @@
 //! service-account IAM grants name, as identities: the roles that control the project or let
 //! the holder act as other accounts, `allUsers` (anyone) and `allAuthenticatedUsers` (any
 //! Google account) as who may use them, service-account keys, and the instances that run as
-//! each account. Pub/Sub topics, KMS keys and secrets granted to everyone are doors from the
-//! internet.
+//! each account. Resources granted to everyone through the grants the catalog lists (Pub/Sub
+//! topics, KMS keys, secrets, repositories...) are doors from the internet.
 
 use super::{Identity, credential_holders, element_ids, secrets};
-use crate::cloud::{Index, id, public_data_door};
+use crate::catalog;
+use crate::cloud::{Index, at, id, public_data_door};
 use crate::google::PROJECT_ZONE;
 use crate::value::{Resource, Value};
 use std::collections::BTreeMap;
@@ -235,34 +236,18 @@ fn identities(resources: &[Resource], index: &Index, root: &str, fragment: &mut 
     }
 }
 
-/// Resource-level IAM grants that this module reads for everyone (buckets, datasets, Cloud
-/// Run and functions are read by the Google mapping): (grant type prefix, the argument naming
-/// the resource).
-const RESOURCE_GRANTS: &[(&str, &str)] = &[
-    ("google_pubsub_topic_iam_", "topic"),
-    ("google_kms_crypto_key_iam_", "crypto_key_id"),
-    ("google_secret_manager_secret_iam_", "secret_id"),
-];
-
-/// Topics, keys and secrets granted to `allUsers` or `allAuthenticatedUsers`: anyone may use
-/// them, from the internet.
+/// Resources granted to `allUsers` or `allAuthenticatedUsers` through the resource-level
+/// grants the catalog lists (`grants`; buckets, datasets, Cloud Run and functions are read by
+/// the Google mapping): anyone may use them, from the internet. A grant on a part (a
+/// subscription) opens its whole (the topic).
 fn public_resources(resources: &[Resource], index: &Index, root: &str, fragment: &mut Fragment) {
     let elements = element_ids(fragment);
     let mut doors = Vec::new();
     for grant in resources {
-        let Some((_, target_key)) = RESOURCE_GRANTS.iter().find(|(prefix, _)| {
-            grant
-                .kind
-                .strip_prefix(prefix)
-                .is_some_and(|rest| rest == "member" || rest == "binding")
-        }) else {
+        let Some(facts) = catalog::grant(&grant.kind) else {
             continue;
         };
-        let Some(members) = grant
-            .body
-            .get("member")
-            .or_else(|| grant.body.get("members"))
-        else {
+        let Some(members) = facts.members.iter().find_map(|p| at(&grant.body, p)) else {
             continue;
         };
         let Some(everyone) = members
@@ -273,7 +258,8 @@ fn public_resources(resources: &[Resource], index: &Index, root: &str, fragment:
             continue;
         };
         let role = grant.body.get("role").and_then(Value::as_str).unwrap_or("");
-        let read_only = Tri::from_bool(role.ends_with("viewer"));
+        // A dataset's access entry says `READER` for its basic read role.
+        let read_only = Tri::from_bool(role.ends_with("viewer") || role == "READER");
         let span: Span = everyone.span().clone();
         // `allAuthenticatedUsers` is any Google account: a caller who signed in, not an
         // anonymous one (the door is open all the same).
@@ -281,7 +267,11 @@ fn public_resources(resources: &[Resource], index: &Index, root: &str, fragment:
             .items()
             .iter()
             .any(|m| m.as_str() == Some("allUsers"));
-        for target in index.arg(&grant.body, target_key) {
+        for target in index
+            .arg_path(&grant.body, &facts.target)
+            .into_iter()
+            .map(|part| index.whole(part))
+        {
             if elements.contains(&id(root, &target.address)) {
                 let mut flow =
                     public_data_door(&target.address, "public-iam", span.clone(), read_only, root);

@@ -13,7 +13,9 @@
 //! default or a committed `.tfvars` value are all secrets in plain text. Values of variables
 //! declared `sensitive`, references to other resources (`random_password.db.result`) and
 //! data sources are not: the first are redacted before the model is built, the others are
-//! not known here.
+//! not known here. Nor are values that name a key instead of holding one (a KMS key's ARN or
+//! alias in `encryption_key`, a Cloud KMS key or a Key Vault key by its path), or that a block
+//! says are encrypted with the key it names (Cloud Build's `secret { kms_key_name, secret_env }`).
 
 use crate::SENSITIVE;
 use crate::cloud::{id, provider_zone};
@@ -153,14 +155,28 @@ fn secrets_of(body: &Value) -> Vec<(String, Span)> {
     found
 }
 
+/// Whether a value names a key or secret held elsewhere, by the identifier its cloud gives it:
+/// an AWS ARN or KMS alias, a Google resource path, a Key Vault object's URL.
+fn names_a_resource(text: &str) -> bool {
+    text.starts_with("arn:aws")
+        || text.starts_with("alias/")
+        || (text.starts_with("projects/") && text.contains("/locations/"))
+        || (text.starts_with("https://") && text.contains(".vault.azure.net/"))
+}
+
 fn collect(value: &Value, path: &str, out: &mut Vec<(EnvEntry, String)>) {
     match value {
         Value::Object(fields, _) => {
+            // Cloud Build's `secret { kms_key_name, secret_env }`: the map holds ciphertext of
+            // the key the block names (a function's `kms_key_name` encrypts nothing it lists).
+            let encrypted = fields.iter().any(|(key, _)| key == "kms_key_name");
             for (key, field) in fields {
                 if path.is_empty() && SKIPPED.contains(&key.as_str()) {
                     continue;
                 }
                 match field {
+                    Value::String(text, _) if names_a_resource(text) => {}
+                    Value::Object(..) if encrypted && key == "secret_env" => {}
                     Value::String(text, span) if text != SENSITIVE => out.push((
                         EnvEntry {
                             key: key.clone(),
@@ -242,6 +258,54 @@ mod tests {
                 ("master_password".to_string(), 1),
                 ("access_key (in environment.variables)".to_string(), 5)
             ]
+        );
+    }
+
+    #[test]
+    fn names_of_keys_and_ciphertext_are_not_secrets() {
+        let secret = Value::Object(
+            vec![
+                (
+                    "kms_key_name".into(),
+                    s("projects/p/locations/global/keyRings/r/cryptoKeys/k", 3),
+                ),
+                (
+                    "secret_env".into(),
+                    Value::Object(
+                        vec![("PASSWORD".into(), s("CiQAcipherTEXT==", 4))],
+                        Span::lines("main.tf", 4, 4),
+                    ),
+                ),
+            ],
+            Span::lines("main.tf", 2, 5),
+        );
+        let body = Value::Object(
+            vec![
+                (
+                    "encryption_key".into(),
+                    s("arn:aws:kms:eu-west-1:123456789012:key/1234abcd", 1),
+                ),
+                ("secret".into(), secret),
+                ("signing_key".into(), s("alias/signing", 6)),
+                ("client_secret".into(), s("s3cr3t-v4lue", 7)),
+                (
+                    "kms_key_name".into(),
+                    s("projects/p/locations/global/keyRings/r/cryptoKeys/f", 8),
+                ),
+                (
+                    "environment_variables".into(),
+                    Value::Object(
+                        vec![("DB_PASSWORD".into(), s("hunter2-prod", 9))],
+                        Span::lines("main.tf", 9, 9),
+                    ),
+                ),
+            ],
+            Span::lines("main.tf", 1, 10),
+        );
+        let found: Vec<String> = secrets_of(&body).into_iter().map(|(n, _)| n).collect();
+        assert_eq!(
+            found,
+            ["client_secret", "DB_PASSWORD (in environment_variables)"]
         );
     }
 }
