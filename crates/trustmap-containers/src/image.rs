@@ -10,6 +10,9 @@ pub enum ImageOrigin {
     Built,
     /// A placeholder that a deployment tool or a person replaces ([`is_placeholder`]).
     Placeholder,
+    /// A bare name that no registry serves ([`is_unpublished`]): an image loaded into the
+    /// host or node, or a name a deployment tool (Skaffold, Tilt) replaces with its build.
+    Local,
     /// Pulled from a registry as written.
     Registry,
 }
@@ -20,14 +23,18 @@ impl ImageOrigin {
         match self {
             ImageOrigin::Built => "built",
             ImageOrigin::Placeholder => "placeholder",
+            ImageOrigin::Local => "local",
             ImageOrigin::Registry => "registry",
         }
     }
 
-    /// The origin of a reference that is not built here: a placeholder or a registry's image.
+    /// The origin of a reference that is not built here: a placeholder, a local image or a
+    /// registry's image.
     pub fn of_reference(reference: &str) -> ImageOrigin {
         if is_placeholder(reference) {
             ImageOrigin::Placeholder
+        } else if is_unpublished(reference) {
+            ImageOrigin::Local
         } else {
             ImageOrigin::Registry
         }
@@ -71,6 +78,31 @@ pub fn is_placeholder(reference: &str) -> bool {
     })
 }
 
+/// The names Docker Hub serves without a namespace: its official images, one per line (`#`
+/// starts a comment).
+const OFFICIAL_IMAGES: &str = include_str!("official-images.txt");
+
+/// Whether a reference is a bare name (no registry, no namespace: `frontend`, `etl-kafka:dev`)
+/// that is none of Docker Hub's official images. A bare name is pulled from
+/// `docker.io/library/`, where only official images live, so no registry serves this one: it
+/// is an image loaded into the host or node, or a name a deployment tool replaces with its
+/// build (Skaffold's `image: frontend`), and its tag says nothing about what a registry could
+/// change.
+pub fn is_unpublished(reference: &str) -> bool {
+    let name = reference.trim().split('@').next().unwrap_or("");
+    let (domain, path) = split_domain(name);
+    if domain.is_some() || path.contains('/') {
+        return false;
+    }
+    let repository = path.split(':').next().unwrap_or(path);
+    !repository.is_empty()
+        && !OFFICIAL_IMAGES
+            .lines()
+            .map(str::trim)
+            .filter(|line| !line.is_empty() && !line.starts_with('#'))
+            .any(|official| official == repository)
+}
+
 /// Splits a reference into its registry domain, when it names one, and the rest: as Docker
 /// reads it, the first component is a domain when it has a `.` or a `:`, or is `localhost`.
 fn split_domain(name: &str) -> (Option<&str>, &str) {
@@ -87,6 +119,32 @@ fn split_domain(name: &str) -> (Option<&str>, &str) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_bare_name_is_local_unless_it_is_an_official_image() {
+        for local in [
+            "frontend",
+            "etl-kafka",
+            "demo-microservice:dev",
+            "cartservice@sha256:ab",
+        ] {
+            assert!(is_unpublished(local), "{local}");
+            assert_eq!(ImageOrigin::of_reference(local), ImageOrigin::Local);
+        }
+        for published in [
+            "nginx",
+            "postgres:16",
+            "redis:latest",
+            "busybox",
+            "centos:7",
+            "bitnami/redis",
+            "docker.io/frontend",
+            "localhost:5000/frontend",
+            "quay.io/frontend",
+        ] {
+            assert!(!is_unpublished(published), "{published}");
+        }
+    }
 
     #[test]
     fn placeholders_are_tokens_variables_capitals_and_example_domains() {

@@ -151,7 +151,7 @@ vocabulary! {
     Seccomp = "seccomp": Flag,
     /// Processes: the container image reference as written (`nginx:1.27`, `app@sha256:...`).
     Image = "image": Text,
-    /// Processes and data stores: where the image comes from: `built` from the scanned repository (a compose service with `build:`), a `placeholder` filled in at deploy (`<image_url>`, a variable left unresolved, a capitalised token such as `IMAGE_NAME`, a registry on a domain reserved for documentation such as `example.com`), or pulled from a `registry` as written.
+    /// Processes and data stores: where the image comes from: `built` from the scanned repository (a compose service with `build:`), a `placeholder` filled in at deploy (`<image_url>`, a variable left unresolved, a capitalised token such as `IMAGE_NAME`, a registry on a domain reserved for documentation such as `example.com`), `local` (a bare name that is none of Docker Hub's official images, so no registry serves it: loaded into the node, or replaced by a deployment tool such as Skaffold), or pulled from a `registry` as written.
     ImageOrigin = "image_origin": Text,
     /// Processes: the user the process runs as, as written.
     User = "user": Text,
