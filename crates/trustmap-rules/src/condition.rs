@@ -112,8 +112,9 @@ pub enum Condition {
     ReachableFromInternet(Reachability),
     /// The element takes connections from the internet, directly or through forwarders.
     ExposedToInternet,
-    /// Another element in the same zone satisfies the condition.
-    SameZoneAs(Box<Condition>),
+    /// Another element in the same zone satisfies the condition: any other, or only those
+    /// with no flow into this one (not its clients).
+    SameZoneAs(Box<Condition>, Neighbours),
     /// The flow's source satisfies the condition.
     Source(Box<Condition>),
     /// The flow's target satisfies the condition.
@@ -337,23 +338,27 @@ impl Condition {
                 out
             }
             // An element in one zone: the zone's witnesses, found once, but for itself.
-            (Condition::SameZoneAs(inner), Target::Element(e)) if e.attached_zones.is_empty() => {
+            (Condition::SameZoneAs(inner, neighbours), Target::Element(e))
+                if e.attached_zones.is_empty() =>
+            {
                 let witnesses = model.zone_witnesses(inner, &e.zone, polarity);
-                let own = std::ptr::from_ref::<Element>(e) as usize;
+                let left_out = neighbours.left_out(model, e);
                 decide(
                     Junction::Disjunction.under(polarity),
                     witnesses
                         .iter()
-                        .filter(|(element, _)| *element != own)
+                        .filter(|(element, _)| !left_out.contains(element))
                         .map(|(_, o)| o.clone()),
                 )
             }
-            (Condition::SameZoneAs(inner), Target::Element(e)) => {
-                let neighbours = model
+            (Condition::SameZoneAs(inner, neighbours), Target::Element(e)) => {
+                let left_out = neighbours.left_out(model, e);
+                let candidates = model
                     .neighbours_in_zones(e)
                     .into_iter()
+                    .filter(|n| !left_out.contains(&(std::ptr::from_ref::<Element>(n) as usize)))
                     .map(Target::Element);
-                exists(model, neighbours, inner, polarity)
+                exists(model, candidates, inner, polarity)
             }
             (Condition::Source(inner), Target::Flow(f)) => match model.element(&f.source) {
                 Some(source) => inner.evaluate_in(model, Target::Element(source), polarity),
@@ -407,7 +412,7 @@ impl Condition {
             (C::Inbound(inner) | C::Outbound(inner), Context::Element) => {
                 inner.check(Context::Flow)
             }
-            (C::SameZoneAs(inner), Context::Element) => inner.check(Context::Element),
+            (C::SameZoneAs(inner, _), Context::Element) => inner.check(Context::Element),
             (C::Source(inner) | C::Target(inner), Context::Flow) => inner.check(Context::Element),
             (C::CrossesBoundary(_) | C::Protocol(_) | C::Port(_), Context::Flow) => Ok(()),
             (c, Context::Element) => {
@@ -429,7 +434,8 @@ impl Condition {
             Condition::Outbound(_) => "outbound",
             Condition::ReachableFromInternet(_) => "reachable_from_internet",
             Condition::ExposedToInternet => "exposed_to_internet",
-            Condition::SameZoneAs(_) => "same_zone_as",
+            Condition::SameZoneAs(_, Neighbours::All) => "same_zone_as",
+            Condition::SameZoneAs(_, Neighbours::NonClients) => "same_zone_as_non_client",
             Condition::Source(_) => "source",
             Condition::Target(_) => "target",
             Condition::CrossesBoundary(_) => "crosses_boundary",
@@ -522,6 +528,45 @@ fn decide(junction: Junction, outcomes: impl Iterator<Item = Outcome>) -> Outcom
         }
     }
     combine(junction, parts)
+}
+
+/// Which elements of a zone a `same_zone_as` quantifier asks about (never the element itself).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Neighbours {
+    /// Every other element (`same_zone_as`).
+    All,
+    /// Those with no flow into the element (`same_zone_as_non_client`): its clients reach it
+    /// by design, so isolating it from them is no remedy.
+    NonClients,
+}
+
+impl Neighbours {
+    /// The elements (by address) the quantifier leaves out for `element`: itself, and when only
+    /// non-clients count, whatever has a flow into it, directly or through forwarders (a
+    /// Kubernetes Service, a load balancer) that pass it on.
+    fn left_out(self, model: &Model, element: &Element) -> Vec<usize> {
+        let address = |e: &Element| std::ptr::from_ref::<Element>(e) as usize;
+        let mut out = vec![address(element)];
+        if self == Neighbours::NonClients {
+            let mut pending = vec![element];
+            while let Some(reached) = pending.pop() {
+                for source in model
+                    .inbound(&reached.id)
+                    .into_iter()
+                    .filter_map(|flow| model.element(&flow.source))
+                {
+                    if out.contains(&address(source)) {
+                        continue;
+                    }
+                    out.push(address(source));
+                    if source.attributes.flag(AttrName::Forwards) == Tri::Yes {
+                        pending.push(source);
+                    }
+                }
+            }
+        }
+        out
+    }
 }
 
 /// One evaluation of a rule set on a model: the model, and what quantifiers over a zone have

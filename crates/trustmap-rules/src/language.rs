@@ -285,6 +285,14 @@ pub const OPERATORS: &[Operator] = &[
         example: "same_zone_as: {kind: [data_store]}",
     },
     Operator {
+        name: "same_zone_as_non_client",
+        on: On::Element,
+        syntax: "`same_zone_as_non_client: ELEMENT_CONDITION`",
+        meaning: "another element in the same zone, with no flow into this one (not one of its \
+                  clients), satisfies the condition",
+        example: "same_zone_as_non_client: {exposed_to_internet: true}",
+    },
+    Operator {
         name: "source",
         on: On::Flow,
         syntax: "`source: ELEMENT_CONDITION`",

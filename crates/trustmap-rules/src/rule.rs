@@ -1,6 +1,6 @@
 //! Rule files: one YAML document per rule, loaded and checked field by field.
 
-use crate::condition::{AttrTest, Condition, Context, Crossing, IfAbsent, PortTest};
+use crate::condition::{AttrTest, Condition, Context, Crossing, IfAbsent, Neighbours, PortTest};
 use crate::language::{
     ATTRIBUTE_KEYS, ATTRIBUTE_TESTS, BUILTIN_PREFIX, CHECK_FIELDS, FIELDS, MISSING_PLACEHOLDER,
     OPERATORS, PLACEHOLDERS, REFERENCE_FIELDS, TRUST_LEVELS, ZONE_KEYS,
@@ -357,7 +357,10 @@ impl Reader<'_> {
             "not" => Condition::Not(nested(value)?),
             "inbound" => Condition::Inbound(nested(value)?),
             "outbound" => Condition::Outbound(nested(value)?),
-            "same_zone_as" => Condition::SameZoneAs(nested(value)?),
+            "same_zone_as" => Condition::SameZoneAs(nested(value)?, Neighbours::All),
+            "same_zone_as_non_client" => {
+                Condition::SameZoneAs(nested(value)?, Neighbours::NonClients)
+            }
             "source" => Condition::Source(nested(value)?),
             "target" => Condition::Target(nested(value)?),
             "kind" => {
