@@ -150,6 +150,13 @@ pub const CHECK_FIELDS: &[Field] = &[
                   settings and decisions written for it keep working.",
     },
     Field {
+        name: "impact",
+        required: false,
+        meaning: "What an attacker gains when this check fails (names as the rule's `impact`); \
+                  a finding is scored from the impacts of its failed checks. Default: the \
+                  rule's.",
+    },
+    Field {
         name: "report_unknown",
         required: false,
         meaning: "`true`: an unknown outcome (of the condition or of `fails`) lists the check \

@@ -64,6 +64,8 @@ pub struct Check {
     pub fails: Condition,
     /// Whether an unknown outcome lists the check (as possibly failed).
     pub report_unknown: bool,
+    /// What an attacker gains when the check fails (empty: the rule's impacts).
+    pub impact: Vec<Impact>,
 }
 
 /// A rule whose findings restate one of this rule's (`absorbs:`): where both are found on the
@@ -564,12 +566,17 @@ impl Reader<'_> {
                     )
                 })?,
             };
+            let impact = match item.get("impact") {
+                None => Vec::new(),
+                Some(value) => read_impacts(self, value, &format!("{here}.impact"))?,
+            };
             checks.push(Check {
                 id,
                 label,
                 stride,
                 fails,
                 report_unknown,
+                impact,
             });
         }
         for (index, check) in checks.iter().enumerate() {

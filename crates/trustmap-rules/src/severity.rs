@@ -481,9 +481,25 @@ fn read_only_from_internet(model: &Model, target: Target<'_>) -> bool {
 /// impacts on the subject are worth, lowered by how the subject is reached (unless the rule
 /// says `path: none`) and by an unproven path.
 pub fn score(rule: &Rule, model: &Model, target: Target<'_>, certainty: Certainty) -> Scoring {
-    let mut impact: Vec<Impact> = match landing_kind(model, target) {
-        Some(kind) => rule.impact.on(kind).to_vec(),
-        None => rule.impact.otherwise.clone(),
+    score_impacts(rule, &[], model, target, certainty)
+}
+
+/// [`score`] with the impacts that apply, when they are narrower than the rule's (a
+/// checklist's failed checks); empty: the rule's.
+pub fn score_impacts(
+    rule: &Rule,
+    impacts: &[Impact],
+    model: &Model,
+    target: Target<'_>,
+    certainty: Certainty,
+) -> Scoring {
+    let mut impact: Vec<Impact> = if !impacts.is_empty() {
+        impacts.to_vec()
+    } else {
+        match landing_kind(model, target) {
+            Some(kind) => rule.impact.on(kind).to_vec(),
+            None => rule.impact.otherwise.clone(),
+        }
     };
     // A door the model knows is read-only (a bucket readable by everyone) writes nothing:
     // what else it gives is what the attacker gains.
