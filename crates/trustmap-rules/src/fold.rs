@@ -117,7 +117,11 @@ fn merge(lead: &mut Finding, mut folded: Vec<Finding>, rules: &RuleSet, model: &
         if !clauses.contains(&clause) {
             clauses.push(clause);
         }
-        lead.severity = lead.severity.max(finding.severity);
+        // The more severe threat rates the whole, with its reason.
+        if finding.scoring.score > lead.scoring.score {
+            lead.scoring = finding.scoring.clone();
+            lead.severity = finding.severity;
+        }
         for stride in &finding.categories {
             if !lead.categories.contains(stride) {
                 lead.categories.push(*stride);
