@@ -492,10 +492,9 @@ resource "aws_db_instance" "db" {
         }
     }
 
-    /// The plan of the fixture holds every resource of its source: the plan is the model.
-    #[test]
-    fn a_plan_that_holds_the_source_is_the_model() {
-        let source = include_str!("../../../fixtures/terraform/plan/main.tf");
+    /// The fragment of the plan fixture's root, its source given, with the plan beside it; the
+    /// plan holds every resource the fixture's source declares, so it is complete.
+    fn plan_fixture_fragment(source: &str) -> Fragment {
         let module = include_str!("../../../fixtures/terraform/plan/modules/logs/main.tf");
         let plan = include_str!("../../../fixtures/terraform/plan/plan.json");
         let folders = BTreeMap::from([(
@@ -515,6 +514,13 @@ resource "aws_db_instance" "db" {
             "{:?}",
             fragment.diagnostics
         );
+        fragment
+    }
+
+    /// The plan of the fixture holds every resource of its source: the plan is the model.
+    #[test]
+    fn a_plan_that_holds_the_source_is_the_model() {
+        plan_fixture_fragment(include_str!("../../../fixtures/terraform/plan/main.tf"));
     }
 
     /// A plan holds no provider configuration: credentials written in the source's provider
@@ -525,25 +531,7 @@ resource "aws_db_instance" "db" {
             "{}\nprovider \"aws\" {{\n  access_key = \"AKIAIOSFODNN7EXAMPLE\"\n}}\n",
             include_str!("../../../fixtures/terraform/plan/main.tf")
         );
-        let module = include_str!("../../../fixtures/terraform/plan/modules/logs/main.tf");
-        let plan = include_str!("../../../fixtures/terraform/plan/plan.json");
-        let folders = BTreeMap::from([(
-            "modules/logs".to_string(),
-            vec![TerraformFile {
-                path: "modules/logs/main.tf".into(),
-                text: module.into(),
-            }],
-        )]);
-        let root = root_with_document(&source, plan);
-        let fragment = parse_root_modules(&[root], &folders, &trustmap_model::Limits::default());
-        assert!(
-            !fragment
-                .diagnostics
-                .iter()
-                .any(|d| d.code == "terraform-plan-incomplete"),
-            "{:?}",
-            fragment.diagnostics
-        );
+        let fragment = plan_fixture_fragment(&source);
         let provider = fragment
             .elements
             .iter()
