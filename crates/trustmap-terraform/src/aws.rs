@@ -817,6 +817,35 @@ fn unattached_security_groups(
             ));
         }
     }
+    ungrouped_rules(index, root, fragment, flows);
+}
+
+/// Standalone ingress rules whose security group is not in the scanned code (its id is a
+/// variable, a data source or a literal `sg-…`) that admit the internet: the group lives in
+/// another stack, so each such rule is a door into whatever that group guards, latent like an
+/// unattached group's (TM-S007), at the rule.
+fn ungrouped_rules(index: &Index, root: &str, fragment: &mut Fragment, flows: &mut Vec<Flow>) {
+    for rule in index.of_kinds(&[
+        "aws_security_group_rule",
+        "aws_vpc_security_group_ingress_rule",
+    ]) {
+        let ingress = rule.kind == "aws_vpc_security_group_ingress_rule"
+            || rule.body.get("type").and_then(Value::as_str) == Some("ingress");
+        if !ingress || !index.arg(&rule.body, "security_group_id").is_empty() {
+            continue;
+        }
+        let door = ingress_from(&rule.body, rule.span.clone());
+        if !door.internet {
+            continue;
+        }
+        let target = crate::cloud::guarded_address(rule);
+        flows.push(door.internet_door(&target, Tri::Yes, root));
+        fragment.elements.push(crate::cloud::guarded_by_unattached(
+            root,
+            rule,
+            ACCOUNT_ZONE,
+        ));
+    }
 }
 
 fn security_group_flows(

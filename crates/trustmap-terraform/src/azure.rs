@@ -91,7 +91,13 @@ fn model(index: &Index, root: &str) -> Fragment {
     web_apps(index, root, &mut flows);
     gateways(index, root, &mut flows);
     backends(index, root, &mut flows);
-    firewall_rules(index, root, &mut flows);
+    firewall_rules(
+        index,
+        root,
+        SUBSCRIPTION_ZONE,
+        &mut fragment.elements,
+        &mut flows,
+    );
     public_containers(index, root, &mut flows);
     kubernetes_endpoints(index, root, &mut flows);
     front_doors(index, root, &mut flows);
@@ -371,39 +377,42 @@ fn admits_internet(value: Option<&Value>) -> Option<Span> {
         .then(|| value.span().clone())
 }
 
+/// The inbound rule a security rule is, when it allows the internet.
+fn open_rule(rule: &Value) -> Option<OpenRule> {
+    let word = |k: &str| {
+        rule.get(k)
+            .and_then(Value::as_str)
+            .map(str::to_ascii_lowercase)
+    };
+    if word("direction").as_deref() != Some("inbound") || word("access").as_deref() != Some("allow")
+    {
+        return None;
+    }
+    let span = admits_internet(rule.get("source_address_prefix"))
+        .or_else(|| admits_internet(rule.get("source_address_prefixes")))?;
+    let written: Vec<&Value> = ["destination_port_range", "destination_port_ranges"]
+        .iter()
+        .filter_map(|k| rule.get(k))
+        .flat_map(Value::items)
+        .collect();
+    let ports: Option<Vec<String>> = written
+        .iter()
+        .map(|p| p.as_str().map(str::to_string))
+        .collect();
+    Some(OpenRule {
+        protocol: word("protocol").unwrap_or_else(|| "*".into()),
+        ports,
+        span,
+    })
+}
+
 /// The inbound rules that allow the internet, by network security group address.
 fn open_rules(index: &Index) -> BTreeMap<String, Vec<OpenRule>> {
     let mut rules: BTreeMap<String, Vec<OpenRule>> = BTreeMap::new();
     let mut add = |group: &str, rule: &Value| {
-        let word = |k: &str| {
-            rule.get(k)
-                .and_then(Value::as_str)
-                .map(str::to_ascii_lowercase)
-        };
-        if word("direction").as_deref() != Some("inbound")
-            || word("access").as_deref() != Some("allow")
-        {
-            return;
+        if let Some(open) = open_rule(rule) {
+            rules.entry(group.to_string()).or_default().push(open);
         }
-        let Some(span) = admits_internet(rule.get("source_address_prefix"))
-            .or_else(|| admits_internet(rule.get("source_address_prefixes")))
-        else {
-            return;
-        };
-        let written: Vec<&Value> = ["destination_port_range", "destination_port_ranges"]
-            .iter()
-            .filter_map(|k| rule.get(k))
-            .flat_map(Value::items)
-            .collect();
-        let ports: Option<Vec<String>> = written
-            .iter()
-            .map(|p| p.as_str().map(str::to_string))
-            .collect();
-        rules.entry(group.to_string()).or_default().push(OpenRule {
-            protocol: word("protocol").unwrap_or_else(|| "*".into()),
-            ports,
-            span,
-        });
     };
     let kinds = [
         "azurerm_network_security_group",
@@ -458,6 +467,26 @@ fn unattached_security_groups(
         fragment.elements.push(crate::cloud::guarded_by_unattached(
             root,
             group,
+            SUBSCRIPTION_ZONE,
+        ));
+    }
+    // A rule whose group is not in the scanned code (named by a variable, a data source or a
+    // literal) is a door into whatever that group guards elsewhere, latent in the same way.
+    for rule in index.of_kind("azurerm_network_security_rule") {
+        if !index
+            .arg(&rule.body, "network_security_group_name")
+            .is_empty()
+        {
+            continue;
+        }
+        let Some(open) = open_rule(&rule.body) else {
+            continue;
+        };
+        let target = crate::cloud::guarded_address(rule);
+        flows.extend(rule_doors(root, &target, &open, Tri::Yes));
+        fragment.elements.push(crate::cloud::guarded_by_unattached(
+            root,
+            rule,
             SUBSCRIPTION_ZONE,
         ));
     }

@@ -809,8 +809,16 @@ pub(crate) fn zones(
 /// Address-range firewall rules (Azure SQL, MySQL, PostgreSQL, Redis) that admit every address
 /// (`0.0.0.0` to `255.255.255.255`) open the port of the resource they name to the internet,
 /// unless that resource turns public network access off. `0.0.0.0` to `0.0.0.0` only admits
-/// the provider's own services.
-pub(crate) fn firewall_rules(index: &Index, root: &str, flows: &mut Vec<Flow>) {
+/// the provider's own services. A rule whose server is not in the scanned code (named by a
+/// variable, a data source or a literal) opens that server's port on an element that stands
+/// for it, latent like an unattached security group's doors (TM-S007).
+pub(crate) fn firewall_rules(
+    index: &Index,
+    root: &str,
+    zone: &str,
+    elements: &mut Vec<Element>,
+    flows: &mut Vec<Flow>,
+) {
     for rule in index.all() {
         let Some(facts) = catalog::facts(&rule.kind).and_then(|f| f.firewall_rule.as_ref()) else {
             continue;
@@ -821,12 +829,34 @@ pub(crate) fn firewall_rules(index: &Index, root: &str, flows: &mut Vec<Flow>) {
         {
             continue;
         }
-        let targets = facts.target.iter().flat_map(|p| {
-            at(&rule.body, p)
-                .map(|v| index.resolve_all(v))
-                .unwrap_or_default()
-        });
-        for target in targets.collect::<Vec<_>>() {
+        let span = rule
+            .body
+            .get(&facts.end)
+            .map_or_else(|| rule.span.clone(), |v| v.span().clone());
+        let targets: Vec<&Resource> = facts
+            .target
+            .iter()
+            .flat_map(|p| {
+                at(&rule.body, p)
+                    .map(|v| index.resolve_all(v))
+                    .unwrap_or_default()
+            })
+            .collect();
+        if targets.is_empty() {
+            let Some(port) = facts
+                .of
+                .as_deref()
+                .and_then(catalog::entry)
+                .and_then(|e| e.port)
+            else {
+                continue;
+            };
+            let target = guarded_address(rule);
+            flows.push(database_door(&target, port, Tri::Unknown, span, root));
+            elements.push(guarded_by_unattached(root, rule, zone));
+            continue;
+        }
+        for target in targets {
             let Some(port) = catalog::entry(&target.kind).and_then(|e| e.port) else {
                 continue;
             };
@@ -838,35 +868,46 @@ pub(crate) fn firewall_rules(index: &Index, root: &str, flows: &mut Vec<Flow>) {
             {
                 continue;
             }
-            let port = i64::from(port);
-            let (ports, protocol, encrypted) = describe("tcp", Some(port), Some(port));
-            let encrypted = match target
+            let ssl_enforced = match target
                 .body
                 .get("ssl_enforcement_enabled")
                 .and_then(Value::as_bool)
             {
                 Some(b) => Tri::from_bool(b),
-                None => encrypted,
+                None => Tri::Unknown,
             };
-            let span = rule
-                .body
-                .get(&facts.end)
-                .map_or_else(|| rule.span.clone(), |v| v.span().clone());
-            flows.push(
-                Door {
-                    target: &target.address,
-                    protocol,
-                    port: ports.first().cloned(),
-                    origin: "database-firewall",
-                    span,
-                    public: Tri::Yes,
-                    encrypted: Some(encrypted),
-                    authenticated: Some(Tri::Yes),
-                }
-                .flow(root),
-            );
+            flows.push(database_door(
+                &target.address,
+                port,
+                ssl_enforced,
+                span.clone(),
+                root,
+            ));
         }
     }
+}
+
+/// The door an open firewall rule makes into a database server's port; whether it encrypts is
+/// its server's `ssl_enforcement_enabled` when written (`Unknown`: what the port implies).
+fn database_door(target: &str, port: u16, ssl_enforced: Tri, span: Span, root: &str) -> Flow {
+    let port = i64::from(port);
+    let (ports, protocol, encrypted) = describe("tcp", Some(port), Some(port));
+    let encrypted = if ssl_enforced == Tri::Unknown {
+        encrypted
+    } else {
+        ssl_enforced
+    };
+    Door {
+        target,
+        protocol,
+        port: ports.first().cloned(),
+        origin: "database-firewall",
+        span,
+        public: Tri::Yes,
+        encrypted: Some(encrypted),
+        authenticated: Some(Tri::Yes),
+    }
+    .flow(root)
 }
 
 /// Which security groups guard each resource (a subnet, an interface), by its address: what
