@@ -15,8 +15,8 @@
 use crate::catalog::{Entry, Role};
 use crate::cloud::{
     Door, Index, Provider, api_server_door, at, blocks_at, catalog_attributes, companions,
-    configured_flows, describe, element, firewall_rules, guards, id, provider_zone, version_text,
-    zones,
+    configured_flows, describe, element, firewall_rules, guards, id, port_text, provider_zone,
+    version_text, zones,
 };
 use crate::value::{Resource, Value};
 use std::collections::{BTreeMap, BTreeSet};
@@ -120,6 +120,34 @@ const PUBLIC_NETWORK_STORES: &[&str] = &[
     "azurerm_cosmosdb_account",
     "azurerm_redis_cache",
     "azurerm_storage_account",
+    "azurerm_key_vault",
+    "azurerm_container_registry",
+    "azurerm_eventhub_namespace",
+    "azurerm_servicebus_namespace",
+    "azurerm_search_service",
+];
+
+/// The data stores that take connections from every network unless their code says otherwise:
+/// public network access is on by default and, without network rules, nothing narrows it.
+/// Database servers are not among them: they refuse every address until a firewall rule
+/// admits some.
+const OPEN_BY_DEFAULT_STORES: &[&str] = &[
+    "azurerm_cosmosdb_account",
+    "azurerm_redis_cache",
+    "azurerm_storage_account",
+    "azurerm_key_vault",
+    "azurerm_container_registry",
+    "azurerm_eventhub_namespace",
+    "azurerm_servicebus_namespace",
+    "azurerm_search_service",
+];
+
+/// The blocks whose `default_action = "Deny"` admits only the networks they list, by store.
+const NETWORK_RULE_BLOCKS: &[&str] = &[
+    "network_rules",
+    "network_acls",
+    "network_rule_set",
+    "network_rulesets",
 ];
 
 /// The data stores some firewall or network rule of the scanned code is written for (an
@@ -149,42 +177,63 @@ fn firewalled_stores(index: &Index) -> BTreeSet<String> {
 }
 
 /// A data store that turns public network access on (`public_network_access_enabled = true`)
-/// is public at that line; whether its firewall is in the scanned code (`firewall_known`) is
-/// yes when a firewall or network rule here is written for it (its own `network_rules`, Cosmos
-/// DB's `ip_range_filter` or virtual network filter, a rule resource naming it) or it is placed
-/// in a subnet, unknown otherwise: rules added elsewhere decide who connects.
+/// is public at that line; one that leaves it at a default that is on (`OPEN_BY_DEFAULT_STORES`)
+/// and narrows it nowhere is public at its block. Whether its firewall is in the scanned code
+/// (`firewall_known`) is yes when a firewall or network rule here narrows who connects (its own
+/// network rules denying by default, Cosmos DB's `ip_range_filter` or virtual network filter,
+/// Search's `allowed_ips`, a rule resource naming it) or it is placed in a subnet, unknown
+/// otherwise: rules added elsewhere decide who connects.
 fn public_network(r: &Resource, firewalled: &BTreeSet<String>, attributes: &mut Attributes) {
     if !PUBLIC_NETWORK_STORES.contains(&r.kind.as_str()) {
         return;
     }
-    let Some(setting) = r
-        .body
-        .get("public_network_access_enabled")
-        .filter(|v| v.as_bool() == Some(true))
-    else {
-        return;
-    };
-    attributes.set_flag(AttrName::Public, Tri::Yes, Some(setting.span().clone()));
+    let narrowed = firewalled.contains(&r.address) || narrowed_by_own_rules(r) == Tri::Yes;
+    match r.body.get("public_network_access_enabled") {
+        Some(setting) if setting.as_bool() == Some(true) => {
+            attributes.set_flag(AttrName::Public, Tri::Yes, Some(setting.span().clone()));
+        }
+        None if OPEN_BY_DEFAULT_STORES.contains(&r.kind.as_str()) && !narrowed => {
+            attributes.set_flag(AttrName::Public, Tri::Yes, Some(r.span.clone()));
+        }
+        _ => return,
+    }
+    let known = if narrowed { Tri::Yes } else { Tri::Unknown };
+    attributes.set_flag(AttrName::FirewallKnown, known, None);
+}
+
+/// Whether a store's own arguments narrow the networks it admits: a network rule block that
+/// denies by default (`Unknown` when its action is not known statically), an address filter, a
+/// virtual network filter or a subnet.
+fn narrowed_by_own_rules(r: &Resource) -> Tri {
     let written = |key: &str| {
         r.body
             .get(key)
             .is_some_and(|v| !matches!(v, Value::Null(_)) && !v.items().is_empty())
     };
-    let own_rules = !r.body.all("network_rules").is_empty()
+    if written("ip_range_filter")
+        || written("allowed_ips")
+        || written("delegated_subnet_id")
+        || written("subnet_id")
         || !r.body.all("virtual_network_rule").is_empty()
-        || written("ip_range_filter")
         || r.body
             .get("is_virtual_network_filter_enabled")
             .and_then(Value::as_bool)
             == Some(true)
-        || written("delegated_subnet_id")
-        || written("subnet_id");
-    let known = if own_rules || firewalled.contains(&r.address) {
-        Tri::Yes
-    } else {
-        Tri::Unknown
-    };
-    attributes.set_flag(AttrName::FirewallKnown, known, None);
+    {
+        return Tri::Yes;
+    }
+    let mut narrowed = Tri::No;
+    for block in NETWORK_RULE_BLOCKS.iter().flat_map(|k| r.body.all(k)) {
+        let action = block.get("default_action");
+        match action.and_then(Value::as_str) {
+            Some(a) if a.eq_ignore_ascii_case("deny") => return Tri::Yes,
+            Some(_) => {}
+            None if action.is_some_and(Value::is_unknown) => narrowed = Tri::Unknown,
+            // Event Hubs and Service Bus rule sets default to Allow; the others require it.
+            None => {}
+        }
+    }
+    narrowed
 }
 
 /// The `require_secure_transport` server parameters of flexible servers, by server: whether it
@@ -390,6 +439,7 @@ fn open_rule(rule: &Value) -> Option<OpenRule> {
     }
     let span = admits_internet(rule.get("source_address_prefix"))
         .or_else(|| admits_internet(rule.get("source_address_prefixes")))?;
+    // A range written as a number (`destination_port_range = 3389`) is that one port.
     let written: Vec<&Value> = ["destination_port_range", "destination_port_ranges"]
         .iter()
         .filter_map(|k| rule.get(k))
@@ -397,7 +447,11 @@ fn open_rule(rule: &Value) -> Option<OpenRule> {
         .collect();
     let ports: Option<Vec<String>> = written
         .iter()
-        .map(|p| p.as_str().map(str::to_string))
+        .map(|p| {
+            p.as_str()
+                .map(str::to_string)
+                .or_else(|| port_text(Some(p)))
+        })
         .collect();
     Some(OpenRule {
         protocol: word("protocol").unwrap_or_else(|| "*".into()),
