@@ -166,6 +166,7 @@ fn model(index: &Index, root: &str) -> Fragment {
             .elements
             .push(element(root, r, entry, zone, attributes));
     }
+    orphan_public_instances(index, root, &mut fragment);
     crate::access::aws(index.all(), index, root, &mut fragment);
     let publics = publicity(&fragment, index, root);
     let mut flows = security_group_flows(index, &elements, &publics, root);
@@ -520,6 +521,43 @@ fn element_attributes(
             );
     }
     attributes
+}
+
+/// Cluster instances set to be public (`publicly_accessible = true`) whose cluster is not in the
+/// scanned code (named by a variable or a literal identifier): the instance stands for its
+/// cluster, a store set to be public whose security groups live elsewhere (`firewall_known`
+/// unknown, TM-I006).
+fn orphan_public_instances(index: &Index, root: &str, fragment: &mut Fragment) {
+    for (kind, cluster_kind) in [
+        ("aws_rds_cluster_instance", "aws_rds_cluster"),
+        ("aws_neptune_cluster_instance", "aws_neptune_cluster"),
+    ] {
+        let Some(entry) = catalog::entry(cluster_kind) else {
+            continue;
+        };
+        for instance in index.of_kind(kind) {
+            let Some(setting) = instance
+                .body
+                .get("publicly_accessible")
+                .filter(|v| v.as_bool() == Some(true))
+            else {
+                continue;
+            };
+            if !index.arg(&instance.body, "cluster_identifier").is_empty() {
+                continue;
+            }
+            let mut attributes = Attributes::default();
+            attributes.set_flag(AttrName::Public, Tri::Yes, Some(setting.span().clone()));
+            attributes.set_flag(AttrName::FirewallKnown, Tri::Unknown, None);
+            fragment.elements.push(element(
+                root,
+                instance,
+                &entry,
+                ACCOUNT_ZONE.to_string(),
+                attributes,
+            ));
+        }
+    }
 }
 
 /// Whether the firewall of a data store set to be public (`publicly_accessible = true`) is in
