@@ -681,10 +681,18 @@ fn metadata_service(
 /// for PostgreSQL 15 and later requires TLS by default), which a group defined outside the
 /// code may change (unknown). `None` for other resources and for engines whose TLS lies
 /// elsewhere (Oracle's option groups, Db2's `db2comm`).
+/// DocumentDB requires TLS unless its cluster parameter group's `tls` is `disabled`; Redshift
+/// when its parameter group's `require_ssl` is true (the default group's value changed in 2025:
+/// unknown unless a group here says it).
 fn database_tls(index: &Index, r: &Resource) -> Option<(Tri, Option<Span>)> {
-    let group_key = match r.kind.as_str() {
-        "aws_db_instance" => "parameter_group_name",
-        "aws_rds_cluster" => "db_cluster_parameter_group_name",
+    let (group_key, fixed) = match r.kind.as_str() {
+        "aws_db_instance" => ("parameter_group_name", None),
+        "aws_rds_cluster" => ("db_cluster_parameter_group_name", None),
+        "aws_docdb_cluster" => ("db_cluster_parameter_group_name", Some(("tls", Tri::Yes))),
+        "aws_redshift_cluster" => (
+            "cluster_parameter_group_name",
+            Some(("require_ssl", Tri::Unknown)),
+        ),
         _ => return None,
     };
     let written = r.body.get(group_key);
@@ -698,7 +706,10 @@ fn database_tls(index: &Index, r: &Resource) -> Option<(Tri, Option<Span>)> {
         .or(written)
         .and_then(Value::as_str)
         .map(|f| f.trim_start_matches("default.").to_ascii_lowercase());
-    let (parameter, default) = tls_default(engine, version, family.as_deref())?;
+    let (parameter, default) = match fixed {
+        Some(fixed) => fixed,
+        None => tls_default(engine, version, family.as_deref())?,
+    };
     let Some(group) = group else {
         return match written {
             // AWS's own groups (`default.postgres16`) keep the default.
@@ -720,8 +731,8 @@ fn database_tls(index: &Index, r: &Resource) -> Option<(Tri, Option<Span>)> {
                         .or_else(|| v.as_f64().map(|n| n.to_string()))
                 });
                 let required = match text.as_deref() {
-                    Some("1" | "on" | "true") => Tri::Yes,
-                    Some("0" | "off" | "false") => Tri::No,
+                    Some("1" | "on" | "true" | "enabled" | "tls1.2+" | "tls1.3+") => Tri::Yes,
+                    Some("0" | "off" | "false" | "disabled") => Tri::No,
                     _ => Tri::Unknown,
                 };
                 let span = value.unwrap_or(block).span().clone();
