@@ -187,13 +187,15 @@ fn public_network(r: &Resource, firewalled: &BTreeSet<String>, attributes: &mut 
     if !PUBLIC_NETWORK_STORES.contains(&r.kind.as_str()) {
         return;
     }
-    let narrowed = firewalled.contains(&r.address) || narrowed_by_own_rules(r) == Tri::Yes;
+    let (own_rules, allowing) = narrowed_by_own_rules(r);
+    let narrowed = firewalled.contains(&r.address) || own_rules == Tri::Yes;
     match r.body.get("public_network_access_enabled") {
         Some(setting) if setting.as_bool() == Some(true) => {
             attributes.set_flag(AttrName::Public, Tri::Yes, Some(setting.span().clone()));
         }
         None if OPEN_BY_DEFAULT_STORES.contains(&r.kind.as_str()) && !narrowed => {
-            attributes.set_flag(AttrName::Public, Tri::Yes, Some(r.span.clone()));
+            let span = allowing.unwrap_or_else(|| r.span.clone());
+            attributes.set_flag(AttrName::Public, Tri::Yes, Some(span));
         }
         _ => return,
     }
@@ -203,8 +205,9 @@ fn public_network(r: &Resource, firewalled: &BTreeSet<String>, attributes: &mut 
 
 /// Whether a store's own arguments narrow the networks it admits: a network rule block that
 /// denies by default (`Unknown` when its action is not known statically), an address filter, a
-/// virtual network filter or a subnet.
-fn narrowed_by_own_rules(r: &Resource) -> Tri {
+/// virtual network filter or a subnet; and the `default_action = "Allow"` that admits every
+/// network, when one is written.
+fn narrowed_by_own_rules(r: &Resource) -> (Tri, Option<Span>) {
     let written = |key: &str| {
         r.body
             .get(key)
@@ -220,20 +223,21 @@ fn narrowed_by_own_rules(r: &Resource) -> Tri {
             .and_then(Value::as_bool)
             == Some(true)
     {
-        return Tri::Yes;
+        return (Tri::Yes, None);
     }
     let mut narrowed = Tri::No;
+    let mut allowing = None;
     for block in NETWORK_RULE_BLOCKS.iter().flat_map(|k| r.body.all(k)) {
         let action = block.get("default_action");
         match action.and_then(Value::as_str) {
-            Some(a) if a.eq_ignore_ascii_case("deny") => return Tri::Yes,
-            Some(_) => {}
+            Some(a) if a.eq_ignore_ascii_case("deny") => return (Tri::Yes, None),
+            Some(_) => allowing = action.map(|a| a.span().clone()),
             None if action.is_some_and(Value::is_unknown) => narrowed = Tri::Unknown,
             // Event Hubs and Service Bus rule sets default to Allow; the others require it.
             None => {}
         }
     }
-    narrowed
+    (narrowed, allowing)
 }
 
 /// The `require_secure_transport` server parameters of flexible servers, by server: whether it
