@@ -66,7 +66,8 @@ impl Door<'_> {
 /// encrypted (a firewall rule opens the store's port) carry what the store says of its clients'
 /// connections (`encrypted_in_transit`: a parameter group's `rds.force_ssl`, a server's TLS
 /// enforcement), at the setting that says it. Doors whose protocol decides it themselves (HTTP,
-/// HTTPS) and doors for all traffic are left as they are.
+/// HTTPS) and doors for all traffic are left as they are. Doors that say nothing of their TLS
+/// versions carry the store's minimum (`outdated_tls`: Azure's `minimum_tls_version`).
 pub(crate) fn store_transport(elements: &[Element], flows: &mut [Flow]) {
     let stores: BTreeMap<&str, &Attributes> = elements
         .iter()
@@ -77,22 +78,30 @@ pub(crate) fn store_transport(elements: &[Element], flows: &mut [Flow]) {
         let Some(store) = stores.get(flow.target.0.as_str()) else {
             continue;
         };
-        let Some(said) = store.get(AttrName::EncryptedInTransit) else {
-            continue;
-        };
         let undecided = flow.attributes.get(AttrName::EncryptedInTransit).is_some()
             && flow.attributes.flag(AttrName::EncryptedInTransit) == Tri::Unknown;
         let own_protocol = matches!(
             flow.protocol,
             Some(Protocol::All | Protocol::Http | Protocol::Https) | None
         );
-        if undecided && !own_protocol {
+        if let Some(said) = store.get(AttrName::EncryptedInTransit)
+            && undecided
+            && !own_protocol
+        {
             let span = said.span.clone().or_else(|| flow.span.clone());
             flow.attributes.set_flag(
                 AttrName::EncryptedInTransit,
                 store.flag(AttrName::EncryptedInTransit),
                 span,
             );
+        }
+        // The store's minimum TLS version is what a client on the door negotiates.
+        if let Some(versions) = store.get(AttrName::OutdatedTls)
+            && flow.attributes.get(AttrName::OutdatedTls).is_none()
+        {
+            let span = versions.span.clone().or_else(|| flow.span.clone());
+            flow.attributes
+                .set_flag(AttrName::OutdatedTls, store.flag(AttrName::OutdatedTls), span);
         }
     }
 }
@@ -471,6 +480,10 @@ pub(crate) fn read_flags(
 fn written_flag(v: &Value, source: &FlagSource) -> Tri {
     match v {
         _ if v.as_bool().is_some() => Tri::from_bool(v.as_bool() != Some(source.invert)),
+        // A version written unquoted (`minimum_tls_version = 1.0`) is the word it means.
+        Value::Number(_, _) if !source.yes_when.is_empty() => Tri::from_bool(
+            version_text(v).is_some_and(|text| source.yes_when.iter().any(|w| *w == text)),
+        ),
         Value::Number(n, _) => Tri::from_bool((*n != 0.0) != source.invert),
         // A count written as a string (`"0"`) is still a count.
         Value::String(_, _) if source.yes_when.is_empty() && v.as_f64().is_some() => {
