@@ -552,7 +552,7 @@ fn orphan_public_instances(index: &Index, root: &str, fragment: &mut Fragment) {
             fragment.elements.push(element(
                 root,
                 instance,
-                &entry,
+                entry,
                 ACCOUNT_ZONE.to_string(),
                 attributes,
             ));

@@ -498,7 +498,10 @@ impl Reader<'_> {
             target: self.paths(target)?,
             start: word("start", "start_ip_address")?,
             end: word("end", "end_ip_address")?,
-            of: rule.get("of").map(|n| self.text(n).map(str::to_string)).transpose()?,
+            of: rule
+                .get("of")
+                .map(|n| self.text(n).map(str::to_string))
+                .transpose()?,
         })
     }
 

@@ -100,8 +100,11 @@ pub(crate) fn store_transport(elements: &[Element], flows: &mut [Flow]) {
             && flow.attributes.get(AttrName::OutdatedTls).is_none()
         {
             let span = versions.span.clone().or_else(|| flow.span.clone());
-            flow.attributes
-                .set_flag(AttrName::OutdatedTls, store.flag(AttrName::OutdatedTls), span);
+            flow.attributes.set_flag(
+                AttrName::OutdatedTls,
+                store.flag(AttrName::OutdatedTls),
+                span,
+            );
         }
     }
 }
@@ -481,9 +484,9 @@ fn written_flag(v: &Value, source: &FlagSource) -> Tri {
     match v {
         _ if v.as_bool().is_some() => Tri::from_bool(v.as_bool() != Some(source.invert)),
         // A version written unquoted (`minimum_tls_version = 1.0`) is the word it means.
-        Value::Number(_, _) if !source.yes_when.is_empty() => Tri::from_bool(
-            version_text(v).is_some_and(|text| source.yes_when.iter().any(|w| *w == text)),
-        ),
+        Value::Number(_, _) if !source.yes_when.is_empty() => {
+            Tri::from_bool(version_text(v).is_some_and(|text| source.yes_when.contains(&text)))
+        }
         Value::Number(n, _) => Tri::from_bool((*n != 0.0) != source.invert),
         // A count written as a string (`"0"`) is still a count.
         Value::String(_, _) if source.yes_when.is_empty() && v.as_f64().is_some() => {
