@@ -156,21 +156,26 @@ const NETWORK_RULE_BLOCKS: &[&str] = &[
 fn firewalled_stores(index: &Index) -> BTreeSet<String> {
     let mut firewalled = BTreeSet::new();
     for r in index.all() {
-        let targets = match crate::catalog::facts(&r.kind).and_then(|f| f.firewall_rule.as_ref()) {
-            Some(rule) => rule
-                .target
-                .iter()
-                .flat_map(|p| {
-                    at(&r.body, p)
-                        .map(|v| index.resolve_all(v))
-                        .unwrap_or_default()
-                })
-                .collect(),
-            None if r.kind == "azurerm_storage_account_network_rules" => {
-                index.arg(&r.body, "storage_account_id")
-            }
-            None => continue,
-        };
+        let targets: Vec<&Resource> =
+            match crate::catalog::facts(&r.kind).and_then(|f| f.firewall_rule.as_ref()) {
+                Some(rule) => rule
+                    .target
+                    .iter()
+                    .flat_map(|p| {
+                        at(&r.body, p)
+                            .map(|v| index.resolve_all(v))
+                            .unwrap_or_default()
+                    })
+                    .collect(),
+                // The provider's older form names the account by name.
+                None if r.kind == "azurerm_storage_account_network_rules" => {
+                    ["storage_account_id", "storage_account_name"]
+                        .iter()
+                        .flat_map(|k| index.arg(&r.body, k))
+                        .collect()
+                }
+                None => continue,
+            };
         firewalled.extend(targets.into_iter().map(|t| t.address.clone()));
     }
     firewalled
