@@ -158,21 +158,21 @@ fn firewalled_stores(index: &Index) -> BTreeSet<String> {
     for r in index.all() {
         let targets: Vec<&Resource> =
             match crate::catalog::facts(&r.kind).and_then(|f| f.firewall_rule.as_ref()) {
-                Some(rule) => rule
-                    .target
-                    .iter()
-                    .flat_map(|p| {
-                        at(&r.body, p)
-                            .map(|v| index.resolve_all(v))
-                            .unwrap_or_default()
-                    })
-                    .collect(),
+                Some(rule) => crate::cloud::firewall_targets(index, r, rule),
                 // The provider's older form names the account by name.
                 None if r.kind == "azurerm_storage_account_network_rules" => {
-                    ["storage_account_id", "storage_account_name"]
+                    let referenced: Vec<&Resource> = ["storage_account_id", "storage_account_name"]
                         .iter()
                         .flat_map(|k| index.arg(&r.body, k))
-                        .collect()
+                        .collect();
+                    if referenced.is_empty() {
+                        index.named(
+                            "azurerm_storage_account",
+                            r.body.get("storage_account_name"),
+                        )
+                    } else {
+                        referenced
+                    }
                 }
                 None => continue,
             };
@@ -489,7 +489,7 @@ fn open_rules(index: &Index) -> BTreeMap<String, Vec<OpenRule>> {
                 }
             }
             "azurerm_network_security_rule" => {
-                for group in index.arg(&r.body, "network_security_group_name") {
+                for group in rule_groups(index, r) {
                     add(&group.address, &r.body);
                 }
             }
@@ -497,6 +497,20 @@ fn open_rules(index: &Index) -> BTreeMap<String, Vec<OpenRule>> {
         }
     }
     rules
+}
+
+/// The network security group a security rule belongs to: the one it refers to, else the one
+/// of the scanned code with the name it writes.
+fn rule_groups<'r>(index: &Index<'r>, rule: &Resource) -> Vec<&'r Resource> {
+    let referenced = index.arg(&rule.body, "network_security_group_name");
+    if referenced.is_empty() {
+        index.named(
+            "azurerm_network_security_group",
+            rule.body.get("network_security_group_name"),
+        )
+    } else {
+        referenced
+    }
 }
 
 /// The doors one open rule makes into a machine: one per port range.
@@ -536,10 +550,7 @@ fn unattached_security_groups(
     // A rule whose group is not in the scanned code (named by a variable, a data source or a
     // literal) is a door into whatever that group guards elsewhere, latent in the same way.
     for rule in index.of_kind("azurerm_network_security_rule") {
-        if !index
-            .arg(&rule.body, "network_security_group_name")
-            .is_empty()
-        {
+        if !rule_groups(index, rule).is_empty() {
             continue;
         }
         let Some(open) = open_rule(&rule.body) else {

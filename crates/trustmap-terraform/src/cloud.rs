@@ -276,6 +276,17 @@ impl<'r> Index<'r> {
         }
     }
 
+    /// The resources of `kind` whose `name` is the literal `value` (Azure names a security
+    /// group or a server by its name as often as by a reference).
+    pub(crate) fn named(&self, kind: &str, value: Option<&Value>) -> Vec<&'r Resource> {
+        let Some(name) = value.and_then(Value::as_str) else {
+            return Vec::new();
+        };
+        self.of_kind(kind)
+            .filter(|r| r.body.get("name").and_then(Value::as_str) == Some(name))
+            .collect()
+    }
+
     /// The resources an argument of `body` refers to (none when it is absent).
     pub(crate) fn arg(&self, body: &Value, key: &str) -> Vec<&'r Resource> {
         body.get(key)
@@ -849,15 +860,7 @@ pub(crate) fn firewall_rules(
             .body
             .get(&facts.end)
             .map_or_else(|| rule.span.clone(), |v| v.span().clone());
-        let targets: Vec<&Resource> = facts
-            .target
-            .iter()
-            .flat_map(|p| {
-                at(&rule.body, p)
-                    .map(|v| index.resolve_all(v))
-                    .unwrap_or_default()
-            })
-            .collect();
+        let targets = firewall_targets(index, rule, facts);
         if targets.is_empty() {
             let Some(port) = facts
                 .of
@@ -900,6 +903,32 @@ pub(crate) fn firewall_rules(
                 root,
             ));
         }
+    }
+}
+
+/// The resources an address-range firewall rule opens: those its target argument refers to,
+/// else the servers of its target's type whose name it writes.
+pub(crate) fn firewall_targets<'r>(
+    index: &Index<'r>,
+    rule: &Resource,
+    facts: &catalog::FirewallRule,
+) -> Vec<&'r Resource> {
+    let referenced: Vec<&Resource> = facts
+        .target
+        .iter()
+        .flat_map(|p| {
+            at(&rule.body, p)
+                .map(|v| index.resolve_all(v))
+                .unwrap_or_default()
+        })
+        .collect();
+    match &facts.of {
+        Some(kind) if referenced.is_empty() => facts
+            .target
+            .iter()
+            .flat_map(|p| index.named(kind, at(&rule.body, p)))
+            .collect(),
+        _ => referenced,
     }
 }
 
