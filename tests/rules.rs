@@ -129,6 +129,9 @@ const APPLIES: &[(&str, &[Format])] = &[
     // public and firewall_known on data stores: RDS, Redshift and DMS public settings, Azure
     // public network access, Cloud SQL public IPs.
     ("TM-I006", &[Aws, Azure, Google]),
+    // encrypted_in_transit on data stores: cloud catalogs and parameter groups (compose and
+    // Kubernetes state it on flows only).
+    ("TM-I007", &[Aws, Azure, Google]),
     // authenticated on data stores: container images with their auth settings, ElastiCache
     // and Memorystore AUTH. (No Azure catalog entry states it.)
     ("TM-S001", &[Compose, Kubernetes, Aws, Google]),

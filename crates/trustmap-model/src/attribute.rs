@@ -169,7 +169,7 @@ vocabulary! {
     Networks = "networks": List,
     /// Processes: ports the element listens on for its neighbours, without publishing them.
     ExposedPorts = "exposed_ports": List,
-    /// Flows: the TLS on offer still accepts protocol versions known to be weak (SSL 3, TLS 1.0 or 1.1), as a listener's or distribution's TLS policy allows.
+    /// Flows and data stores: the TLS on offer still accepts protocol versions known to be weak (SSL 3, TLS 1.0 or 1.1), as a listener's or distribution's TLS policy, or a store's minimum TLS version, allows.
     OutdatedTls = "outdated_tls": Flag,
     /// Flows: the door answers plain HTTP only with a redirect to its TLS counterpart (an HTTP listener whose only action redirects to HTTPS); such a door also states `encrypted_in_transit`, since no request reaches the backends in plain text.
     RedirectsToTls = "redirects_to_tls": Flag,

@@ -166,6 +166,7 @@ fn model(index: &Index, root: &str) -> Fragment {
             .elements
             .push(element(root, r, entry, zone, attributes));
     }
+    orphan_public_instances(index, root, &mut fragment);
     crate::access::aws(index.all(), index, root, &mut fragment);
     let publics = publicity(&fragment, index, root);
     let mut flows = security_group_flows(index, &elements, &publics, root);
@@ -522,6 +523,43 @@ fn element_attributes(
     attributes
 }
 
+/// Cluster instances set to be public (`publicly_accessible = true`) whose cluster is not in the
+/// scanned code (named by a variable or a literal identifier): the instance stands for its
+/// cluster, a store set to be public whose security groups live elsewhere (`firewall_known`
+/// unknown, TM-I006).
+fn orphan_public_instances(index: &Index, root: &str, fragment: &mut Fragment) {
+    for (kind, cluster_kind) in [
+        ("aws_rds_cluster_instance", "aws_rds_cluster"),
+        ("aws_neptune_cluster_instance", "aws_neptune_cluster"),
+    ] {
+        let Some(entry) = catalog::entry(cluster_kind) else {
+            continue;
+        };
+        for instance in index.of_kind(kind) {
+            let Some(setting) = instance
+                .body
+                .get("publicly_accessible")
+                .filter(|v| v.as_bool() == Some(true))
+            else {
+                continue;
+            };
+            if !index.arg(&instance.body, "cluster_identifier").is_empty() {
+                continue;
+            }
+            let mut attributes = Attributes::default();
+            attributes.set_flag(AttrName::Public, Tri::Yes, Some(setting.span().clone()));
+            attributes.set_flag(AttrName::FirewallKnown, Tri::Unknown, None);
+            fragment.elements.push(element(
+                root,
+                instance,
+                entry,
+                ACCOUNT_ZONE.to_string(),
+                attributes,
+            ));
+        }
+    }
+}
+
 /// Whether the firewall of a data store set to be public (`publicly_accessible = true`) is in
 /// the scanned code (`firewall_known`): yes when every security group it names is defined here
 /// (their rules draw its doors), or when every subnet it is placed in is known to have no route
@@ -643,10 +681,18 @@ fn metadata_service(
 /// for PostgreSQL 15 and later requires TLS by default), which a group defined outside the
 /// code may change (unknown). `None` for other resources and for engines whose TLS lies
 /// elsewhere (Oracle's option groups, Db2's `db2comm`).
+/// DocumentDB requires TLS unless its cluster parameter group's `tls` is `disabled`; Redshift
+/// when its parameter group's `require_ssl` is true (the default group's value changed in 2025:
+/// unknown unless a group here says it).
 fn database_tls(index: &Index, r: &Resource) -> Option<(Tri, Option<Span>)> {
-    let group_key = match r.kind.as_str() {
-        "aws_db_instance" => "parameter_group_name",
-        "aws_rds_cluster" => "db_cluster_parameter_group_name",
+    let (group_key, fixed) = match r.kind.as_str() {
+        "aws_db_instance" => ("parameter_group_name", None),
+        "aws_rds_cluster" => ("db_cluster_parameter_group_name", None),
+        "aws_docdb_cluster" => ("db_cluster_parameter_group_name", Some(("tls", Tri::Yes))),
+        "aws_redshift_cluster" => (
+            "cluster_parameter_group_name",
+            Some(("require_ssl", Tri::Unknown)),
+        ),
         _ => return None,
     };
     let written = r.body.get(group_key);
@@ -660,7 +706,10 @@ fn database_tls(index: &Index, r: &Resource) -> Option<(Tri, Option<Span>)> {
         .or(written)
         .and_then(Value::as_str)
         .map(|f| f.trim_start_matches("default.").to_ascii_lowercase());
-    let (parameter, default) = tls_default(engine, version, family.as_deref())?;
+    let (parameter, default) = match fixed {
+        Some(fixed) => fixed,
+        None => tls_default(engine, version, family.as_deref())?,
+    };
     let Some(group) = group else {
         return match written {
             // AWS's own groups (`default.postgres16`) keep the default.
@@ -682,8 +731,8 @@ fn database_tls(index: &Index, r: &Resource) -> Option<(Tri, Option<Span>)> {
                         .or_else(|| v.as_f64().map(|n| n.to_string()))
                 });
                 let required = match text.as_deref() {
-                    Some("1" | "on" | "true") => Tri::Yes,
-                    Some("0" | "off" | "false") => Tri::No,
+                    Some("1" | "on" | "true" | "enabled" | "tls1.2+" | "tls1.3+") => Tri::Yes,
+                    Some("0" | "off" | "false" | "disabled") => Tri::No,
                     _ => Tri::Unknown,
                 };
                 let span = value.unwrap_or(block).span().clone();
@@ -816,6 +865,35 @@ fn unattached_security_groups(
                 ACCOUNT_ZONE,
             ));
         }
+    }
+    ungrouped_rules(index, root, fragment, flows);
+}
+
+/// Standalone ingress rules whose security group is not in the scanned code (its id is a
+/// variable, a data source or a literal `sg-…`) that admit the internet: the group lives in
+/// another stack, so each such rule is a door into whatever that group guards, latent like an
+/// unattached group's (TM-S007), at the rule.
+fn ungrouped_rules(index: &Index, root: &str, fragment: &mut Fragment, flows: &mut Vec<Flow>) {
+    for rule in index.of_kinds(&[
+        "aws_security_group_rule",
+        "aws_vpc_security_group_ingress_rule",
+    ]) {
+        let ingress = rule.kind == "aws_vpc_security_group_ingress_rule"
+            || rule.body.get("type").and_then(Value::as_str) == Some("ingress");
+        if !ingress || !index.arg(&rule.body, "security_group_id").is_empty() {
+            continue;
+        }
+        let door = ingress_from(&rule.body, rule.span.clone());
+        if !door.internet {
+            continue;
+        }
+        let target = crate::cloud::guarded_address(rule);
+        flows.push(door.internet_door(&target, Tri::Yes, root));
+        fragment.elements.push(crate::cloud::guarded_by_unattached(
+            root,
+            rule,
+            ACCOUNT_ZONE,
+        ));
     }
 }
 

@@ -15,8 +15,8 @@
 use crate::catalog::{Entry, Role};
 use crate::cloud::{
     Door, Index, Provider, api_server_door, at, blocks_at, catalog_attributes, companions,
-    configured_flows, describe, element, firewall_rules, guards, id, provider_zone, version_text,
-    zones,
+    configured_flows, describe, element, firewall_rules, guards, id, port_text, provider_zone,
+    version_text, zones,
 };
 use crate::value::{Resource, Value};
 use std::collections::{BTreeMap, BTreeSet};
@@ -91,7 +91,13 @@ fn model(index: &Index, root: &str) -> Fragment {
     web_apps(index, root, &mut flows);
     gateways(index, root, &mut flows);
     backends(index, root, &mut flows);
-    firewall_rules(index, root, &mut flows);
+    firewall_rules(
+        index,
+        root,
+        SUBSCRIPTION_ZONE,
+        &mut fragment.elements,
+        &mut flows,
+    );
     public_containers(index, root, &mut flows);
     kubernetes_endpoints(index, root, &mut flows);
     front_doors(index, root, &mut flows);
@@ -114,6 +120,34 @@ const PUBLIC_NETWORK_STORES: &[&str] = &[
     "azurerm_cosmosdb_account",
     "azurerm_redis_cache",
     "azurerm_storage_account",
+    "azurerm_key_vault",
+    "azurerm_container_registry",
+    "azurerm_eventhub_namespace",
+    "azurerm_servicebus_namespace",
+    "azurerm_search_service",
+];
+
+/// The data stores that take connections from every network unless their code says otherwise:
+/// public network access is on by default and, without network rules, nothing narrows it.
+/// Database servers are not among them: they refuse every address until a firewall rule
+/// admits some.
+const OPEN_BY_DEFAULT_STORES: &[&str] = &[
+    "azurerm_cosmosdb_account",
+    "azurerm_redis_cache",
+    "azurerm_storage_account",
+    "azurerm_key_vault",
+    "azurerm_container_registry",
+    "azurerm_eventhub_namespace",
+    "azurerm_servicebus_namespace",
+    "azurerm_search_service",
+];
+
+/// The blocks whose `default_action = "Deny"` admits only the networks they list, by store.
+const NETWORK_RULE_BLOCKS: &[&str] = &[
+    "network_rules",
+    "network_acls",
+    "network_rule_set",
+    "network_rulesets",
 ];
 
 /// The data stores some firewall or network rule of the scanned code is written for (an
@@ -122,63 +156,93 @@ const PUBLIC_NETWORK_STORES: &[&str] = &[
 fn firewalled_stores(index: &Index) -> BTreeSet<String> {
     let mut firewalled = BTreeSet::new();
     for r in index.all() {
-        let targets = match crate::catalog::facts(&r.kind).and_then(|f| f.firewall_rule.as_ref()) {
-            Some(rule) => rule
-                .target
-                .iter()
-                .flat_map(|p| {
-                    at(&r.body, p)
-                        .map(|v| index.resolve_all(v))
-                        .unwrap_or_default()
-                })
-                .collect(),
-            None if r.kind == "azurerm_storage_account_network_rules" => {
-                index.arg(&r.body, "storage_account_id")
-            }
-            None => continue,
-        };
+        let targets: Vec<&Resource> =
+            match crate::catalog::facts(&r.kind).and_then(|f| f.firewall_rule.as_ref()) {
+                Some(rule) => crate::cloud::firewall_targets(index, r, rule),
+                // The provider's older form names the account by name.
+                None if r.kind == "azurerm_storage_account_network_rules" => {
+                    let referenced: Vec<&Resource> = ["storage_account_id", "storage_account_name"]
+                        .iter()
+                        .flat_map(|k| index.arg(&r.body, k))
+                        .collect();
+                    if referenced.is_empty() {
+                        index.named(
+                            "azurerm_storage_account",
+                            r.body.get("storage_account_name"),
+                        )
+                    } else {
+                        referenced
+                    }
+                }
+                None => continue,
+            };
         firewalled.extend(targets.into_iter().map(|t| t.address.clone()));
     }
     firewalled
 }
 
 /// A data store that turns public network access on (`public_network_access_enabled = true`)
-/// is public at that line; whether its firewall is in the scanned code (`firewall_known`) is
-/// yes when a firewall or network rule here is written for it (its own `network_rules`, Cosmos
-/// DB's `ip_range_filter` or virtual network filter, a rule resource naming it) or it is placed
-/// in a subnet, unknown otherwise: rules added elsewhere decide who connects.
+/// is public at that line; one that leaves it at a default that is on (`OPEN_BY_DEFAULT_STORES`)
+/// and narrows it nowhere is public at its block. Whether its firewall is in the scanned code
+/// (`firewall_known`) is yes when a firewall or network rule here narrows who connects (its own
+/// network rules denying by default, Cosmos DB's `ip_range_filter` or virtual network filter,
+/// Search's `allowed_ips`, a rule resource naming it) or it is placed in a subnet, unknown
+/// otherwise: rules added elsewhere decide who connects.
 fn public_network(r: &Resource, firewalled: &BTreeSet<String>, attributes: &mut Attributes) {
     if !PUBLIC_NETWORK_STORES.contains(&r.kind.as_str()) {
         return;
     }
-    let Some(setting) = r
-        .body
-        .get("public_network_access_enabled")
-        .filter(|v| v.as_bool() == Some(true))
-    else {
-        return;
-    };
-    attributes.set_flag(AttrName::Public, Tri::Yes, Some(setting.span().clone()));
+    let (own_rules, allowing) = narrowed_by_own_rules(r);
+    let narrowed = firewalled.contains(&r.address) || own_rules == Tri::Yes;
+    match r.body.get("public_network_access_enabled") {
+        Some(setting) if setting.as_bool() == Some(true) => {
+            attributes.set_flag(AttrName::Public, Tri::Yes, Some(setting.span().clone()));
+        }
+        None if OPEN_BY_DEFAULT_STORES.contains(&r.kind.as_str()) && !narrowed => {
+            let span = allowing.unwrap_or_else(|| r.span.clone());
+            attributes.set_flag(AttrName::Public, Tri::Yes, Some(span));
+        }
+        _ => return,
+    }
+    let known = if narrowed { Tri::Yes } else { Tri::Unknown };
+    attributes.set_flag(AttrName::FirewallKnown, known, None);
+}
+
+/// Whether a store's own arguments narrow the networks it admits: a network rule block that
+/// denies by default (`Unknown` when its action is not known statically), an address filter, a
+/// virtual network filter or a subnet; and the `default_action = "Allow"` that admits every
+/// network, when one is written.
+fn narrowed_by_own_rules(r: &Resource) -> (Tri, Option<Span>) {
     let written = |key: &str| {
         r.body
             .get(key)
             .is_some_and(|v| !matches!(v, Value::Null(_)) && !v.items().is_empty())
     };
-    let own_rules = !r.body.all("network_rules").is_empty()
+    if written("ip_range_filter")
+        || written("allowed_ips")
+        || written("delegated_subnet_id")
+        || written("subnet_id")
         || !r.body.all("virtual_network_rule").is_empty()
-        || written("ip_range_filter")
         || r.body
             .get("is_virtual_network_filter_enabled")
             .and_then(Value::as_bool)
             == Some(true)
-        || written("delegated_subnet_id")
-        || written("subnet_id");
-    let known = if own_rules || firewalled.contains(&r.address) {
-        Tri::Yes
-    } else {
-        Tri::Unknown
-    };
-    attributes.set_flag(AttrName::FirewallKnown, known, None);
+    {
+        return (Tri::Yes, None);
+    }
+    let mut narrowed = Tri::No;
+    let mut allowing = None;
+    for block in NETWORK_RULE_BLOCKS.iter().flat_map(|k| r.body.all(k)) {
+        let action = block.get("default_action");
+        match action.and_then(Value::as_str) {
+            Some(a) if a.eq_ignore_ascii_case("deny") => return (Tri::Yes, None),
+            Some(_) => allowing = action.map(|a| a.span().clone()),
+            None if action.is_some_and(Value::is_unknown) => narrowed = Tri::Unknown,
+            // Event Hubs and Service Bus rule sets default to Allow; the others require it.
+            None => {}
+        }
+    }
+    (narrowed, allowing)
 }
 
 /// The `require_secure_transport` server parameters of flexible servers, by server: whether it
@@ -371,39 +435,47 @@ fn admits_internet(value: Option<&Value>) -> Option<Span> {
         .then(|| value.span().clone())
 }
 
+/// The inbound rule a security rule is, when it allows the internet.
+fn open_rule(rule: &Value) -> Option<OpenRule> {
+    let word = |k: &str| {
+        rule.get(k)
+            .and_then(Value::as_str)
+            .map(str::to_ascii_lowercase)
+    };
+    if word("direction").as_deref() != Some("inbound") || word("access").as_deref() != Some("allow")
+    {
+        return None;
+    }
+    let span = admits_internet(rule.get("source_address_prefix"))
+        .or_else(|| admits_internet(rule.get("source_address_prefixes")))?;
+    // A range written as a number (`destination_port_range = 3389`) is that one port.
+    let written: Vec<&Value> = ["destination_port_range", "destination_port_ranges"]
+        .iter()
+        .filter_map(|k| rule.get(k))
+        .flat_map(Value::items)
+        .collect();
+    let ports: Option<Vec<String>> = written
+        .iter()
+        .map(|p| {
+            p.as_str()
+                .map(str::to_string)
+                .or_else(|| port_text(Some(p)))
+        })
+        .collect();
+    Some(OpenRule {
+        protocol: word("protocol").unwrap_or_else(|| "*".into()),
+        ports,
+        span,
+    })
+}
+
 /// The inbound rules that allow the internet, by network security group address.
 fn open_rules(index: &Index) -> BTreeMap<String, Vec<OpenRule>> {
     let mut rules: BTreeMap<String, Vec<OpenRule>> = BTreeMap::new();
     let mut add = |group: &str, rule: &Value| {
-        let word = |k: &str| {
-            rule.get(k)
-                .and_then(Value::as_str)
-                .map(str::to_ascii_lowercase)
-        };
-        if word("direction").as_deref() != Some("inbound")
-            || word("access").as_deref() != Some("allow")
-        {
-            return;
+        if let Some(open) = open_rule(rule) {
+            rules.entry(group.to_string()).or_default().push(open);
         }
-        let Some(span) = admits_internet(rule.get("source_address_prefix"))
-            .or_else(|| admits_internet(rule.get("source_address_prefixes")))
-        else {
-            return;
-        };
-        let written: Vec<&Value> = ["destination_port_range", "destination_port_ranges"]
-            .iter()
-            .filter_map(|k| rule.get(k))
-            .flat_map(Value::items)
-            .collect();
-        let ports: Option<Vec<String>> = written
-            .iter()
-            .map(|p| p.as_str().map(str::to_string))
-            .collect();
-        rules.entry(group.to_string()).or_default().push(OpenRule {
-            protocol: word("protocol").unwrap_or_else(|| "*".into()),
-            ports,
-            span,
-        });
     };
     let kinds = [
         "azurerm_network_security_group",
@@ -417,7 +489,7 @@ fn open_rules(index: &Index) -> BTreeMap<String, Vec<OpenRule>> {
                 }
             }
             "azurerm_network_security_rule" => {
-                for group in index.arg(&r.body, "network_security_group_name") {
+                for group in rule_groups(index, r) {
                     add(&group.address, &r.body);
                 }
             }
@@ -425,6 +497,20 @@ fn open_rules(index: &Index) -> BTreeMap<String, Vec<OpenRule>> {
         }
     }
     rules
+}
+
+/// The network security group a security rule belongs to: the one it refers to, else the one
+/// of the scanned code with the name it writes.
+fn rule_groups<'r>(index: &Index<'r>, rule: &Resource) -> Vec<&'r Resource> {
+    let referenced = index.arg(&rule.body, "network_security_group_name");
+    if referenced.is_empty() {
+        index.named(
+            "azurerm_network_security_group",
+            rule.body.get("network_security_group_name"),
+        )
+    } else {
+        referenced
+    }
 }
 
 /// The doors one open rule makes into a machine: one per port range.
@@ -458,6 +544,23 @@ fn unattached_security_groups(
         fragment.elements.push(crate::cloud::guarded_by_unattached(
             root,
             group,
+            SUBSCRIPTION_ZONE,
+        ));
+    }
+    // A rule whose group is not in the scanned code (named by a variable, a data source or a
+    // literal) is a door into whatever that group guards elsewhere, latent in the same way.
+    for rule in index.of_kind("azurerm_network_security_rule") {
+        if !rule_groups(index, rule).is_empty() {
+            continue;
+        }
+        let Some(open) = open_rule(&rule.body) else {
+            continue;
+        };
+        let target = crate::cloud::guarded_address(rule);
+        flows.extend(rule_doors(root, &target, &open, Tri::Yes));
+        fragment.elements.push(crate::cloud::guarded_by_unattached(
+            root,
+            rule,
             SUBSCRIPTION_ZONE,
         ));
     }

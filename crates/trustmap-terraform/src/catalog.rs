@@ -127,6 +127,9 @@ pub struct FirewallRule {
     pub start: String,
     /// The argument holding the last admitted address.
     pub end: String,
+    /// The type of the resource it opens, whose port it opens when that resource is not in
+    /// the scanned code.
+    pub of: Option<String>,
 }
 
 /// A resource that puts a security group in front of another (an NSG association), or of
@@ -482,7 +485,7 @@ impl Reader<'_> {
     }
 
     fn firewall_rule(&self, rule: &Node) -> Result<FirewallRule, CatalogError> {
-        self.keys(rule, &["target", "start", "end"], "a firewall rule")?;
+        self.keys(rule, &["target", "start", "end", "of"], "a firewall rule")?;
         let target = rule
             .get("target")
             .ok_or_else(|| self.error(rule, "a firewall rule needs `target`".into()))?;
@@ -495,6 +498,10 @@ impl Reader<'_> {
             target: self.paths(target)?,
             start: word("start", "start_ip_address")?,
             end: word("end", "end_ip_address")?,
+            of: rule
+                .get("of")
+                .map(|n| self.text(n).map(str::to_string))
+                .transpose()?,
         })
     }
 

@@ -66,7 +66,8 @@ impl Door<'_> {
 /// encrypted (a firewall rule opens the store's port) carry what the store says of its clients'
 /// connections (`encrypted_in_transit`: a parameter group's `rds.force_ssl`, a server's TLS
 /// enforcement), at the setting that says it. Doors whose protocol decides it themselves (HTTP,
-/// HTTPS) and doors for all traffic are left as they are.
+/// HTTPS) and doors for all traffic are left as they are. Doors that say nothing of their TLS
+/// versions carry the store's minimum (`outdated_tls`: Azure's `minimum_tls_version`).
 pub(crate) fn store_transport(elements: &[Element], flows: &mut [Flow]) {
     let stores: BTreeMap<&str, &Attributes> = elements
         .iter()
@@ -77,20 +78,31 @@ pub(crate) fn store_transport(elements: &[Element], flows: &mut [Flow]) {
         let Some(store) = stores.get(flow.target.0.as_str()) else {
             continue;
         };
-        let Some(said) = store.get(AttrName::EncryptedInTransit) else {
-            continue;
-        };
         let undecided = flow.attributes.get(AttrName::EncryptedInTransit).is_some()
             && flow.attributes.flag(AttrName::EncryptedInTransit) == Tri::Unknown;
         let own_protocol = matches!(
             flow.protocol,
             Some(Protocol::All | Protocol::Http | Protocol::Https) | None
         );
-        if undecided && !own_protocol {
+        if let Some(said) = store.get(AttrName::EncryptedInTransit)
+            && undecided
+            && !own_protocol
+        {
             let span = said.span.clone().or_else(|| flow.span.clone());
             flow.attributes.set_flag(
                 AttrName::EncryptedInTransit,
                 store.flag(AttrName::EncryptedInTransit),
+                span,
+            );
+        }
+        // The store's minimum TLS version is what a client on the door negotiates.
+        if let Some(versions) = store.get(AttrName::OutdatedTls)
+            && flow.attributes.get(AttrName::OutdatedTls).is_none()
+        {
+            let span = versions.span.clone().or_else(|| flow.span.clone());
+            flow.attributes.set_flag(
+                AttrName::OutdatedTls,
+                store.flag(AttrName::OutdatedTls),
                 span,
             );
         }
@@ -262,6 +274,17 @@ impl<'r> Index<'r> {
             Some(r) => vec![*r],
             None => self.by_base.get(address).cloned().unwrap_or_default(),
         }
+    }
+
+    /// The resources of `kind` whose `name` is the literal `value` (Azure names a security
+    /// group or a server by its name as often as by a reference).
+    pub(crate) fn named(&self, kind: &str, value: Option<&Value>) -> Vec<&'r Resource> {
+        let Some(name) = value.and_then(Value::as_str) else {
+            return Vec::new();
+        };
+        self.of_kind(kind)
+            .filter(|r| r.body.get("name").and_then(Value::as_str) == Some(name))
+            .collect()
     }
 
     /// The resources an argument of `body` refers to (none when it is absent).
@@ -471,6 +494,10 @@ pub(crate) fn read_flags(
 fn written_flag(v: &Value, source: &FlagSource) -> Tri {
     match v {
         _ if v.as_bool().is_some() => Tri::from_bool(v.as_bool() != Some(source.invert)),
+        // A version written unquoted (`minimum_tls_version = 1.0`) is the word it means.
+        Value::Number(_, _) if !source.yes_when.is_empty() => {
+            Tri::from_bool(version_text(v).is_some_and(|text| source.yes_when.contains(&text)))
+        }
         Value::Number(n, _) => Tri::from_bool((*n != 0.0) != source.invert),
         // A count written as a string (`"0"`) is still a count.
         Value::String(_, _) if source.yes_when.is_empty() && v.as_f64().is_some() => {
@@ -809,8 +836,16 @@ pub(crate) fn zones(
 /// Address-range firewall rules (Azure SQL, MySQL, PostgreSQL, Redis) that admit every address
 /// (`0.0.0.0` to `255.255.255.255`) open the port of the resource they name to the internet,
 /// unless that resource turns public network access off. `0.0.0.0` to `0.0.0.0` only admits
-/// the provider's own services.
-pub(crate) fn firewall_rules(index: &Index, root: &str, flows: &mut Vec<Flow>) {
+/// the provider's own services. A rule whose server is not in the scanned code (named by a
+/// variable, a data source or a literal) opens that server's port on an element that stands
+/// for it, latent like an unattached security group's doors (TM-S007).
+pub(crate) fn firewall_rules(
+    index: &Index,
+    root: &str,
+    zone: &str,
+    elements: &mut Vec<Element>,
+    flows: &mut Vec<Flow>,
+) {
     for rule in index.all() {
         let Some(facts) = catalog::facts(&rule.kind).and_then(|f| f.firewall_rule.as_ref()) else {
             continue;
@@ -821,12 +856,26 @@ pub(crate) fn firewall_rules(index: &Index, root: &str, flows: &mut Vec<Flow>) {
         {
             continue;
         }
-        let targets = facts.target.iter().flat_map(|p| {
-            at(&rule.body, p)
-                .map(|v| index.resolve_all(v))
-                .unwrap_or_default()
-        });
-        for target in targets.collect::<Vec<_>>() {
+        let span = rule
+            .body
+            .get(&facts.end)
+            .map_or_else(|| rule.span.clone(), |v| v.span().clone());
+        let targets = firewall_targets(index, rule, facts);
+        if targets.is_empty() {
+            let Some(port) = facts
+                .of
+                .as_deref()
+                .and_then(catalog::entry)
+                .and_then(|e| e.port)
+            else {
+                continue;
+            };
+            let target = guarded_address(rule);
+            flows.push(database_door(&target, port, Tri::Unknown, span, root));
+            elements.push(guarded_by_unattached(root, rule, zone));
+            continue;
+        }
+        for target in targets {
             let Some(port) = catalog::entry(&target.kind).and_then(|e| e.port) else {
                 continue;
             };
@@ -838,35 +887,72 @@ pub(crate) fn firewall_rules(index: &Index, root: &str, flows: &mut Vec<Flow>) {
             {
                 continue;
             }
-            let port = i64::from(port);
-            let (ports, protocol, encrypted) = describe("tcp", Some(port), Some(port));
-            let encrypted = match target
+            let ssl_enforced = match target
                 .body
                 .get("ssl_enforcement_enabled")
                 .and_then(Value::as_bool)
             {
                 Some(b) => Tri::from_bool(b),
-                None => encrypted,
+                None => Tri::Unknown,
             };
-            let span = rule
-                .body
-                .get(&facts.end)
-                .map_or_else(|| rule.span.clone(), |v| v.span().clone());
-            flows.push(
-                Door {
-                    target: &target.address,
-                    protocol,
-                    port: ports.first().cloned(),
-                    origin: "database-firewall",
-                    span,
-                    public: Tri::Yes,
-                    encrypted: Some(encrypted),
-                    authenticated: Some(Tri::Yes),
-                }
-                .flow(root),
-            );
+            flows.push(database_door(
+                &target.address,
+                port,
+                ssl_enforced,
+                span.clone(),
+                root,
+            ));
         }
     }
+}
+
+/// The resources an address-range firewall rule opens: those its target argument refers to,
+/// else the servers of its target's type whose name it writes.
+pub(crate) fn firewall_targets<'r>(
+    index: &Index<'r>,
+    rule: &Resource,
+    facts: &catalog::FirewallRule,
+) -> Vec<&'r Resource> {
+    let referenced: Vec<&Resource> = facts
+        .target
+        .iter()
+        .flat_map(|p| {
+            at(&rule.body, p)
+                .map(|v| index.resolve_all(v))
+                .unwrap_or_default()
+        })
+        .collect();
+    match &facts.of {
+        Some(kind) if referenced.is_empty() => facts
+            .target
+            .iter()
+            .flat_map(|p| index.named(kind, at(&rule.body, p)))
+            .collect(),
+        _ => referenced,
+    }
+}
+
+/// The door an open firewall rule makes into a database server's port; whether it encrypts is
+/// its server's `ssl_enforcement_enabled` when written (`Unknown`: what the port implies).
+fn database_door(target: &str, port: u16, ssl_enforced: Tri, span: Span, root: &str) -> Flow {
+    let port = i64::from(port);
+    let (ports, protocol, encrypted) = describe("tcp", Some(port), Some(port));
+    let encrypted = if ssl_enforced == Tri::Unknown {
+        encrypted
+    } else {
+        ssl_enforced
+    };
+    Door {
+        target,
+        protocol,
+        port: ports.first().cloned(),
+        origin: "database-firewall",
+        span,
+        public: Tri::Yes,
+        encrypted: Some(encrypted),
+        authenticated: Some(Tri::Yes),
+    }
+    .flow(root)
 }
 
 /// Which security groups guard each resource (a subnet, an interface), by its address: what
