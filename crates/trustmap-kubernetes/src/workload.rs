@@ -151,6 +151,8 @@ pub struct Builder<'c> {
 struct Container<'n> {
     node: &'n Node,
     pod: &'n Node,
+    /// An init container: it runs, and exits, before the pod serves.
+    init: bool,
 }
 
 impl<'n> Container<'n> {
@@ -413,7 +415,11 @@ impl<'c> Builder<'c> {
         for key in ["initContainers", "containers", "ephemeralContainers"] {
             match pod.get(key).map(|n| &n.value) {
                 Some(NodeValue::Sequence(list)) => {
-                    containers.extend(list.iter().map(|node| Container { node, pod }))
+                    containers.extend(list.iter().map(|node| Container {
+                        node,
+                        pod,
+                        init: key == "initContainers",
+                    }))
                 }
                 Some(NodeValue::Null) | None => {}
                 Some(_) => {
@@ -482,7 +488,37 @@ impl<'c> Builder<'c> {
                 Some(v) => (truth(v), Some(self.span(v))),
                 None => (default, None),
             };
-            privileged = worse(privileged, stated("privileged", Tri::No));
+            let container_privileged = stated("privileged", Tri::No);
+            let added = items(node, &["securityContext", "capabilities", "add"])
+                .into_iter()
+                .filter_map(|cap| Some((containers::capability_name(cap.as_str()?), cap)));
+            if container.init {
+                // What an init container holds is no door of the serving pod: stated apart.
+                let name = text(node, &["name"]).unwrap_or("(unnamed)");
+                if let (Tri::Yes, span) = &container_privileged {
+                    attrs.push_item(
+                        AttrName::InitContainerPrivileges,
+                        format!("init container {name} runs privileged"),
+                        span.clone(),
+                    );
+                }
+                for (capability, cap) in added {
+                    attrs.push_item(
+                        AttrName::InitContainerPrivileges,
+                        format!("init container {name} adds {capability}"),
+                        Some(self.span(cap)),
+                    );
+                }
+            } else {
+                privileged = worse(privileged, container_privileged);
+                for (capability, cap) in added {
+                    capabilities.push_item(
+                        AttrName::CapabilitiesAdded,
+                        capability,
+                        Some(self.span(cap)),
+                    );
+                }
+            }
             // Kubernetes allows escalation unless told otherwise.
             escalation = worse(escalation, stated("allowPrivilegeEscalation", Tri::Yes));
             read_only = weaker(read_only, stated("readOnlyRootFilesystem", Tri::No));
@@ -513,12 +549,6 @@ impl<'c> Builder<'c> {
                 _ => Tri::No,
             };
             seccomp = weaker(seccomp, (confined, profile.map(|p| self.span(p))));
-            for cap in items(node, &["securityContext", "capabilities", "add"]) {
-                if let Some(name) = cap.as_str() {
-                    let name = containers::capability_name(name);
-                    capabilities.push_item(AttrName::CapabilitiesAdded, name, Some(self.span(cap)));
-                }
-            }
             for entry in items(node, &["env"]) {
                 let Some(key) = text(entry, &["name"]) else {
                     continue;
@@ -607,6 +637,7 @@ impl<'c> Builder<'c> {
                 }
             }
         }
+        attrs.set_empty_list(AttrName::InitContainerPrivileges);
         attrs.set_flag(AttrName::Privileged, privileged.0, privileged.1);
         attrs.set_flag(
             AttrName::PrivilegeEscalation,

@@ -193,6 +193,8 @@ vocabulary! {
     LegacyMetadata = "legacy_metadata": Flag,
     /// Data stores whose own setting makes them public (`publicly_accessible`, public network access): whether the firewall between the internet and them is in the scanned code. Yes when their security groups, subnet routes, firewall or network rules are (doors are drawn where these admit the internet); unknown when they are absent or name what the code does not define, so the account's defaults, another stack or the console decide who may connect.
     FirewallKnown = "firewall_known": Flag,
+    /// Processes: what the pod's init containers are given that hands over the node (`init container sysctl runs privileged`, `init container setup adds SYS_ADMIN`): they run, and exit, before the pod serves, so no request to the pod reaches them, but a compromised image or command takes the node. The pod's own `privileged` and `capabilities_added` are its serving containers'.
+    InitContainerPrivileges = "init_container_privileges": List,
 }
 
 /// Which way an attribute gets weaker, for drift checks.
@@ -244,7 +246,8 @@ impl AttrName {
             | Rights
             | AssumableBy
             | LongLivedKeys
-            | LegacyMetadata => Polarity::DangerousWhenYes,
+            | LegacyMetadata
+            | InitContainerPrivileges => Polarity::DangerousWhenYes,
             Forwards | Image | ImageOrigin | User | LoggingDriver | Networks | CarriedBy
             | Console | Unattached | RunsAs | FirewallKnown => Polarity::Neutral,
         }
