@@ -13,6 +13,7 @@
 //! mounts. The manifests are read from the spanned YAML tree, so every fact points at its line.
 
 mod application;
+mod control_plane;
 mod identity;
 mod network;
 mod objects;

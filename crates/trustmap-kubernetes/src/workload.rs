@@ -2,6 +2,7 @@
 //! attributes of their pod template: security context with pod/container precedence, host
 //! namespaces and paths, capabilities, resources, service account and its rights, secrets.
 
+use crate::control_plane;
 use crate::objects::{Cluster, Object, at, items, labels, text};
 use crate::rbac::{self, Account, Privileges};
 use crate::{NODES_ZONE, namespace_zone};
@@ -598,13 +599,24 @@ impl<'c> Builder<'c> {
                     }
                 }
             }
+            let mut container_args: Vec<(String, Span)> = Vec::new();
             for key in ["command", "args"] {
                 for arg in items(node, &[key]) {
                     if let Some(a) = arg.as_str() {
-                        args.push((a.to_string(), self.span(arg)));
+                        container_args.push((a.to_string(), self.span(arg)));
                     }
                 }
             }
+            let program = items(node, &["command"]).first().and_then(Node::as_str);
+            if !container.init
+                && let Some(component) =
+                    control_plane::program_component(program, text(node, &["image"]))
+            {
+                for (weakness, span) in control_plane::weaknesses(component, &container_args) {
+                    attrs.push_item(AttrName::ControlPlaneFlags, weakness, Some(span));
+                }
+            }
+            args.extend(container_args);
             for port in items(node, &["ports"]) {
                 if let Some(host_port) = port.get("hostPort") {
                     let protocol = containers::port_carries(
@@ -638,6 +650,23 @@ impl<'c> Builder<'c> {
             }
         }
         attrs.set_empty_list(AttrName::InitContainerPrivileges);
+        attrs.set_empty_list(AttrName::ControlPlaneFlags);
+        if let Some(image_node) = image
+            && let Some(component) = image_node
+                .as_str()
+                .and_then(control_plane::project_image_component)
+            && object.kind == "Pod"
+            && object.namespace == "kube-system"
+            && pod_labels
+                .iter()
+                .any(|(key, value)| key == "tier" && value == "control-plane")
+        {
+            attrs.set_text(
+                AttrName::ControlPlane,
+                component,
+                Some(self.span(image_node)),
+            );
+        }
         attrs.set_flag(AttrName::Privileged, privileged.0, privileged.1);
         attrs.set_flag(
             AttrName::PrivilegeEscalation,

@@ -195,6 +195,10 @@ vocabulary! {
     FirewallKnown = "firewall_known": Flag,
     /// Processes: what the pod's init containers are given that hands over the node (`init container sysctl runs privileged`, `init container setup adds SYS_ADMIN`): they run, and exit, before the pod serves, so no request to the pod reaches them, but a compromised image or command takes the node. The pod's own `privileged` and `capabilities_added` are its serving containers'.
     InitContainerPrivileges = "init_container_privileges": List,
+    /// Processes: the Kubernetes control-plane component a static pod is (`kube-apiserver`, `kube-controller-manager`, `kube-scheduler`, `etcd`, `kubelet`), recognised from all of: a bare Pod in `kube-system`, labelled `tier: control-plane`, running the component's image from the Kubernetes project's registry. Such a pod needs the host's network and files; whether it really is one (a static pod from a control-plane node's manifest folder) the code cannot show.
+    ControlPlane = "control_plane": Text,
+    /// Processes: command-line flags of a control-plane program (kube-apiserver, kubelet, etcd, kube-controller-manager, kube-scheduler, in any pod) that open the cluster to whoever reaches it, with what they get (`--anonymous-auth true (the default): ...`, `--client-cert-auth=false: ...`); each item at the flag, or at the program when a default decides (defaults are read only where no `--config` file may set them).
+    ControlPlaneFlags = "control_plane_flags": List,
 }
 
 /// Which way an attribute gets weaker, for drift checks.
@@ -247,9 +251,10 @@ impl AttrName {
             | AssumableBy
             | LongLivedKeys
             | LegacyMetadata
-            | InitContainerPrivileges => Polarity::DangerousWhenYes,
+            | InitContainerPrivileges
+            | ControlPlaneFlags => Polarity::DangerousWhenYes,
             Forwards | Image | ImageOrigin | User | LoggingDriver | Networks | CarriedBy
-            | Console | Unattached | RunsAs | FirewallKnown => Polarity::Neutral,
+            | Console | Unattached | RunsAs | FirewallKnown | ControlPlane => Polarity::Neutral,
         }
     }
 }
