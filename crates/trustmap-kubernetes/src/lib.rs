@@ -114,6 +114,7 @@ fn model_application(
     let mut builder = workload::Builder::new(&cluster, &privileges, flow_budget);
     builder.workloads();
     identity::identities(&cluster, &privileges, &mut builder);
+    identity::unbound_roles(&cluster, &mut builder);
     network::wire(&cluster, &mut builder);
     builder.finish(&mut fragment);
     // A subject a binding names may live in a namespace none of the objects use.

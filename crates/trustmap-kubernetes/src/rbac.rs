@@ -1,8 +1,8 @@
 //! Effective RBAC: the dangerous rights each subject (ServiceAccount, user, group) holds
 //! through Role and ClusterRole bindings.
 
-use crate::objects::{Cluster, items, text};
-use std::collections::BTreeMap;
+use crate::objects::{Cluster, Object, items, text};
+use std::collections::{BTreeMap, BTreeSet};
 use trustmap_model::Code;
 use trustmap_model::{Diagnostic, DiagnosticLevel, Span};
 use trustmap_yaml::Node;
@@ -116,16 +116,56 @@ fn dangerous(rule: &Node) -> Vec<String> {
     rights
 }
 
+/// The dangerous rights a Role or ClusterRole's rules grant, each at its rule.
+pub fn role_rights(cluster: &Cluster, role: &Object) -> Vec<(String, Span)> {
+    items(&role.node, &["rules"])
+        .iter()
+        .flat_map(|rule| dangerous(rule).into_iter().map(|r| (r, cluster.span(rule))))
+        .collect()
+}
+
+/// The Roles and ClusterRoles of the manifests that no binding of the scan refers to, and that
+/// no aggregation folds into another ClusterRole (`aggregate-to-*` labels): granted to no one
+/// yet.
+pub fn unbound_roles(cluster: &Cluster) -> Vec<&Object> {
+    let mut bound: BTreeSet<(String, String, String)> = BTreeSet::new();
+    for binding in cluster
+        .objects
+        .iter()
+        .filter(|o| o.kind == "RoleBinding" || o.kind == "ClusterRoleBinding")
+    {
+        let Some(role_ref) = binding.node.get("roleRef") else {
+            continue;
+        };
+        let kind = text(role_ref, &["kind"]).unwrap_or("ClusterRole");
+        let namespace = if kind == "Role" {
+            binding.namespace.as_str()
+        } else {
+            ""
+        };
+        let name = text(role_ref, &["name"]).unwrap_or("");
+        bound.insert((kind.to_string(), namespace.to_string(), name.to_string()));
+    }
+    cluster
+        .objects
+        .iter()
+        .filter(|o| o.kind == "Role" || o.kind == "ClusterRole")
+        .filter(|o| !bound.contains(&(o.kind.clone(), o.namespace.clone(), o.name.clone())))
+        .filter(|o| {
+            !o.labels()
+                .iter()
+                .any(|(key, _)| key.starts_with("rbac.authorization.k8s.io/aggregate-to-"))
+        })
+        .collect()
+}
+
 /// Resolves every binding to the subjects it names.
 pub fn privileges(cluster: &Cluster, diagnostics: &mut Vec<Diagnostic>) -> Privileges {
     let mut result: Privileges = BTreeMap::new();
     let role_rights =
         |kind: &str, namespace: &str, name: &str, binding_span: Span| -> Vec<(String, Span)> {
             if let Some(role) = cluster.find(kind, namespace, name) {
-                items(&role.node, &["rules"])
-                    .iter()
-                    .flat_map(|rule| dangerous(rule).into_iter().map(|r| (r, cluster.span(rule))))
-                    .collect()
+                role_rights(cluster, role)
             } else if kind == "ClusterRole" {
                 BUILTIN_ROLES
                     .iter()
