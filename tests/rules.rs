@@ -119,6 +119,7 @@ const APPLIES: &[(&str, &[Format])] = &[
     // control_plane and control_plane_flags: Kubernetes control-plane pods.
     ("TM-E018", &[Kubernetes]),
     ("TM-E019", &[Kubernetes]),
+    ("TM-E021", &[Kubernetes]),
     // unattached identities with rights: Kubernetes Roles and ClusterRoles no binding grants.
     ("TM-E020", &[Kubernetes]),
     // Flows from the internet without TLS: every format.

@@ -78,17 +78,47 @@ fn flags(args: &[(String, Span)]) -> Vec<(String, String, Span)> {
     found
 }
 
-/// The flags of `component`'s command line that open the cluster to whoever reaches it, each
-/// with what an attacker gets, at the flag, or at the program when a default decides. A default
-/// is read only where the component takes no configuration file (`--config`) that may set it.
-pub fn weaknesses(component: &str, args: &[(String, Span)]) -> Vec<(String, Span)> {
+/// What a control-plane command line leaves open, each item with what an attacker gets, at the
+/// flag, or at the program when a default decides.
+#[derive(Debug, Default)]
+pub struct Weaknesses {
+    /// Flags that let whoever reaches the component act in the cluster: authorization that
+    /// allows everything (and anonymous requests with it), unauthenticated ports, etcd without
+    /// client certificates.
+    pub opening: Vec<(String, Span)>,
+    /// Flags that leave out a defence in depth: anonymous requests under real authorization,
+    /// no NodeRestriction, kubelets not verified, profiling on every interface.
+    pub hardening: Vec<(String, Span)>,
+}
+
+/// Anonymous requests open the component only where its authorization allows everything;
+/// elsewhere they get what bindings give `system:anonymous`.
+fn place_anonymous(
+    anonymous: &mut Vec<(String, Span)>,
+    opening: &[(String, Span)],
+    hardening: &mut Vec<(String, Span)>,
+) {
+    let allows_everything = opening
+        .iter()
+        .any(|(text, _)| text.starts_with("--authorization-mode=AlwaysAllow"));
+    if !allows_everything {
+        hardening.append(anonymous);
+    }
+}
+
+/// The flags of `component`'s command line that open the cluster to whoever reaches it, or
+/// leave out a defence. A default is read only where the component takes no configuration
+/// file (`--config`) that may set it.
+pub fn weaknesses(component: &str, args: &[(String, Span)]) -> Weaknesses {
     let Some(program_span) = args.first().map(|(_, span)| span.clone()) else {
-        return Vec::new();
+        return Weaknesses::default();
     };
     let flags = flags(args);
     let flag = |name: &str| flags.iter().rev().find(|(n, _, _)| n == name);
     let configured = flag("config").is_some();
-    let mut found: Vec<(String, Span)> = Vec::new();
+    let mut opening: Vec<(String, Span)> = Vec::new();
+    let mut hardening: Vec<(String, Span)> = Vec::new();
+    let mut anonymous: Vec<(String, Span)> = Vec::new();
     // A flag's value and where it is said, or the default (when no config file may set it).
     let value_or_default = |name: &str, default: &str| -> Option<(String, Span, bool)> {
         match flag(name) {
@@ -110,7 +140,7 @@ pub fn weaknesses(component: &str, args: &[(String, Span)]) -> Vec<(String, Span
             if let Some((value, span, default)) = value_or_default("anonymous-auth", "true")
                 && value == "true"
             {
-                found.push(report(
+                anonymous.push(report(
                     "anonymous-auth",
                     &value,
                     default,
@@ -124,7 +154,7 @@ pub fn weaknesses(component: &str, args: &[(String, Span)]) -> Vec<(String, Span
                     .split(',')
                     .any(|m| m.eq_ignore_ascii_case("alwaysallow"))
             {
-                found.push(report(
+                opening.push(report(
                     "authorization-mode",
                     "AlwaysAllow",
                     default,
@@ -135,7 +165,7 @@ pub fn weaknesses(component: &str, args: &[(String, Span)]) -> Vec<(String, Span
             if let Some((_, value, span)) = flag("insecure-port")
                 && value != "0"
             {
-                found.push(report(
+                opening.push(report(
                     "insecure-port",
                     value,
                     false,
@@ -144,7 +174,7 @@ pub fn weaknesses(component: &str, args: &[(String, Span)]) -> Vec<(String, Span
                 ));
             }
             if let Some((_, value, span)) = flag("insecure-bind-address") {
-                found.push(report(
+                hardening.push(report(
                     "insecure-bind-address",
                     value,
                     false,
@@ -155,7 +185,7 @@ pub fn weaknesses(component: &str, args: &[(String, Span)]) -> Vec<(String, Span
             if let Some((_, value, span)) = flag("enable-admission-plugins")
                 && !value.split(',').any(|p| p == "NodeRestriction")
             {
-                found.push((
+                hardening.push((
                     "--enable-admission-plugins without NodeRestriction (one node's kubelet credentials can change every node and the pods on them)".to_string(),
                     span.clone(),
                 ));
@@ -163,7 +193,7 @@ pub fn weaknesses(component: &str, args: &[(String, Span)]) -> Vec<(String, Span
             if let Some((_, value, span)) = flag("profiling")
                 && value == "true"
             {
-                found.push(report(
+                hardening.push(report(
                     "profiling",
                     value,
                     false,
@@ -174,7 +204,7 @@ pub fn weaknesses(component: &str, args: &[(String, Span)]) -> Vec<(String, Span
             if let Some((_, value, span)) = flag("kubelet-https")
                 && value == "false"
             {
-                found.push(report(
+                hardening.push(report(
                     "kubelet-https",
                     value,
                     false,
@@ -183,17 +213,18 @@ pub fn weaknesses(component: &str, args: &[(String, Span)]) -> Vec<(String, Span
                 ));
             }
             if flag("kubelet-certificate-authority").is_none() {
-                found.push((
+                hardening.push((
                     "no --kubelet-certificate-authority (the API server does not verify kubelets' certificates: whoever sits on the node network can pose as a kubelet)".to_string(),
                     program_span.clone(),
                 ));
             }
+            place_anonymous(&mut anonymous, &opening, &mut hardening);
         }
         "kubelet" => {
             if let Some((value, span, default)) = value_or_default("anonymous-auth", "true")
                 && value == "true"
             {
-                found.push(report(
+                anonymous.push(report(
                     "anonymous-auth",
                     &value,
                     default,
@@ -205,7 +236,7 @@ pub fn weaknesses(component: &str, args: &[(String, Span)]) -> Vec<(String, Span
                 value_or_default("authorization-mode", "AlwaysAllow")
                 && value.eq_ignore_ascii_case("alwaysallow")
             {
-                found.push(report(
+                opening.push(report(
                     "authorization-mode",
                     "AlwaysAllow",
                     default,
@@ -216,7 +247,7 @@ pub fn weaknesses(component: &str, args: &[(String, Span)]) -> Vec<(String, Span
             if let Some((value, span, default)) = value_or_default("read-only-port", "10255")
                 && value != "0"
             {
-                found.push(report(
+                opening.push(report(
                     "read-only-port",
                     &value,
                     default,
@@ -224,12 +255,13 @@ pub fn weaknesses(component: &str, args: &[(String, Span)]) -> Vec<(String, Span
                     span,
                 ));
             }
+            place_anonymous(&mut anonymous, &opening, &mut hardening);
         }
         "etcd" => {
             if let Some((value, span, default)) = value_or_default("client-cert-auth", "false")
                 && value == "false"
             {
-                found.push(report(
+                opening.push(report(
                     "client-cert-auth",
                     &value,
                     default,
@@ -240,7 +272,7 @@ pub fn weaknesses(component: &str, args: &[(String, Span)]) -> Vec<(String, Span
             if let Some((_, value, span)) = flag("auto-tls")
                 && value == "true"
             {
-                found.push(report(
+                hardening.push(report(
                     "auto-tls",
                     value,
                     false,
@@ -257,7 +289,7 @@ pub fn weaknesses(component: &str, args: &[(String, Span)]) -> Vec<(String, Span
                 && address != "127.0.0.1"
                 && address != "localhost"
             {
-                found.push(report(
+                hardening.push(report(
                     "bind-address",
                     &address,
                     default,
@@ -268,7 +300,8 @@ pub fn weaknesses(component: &str, args: &[(String, Span)]) -> Vec<(String, Span
         }
         _ => {}
     }
-    found
+    opening.extend(anonymous);
+    Weaknesses { opening, hardening }
 }
 
 #[cfg(test)]
@@ -327,6 +360,10 @@ mod tests {
         );
     }
 
+    fn texts(items: &[(String, Span)]) -> Vec<&str> {
+        items.iter().map(|(t, _)| t.as_str()).collect()
+    }
+
     #[test]
     fn stated_and_default_flags_are_read() {
         let found = weaknesses(
@@ -339,24 +376,30 @@ mod tests {
                 "--kubelet-certificate-authority=/ca",
             ]),
         );
-        assert!(found.is_empty(), "{found:?}");
+        assert!(
+            found.opening.is_empty() && found.hardening.is_empty(),
+            "{found:?}"
+        );
         let found = weaknesses(
             "kube-apiserver",
             &args(&["kube-apiserver", "--insecure-port=8080"]),
         );
-        let texts: Vec<&str> = found.iter().map(|(t, _)| t.as_str()).collect();
+        let opening = texts(&found.opening);
         assert!(
-            texts
+            opening
                 .iter()
                 .any(|t| t.starts_with("--anonymous-auth=true by default")),
-            "{texts:?}"
+            "{opening:?}"
         );
         assert!(
-            texts.iter().any(|t| t.starts_with("--insecure-port=8080")),
-            "{texts:?}"
+            opening
+                .iter()
+                .any(|t| t.starts_with("--insecure-port=8080")),
+            "{opening:?}"
         );
         assert_eq!(
             found
+                .opening
                 .iter()
                 .find(|(t, _)| t.starts_with("--insecure-port"))
                 .map(|(_, s)| s.start.line),
@@ -365,21 +408,31 @@ mod tests {
     }
 
     #[test]
-    fn a_config_file_leaves_defaults_unread() {
+    fn anonymous_requests_open_the_cluster_only_where_everything_is_allowed() {
+        let found = weaknesses(
+            "kube-apiserver",
+            &args(&["kube-apiserver", "--authorization-mode=Node,RBAC"]),
+        );
+        assert!(found.opening.is_empty(), "{found:?}");
         assert!(
-            weaknesses(
-                "kubelet",
-                &args(&["kubelet", "--config=/var/lib/kubelet/config.yaml"])
-            )
-            .is_empty()
+            texts(&found.hardening)
+                .iter()
+                .any(|t| t.starts_with("--anonymous-auth=true by default")),
+            "{found:?}"
         );
-        assert_eq!(
-            weaknesses(
-                "kubelet",
-                &args(&["kubelet", "--config=/c", "--read-only-port=10255"])
-            )
-            .len(),
-            1
+    }
+
+    #[test]
+    fn a_config_file_leaves_defaults_unread() {
+        let found = weaknesses(
+            "kubelet",
+            &args(&["kubelet", "--config=/var/lib/kubelet/config.yaml"]),
         );
+        assert!(found.opening.is_empty() && found.hardening.is_empty());
+        let found = weaknesses(
+            "kubelet",
+            &args(&["kubelet", "--config=/c", "--read-only-port=10255"]),
+        );
+        assert_eq!(texts(&found.opening).len(), 1, "{found:?}");
     }
 }

@@ -612,8 +612,14 @@ impl<'c> Builder<'c> {
                 && let Some(component) =
                     control_plane::program_component(program, text(node, &["image"]))
             {
-                for (weakness, span) in control_plane::weaknesses(component, &container_args) {
-                    attrs.push_item(AttrName::ControlPlaneFlags, weakness, Some(span));
+                let weaknesses = control_plane::weaknesses(component, &container_args);
+                for (name, items) in [
+                    (AttrName::ControlPlaneFlags, weaknesses.opening),
+                    (AttrName::ControlPlaneHardening, weaknesses.hardening),
+                ] {
+                    for (weakness, span) in items {
+                        attrs.push_item(name, weakness, Some(span));
+                    }
                 }
             }
             args.extend(container_args);
@@ -651,6 +657,7 @@ impl<'c> Builder<'c> {
         }
         attrs.set_empty_list(AttrName::InitContainerPrivileges);
         attrs.set_empty_list(AttrName::ControlPlaneFlags);
+        attrs.set_empty_list(AttrName::ControlPlaneHardening);
         if let Some(image_node) = image
             && let Some(component) = image_node
                 .as_str()

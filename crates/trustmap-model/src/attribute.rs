@@ -197,8 +197,10 @@ vocabulary! {
     InitContainerPrivileges = "init_container_privileges": List,
     /// Processes: the Kubernetes control-plane component a static pod is (`kube-apiserver`, `kube-controller-manager`, `kube-scheduler`, `etcd`, `kubelet`), recognised from all of: a bare Pod in `kube-system`, labelled `tier: control-plane`, running the component's image from the Kubernetes project's registry. Such a pod needs the host's network and files; whether it really is one (a static pod from a control-plane node's manifest folder) the code cannot show.
     ControlPlane = "control_plane": Text,
-    /// Processes: command-line flags of a control-plane program (kube-apiserver, kubelet, etcd, kube-controller-manager, kube-scheduler, in any pod) that open the cluster to whoever reaches it, with what they get (`--anonymous-auth true (the default): ...`, `--client-cert-auth=false: ...`); each item at the flag, or at the program when a default decides (defaults are read only where no `--config` file may set them).
+    /// Processes: command-line flags of a control-plane program (kube-apiserver, kubelet, etcd, kube-controller-manager, kube-scheduler, in any pod) that let whoever reaches it act in the cluster (authorization that allows everything, and anonymous requests with it; unauthenticated ports; etcd without client certificates), with what they get (`--anonymous-auth true (the default): ...`, `--client-cert-auth=false: ...`); each item at the flag, or at the program when a default decides (defaults are read only where no `--config` file may set them).
     ControlPlaneFlags = "control_plane_flags": List,
+    /// Processes: command-line flags of a control-plane program that leave out a defence in depth rather than open the cluster (anonymous requests under real authorization, no `NodeRestriction`, kubelets' certificates not verified, profiling on every interface, etcd's self-signed `--auto-tls`), read as `control_plane_flags` are.
+    ControlPlaneHardening = "control_plane_hardening": List,
 }
 
 /// Which way an attribute gets weaker, for drift checks.
@@ -252,7 +254,8 @@ impl AttrName {
             | LongLivedKeys
             | LegacyMetadata
             | InitContainerPrivileges
-            | ControlPlaneFlags => Polarity::DangerousWhenYes,
+            | ControlPlaneFlags
+            | ControlPlaneHardening => Polarity::DangerousWhenYes,
             Forwards | Image | ImageOrigin | User | LoggingDriver | Networks | CarriedBy
             | Console | Unattached | RunsAs | FirewallKnown | ControlPlane => Polarity::Neutral,
         }
