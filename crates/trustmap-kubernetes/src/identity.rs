@@ -96,8 +96,13 @@ pub fn identities(cluster: &Cluster, privileges: &Privileges, builder: &mut Buil
 
 /// Adds an identity element for every Role and ClusterRole with dangerous rights that no
 /// binding grants (`unattached`): latent rights, which whoever may create bindings hands out.
-pub fn unbound_roles(cluster: &Cluster, builder: &mut Builder) {
+/// A role whose name a file that could not be read mentions (a Helm template with a binding)
+/// may be bound there: left out.
+pub fn unbound_roles(cluster: &Cluster, unread_bindings: &[String], builder: &mut Builder) {
     for role in rbac::unbound_roles(cluster) {
+        if unread_bindings.iter().any(|text| text.contains(&role.name)) {
+            continue;
+        }
         let mut rights = rbac::role_rights(cluster, role);
         rights.sort();
         rights.dedup_by(|a, b| a.0 == b.0);
