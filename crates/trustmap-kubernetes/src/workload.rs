@@ -491,7 +491,7 @@ impl<'c> Builder<'c> {
             };
             let container_privileged = stated("privileged", Tri::No);
             let added = items(node, &["securityContext", "capabilities", "add"])
-                .into_iter()
+                .iter()
                 .filter_map(|cap| Some((containers::capability_name(cap.as_str()?), cap)));
             if container.init {
                 // What an init container holds is no door of the serving pod: stated apart.
