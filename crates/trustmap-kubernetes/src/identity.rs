@@ -103,9 +103,12 @@ pub fn unbound_roles(cluster: &Cluster, unread_bindings: &[String], builder: &mu
         if unread_bindings.iter().any(|text| text.contains(&role.name)) {
             continue;
         }
-        let mut rights = rbac::role_rights(cluster, role);
-        rights.sort();
-        rights.dedup_by(|a, b| a.0 == b.0);
+        // In the order of the rules, each right once: the finding is at the first rule.
+        let mut seen = std::collections::BTreeSet::new();
+        let rights: Vec<(String, Span)> = rbac::role_rights(cluster, role)
+            .into_iter()
+            .filter(|(right, _)| seen.insert(right.clone()))
+            .collect();
         if rights.is_empty() {
             continue;
         }

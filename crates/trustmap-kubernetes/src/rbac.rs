@@ -107,11 +107,46 @@ fn dangerous(rule: &Node) -> Vec<String> {
     if has("nodes/proxy") && any_verb(&["get", "create"]) {
         rights.push("nodes/proxy".to_string());
     }
-    if verbs
-        .iter()
-        .any(|v| v == "escalate" || v == "bind" || v == "impersonate")
+    // In a named group: RBAC objects, admission webhooks, certificate requests.
+    let in_group = |group: &str, resource: &str| {
+        (every_group || groups.iter().any(|g| g == group))
+            && resources.iter().any(|r| r == "*" || r == resource)
+    };
+    let rbac_objects = [
+        "roles",
+        "clusterroles",
+        "rolebindings",
+        "clusterrolebindings",
+    ];
+    let wildcard_on_rbac = verbs.iter().any(|v| v == "*")
+        && rbac_objects
+            .iter()
+            .any(|r| in_group("rbac.authorization.k8s.io", r));
+    if wildcard_on_rbac
+        || verbs
+            .iter()
+            .any(|v| v == "escalate" || v == "bind" || v == "impersonate")
     {
         rights.push("rbac:escalate".to_string());
+    }
+    // A mutating or validating webhook sees (and may rewrite) every object the API admits.
+    let webhooks = [
+        "mutatingwebhookconfigurations",
+        "validatingwebhookconfigurations",
+    ];
+    if webhooks
+        .iter()
+        .any(|r| in_group("admissionregistration.k8s.io", r))
+        && any_verb(&["create", "update", "patch"])
+    {
+        rights.push("admission-webhooks:write".to_string());
+    }
+    // Approving certificate requests mints client certificates for any user or group.
+    if in_group("certificates.k8s.io", "certificatesigningrequests/approval")
+        && any_verb(&["update", "patch"])
+        || in_group("certificates.k8s.io", "signers") && any_verb(&["approve"])
+    {
+        rights.push("certificates:approve".to_string());
     }
     rights
 }

@@ -179,7 +179,7 @@ vocabulary! {
     Unattached = "unattached": Flag,
     /// Processes: the image is a console whose web interface runs code or reads the data behind it for whoever reaches it (`Jupyter`, `Zeppelin`, `Portainer`, `Kubernetes Dashboard`, `Kibana`); whether a visitor must log in is `authenticated`.
     Console = "console": Text,
-    /// Identities: the dangerous rights the identity holds, normalised across providers: `administrator`, `*:*` (every action on every resource), `iam:*`, a privilege-escalation action (`iam:PassRole`, `iam:CreatePolicyVersion`, `iam:AttachUserPolicy`, ...), `secrets:read`, `pods:create`, `pods/exec`, `nodes/proxy`, `rbac:escalate`; each item at the statement, rule or binding that grants it.
+    /// Identities: the dangerous rights the identity holds, normalised across providers: `administrator`, `*:*` (every action on every resource), `iam:*`, a privilege-escalation action (`iam:PassRole`, `iam:CreatePolicyVersion`, `iam:AttachUserPolicy`, ...), `secrets:read`, `pods:create`, `pods/exec`, `nodes/proxy`, `rbac:escalate`, `admission-webhooks:write`, `certificates:approve`; each item at the statement, rule or binding that grants it.
     Rights = "rights": List,
     /// Identities: who outside the identity's own account or cluster may act as it, with no condition that narrows them: `anyone`, `any authenticated user`, `another account (…)`, `federated (…)`; each item at the trust statement or binding that admits them.
     AssumableBy = "assumable_by": List,
