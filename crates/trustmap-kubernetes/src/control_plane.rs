@@ -208,7 +208,7 @@ pub fn weaknesses(component: &str, args: &[(String, Span)]) -> Weaknesses {
                     "kubelet-https",
                     value,
                     false,
-                    "the API server talks to kubelets in plain HTTP (exec, logs, port-forward readable on the node network)",
+                    "the API server talks to kubelets in plain HTTP: exec, logs and port-forward readable on the node network",
                     span.clone(),
                 ));
             }

@@ -141,22 +141,47 @@ fn dangerous(rule: &Node) -> Vec<String> {
     {
         rights.push("admission-webhooks:write".to_string());
     }
-    // Approving certificate requests mints client certificates for any user or group.
-    if in_group("certificates.k8s.io", "certificatesigningrequests/approval")
-        && any_verb(&["update", "patch"])
-        || in_group("certificates.k8s.io", "signers") && any_verb(&["approve"])
-    {
-        rights.push("certificates:approve".to_string());
-    }
     rights
+}
+
+/// Whether a rule may approve certificate requests (`update` on their approval) and whether it
+/// may approve for signers (`approve` on `signers`): approving takes both.
+fn certificate_approval(rule: &Node) -> (bool, bool) {
+    let verbs = strings(rule, "verbs");
+    let resources = strings(rule, "resources");
+    let groups = strings(rule, "apiGroups");
+    let in_group = groups
+        .iter()
+        .any(|g| g == "*" || g == "certificates.k8s.io");
+    let on = |resource: &str| in_group && resources.iter().any(|r| r == "*" || r == resource);
+    let verb = |wanted: &[&str]| {
+        verbs
+            .iter()
+            .any(|v| v == "*" || wanted.contains(&v.as_str()))
+    };
+    (
+        on("certificatesigningrequests/approval") && verb(&["update", "patch"]),
+        on("signers") && verb(&["approve"]),
+    )
 }
 
 /// The dangerous rights a Role or ClusterRole's rules grant, each at its rule.
 pub fn role_rights(cluster: &Cluster, role: &Object) -> Vec<(String, Span)> {
-    items(&role.node, &["rules"])
+    let rules = items(&role.node, &["rules"]);
+    let mut rights: Vec<(String, Span)> = rules
         .iter()
         .flat_map(|rule| dangerous(rule).into_iter().map(|r| (r, cluster.span(rule))))
-        .collect()
+        .collect();
+    // Approving certificate requests, which mints client certificates for any user or group,
+    // takes two rights that two rules may grant: at the rule that grants the approval.
+    let approval = rules.iter().find(|rule| certificate_approval(rule).0);
+    if let Some(rule) = approval
+        && rules.iter().any(|rule| certificate_approval(rule).1)
+        && !rights.iter().any(|(right, _)| right == "*:*")
+    {
+        rights.push(("certificates:approve".to_string(), cluster.span(rule)));
+    }
+    rights
 }
 
 /// The Roles and ClusterRoles of the manifests that no binding of the scan refers to, and that
