@@ -153,7 +153,16 @@ fn certificate_approval(rule: &Node) -> (bool, bool) {
     let in_group = groups
         .iter()
         .any(|g| g == "*" || g == "certificates.k8s.io");
-    let on = |resource: &str| in_group && resources.iter().any(|r| r == "*" || r == resource);
+    // `*/approval` is the approval subresource of every resource.
+    let on = |resource: &str| {
+        in_group
+            && resources.iter().any(|r| {
+                r == "*"
+                    || r == resource
+                    || r.strip_prefix('*')
+                        .is_some_and(|sub| sub.starts_with('/') && resource.ends_with(sub))
+            })
+    };
     let verb = |wanted: &[&str]| {
         verbs
             .iter()
