@@ -244,3 +244,38 @@ fn a_kubernetes_app_and_its_compose_twin_give_the_same_model_shape() {
     );
     assert!(compose.2.contains(&("web".to_string(), "db".to_string())));
 }
+
+/// A Role no binding grants is latent (TM-E020), unless a file the scan could not read (a Helm
+/// template) mentions it beside a `roleRef`: the binding may be there.
+#[test]
+fn a_role_a_skipped_template_may_bind_is_not_called_unbound() {
+    let role = |name: &str| {
+        format!(
+            "apiVersion: rbac.authorization.k8s.io/v1\nkind: ClusterRole\nmetadata:\n  name: {name}\nrules:\n  - apiGroups: [\"*\"]\n    resources: [\"*\"]\n    verbs: [\"*\"]\n"
+        )
+    };
+    let bound_in_template = role("bound-in-template");
+    let unbound = role("unbound");
+    let dir = scratch(&[
+        ("chart/templates/role.yaml", bound_in_template.as_bytes()),
+        ("chart/templates/other-role.yaml", unbound.as_bytes()),
+        (
+            "chart/templates/binding.yaml",
+            b"apiVersion: rbac.authorization.k8s.io/v1\nkind: ClusterRoleBinding\nmetadata:\n  name: b\nroleRef:\n  kind: ClusterRole\n  name: bound-in-template\nsubjects:\n  - kind: ServiceAccount\n    name: {{ .Values.name }}\n    namespace: default\n",
+        ),
+    ]);
+    let run = trustmap_in(dir.path(), &["scan", ".", "--format", "json"]);
+    let report: Value = serde_json::from_str(&run.stdout).unwrap();
+    let subjects: BTreeSet<&str> = report["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| f["rule_id"] == "TM-E020")
+        .map(|f| f["subject"]["id"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        subjects,
+        BTreeSet::from(["k8s:rbac.authorization.k8s.io/ClusterRole/unbound"]),
+        "{run:?}"
+    );
+}

@@ -114,6 +114,14 @@ const APPLIES: &[(&str, &[Format])] = &[
     ("TM-E016", &[Aws, Google]),
     // Remote debugging doors: App Service and Function Apps.
     ("TM-E015", &[Azure]),
+    // init_container_privileges: Kubernetes init containers. (Compose has none.)
+    ("TM-E017", &[Kubernetes]),
+    // control_plane and control_plane_flags: Kubernetes control-plane pods.
+    ("TM-E018", &[Kubernetes]),
+    ("TM-E019", &[Kubernetes]),
+    ("TM-E021", &[Kubernetes]),
+    // unattached identities with rights: Kubernetes Roles and ClusterRoles no binding grants.
+    ("TM-E020", &[Kubernetes]),
     // Flows from the internet without TLS: every format.
     ("TM-I001", &[Compose, Kubernetes, Aws, Azure, Google]),
     // A data store exposed to the internet: published ports, LoadBalancer Services, public

@@ -2,12 +2,13 @@
 //! (ServiceAccount, user, group) becomes an identity element with the dangerous rights the
 //! bindings grant it, who outside the cluster may act as it (the anonymous user, the
 //! unauthenticated and authenticated groups), its long-lived tokens, and the workloads that run
-//! with it.
+//! with it; a Role or ClusterRole with dangerous rights that no binding grants becomes an
+//! unattached identity of its own.
 
 use crate::CLUSTER_ZONE;
 use crate::namespace_zone;
 use crate::objects::{Cluster, at, text};
-use crate::rbac::{Account, Grant, Privileges, Subject};
+use crate::rbac::{self, Account, Grant, Privileges, Subject};
 use crate::workload::Builder;
 use std::collections::BTreeMap;
 use trustmap_model::{AttrName, Attributes, Element, ElementId, ElementKind, Span, Tri, ZoneId};
@@ -88,6 +89,58 @@ pub fn identities(cluster: &Cluster, privileges: &Privileges, builder: &mut Buil
             attached_zones: Vec::new(),
             called_from: None,
             span,
+            attributes,
+        });
+    }
+}
+
+/// Adds an identity element for every Role and ClusterRole with dangerous rights that no
+/// binding grants (`unattached`): latent rights, which whoever may create bindings hands out.
+/// A role whose name a file that could not be read mentions (a Helm template with a binding)
+/// may be bound there: left out.
+pub fn unbound_roles(cluster: &Cluster, unread_bindings: &[String], builder: &mut Builder) {
+    for role in rbac::unbound_roles(cluster) {
+        if unread_bindings.iter().any(|text| text.contains(&role.name)) {
+            continue;
+        }
+        // In the order of the rules, each right once: the finding is at the first rule.
+        let mut seen = std::collections::BTreeSet::new();
+        let rights: Vec<(String, Span)> = rbac::role_rights(cluster, role)
+            .into_iter()
+            .filter(|(right, _)| seen.insert(right.clone()))
+            .collect();
+        if rights.is_empty() {
+            continue;
+        }
+        let mut attributes = Attributes::default();
+        for (right, at) in rights {
+            attributes.push_item(AttrName::Rights, right, Some(at));
+        }
+        attributes.set_empty_list(AttrName::CarriedBy);
+        attributes.set_flag(AttrName::Unattached, Tri::Yes, None);
+        let (id, zone) = if role.kind == "Role" {
+            (
+                format!(
+                    "k8s:rbac.authorization.k8s.io/Role/{}/{}",
+                    role.namespace, role.name
+                ),
+                namespace_zone(&role.namespace),
+            )
+        } else {
+            (
+                format!("k8s:rbac.authorization.k8s.io/ClusterRole/{}", role.name),
+                ZoneId(CLUSTER_ZONE.to_string()),
+            )
+        };
+        builder.add(Element {
+            id: ElementId(id),
+            kind: ElementKind::Identity,
+            name: format!("{} {}", role.kind, role.name),
+            technology: Some("k8s-role".to_string()),
+            zone,
+            attached_zones: Vec::new(),
+            called_from: None,
+            span: Some(cluster.declaration(role)),
             attributes,
         });
     }

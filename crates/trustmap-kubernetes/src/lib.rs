@@ -13,6 +13,7 @@
 //! mounts. The manifests are read from the spanned YAML tree, so every fact points at its line.
 
 mod application;
+mod control_plane;
 mod identity;
 mod network;
 mod objects;
@@ -89,7 +90,9 @@ pub fn parse_manifests(files: &[ManifestFile], limits: &Limits, yaml_nodes: &Bud
             .into_iter()
             .map(|app| {
                 let root = app.root.clone();
-                (root, model_application(app, &paths, &flow_budget))
+                let fragment =
+                    model_application(app, &paths, &flow_budget, &loaded.unread_bindings);
+                (root, fragment)
             })
             .collect();
     merge_applications(applications, &mut fragment);
@@ -102,6 +105,7 @@ fn model_application(
     app: application::Application,
     paths: &[String],
     flow_budget: &Budget,
+    unread_bindings: &[String],
 ) -> Fragment {
     let mut fragment = Fragment {
         zones: namespace_zones(&app.objects, paths),
@@ -113,6 +117,7 @@ fn model_application(
     let mut builder = workload::Builder::new(&cluster, &privileges, flow_budget);
     builder.workloads();
     identity::identities(&cluster, &privileges, &mut builder);
+    identity::unbound_roles(&cluster, unread_bindings, &mut builder);
     network::wire(&cluster, &mut builder);
     builder.finish(&mut fragment);
     // A subject a binding names may live in a namespace none of the objects use.

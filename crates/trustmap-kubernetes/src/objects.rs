@@ -128,6 +128,7 @@ pub fn load(files: &[ManifestFile], bounds: SharedBounds<'_>) -> Loaded {
         all.objects.extend(loaded.objects);
         all.diagnostics.extend(loaded.diagnostics);
         all.inclusions.extend(loaded.inclusions);
+        all.unread_bindings.extend(loaded.unread_bindings);
     }
     all
 }
@@ -141,11 +142,20 @@ pub struct Loaded {
     pub diagnostics: Vec<Diagnostic>,
     /// What Kustomizations include.
     pub inclusions: Vec<Inclusion>,
+    /// The text of files skipped or not readable as YAML that may hold bindings (they mention
+    /// `roleRef`): a role they may name is not known to be unbound.
+    pub unread_bindings: Vec<String>,
 }
 
 fn load_file(index: u32, file: &ManifestFile, bounds: SharedBounds<'_>) -> Loaded {
     let mut diagnostics = Vec::new();
     let mut inclusions = Vec::new();
+    let unread_bindings = || {
+        Some(file.text.clone())
+            .filter(|text| text.contains("roleRef"))
+            .into_iter()
+            .collect()
+    };
     if file.text.contains("{{") {
         diagnostics.push(Diagnostic::file(
             DiagnosticLevel::Note,
@@ -155,6 +165,7 @@ fn load_file(index: u32, file: &ManifestFile, bounds: SharedBounds<'_>) -> Loade
         ));
         return Loaded {
             diagnostics,
+            unread_bindings: unread_bindings(),
             ..Loaded::default()
         };
     }
@@ -169,6 +180,7 @@ fn load_file(index: u32, file: &ManifestFile, bounds: SharedBounds<'_>) -> Loade
             ));
             return Loaded {
                 diagnostics,
+                unread_bindings: unread_bindings(),
                 ..Loaded::default()
             };
         }
@@ -263,6 +275,7 @@ fn load_file(index: u32, file: &ManifestFile, bounds: SharedBounds<'_>) -> Loade
         objects,
         diagnostics,
         inclusions,
+        unread_bindings: Vec::new(),
     }
 }
 

@@ -1,8 +1,8 @@
 //! Effective RBAC: the dangerous rights each subject (ServiceAccount, user, group) holds
 //! through Role and ClusterRole bindings.
 
-use crate::objects::{Cluster, items, text};
-use std::collections::BTreeMap;
+use crate::objects::{Cluster, Object, items, text};
+use std::collections::{BTreeMap, BTreeSet};
 use trustmap_model::Code;
 use trustmap_model::{Diagnostic, DiagnosticLevel, Span};
 use trustmap_yaml::Node;
@@ -107,13 +107,125 @@ fn dangerous(rule: &Node) -> Vec<String> {
     if has("nodes/proxy") && any_verb(&["get", "create"]) {
         rights.push("nodes/proxy".to_string());
     }
-    if verbs
-        .iter()
-        .any(|v| v == "escalate" || v == "bind" || v == "impersonate")
+    // In a named group: RBAC objects, admission webhooks, certificate requests.
+    let in_group = |group: &str, resource: &str| {
+        (every_group || groups.iter().any(|g| g == group))
+            && resources.iter().any(|r| r == "*" || r == resource)
+    };
+    let rbac_objects = [
+        "roles",
+        "clusterroles",
+        "rolebindings",
+        "clusterrolebindings",
+    ];
+    let wildcard_on_rbac = verbs.iter().any(|v| v == "*")
+        && rbac_objects
+            .iter()
+            .any(|r| in_group("rbac.authorization.k8s.io", r));
+    if wildcard_on_rbac
+        || verbs
+            .iter()
+            .any(|v| v == "escalate" || v == "bind" || v == "impersonate")
     {
         rights.push("rbac:escalate".to_string());
     }
+    // A mutating or validating webhook sees (and may rewrite) every object the API admits.
+    let webhooks = [
+        "mutatingwebhookconfigurations",
+        "validatingwebhookconfigurations",
+    ];
+    if webhooks
+        .iter()
+        .any(|r| in_group("admissionregistration.k8s.io", r))
+        && any_verb(&["create", "update", "patch"])
+    {
+        rights.push("admission-webhooks:write".to_string());
+    }
     rights
+}
+
+/// Whether a rule may approve certificate requests (`update` on their approval) and whether it
+/// may approve for signers (`approve` on `signers`): approving takes both.
+fn certificate_approval(rule: &Node) -> (bool, bool) {
+    let verbs = strings(rule, "verbs");
+    let resources = strings(rule, "resources");
+    let groups = strings(rule, "apiGroups");
+    let in_group = groups
+        .iter()
+        .any(|g| g == "*" || g == "certificates.k8s.io");
+    // `*/approval` is the approval subresource of every resource.
+    let on = |resource: &str| {
+        in_group
+            && resources.iter().any(|r| {
+                r == "*"
+                    || r == resource
+                    || r.strip_prefix('*')
+                        .is_some_and(|sub| sub.starts_with('/') && resource.ends_with(sub))
+            })
+    };
+    let verb = |wanted: &[&str]| {
+        verbs
+            .iter()
+            .any(|v| v == "*" || wanted.contains(&v.as_str()))
+    };
+    (
+        on("certificatesigningrequests/approval") && verb(&["update", "patch"]),
+        on("signers") && verb(&["approve"]),
+    )
+}
+
+/// The dangerous rights a Role or ClusterRole's rules grant, each at its rule.
+pub fn role_rights(cluster: &Cluster, role: &Object) -> Vec<(String, Span)> {
+    let rules = items(&role.node, &["rules"]);
+    let mut rights: Vec<(String, Span)> = rules
+        .iter()
+        .flat_map(|rule| dangerous(rule).into_iter().map(|r| (r, cluster.span(rule))))
+        .collect();
+    // Approving certificate requests, which mints client certificates for any user or group,
+    // takes two rights that two rules may grant: at the rule that grants the approval.
+    let approval = rules.iter().find(|rule| certificate_approval(rule).0);
+    if let Some(rule) = approval
+        && rules.iter().any(|rule| certificate_approval(rule).1)
+        && !rights.iter().any(|(right, _)| right == "*:*")
+    {
+        rights.push(("certificates:approve".to_string(), cluster.span(rule)));
+    }
+    rights
+}
+
+/// The Roles and ClusterRoles of the manifests that no binding of the scan refers to, and that
+/// no aggregation folds into another ClusterRole (`aggregate-to-*` labels): granted to no one
+/// yet.
+pub fn unbound_roles(cluster: &Cluster) -> Vec<&Object> {
+    let mut bound: BTreeSet<(String, String, String)> = BTreeSet::new();
+    for binding in cluster
+        .objects
+        .iter()
+        .filter(|o| o.kind == "RoleBinding" || o.kind == "ClusterRoleBinding")
+    {
+        let Some(role_ref) = binding.node.get("roleRef") else {
+            continue;
+        };
+        let kind = text(role_ref, &["kind"]).unwrap_or("ClusterRole");
+        let namespace = if kind == "Role" {
+            binding.namespace.as_str()
+        } else {
+            ""
+        };
+        let name = text(role_ref, &["name"]).unwrap_or("");
+        bound.insert((kind.to_string(), namespace.to_string(), name.to_string()));
+    }
+    cluster
+        .objects
+        .iter()
+        .filter(|o| o.kind == "Role" || o.kind == "ClusterRole")
+        .filter(|o| !bound.contains(&(o.kind.clone(), o.namespace.clone(), o.name.clone())))
+        .filter(|o| {
+            !o.labels()
+                .iter()
+                .any(|(key, _)| key.starts_with("rbac.authorization.k8s.io/aggregate-to-"))
+        })
+        .collect()
 }
 
 /// Resolves every binding to the subjects it names.
@@ -122,10 +234,7 @@ pub fn privileges(cluster: &Cluster, diagnostics: &mut Vec<Diagnostic>) -> Privi
     let role_rights =
         |kind: &str, namespace: &str, name: &str, binding_span: Span| -> Vec<(String, Span)> {
             if let Some(role) = cluster.find(kind, namespace, name) {
-                items(&role.node, &["rules"])
-                    .iter()
-                    .flat_map(|rule| dangerous(rule).into_iter().map(|r| (r, cluster.span(rule))))
-                    .collect()
+                role_rights(cluster, role)
             } else if kind == "ClusterRole" {
                 BUILTIN_ROLES
                     .iter()

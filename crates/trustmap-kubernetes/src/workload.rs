@@ -2,6 +2,7 @@
 //! attributes of their pod template: security context with pod/container precedence, host
 //! namespaces and paths, capabilities, resources, service account and its rights, secrets.
 
+use crate::control_plane;
 use crate::objects::{Cluster, Object, at, items, labels, text};
 use crate::rbac::{self, Account, Privileges};
 use crate::{NODES_ZONE, namespace_zone};
@@ -151,6 +152,8 @@ pub struct Builder<'c> {
 struct Container<'n> {
     node: &'n Node,
     pod: &'n Node,
+    /// An init container: it runs, and exits, before the pod serves.
+    init: bool,
 }
 
 impl<'n> Container<'n> {
@@ -413,7 +416,11 @@ impl<'c> Builder<'c> {
         for key in ["initContainers", "containers", "ephemeralContainers"] {
             match pod.get(key).map(|n| &n.value) {
                 Some(NodeValue::Sequence(list)) => {
-                    containers.extend(list.iter().map(|node| Container { node, pod }))
+                    containers.extend(list.iter().map(|node| Container {
+                        node,
+                        pod,
+                        init: key == "initContainers",
+                    }))
                 }
                 Some(NodeValue::Null) | None => {}
                 Some(_) => {
@@ -482,7 +489,37 @@ impl<'c> Builder<'c> {
                 Some(v) => (truth(v), Some(self.span(v))),
                 None => (default, None),
             };
-            privileged = worse(privileged, stated("privileged", Tri::No));
+            let container_privileged = stated("privileged", Tri::No);
+            let added = items(node, &["securityContext", "capabilities", "add"])
+                .iter()
+                .filter_map(|cap| Some((containers::capability_name(cap.as_str()?), cap)));
+            if container.init {
+                // What an init container holds is no door of the serving pod: stated apart.
+                let name = text(node, &["name"]).unwrap_or("(unnamed)");
+                if let (Tri::Yes, span) = &container_privileged {
+                    attrs.push_item(
+                        AttrName::InitContainerPrivileges,
+                        format!("init container {name} runs privileged"),
+                        span.clone(),
+                    );
+                }
+                for (capability, cap) in added {
+                    attrs.push_item(
+                        AttrName::InitContainerPrivileges,
+                        format!("init container {name} adds {capability}"),
+                        Some(self.span(cap)),
+                    );
+                }
+            } else {
+                privileged = worse(privileged, container_privileged);
+                for (capability, cap) in added {
+                    capabilities.push_item(
+                        AttrName::CapabilitiesAdded,
+                        capability,
+                        Some(self.span(cap)),
+                    );
+                }
+            }
             // Kubernetes allows escalation unless told otherwise.
             escalation = worse(escalation, stated("allowPrivilegeEscalation", Tri::Yes));
             read_only = weaker(read_only, stated("readOnlyRootFilesystem", Tri::No));
@@ -513,12 +550,6 @@ impl<'c> Builder<'c> {
                 _ => Tri::No,
             };
             seccomp = weaker(seccomp, (confined, profile.map(|p| self.span(p))));
-            for cap in items(node, &["securityContext", "capabilities", "add"]) {
-                if let Some(name) = cap.as_str() {
-                    let name = containers::capability_name(name);
-                    capabilities.push_item(AttrName::CapabilitiesAdded, name, Some(self.span(cap)));
-                }
-            }
             for entry in items(node, &["env"]) {
                 let Some(key) = text(entry, &["name"]) else {
                     continue;
@@ -568,13 +599,30 @@ impl<'c> Builder<'c> {
                     }
                 }
             }
+            let mut container_args: Vec<(String, Span)> = Vec::new();
             for key in ["command", "args"] {
                 for arg in items(node, &[key]) {
                     if let Some(a) = arg.as_str() {
-                        args.push((a.to_string(), self.span(arg)));
+                        container_args.push((a.to_string(), self.span(arg)));
                     }
                 }
             }
+            let program = items(node, &["command"]).first().and_then(Node::as_str);
+            if !container.init
+                && let Some(component) =
+                    control_plane::program_component(program, text(node, &["image"]))
+            {
+                let weaknesses = control_plane::weaknesses(component, &container_args);
+                for (name, items) in [
+                    (AttrName::ControlPlaneFlags, weaknesses.opening),
+                    (AttrName::ControlPlaneHardening, weaknesses.hardening),
+                ] {
+                    for (weakness, span) in items {
+                        attrs.push_item(name, weakness, Some(span));
+                    }
+                }
+            }
+            args.extend(container_args);
             for port in items(node, &["ports"]) {
                 if let Some(host_port) = port.get("hostPort") {
                     let protocol = containers::port_carries(
@@ -606,6 +654,25 @@ impl<'c> Builder<'c> {
                     self.flow(flow);
                 }
             }
+        }
+        attrs.set_empty_list(AttrName::InitContainerPrivileges);
+        attrs.set_empty_list(AttrName::ControlPlaneFlags);
+        attrs.set_empty_list(AttrName::ControlPlaneHardening);
+        if let Some(image_node) = image
+            && let Some(component) = image_node
+                .as_str()
+                .and_then(control_plane::project_image_component)
+            && object.kind == "Pod"
+            && object.namespace == "kube-system"
+            && pod_labels
+                .iter()
+                .any(|(key, value)| key == "tier" && value == "control-plane")
+        {
+            attrs.set_text(
+                AttrName::ControlPlane,
+                component,
+                Some(self.span(image_node)),
+            );
         }
         attrs.set_flag(AttrName::Privileged, privileged.0, privileged.1);
         attrs.set_flag(

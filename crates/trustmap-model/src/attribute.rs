@@ -175,11 +175,11 @@ vocabulary! {
     RedirectsToTls = "redirects_to_tls": Flag,
     /// Data stores: earlier versions of the data are kept (automated backups, point-in-time recovery, object versioning), so deleted or overwritten data can be restored.
     Backups = "backups": Flag,
-    /// Processes: stands for whatever a door (a security group, a network security group) guards when nothing in the scanned code is attached to it: it is attached in another stack, by hand, or not yet; what the door admits is latent exposure.
+    /// Processes: stands for whatever a door (a security group, a network security group) guards when nothing in the scanned code is attached to it: it is attached in another stack, by hand, or not yet; what the door admits is latent exposure. Identities: a Kubernetes Role or ClusterRole that no binding grants, whose rights are latent.
     Unattached = "unattached": Flag,
     /// Processes: the image is a console whose web interface runs code or reads the data behind it for whoever reaches it (`Jupyter`, `Zeppelin`, `Portainer`, `Kubernetes Dashboard`, `Kibana`); whether a visitor must log in is `authenticated`.
     Console = "console": Text,
-    /// Identities: the dangerous rights the identity holds, normalised across providers: `administrator`, `*:*` (every action on every resource), `iam:*`, a privilege-escalation action (`iam:PassRole`, `iam:CreatePolicyVersion`, `iam:AttachUserPolicy`, ...), `secrets:read`, `pods:create`, `pods/exec`, `nodes/proxy`, `rbac:escalate`; each item at the statement, rule or binding that grants it.
+    /// Identities: the dangerous rights the identity holds, normalised across providers: `administrator`, `*:*` (every action on every resource), `iam:*`, a privilege-escalation action (`iam:PassRole`, `iam:CreatePolicyVersion`, `iam:AttachUserPolicy`, ...), `secrets:read`, `pods:create`, `pods/exec`, `nodes/proxy`, `rbac:escalate`, `admission-webhooks:write`, `certificates:approve`; each item at the statement, rule or binding that grants it.
     Rights = "rights": List,
     /// Identities: who outside the identity's own account or cluster may act as it, with no condition that narrows them: `anyone`, `any authenticated user`, `another account (…)`, `federated (…)`; each item at the trust statement or binding that admits them.
     AssumableBy = "assumable_by": List,
@@ -193,6 +193,14 @@ vocabulary! {
     LegacyMetadata = "legacy_metadata": Flag,
     /// Data stores whose own setting makes them public (`publicly_accessible`, public network access): whether the firewall between the internet and them is in the scanned code. Yes when their security groups, subnet routes, firewall or network rules are (doors are drawn where these admit the internet); unknown when they are absent or name what the code does not define, so the account's defaults, another stack or the console decide who may connect.
     FirewallKnown = "firewall_known": Flag,
+    /// Processes: what the pod's init containers are given that hands over the node (`init container sysctl runs privileged`, `init container setup adds SYS_ADMIN`): they run, and exit, before the pod serves, so no request to the pod reaches them, but a compromised image or command takes the node. The pod's own `privileged` and `capabilities_added` are its serving containers'.
+    InitContainerPrivileges = "init_container_privileges": List,
+    /// Processes: the Kubernetes control-plane component a static pod is (`kube-apiserver`, `kube-controller-manager`, `kube-scheduler`, `etcd`, `kubelet`), recognised from all of: a bare Pod in `kube-system`, labelled `tier: control-plane`, running the component's image from the Kubernetes project's registry. Such a pod needs the host's network and files; whether it really is one (a static pod from a control-plane node's manifest folder) the code cannot show.
+    ControlPlane = "control_plane": Text,
+    /// Processes: command-line flags of a control-plane program (kube-apiserver, kubelet, etcd, kube-controller-manager, kube-scheduler, in any pod) that let whoever reaches it act in the cluster (authorization that allows everything, and anonymous requests with it; unauthenticated ports; etcd without client certificates), with what they get (`--anonymous-auth true (the default): ...`, `--client-cert-auth=false: ...`); each item at the flag, or at the program when a default decides (defaults are read only where no `--config` file may set them).
+    ControlPlaneFlags = "control_plane_flags": List,
+    /// Processes: command-line flags of a control-plane program that leave out a defence in depth rather than open the cluster (anonymous requests under real authorization, no `NodeRestriction`, kubelets' certificates not verified, profiling on every interface, etcd's self-signed `--auto-tls`), read as `control_plane_flags` are.
+    ControlPlaneHardening = "control_plane_hardening": List,
 }
 
 /// Which way an attribute gets weaker, for drift checks.
@@ -244,9 +252,12 @@ impl AttrName {
             | Rights
             | AssumableBy
             | LongLivedKeys
-            | LegacyMetadata => Polarity::DangerousWhenYes,
+            | LegacyMetadata
+            | InitContainerPrivileges
+            | ControlPlaneFlags
+            | ControlPlaneHardening => Polarity::DangerousWhenYes,
             Forwards | Image | ImageOrigin | User | LoggingDriver | Networks | CarriedBy
-            | Console | Unattached | RunsAs | FirewallKnown => Polarity::Neutral,
+            | Console | Unattached | RunsAs | FirewallKnown | ControlPlane => Polarity::Neutral,
         }
     }
 }

@@ -330,8 +330,13 @@ impl Condition {
                     }
                     for flow in path.iter().skip(1) {
                         if let Some(span) = &flow.span {
-                            out.related
-                                .push((span.clone(), format!("exposed through {}", flow.id)));
+                            out.related.push((
+                                span.clone(),
+                                format!(
+                                    "exposed through {}",
+                                    crate::engine::flow_in_words(model, flow)
+                                ),
+                            ));
                         }
                     }
                 }

@@ -189,7 +189,8 @@ fn check(model: &Evaluation<'_>, rule: &Rule, target: Target<'_>) -> Option<Find
     Some(finding)
 }
 
-fn step(model: &Model, flow: &Flow) -> PathStep {
+/// A flow in words, by its ends' names: `Service web -> web (http/8080)`.
+pub(crate) fn flow_in_words(model: &Model, flow: &Flow) -> String {
     let name = |id| {
         model
             .element(id)
@@ -199,10 +200,14 @@ fn step(model: &Model, flow: &Flow) -> PathStep {
     if let Some(label) = flow.label() {
         message.push_str(&format!(" ({label})"));
     }
+    message
+}
+
+fn step(model: &Model, flow: &Flow) -> PathStep {
     PathStep {
         flow: flow.id.clone(),
         span: flow.span.clone(),
-        message,
+        message: flow_in_words(model, flow),
     }
 }
 
@@ -230,11 +235,36 @@ fn attribute_text(attributes: &Attributes, name: &str) -> String {
         AttrValue::Flag(Tri::No) => "no".to_string(),
         AttrValue::Flag(Tri::Unknown) => "unknown".to_string(),
         AttrValue::Text(text) => text.clone(),
-        AttrValue::List(items) => items
+        AttrValue::List(items) => join_items(items.iter().map(|i| i.value.as_str()).collect()),
+    }
+}
+
+/// List items for a message, joined by commas; a parenthesised tail every item shares (`(role
+/// app)`) is said once, at the end: `a, b (role app)`, unless an item has a parenthesis of its
+/// own before it.
+fn join_items(items: Vec<&str>) -> String {
+    fn tail(item: &str) -> Option<(&str, &str)> {
+        item.rfind(" (")
+            .filter(|_| item.ends_with(')'))
+            .map(|at| item.split_at(at))
+    }
+    let shared = match items.first().and_then(|first| tail(first)) {
+        Some((_, shared)) if items.len() > 1 => items
             .iter()
-            .map(|i| i.value.as_str())
-            .collect::<Vec<_>>()
-            .join(", "),
+            // A head with a parenthesis of its own would read as if the tail were not its.
+            .all(|item| tail(item).is_some_and(|(head, t)| t == shared && !head.ends_with(')')))
+            .then_some(shared),
+        _ => None,
+    };
+    match shared {
+        Some(shared) => {
+            let heads: Vec<&str> = items
+                .iter()
+                .map(|item| tail(item).map_or(*item, |(head, _)| head))
+                .collect();
+            format!("{}{shared}", heads.join(", "))
+        }
+        None => items.join(", "),
     }
 }
 
@@ -310,4 +340,27 @@ fn render_parts(template: &str, model: &Model, target: Target<'_>) -> Vec<String
     out.push_str(rest);
     parts.push(out);
     parts
+}
+
+#[cfg(test)]
+mod tests {
+    use super::join_items;
+
+    #[test]
+    fn a_tail_every_item_shares_is_said_once() {
+        assert_eq!(
+            join_items(vec![
+                "secrets:read (role app)",
+                "*:* (every action) (role app)"
+            ]),
+            "secrets:read (role app), *:* (every action) (role app)"
+        );
+        assert_eq!(
+            join_items(vec!["secrets:read (role app)", "pods/exec (role app)"]),
+            "secrets:read, pods/exec (role app)"
+        );
+        assert_eq!(join_items(vec!["a (x)", "b (y)"]), "a (x), b (y)");
+        assert_eq!(join_items(vec!["a (x)", "b"]), "a (x), b");
+        assert_eq!(join_items(vec!["a (x)"]), "a (x)");
+    }
 }
