@@ -280,8 +280,9 @@ fn read_installed_modules(
     };
     let text = match roots.read_installed(&root.dir, &manifest) {
         Ok(text) => text,
-        // No `terraform init` here: remote modules stay noted.
-        Err(ReadError::Io(_)) => return Vec::new(),
+        // No `terraform init` here: remote modules stay noted. Any other refusal (a folder
+        // that cannot be read) is said.
+        Err(ReadError::NotFound) => return Vec::new(),
         Err(error) => {
             refused(&manifest, error);
             return Vec::new();

@@ -76,6 +76,8 @@ pub enum ReadError {
     SkippedDir(&'static str),
     /// Not a regular file: a FIFO, a device, a socket or a folder.
     NotRegular(&'static str),
+    /// The file or a folder on its way does not exist.
+    NotFound,
     /// The operating system refused.
     Io(String),
 }
@@ -91,7 +93,7 @@ impl ReadError {
             ReadError::OutsideRoots => Code::FileOutsideRoots,
             ReadError::SkippedDir(_) => Code::FileInSkippedFolder,
             ReadError::NotRegular(_) => Code::FileNotRegular,
-            ReadError::Io(_) => Code::FileUnreadable,
+            ReadError::NotFound | ReadError::Io(_) => Code::FileUnreadable,
         }
     }
 }
@@ -114,6 +116,7 @@ impl std::fmt::Display for ReadError {
                 write!(f, "the path leads into {dir}, which is never read")
             }
             ReadError::NotRegular(kind) => write!(f, "not a regular file ({kind})"),
+            ReadError::NotFound => write!(f, "not found"),
             ReadError::Io(e) => write!(f, "{e}"),
         }
     }
@@ -409,21 +412,16 @@ impl Roots {
     pub fn confine_installed(&self, module_dir: &str, display: &str) -> Result<PathBuf, ReadError> {
         // Most root modules have no `.terraform`: one `lstat` says so.
         let on_disk = self.on_disk(module_dir);
-        if on_disk.join(".terraform").symlink_metadata().is_err() {
-            return Err(ReadError::Io("no .terraform folder".to_string()));
+        if let Err(error) = on_disk.join(".terraform").symlink_metadata() {
+            return Err(io_error(error));
         }
         let base = self.confine(&on_disk)?;
         let installed = base.join(".terraform").join("modules");
-        let real = installed
-            .canonicalize()
-            .map_err(|e| ReadError::Io(e.to_string()))?;
+        let real = installed.canonicalize().map_err(io_error)?;
         if real != installed {
             return Err(ReadError::OutsideRoots);
         }
-        let canonical = self
-            .on_disk(display)
-            .canonicalize()
-            .map_err(|e| ReadError::Io(e.to_string()))?;
+        let canonical = self.on_disk(display).canonicalize().map_err(io_error)?;
         let inside = canonical
             .strip_prefix(&installed)
             .map_err(|_| ReadError::OutsideRoots)?;
@@ -551,8 +549,15 @@ pub fn read_capped(reader: impl Read, max_size: u64) -> Result<String, ReadError
     text_of(bytes)
 }
 
+/// An error of the operating system as a refusal: a missing file is [`ReadError::NotFound`],
+/// which callers may expect (a root module `terraform init` never ran in); anything else
+/// (permissions, a loop) is [`ReadError::Io`], which they report.
 fn io_error(error: std::io::Error) -> ReadError {
-    ReadError::Io(error.to_string())
+    if error.kind() == std::io::ErrorKind::NotFound {
+        ReadError::NotFound
+    } else {
+        ReadError::Io(error.to_string())
+    }
 }
 
 /// The bytes as text, or [`ReadError::Binary`]. A leading UTF-8 byte-order mark (editors on
@@ -600,5 +605,19 @@ mod tests {
         let read = |bytes: &[u8]| read_capped(bytes, 100).unwrap();
         assert_eq!(read(b"\xef\xbb\xbfkind: Pod\n"), "kind: Pod\n");
         assert_eq!(read(b"kind: Pod\n"), "kind: Pod\n");
+    }
+
+    /// Only a missing file is one a caller may pass over in silence (no `terraform init` in a
+    /// root module); a folder the scan may not read is a refusal it reports.
+    #[test]
+    fn a_missing_file_is_told_apart_from_a_refused_one() {
+        use std::io::{Error, ErrorKind};
+        assert!(matches!(
+            io_error(Error::from(ErrorKind::NotFound)),
+            ReadError::NotFound
+        ));
+        let refused = io_error(Error::from(ErrorKind::PermissionDenied));
+        assert!(matches!(refused, ReadError::Io(_)), "{refused:?}");
+        assert_eq!(refused.code(), Code::FileUnreadable);
     }
 }
