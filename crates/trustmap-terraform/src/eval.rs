@@ -273,10 +273,7 @@ fn policy_document_json(body: &Value) -> Option<String> {
             .iter()
             .map(|item| match item {
                 Value::String(text, _) => Some(Json::String(text.clone())),
-                Value::Reference {
-                    address, attribute, ..
-                } if !exact => Some(Json::String(format!("${{{address}.{attribute}}}"))),
-                _ if !exact => Some(Json::String("${unknown}".into())),
+                opaque if !exact => Some(Json::String(functions::placeholder(opaque))),
                 _ => None,
             })
             .collect()
@@ -2336,7 +2333,9 @@ fn for_each_pairs(v: &Value) -> Result<Vec<(String, Value)>, Flow> {
                 })
                 .collect())
         }
-        Value::Unknown(_) | Value::Reference { .. } => Err(Flow::Unknown),
+        Value::Unknown(_) | Value::PartlyKnownJson(..) | Value::Reference { .. } => {
+            Err(Flow::Unknown)
+        }
         _ => Err(Flow::Fail(
             "for_each needs a map or a set of strings".into(),
         )),
@@ -2393,7 +2392,7 @@ fn index(v: Value, key: &Value) -> Ev {
                 .map(|(_, v)| v)
                 .ok_or_else(|| Fail::Error(format!("no key {k:?}")))
         }
-        v @ (Value::Unknown(_) | Value::Reference { .. }) => Ok(v),
+        v @ (Value::Unknown(_) | Value::PartlyKnownJson(..) | Value::Reference { .. }) => Ok(v),
         _ => Err(Fail::Error(
             "index into a value that is not a collection".into(),
         )),

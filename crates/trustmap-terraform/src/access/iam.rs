@@ -96,8 +96,14 @@ const MAX_PARTS: usize = 2_000;
 /// The statements of a policy document; `None` when it cannot be read here (unknown, not
 /// JSON, or beyond what AWS accepts).
 pub(crate) fn read_policy(document: &Value) -> Option<Vec<Statement>> {
-    let Value::String(text, span) = document else {
-        return None;
+    let rendered;
+    let (text, span) = match document {
+        Value::String(text, span) => (text, span),
+        Value::PartlyKnownJson(value, span) => {
+            rendered = partly_known_policy(value)?;
+            (&rendered, span)
+        }
+        _ => return None,
     };
     if text.len() > MAX_POLICY_TEXT {
         return None;
@@ -195,6 +201,52 @@ pub(crate) fn read_policy(document: &Value) -> Option<Vec<Statement>> {
         })
         .collect();
     Some(read)
+}
+
+/// The text of a policy written with `jsonencode` around values not known statically, when
+/// what decides who may do what is known in every statement: its effect, actions, principals
+/// and the shape of its conditions. Unknown resources, principals and condition values stand as
+/// placeholders, which narrow what a statement covers and never widen it (an unknown condition
+/// value still guards its key); anything else unknown leaves the policy unread.
+fn partly_known_policy(document: &Value) -> Option<String> {
+    use crate::functions::{has_unknown, to_json_with_placeholders};
+    let Value::Object(..) = document else {
+        return None;
+    };
+    let statements = document.get("Statement")?;
+    let statements = match statements {
+        Value::List(items, _) => items.iter().collect(),
+        one @ Value::Object(..) => vec![one],
+        _ => return None,
+    };
+    for statement in statements {
+        let Value::Object(parts, _) = statement else {
+            return None;
+        };
+        // A Deny whose principal is unknown might close what the others open.
+        let deny = statement.get("Effect").and_then(Value::as_str) == Some("Deny");
+        if deny && statement.get("Principal").is_some_and(has_unknown) {
+            return None;
+        }
+        for (key, part) in parts {
+            let readable = match key.as_str() {
+                // An unknown principal is never read as everyone: it narrows.
+                "Resource" | "NotResource" | "Principal" | "Sid" => true,
+                "Condition" => match part {
+                    Value::Object(operators, _) => operators
+                        .iter()
+                        .all(|(_, keys)| matches!(keys, Value::Object(..))),
+                    Value::Null(_) => true,
+                    _ => false,
+                },
+                _ => !has_unknown(part),
+            };
+            if !readable {
+                return None;
+            }
+        }
+    }
+    Some(to_json_with_placeholders(document).to_string())
 }
 
 /// Where in a policy's source each part of its text is: exact for a heredoc whose lines are
@@ -335,6 +387,10 @@ impl Permissions {
             self.unknown = true;
             return;
         };
+        // A partly known document may deny or narrow more than its known parts say.
+        if matches!(document, Value::PartlyKnownJson(..)) {
+            self.unknown = true;
+        }
         for st in statements {
             if !st.allow {
                 if !st.conditional && !st.not_actions {
