@@ -5,13 +5,16 @@
 //! each account. Resources granted to everyone through the grants the catalog lists (Pub/Sub
 //! topics, KMS keys, secrets, repositories...) are doors from the internet.
 
-use super::{Identity, credential_holders, element_ids, secrets};
+use super::{
+    Identity, credential_holders, element_ids, elsewhere_address, elsewhere_door,
+    governed_elsewhere, names_something, secrets,
+};
 use crate::catalog;
 use crate::cloud::{Index, at, id, public_data_door};
 use crate::google::PROJECT_ZONE;
 use crate::value::{Resource, Value};
 use std::collections::BTreeMap;
-use trustmap_model::{Fragment, Span, Tri};
+use trustmap_model::{ElementKind, Flow, Fragment, Span, Tri};
 
 /// Roles that control the project or let the holder act as, or mint credentials of, other
 /// identities.
@@ -236,54 +239,129 @@ fn identities(resources: &[Resource], index: &Index, root: &str, fragment: &mut 
     }
 }
 
+/// Resource-level grants the Google mapping reads itself when their resource is in the scan
+/// (buckets, datasets, Cloud Run services, functions): the types, the arguments naming the
+/// resource (the first present), and what the resource is.
+const MAPPED_GRANTS: &[(&[&str], &[&str], ElementKind)] = &[
+    (
+        &[
+            "google_storage_bucket_iam_member",
+            "google_storage_bucket_iam_binding",
+        ],
+        &["bucket"],
+        ElementKind::DataStore,
+    ),
+    (
+        &[
+            "google_bigquery_dataset_iam_member",
+            "google_bigquery_dataset_iam_binding",
+        ],
+        &["dataset_id"],
+        ElementKind::DataStore,
+    ),
+    (
+        &[
+            "google_cloud_run_service_iam_member",
+            "google_cloud_run_service_iam_binding",
+            "google_cloud_run_v2_service_iam_member",
+            "google_cloud_run_v2_service_iam_binding",
+        ],
+        &["service", "name"],
+        ElementKind::Process,
+    ),
+    (
+        &[
+            "google_cloudfunctions_function_iam_member",
+            "google_cloudfunctions_function_iam_binding",
+            "google_cloudfunctions2_function_iam_member",
+            "google_cloudfunctions2_function_iam_binding",
+        ],
+        &["cloud_function"],
+        ElementKind::Process,
+    ),
+];
+
+/// A grant's member that is everyone, and whether it admits anonymous callers (`allUsers`;
+/// `allAuthenticatedUsers` is any Google account: a caller who signed in).
+fn everyone(members: &Value) -> Option<(&Value, bool)> {
+    let items = members.items();
+    let first = items
+        .iter()
+        .copied()
+        .find(|m| matches!(m.as_str(), Some("allUsers" | "allAuthenticatedUsers")))?;
+    let anonymous = items.iter().any(|m| m.as_str() == Some("allUsers"));
+    Some((first, anonymous))
+}
+
+/// The door a grant to everyone opens into `target`: read-only when its role only reads
+/// (a dataset's access entry says `READER` for its basic read role), authenticated when only
+/// signed-in Google accounts are admitted.
+fn grant_door(grant: &Resource, target: &str, member: &Value, anonymous: bool, root: &str) -> Flow {
+    let role = grant.body.get("role").and_then(Value::as_str).unwrap_or("");
+    let read_only = Tri::from_bool(role.ends_with("viewer") || role == "READER");
+    let span: Span = member.span().clone();
+    let mut flow = public_data_door(target, "public-iam", span.clone(), read_only, root);
+    flow.attributes.set_flag(
+        trustmap_model::AttrName::Authenticated,
+        Tri::from_bool(!anonymous),
+        Some(span),
+    );
+    flow
+}
+
 /// Resources granted to `allUsers` or `allAuthenticatedUsers` through the resource-level
 /// grants the catalog lists (`grants`; buckets, datasets, Cloud Run and functions are read by
 /// the Google mapping): anyone may use them, from the internet. A grant on a part (a
-/// subscription) opens its whole (the topic).
+/// subscription) opens its whole (the topic). A grant whose resource is not in the scanned
+/// code, of these types or of the mapping's, opens a stand-in for it.
 fn public_resources(resources: &[Resource], index: &Index, root: &str, fragment: &mut Fragment) {
     let elements = element_ids(fragment);
     let mut doors = Vec::new();
+    let mut stand_ins = Vec::new();
     for grant in resources {
-        let Some(facts) = catalog::grant(&grant.kind) else {
-            continue;
-        };
-        let Some(members) = facts.members.iter().find_map(|p| at(&grant.body, p)) else {
-            continue;
-        };
-        let Some(everyone) = members
-            .items()
-            .into_iter()
-            .find(|m| matches!(m.as_str(), Some("allUsers" | "allAuthenticatedUsers")))
-        else {
-            continue;
-        };
-        let role = grant.body.get("role").and_then(Value::as_str).unwrap_or("");
-        // A dataset's access entry says `READER` for its basic read role.
-        let read_only = Tri::from_bool(role.ends_with("viewer") || role == "READER");
-        let span: Span = everyone.span().clone();
-        // `allAuthenticatedUsers` is any Google account: a caller who signed in, not an
-        // anonymous one (the door is open all the same).
-        let anonymous = members
-            .items()
+        let mapped = MAPPED_GRANTS
             .iter()
-            .any(|m| m.as_str() == Some("allUsers"));
-        for target in index
-            .arg_path(&grant.body, &facts.target)
-            .into_iter()
-            .map(|part| index.whole(part))
+            .find(|(kinds, _, _)| kinds.contains(&grant.kind.as_str()));
+        let (member_paths, target_paths, kind): (Vec<Vec<String>>, Vec<Vec<String>>, _) =
+            match (catalog::grant(&grant.kind), mapped) {
+                (Some(facts), _) => (
+                    facts.members.clone(),
+                    facts.target.clone(),
+                    ElementKind::DataStore,
+                ),
+                (None, Some((_, targets, kind))) => (
+                    vec![vec!["member".into()], vec!["members".into()]],
+                    targets.iter().map(|t| vec![t.to_string()]).collect(),
+                    *kind,
+                ),
+                (None, None) => continue,
+            };
+        let Some(members) = member_paths.iter().find_map(|p| at(&grant.body, p)) else {
+            continue;
+        };
+        let Some((member, anonymous)) = everyone(members) else {
+            continue;
+        };
+        let targets = index.arg_path(&grant.body, &target_paths);
+        if targets.is_empty()
+            && names_something(target_paths.iter().find_map(|p| at(&grant.body, p)))
         {
+            let door = grant_door(grant, &elsewhere_address(grant), member, anonymous, root);
+            doors.push(elsewhere_door(door, member.span()));
+            stand_ins.push(governed_elsewhere(root, grant, kind, PROJECT_ZONE));
+            continue;
+        }
+        if mapped.is_some() {
+            continue;
+        }
+        for target in targets.into_iter().map(|part| index.whole(part)) {
             if elements.contains(&id(root, &target.address)) {
-                let mut flow =
-                    public_data_door(&target.address, "public-iam", span.clone(), read_only, root);
-                flow.attributes.set_flag(
-                    trustmap_model::AttrName::Authenticated,
-                    Tri::from_bool(!anonymous),
-                    Some(span.clone()),
-                );
+                let mut flow = grant_door(grant, &target.address, member, anonymous, root);
                 flow.id.0.push_str(&format!(" via {}", grant.address));
                 doors.push(flow);
             }
         }
     }
     fragment.flows.extend(doors);
+    fragment.elements.extend(stand_ins);
 }
