@@ -23,7 +23,7 @@ pub(crate) use google::model as google;
 pub(crate) use secrets::provider_credentials;
 
 use crate::cloud::id;
-use crate::value::{Resource, Value};
+use crate::value::Resource;
 use std::collections::BTreeSet;
 use trustmap_model::{
     AttrName, Attributes, Element, ElementId, ElementKind, Flow, Fragment, Span, Tri, ZoneId,
@@ -209,12 +209,6 @@ pub(crate) fn elsewhere_door(mut door: Flow, span: &Span) -> Flow {
     door.attributes
         .set_flag(AttrName::Public, Tri::Unknown, Some(span.clone()));
     door
-}
-
-/// Whether an argument names a resource (a literal, a variable, a reference the scan cannot
-/// follow), not null or absent.
-pub(crate) fn names_something(value: Option<&Value>) -> bool {
-    value.is_some_and(|v| !matches!(v, Value::Null(_)))
 }
 
 /// The ids of the fragment's elements, looked up once for every door drawn (a door is drawn

@@ -7,7 +7,7 @@
 use super::iam::{self, Opening, permissions, policy_statements};
 use super::{
     Identity, credential_holders, element_ids, elsewhere_address, elsewhere_door,
-    governed_elsewhere, names_something, secrets,
+    governed_elsewhere, secrets,
 };
 use crate::aws::entry::public_acl_grants;
 use crate::aws::{ACCOUNT_ZONE, launch_templates};
@@ -302,7 +302,7 @@ fn resource_policies(resources: &[Resource], index: &Index, root: &str, fragment
         } else {
             index.arg(&r.body, target_key)
         };
-        if targets.is_empty() && names_something(r.body.get(target_key)) {
+        if targets.is_empty() {
             // The resource it governs is not in the scanned code.
             if r.kind.starts_with("aws_s3") && account_blocks(resources, S3_POLICY_BLOCKS) {
                 continue;
@@ -395,7 +395,7 @@ fn resource_policies(resources: &[Resource], index: &Index, root: &str, fragment
             .flow(root)
         };
         let functions = index.arg(&permission.body, "function_name");
-        if functions.is_empty() && names_something(permission.body.get("function_name")) {
+        if functions.is_empty() {
             doors.push(elsewhere_door(
                 door(&elsewhere_address(permission)),
                 principal.span(),
@@ -441,8 +441,7 @@ fn elsewhere_urls_and_acls(
             continue;
         };
         let function = url.body.get("function_name");
-        if !names_something(function) || function.is_some_and(|f| !index.resolve_all(f).is_empty())
-        {
+        if function.is_some_and(|f| !index.resolve_all(f).is_empty()) {
             continue;
         }
         let door = Door {
@@ -468,7 +467,7 @@ fn elsewhere_urls_and_acls(
     }
     for acl in resources.iter().filter(|r| r.kind == "aws_s3_bucket_acl") {
         let bucket = acl.body.get("bucket");
-        if !names_something(bucket) || bucket.is_some_and(|b| !index.resolve_all(b).is_empty()) {
+        if bucket.is_some_and(|b| !index.resolve_all(b).is_empty()) {
             continue;
         }
         let grants = public_acl_grants(&acl.body);

@@ -7,7 +7,7 @@
 
 use super::{
     Identity, credential_holders, element_ids, elsewhere_address, elsewhere_door,
-    governed_elsewhere, names_something, secrets,
+    governed_elsewhere, secrets,
 };
 use crate::catalog;
 use crate::cloud::{Index, at, id, public_data_door};
@@ -294,11 +294,17 @@ fn everyone(members: &Value) -> Option<(&Value, bool)> {
 }
 
 /// The door a grant to everyone opens into `target`: read-only when its role only reads
-/// (a dataset's access entry says `READER` for its basic read role), authenticated when only
+/// (a viewer or reader role; a dataset's access entry says `READER` for its basic read role), authenticated when only
 /// signed-in Google accounts are admitted.
 fn grant_door(grant: &Resource, target: &str, member: &Value, anonymous: bool, root: &str) -> Flow {
-    let role = grant.body.get("role").and_then(Value::as_str).unwrap_or("");
-    let read_only = Tri::from_bool(role.ends_with("viewer") || role == "READER");
+    let role = grant
+        .body
+        .get("role")
+        .and_then(Value::as_str)
+        .unwrap_or("")
+        .to_ascii_lowercase();
+    // `roles/bigquery.dataViewer`, `roles/artifactregistry.reader`, `READER`.
+    let read_only = Tri::from_bool(role.ends_with("viewer") || role.ends_with("reader"));
     let span: Span = member.span().clone();
     let mut flow = public_data_door(target, "public-iam", span.clone(), read_only, root);
     flow.attributes.set_flag(
@@ -343,9 +349,7 @@ fn public_resources(resources: &[Resource], index: &Index, root: &str, fragment:
             continue;
         };
         let targets = index.arg_path(&grant.body, &target_paths);
-        if targets.is_empty()
-            && names_something(target_paths.iter().find_map(|p| at(&grant.body, p)))
-        {
+        if targets.is_empty() {
             let door = grant_door(grant, &elsewhere_address(grant), member, anonymous, root);
             doors.push(elsewhere_door(door, member.span()));
             stand_ins.push(governed_elsewhere(root, grant, kind, PROJECT_ZONE));
