@@ -93,7 +93,67 @@ pub(crate) fn model(resources: &[Resource], index: &Index, root: &str, fragment:
         }
     }
     public_resources(resources, index, root, fragment);
+    open_federation(resources, root, fragment);
     secrets::literal_secrets(resources, root, fragment);
+}
+
+/// The words of an attribute condition that name who, for GitHub's issuer: its tokens are
+/// the same for every repository in the world but for the repository, owner, subject and
+/// workflow claims.
+const GITHUB_NAMING_CLAIMS: &[&str] = &["repository", "sub", "workflow_ref", "actor"];
+
+/// Workload identity pool providers that let any subject of an OIDC issuer in: no
+/// `attribute_condition` (any account of the issuer), or, for GitHub Actions' issuer, a
+/// condition that names no repository, owner, subject or workflow (any repository on GitHub).
+/// Each is an identity (the pool's federated principals) whose rights are what IAM grants the
+/// pool elsewhere (not stated: unknown), usable by those subjects, at the issuer. A condition
+/// not known here, or an issuer bound to an AWS account, leaves it alone.
+fn open_federation(resources: &[Resource], root: &str, fragment: &mut Fragment) {
+    for provider in resources
+        .iter()
+        .filter(|r| r.kind == "google_iam_workload_identity_pool_provider")
+    {
+        let Some(issuer) = provider
+            .body
+            .all("oidc")
+            .into_iter()
+            .find_map(|oidc| oidc.get("issuer_uri"))
+        else {
+            continue;
+        };
+        let Some(issuer_uri) = issuer.as_str() else {
+            continue;
+        };
+        let github = issuer_uri.contains("token.actions.githubusercontent.com");
+        let open = match provider.body.get("attribute_condition") {
+            None | Some(Value::Null(_)) => true,
+            Some(Value::String(condition, _)) => {
+                condition.trim().is_empty()
+                    || github && !GITHUB_NAMING_CLAIMS.iter().any(|c| condition.contains(c))
+            }
+            Some(_) => false,
+        };
+        if !open {
+            continue;
+        }
+        let host = issuer_uri
+            .trim_start_matches("https://")
+            .trim_end_matches('/');
+        let who = if github {
+            format!("federated ({host}, any repository)")
+        } else {
+            format!("federated ({host}, any subject)")
+        };
+        let mut identity = Identity::declared_by(
+            provider,
+            format!("principals of {}", provider.address),
+            "gcp-workload-identity-provider",
+            PROJECT_ZONE,
+        );
+        identity.rights_unknown = true;
+        identity.assumable_by.push((who, issuer.span().clone()));
+        fragment.elements.push(identity.element(root));
+    }
 }
 
 /// Who a member is: a service account of this code (by address), or the member as written.
