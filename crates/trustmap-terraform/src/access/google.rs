@@ -356,13 +356,8 @@ fn everyone(members: &Value) -> Option<(&Value, bool)> {
 /// The door a grant to everyone opens into `target`: read-only when its role only reads
 /// (a viewer or reader role; a dataset's access entry says `READER` for its basic read role), authenticated when only
 /// signed-in Google accounts are admitted.
-fn grant_door(grant: &Resource, target: &str, member: &Value, anonymous: bool, root: &str) -> Flow {
-    let role = grant
-        .body
-        .get("role")
-        .and_then(Value::as_str)
-        .unwrap_or("")
-        .to_ascii_lowercase();
+fn grant_door(role: &Value, target: &str, member: &Value, anonymous: bool, root: &str) -> Flow {
+    let role = role.as_str().unwrap_or("").to_ascii_lowercase();
     // `roles/bigquery.dataViewer`, `roles/artifactregistry.reader`, `READER`.
     let read_only = Tri::from_bool(role.ends_with("viewer") || role.ends_with("reader"));
     let span: Span = member.span().clone();
@@ -378,18 +373,26 @@ fn grant_door(grant: &Resource, target: &str, member: &Value, anonymous: bool, r
 /// Resources granted to `allUsers` or `allAuthenticatedUsers` through the resource-level
 /// grants the catalog lists (`grants`; buckets, datasets, Cloud Run and functions are read by
 /// the Google mapping): anyone may use them, from the internet. A grant on a part (a
-/// subscription) opens its whole (the topic). A grant whose resource is not in the scanned
-/// code, of these types or of the mapping's, opens a stand-in for it.
+/// subscription) opens its whole (the topic). An authoritative `..._iam_policy` is read through
+/// the bindings of its `policy_data`. A grant whose resource is not in the scanned code, of
+/// these types or of the mapping's, opens a stand-in for it.
 fn public_resources(resources: &[Resource], index: &Index, root: &str, fragment: &mut Fragment) {
     let elements = element_ids(fragment);
     let mut doors = Vec::new();
     let mut stand_ins = Vec::new();
     for grant in resources {
+        // An authoritative policy (`..._iam_policy`) grants what its member twin would, through
+        // the bindings of its `policy_data`.
+        let policy_twin = grant
+            .kind
+            .strip_suffix("_iam_policy")
+            .map(|base| format!("{base}_iam_member"));
+        let kind_name = policy_twin.as_deref().unwrap_or(&grant.kind);
         let mapped = MAPPED_GRANTS
             .iter()
-            .find(|(kinds, _, _)| kinds.contains(&grant.kind.as_str()));
+            .find(|(kinds, _, _)| kinds.contains(&kind_name));
         let (member_paths, target_paths, kind): (Vec<Vec<String>>, Vec<Vec<String>>, _) =
-            match (catalog::grant(&grant.kind), mapped) {
+            match (catalog::grant(kind_name), mapped) {
                 (Some(facts), _) => (
                     facts.members.clone(),
                     facts.target.clone(),
@@ -402,7 +405,26 @@ fn public_resources(resources: &[Resource], index: &Index, root: &str, fragment:
                 ),
                 (None, None) => continue,
             };
-        let Some(members) = member_paths.iter().find_map(|p| at(&grant.body, p)) else {
+        let granted: Vec<(Value, Value)> = if policy_twin.is_some() {
+            bindings(grant)
+        } else {
+            member_paths
+                .iter()
+                .find_map(|p| at(&grant.body, p))
+                .map(|members| {
+                    let role = grant.body.get("role").cloned();
+                    (
+                        role.unwrap_or(Value::Null(grant.span.clone())),
+                        members.clone(),
+                    )
+                })
+                .into_iter()
+                .collect()
+        };
+        let Some((role, members)) = granted
+            .iter()
+            .find(|(_, members)| everyone(members).is_some())
+        else {
             continue;
         };
         let Some((member, anonymous)) = everyone(members) else {
@@ -410,7 +432,7 @@ fn public_resources(resources: &[Resource], index: &Index, root: &str, fragment:
         };
         let targets = index.arg_path(&grant.body, &target_paths);
         if targets.is_empty() {
-            let door = grant_door(grant, &elsewhere_address(grant), member, anonymous, root);
+            let door = grant_door(role, &elsewhere_address(grant), member, anonymous, root);
             doors.push(elsewhere_door(door, member.span()));
             stand_ins.push(governed_elsewhere(root, grant, kind, PROJECT_ZONE));
             continue;
@@ -420,7 +442,7 @@ fn public_resources(resources: &[Resource], index: &Index, root: &str, fragment:
         }
         for target in targets.into_iter().map(|part| index.whole(part)) {
             if elements.contains(&id(root, &target.address)) {
-                let mut flow = grant_door(grant, &target.address, member, anonymous, root);
+                let mut flow = grant_door(role, &target.address, member, anonymous, root);
                 flow.id.0.push_str(&format!(" via {}", grant.address));
                 doors.push(flow);
             }
