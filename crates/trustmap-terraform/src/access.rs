@@ -22,8 +22,8 @@ pub(crate) use azure::model as azure;
 pub(crate) use google::model as google;
 pub(crate) use secrets::provider_credentials;
 
-use crate::cloud::id;
-use crate::value::Resource;
+use crate::cloud::{Index, id};
+use crate::value::{Resource, Value};
 use std::collections::BTreeSet;
 use trustmap_model::{
     AttrName, Attributes, Element, ElementId, ElementKind, Flow, Fragment, Span, Tri, ZoneId,
@@ -209,6 +209,32 @@ pub(crate) fn elsewhere_door(mut door: Flow, span: &Span) -> Flow {
     door.attributes
         .set_flag(AttrName::Public, Tri::Unknown, Some(span.clone()));
     door
+}
+
+/// The resource of the scan that a grant names by a literal instead of a reference (a plan or a
+/// state writes every reference as its value): one whose type begins the grant's
+/// (`aws_sqs_queue` for `aws_sqs_queue_policy`) or is one of `also`, with a top-level argument
+/// whose text is the literal or its last part (a queue's URL, an ARN). Such a resource is in
+/// the scan, so the grant needs no stand-in.
+pub(crate) fn named_by_literal<'r>(
+    index: &Index<'r>,
+    grant: &Resource,
+    value: Option<&Value>,
+    also: &[&str],
+) -> Option<&'r Resource> {
+    let literal = value?.as_str()?;
+    index.all().iter().find(|r| {
+        r.address != grant.address
+            && (grant.kind.starts_with(&format!("{}_", r.kind)) || also.contains(&r.kind.as_str()))
+            && matches!(&r.body, Value::Object(fields, _) if fields.iter().any(|(_, v)| {
+                v.as_str().is_some_and(|name| {
+                    name.len() >= 3
+                        && (literal == name
+                            || literal.ends_with(&format!("/{name}"))
+                            || literal.ends_with(&format!(":{name}")))
+                })
+            }))
+    })
 }
 
 /// The ids of the fragment's elements, looked up once for every door drawn (a door is drawn

@@ -7,7 +7,7 @@
 use super::iam::{self, Opening, permissions, policy_statements};
 use super::{
     Identity, credential_holders, element_ids, elsewhere_address, elsewhere_door,
-    governed_elsewhere, secrets,
+    governed_elsewhere, named_by_literal, secrets,
 };
 use crate::aws::entry::public_acl_grants;
 use crate::aws::{ACCOUNT_ZONE, launch_templates};
@@ -302,6 +302,13 @@ fn resource_policies(resources: &[Resource], index: &Index, root: &str, fragment
         } else {
             index.arg(&r.body, target_key)
         };
+        let targets = if targets.is_empty() {
+            named_by_literal(index, r, r.body.get(target_key), &[])
+                .into_iter()
+                .collect()
+        } else {
+            targets
+        };
         if targets.is_empty() {
             // The resource it governs is not in the scanned code.
             if r.kind.starts_with("aws_s3") && account_blocks(resources, S3_POLICY_BLOCKS) {
@@ -394,7 +401,11 @@ fn resource_policies(resources: &[Resource], index: &Index, root: &str, fragment
             }
             .flow(root)
         };
-        let functions = index.arg(&permission.body, "function_name");
+        let named = permission.body.get("function_name");
+        let mut functions = index.arg(&permission.body, "function_name");
+        if functions.is_empty() {
+            functions.extend(named_by_literal(index, permission, named, &[LAMBDA]));
+        }
         if functions.is_empty() {
             doors.push(elsewhere_door(
                 door(&elsewhere_address(permission)),
@@ -441,7 +452,9 @@ fn elsewhere_urls_and_acls(
             continue;
         };
         let function = url.body.get("function_name");
-        if function.is_some_and(|f| !index.resolve_all(f).is_empty()) {
+        if function.is_some_and(|f| !index.resolve_all(f).is_empty())
+            || named_by_literal(index, url, function, &[LAMBDA]).is_some()
+        {
             continue;
         }
         let door = Door {
@@ -467,7 +480,9 @@ fn elsewhere_urls_and_acls(
     }
     for acl in resources.iter().filter(|r| r.kind == "aws_s3_bucket_acl") {
         let bucket = acl.body.get("bucket");
-        if bucket.is_some_and(|b| !index.resolve_all(b).is_empty()) {
+        if bucket.is_some_and(|b| !index.resolve_all(b).is_empty())
+            || named_by_literal(index, acl, bucket, &[]).is_some()
+        {
             continue;
         }
         let grants = public_acl_grants(&acl.body);
@@ -493,6 +508,9 @@ fn elsewhere_urls_and_acls(
         ));
     }
 }
+
+/// The resource type Lambda permissions and function URLs name.
+const LAMBDA: &str = "aws_lambda_function";
 
 /// The settings of an account-wide S3 public access block that close public bucket policies.
 const S3_POLICY_BLOCKS: &[&str] = &["block_public_policy", "restrict_public_buckets"];

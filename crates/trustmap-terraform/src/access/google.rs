@@ -7,7 +7,7 @@
 
 use super::{
     Identity, credential_holders, element_ids, elsewhere_address, elsewhere_door,
-    governed_elsewhere, secrets,
+    governed_elsewhere, named_by_literal, secrets,
 };
 use crate::catalog;
 use crate::cloud::{Index, at, id, public_data_door};
@@ -430,7 +430,11 @@ fn public_resources(resources: &[Resource], index: &Index, root: &str, fragment:
         let Some((member, anonymous)) = everyone(members) else {
             continue;
         };
-        let targets = index.arg_path(&grant.body, &target_paths);
+        let mut targets = index.arg_path(&grant.body, &target_paths);
+        if targets.is_empty() {
+            let named = target_paths.iter().find_map(|p| at(&grant.body, p));
+            targets.extend(named_by_literal(index, grant, named, &[]));
+        }
         if targets.is_empty() {
             let door = grant_door(role, &elsewhere_address(grant), member, anonymous, root);
             doors.push(elsewhere_door(door, member.span()));
