@@ -187,6 +187,33 @@ fn to_json(v: &Value) -> Flowed<serde_json::Value> {
     encode(v, &|_| Err(Flow::Unknown))
 }
 
+/// What a template writes where an interpolation's value is not known, while it is read as
+/// JSON (a Unicode noncharacter: no policy text holds one).
+pub(crate) const UNKNOWN_MARK: char = '\u{FDD0}';
+
+/// A template's text that is JSON but for interpolations not known statically (a heredoc
+/// policy with `"Resource": "${aws_sqs_queue.q.arn}"`), each written as [`UNKNOWN_MARK`]: the
+/// value it encodes, with every string that holds a mark unknown (and every object with a key
+/// that holds one). `None` when the text is not JSON so (an interpolation outside a string).
+pub(crate) fn partly_known_json(marked: &str, span: &Span) -> Option<Value> {
+    fn unmark(v: Value) -> Value {
+        match v {
+            Value::String(s, span) if s.contains(UNKNOWN_MARK) => Value::Unknown(span),
+            Value::List(items, span) => Value::List(items.into_iter().map(unmark).collect(), span),
+            Value::Object(fields, span) if fields.iter().any(|(k, _)| k.contains(UNKNOWN_MARK)) => {
+                Value::Unknown(span)
+            }
+            Value::Object(fields, span) => Value::Object(
+                fields.into_iter().map(|(k, v)| (k, unmark(v))).collect(),
+                span,
+            ),
+            other => other,
+        }
+    }
+    let json = serde_json::from_str::<serde_json::Value>(marked).ok()?;
+    Some(unmark(from_json(&json, span)))
+}
+
 /// The JSON of a value whose unknown parts stand as placeholders (see [`placeholder`]), for
 /// readers of policy documents that only read parts a placeholder cannot widen.
 pub(crate) fn to_json_with_placeholders(v: &Value) -> serde_json::Value {
