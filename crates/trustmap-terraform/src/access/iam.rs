@@ -13,7 +13,8 @@ use trustmap_model::{AttrName, Attributes, Span, Tri};
 /// One statement of an IAM or resource policy.
 pub(crate) struct Statement {
     pub(crate) allow: bool,
-    /// `Principal: "*"` or `{"AWS": "*"}`: every principal of every account.
+    /// `Principal: "*"` or `{"AWS": "*"}` (or an ARN whose account is a wildcard): every
+    /// principal of every account.
     pub(crate) principal_everyone: bool,
     /// The principals it names, by type (`AWS`, `Service`, `Federated`), `*` excluded.
     pub(crate) principals: Vec<(String, String)>,
@@ -154,7 +155,7 @@ pub(crate) fn read_policy(document: &Value) -> Option<Vec<Statement>> {
                 Some(serde_json::Value::Object(map)) => {
                     for (kind, v) in map {
                         for p in strings(Some(v)) {
-                            if p == "*" {
+                            if p == "*" || kind == "AWS" && any_account(&p) {
                                 everyone = true;
                             } else {
                                 principals.push((kind.clone(), p));
@@ -250,6 +251,16 @@ fn partly_known_policy(document: &Value) -> Option<String> {
         }
     }
     Some(to_json_with_placeholders(document).to_string())
+}
+
+/// Whether an AWS principal names a user or role of any account (`arn:aws:iam::*:role/sqs`):
+/// anyone can make an account with a role of that name.
+fn any_account(principal: &str) -> bool {
+    principal
+        .split(':')
+        .nth(4)
+        .is_some_and(|account| account.contains('*') || account.contains('?'))
+        && principal.starts_with("arn:aws")
 }
 
 /// Where in a policy's source each part of its text is: exact for a heredoc whose lines are
