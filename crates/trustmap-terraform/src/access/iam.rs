@@ -13,9 +13,11 @@ use trustmap_model::{AttrName, Attributes, Span, Tri};
 /// One statement of an IAM or resource policy.
 pub(crate) struct Statement {
     pub(crate) allow: bool,
-    /// `Principal: "*"` or `{"AWS": "*"}` (or an ARN whose account is a wildcard): every
-    /// principal of every account.
+    /// `Principal: "*"` or `{"AWS": "*"}`: every principal of every account.
     pub(crate) principal_everyone: bool,
+    /// A user or role of any account (`arn:aws:iam::*:role/sqs`): anyone who makes an account
+    /// with that role, signed in as it.
+    pub(crate) any_account: bool,
     /// The principals it names, by type (`AWS`, `Service`, `Federated`), `*` excluded.
     pub(crate) principals: Vec<(String, String)>,
     pub(crate) conditional: bool,
@@ -150,12 +152,15 @@ pub(crate) fn read_policy(document: &Value) -> Option<Vec<Statement>> {
         .map(|st| {
             let mut principals = Vec::new();
             let mut everyone = false;
+            let mut any_role = false;
             match st.get("Principal") {
                 Some(serde_json::Value::String(p)) => everyone = p == "*",
                 Some(serde_json::Value::Object(map)) => {
                     for (kind, v) in map {
                         for p in strings(Some(v)) {
-                            if p == "*" || kind == "AWS" && any_account(&p) {
+                            if kind == "AWS" && any_account(&p) {
+                                any_role = true;
+                            } else if p == "*" {
                                 everyone = true;
                             } else {
                                 principals.push((kind.clone(), p));
@@ -191,6 +196,7 @@ pub(crate) fn read_policy(document: &Value) -> Option<Vec<Statement>> {
             let statement = Statement {
                 allow: st.get("Effect").and_then(|e| e.as_str()) == Some("Allow"),
                 principal_everyone: everyone,
+                any_account: any_role,
                 principals,
                 conditional: st.get("Condition").is_some(),
                 actions,
@@ -740,7 +746,7 @@ pub(crate) fn assumable_by(statements: &[Statement]) -> Vec<(String, Span)> {
         if st.guarded() {
             continue;
         }
-        if st.principal_everyone && !denied_everyone {
+        if (st.principal_everyone || st.any_account) && !denied_everyone {
             admitted.push((
                 "anyone (any AWS account)".to_string(),
                 st.principal_span.clone(),
@@ -848,13 +854,22 @@ pub(crate) fn opening(statements: &[Statement]) -> Option<Opening> {
     };
     let open: Vec<&Statement> = statements
         .iter()
-        .filter(|st| st.allow && st.principal_everyone && !st.guarded())
+        .filter(|st| st.allow && (st.principal_everyone || st.any_account) && !st.guarded())
         .filter(|st| !st.actions.is_empty() || st.not_actions)
         .filter(|st| !closed(st))
         .collect();
     let first = open.first()?;
-    let authenticated = if open.iter().any(|st| !st.conditional) {
+    // A user or role of any account signs in as it: authenticated, by anyone.
+    let authenticated = if open
+        .iter()
+        .any(|st| st.principal_everyone && !st.conditional)
+    {
         Tri::No
+    } else if open
+        .iter()
+        .all(|st| !st.principal_everyone && !st.conditional)
+    {
+        Tri::Yes
     } else {
         Tri::Unknown
     };
