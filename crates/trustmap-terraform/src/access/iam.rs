@@ -39,9 +39,12 @@ impl Statement {
         self.actions.iter().map(|(a, _)| a.as_str())
     }
 
-    /// Whether some condition binds who may call or from where (a guard, not a door).
+    /// Whether some condition binds who may call or from where (a guard, not a door): a guard
+    /// key with a value that is not everyone (`aws:PrincipalArn` `arn:aws:iam::*` binds no one).
     pub(crate) fn guarded(&self) -> bool {
-        self.conditions.iter().any(|(key, _)| is_guard_key(key))
+        self.conditions.iter().any(|(key, values)| {
+            is_guard_key(key) && (values.is_empty() || !values.iter().all(|v| admits_anyone(v)))
+        })
     }
 
     /// Whether a resource names every resource (`*`), or every resource of a kind
@@ -170,12 +173,18 @@ pub(crate) fn read_policy(document: &Value) -> Option<Vec<Statement>> {
                 }
                 _ => {}
             }
+            // An operator that holds when the key is absent (`...IfExists`, `ForAllValues:` on
+            // a key the request lacks: an anonymous caller has no `aws:username`) binds no one.
             let conditions: Vec<(String, Vec<String>)> = st
                 .get("Condition")
                 .and_then(serde_json::Value::as_object)
                 .into_iter()
-                .flat_map(|operators| operators.values())
-                .filter_map(serde_json::Value::as_object)
+                .flat_map(|operators| operators.iter())
+                .filter(|(operator, _)| {
+                    let operator = operator.to_ascii_lowercase();
+                    !operator.ends_with("ifexists") && !operator.starts_with("forallvalues:")
+                })
+                .filter_map(|(_, keys)| keys.as_object())
                 .flat_map(|keys| keys.iter())
                 .map(|(k, v)| (k.to_ascii_lowercase(), strings(Some(v))))
                 .collect();
@@ -257,6 +266,12 @@ fn partly_known_policy(document: &Value) -> Option<String> {
         }
     }
     Some(to_json_with_placeholders(document).to_string())
+}
+
+/// Whether a condition value matches every caller: `*`, every address, or an ARN whose
+/// account is a wildcard.
+fn admits_anyone(value: &str) -> bool {
+    matches!(value, "*" | "0.0.0.0/0" | "::/0") || any_account(value)
 }
 
 /// Whether an AWS principal names a user or role of any account (`arn:aws:iam::*:role/sqs`):
