@@ -175,7 +175,7 @@ vocabulary! {
     RedirectsToTls = "redirects_to_tls": Flag,
     /// Data stores: earlier versions of the data are kept (automated backups, point-in-time recovery, object versioning), so deleted or overwritten data can be restored.
     Backups = "backups": Flag,
-    /// Processes: stands for whatever a door (a security group, a network security group) guards when nothing in the scanned code is attached to it: it is attached in another stack, by hand, or not yet; what the door admits is latent exposure. Identities: a Kubernetes Role or ClusterRole that no binding grants, whose rights are latent.
+    /// Processes and data stores: stands for whatever a door (a security group, a network security group) guards when nothing in the scanned code is attached to it, or for the resource a grant to everyone (a resource policy, an ACL, a permission, an IAM member) governs when that resource is not in the scanned code: it is attached or defined in another stack, by hand, or not yet; what the door admits is latent exposure. Identities: a Kubernetes Role or ClusterRole that no binding grants, whose rights are latent.
     Unattached = "unattached": Flag,
     /// Processes: the image is a console whose web interface runs code or reads the data behind it for whoever reaches it (`Jupyter`, `Zeppelin`, `Portainer`, `Kubernetes Dashboard`, `Kibana`); whether a visitor must log in is `authenticated`.
     Console = "console": Text,

@@ -5,7 +5,10 @@
 //! internet; and secrets written as literal values in any resource's arguments.
 //!
 //! Each provider's mapping calls its entry point once its elements are built, so what is
-//! stated here lands on the elements that exist and never invents a target.
+//! stated here lands on the elements that exist. A grant to everyone whose resource is not in
+//! the scanned code (a queue policy naming a queue by its URL, a permission on a function of
+//! another stack) is not dropped: its door leads to a stand-in for that resource
+//! ([`governed_elsewhere`]), not known to be reachable (`public` unknown).
 
 mod aws;
 mod azure;
@@ -19,11 +22,11 @@ pub(crate) use azure::model as azure;
 pub(crate) use google::model as google;
 pub(crate) use secrets::provider_credentials;
 
-use crate::cloud::id;
-use crate::value::Resource;
+use crate::cloud::{Index, id};
+use crate::value::{Resource, Value};
 use std::collections::BTreeSet;
 use trustmap_model::{
-    AttrName, Attributes, Element, ElementId, ElementKind, Fragment, Span, Tri, ZoneId,
+    AttrName, Attributes, Element, ElementId, ElementKind, Flow, Fragment, Span, Tri, ZoneId,
 };
 
 /// One identity and what the code says about it.
@@ -166,6 +169,72 @@ impl Identity {
             attributes,
         }
     }
+}
+
+/// The address of the stand-in for the resource a grant governs when that resource is not in
+/// the scanned code.
+pub(crate) fn elsewhere_address(grant: &Resource) -> String {
+    format!("{}/governed", grant.address)
+}
+
+/// The stand-in for the resource a grant to everyone governs (a resource policy, an ACL, a
+/// permission, an IAM member) when that resource is not in the scanned code: a data store or a
+/// process in the account's zone, `unattached`, at the grant's block. Its door comes from
+/// [`elsewhere_door`].
+pub(crate) fn governed_elsewhere(
+    root: &str,
+    grant: &Resource,
+    kind: ElementKind,
+    zone: &str,
+) -> Element {
+    let mut attributes = Attributes::default();
+    attributes.set_flag(AttrName::Unattached, Tri::Yes, Some(grant.span.clone()));
+    Element {
+        id: ElementId(id(root, &elsewhere_address(grant))),
+        kind,
+        name: format!("what {} governs (outside the scanned code)", grant.address),
+        technology: Some("outside-scan".into()),
+        zone: ZoneId(zone.to_string()),
+        attached_zones: Vec::new(),
+        called_from: grant.called_from.clone(),
+        span: Some(grant.span.clone()),
+        attributes,
+    }
+}
+
+/// The door a grant to everyone opens into the stand-in of its resource: the door as drawn
+/// for a resource of the scan, but `public` unknown at the grant (whether the resource exists
+/// and what else closes it, an account-wide block, is decided outside the scanned code).
+pub(crate) fn elsewhere_door(mut door: Flow, span: &Span) -> Flow {
+    door.attributes
+        .set_flag(AttrName::Public, Tri::Unknown, Some(span.clone()));
+    door
+}
+
+/// The resource of the scan that a grant names by a literal instead of a reference (a plan or a
+/// state writes every reference as its value): one whose type begins the grant's
+/// (`aws_sqs_queue` for `aws_sqs_queue_policy`) or is one of `also`, with a top-level argument
+/// whose text is the literal or its last part (a queue's URL, an ARN). Such a resource is in
+/// the scan, so the grant needs no stand-in.
+pub(crate) fn named_by_literal<'r>(
+    index: &Index<'r>,
+    grant: &Resource,
+    value: Option<&Value>,
+    also: &[&str],
+) -> Option<&'r Resource> {
+    let literal = value?.as_str()?;
+    index.all().iter().find(|r| {
+        r.address != grant.address
+            && (grant.kind.starts_with(&format!("{}_", r.kind)) || also.contains(&r.kind.as_str()))
+            && matches!(&r.body, Value::Object(fields, _) if fields.iter().any(|(_, v)| {
+                v.as_str().is_some_and(|name| {
+                    name.len() >= 3
+                        && (literal == name
+                            || literal.ends_with(&format!("/{name}"))
+                            || literal.ends_with(&format!(":{name}")))
+                })
+            }))
+    })
 }
 
 /// The ids of the fragment's elements, looked up once for every door drawn (a door is drawn

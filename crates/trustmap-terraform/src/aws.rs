@@ -9,7 +9,7 @@
 //! public buckets, function URLs) are in `entry`; identities, rights and resource policies are
 //! in `access`.
 
-mod entry;
+pub(crate) mod entry;
 
 use crate::access::iam::{Grants, role_rights};
 use crate::catalog::{self, Entry};

@@ -273,10 +273,7 @@ fn policy_document_json(body: &Value) -> Option<String> {
             .iter()
             .map(|item| match item {
                 Value::String(text, _) => Some(Json::String(text.clone())),
-                Value::Reference {
-                    address, attribute, ..
-                } if !exact => Some(Json::String(format!("${{{address}.{attribute}}}"))),
-                _ if !exact => Some(Json::String("${unknown}".into())),
+                opaque if !exact => Some(Json::String(functions::placeholder(opaque))),
                 _ => None,
             })
             .collect()
@@ -1660,6 +1657,8 @@ impl Run<'_> {
             return Ok(if passed_on { v } else { respan(v, span) });
         }
         let mut out = String::new();
+        // The text with a mark for each interpolation not known, read as JSON at the end.
+        let mut marked = String::new();
         let mut unknown = false;
         // Resource references written into the text (`"serviceAccount:${google_service_account.a.email}"`).
         let mut named: Vec<String> = Vec::new();
@@ -1680,7 +1679,8 @@ impl Run<'_> {
                         s = s.trim_end();
                     }
                     out.push_str(s);
-                    if out.len() as u64 > self.budgets.max_value() {
+                    marked.push_str(s);
+                    if marked.len() as u64 > self.budgets.max_value() {
                         return self.template_too_large(span);
                     }
                 }
@@ -1689,12 +1689,14 @@ impl Run<'_> {
                     match functions::text(&v) {
                         Ok(s) => {
                             out.push_str(&s);
-                            if out.len() as u64 > self.budgets.max_value() {
+                            marked.push_str(&s);
+                            if marked.len() as u64 > self.budgets.max_value() {
                                 return self.template_too_large(span);
                             }
                         }
                         Err(Flow::Unknown) => {
                             unknown = true;
+                            marked.push(functions::UNKNOWN_MARK);
                             match v {
                                 Value::Reference { address, .. } => named.push(address),
                                 _ => only_references = false,
@@ -1703,7 +1705,7 @@ impl Run<'_> {
                         Err(Flow::Fail(e)) => return Err(Fail::Error(e)),
                     }
                 }
-                // `%{if}` / `%{for}` directives are not evaluated.
+                // `%{if}` / `%{for}` directives are not evaluated (nor is the text read as JSON).
                 Element::Directive(_) => {
                     unknown = true;
                     only_references = false;
@@ -1729,7 +1731,18 @@ impl Run<'_> {
                     span: span.clone(),
                 }
             } else if unknown {
-                Value::Unknown(span.clone())
+                // A JSON document (a heredoc policy) keeps its known parts for the readers of
+                // policies; unknown to every other reader.
+                let directive = elements.iter().any(|e| matches!(e, Element::Directive(_)));
+                let document = (marked.trim_start().starts_with('{') && !directive)
+                    .then(|| functions::partly_known_json(&marked, span))
+                    .flatten();
+                match document {
+                    Some(document @ Value::Object(..)) => {
+                        Value::PartlyKnownJson(Box::new(document), span.clone())
+                    }
+                    _ => Value::Unknown(span.clone()),
+                }
             } else {
                 Value::String(out, span.clone())
             },
@@ -2336,7 +2349,9 @@ fn for_each_pairs(v: &Value) -> Result<Vec<(String, Value)>, Flow> {
                 })
                 .collect())
         }
-        Value::Unknown(_) | Value::Reference { .. } => Err(Flow::Unknown),
+        Value::Unknown(_) | Value::PartlyKnownJson(..) | Value::Reference { .. } => {
+            Err(Flow::Unknown)
+        }
         _ => Err(Flow::Fail(
             "for_each needs a map or a set of strings".into(),
         )),
@@ -2393,7 +2408,7 @@ fn index(v: Value, key: &Value) -> Ev {
                 .map(|(_, v)| v)
                 .ok_or_else(|| Fail::Error(format!("no key {k:?}")))
         }
-        v @ (Value::Unknown(_) | Value::Reference { .. }) => Ok(v),
+        v @ (Value::Unknown(_) | Value::PartlyKnownJson(..) | Value::Reference { .. }) => Ok(v),
         _ => Err(Fail::Error(
             "index into a value that is not a collection".into(),
         )),

@@ -25,13 +25,16 @@ fn fail<T>(msg: impl Into<String>) -> Flowed<T> {
 /// Whether the value is unknown at its top (a resource attribute counts: it is
 /// provider-computed).
 pub(crate) fn opaque(v: &Value) -> bool {
-    matches!(v, Value::Unknown(_) | Value::Reference { .. })
+    matches!(
+        v,
+        Value::Unknown(_) | Value::PartlyKnownJson(..) | Value::Reference { .. }
+    )
 }
 
 /// Whether the value holds an unknown or a reference anywhere.
 pub(crate) fn has_unknown(v: &Value) -> bool {
     match v {
-        Value::Unknown(_) | Value::Reference { .. } => true,
+        Value::Unknown(_) | Value::PartlyKnownJson(..) | Value::Reference { .. } => true,
         Value::List(items, _) => items.iter().any(has_unknown),
         Value::Object(fields, _) => fields.iter().any(|(_, v)| has_unknown(v)),
         _ => false,
@@ -49,6 +52,7 @@ pub(crate) fn respan(v: Value, span: &Span) -> Value {
         Value::List(l, _) => Value::List(l, span),
         Value::Object(o, _) => Value::Object(o, span),
         Value::Unknown(_) => Value::Unknown(span),
+        Value::PartlyKnownJson(v, _) => Value::PartlyKnownJson(v, span),
         Value::Reference {
             address, attribute, ..
         } => Value::Reference {
@@ -74,7 +78,9 @@ pub(crate) fn text(v: &Value) -> Flowed<String> {
         Value::String(s, _) => Ok(s.clone()),
         Value::Number(n, _) => Ok(fmt_number(*n)),
         Value::Bool(b, _) => Ok(b.to_string()),
-        Value::Unknown(_) | Value::Reference { .. } => Err(Flow::Unknown),
+        Value::Unknown(_) | Value::PartlyKnownJson(..) | Value::Reference { .. } => {
+            Err(Flow::Unknown)
+        }
         Value::Null(_) => fail("null value where a string is required"),
         _ => fail("a list or object where a string is required"),
     }
@@ -85,7 +91,9 @@ pub(crate) fn num(v: &Value) -> Flowed<f64> {
     match v {
         Value::Number(n, _) => Ok(*n),
         Value::String(s, _) => s.trim().parse().or_else(|_| fail("not a number")),
-        Value::Unknown(_) | Value::Reference { .. } => Err(Flow::Unknown),
+        Value::Unknown(_) | Value::PartlyKnownJson(..) | Value::Reference { .. } => {
+            Err(Flow::Unknown)
+        }
         _ => fail("a number is required"),
     }
 }
@@ -93,7 +101,9 @@ pub(crate) fn num(v: &Value) -> Flowed<f64> {
 /// The value as a boolean (`"true"`/`"false"` convert).
 pub(crate) fn boolean(v: &Value) -> Flowed<bool> {
     match v {
-        Value::Unknown(_) | Value::Reference { .. } => Err(Flow::Unknown),
+        Value::Unknown(_) | Value::PartlyKnownJson(..) | Value::Reference { .. } => {
+            Err(Flow::Unknown)
+        }
         other => other
             .as_bool()
             .map_or_else(|| fail("a boolean is required"), Ok),
@@ -104,7 +114,9 @@ pub(crate) fn boolean(v: &Value) -> Flowed<bool> {
 pub(crate) fn list(v: &Value) -> Flowed<&[Value]> {
     match v {
         Value::List(items, _) => Ok(items),
-        Value::Unknown(_) | Value::Reference { .. } => Err(Flow::Unknown),
+        Value::Unknown(_) | Value::PartlyKnownJson(..) | Value::Reference { .. } => {
+            Err(Flow::Unknown)
+        }
         _ => fail("a list is required"),
     }
 }
@@ -113,7 +125,9 @@ pub(crate) fn list(v: &Value) -> Flowed<&[Value]> {
 pub(crate) fn object(v: &Value) -> Flowed<&[(String, Value)]> {
     match v {
         Value::Object(fields, _) => Ok(fields),
-        Value::Unknown(_) | Value::Reference { .. } => Err(Flow::Unknown),
+        Value::Unknown(_) | Value::PartlyKnownJson(..) | Value::Reference { .. } => {
+            Err(Flow::Unknown)
+        }
         _ => fail("a map or object is required"),
     }
 }
@@ -170,6 +184,60 @@ pub(crate) fn from_json(v: &serde_json::Value, span: &Span) -> Value {
 }
 
 fn to_json(v: &Value) -> Flowed<serde_json::Value> {
+    encode(v, &|_| Err(Flow::Unknown))
+}
+
+/// What a template writes where an interpolation's value is not known, while it is read as
+/// JSON (a Unicode noncharacter: no policy text holds one).
+pub(crate) const UNKNOWN_MARK: char = '\u{FDD0}';
+
+/// A template's text that is JSON but for interpolations not known statically (a heredoc
+/// policy with `"Resource": "${aws_sqs_queue.q.arn}"`), each written as [`UNKNOWN_MARK`]: the
+/// value it encodes, with every string that holds a mark unknown (and every object with a key
+/// that holds one). `None` when the text is not JSON so (an interpolation outside a string).
+pub(crate) fn partly_known_json(marked: &str, span: &Span) -> Option<Value> {
+    fn unmark(v: Value) -> Value {
+        match v {
+            Value::String(s, span) if s.contains(UNKNOWN_MARK) => Value::Unknown(span),
+            Value::List(items, span) => Value::List(items.into_iter().map(unmark).collect(), span),
+            Value::Object(fields, span) if fields.iter().any(|(k, _)| k.contains(UNKNOWN_MARK)) => {
+                Value::Unknown(span)
+            }
+            Value::Object(fields, span) => Value::Object(
+                fields.into_iter().map(|(k, v)| (k, unmark(v))).collect(),
+                span,
+            ),
+            other => other,
+        }
+    }
+    let json = serde_json::from_str::<serde_json::Value>(marked).ok()?;
+    Some(unmark(from_json(&json, span)))
+}
+
+/// The JSON of a value whose unknown parts stand as placeholders (see [`placeholder`]), for
+/// readers of policy documents that only read parts a placeholder cannot widen.
+pub(crate) fn to_json_with_placeholders(v: &Value) -> serde_json::Value {
+    encode(v, &|leaf| Ok(serde_json::Value::String(placeholder(leaf))))
+        .unwrap_or(serde_json::Value::Null)
+}
+
+/// The text that stands for a value not known statically in a rendered policy document:
+/// `${ADDRESS.ATTRIBUTE}` for a reference, `${unknown}` otherwise. It matches no action,
+/// principal or condition value that a policy writes.
+pub(crate) fn placeholder(v: &Value) -> String {
+    match v {
+        Value::Reference {
+            address, attribute, ..
+        } => format!("${{{address}.{attribute}}}"),
+        _ => "${unknown}".to_string(),
+    }
+}
+
+/// The JSON of a value, each opaque leaf (unknown, a reference) given by `opaque`.
+fn encode(
+    v: &Value,
+    opaque: &dyn Fn(&Value) -> Flowed<serde_json::Value>,
+) -> Flowed<serde_json::Value> {
     Ok(match v {
         Value::Null(_) => serde_json::Value::Null,
         Value::Bool(b, _) => serde_json::Value::Bool(*b),
@@ -182,17 +250,20 @@ fn to_json(v: &Value) -> Flowed<serde_json::Value> {
             }
         }
         Value::String(s, _) => serde_json::Value::String(s.clone()),
-        Value::List(items, _) => {
-            serde_json::Value::Array(items.iter().map(to_json).collect::<Flowed<_>>()?)
-        }
+        Value::List(items, _) => serde_json::Value::Array(
+            items
+                .iter()
+                .map(|i| encode(i, opaque))
+                .collect::<Flowed<_>>()?,
+        ),
         Value::Object(fields, _) => {
             let mut map = serde_json::Map::new();
             for (k, v) in sorted(fields) {
-                map.insert(k, to_json(&v)?);
+                map.insert(k, encode(&v, opaque)?);
             }
             serde_json::Value::Object(map)
         }
-        Value::Unknown(_) | Value::Reference { .. } => return Err(Flow::Unknown),
+        Value::Unknown(_) | Value::PartlyKnownJson(..) | Value::Reference { .. } => opaque(v)?,
     })
 }
 
@@ -205,7 +276,9 @@ fn dedup(items: &[Value]) -> Flowed<Vec<Value>> {
     let mut seen = std::collections::HashSet::new();
     for item in items {
         let key = match item {
-            Value::Unknown(_) | Value::Reference { .. } => return Err(Flow::Unknown),
+            Value::Unknown(_) | Value::PartlyKnownJson(..) | Value::Reference { .. } => {
+                return Err(Flow::Unknown);
+            }
             Value::Null(_) => "n".to_string(),
             Value::Bool(b, _) => format!("b{b}"),
             Value::Number(n, _) => format!("f{n}"),
@@ -558,7 +631,12 @@ pub(crate) fn call(name: &str, args: &[Value], span: &Span) -> Flowed<Value> {
         }
         "jsonencode" => {
             arity(args, 1, 1)?;
-            Ok(s(to_json(&args[0])?.to_string()))
+            match &args[0] {
+                known @ (Value::List(..) | Value::Object(..)) if has_unknown(known) => Ok(
+                    Value::PartlyKnownJson(Box::new(known.clone()), span.clone()),
+                ),
+                value => Ok(s(to_json(value)?.to_string())),
+            }
         }
         "jsondecode" => {
             arity(args, 1, 1)?;

@@ -34,6 +34,11 @@ pub enum Value {
     /// Not known statically (a data source, a provider-computed attribute, a variable without a
     /// value, a function this evaluator does not implement). Never a guess.
     Unknown(Span),
+    /// What `jsonencode` makes of a value that holds unknown parts: unknown as text (every
+    /// reader treats it as [`Value::Unknown`]), the encoded value kept so that the reader of a
+    /// policy document can still read the statements whose effect, actions and principals are
+    /// known (`Resource = aws_sqs_queue.q.arn` beside `Principal = "*"`).
+    PartlyKnownJson(Box<Value>, Span),
 }
 
 impl Value {
@@ -42,6 +47,7 @@ impl Value {
         match self {
             Value::Null(s) | Value::Bool(_, s) | Value::Number(_, s) | Value::String(_, s) => s,
             Value::List(_, s) | Value::Object(_, s) | Value::Unknown(s) => s,
+            Value::PartlyKnownJson(_, s) => s,
             Value::Reference { span, .. } => span,
         }
     }
@@ -108,7 +114,7 @@ impl Value {
 
     /// Whether the value is unknown (or holds an unknown at its top).
     pub fn is_unknown(&self) -> bool {
-        matches!(self, Value::Unknown(_))
+        matches!(self, Value::Unknown(_) | Value::PartlyKnownJson(..))
     }
 }
 

@@ -5,12 +5,16 @@
 //! everyone, as doors from the internet on the policy's line.
 
 use super::iam::{self, Opening, permissions, policy_statements};
-use super::{Identity, credential_holders, element_ids, secrets};
+use super::{
+    Identity, credential_holders, element_ids, elsewhere_address, elsewhere_door,
+    governed_elsewhere, named_by_literal, secrets,
+};
+use crate::aws::entry::public_acl_grants;
 use crate::aws::{ACCOUNT_ZONE, launch_templates};
 use crate::cloud::{Door, Index, id, public_data_door};
 use crate::value::{Resource, Value};
 use std::collections::{BTreeMap, BTreeSet};
-use trustmap_model::{Fragment, Tri};
+use trustmap_model::{ElementKind, Fragment, Tri};
 
 /// The AWS part of access: identities, resource-policy doors, literal secrets.
 pub(crate) fn model(resources: &[Resource], index: &Index, root: &str, fragment: &mut Fragment) {
@@ -298,6 +302,41 @@ fn resource_policies(resources: &[Resource], index: &Index, root: &str, fragment
         } else {
             index.arg(&r.body, target_key)
         };
+        let targets = if targets.is_empty() {
+            named_by_literal(index, r, r.body.get(target_key), &[])
+                .into_iter()
+                .collect()
+        } else {
+            targets
+        };
+        if targets.is_empty() {
+            // The resource it governs is not in the scanned code.
+            if r.kind.starts_with("aws_s3") && account_blocks(resources, S3_POLICY_BLOCKS) {
+                continue;
+            }
+            let kind = if r.kind.starts_with("aws_api_gateway") {
+                ElementKind::Process
+            } else {
+                ElementKind::DataStore
+            };
+            let mut flow = public_data_door(
+                &elsewhere_address(r),
+                "resource-policy",
+                span.clone(),
+                read_only,
+                root,
+            );
+            flow.attributes.set_flag(
+                trustmap_model::AttrName::Authenticated,
+                authenticated,
+                Some(span.clone()),
+            );
+            doors.push(elsewhere_door(flow, &span));
+            fragment
+                .elements
+                .push(governed_elsewhere(root, r, kind, ACCOUNT_ZONE));
+            continue;
+        }
         for target in targets {
             if !elements.contains(&id(root, &target.address))
                 || private(target)
@@ -349,12 +388,9 @@ fn resource_policies(resources: &[Resource], index: &Index, root: &str, fragment
         if guarded || url {
             continue;
         }
-        for function in index.arg(&permission.body, "function_name") {
-            if !elements.contains(&id(root, &function.address)) {
-                continue;
-            }
-            let mut flow = Door {
-                target: &function.address,
+        let door = |target: &str| {
+            Door {
+                target,
                 protocol: Some("https".into()),
                 port: Some("443".into()),
                 origin: "lambda-permission",
@@ -363,10 +399,136 @@ fn resource_policies(resources: &[Resource], index: &Index, root: &str, fragment
                 encrypted: Some(Tri::Yes),
                 authenticated: Some(Tri::No),
             }
-            .flow(root);
+            .flow(root)
+        };
+        let named = permission.body.get("function_name");
+        let mut functions = index.arg(&permission.body, "function_name");
+        if functions.is_empty() {
+            functions.extend(named_by_literal(index, permission, named, &[LAMBDA]));
+        }
+        if functions.is_empty() {
+            doors.push(elsewhere_door(
+                door(&elsewhere_address(permission)),
+                principal.span(),
+            ));
+            fragment.elements.push(governed_elsewhere(
+                root,
+                permission,
+                ElementKind::Process,
+                ACCOUNT_ZONE,
+            ));
+        }
+        for function in functions {
+            if !elements.contains(&id(root, &function.address)) {
+                continue;
+            }
+            let mut flow = door(&function.address);
             flow.id.0.push_str(&format!(" via {}", permission.address));
             doors.push(flow);
         }
     }
+    elsewhere_urls_and_acls(resources, index, root, fragment, &mut doors);
     fragment.flows.extend(doors);
+}
+
+/// Function URLs without authentication and bucket ACLs that open to everyone, whose function
+/// or bucket is not in the scanned code (those that are, the AWS mapping draws).
+fn elsewhere_urls_and_acls(
+    resources: &[Resource],
+    index: &Index,
+    root: &str,
+    fragment: &mut Fragment,
+    doors: &mut Vec<trustmap_model::Flow>,
+) {
+    for url in resources
+        .iter()
+        .filter(|r| r.kind == "aws_lambda_function_url")
+    {
+        let Some(auth) = url
+            .body
+            .get("authorization_type")
+            .filter(|a| a.as_str() == Some("NONE"))
+        else {
+            continue;
+        };
+        let function = url.body.get("function_name");
+        if function.is_some_and(|f| !index.resolve_all(f).is_empty())
+            || named_by_literal(index, url, function, &[LAMBDA]).is_some()
+        {
+            continue;
+        }
+        let door = Door {
+            target: &elsewhere_address(url),
+            protocol: Some("https".into()),
+            port: Some("443".into()),
+            origin: "function-url",
+            span: auth.span().clone(),
+            public: Tri::Yes,
+            encrypted: Some(Tri::Yes),
+            authenticated: Some(Tri::No),
+        };
+        doors.push(elsewhere_door(door.flow(root), auth.span()));
+        fragment.elements.push(governed_elsewhere(
+            root,
+            url,
+            ElementKind::Process,
+            ACCOUNT_ZONE,
+        ));
+    }
+    if account_blocks(resources, S3_ACL_BLOCKS) {
+        return;
+    }
+    for acl in resources.iter().filter(|r| r.kind == "aws_s3_bucket_acl") {
+        let bucket = acl.body.get("bucket");
+        if bucket.is_some_and(|b| !index.resolve_all(b).is_empty())
+            || named_by_literal(index, acl, bucket, &[]).is_some()
+        {
+            continue;
+        }
+        let grants = public_acl_grants(&acl.body);
+        let Some((span, _)) = grants.first() else {
+            continue;
+        };
+        let read_only = grants
+            .iter()
+            .fold(Tri::Yes, |all, (_, read_only)| all.and(*read_only));
+        let flow = public_data_door(
+            &elsewhere_address(acl),
+            "public-acl",
+            span.clone(),
+            read_only,
+            root,
+        );
+        doors.push(elsewhere_door(flow, span));
+        fragment.elements.push(governed_elsewhere(
+            root,
+            acl,
+            ElementKind::DataStore,
+            ACCOUNT_ZONE,
+        ));
+    }
+}
+
+/// The resource type Lambda permissions and function URLs name.
+const LAMBDA: &str = "aws_lambda_function";
+
+/// The settings of an account-wide S3 public access block that close public bucket policies.
+const S3_POLICY_BLOCKS: &[&str] = &["block_public_policy", "restrict_public_buckets"];
+/// The settings of an account-wide S3 public access block that neutralise public ACLs.
+const S3_ACL_BLOCKS: &[&str] = &["block_public_acls", "ignore_public_acls"];
+
+/// Whether an account-wide S3 public access block of the code turns one of these settings on
+/// (or may: an unknown setting counts, a stand-in is only reported when nothing may close it).
+fn account_blocks(resources: &[Resource], settings: &[&str]) -> bool {
+    resources
+        .iter()
+        .filter(|r| r.kind == "aws_s3_account_public_access_block")
+        .any(|block| {
+            settings.iter().any(|k| {
+                block
+                    .body
+                    .get(k)
+                    .is_some_and(|v| v.as_bool() == Some(true) || v.is_unknown())
+            })
+        })
 }

@@ -5,13 +5,16 @@
 //! each account. Resources granted to everyone through the grants the catalog lists (Pub/Sub
 //! topics, KMS keys, secrets, repositories...) are doors from the internet.
 
-use super::{Identity, credential_holders, element_ids, secrets};
+use super::{
+    Identity, credential_holders, element_ids, elsewhere_address, elsewhere_door,
+    governed_elsewhere, named_by_literal, secrets,
+};
 use crate::catalog;
 use crate::cloud::{Index, at, id, public_data_door};
 use crate::google::PROJECT_ZONE;
 use crate::value::{Resource, Value};
 use std::collections::BTreeMap;
-use trustmap_model::{Fragment, Span, Tri};
+use trustmap_model::{ElementKind, Flow, Fragment, Span, Tri};
 
 /// Roles that control the project or let the holder act as, or mint credentials of, other
 /// identities.
@@ -90,7 +93,67 @@ pub(crate) fn model(resources: &[Resource], index: &Index, root: &str, fragment:
         }
     }
     public_resources(resources, index, root, fragment);
+    open_federation(resources, root, fragment);
     secrets::literal_secrets(resources, root, fragment);
+}
+
+/// The words of an attribute condition that name who, for GitHub's issuer: its tokens are
+/// the same for every repository in the world but for the repository, owner, subject and
+/// workflow claims.
+const GITHUB_NAMING_CLAIMS: &[&str] = &["repository", "sub", "workflow_ref", "actor"];
+
+/// Workload identity pool providers that let any subject of an OIDC issuer in: no
+/// `attribute_condition` (any account of the issuer), or, for GitHub Actions' issuer, a
+/// condition that names no repository, owner, subject or workflow (any repository on GitHub).
+/// Each is an identity (the pool's federated principals) whose rights are what IAM grants the
+/// pool elsewhere (not stated: unknown), usable by those subjects, at the issuer. A condition
+/// not known here, or an issuer bound to an AWS account, leaves it alone.
+fn open_federation(resources: &[Resource], root: &str, fragment: &mut Fragment) {
+    for provider in resources
+        .iter()
+        .filter(|r| r.kind == "google_iam_workload_identity_pool_provider")
+    {
+        let Some(issuer) = provider
+            .body
+            .all("oidc")
+            .into_iter()
+            .find_map(|oidc| oidc.get("issuer_uri"))
+        else {
+            continue;
+        };
+        let Some(issuer_uri) = issuer.as_str() else {
+            continue;
+        };
+        let github = issuer_uri.contains("token.actions.githubusercontent.com");
+        let open = match provider.body.get("attribute_condition") {
+            None | Some(Value::Null(_)) => true,
+            Some(Value::String(condition, _)) => {
+                condition.trim().is_empty()
+                    || github && !GITHUB_NAMING_CLAIMS.iter().any(|c| condition.contains(c))
+            }
+            Some(_) => false,
+        };
+        if !open {
+            continue;
+        }
+        let host = issuer_uri
+            .trim_start_matches("https://")
+            .trim_end_matches('/');
+        let who = if github {
+            format!("federated ({host}, any repository)")
+        } else {
+            format!("federated ({host}, any subject)")
+        };
+        let mut identity = Identity::declared_by(
+            provider,
+            format!("principals of {}", provider.address),
+            "gcp-workload-identity-provider",
+            PROJECT_ZONE,
+        );
+        identity.rights_unknown = true;
+        identity.assumable_by.push((who, issuer.span().clone()));
+        fragment.elements.push(identity.element(root));
+    }
 }
 
 /// Who a member is: a service account of this code (by address), or the member as written.
@@ -236,54 +299,159 @@ fn identities(resources: &[Resource], index: &Index, root: &str, fragment: &mut 
     }
 }
 
+/// Resource-level grants the Google mapping reads itself when their resource is in the scan
+/// (buckets, datasets, Cloud Run services, functions): the types, the arguments naming the
+/// resource (the first present), and what the resource is.
+const MAPPED_GRANTS: &[(&[&str], &[&str], ElementKind)] = &[
+    (
+        &[
+            "google_storage_bucket_iam_member",
+            "google_storage_bucket_iam_binding",
+        ],
+        &["bucket"],
+        ElementKind::DataStore,
+    ),
+    (
+        &[
+            "google_bigquery_dataset_iam_member",
+            "google_bigquery_dataset_iam_binding",
+        ],
+        &["dataset_id"],
+        ElementKind::DataStore,
+    ),
+    (
+        &[
+            "google_cloud_run_service_iam_member",
+            "google_cloud_run_service_iam_binding",
+            "google_cloud_run_v2_service_iam_member",
+            "google_cloud_run_v2_service_iam_binding",
+        ],
+        &["service", "name"],
+        ElementKind::Process,
+    ),
+    (
+        &[
+            "google_cloudfunctions_function_iam_member",
+            "google_cloudfunctions_function_iam_binding",
+            "google_cloudfunctions2_function_iam_member",
+            "google_cloudfunctions2_function_iam_binding",
+        ],
+        &["cloud_function"],
+        ElementKind::Process,
+    ),
+];
+
+/// A grant's member that is everyone, and whether it admits anonymous callers (`allUsers`;
+/// `allAuthenticatedUsers` is any Google account: a caller who signed in).
+fn everyone(members: &Value) -> Option<(&Value, bool)> {
+    let items = members.items();
+    let first = items
+        .iter()
+        .copied()
+        .find(|m| matches!(m.as_str(), Some("allUsers" | "allAuthenticatedUsers")))?;
+    let anonymous = items.iter().any(|m| m.as_str() == Some("allUsers"));
+    Some((first, anonymous))
+}
+
+/// The door a grant to everyone opens into `target`: read-only when its role only reads
+/// (a viewer or reader role; a dataset's access entry says `READER` for its basic read role), authenticated when only
+/// signed-in Google accounts are admitted.
+fn grant_door(role: &Value, target: &str, member: &Value, anonymous: bool, root: &str) -> Flow {
+    let role = role.as_str().unwrap_or("").to_ascii_lowercase();
+    // `roles/bigquery.dataViewer`, `roles/artifactregistry.reader`, `READER`.
+    let read_only = Tri::from_bool(role.ends_with("viewer") || role.ends_with("reader"));
+    let span: Span = member.span().clone();
+    let mut flow = public_data_door(target, "public-iam", span.clone(), read_only, root);
+    flow.attributes.set_flag(
+        trustmap_model::AttrName::Authenticated,
+        Tri::from_bool(!anonymous),
+        Some(span),
+    );
+    flow
+}
+
 /// Resources granted to `allUsers` or `allAuthenticatedUsers` through the resource-level
 /// grants the catalog lists (`grants`; buckets, datasets, Cloud Run and functions are read by
 /// the Google mapping): anyone may use them, from the internet. A grant on a part (a
-/// subscription) opens its whole (the topic).
+/// subscription) opens its whole (the topic). An authoritative `..._iam_policy` is read through
+/// the bindings of its `policy_data`. A grant whose resource is not in the scanned code, of
+/// these types or of the mapping's, opens a stand-in for it.
 fn public_resources(resources: &[Resource], index: &Index, root: &str, fragment: &mut Fragment) {
     let elements = element_ids(fragment);
     let mut doors = Vec::new();
+    let mut stand_ins = Vec::new();
     for grant in resources {
-        let Some(facts) = catalog::grant(&grant.kind) else {
-            continue;
+        // An authoritative policy (`..._iam_policy`) grants what its member twin would, through
+        // the bindings of its `policy_data`.
+        let policy_twin = grant
+            .kind
+            .strip_suffix("_iam_policy")
+            .map(|base| format!("{base}_iam_member"));
+        let kind_name = policy_twin.as_deref().unwrap_or(&grant.kind);
+        let mapped = MAPPED_GRANTS
+            .iter()
+            .find(|(kinds, _, _)| kinds.contains(&kind_name));
+        let (member_paths, target_paths, kind): (Vec<Vec<String>>, Vec<Vec<String>>, _) =
+            match (catalog::grant(kind_name), mapped) {
+                (Some(facts), _) => (
+                    facts.members.clone(),
+                    facts.target.clone(),
+                    ElementKind::DataStore,
+                ),
+                (None, Some((_, targets, kind))) => (
+                    vec![vec!["member".into()], vec!["members".into()]],
+                    targets.iter().map(|t| vec![t.to_string()]).collect(),
+                    *kind,
+                ),
+                (None, None) => continue,
+            };
+        let granted: Vec<(Value, Value)> = if policy_twin.is_some() {
+            bindings(grant)
+        } else {
+            member_paths
+                .iter()
+                .find_map(|p| at(&grant.body, p))
+                .map(|members| {
+                    let role = grant.body.get("role").cloned();
+                    (
+                        role.unwrap_or(Value::Null(grant.span.clone())),
+                        members.clone(),
+                    )
+                })
+                .into_iter()
+                .collect()
         };
-        let Some(members) = facts.members.iter().find_map(|p| at(&grant.body, p)) else {
-            continue;
-        };
-        let Some(everyone) = members
-            .items()
-            .into_iter()
-            .find(|m| matches!(m.as_str(), Some("allUsers" | "allAuthenticatedUsers")))
+        let Some((role, members)) = granted
+            .iter()
+            .find(|(_, members)| everyone(members).is_some())
         else {
             continue;
         };
-        let role = grant.body.get("role").and_then(Value::as_str).unwrap_or("");
-        // A dataset's access entry says `READER` for its basic read role.
-        let read_only = Tri::from_bool(role.ends_with("viewer") || role == "READER");
-        let span: Span = everyone.span().clone();
-        // `allAuthenticatedUsers` is any Google account: a caller who signed in, not an
-        // anonymous one (the door is open all the same).
-        let anonymous = members
-            .items()
-            .iter()
-            .any(|m| m.as_str() == Some("allUsers"));
-        for target in index
-            .arg_path(&grant.body, &facts.target)
-            .into_iter()
-            .map(|part| index.whole(part))
-        {
+        let Some((member, anonymous)) = everyone(members) else {
+            continue;
+        };
+        let mut targets = index.arg_path(&grant.body, &target_paths);
+        if targets.is_empty() {
+            let named = target_paths.iter().find_map(|p| at(&grant.body, p));
+            targets.extend(named_by_literal(index, grant, named, &[]));
+        }
+        if targets.is_empty() {
+            let door = grant_door(role, &elsewhere_address(grant), member, anonymous, root);
+            doors.push(elsewhere_door(door, member.span()));
+            stand_ins.push(governed_elsewhere(root, grant, kind, PROJECT_ZONE));
+            continue;
+        }
+        if mapped.is_some() {
+            continue;
+        }
+        for target in targets.into_iter().map(|part| index.whole(part)) {
             if elements.contains(&id(root, &target.address)) {
-                let mut flow =
-                    public_data_door(&target.address, "public-iam", span.clone(), read_only, root);
-                flow.attributes.set_flag(
-                    trustmap_model::AttrName::Authenticated,
-                    Tri::from_bool(!anonymous),
-                    Some(span.clone()),
-                );
+                let mut flow = grant_door(role, &target.address, member, anonymous, root);
                 flow.id.0.push_str(&format!(" via {}", grant.address));
                 doors.push(flow);
             }
         }
     }
     fragment.flows.extend(doors);
+    fragment.elements.extend(stand_ins);
 }

@@ -15,6 +15,9 @@ pub(crate) struct Statement {
     pub(crate) allow: bool,
     /// `Principal: "*"` or `{"AWS": "*"}`: every principal of every account.
     pub(crate) principal_everyone: bool,
+    /// A user or role of any account (`arn:aws:iam::*:role/sqs`): anyone who makes an account
+    /// with that role, signed in as it.
+    pub(crate) any_account: bool,
     /// The principals it names, by type (`AWS`, `Service`, `Federated`), `*` excluded.
     pub(crate) principals: Vec<(String, String)>,
     pub(crate) conditional: bool,
@@ -36,9 +39,12 @@ impl Statement {
         self.actions.iter().map(|(a, _)| a.as_str())
     }
 
-    /// Whether some condition binds who may call or from where (a guard, not a door).
+    /// Whether some condition binds who may call or from where (a guard, not a door): a guard
+    /// key with a value that is not everyone (`aws:PrincipalArn` `arn:aws:iam::*` binds no one).
     pub(crate) fn guarded(&self) -> bool {
-        self.conditions.iter().any(|(key, _)| is_guard_key(key))
+        self.conditions.iter().any(|(key, values)| {
+            is_guard_key(key) && (values.is_empty() || !values.iter().all(|v| admits_anyone(v)))
+        })
     }
 
     /// Whether a resource names every resource (`*`), or every resource of a kind
@@ -67,6 +73,9 @@ const GUARD_KEYS: &[&str] = &[
     "aws:sourceip",
     "aws:sourcevpc",
     "aws:sourcevpce",
+    "aws:vpceaccount",
+    "aws:vpceorgid",
+    "aws:vpceorgpaths",
     "aws:vpcsourceip",
     "aws:userid",
     "aws:username",
@@ -96,8 +105,14 @@ const MAX_PARTS: usize = 2_000;
 /// The statements of a policy document; `None` when it cannot be read here (unknown, not
 /// JSON, or beyond what AWS accepts).
 pub(crate) fn read_policy(document: &Value) -> Option<Vec<Statement>> {
-    let Value::String(text, span) = document else {
-        return None;
+    let rendered;
+    let (text, span) = match document {
+        Value::String(text, span) => (text, span),
+        Value::PartlyKnownJson(value, span) => {
+            rendered = partly_known_policy(value)?;
+            (&rendered, span)
+        }
+        _ => return None,
     };
     if text.len() > MAX_POLICY_TEXT {
         return None;
@@ -140,12 +155,15 @@ pub(crate) fn read_policy(document: &Value) -> Option<Vec<Statement>> {
         .map(|st| {
             let mut principals = Vec::new();
             let mut everyone = false;
+            let mut any_role = false;
             match st.get("Principal") {
                 Some(serde_json::Value::String(p)) => everyone = p == "*",
                 Some(serde_json::Value::Object(map)) => {
                     for (kind, v) in map {
                         for p in strings(Some(v)) {
-                            if p == "*" {
+                            if kind == "AWS" && any_account(&p) {
+                                any_role = true;
+                            } else if p == "*" {
                                 everyone = true;
                             } else {
                                 principals.push((kind.clone(), p));
@@ -155,12 +173,18 @@ pub(crate) fn read_policy(document: &Value) -> Option<Vec<Statement>> {
                 }
                 _ => {}
             }
+            // An operator that holds when the key is absent (`...IfExists`, `ForAllValues:` on
+            // a key the request lacks: an anonymous caller has no `aws:username`) binds no one.
             let conditions: Vec<(String, Vec<String>)> = st
                 .get("Condition")
                 .and_then(serde_json::Value::as_object)
                 .into_iter()
-                .flat_map(|operators| operators.values())
-                .filter_map(serde_json::Value::as_object)
+                .flat_map(|operators| operators.iter())
+                .filter(|(operator, _)| {
+                    let operator = operator.to_ascii_lowercase();
+                    !operator.ends_with("ifexists") && !operator.starts_with("forallvalues:")
+                })
+                .filter_map(|(_, keys)| keys.as_object())
                 .flat_map(|keys| keys.iter())
                 .map(|(k, v)| (k.to_ascii_lowercase(), strings(Some(v))))
                 .collect();
@@ -181,6 +205,7 @@ pub(crate) fn read_policy(document: &Value) -> Option<Vec<Statement>> {
             let statement = Statement {
                 allow: st.get("Effect").and_then(|e| e.as_str()) == Some("Allow"),
                 principal_everyone: everyone,
+                any_account: any_role,
                 principals,
                 conditional: st.get("Condition").is_some(),
                 actions,
@@ -195,6 +220,68 @@ pub(crate) fn read_policy(document: &Value) -> Option<Vec<Statement>> {
         })
         .collect();
     Some(read)
+}
+
+/// The text of a policy written with `jsonencode` around values not known statically, when
+/// what decides who may do what is known in every statement: its effect, actions, principals
+/// and the shape of its conditions. Unknown resources, principals and condition values stand as
+/// placeholders, which narrow what a statement covers and never widen it (an unknown condition
+/// value still guards its key); anything else unknown leaves the policy unread.
+fn partly_known_policy(document: &Value) -> Option<String> {
+    use crate::functions::{has_unknown, to_json_with_placeholders};
+    let Value::Object(..) = document else {
+        return None;
+    };
+    let statements = document.get("Statement")?;
+    let statements = match statements {
+        Value::List(items, _) => items.iter().collect(),
+        one @ Value::Object(..) => vec![one],
+        _ => return None,
+    };
+    for statement in statements {
+        let Value::Object(parts, _) = statement else {
+            return None;
+        };
+        // A Deny whose principal is unknown might close what the others open.
+        let deny = statement.get("Effect").and_then(Value::as_str) == Some("Deny");
+        if deny && statement.get("Principal").is_some_and(has_unknown) {
+            return None;
+        }
+        for (key, part) in parts {
+            let readable = match key.as_str() {
+                // An unknown principal is never read as everyone: it narrows.
+                "Resource" | "NotResource" | "Principal" | "Sid" => true,
+                "Condition" => match part {
+                    Value::Object(operators, _) => operators
+                        .iter()
+                        .all(|(_, keys)| matches!(keys, Value::Object(..))),
+                    Value::Null(_) => true,
+                    _ => false,
+                },
+                _ => !has_unknown(part),
+            };
+            if !readable {
+                return None;
+            }
+        }
+    }
+    Some(to_json_with_placeholders(document).to_string())
+}
+
+/// Whether a condition value matches every caller: `*`, every address, or an ARN whose
+/// account is a wildcard.
+fn admits_anyone(value: &str) -> bool {
+    matches!(value, "*" | "0.0.0.0/0" | "::/0") || any_account(value)
+}
+
+/// Whether an AWS principal names a user or role of any account (`arn:aws:iam::*:role/sqs`):
+/// anyone can make an account with a role of that name.
+fn any_account(principal: &str) -> bool {
+    principal
+        .split(':')
+        .nth(4)
+        .is_some_and(|account| account.contains('*') || account.contains('?'))
+        && principal.starts_with("arn:aws")
 }
 
 /// Where in a policy's source each part of its text is: exact for a heredoc whose lines are
@@ -335,6 +422,10 @@ impl Permissions {
             self.unknown = true;
             return;
         };
+        // A partly known document may deny or narrow more than its known parts say.
+        if matches!(document, Value::PartlyKnownJson(..)) {
+            self.unknown = true;
+        }
         for st in statements {
             if !st.allow {
                 if !st.conditional && !st.not_actions {
@@ -670,7 +761,7 @@ pub(crate) fn assumable_by(statements: &[Statement]) -> Vec<(String, Span)> {
         if st.guarded() {
             continue;
         }
-        if st.principal_everyone && !denied_everyone {
+        if (st.principal_everyone || st.any_account) && !denied_everyone {
             admitted.push((
                 "anyone (any AWS account)".to_string(),
                 st.principal_span.clone(),
@@ -778,13 +869,22 @@ pub(crate) fn opening(statements: &[Statement]) -> Option<Opening> {
     };
     let open: Vec<&Statement> = statements
         .iter()
-        .filter(|st| st.allow && st.principal_everyone && !st.guarded())
+        .filter(|st| st.allow && (st.principal_everyone || st.any_account) && !st.guarded())
         .filter(|st| !st.actions.is_empty() || st.not_actions)
         .filter(|st| !closed(st))
         .collect();
     let first = open.first()?;
-    let authenticated = if open.iter().any(|st| !st.conditional) {
+    // A user or role of any account signs in as it: authenticated, by anyone.
+    let authenticated = if open
+        .iter()
+        .any(|st| st.principal_everyone && !st.conditional)
+    {
         Tri::No
+    } else if open
+        .iter()
+        .all(|st| !st.principal_everyone && !st.conditional)
+    {
+        Tri::Yes
     } else {
         Tri::Unknown
     };

@@ -27,8 +27,11 @@ use trustmap_model::{
 };
 
 /// Arguments read elsewhere (user data and container definitions, by the provider mapping),
-/// that hold policies, or that are free-form labels.
+/// that hold policies, that are free-form labels, or whose names say token but that hold an
+/// idempotency key anyone may read (EFS's `creation_token`).
 const SKIPPED: &[&str] = &[
+    "creation_token",
+    "idempotency_token",
     "user_data",
     "user_data_base64",
     "container_definitions",

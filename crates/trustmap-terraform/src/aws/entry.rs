@@ -649,6 +649,15 @@ impl<'r> AclBlocks<'r> {
     }
 }
 
+/// What an ACL (a bucket's, or an `aws_s3_bucket_acl`'s) grants everyone: its canned ACL and
+/// its grants that open the bucket, each at where it is written with whether it only reads.
+pub(crate) fn public_acl_grants(acl_owner: &Value) -> Vec<(Span, Tri)> {
+    let canned = acl_owner
+        .get("acl")
+        .and_then(|acl| Some((acl.span().clone(), canned_acl_read_only(acl)?)));
+    canned.into_iter().chain(public_grants(acl_owner)).collect()
+}
+
 /// Whether a canned ACL opens a bucket to everyone (any AWS account counts: anyone can have
 /// one), and whether only to read: `public-read`, `website` and `authenticated-read` read,
 /// `public-read-write` writes too. `None` for the others.
@@ -733,12 +742,7 @@ pub(super) fn doors(index: &Index, root: &str, flows: &mut Vec<Flow>) {
             });
     };
     let mut public_acl = |bucket: &Resource, acl_owner: &Value| {
-        if let Some(acl) = acl_owner.get("acl")
-            && let Some(read_only) = canned_acl_read_only(acl)
-        {
-            open(bucket, acl.span().clone(), read_only);
-        }
-        for (span, read_only) in public_grants(acl_owner) {
+        for (span, read_only) in public_acl_grants(acl_owner) {
             open(bucket, span, read_only);
         }
     };
