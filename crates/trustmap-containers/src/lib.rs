@@ -20,7 +20,7 @@ pub use catalog::{
 };
 pub use console::{Console, console};
 pub use host::{is_runtime_socket, is_sensitive_host_path};
-pub use image::{ImageOrigin, is_placeholder};
+pub use image::{ImageOrigin, is_placeholder, is_unpublished};
 pub use references::{Reference, is_secret_key, references};
 
 /// A Linux capability as the runtimes read it: case-insensitive, with or without `CAP_`
