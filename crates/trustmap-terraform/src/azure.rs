@@ -4,7 +4,8 @@
 //! that allow `*`/`Internet`/`0.0.0.0/0` to a machine with a public IP, load-balancer rules and
 //! application-gateway listeners on a public frontend, App Service and Function Apps (public
 //! unless told otherwise, plain HTTP unless `https_only`), SQL/MySQL/PostgreSQL firewall rules
-//! that admit every address, public blob containers, and public AKS API servers. Managed
+//! that admit every address, public blob containers, public AKS API servers, API Management
+//! gateways, CDN endpoints and container groups on a public address. Managed
 //! identities carry the roles assigned to them; built-in authentication marks an app's doors
 //! authenticated.
 //!
@@ -15,8 +16,8 @@
 use crate::catalog::{Entry, Role};
 use crate::cloud::{
     Door, Index, Provider, api_server_door, at, blocks_at, catalog_attributes, companions,
-    configured_flows, describe, element, firewall_rules, guards, id, port_text, provider_zone,
-    version_text, zones,
+    configured_flows, describe, element, firewall_rules, guards, id, port_number, port_text,
+    provider_zone, version_text, zones,
 };
 use crate::value::{Resource, Value};
 use std::collections::{BTreeMap, BTreeSet};
@@ -89,6 +90,7 @@ fn model(index: &Index, root: &str) -> Fragment {
             .push(element(root, r, entry, zone, attributes));
     }
     web_apps(index, root, &mut flows);
+    service_endpoints(index, root, &mut flows);
     gateways(index, root, &mut flows);
     backends(index, root, &mut flows);
     firewall_rules(
@@ -711,6 +713,163 @@ fn web_apps(index: &Index, root: &str, flows: &mut Vec<Flow>) {
                 flows.push(door("http", "80", Tri::No, span));
             }
             _ => {}
+        }
+    }
+}
+
+/// Managed endpoints on a public address: an API Management gateway (HTTPS; public unless
+/// `virtual_network_type = "Internal"` or public network access is off; old TLS when its
+/// `security` block turns on a front-end SSL 3.0, TLS 1.0 or 1.1 protocol), a CDN endpoint
+/// (HTTPS unless `is_https_allowed = false`, plain HTTP unless `is_http_allowed = false`), and a
+/// container group (`ip_address_type = "Public"`, the default outside a subnet) on each port it
+/// exposes.
+fn service_endpoints(index: &Index, root: &str, flows: &mut Vec<Flow>) {
+    fn door<'a>(
+        target: &'a Resource,
+        protocol: Option<String>,
+        port: Option<String>,
+        span: Span,
+        public: Tri,
+        encrypted: Tri,
+    ) -> Door<'a> {
+        Door {
+            target: &target.address,
+            protocol,
+            port,
+            origin: "service-endpoint",
+            span,
+            public,
+            encrypted: Some(encrypted),
+            authenticated: None,
+        }
+    }
+    let allowed = |r: &Resource, key: &str| {
+        let written = r.body.get(key);
+        // Both default to allowed; an unknown value may open it.
+        written.is_none_or(|v| v.as_bool() != Some(false))
+    };
+    for gateway in index.of_kind("azurerm_api_management") {
+        if gateway
+            .body
+            .get("public_network_access_enabled")
+            .and_then(Value::as_bool)
+            == Some(false)
+        {
+            continue;
+        }
+        let network = gateway.body.get("virtual_network_type");
+        let public = match network.map(Value::as_str) {
+            None | Some(Some("None" | "External")) => Tri::Yes,
+            Some(Some(_)) => Tri::No,
+            Some(None) => Tri::Unknown,
+        };
+        if public == Tri::No {
+            continue;
+        }
+        let span = network.map_or_else(|| gateway.span.clone(), |v| v.span().clone());
+        let mut https = door(
+            gateway,
+            Some("https".into()),
+            Some("443".into()),
+            span,
+            public,
+            Tri::Yes,
+        )
+        .flow(root);
+        let security = gateway.body.all("security").into_iter().next();
+        let protocols = [
+            "enable_frontend_ssl30",
+            "enable_frontend_tls10",
+            "enable_frontend_tls11",
+            "frontend_ssl30_enabled",
+            "frontend_tls10_enabled",
+            "frontend_tls11_enabled",
+        ];
+        let written: Vec<&Value> = protocols
+            .iter()
+            .filter_map(|k| security.and_then(|s| s.get(k)))
+            .collect();
+        let on = written.iter().find(|v| v.as_bool() == Some(true));
+        let (outdated, at) = match on {
+            Some(v) => (Tri::Yes, Some(v.span().clone())),
+            None if written.iter().any(|v| v.as_bool().is_none()) => (Tri::Unknown, None),
+            // Off unless turned on.
+            None => (Tri::No, security.map(|s| s.span().clone())),
+        };
+        https
+            .attributes
+            .set_flag(AttrName::OutdatedTls, outdated, at);
+        flows.push(https);
+    }
+    for endpoint in index.of_kind("azurerm_cdn_endpoint") {
+        for (key, protocol, port, encrypted) in [
+            ("is_https_allowed", "https", "443", Tri::Yes),
+            ("is_http_allowed", "http", "80", Tri::No),
+        ] {
+            if !allowed(endpoint, key) {
+                continue;
+            }
+            let span = endpoint
+                .body
+                .get(key)
+                .map_or_else(|| endpoint.span.clone(), |v| v.span().clone());
+            flows.push(
+                door(
+                    endpoint,
+                    Some(protocol.into()),
+                    Some(port.into()),
+                    span,
+                    Tri::Yes,
+                    encrypted,
+                )
+                .flow(root),
+            );
+        }
+    }
+    for group in index.of_kind("azurerm_container_group") {
+        let address_type = group.body.get("ip_address_type");
+        let in_subnet = ["subnet_ids", "network_profile_id"]
+            .iter()
+            .any(|k| group.body.get(k).is_some());
+        let public = match address_type.map(|v| v.as_str()) {
+            Some(Some("Public")) => Tri::Yes,
+            Some(Some(_)) => Tri::No,
+            Some(None) => Tri::Unknown,
+            None if in_subnet => Tri::No,
+            None => Tri::Yes,
+        };
+        if public == Tri::No {
+            continue;
+        }
+        let span = address_type.map_or_else(|| group.span.clone(), |v| v.span().clone());
+        // The ports exposed on the group's address, else those its containers open.
+        let mut ports = group.body.all("exposed_port");
+        if ports.is_empty() {
+            ports = group
+                .body
+                .all("container")
+                .into_iter()
+                .flat_map(|c| c.all("ports"))
+                .collect();
+        }
+        for port in ports {
+            let number = port_number(port.get("port"));
+            let protocol = port
+                .get("protocol")
+                .and_then(Value::as_str)
+                .unwrap_or("TCP");
+            let (numbers, protocol, encrypted) = describe(protocol, number, number);
+            flows.push(
+                door(
+                    group,
+                    protocol,
+                    numbers.first().cloned(),
+                    span.clone(),
+                    public,
+                    encrypted,
+                )
+                .flow(root),
+            );
         }
     }
 }

@@ -145,6 +145,7 @@ const POLICIES: &[(&str, &str, &str)] = &[
     ("aws_secretsmanager_secret_policy", "policy", "secret_arn"),
     ("aws_api_gateway_rest_api", "policy", ""),
     ("aws_api_gateway_rest_api_policy", "policy", "rest_api_id"),
+    ("aws_glacier_vault", "access_policy", ""),
 ];
 
 /// Whether a governed resource is out of the internet's reach whatever its policy says: a

@@ -1,7 +1,8 @@
 //! AWS entry points: load-balancer listeners and their backends, CloudFront distributions,
 //! API Gateway methods, routes and integrations, EKS API endpoints, public S3 buckets (ACLs and
-//! bucket policies) and Lambda function URLs, each a door from the internet at the line that
-//! opens it.
+//! bucket policies), Lambda function URLs and managed endpoints (Transfer Family servers,
+//! CloudSearch domains, Cognito identity pools open to guests), each a door from the internet
+//! at the line that opens it.
 
 use crate::catalog::Entry;
 use crate::cloud::{
@@ -796,5 +797,90 @@ pub(super) fn doors(index: &Index, root: &str, flows: &mut Vec<Flow>) {
             }
             .flow(root),
         );
+    }
+    service_endpoints(index, root, flows);
+}
+
+/// Managed endpoints that answer on the internet with no security group in front: a Transfer
+/// Family server (`endpoint_type = "PUBLIC"`, the default) on each of its `protocols` (SFTP by
+/// default; plain FTP unencrypted), a CloudSearch domain (always public: HTTPS, and plain HTTP
+/// unless `endpoint_options { enforce_https = true }`; its TLS policy is the domain's
+/// `outdated_tls`), and a Cognito identity pool that hands AWS credentials to unauthenticated
+/// identities (`allow_unauthenticated_identities = true`).
+fn service_endpoints(index: &Index, root: &str, flows: &mut Vec<Flow>) {
+    fn door<'a>(
+        target: &'a Resource,
+        protocol: &str,
+        port: &str,
+        span: Span,
+        encrypted: Tri,
+    ) -> Door<'a> {
+        Door {
+            target: &target.address,
+            protocol: Some(protocol.into()),
+            port: Some(port.into()),
+            origin: "service-endpoint",
+            span,
+            public: Tri::Yes,
+            encrypted: Some(encrypted),
+            authenticated: None,
+        }
+    }
+    for server in index.of_kind("aws_transfer_server") {
+        let endpoint = server.body.get("endpoint_type");
+        if endpoint.is_some_and(|e| e.as_str() != Some("PUBLIC")) {
+            continue;
+        }
+        let span = endpoint.map_or_else(|| server.span.clone(), |e| e.span().clone());
+        let protocols = server.body.get("protocols");
+        let named: Vec<(&str, Span)> = match protocols {
+            Some(list) => list
+                .items()
+                .iter()
+                .filter_map(|p| Some((p.as_str()?, p.span().clone())))
+                .collect(),
+            None => vec![("SFTP", span.clone())],
+        };
+        for (protocol, at) in named {
+            let (name, port, encrypted) = match protocol {
+                "SFTP" => ("ssh", "22", Tri::Yes),
+                "FTPS" => ("tls", "21", Tri::Yes),
+                "FTP" => ("ftp", "21", Tri::No),
+                "AS2" => ("https", "443", Tri::Yes),
+                _ => continue,
+            };
+            let at = if encrypted == Tri::No {
+                at
+            } else {
+                span.clone()
+            };
+            flows.push(door(server, name, port, at, encrypted).flow(root));
+        }
+    }
+    for domain in index.of_kind("aws_cloudsearch_domain") {
+        let options = domain.body.all("endpoint_options").into_iter().next();
+        flows.push(door(domain, "https", "443", domain.span.clone(), Tri::Yes).flow(root));
+        let enforce = options.and_then(|o| o.get("enforce_https"));
+        if enforce.is_some_and(|e| e.as_bool() == Some(true) || e.is_unknown()) {
+            continue;
+        }
+        let span = enforce.map_or_else(|| domain.span.clone(), |e| e.span().clone());
+        let mut http = door(domain, "http", "80", span.clone(), Tri::No).flow(root);
+        // Plain HTTP offers no TLS: the domain's TLS policy is not this door's.
+        http.attributes
+            .set_flag(AttrName::OutdatedTls, Tri::No, Some(span));
+        flows.push(http);
+    }
+    for pool in index.of_kind("aws_cognito_identity_pool") {
+        let Some(guests) = pool
+            .body
+            .get("allow_unauthenticated_identities")
+            .filter(|v| v.as_bool() == Some(true))
+        else {
+            continue;
+        };
+        let mut guest = door(pool, "https", "443", guests.span().clone(), Tri::Yes);
+        guest.authenticated = Some(Tri::No);
+        flows.push(guest.flow(root));
     }
 }
