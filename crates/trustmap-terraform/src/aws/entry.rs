@@ -857,20 +857,6 @@ fn service_endpoints(index: &Index, root: &str, flows: &mut Vec<Flow>) {
             flows.push(door(server, name, port, at, encrypted).flow(root));
         }
     }
-    for domain in index.of_kind("aws_cloudsearch_domain") {
-        let options = domain.body.all("endpoint_options").into_iter().next();
-        flows.push(door(domain, "https", "443", domain.span.clone(), Tri::Yes).flow(root));
-        let enforce = options.and_then(|o| o.get("enforce_https"));
-        if enforce.is_some_and(|e| e.as_bool() == Some(true) || e.is_unknown()) {
-            continue;
-        }
-        let span = enforce.map_or_else(|| domain.span.clone(), |e| e.span().clone());
-        let mut http = door(domain, "http", "80", span.clone(), Tri::No).flow(root);
-        // Plain HTTP offers no TLS: the domain's TLS policy is not this door's.
-        http.attributes
-            .set_flag(AttrName::OutdatedTls, Tri::No, Some(span));
-        flows.push(http);
-    }
     for pool in index.of_kind("aws_cognito_identity_pool") {
         let Some(guests) = pool
             .body
