@@ -483,6 +483,7 @@ fn element_attributes(
     if let Some((required, span)) = database_tls(index, r) {
         attributes.set_flag(AttrName::EncryptedInTransit, required, span);
     }
+    replication_group_member(index, r, &mut attributes);
     attributes.set_flag(AttrName::NetworkIsolated, Tri::Unknown, None);
     if r.kind == "aws_ecs_service" {
         for task in index.arg(&r.body, "task_definition") {
@@ -521,6 +522,37 @@ fn element_attributes(
             );
     }
     attributes
+}
+
+/// An ElastiCache cluster that joins a replication group (`replication_group_id`) takes its
+/// transport encryption from the group: the argument is left out on members. The member says
+/// what the group says, or unknown when the group is not in the scanned code.
+fn replication_group_member(index: &Index, r: &Resource, attributes: &mut Attributes) {
+    if r.kind != "aws_elasticache_cluster"
+        || r.body.get("transit_encryption_enabled").is_some()
+        || r.body
+            .get("replication_group_id")
+            .is_none_or(|v| matches!(v, Value::Null(_)))
+    {
+        return;
+    }
+    let group = index
+        .arg(&r.body, "replication_group_id")
+        .into_iter()
+        .next();
+    let inherited = group.and_then(|g| {
+        let entry = catalog::entry(&g.kind)?;
+        let group_attributes = catalog_attributes(g, &entry.flags, &BTreeMap::new());
+        let flag = group_attributes.get(AttrName::EncryptedInTransit)?;
+        Some((
+            group_attributes.flag(AttrName::EncryptedInTransit),
+            flag.span.clone(),
+        ))
+    });
+    match inherited {
+        Some((tri, span)) => attributes.set_flag(AttrName::EncryptedInTransit, tri, span),
+        None => attributes.set_flag(AttrName::EncryptedInTransit, Tri::Unknown, None),
+    }
 }
 
 /// Cluster instances set to be public (`publicly_accessible = true`) whose cluster is not in the
