@@ -549,9 +549,9 @@ impl Neighbours {
     /// The elements (by address) the quantifier leaves out for `element`: itself, and when only
     /// non-clients count, whatever has a flow into it, directly or through forwarders (a
     /// Kubernetes Service, a load balancer) that pass it on.
-    fn left_out(self, model: &Model, element: &Element) -> Vec<usize> {
+    fn left_out(self, model: &Model, element: &Element) -> std::collections::BTreeSet<usize> {
         let address = |e: &Element| std::ptr::from_ref::<Element>(e) as usize;
-        let mut out = vec![address(element)];
+        let mut out = std::collections::BTreeSet::from([address(element)]);
         if self == Neighbours::NonClients {
             let mut pending = vec![element];
             while let Some(reached) = pending.pop() {
@@ -560,10 +560,9 @@ impl Neighbours {
                     .into_iter()
                     .filter_map(|flow| model.element(&flow.source))
                 {
-                    if out.contains(&address(source)) {
+                    if !out.insert(address(source)) {
                         continue;
                     }
-                    out.push(address(source));
                     if source.attributes.flag(AttrName::Forwards) == Tri::Yes {
                         pending.push(source);
                     }
