@@ -95,12 +95,20 @@ pub fn is_unpublished(reference: &str) -> bool {
         return false;
     }
     let repository = path.split(':').next().unwrap_or(path);
-    !repository.is_empty()
-        && !OFFICIAL_IMAGES
-            .lines()
-            .map(str::trim)
-            .filter(|line| !line.is_empty() && !line.starts_with('#'))
-            .any(|official| official == repository)
+    !repository.is_empty() && !official_images().contains(repository)
+}
+
+/// [`OFFICIAL_IMAGES`] as a set, read once.
+fn official_images() -> &'static std::collections::BTreeSet<&'static str> {
+    static NAMES: std::sync::LazyLock<std::collections::BTreeSet<&'static str>> =
+        std::sync::LazyLock::new(|| {
+            OFFICIAL_IMAGES
+                .lines()
+                .map(str::trim)
+                .filter(|line| !line.is_empty() && !line.starts_with('#'))
+                .collect()
+        });
+    &NAMES
 }
 
 /// Splits a reference into its registry domain, when it names one, and the rest: as Docker
