@@ -225,13 +225,17 @@ pub(crate) fn named_by_literal<'r>(
     let literal = value?.as_str()?;
     index.all().iter().find(|r| {
         r.address != grant.address
-            && (grant.kind.starts_with(&format!("{}_", r.kind)) || also.contains(&r.kind.as_str()))
+            && (grant
+                .kind
+                .strip_prefix(r.kind.as_str())
+                .is_some_and(|rest| rest.starts_with('_'))
+                || also.contains(&r.kind.as_str()))
             && matches!(&r.body, Value::Object(fields, _) if fields.iter().any(|(_, v)| {
                 v.as_str().is_some_and(|name| {
                     name.len() >= 3
-                        && (literal == name
-                            || literal.ends_with(&format!("/{name}"))
-                            || literal.ends_with(&format!(":{name}")))
+                        && literal
+                            .strip_suffix(name)
+                            .is_some_and(|head| head.is_empty() || head.ends_with(['/', ':']))
                 })
             }))
     })

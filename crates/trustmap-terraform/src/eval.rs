@@ -2185,8 +2185,6 @@ enum ForItem {
     Item(Option<String>, Value),
 }
 
-/// A value with every scalar in it hidden: strings become [`crate::SENSITIVE`] (a secret is
-/// set, whatever it says), numbers and booleans unknown.
 /// Whether `v`, or a value inside it, is the one written at `span`.
 fn holds(v: &Value, span: &Span) -> bool {
     let mut pending = vec![v];
@@ -2210,6 +2208,8 @@ fn keeps_origin(v: &Value) -> bool {
     !matches!(v, Value::Unknown(_) | Value::Null(_))
 }
 
+/// A value with every scalar in it hidden: strings become [`crate::SENSITIVE`] (a secret is
+/// set, whatever it says), numbers and booleans unknown.
 fn redact(value: Value) -> Value {
     match value {
         Value::String(_, span) => Value::String(crate::SENSITIVE.to_string(), span),

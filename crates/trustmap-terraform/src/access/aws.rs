@@ -171,10 +171,7 @@ fn private_endpoint(api: &Resource) -> Tri {
         .into_iter()
         .filter_map(|c| c.get("types"))
         .collect();
-    if types
-        .iter()
-        .any(|t| t.is_unknown() || matches!(t, Value::Reference { .. }))
-    {
+    if types.iter().any(|t| crate::functions::has_unknown(t)) {
         return Tri::Unknown;
     }
     Tri::from_bool(
@@ -255,7 +252,7 @@ fn blocked_buckets(resources: &[Resource], index: &Index) -> BTreeSet<String> {
         .iter()
         .filter(|r| r.kind == "aws_s3_bucket_public_access_block")
         .filter(|r| {
-            ["block_public_policy", "restrict_public_buckets"]
+            S3_POLICY_BLOCKS
                 .iter()
                 .any(|k| r.body.get(k).and_then(Value::as_bool) == Some(true))
         })

@@ -454,14 +454,18 @@ pub(super) fn edges(index: &Index, root: &str, flows: &mut Vec<Flow>) {
     }
     let domains = rest_api_domains(index);
     // REST APIs: a method with `authorization = "NONE"` is open; HTTP APIs: a route without
-    // an authorizer.
+    // an authorizer. An API's reach (its endpoint types and policies) is read once for all of
+    // its methods.
+    let mut reaches: std::collections::HashMap<&str, Tri> = std::collections::HashMap::new();
     for method in index.of_kind("aws_api_gateway_method") {
         let Some(api) = index.arg(&method.body, "rest_api_id").into_iter().next() else {
             continue;
         };
         // A PRIVATE endpoint answers only inside the VPC, and a resource policy may admit
         // only a VPC endpoint or known addresses: no door from the internet.
-        let reach = crate::access::rest_api_reach(api, index);
+        let reach = *reaches
+            .entry(api.address.as_str())
+            .or_insert_with(|| crate::access::rest_api_reach(api, index));
         if reach == Tri::No {
             continue;
         }
