@@ -630,3 +630,28 @@ fn a_retired_rule_id_selects_and_ignores_its_check() {
         "{explained:?}"
     );
 }
+
+/// A checklist finding is rated by the checks it still lists: with the escalation check
+/// ignored, its reason no longer names a host takeover, and only what is left decides it.
+#[test]
+fn a_checklist_finding_is_rated_by_the_checks_left() {
+    let dir = tree(&[]);
+    let reason_of = |args: &[&str]| -> String {
+        let mut all = vec!["scan", ".", "--format", "json", "--fail-on", "none"];
+        all.extend_from_slice(args);
+        let scan = run(dir.path(), &all);
+        let json: Value =
+            serde_json::from_str(&scan.stdout).unwrap_or_else(|e| panic!("{e}: {scan:?}"));
+        json["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|f| f["rule_id"] == "TM-E014")
+            .map(|f| f["severity_reason"].as_str().unwrap().to_string())
+            .unwrap_or_else(|| panic!("no TM-E014: {scan:?}"))
+    };
+    assert!(reason_of(&[]).contains("host takeover"));
+    let without = reason_of(&["--ignore", "TM-E011"]);
+    assert!(!without.contains("host takeover"), "{without}");
+    assert!(without.contains("denial of service"), "{without}");
+}

@@ -72,6 +72,7 @@ fn checklist(
             stride: check.stride,
             certainty,
             decision: None,
+            scoring: crate::severity::score_impacts(rule, &check.impact, model, target, certainty),
         });
     }
     (!failed.is_empty()).then_some((outcome, failed))
@@ -140,26 +141,8 @@ fn check(model: &Evaluation<'_>, rule: &Rule, target: Target<'_>) -> Option<Find
     }
 
     let attack_path = attack_path(model, target);
-    let scoring = if checks.is_empty() {
-        crate::severity::score(rule, model, target, certainty)
-    } else {
-        // A checklist's finding is worth what its failed checks give away.
-        let mut impacts: Vec<crate::severity::Impact> = Vec::new();
-        for failed in &checks {
-            let declared = rule
-                .checks
-                .iter()
-                .find(|c| c.label == failed.label)
-                .map(|c| c.impact.as_slice())
-                .unwrap_or_default();
-            for impact in declared {
-                if !impacts.contains(impact) {
-                    impacts.push(*impact);
-                }
-            }
-        }
-        crate::severity::score_impacts(rule, &impacts, model, target, certainty)
-    };
+    // A checklist's finding is rated again from its checks (`refresh_checks`).
+    let scoring = crate::severity::score(rule, model, target, certainty);
     let mut categories: Vec<Stride> = Vec::new();
     for stride in &rule.stride {
         if !categories.contains(stride) {

@@ -270,6 +270,10 @@ pub struct FailedCheck {
     /// A decision written for the check's id that covers it.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub decision: Option<Decision>,
+    /// What the check's failure is worth on its own (its impacts, the subject's reach, its
+    /// certainty): the finding is rated by the checks it still lists.
+    #[serde(skip)]
+    pub scoring: Scoring,
 }
 
 impl FailedCheck {
@@ -381,6 +385,20 @@ impl Finding {
             self.certainty = Certainty::Definite;
         } else {
             self.certainty = Certainty::Possible;
+        }
+        // Rated by the worst check it still lists (every check, once all are decided), its
+        // reason naming what each of them gives away.
+        let rated = if open.is_empty() { &decided } else { &open };
+        if let Some(worst) = rated.iter().max_by_key(|c| c.scoring.score) {
+            let mut scoring = worst.scoring.clone();
+            scoring.impact.clear();
+            for impact in rated.iter().flat_map(|c| &c.scoring.impact) {
+                if !scoring.impact.contains(impact) {
+                    scoring.impact.push(*impact);
+                }
+            }
+            self.severity = scoring.severity();
+            self.scoring = scoring;
         }
     }
 

@@ -120,7 +120,7 @@ fn merge(lead: &mut Finding, mut folded: Vec<Finding>, rules: &RuleSet, model: &
         // The more severe threat rates the whole, with its reason.
         if finding.scoring.score > lead.scoring.score {
             lead.scoring = finding.scoring.clone();
-            lead.severity = finding.severity;
+            lead.severity = lead.scoring.severity();
         }
         for stride in &finding.categories {
             if !lead.categories.contains(stride) {
