@@ -871,7 +871,7 @@ pub(crate) fn firewall_rules(
                 continue;
             };
             let target = guarded_address(rule);
-            flows.push(database_door(&target, port, Tri::Unknown, span, root));
+            flows.push(database_door(&target, port, span, root));
             elements.push(guarded_by_unattached(root, rule, zone));
             continue;
         }
@@ -887,21 +887,8 @@ pub(crate) fn firewall_rules(
             {
                 continue;
             }
-            let ssl_enforced = match target
-                .body
-                .get("ssl_enforcement_enabled")
-                .and_then(Value::as_bool)
-            {
-                Some(b) => Tri::from_bool(b),
-                None => Tri::Unknown,
-            };
-            flows.push(database_door(
-                &target.address,
-                port,
-                ssl_enforced,
-                span.clone(),
-                root,
-            ));
+            // Whether it encrypts is the server's (`store_transport`, at the server's setting).
+            flows.push(database_door(&target.address, port, span.clone(), root));
         }
     }
 }
@@ -933,15 +920,10 @@ pub(crate) fn firewall_targets<'r>(
 }
 
 /// The door an open firewall rule makes into a database server's port; whether it encrypts is
-/// its server's `ssl_enforcement_enabled` when written (`Unknown`: what the port implies).
-fn database_door(target: &str, port: u16, ssl_enforced: Tri, span: Span, root: &str) -> Flow {
+/// what the port implies, until `store_transport` gives it the server's own setting.
+fn database_door(target: &str, port: u16, span: Span, root: &str) -> Flow {
     let port = i64::from(port);
     let (ports, protocol, encrypted) = describe("tcp", Some(port), Some(port));
-    let encrypted = if ssl_enforced == Tri::Unknown {
-        encrypted
-    } else {
-        ssl_enforced
-    };
     Door {
         target,
         protocol,
