@@ -757,16 +757,9 @@ fn database_tls(index: &Index, r: &Resource) -> Option<(Tri, Option<Span>)> {
         match name.and_then(Value::as_str) {
             Some(n) if n.eq_ignore_ascii_case(parameter) => {
                 let value = block.get("value");
-                let text = value.and_then(|v| {
-                    v.as_str()
-                        .map(str::to_ascii_lowercase)
-                        .or_else(|| v.as_f64().map(|n| n.to_string()))
+                let required = value.map_or(Tri::Unknown, |v| {
+                    crate::cloud::switch(v, &["tls1.2+", "tls1.3+"])
                 });
-                let required = match text.as_deref() {
-                    Some("1" | "on" | "true" | "enabled" | "tls1.2+" | "tls1.3+") => Tri::Yes,
-                    Some("0" | "off" | "false" | "disabled") => Tri::No,
-                    _ => Tri::Unknown,
-                };
                 let span = value.unwrap_or(block).span().clone();
                 return Some((required, Some(span)));
             }

@@ -263,11 +263,7 @@ fn secure_transport_settings(index: &Index) -> BTreeMap<String, (Tri, Span)> {
         let Some(value) = configuration.body.get("value").filter(|_| named) else {
             continue;
         };
-        let required = match value.as_str().map(str::to_ascii_lowercase).as_deref() {
-            Some("on" | "1" | "true") => Tri::Yes,
-            Some("off" | "0" | "false") => Tri::No,
-            _ => Tri::Unknown,
-        };
+        let required = crate::cloud::switch(value, &[]);
         for server in index.arg(&configuration.body, "server_id") {
             settings.insert(server.address.clone(), (required, value.span().clone()));
         }

@@ -1023,9 +1023,38 @@ pub(crate) fn is_provider_configuration(resource: &Resource) -> bool {
         .is_some_and(|rest| rest.starts_with('.'))
 }
 
+/// A database parameter that turns a setting on or off, as engines write it (`ON`, `1`,
+/// `true`, `enabled`, and the number 1 unquoted; their opposites); unknown otherwise. `also_on`
+/// adds words an engine uses for on (Redshift's `tls1.2+`).
+pub(crate) fn switch(value: &Value, also_on: &[&str]) -> Tri {
+    let text = value
+        .as_str()
+        .map(str::to_ascii_lowercase)
+        .or_else(|| value.as_f64().map(|n| n.to_string()));
+    match text.as_deref() {
+        Some("1" | "on" | "true" | "enabled") => Tri::Yes,
+        Some(t) if also_on.contains(&t) => Tri::Yes,
+        Some("0" | "off" | "false" | "disabled") => Tri::No,
+        _ => Tri::Unknown,
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn switches_read_as_every_engine_writes_them() {
+        let span = Span::lines("main.tf", 1, 1);
+        let text = |t: &str| Value::String(t.into(), span.clone());
+        assert_eq!(switch(&Value::Number(1.0, span.clone()), &[]), Tri::Yes);
+        assert_eq!(switch(&Value::Number(0.0, span.clone()), &[]), Tri::No);
+        assert_eq!(switch(&text("ON"), &[]), Tri::Yes);
+        assert_eq!(switch(&text("off"), &[]), Tri::No);
+        assert_eq!(switch(&text("tls1.2+"), &[]), Tri::Unknown);
+        assert_eq!(switch(&text("TLS1.2+"), &["tls1.2+"]), Tri::Yes);
+        assert_eq!(switch(&Value::Unknown(span), &[]), Tri::Unknown);
+    }
 
     #[test]
     fn versions_written_as_numbers_are_the_versions_they_mean() {
