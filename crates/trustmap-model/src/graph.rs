@@ -568,7 +568,20 @@ impl Model {
         let mut reached: BTreeMap<NodeIndex, Vec<EdgeIndex>> = BTreeMap::new();
         let mut queue = VecDeque::new();
         for element in self.elements().filter(|e| self.is_on_internet(e)) {
-            for &edge in self.edges(self.nodes[&element.id], Direction::Outgoing) {
+            // An element several doors open is exposed through the one written first (its
+            // first published port, say), which is where a finding about it lands.
+            let mut doors: Vec<EdgeIndex> = self
+                .edges(self.nodes[&element.id], Direction::Outgoing)
+                .to_vec();
+            doors.sort_by_key(|&edge| {
+                let span = self.graph[edge].span.as_ref();
+                (
+                    span.is_none(),
+                    span.map(|s| (s.file.to_string(), s.start.line, s.start.column)),
+                    edge,
+                )
+            });
+            for edge in doors {
                 let flow = &self.graph[edge];
                 let public = match flow.attributes.get(AttrName::Public) {
                     Some(_) => flow.attributes.flag(AttrName::Public),
