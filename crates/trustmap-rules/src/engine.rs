@@ -259,7 +259,7 @@ pub(crate) fn render(template: &str, model: &Model, target: Target<'_>) -> Strin
 /// Fills a message template for a subject, split where `{missing}` stands (so a template
 /// without it gives one part): the failed checks are filled in later, and again when some are
 /// left out or decided.
-fn render_parts(template: &str, model: &Model, target: Target<'_>) -> Vec<String> {
+pub(crate) fn render_parts(template: &str, model: &Model, target: Target<'_>) -> Vec<String> {
     let name_of = |id| {
         model
             .element(id)

@@ -124,6 +124,10 @@ pub struct Rule {
     pub checks: Vec<Check>,
     /// The rules whose findings restate this rule's on the same door (`absorbs:`).
     pub absorbs: Vec<Absorbed>,
+    /// `once_per_application:`: the rule's findings on the elements of one application are
+    /// one finding, led by the first, which names each other element with this clause
+    /// (`{name} ({missing})`). `None`: one finding per subject.
+    pub once_per_application: Option<String>,
 }
 
 impl Rule {
@@ -969,6 +973,21 @@ fn parse(file: &str, text: &str, namespace: Option<Namespace>) -> Result<Rule, R
         None => Vec::new(),
         Some(node) => reader.absorbs(node)?,
     };
+    let once_per_application = match root.get("once_per_application") {
+        None => None,
+        Some(node) => {
+            let clause = node.as_str().ok_or_else(|| {
+                reader.error(
+                    Some(node),
+                    "once_per_application",
+                    "expected the clause that names each other element (`{name} ({missing})`)",
+                )
+            })?;
+            check_placeholders(clause, !checks.is_empty())
+                .map_err(|m| reader.error(Some(node), "once_per_application", m))?;
+            Some(clause.to_string())
+        }
+    };
     if let Some(own) = absorbs.iter().find(|a| a.rule == id) {
         return Err(reader.error(
             root.get("absorbs"),
@@ -1020,6 +1039,7 @@ fn parse(file: &str, text: &str, namespace: Option<Namespace>) -> Result<Rule, R
         source: file.to_string(),
         checks,
         absorbs,
+        once_per_application,
     })
 }
 
