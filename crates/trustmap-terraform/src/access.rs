@@ -126,8 +126,8 @@ pub(crate) fn static_credentials(resource: &Resource, zone: &'static str) -> Opt
                 .find_map(|m| m.get("username"))
                 .filter(|u| u.as_str().is_some_and(|u| !u.is_empty()));
             match (certificate, password) {
-                (Some(setting), _) => ("the client certificate", setting.span().clone()),
-                (None, Some(username)) => ("the basic-auth password", username.span().clone()),
+                (Some(setting), _) => ("the client-certificate account", setting.span().clone()),
+                (None, Some(username)) => ("the basic-auth account", username.span().clone()),
                 (None, None) => return None,
             }
         }
