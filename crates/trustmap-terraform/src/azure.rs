@@ -1127,8 +1127,8 @@ fn public_containers(index: &Index, root: &str, flows: &mut Vec<Flow>) {
     }
 }
 
-/// Container registries that let anyone pull (`anonymous_pull_enabled = true`, which the
-/// Standard and Premium tiers honour; Basic ignores it): a door from the internet at that
+/// Container registries that let anyone pull (`anonymous_pull_enabled = true`, which only the
+/// Standard and Premium tiers honour): a door from the internet at that
 /// setting, without credentials and read-only, unless the registry's network is closed
 /// (`public_network_access_enabled = false`, or network rules that deny by default).
 fn anonymous_pulls(index: &Index, root: &str, flows: &mut Vec<Flow>) {
@@ -1140,17 +1140,21 @@ fn anonymous_pulls(index: &Index, root: &str, flows: &mut Vec<Flow>) {
         else {
             continue;
         };
-        let basic = registry
+        // Without a tier the older provider made a Classic registry, which has no anonymous
+        // pull either.
+        let honoured = registry
             .body
             .get("sku")
             .and_then(Value::as_str)
-            .is_some_and(|sku| sku.eq_ignore_ascii_case("basic"));
+            .is_some_and(|sku| {
+                sku.eq_ignore_ascii_case("standard") || sku.eq_ignore_ascii_case("premium")
+            });
         let private = registry
             .body
             .get("public_network_access_enabled")
             .and_then(Value::as_bool)
             == Some(false);
-        if basic || private || narrowed_by_own_rules(registry).0 == Tri::Yes {
+        if !honoured || private || narrowed_by_own_rules(registry).0 == Tri::Yes {
             continue;
         }
         let mut flow = Door {
