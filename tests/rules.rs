@@ -166,6 +166,8 @@ const APPLIES: &[(&str, &[Format])] = &[
     // resource-level IAM members whose resource is not in the scan. (Azure grants are role
     // assignments to principals of the tenant.)
     ("TM-S010", &[Aws, Google]),
+    // password_login: Azure Linux virtual machines and scale sets.
+    ("TM-S012", &[Azure]),
     // image: containers only.
     ("TM-T002", &[Compose, Kubernetes]),
     // backups = no on a store the internet can change: RDS and S3, Cloud SQL and buckets.
