@@ -484,6 +484,7 @@ fn element_attributes(
         attributes.set_flag(AttrName::EncryptedInTransit, required, span);
     }
     replication_group_member(index, r, &mut attributes);
+    cache_backups(r, &mut attributes);
     attributes.set_flag(AttrName::NetworkIsolated, Tri::Unknown, None);
     if r.kind == "aws_ecs_service" {
         for task in index.arg(&r.body, "task_definition") {
@@ -552,6 +553,26 @@ fn replication_group_member(index: &Index, r: &Resource, attributes: &mut Attrib
     match inherited {
         Some((tri, span)) => attributes.set_flag(AttrName::EncryptedInTransit, tri, span),
         None => attributes.set_flag(AttrName::EncryptedInTransit, Tri::Unknown, None),
+    }
+}
+
+/// Whether an ElastiCache cluster keeps backups is a Redis (or Valkey) setting: a Memcached
+/// cluster cannot keep any, so it says nothing, and neither does a cluster whose engine is not
+/// known statically, or one that joins a replication group (the group's retention decides).
+fn cache_backups(r: &Resource, attributes: &mut Attributes) {
+    if r.kind != "aws_elasticache_cluster" {
+        return;
+    }
+    let joins_group = r
+        .body
+        .get("replication_group_id")
+        .is_some_and(|v| !matches!(v, Value::Null(_)));
+    let engine = r.body.get("engine").and_then(Value::as_str);
+    let keeps_snapshots = engine.is_some_and(|e| {
+        e.eq_ignore_ascii_case("redis") || e.eq_ignore_ascii_case("valkey")
+    });
+    if joins_group || !keeps_snapshots {
+        attributes.remove(AttrName::Backups);
     }
 }
 
