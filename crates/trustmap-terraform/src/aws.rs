@@ -18,7 +18,7 @@ use crate::cloud::{
     element, id, port_number, provider_zone, referenced, zones,
 };
 use crate::value::{Resource, Value};
-use entry::{doors, edges, eks_endpoints, load_balancers};
+use entry::{doors, edges, eks_endpoints, load_balancers, search_domain_endpoints};
 use std::collections::{BTreeMap, BTreeSet};
 use trustmap_containers as containers;
 use trustmap_model::{
@@ -174,6 +174,7 @@ fn model(index: &Index, root: &str) -> Fragment {
     load_balancers(index, &elements.elements, &publics, root, &mut flows);
     doors(index, root, &mut flows);
     eks_endpoints(index, root, &mut flows);
+    search_domain_endpoints(index, root, &fragment.flows, &mut flows);
     edges(index, root, &mut flows);
     configured_flows(index, root, &mut flows);
     crate::cloud::store_transport(&fragment.elements, &mut flows);
@@ -484,7 +485,7 @@ fn element_attributes(
         attributes.set_flag(AttrName::EncryptedInTransit, required, span);
     }
     replication_group_member(index, r, &mut attributes);
-    cache_backups(r, &mut attributes);
+    backups_decided_elsewhere(r, &mut attributes);
     attributes.set_flag(AttrName::NetworkIsolated, Tri::Unknown, None);
     if r.kind == "aws_ecs_service" {
         for task in index.arg(&r.body, "task_definition") {
@@ -556,22 +557,29 @@ fn replication_group_member(index: &Index, r: &Resource, attributes: &mut Attrib
     }
 }
 
-/// Whether an ElastiCache cluster keeps backups is a Redis (or Valkey) setting: a Memcached
-/// cluster cannot keep any, so it says nothing, and neither does a cluster whose engine is not
-/// known statically, or one that joins a replication group (the group's retention decides).
-fn cache_backups(r: &Resource, attributes: &mut Attributes) {
-    if r.kind != "aws_elasticache_cluster" {
-        return;
-    }
-    let joins_group = r
-        .body
-        .get("replication_group_id")
-        .is_some_and(|v| !matches!(v, Value::Null(_)));
-    let engine = r.body.get("engine").and_then(Value::as_str);
-    let keeps_snapshots = engine.is_some_and(|e| {
-        e.eq_ignore_ascii_case("redis") || e.eq_ignore_ascii_case("valkey")
-    });
-    if joins_group || !keeps_snapshots {
+/// Stores whose own retention setting does not decide whether their data can be restored say
+/// nothing of `backups`: a read replica (`replicate_source_db`), whose data is its source's
+/// and which no client writes to; an ElastiCache cluster that joins a replication group (the
+/// group's retention decides), runs Memcached (which keeps no backups: a cache, not a store of
+/// record) or an engine not known statically.
+fn backups_decided_elsewhere(r: &Resource, attributes: &mut Attributes) {
+    let written = |key: &str| {
+        r.body
+            .get(key)
+            .is_some_and(|v| !matches!(v, Value::Null(_)))
+    };
+    let elsewhere = match r.kind.as_str() {
+        "aws_db_instance" => written("replicate_source_db"),
+        "aws_elasticache_cluster" => {
+            let engine = r.body.get("engine").and_then(Value::as_str);
+            let snapshots = engine.is_some_and(|e| {
+                e.eq_ignore_ascii_case("redis") || e.eq_ignore_ascii_case("valkey")
+            });
+            written("replication_group_id") || !snapshots
+        }
+        _ => false,
+    };
+    if elsewhere {
         attributes.remove(AttrName::Backups);
     }
 }
