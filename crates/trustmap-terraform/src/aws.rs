@@ -486,6 +486,7 @@ fn element_attributes(
     }
     replication_group_member(index, r, &mut attributes);
     backups_decided_elsewhere(r, &mut attributes);
+    disk_encryption(index, r, &mut attributes);
     attributes.set_flag(AttrName::NetworkIsolated, Tri::Unknown, None);
     if r.kind == "aws_ecs_service" {
         for task in index.arg(&r.body, "task_definition") {
@@ -555,6 +556,93 @@ fn replication_group_member(index: &Index, r: &Resource, attributes: &mut Attrib
         Some((tri, span)) => attributes.set_flag(AttrName::EncryptedInTransit, tri, span),
         None => attributes.set_flag(AttrName::EncryptedInTransit, Tri::Unknown, None),
     }
+}
+
+/// Whether the account encrypts every new EBS disk (`aws_ebs_encryption_by_default`, on unless
+/// `enabled = false`), at the resource that says so: no when the scan has none.
+fn account_disk_encryption(index: &Index) -> (Tri, Option<Span>) {
+    let Some(setting) = index.of_kind("aws_ebs_encryption_by_default").next() else {
+        return (Tri::No, None);
+    };
+    match setting.body.get("enabled") {
+        Some(v) if v.is_unknown() || matches!(v, Value::Reference { .. }) => {
+            (Tri::Unknown, Some(v.span().clone()))
+        }
+        Some(v) if v.as_bool() == Some(false) => (Tri::No, Some(v.span().clone())),
+        _ => (Tri::Yes, Some(setting.span.clone())),
+    }
+}
+
+/// Whether the disks an instance, launch template or launch configuration writes, or an EBS
+/// volume, are encrypted (`encrypted_at_rest`, on the element that writes them): a disk says so
+/// with `encrypted`; one made from a snapshot (`snapshot_id`) is as its snapshot is (unknown);
+/// one that does not say, and the root disk made from the image when no disk is written, is
+/// encrypted only when the account encrypts new disks by default. The element holds only if
+/// every disk is, at the first that is not. An instance launched from a template that writes no
+/// disk of its own takes the template's (said there).
+fn disk_encryption(index: &Index, r: &Resource, attributes: &mut Attributes) {
+    let disks: Vec<&Value> = match r.kind.as_str() {
+        "aws_instance" | "aws_launch_configuration" => ["root_block_device", "ebs_block_device"]
+            .iter()
+            .flat_map(|k| r.body.all(k))
+            .collect(),
+        "aws_launch_template" => r
+            .body
+            .all("block_device_mappings")
+            .into_iter()
+            .flat_map(|m| m.all("ebs"))
+            .collect(),
+        "aws_ebs_volume" => vec![&r.body],
+        _ => return,
+    };
+    let from_template = r
+        .body
+        .get("launch_template")
+        .is_some_and(|v| !matches!(v, Value::Null(_)));
+    if disks.is_empty() && from_template {
+        return;
+    }
+    let by_default = account_disk_encryption(index);
+    let said = |disk: &Value| -> (Tri, Option<Span>) {
+        if disk.is_unknown() {
+            return (Tri::Unknown, Some(disk.span().clone()));
+        }
+        let from_snapshot = disk
+            .get("snapshot_id")
+            .is_some_and(|v| !matches!(v, Value::Null(_)));
+        match disk.get("encrypted") {
+            Some(v) if v.as_bool().is_some() => {
+                (Tri::from_bool(v.as_bool() == Some(true)), Some(v.span().clone()))
+            }
+            Some(v) if !matches!(v, Value::Null(_)) => (Tri::Unknown, Some(v.span().clone())),
+            _ if from_snapshot => (Tri::Unknown, None),
+            // At the account's setting, else at the disk block (a volume: at itself).
+            _ => (
+                by_default.0,
+                by_default
+                    .1
+                    .clone()
+                    .or_else(|| (r.kind != "aws_ebs_volume").then(|| disk.span().clone())),
+            ),
+        }
+    };
+    let mut encrypted = if disks.is_empty() {
+        by_default.clone()
+    } else {
+        (Tri::Yes, None)
+    };
+    for (tri, span) in disks.into_iter().map(said) {
+        let weaker = match (encrypted.0, tri) {
+            (Tri::No, _) => false,
+            (_, Tri::No) => true,
+            (Tri::Yes, Tri::Unknown) => true,
+            _ => false,
+        };
+        if weaker || encrypted.1.is_none() && tri == encrypted.0 {
+            encrypted = (tri, span);
+        }
+    }
+    attributes.set_flag(AttrName::EncryptedAtRest, encrypted.0, encrypted.1);
 }
 
 /// Stores whose own retention setting does not decide whether their data can be restored say
