@@ -418,9 +418,16 @@ struct Elements<'r> {
 
 impl<'r> Elements<'r> {
     fn read(index: &Index<'r>) -> Elements<'r> {
+        // Templates and task definitions that a group or service of the scanned code runs are
+        // part of it, not elements of their own.
         let launched: BTreeSet<&str> = index
             .of_kind("aws_autoscaling_group")
             .flat_map(|r| launch_templates(r, index))
+            .chain(
+                index
+                    .of_kind("aws_ecs_service")
+                    .flat_map(|s| index.arg(&s.body, "task_definition")),
+            )
             .map(|t| t.address.as_str())
             .collect();
         let mut elements = BTreeMap::new();
@@ -486,12 +493,17 @@ fn element_attributes(
     }
     replication_group_member(index, r, &mut attributes);
     backups_decided_elsewhere(r, &mut attributes);
-    disk_encryption(index, r, &mut attributes);
+    disk_encryption(index, r, &launch, &mut attributes);
     attributes.set_flag(AttrName::NetworkIsolated, Tri::Unknown, None);
-    if r.kind == "aws_ecs_service" {
-        for task in index.arg(&r.body, "task_definition") {
-            container_definitions(task, &mut attributes);
+    match r.kind.as_str() {
+        "aws_ecs_service" => {
+            for task in index.arg(&r.body, "task_definition") {
+                container_definitions(task, &mut attributes);
+            }
         }
+        "aws_ecs_task_definition" => container_definitions(r, &mut attributes),
+        "aws_batch_job_definition" => job_container(r, &mut attributes),
+        _ => {}
     }
     if let Some(span) = throttled
         .get(&r.address)
@@ -574,75 +586,100 @@ fn account_disk_encryption(index: &Index) -> (Tri, Option<Span>) {
 }
 
 /// Whether the disks an instance, launch template or launch configuration writes, or an EBS
-/// volume, are encrypted (`encrypted_at_rest`, on the element that writes them): a disk says so
-/// with `encrypted`; one made from a snapshot (`snapshot_id`) is as its snapshot is (unknown);
-/// one that does not say, and the root disk made from the image when no disk is written, is
-/// encrypted only when the account encrypts new disks by default. The element holds only if
-/// every disk is, at the first that is not. An instance launched from a template that writes no
-/// disk of its own takes the template's (said there).
-fn disk_encryption(index: &Index, r: &Resource, attributes: &mut Attributes) {
-    let disks: Vec<&Value> = match r.kind.as_str() {
-        "aws_instance" | "aws_launch_configuration" => ["root_block_device", "ebs_block_device"]
-            .iter()
-            .flat_map(|k| r.body.all(k))
-            .collect(),
-        "aws_launch_template" => r
-            .body
-            .all("block_device_mappings")
-            .into_iter()
-            .flat_map(|m| m.all("ebs"))
-            .collect(),
-        "aws_ebs_volume" => vec![&r.body],
-        _ => return,
-    };
-    let from_template = r
-        .body
-        .get("launch_template")
-        .is_some_and(|v| !matches!(v, Value::Null(_)));
-    if disks.is_empty() && from_template {
-        return;
-    }
-    let by_default = account_disk_encryption(index);
-    let said = |disk: &Value| -> (Tri, Option<Span>) {
-        if disk.is_unknown() {
-            return (Tri::Unknown, Some(disk.span().clone()));
-        }
-        let from_snapshot = disk
-            .get("snapshot_id")
-            .is_some_and(|v| !matches!(v, Value::Null(_)));
-        match disk.get("encrypted") {
-            Some(v) if v.as_bool().is_some() => {
-                (Tri::from_bool(v.as_bool() == Some(true)), Some(v.span().clone()))
-            }
-            Some(v) if !matches!(v, Value::Null(_)) => (Tri::Unknown, Some(v.span().clone())),
-            _ if from_snapshot => (Tri::Unknown, None),
-            // At the account's setting, else at the disk block (a volume: at itself).
-            _ => (
-                by_default.0,
-                by_default
-                    .1
-                    .clone()
-                    .or_else(|| (r.kind != "aws_ebs_volume").then(|| disk.span().clone())),
-            ),
-        }
-    };
-    let mut encrypted = if disks.is_empty() {
-        by_default.clone()
+/// volume, are encrypted (`encrypted_at_rest`, on the element that writes them, and on an
+/// autoscaling group for the templates it launches): a disk says so with `encrypted`; one made
+/// from a snapshot (`snapshot_id`) is as its snapshot is (unknown); one that does not say, and
+/// the root disk made from the image when no disk is written, is encrypted only when the
+/// account encrypts new disks by default. The element holds only if every disk is, at the
+/// first that is not. An instance launched from a template that writes no disk of its own
+/// takes the template's (said there).
+fn disk_encryption(index: &Index, r: &Resource, launch: &[&Resource], attributes: &mut Attributes) {
+    let writers: Vec<&Resource> = if r.kind == "aws_autoscaling_group" {
+        launch.to_vec()
     } else {
-        (Tri::Yes, None)
+        vec![r]
     };
-    for (tri, span) in disks.into_iter().map(said) {
-        let weaker = match (encrypted.0, tri) {
-            (Tri::No, _) => false,
-            (_, Tri::No) => true,
-            (Tri::Yes, Tri::Unknown) => true,
-            _ => false,
+    let by_default = account_disk_encryption(index);
+    let mut encrypted: Option<(Tri, Option<Span>)> = None;
+    for writer in writers {
+        let Some(disks) = written_disks(writer) else {
+            continue;
         };
-        if weaker || encrypted.1.is_none() && tri == encrypted.0 {
-            encrypted = (tri, span);
+        let from_template = writer
+            .body
+            .get("launch_template")
+            .is_some_and(|v| !matches!(v, Value::Null(_)));
+        if disks.is_empty() && from_template {
+            continue;
+        }
+        let said = |disk: &Value| -> (Tri, Option<Span>) {
+            if disk.is_unknown() {
+                return (Tri::Unknown, Some(disk.span().clone()));
+            }
+            let from_snapshot = disk
+                .get("snapshot_id")
+                .is_some_and(|v| !matches!(v, Value::Null(_)));
+            match disk.get("encrypted") {
+                Some(v) if v.as_bool().is_some() => (
+                    Tri::from_bool(v.as_bool() == Some(true)),
+                    Some(v.span().clone()),
+                ),
+                Some(v) if !matches!(v, Value::Null(_)) => (Tri::Unknown, Some(v.span().clone())),
+                _ if from_snapshot => (Tri::Unknown, None),
+                // At the account's setting, else at the disk block (a volume: at itself).
+                _ => (
+                    by_default.0,
+                    by_default.1.clone().or_else(|| {
+                        (writer.kind != "aws_ebs_volume").then(|| disk.span().clone())
+                    }),
+                ),
+            }
+        };
+        let states = if disks.is_empty() {
+            vec![by_default.clone()]
+        } else {
+            disks.into_iter().map(said).collect()
+        };
+        for (tri, span) in states {
+            let weaker = match (&encrypted, tri) {
+                (None, _) => true,
+                (Some((Tri::No, _)), _) => false,
+                (Some(_), Tri::No) => true,
+                (Some((Tri::Yes, _)), Tri::Unknown) => true,
+                (Some((held, None)), _) => *held == tri && span.is_some(),
+                _ => false,
+            };
+            if weaker {
+                encrypted = Some((tri, span));
+            }
         }
     }
-    attributes.set_flag(AttrName::EncryptedAtRest, encrypted.0, encrypted.1);
+    if let Some((tri, span)) = encrypted {
+        attributes.set_flag(AttrName::EncryptedAtRest, tri, span);
+    }
+}
+
+/// The disks a resource writes (`None`: it writes none): an instance's or launch
+/// configuration's `root_block_device` and `ebs_block_device`, a launch template's
+/// `block_device_mappings { ebs }`, an EBS volume itself.
+fn written_disks(r: &Resource) -> Option<Vec<&Value>> {
+    match r.kind.as_str() {
+        "aws_instance" | "aws_launch_configuration" => Some(
+            ["root_block_device", "ebs_block_device"]
+                .iter()
+                .flat_map(|k| r.body.all(k))
+                .collect(),
+        ),
+        "aws_launch_template" => Some(
+            r.body
+                .all("block_device_mappings")
+                .into_iter()
+                .flat_map(|m| m.all("ebs"))
+                .collect(),
+        ),
+        "aws_ebs_volume" => Some(vec![&r.body]),
+        _ => None,
+    }
 }
 
 /// Stores whose own retention setting does not decide whether their data can be restored say
@@ -1168,10 +1205,23 @@ pub(crate) fn launch_templates<'r>(group: &Resource, index: &Index<'r>) -> Vec<&
         })
 }
 
-/// The containers of an ECS task definition (`container_definitions`, JSON text): privileged
-/// containers, root users, added capabilities and secrets written in `environment` become the
-/// service's attributes, each pointing at the task definition's argument.
+/// The containers of an ECS task definition (`container_definitions`, JSON text), and the
+/// host namespaces the task shares (`pid_mode`, `ipc_mode` = `"host"`), become the attributes
+/// of the service that runs it, or of the task definition itself when none does.
 fn container_definitions(task: &Resource, attributes: &mut Attributes) {
+    for (key, name) in [("pid_mode", AttrName::HostPid), ("ipc_mode", AttrName::HostIpc)] {
+        match task.body.get(key) {
+            Some(v) if v.is_unknown() || matches!(v, Value::Reference { .. }) => {
+                attributes.set_flag(name, Tri::Unknown, Some(v.span().clone()));
+            }
+            Some(v) => attributes.set_flag(
+                name,
+                Tri::from_bool(v.as_str() == Some("host")),
+                Some(v.span().clone()),
+            ),
+            None => attributes.set_flag(name, Tri::No, None),
+        }
+    }
     let Some(value @ Value::String(text, _)) = task.body.get("container_definitions") else {
         return;
     };
@@ -1180,11 +1230,46 @@ fn container_definitions(task: &Resource, attributes: &mut Attributes) {
     else {
         return;
     };
-    let span = value.span().clone();
+    container_settings(
+        &containers_json,
+        value.span(),
+        "container_definitions",
+        attributes,
+    );
+}
+
+/// The container of an AWS Batch job definition (`container_properties`, the JSON text of one
+/// container), read as a task definition's containers are.
+fn job_container(job: &Resource, attributes: &mut Attributes) {
+    let Some(value @ Value::String(text, _)) = job.body.get("container_properties") else {
+        return;
+    };
+    let Ok(container @ serde_json::Value::Object(_)) =
+        serde_json::from_str::<serde_json::Value>(text)
+    else {
+        return;
+    };
+    container_settings(
+        std::slice::from_ref(&container),
+        value.span(),
+        "container_properties",
+        attributes,
+    );
+}
+
+/// What containers written as ECS or Batch JSON say: privileged containers, root users, added
+/// capabilities and secrets written in `environment`, each pointing at `argument`.
+fn container_settings(
+    containers_json: &[serde_json::Value],
+    span: &Span,
+    argument: &str,
+    attributes: &mut Attributes,
+) {
+    let span = span.clone();
     let mut privileged = Tri::No;
     let mut root = Tri::Unknown;
     let mut env = Vec::new();
-    for container in &containers_json {
+    for container in containers_json {
         if container
             .get("privileged")
             .and_then(serde_json::Value::as_bool)
@@ -1239,7 +1324,7 @@ fn container_definitions(task: &Resource, attributes: &mut Attributes) {
     for (name, at) in containers::plaintext_secrets(&env) {
         attributes.push_item(
             AttrName::PlaintextSecrets,
-            format!("{name} (in container_definitions)"),
+            format!("{name} (in {argument})"),
             Some(at),
         );
     }
