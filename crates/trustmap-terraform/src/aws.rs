@@ -629,9 +629,10 @@ fn disk_encryption(index: &Index, r: &Resource, launch: &[&Resource], attributes
                 // At the account's setting, else at the disk block (a volume: at itself).
                 _ => (
                     by_default.0,
-                    by_default.1.clone().or_else(|| {
-                        (writer.kind != "aws_ebs_volume").then(|| disk.span().clone())
-                    }),
+                    by_default
+                        .1
+                        .clone()
+                        .or_else(|| (writer.kind != "aws_ebs_volume").then(|| disk.span().clone())),
                 ),
             }
         };
@@ -1209,7 +1210,10 @@ pub(crate) fn launch_templates<'r>(group: &Resource, index: &Index<'r>) -> Vec<&
 /// host namespaces the task shares (`pid_mode`, `ipc_mode` = `"host"`), become the attributes
 /// of the service that runs it, or of the task definition itself when none does.
 fn container_definitions(task: &Resource, attributes: &mut Attributes) {
-    for (key, name) in [("pid_mode", AttrName::HostPid), ("ipc_mode", AttrName::HostIpc)] {
+    for (key, name) in [
+        ("pid_mode", AttrName::HostPid),
+        ("ipc_mode", AttrName::HostIpc),
+    ] {
         match task.body.get(key) {
             Some(v) if v.is_unknown() || matches!(v, Value::Reference { .. }) => {
                 attributes.set_flag(name, Tri::Unknown, Some(v.span().clone()));

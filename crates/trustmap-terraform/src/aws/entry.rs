@@ -933,7 +933,8 @@ pub(super) fn search_domain_endpoints(
         http.attributes
             .set_flag(AttrName::Public, public.and(http_open), Some(at));
         // Plain HTTP offers no TLS to be outdated: the domain's TLS policy is the HTTPS door's.
-        http.attributes.set_flag(AttrName::OutdatedTls, Tri::No, None);
+        http.attributes
+            .set_flag(AttrName::OutdatedTls, Tri::No, None);
         flows.push(http);
     }
 }
