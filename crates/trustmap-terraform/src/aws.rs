@@ -174,6 +174,7 @@ fn model(index: &Index, root: &str) -> Fragment {
     load_balancers(index, &elements.elements, &publics, root, &mut flows);
     doors(index, root, &mut flows);
     eks_endpoints(index, root, &mut flows);
+    node_group_remote_access(index, root, &routes, &mut flows);
     search_domain_endpoints(index, root, &fragment.flows, &mut flows);
     edges(index, root, &mut flows);
     configured_flows(index, root, &mut flows);
@@ -330,6 +331,26 @@ impl Routes {
             if publicness == Tri::Yes {
                 zone.trust = TrustLevel::Low;
             }
+        }
+    }
+
+    /// Whether instances launched into these subnets get public addresses: yes when one maps
+    /// them on launch; no when each is a subnet of the scan with no route to the internet;
+    /// unknown otherwise (subnets not known, or routed without mapping addresses).
+    fn launched_public(&self, subnets: &[&Resource]) -> Tri {
+        if subnets
+            .iter()
+            .any(|s| self.public_ips.contains_key(&s.address))
+        {
+            Tri::Yes
+        } else if !subnets.is_empty()
+            && subnets
+                .iter()
+                .all(|s| s.kind == "aws_subnet" && self.publicness(&s.address) == Tri::No)
+        {
+            Tri::No
+        } else {
+            Tri::Unknown
         }
     }
 
@@ -567,6 +588,55 @@ fn replication_group_member(index: &Index, r: &Resource, attributes: &mut Attrib
     match inherited {
         Some((tri, span)) => attributes.set_flag(AttrName::EncryptedInTransit, tri, span),
         None => attributes.set_flag(AttrName::EncryptedInTransit, Tri::Unknown, None),
+    }
+}
+
+/// An EKS managed node group with `remote_access { ec2_ssh_key }` and no
+/// `source_security_group_ids` has port 22 of its nodes opened to every address by EKS: a door
+/// from the internet over SSH, public as far as the nodes get public addresses from their
+/// subnets. Source groups written through a value not known statically may narrow it.
+fn node_group_remote_access(index: &Index, root: &str, routes: &Routes, flows: &mut Vec<Flow>) {
+    for group in index.of_kind("aws_eks_node_group") {
+        let Some(access) = group.body.all("remote_access").into_iter().next() else {
+            continue;
+        };
+        let Some(key) = access
+            .get("ec2_ssh_key")
+            .filter(|k| !matches!(k, Value::Null(_)))
+        else {
+            continue;
+        };
+        let sources = access.get("source_security_group_ids");
+        let narrowed = match sources {
+            None | Some(Value::Null(_)) => Tri::No,
+            Some(v) if v.is_unknown() || matches!(v, Value::Reference { .. }) => Tri::Unknown,
+            Some(v) => Tri::from_bool(!v.items().is_empty() || v.as_str().is_some()),
+        };
+        if narrowed == Tri::Yes {
+            continue;
+        }
+        let subnets = group
+            .body
+            .get("subnet_ids")
+            .map(|v| index.placed_in(v))
+            .unwrap_or_default();
+        let public = routes.launched_public(&subnets).and(narrowed.negate());
+        if public == Tri::No {
+            continue;
+        }
+        flows.push(
+            Door {
+                target: &group.address,
+                protocol: Some("ssh".into()),
+                port: Some("22".into()),
+                origin: "eks-remote-access",
+                span: key.span().clone(),
+                public,
+                encrypted: Some(Tri::Yes),
+                authenticated: None,
+            }
+            .flow(root),
+        );
     }
 }
 
