@@ -2,7 +2,8 @@
 //! API Gateway methods, routes and integrations, EKS API endpoints, public S3 buckets (ACLs and
 //! bucket policies), Lambda function URLs and managed endpoints (Transfer Family servers,
 //! CloudSearch domains, Cognito identity pools open to guests, search domains outside a VPC),
-//! each a door from the internet at the line that opens it.
+//! database snapshots shared with every account, each a door from the internet at the line
+//! that opens it.
 
 use crate::catalog::Entry;
 use crate::cloud::{
@@ -803,6 +804,36 @@ pub(super) fn doors(index: &Index, root: &str, flows: &mut Vec<Flow>) {
         );
     }
     service_endpoints(index, root, flows);
+    shared_snapshots(index, root, flows);
+}
+
+/// A database snapshot shared with `all` (`shared_accounts`) can be copied and restored by
+/// every AWS account: a read-only door to its data from the internet, at the setting.
+fn shared_snapshots(index: &Index, root: &str, flows: &mut Vec<Flow>) {
+    for snapshot in index.of_kinds(&["aws_db_snapshot", "aws_db_cluster_snapshot"]) {
+        let Some(shared) = snapshot.body.get("shared_accounts") else {
+            continue;
+        };
+        let public = if shared.is_unknown() || matches!(shared, Value::Reference { .. }) {
+            Tri::Unknown
+        } else if shared.items().iter().any(|a| a.as_str() == Some("all")) {
+            Tri::Yes
+        } else if shared.items().iter().any(|a| a.is_unknown()) {
+            Tri::Unknown
+        } else {
+            continue;
+        };
+        let mut flow = public_data_door(
+            &snapshot.address,
+            "shared-snapshot",
+            shared.span().clone(),
+            Tri::Yes,
+            root,
+        );
+        flow.attributes
+            .set_flag(AttrName::Public, public, Some(shared.span().clone()));
+        flows.push(flow);
+    }
 }
 
 /// Managed endpoints that answer on the internet with no security group in front: a Transfer
