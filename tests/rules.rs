@@ -88,7 +88,7 @@ const APPLIES: &[(&str, &[Format])] = &[
     // runtime_socket, host_network, host_pid/host_ipc: containers only.
     ("TM-E002", &[Compose, Kubernetes]),
     ("TM-E003", &[Compose, Kubernetes]),
-    ("TM-E004", &[Compose, Kubernetes]),
+    ("TM-E004", &[Compose, Kubernetes, Aws]),
     // capabilities_added: containers, and ECS container definitions.
     ("TM-E005", &[Compose, Kubernetes, Aws]),
     // sensitive_host_mounts: containers only.

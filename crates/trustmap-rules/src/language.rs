@@ -253,6 +253,14 @@ pub const OPERATORS: &[Operator] = &[
         example: "kind: [process, data_store]",
     },
     Operator {
+        name: "technology",
+        on: On::Element,
+        syntax: "`technology: [NAME, ...]`",
+        meaning: "the element's technology is one of these names, as the model writes them \
+                  (`s3`, `postgres`); an element without one does not match",
+        example: "technology: [s3, cloud-storage]",
+    },
+    Operator {
         name: "zone",
         on: On::Element,
         syntax: "`zone: ZONE_KIND` or `zone: {kind: ZONE_KIND, trust_at_most: TRUST}`",

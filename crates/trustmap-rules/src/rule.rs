@@ -398,6 +398,7 @@ impl Reader<'_> {
                     .collect::<Result<Vec<_>, _>>()?;
                 Condition::Kind(kinds)
             }
+            "technology" => Condition::Technology(self.strings(value, &here)?),
             "zone" => {
                 let (kind, trust) = if let Some(name) = value.as_str() {
                     (Some(name), None)

@@ -17,6 +17,7 @@ pub(crate) mod iam;
 mod secrets;
 
 pub(crate) use aws::model as aws;
+pub(crate) use aws::private as out_of_internet_reach;
 pub(crate) use aws::rest_api_reach;
 pub(crate) use azure::model as azure;
 pub(crate) use google::model as google;
