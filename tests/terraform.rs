@@ -631,7 +631,13 @@ fn terraform_findings_point_at_the_caller_that_decides() {
     let roots: Vec<&str> = found.iter().map(|(root, _)| root.as_str()).collect();
     assert_eq!(
         roots,
-        ["defaults", "defaults", "nested", "tfvars-public", "two-calls"],
+        [
+            "defaults",
+            "defaults",
+            "nested",
+            "tfvars-public",
+            "two-calls"
+        ],
         "{found:#?}"
     );
     let (_, two_calls) = &found[4];
