@@ -111,12 +111,14 @@ fn model(index: &Index, root: &str) -> Fragment {
     fragment
 }
 
-/// The data stores whose public network access can be turned on (`public_network_access_enabled`).
+/// The data stores whose public network access can be turned on (`public_network_access_enabled`,
+/// or `public_network_access = "Enabled"` for App Configuration).
 const PUBLIC_NETWORK_STORES: &[&str] = &[
     "azurerm_mssql_server",
     "azurerm_sql_server",
     "azurerm_postgresql_server",
     "azurerm_mysql_server",
+    "azurerm_mariadb_server",
     "azurerm_postgresql_flexible_server",
     "azurerm_mysql_flexible_server",
     "azurerm_cosmosdb_account",
@@ -127,6 +129,7 @@ const PUBLIC_NETWORK_STORES: &[&str] = &[
     "azurerm_eventhub_namespace",
     "azurerm_servicebus_namespace",
     "azurerm_search_service",
+    "azurerm_app_configuration",
 ];
 
 /// The data stores that take connections from every network unless their code says otherwise:
@@ -196,8 +199,19 @@ fn public_network(r: &Resource, firewalled: &BTreeSet<String>, attributes: &mut 
     }
     let (own_rules, allowing) = narrowed_by_own_rules(r);
     let narrowed = firewalled.contains(&r.address) || own_rules == Tri::Yes;
-    match r.body.get("public_network_access_enabled") {
-        Some(setting) if setting.as_bool() == Some(true) => {
+    // App Configuration says it in words: `Enabled`, `Disabled`, or absent (automatic).
+    let (setting, on) = match r.body.get("public_network_access_enabled") {
+        Some(flag) => (Some(flag), flag.as_bool() == Some(true)),
+        None => {
+            let words = r.body.get("public_network_access");
+            let on = words
+                .and_then(Value::as_str)
+                .is_some_and(|w| w.eq_ignore_ascii_case("enabled"));
+            (words, on)
+        }
+    };
+    match setting {
+        Some(setting) if on => {
             attributes.set_flag(AttrName::Public, Tri::Yes, Some(setting.span().clone()));
         }
         None if OPEN_BY_DEFAULT_STORES.contains(&r.kind.as_str()) && !narrowed => {
@@ -220,8 +234,25 @@ fn narrowed_by_own_rules(r: &Resource) -> (Tri, Option<Span>) {
             .get(key)
             .is_some_and(|v| !matches!(v, Value::Null(_)) && !v.items().is_empty())
     };
-    if written("ip_range_filter")
-        || written("allowed_ips")
+    // An address list that admits every address (`0.0.0.0/0`) narrows nothing: it is what
+    // admits everyone.
+    let mut allowing = None;
+    let mut addresses = |key: &str| {
+        let everyone = r.body.get(key).and_then(|list| {
+            list.items()
+                .into_iter()
+                .find(|a| a.as_str().is_some_and(|a| a.trim() == "0.0.0.0/0"))
+        });
+        match everyone {
+            Some(all) => {
+                allowing = Some(all.span().clone());
+                false
+            }
+            None => written(key),
+        }
+    };
+    if addresses("ip_range_filter")
+        || addresses("allowed_ips")
         || written("delegated_subnet_id")
         || written("subnet_id")
         || !r.body.all("virtual_network_rule").is_empty()
@@ -233,7 +264,6 @@ fn narrowed_by_own_rules(r: &Resource) -> (Tri, Option<Span>) {
         return (Tri::Yes, None);
     }
     let mut narrowed = Tri::No;
-    let mut allowing = None;
     for block in NETWORK_RULE_BLOCKS.iter().flat_map(|k| r.body.all(k)) {
         let action = block.get("default_action");
         match action.and_then(Value::as_str) {
@@ -827,8 +857,9 @@ fn service_endpoints(index: &Index, root: &str, flows: &mut Vec<Flow>) {
         let in_subnet = ["subnet_ids", "network_profile_id"]
             .iter()
             .any(|k| group.body.get(k).is_some());
+        // The provider compares the address type without regard to case (`public`).
         let public = match address_type.map(|v| v.as_str()) {
-            Some(Some("Public")) => Tri::Yes,
+            Some(Some(t)) if t.eq_ignore_ascii_case("Public") => Tri::Yes,
             Some(Some(_)) => Tri::No,
             Some(None) => Tri::Unknown,
             None if in_subnet => Tri::No,
