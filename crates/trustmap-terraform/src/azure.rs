@@ -746,9 +746,12 @@ fn web_apps(index: &Index, root: &str, flows: &mut Vec<Flow>) {
 /// Managed endpoints on a public address: an API Management gateway (HTTPS; public unless
 /// `virtual_network_type = "Internal"` or public network access is off; old TLS when its
 /// `security` block turns on a front-end SSL 3.0, TLS 1.0 or 1.1 protocol), a CDN endpoint
-/// (HTTPS unless `is_https_allowed = false`, plain HTTP unless `is_http_allowed = false`), and a
-/// container group (`ip_address_type = "Public"`, the default outside a subnet) on each port it
-/// exposes.
+/// (HTTPS unless `is_https_allowed = false`, plain HTTP unless `is_http_allowed = false`), a CDN
+/// custom domain that serves HTTPS (a `cdn_managed_https` or `user_managed_https` block; its
+/// `tls_version` is the domain's `outdated_tls`), a container group (`ip_address_type =
+/// "Public"`, the default outside a subnet) on each port it exposes, and a Spring Cloud API
+/// portal or gateway with `public_network_access_enabled = true` (HTTPS, and plain HTTP unless
+/// `https_only_enabled = true`; both default to off).
 fn service_endpoints(index: &Index, root: &str, flows: &mut Vec<Flow>) {
     fn door<'a>(
         target: &'a Resource,
@@ -846,6 +849,54 @@ fn service_endpoints(index: &Index, root: &str, flows: &mut Vec<Flow>) {
                     Some(port.into()),
                     span,
                     Tri::Yes,
+                    encrypted,
+                )
+                .flow(root),
+            );
+        }
+    }
+    for domain in index.of_kind("azurerm_cdn_endpoint_custom_domain") {
+        let Some(https) = ["cdn_managed_https", "user_managed_https"]
+            .iter()
+            .find_map(|k| domain.body.all(k).into_iter().next())
+        else {
+            continue;
+        };
+        flows.push(
+            door(
+                domain,
+                Some("https".into()),
+                Some("443".into()),
+                https.span().clone(),
+                Tri::Yes,
+                Tri::Yes,
+            )
+            .flow(root),
+        );
+    }
+    for portal in index.of_kinds(&["azurerm_spring_cloud_api_portal", "azurerm_spring_cloud_gateway"]) {
+        let Some(access) = portal.body.get("public_network_access_enabled") else {
+            continue;
+        };
+        let public = match access.as_bool() {
+            Some(false) => continue,
+            Some(true) => Tri::Yes,
+            None => Tri::Unknown,
+        };
+        let https_only = portal.body.get("https_only_enabled");
+        let mut open = vec![("https", "443", Tri::Yes, access.span().clone())];
+        if https_only.is_none_or(|v| v.as_bool() == Some(false)) {
+            let span = https_only.map_or_else(|| access.span().clone(), |v| v.span().clone());
+            open.push(("http", "80", Tri::No, span));
+        }
+        for (protocol, port, encrypted, span) in open {
+            flows.push(
+                door(
+                    portal,
+                    Some(protocol.into()),
+                    Some(port.into()),
+                    span,
+                    public,
                     encrypted,
                 )
                 .flow(root),
