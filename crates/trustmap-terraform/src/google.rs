@@ -847,25 +847,11 @@ fn serverless(index: &Index, root: &str, flows: &mut Vec<Flow>) {
     }
 }
 
-/// Buckets and BigQuery datasets granted to `allUsers` or `allAuthenticatedUsers`.
+/// BigQuery datasets whose `access` blocks name `allUsers` or `allAuthenticatedUsers` (grants
+/// of their own resources, on buckets and datasets as on other resources, are the catalog's
+/// `grants`, read with the other resource policies).
 fn public_data(index: &Index, root: &str, flows: &mut Vec<Flow>) {
-    let mut grants = public_grants(
-        index,
-        &[
-            "google_storage_bucket_iam_member",
-            "google_storage_bucket_iam_binding",
-        ],
-        &["bucket"],
-    );
-    grants.extend(public_grants(
-        index,
-        &[
-            "google_bigquery_dataset_iam_member",
-            "google_bigquery_dataset_iam_binding",
-        ],
-        &["dataset_id"],
-    ));
-    // Dataset `access` blocks naming everyone.
+    let mut grants = Vec::new();
     for dataset in index.of_kind("google_bigquery_dataset") {
         for access in dataset.body.all("access") {
             let open = ["special_group", "iam_member"]

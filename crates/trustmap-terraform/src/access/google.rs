@@ -300,25 +300,9 @@ fn identities(resources: &[Resource], index: &Index, root: &str, fragment: &mut 
 }
 
 /// Resource-level grants the Google mapping reads itself when their resource is in the scan
-/// (buckets, datasets, Cloud Run services, functions): the types, the arguments naming the
-/// resource (the first present), and what the resource is.
+/// (Cloud Run services, functions: their door joins the grant with the service's ingress): the
+/// types, the arguments naming the resource (the first present), and what the resource is.
 const MAPPED_GRANTS: &[(&[&str], &[&str], ElementKind)] = &[
-    (
-        &[
-            "google_storage_bucket_iam_member",
-            "google_storage_bucket_iam_binding",
-        ],
-        &["bucket"],
-        ElementKind::DataStore,
-    ),
-    (
-        &[
-            "google_bigquery_dataset_iam_member",
-            "google_bigquery_dataset_iam_binding",
-        ],
-        &["dataset_id"],
-        ElementKind::DataStore,
-    ),
     (
         &[
             "google_cloud_run_service_iam_member",
