@@ -874,7 +874,10 @@ fn service_endpoints(index: &Index, root: &str, flows: &mut Vec<Flow>) {
             .flow(root),
         );
     }
-    for portal in index.of_kinds(&["azurerm_spring_cloud_api_portal", "azurerm_spring_cloud_gateway"]) {
+    for portal in index.of_kinds(&[
+        "azurerm_spring_cloud_api_portal",
+        "azurerm_spring_cloud_gateway",
+    ]) {
         let Some(access) = portal.body.get("public_network_access_enabled") else {
             continue;
         };

@@ -70,8 +70,7 @@ impl Door<'_> {
 /// versions carry the minimum of the store or service they open (`outdated_tls`: Azure's
 /// `minimum_tls_version`, an API Gateway domain's `security_policy`).
 pub(crate) fn store_transport(elements: &[Element], flows: &mut [Flow]) {
-    let targets: BTreeMap<&str, &Element> =
-        elements.iter().map(|e| (e.id.0.as_str(), e)).collect();
+    let targets: BTreeMap<&str, &Element> = elements.iter().map(|e| (e.id.0.as_str(), e)).collect();
     for flow in flows.iter_mut().filter(|f| f.source.0 == INTERNET_ELEMENT) {
         let Some(target) = targets.get(flow.target.0.as_str()) else {
             continue;
