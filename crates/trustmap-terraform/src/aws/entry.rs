@@ -866,7 +866,11 @@ fn service_endpoints(index: &Index, root: &str, flows: &mut Vec<Flow>) {
         }
     }
     for api in index.of_kind("aws_appsync_graphql_api") {
-        let visibility = api.body.get("visibility");
+        // `null` is the argument unset.
+        let visibility = api
+            .body
+            .get("visibility")
+            .filter(|v| !matches!(v, Value::Null(_)));
         let public = match visibility.map(Value::as_str) {
             None | Some(Some("GLOBAL")) => Tri::Yes,
             Some(Some(_)) => continue,
