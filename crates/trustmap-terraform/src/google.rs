@@ -753,12 +753,17 @@ fn serverless(index: &Index, root: &str, flows: &mut Vec<Flow>) {
         "google_cloudfunctions_function",
         "google_cloudfunctions2_function",
     ];
-    let open: BTreeMap<String, Span> = SERVICES
+    // A service several grants open is opened at the first the code writes.
+    let mut open: BTreeMap<String, Span> = BTreeMap::new();
+    let grants = SERVICES
         .iter()
         .flat_map(|service| crate::catalog::grants_on(service))
-        .flat_map(|(kind, grant)| public_grants(index, &[kind], &grant.target))
-        .map(|(target, _, span)| (target.address.clone(), span))
-        .collect();
+        .flat_map(|(kind, grant)| public_grants(index, &[kind], &grant.target));
+    for (target, _, span) in grants {
+        open.entry(target.address.clone())
+            .and_modify(|first| *first = first.clone().min(span.clone()))
+            .or_insert(span);
+    }
     for service in index.of_kinds(SERVICES) {
         let ingress = service
             .body
