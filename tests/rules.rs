@@ -12,7 +12,9 @@
 //! can state what it reads ([`APPLIES`]) and fires on no other.
 //!
 //! `fold::{firing,silent}::<stem>` do the same for `fixtures/fold/`: findings that restate one
-//! door folded into one (`absorbs:`), where `# expect: folded` marks a lead's line.
+//! door folded into one (`absorbs:`), where `# expect: folded` marks a lead's line, and one
+//! rule's findings across an application grouped into one (`once_per_application:`), where
+//! `# expect: grouped` marks a lead's line.
 //!
 //! Run one rule with `cargo test --test rules TM-E001`; review changed snapshots with
 //! `cargo insta review` (or `INSTA_UPDATE=always cargo test --test rules` to accept them all).
@@ -86,7 +88,7 @@ const APPLIES: &[(&str, &[Format])] = &[
     // runtime_socket, host_network, host_pid/host_ipc: containers only.
     ("TM-E002", &[Compose, Kubernetes]),
     ("TM-E003", &[Compose, Kubernetes]),
-    ("TM-E004", &[Compose, Kubernetes]),
+    ("TM-E004", &[Compose, Kubernetes, Aws]),
     // capabilities_added: containers, and ECS container definitions.
     ("TM-E005", &[Compose, Kubernetes, Aws]),
     // sensitive_host_mounts: containers only.
@@ -164,6 +166,8 @@ const APPLIES: &[(&str, &[Format])] = &[
     // resource-level IAM members whose resource is not in the scan. (Azure grants are role
     // assignments to principals of the tenant.)
     ("TM-S010", &[Aws, Google]),
+    // password_login: Azure Linux virtual machines and scale sets.
+    ("TM-S012", &[Azure]),
     // image: containers only.
     ("TM-T002", &[Compose, Kubernetes]),
     // backups = no on a store the internet can change: RDS and S3, Cloud SQL and buckets.
@@ -361,10 +365,16 @@ fn run_case(case: &Case) -> Result<(), Failed> {
 /// The marker of a line where a finding must have absorbed another (`# expect: folded`).
 const FOLDED: &str = "folded";
 
+/// The marker of a line where a finding must lead others of its rule in its application
+/// (`# expect: grouped`).
+const GROUPED: &str = "grouped";
+
 /// Scans a folding fixture alone, evaluates every rule and folds the restatements as a scan
 /// does: in a firing case, findings that absorbed others are on exactly the lines marked
-/// `# expect: folded` (at least one), pinned by a snapshot in `fixtures/fold/snapshots/`; in a
-/// silent case, nothing is folded (the rules fire, but not on one door).
+/// `# expect: folded`, and findings that lead others of their own rule on exactly the lines
+/// marked `# expect: grouped` (at least one line in all), pinned by a snapshot in
+/// `fixtures/fold/snapshots/`; in a silent case, nothing is folded or grouped (the rules fire,
+/// but not on one door, nor twice in one application).
 fn run_fold_case(kind: &str, stem: &str, path: &str) -> Result<(), Failed> {
     let scan = trustmap_scan::scan(
         &[PathBuf::from(path)],
@@ -387,21 +397,27 @@ fn run_fold_case(kind: &str, stem: &str, path: &str) -> Result<(), Failed> {
         .into_iter()
         .filter(|f| !f.folded.is_empty())
         .collect();
-    let got: BTreeSet<(String, u32)> = leads
-        .iter()
-        .filter_map(|f| f.location.as_ref())
-        .map(|l| (l.file.to_string(), l.start.line))
-        .collect();
-    let want = expectations(&root().join(path), FOLDED);
-    if kind == "firing" && want.is_empty() {
-        return Err(format!("{path}: no `# expect: {FOLDED}` line").into());
+    let lines = |grouped: bool| -> BTreeSet<(String, u32)> {
+        leads
+            .iter()
+            .filter(|f| f.folded.iter().any(|o| (o.rule_id == f.rule_id) == grouped))
+            .filter_map(|f| f.location.as_ref())
+            .map(|l| (l.file.to_string(), l.start.line))
+            .collect()
+    };
+    let wants = [FOLDED, GROUPED].map(|marker| expectations(&root().join(path), marker));
+    if kind == "firing" && wants.iter().all(BTreeSet::is_empty) {
+        return Err(format!("{path}: no `# expect: {FOLDED}` or `{GROUPED}` line").into());
     }
-    if got != want {
-        return Err(format!(
-            "{path}: folded findings expected at {want:?}, found at {got:?}:\n{:#}",
-            snapshot(&leads)
-        )
-        .into());
+    for (marker, want) in [FOLDED, GROUPED].iter().zip(&wants) {
+        let got = lines(*marker == GROUPED);
+        if &got != want {
+            return Err(format!(
+                "{path}: {marker} findings expected at {want:?}, found at {got:?}:\n{:#}",
+                snapshot(&leads)
+            )
+            .into());
+        }
     }
     if kind == "firing" {
         let mut settings = insta::Settings::clone_current();

@@ -306,7 +306,8 @@ fn terraform_plan_findings_point_at_the_source_when_it_is_there() {
         .as_array()
         .unwrap()
         .iter()
-        .find(|f| f["rule_id"] == "TM-I004")
+        // The database's (the instance's root disk, made from its image, is another).
+        .find(|f| f["rule_id"] == "TM-I004" && f["subject"].to_string().contains("aws_db_instance"))
         .unwrap_or_else(|| panic!("{beside:?}"));
     assert_eq!(
         i004["location"]["start"]["line"], 61,
@@ -630,10 +631,16 @@ fn terraform_findings_point_at_the_caller_that_decides() {
     let roots: Vec<&str> = found.iter().map(|(root, _)| root.as_str()).collect();
     assert_eq!(
         roots,
-        ["nested", "tfvars-public", "two-calls"],
+        [
+            "defaults",
+            "defaults",
+            "nested",
+            "tfvars-public",
+            "two-calls"
+        ],
         "{found:#?}"
     );
-    let (_, two_calls) = &found[2];
+    let (_, two_calls) = &found[4];
     assert_eq!(
         two_calls["subject"]["id"],
         format!(
@@ -675,6 +682,35 @@ fn terraform_findings_point_at_the_caller_that_decides() {
         fingerprints.len(),
         found.len(),
         "one fingerprint per caller"
+    );
+}
+
+/// A value no caller passes (the module's default) decides each call's deployment: each call
+/// gets its own finding at its module block, with the default's line related, and a call that
+/// overrides the default has none.
+#[test]
+fn terraform_a_module_default_is_found_at_each_call_that_keeps_it() {
+    let found = public_endpoint_findings(&root(), CALLERS);
+    let at_defaults: Vec<(String, u64)> = found
+        .iter()
+        .filter(|(root, _)| root == "defaults")
+        .map(|(_, f)| location(f))
+        .collect();
+    let here = format!("{CALLERS}/defaults/main.tf");
+    assert_eq!(at_defaults, [(here.clone(), 3), (here, 7)], "{found:#?}");
+    let (_, blue) = found
+        .iter()
+        .find(|(root, f)| root == "defaults" && location(f).1 == 3)
+        .unwrap();
+    let module = format!("{CALLERS}/modules/open-cluster/main.tf");
+    assert!(
+        related_notes(blue)
+            .iter()
+            .any(|(file, line, note)| *file == module
+                && *line == 5
+                && note.starts_with("inside the module")),
+        "{:#?}",
+        related_notes(blue)
     );
 }
 

@@ -199,6 +199,8 @@ vocabulary! {
     ControlPlane = "control_plane": Text,
     /// Processes: command-line flags of a control-plane program (kube-apiserver, kubelet, etcd, kube-controller-manager, kube-scheduler, in any pod) that let whoever reaches it act in the cluster (authorization that allows everything, and anonymous requests with it; unauthenticated ports; etcd without client certificates), with what they get (`--anonymous-auth true (the default): ...`, `--client-cert-auth=false: ...`); each item at the flag, or at the program when a default decides (defaults are read only where no `--config` file may set them).
     ControlPlaneFlags = "control_plane_flags": List,
+    /// Processes: the virtual machine lets its users log in over SSH with a password (`disable_password_authentication = false` on an Azure Linux VM or scale set, or in an `os_profile_linux_config` block), so whoever reaches its SSH port can guess or reuse one instead of needing a private key. No when only keys are accepted (the provider's default for Linux VMs); unknown when the code does not say which.
+    PasswordLogin = "password_login": Flag,
     /// Processes: command-line flags of a control-plane program that leave out a defence in depth rather than open the cluster (anonymous requests under real authorization, no `NodeRestriction`, kubelets' certificates not verified, profiling on every interface, etcd's self-signed `--auto-tls`), read as `control_plane_flags` are.
     ControlPlaneHardening = "control_plane_hardening": List,
 }
@@ -255,7 +257,8 @@ impl AttrName {
             | LegacyMetadata
             | InitContainerPrivileges
             | ControlPlaneFlags
-            | ControlPlaneHardening => Polarity::DangerousWhenYes,
+            | ControlPlaneHardening
+            | PasswordLogin => Polarity::DangerousWhenYes,
             Forwards | Image | ImageOrigin | User | LoggingDriver | Networks | CarriedBy
             | Console | Unattached | RunsAs | FirewallKnown | ControlPlane => Polarity::Neutral,
         }

@@ -435,6 +435,26 @@ impl Model {
             .unwrap_or_else(|| &self.zones[&ZoneId::internet()])
     }
 
+    /// The application an element belongs to, as the zone that holds it: its compose project,
+    /// its Kubernetes namespace (one per application, see the Kubernetes crate), its cloud
+    /// account; else the outermost zone below the internet that holds it. Findings that restate
+    /// one baseline across an application are grouped by it (`once_per_application:`).
+    pub fn application_of(&self, element: &Element) -> &ZoneId {
+        let mut at = Some(self.zone_of(element));
+        let mut outermost = &self.zone_of(element).id;
+        // Bounded by the number of zones: a malformed parent chain cannot loop.
+        for _ in 0..=self.zones.len() {
+            let Some(zone) = at else { break };
+            match zone.kind {
+                ZoneKind::Project | ZoneKind::Namespace | ZoneKind::Cloud => return &zone.id,
+                ZoneKind::Internet => break,
+                _ => outermost = &zone.id,
+            }
+            at = zone.parent.as_ref().and_then(|p| self.zones.get(p));
+        }
+        outermost
+    }
+
     /// Whether an element lives in the internet zone (or one inside it of kind internet).
     pub fn is_on_internet(&self, element: &Element) -> bool {
         self.zone_of(element).kind == ZoneKind::Internet

@@ -94,8 +94,9 @@ pub fn sarif(
 }
 
 /// [`sarif`] with at most `limits.get(Limit::SarifResults)` results. Over the bound, the
-/// findings kept are the undecided before the decided, then the most severe, then the first in
-/// the order given (deterministic), written in the order given; the log gets a
+/// findings kept are the undecided before the decided, then the highest scored (the
+/// `security-severity` GitHub sorts by, finer than the severity's four steps), then the first
+/// in the order given (deterministic), written in the order given; the log gets a
 /// `limit-sarif-results` error notification (so `executionSuccessful` is false) and the same
 /// diagnostic is returned, for the caller to add to the scan's (the scan is incomplete).
 #[must_use]
@@ -106,7 +107,7 @@ pub fn sarif_bounded(
     options: &SarifOptions,
     limits: &Limits,
 ) -> (String, Vec<Diagnostic>) {
-    let (kept, cut) = keep_most_severe(findings, limits, |f| (f.decided(), f.severity));
+    let (kept, cut) = keep_most_severe(findings, limits, |f| (f.decided(), f.scoring.score));
     let mut all_diagnostics = diagnostics.to_vec();
     all_diagnostics.extend(cut.clone());
     let log = log(&kept, rules, &all_diagnostics, options);
@@ -114,12 +115,13 @@ pub fn sarif_bounded(
 }
 
 /// Keeps at most [`Limit::SarifResults`] of `items`, in their order: when there are more, the
-/// ones with the smallest `rank` (`false` before `true`, then the highest severity), the first
-/// given on ties. Returns them and the diagnostic that says how many were cut.
-pub fn keep_most_severe<'a, T>(
+/// ones whose `rank` is `false` before `true`, then the highest `weight` (a severity, a
+/// score), the first given on ties. Returns them and the diagnostic that says how many were
+/// cut.
+pub fn keep_most_severe<'a, T, W: Ord>(
     items: &'a [T],
     limits: &Limits,
-    rank: impl Fn(&T) -> (bool, Severity),
+    rank: impl Fn(&T) -> (bool, W),
 ) -> (Vec<&'a T>, Option<Diagnostic>) {
     let bound = limits.get_usize(Limit::SarifResults);
     if items.len() <= bound {
@@ -127,8 +129,8 @@ pub fn keep_most_severe<'a, T>(
     }
     let mut order: Vec<usize> = (0..items.len()).collect();
     order.sort_by_key(|&i| {
-        let (later, severity) = rank(&items[i]);
-        (later, std::cmp::Reverse(severity), i)
+        let (later, weight) = rank(&items[i]);
+        (later, std::cmp::Reverse(weight), i)
     });
     let mut keep = vec![false; items.len()];
     for &i in &order[..bound] {

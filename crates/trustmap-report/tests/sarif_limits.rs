@@ -96,6 +96,24 @@ fn sarif_keeps_the_most_severe_results_within_the_limit_and_says_how_many_were_c
     assert_eq!(bounded(&findings, 3).0, log);
 }
 
+/// Within one severity the higher score is kept: the cut follows `security-severity`, which
+/// GitHub sorts alerts by, not the four steps of the severity.
+#[test]
+fn sarif_over_the_limit_keeps_the_higher_score_within_a_severity() {
+    let mut findings: Vec<Finding> = (1..=3)
+        .map(|line| finding("a.yaml", line, Severity::High))
+        .collect();
+    findings[2].scoring.score = trustmap_rules::Score::ceiling(Severity::High);
+    assert!(findings[2].scoring.score > findings[0].scoring.score);
+    let (log, _) = bounded(&findings, 1);
+    let results = log["runs"][0]["results"].as_array().unwrap();
+    assert_eq!(results.len(), 1);
+    assert_eq!(
+        results[0]["locations"][0]["physicalLocation"]["region"]["startLine"], 3,
+        "{log:#}"
+    );
+}
+
 #[test]
 fn sarif_within_the_limit_cuts_nothing() {
     let findings = vec![finding("a.yaml", 1, Severity::Low)];

@@ -102,6 +102,8 @@ pub enum Condition {
     Attr(AttrName, AttrTest, IfAbsent),
     /// The element is of one of these kinds.
     Kind(Vec<ElementKind>),
+    /// The element's technology is one of these (an element without one: false).
+    Technology(Vec<String>),
     /// The element's zone is of this kind and at most this trusted.
     Zone(Option<ZoneKind>, Option<TrustLevel>),
     /// Some inbound flow satisfies the condition.
@@ -298,6 +300,11 @@ impl Condition {
             (Condition::Kind(kinds), Target::Element(e)) => {
                 plain(Tri::from_bool(kinds.contains(&e.kind)))
             }
+            (Condition::Technology(names), Target::Element(e)) => plain(Tri::from_bool(
+                e.technology
+                    .as_deref()
+                    .is_some_and(|t| names.iter().any(|n| n == t)),
+            )),
             (Condition::Zone(kind, trust), Target::Element(e)) => {
                 let zone = model.zone_of(e);
                 let ok =
@@ -411,7 +418,11 @@ impl Condition {
             (C::Not(inner), _) => inner.check(context),
             (C::Attr(..), _) => Ok(()),
             (
-                C::Kind(_) | C::Zone(..) | C::ReachableFromInternet(_) | C::ExposedToInternet,
+                C::Kind(_)
+                | C::Technology(_)
+                | C::Zone(..)
+                | C::ReachableFromInternet(_)
+                | C::ExposedToInternet,
                 Context::Element,
             ) => Ok(()),
             (C::Inbound(inner) | C::Outbound(inner), Context::Element) => {
@@ -434,6 +445,7 @@ impl Condition {
             Condition::Not(_) => "not",
             Condition::Attr(..) => "attr",
             Condition::Kind(_) => "kind",
+            Condition::Technology(_) => "technology",
             Condition::Zone(..) => "zone",
             Condition::Inbound(_) => "inbound",
             Condition::Outbound(_) => "outbound",

@@ -98,7 +98,7 @@ fn check(model: &Evaluation<'_>, rule: &Rule, target: Target<'_>) -> Option<Find
             (Subject::Flow(f.id.clone()), f.span.clone(), target_element)
         }
     };
-    let location = match rule.location {
+    let decided_at = match rule.location {
         LocationChoice::Evidence => outcome
             .evidence
             .first()
@@ -108,6 +108,15 @@ fn check(model: &Evaluation<'_>, rule: &Rule, target: Target<'_>) -> Option<Find
             .clone()
             .or_else(|| outcome.evidence.first().cloned()),
     };
+    // Inside a module the caller did not pass the deciding value (it is the module's default
+    // or its own code): each caller's module block is where its deployment gets it, so each
+    // caller gets its own finding there, with the module's line related.
+    let inside_module = endpoint.called_from.as_ref().filter(|call| {
+        decided_at
+            .as_ref()
+            .is_some_and(|at| folder(&at.file) != folder(&call.file))
+    });
+    let location = inside_module.cloned().or_else(|| decided_at.clone());
 
     let mut related: Vec<RelatedLocation> = Vec::new();
     let mut relate = |span: Option<trustmap_model::Span>, message: String| {
@@ -127,7 +136,15 @@ fn check(model: &Evaluation<'_>, rule: &Rule, target: Target<'_>) -> Option<Find
     } else {
         relate(own_span, format!("{} is declared here", endpoint.name));
     }
-    if let Some(call) = &endpoint.called_from {
+    if inside_module.is_some() {
+        relate(
+            decided_at,
+            format!(
+                "inside the module, what decides this for {}: the call does not set it",
+                endpoint.name
+            ),
+        );
+    } else if let Some(call) = &endpoint.called_from {
         relate(
             Some(call.clone()),
             format!("the module that declares {} is called here", endpoint.name),
@@ -170,6 +187,11 @@ fn check(model: &Evaluation<'_>, rule: &Rule, target: Target<'_>) -> Option<Find
     };
     finding.refresh_checks();
     Some(finding)
+}
+
+/// The folder of a file as spans name it (`modules/db` for `modules/db/main.tf`).
+fn folder(file: &str) -> &str {
+    file.rsplit_once('/').map_or("", |(folder, _)| folder)
 }
 
 /// A flow in words, by its ends' names: `Service web -> web (http/8080)`.
@@ -259,7 +281,7 @@ pub(crate) fn render(template: &str, model: &Model, target: Target<'_>) -> Strin
 /// Fills a message template for a subject, split where `{missing}` stands (so a template
 /// without it gives one part): the failed checks are filled in later, and again when some are
 /// left out or decided.
-fn render_parts(template: &str, model: &Model, target: Target<'_>) -> Vec<String> {
+pub(crate) fn render_parts(template: &str, model: &Model, target: Target<'_>) -> Vec<String> {
     let name_of = |id| {
         model
             .element(id)

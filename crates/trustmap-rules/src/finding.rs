@@ -335,6 +335,26 @@ impl Finding {
         self.decision.as_ref().is_some_and(|d| !d.expired)
     }
 
+    /// What `{missing}` says: the failed checks a decision does not cover, then `(decided:
+    /// ...)` those it does; every check when all are decided.
+    pub fn missing(&self) -> String {
+        let label = |c: &&FailedCheck| match c.certainty {
+            Certainty::Definite => c.label.clone(),
+            Certainty::Possible => format!("{} (possibly)", c.label),
+        };
+        let (decided, open): (Vec<&FailedCheck>, Vec<&FailedCheck>) =
+            self.checks.iter().partition(|c| c.decided());
+        if open.is_empty() {
+            return decided.iter().map(label).collect::<Vec<_>>().join(", ");
+        }
+        let mut text = open.iter().map(label).collect::<Vec<_>>().join(", ");
+        if !decided.is_empty() {
+            let names: Vec<String> = decided.iter().map(label).collect();
+            text.push_str(&format!(" (decided: {})", names.join(", ")));
+        }
+        text
+    }
+
     /// Writes the message, the categories and the decision of a finding with checks again
     /// from its checks, after some were left out or decided: `{missing}` lists the undecided
     /// checks, then `(decided: ...)` those a decision covers; when every check is decided, the
@@ -343,27 +363,9 @@ impl Finding {
         if self.checks.is_empty() || self.message_parts.is_empty() {
             return;
         }
-        let label = |c: &FailedCheck| match c.certainty {
-            Certainty::Definite => c.label.clone(),
-            Certainty::Possible => format!("{} (possibly)", c.label),
-        };
         let (decided, open): (Vec<&FailedCheck>, Vec<&FailedCheck>) =
             self.checks.iter().partition(|c| c.decided());
-        let missing = if open.is_empty() {
-            decided
-                .iter()
-                .map(|c| label(c))
-                .collect::<Vec<_>>()
-                .join(", ")
-        } else {
-            let mut text = open.iter().map(|c| label(c)).collect::<Vec<_>>().join(", ");
-            if !decided.is_empty() {
-                let names: Vec<String> = decided.iter().map(|c| label(c)).collect();
-                text.push_str(&format!(" (decided: {})", names.join(", ")));
-            }
-            text
-        };
-        self.message = self.message_parts.join(&missing);
+        self.message = self.message_parts.join(&self.missing());
         if open.is_empty() && self.decision.is_none() {
             self.decision = decided.first().and_then(|c| c.decision.clone());
         }

@@ -120,6 +120,12 @@ pub const FIELDS: &[Field] = &[
         meaning: "Rules whose findings restate this rule's on the same door, each with the \
                   clause that says its fact: `{TM-I001: its traffic is not encrypted}` (below).",
     },
+    Field {
+        name: "once_per_application",
+        required: false,
+        meaning: "One finding per application, not per element: the clause that names each \
+                  other element the first one's finding lists (`{name} ({missing})`, below).",
+    },
 ];
 
 /// The keys of one check under `checks:`.
@@ -245,6 +251,14 @@ pub const OPERATORS: &[Operator] = &[
         syntax: "`kind: [KIND, ...]`",
         meaning: "the element is of one of these kinds",
         example: "kind: [process, data_store]",
+    },
+    Operator {
+        name: "technology",
+        on: On::Element,
+        syntax: "`technology: [NAME, ...]`",
+        meaning: "the element's technology is one of these names, as the model writes them \
+                  (`s3`, `postgres`); an element without one does not match",
+        example: "technology: [s3, cloud-storage]",
     },
     Operator {
         name: "zone",
@@ -611,6 +625,23 @@ pub fn rules_reference() -> String {
          ```yaml\n\
          absorbs:\n  \
            ACME-I001: \"its {protocol} traffic {on_ports} is not encrypted\"\n\
+         ```\n",
+    );
+    out.push_str(
+        "\n## One finding per application\n\n\
+         A baseline missing from every service of an application (hardening, pinned images) \
+         is one decision for the application (a Pod Security level on its namespace, a shared \
+         compose extension, a bot that pins images), not one per service. \
+         `once_per_application:` makes the rule's findings on the elements of one application \
+         (its compose project, its Kubernetes namespace, its cloud account) one finding: the \
+         first by location leads, and its message ends with `Also: ` and this clause rendered \
+         for each other element (the placeholders above, `{missing}` too when the rule has \
+         checks). Only findings with the same certainty and the same decision are grouped. \
+         Every element's own location is a related location of the lead, the lead's severity \
+         is the highest of the group, and JSON and SARIF keep the grouped findings with their \
+         own fingerprints, as folded findings. Findings about flows are never grouped.\n\n\
+         ```yaml\n\
+         once_per_application: \"{name} ({missing})\"\n\
          ```\n",
     );
     out.push_str(

@@ -71,7 +71,7 @@ impl RuleSet {
     pub fn add(&mut self, rule: Rule) -> Result<(), RuleError> {
         let refuse = |field: &str, message: String| RuleError {
             file: rule.source.clone(),
-            line: 1,
+            line: rule.line_of(field),
             field: field.to_string(),
             message,
         };
@@ -143,7 +143,7 @@ impl RuleSet {
             if let Some(missing) = rule.absorbs.iter().find(|a| self.get(&a.rule).is_none()) {
                 return Err(RuleError {
                     file: rule.source.clone(),
-                    line: 1,
+                    line: missing.line,
                     field: format!("absorbs.{}", missing.rule),
                     message: format!(
                         "{} is no rule (`trustmap rules` lists them; a check's id cannot be absorbed)",

@@ -7,6 +7,7 @@ use crate::language::{
 };
 use crate::severity::{Impact, Impacts, PathScoring, check_reachable};
 use crate::{Severity, Stride};
+use std::collections::BTreeMap;
 use std::fmt;
 use trustmap_model::{
     AttrName, ElementKind, PortRange, Protocol, Reachability, Tri, TrustLevel, ValueKind, ZoneKind,
@@ -77,6 +78,8 @@ pub struct Absorbed {
     pub rule: String,
     /// What the folded finding adds, rendered for its subject (`its traffic is not encrypted`).
     pub clause: String,
+    /// The line of the rule file that names the absorbed rule, for errors about it.
+    pub line: u32,
 }
 
 /// One rule.
@@ -124,6 +127,20 @@ pub struct Rule {
     pub checks: Vec<Check>,
     /// The rules whose findings restate this rule's on the same door (`absorbs:`).
     pub absorbs: Vec<Absorbed>,
+    /// `once_per_application:`: the rule's findings on the elements of one application are
+    /// one finding, led by the first, which names each other element with this clause
+    /// (`{name} ({missing})`). `None`: one finding per subject.
+    pub once_per_application: Option<String>,
+    /// The line of each top-level field in the rule file, for errors found once the rule is
+    /// read (an id taken by another rule, a chain of absorbed rules).
+    pub field_lines: BTreeMap<String, u32>,
+}
+
+impl Rule {
+    /// The line where `field` is written in the rule's file (1 when it is not).
+    pub fn line_of(&self, field: &str) -> u32 {
+        self.field_lines.get(field).copied().unwrap_or(1)
+    }
 }
 
 impl Rule {
@@ -381,6 +398,7 @@ impl Reader<'_> {
                     .collect::<Result<Vec<_>, _>>()?;
                 Condition::Kind(kinds)
             }
+            "technology" => Condition::Technology(self.strings(value, &here)?),
             "zone" => {
                 let (kind, trust) = if let Some(name) = value.as_str() {
                     (Some(name), None)
@@ -617,6 +635,7 @@ impl Reader<'_> {
             absorbed.push(Absorbed {
                 rule: rule.to_string(),
                 clause: clause.to_string(),
+                line: key.start.line,
             });
         }
         Ok(absorbed)
@@ -871,6 +890,7 @@ fn parse(file: &str, text: &str, namespace: Option<Namespace>) -> Result<Rule, R
         _ => return Err(reader.error(None, "", "a rule file holds exactly one YAML mapping")),
     };
     let fields: Vec<&str> = FIELDS.iter().map(|f| f.name).collect();
+    let mut field_lines = BTreeMap::new();
     for (key, _) in root.as_mapping().unwrap_or(&[]) {
         let name = key.as_str().unwrap_or("");
         if !fields.contains(&name) {
@@ -880,6 +900,7 @@ fn parse(file: &str, text: &str, namespace: Option<Namespace>) -> Result<Rule, R
                 format!("unknown field (expected one of: {})", fields.join(", ")),
             ));
         }
+        field_lines.insert(name.to_string(), key.start.line);
     }
 
     let id = reader.text(root, "id")?;
@@ -969,6 +990,21 @@ fn parse(file: &str, text: &str, namespace: Option<Namespace>) -> Result<Rule, R
         None => Vec::new(),
         Some(node) => reader.absorbs(node)?,
     };
+    let once_per_application = match root.get("once_per_application") {
+        None => None,
+        Some(node) => {
+            let clause = node.as_str().ok_or_else(|| {
+                reader.error(
+                    Some(node),
+                    "once_per_application",
+                    "expected the clause that names each other element (`{name} ({missing})`)",
+                )
+            })?;
+            check_placeholders(clause, !checks.is_empty())
+                .map_err(|m| reader.error(Some(node), "once_per_application", m))?;
+            Some(clause.to_string())
+        }
+    };
     if let Some(own) = absorbs.iter().find(|a| a.rule == id) {
         return Err(reader.error(
             root.get("absorbs"),
@@ -1020,6 +1056,8 @@ fn parse(file: &str, text: &str, namespace: Option<Namespace>) -> Result<Rule, R
         source: file.to_string(),
         checks,
         absorbs,
+        once_per_application,
+        field_lines,
     })
 }
 

@@ -247,3 +247,27 @@ fn absorbs_names_rules_with_a_clause_each() {
         assert!(e.message.contains(words), "{to}: {e}");
     }
 }
+
+/// Mistakes found once rules are put together point at the line that makes them: an id
+/// another rule has, at its `id:`; an absorbed rule that does not exist, at its entry.
+#[test]
+fn errors_between_rules_are_at_their_line() {
+    let absorbing = rule("ACME-I001", true, "attr: public")
+        .replace("stride: tampering", "stride: information_disclosure")
+        .replace("message: m\n", "message: m\nabsorbs:\n  ACME-I099: x\n");
+    let mut set = trustmap_rules::RuleSet::default();
+    set.add(parse_user_rule("my/a.yaml", &absorbing).unwrap())
+        .unwrap();
+    let e = set.check_absorbed().expect_err("ACME-I099 is no rule");
+    assert_eq!((e.field.as_str(), e.line), ("absorbs.ACME-I099", 10), "{e}");
+
+    let again = format!("# the same id again\n{absorbing}");
+    let e = set
+        .add(parse_user_rule("my/b.yaml", &again).unwrap())
+        .expect_err("the id is taken");
+    assert_eq!(
+        (e.file.as_str(), e.field.as_str(), e.line),
+        ("my/b.yaml", "id", 2),
+        "{e}"
+    );
+}

@@ -17,6 +17,7 @@ pub(crate) mod iam;
 mod secrets;
 
 pub(crate) use aws::model as aws;
+pub(crate) use aws::private as out_of_internet_reach;
 pub(crate) use aws::rest_api_reach;
 pub(crate) use azure::model as azure;
 pub(crate) use google::model as google;
@@ -90,6 +91,62 @@ pub(crate) fn open_cluster_accounts(cluster: &Resource, zone: &'static str) -> O
         format!("*:* on the cluster's API ({how}: every account, every pod's included)"),
         setting.span().clone(),
     ));
+    Some(identity)
+}
+
+/// The static credentials a service's own setting creates, shared by whoever is handed them
+/// and valid until someone rotates them: an AKS cluster's local accounts (on unless
+/// `local_account_disabled = true`: `az aks get-credentials --admin` hands out a cluster-admin
+/// certificate), a GKE cluster's client certificate (`issue_client_certificate = true`) or
+/// basic-auth password (a `master_auth` username), a container registry's admin user
+/// (`admin_enabled = true`). Each is an identity with long-lived keys at the setting (at the
+/// resource's block when a default decides), named for what it is; what it may do is the
+/// cluster's or the registry's business (not stated, so a cluster-admin account is reported
+/// once, for its credential, not again for its rights). `None` when the setting is off or not
+/// known here.
+pub(crate) fn static_credentials(resource: &Resource, zone: &'static str) -> Option<Identity> {
+    let on = |setting: &Value, when: bool| setting.as_bool() == Some(when);
+    let (name, span) = match resource.kind.as_str() {
+        "azurerm_kubernetes_cluster" => {
+            let span = match resource.body.get("local_account_disabled") {
+                None | Some(Value::Null(_)) => resource.span.clone(),
+                Some(setting) if on(setting, false) => setting.span().clone(),
+                Some(_) => return None,
+            };
+            ("the local cluster-admin account", span)
+        }
+        "google_container_cluster" => {
+            let master_auth = resource.body.all("master_auth");
+            let certificate = master_auth
+                .iter()
+                .flat_map(|m| m.all("client_certificate_config"))
+                .find_map(|c| c.get("issue_client_certificate"))
+                .filter(|setting| on(setting, true));
+            let password = master_auth
+                .iter()
+                .find_map(|m| m.get("username"))
+                .filter(|u| u.as_str().is_some_and(|u| !u.is_empty()));
+            match (certificate, password) {
+                (Some(setting), _) => ("the client-certificate account", setting.span().clone()),
+                (None, Some(username)) => ("the basic-auth account", username.span().clone()),
+                (None, None) => return None,
+            }
+        }
+        "azurerm_container_registry" => {
+            let setting = resource.body.get("admin_enabled").filter(|s| on(s, true))?;
+            ("the admin user", setting.span().clone())
+        }
+        _ => return None,
+    };
+    let mut identity = Identity::declared_by(
+        resource,
+        format!("{name} of {}", resource.address),
+        "static-credential",
+        zone,
+    );
+    identity.key = format!("{}/static-credential", resource.address);
+    identity.rights_unknown = true;
+    identity.keys = Some(span);
     Some(identity)
 }
 

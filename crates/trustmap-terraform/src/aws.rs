@@ -18,7 +18,7 @@ use crate::cloud::{
     element, id, port_number, provider_zone, referenced, zones,
 };
 use crate::value::{Resource, Value};
-use entry::{doors, edges, eks_endpoints, load_balancers};
+use entry::{doors, edges, eks_endpoints, load_balancers, search_domain_endpoints};
 use std::collections::{BTreeMap, BTreeSet};
 use trustmap_containers as containers;
 use trustmap_model::{
@@ -174,6 +174,8 @@ fn model(index: &Index, root: &str) -> Fragment {
     load_balancers(index, &elements.elements, &publics, root, &mut flows);
     doors(index, root, &mut flows);
     eks_endpoints(index, root, &mut flows);
+    node_group_remote_access(index, root, &routes, &mut flows);
+    search_domain_endpoints(index, root, &fragment.flows, &mut flows);
     edges(index, root, &mut flows);
     configured_flows(index, root, &mut flows);
     crate::cloud::store_transport(&fragment.elements, &mut flows);
@@ -332,6 +334,26 @@ impl Routes {
         }
     }
 
+    /// Whether instances launched into these subnets get public addresses: yes when one maps
+    /// them on launch; no when each is a subnet of the scan with no route to the internet;
+    /// unknown otherwise (subnets not known, or routed without mapping addresses).
+    fn launched_public(&self, subnets: &[&Resource]) -> Tri {
+        if subnets
+            .iter()
+            .any(|s| self.public_ips.contains_key(&s.address))
+        {
+            Tri::Yes
+        } else if !subnets.is_empty()
+            && subnets
+                .iter()
+                .all(|s| s.kind == "aws_subnet" && self.publicness(&s.address) == Tri::No)
+        {
+            Tri::No
+        } else {
+            Tri::Unknown
+        }
+    }
+
     /// Whether an instance gets a public address from its subnet, when it does not say:
     /// yes when its subnet maps one on launch; no when none of its subnets is routed to the
     /// internet; unknown otherwise (none when it names no subnet).
@@ -417,9 +439,16 @@ struct Elements<'r> {
 
 impl<'r> Elements<'r> {
     fn read(index: &Index<'r>) -> Elements<'r> {
+        // Templates and task definitions that a group or service of the scanned code runs are
+        // part of it, not elements of their own.
         let launched: BTreeSet<&str> = index
             .of_kind("aws_autoscaling_group")
             .flat_map(|r| launch_templates(r, index))
+            .chain(
+                index
+                    .of_kind("aws_ecs_service")
+                    .flat_map(|s| index.arg(&s.body, "task_definition")),
+            )
             .map(|t| t.address.as_str())
             .collect();
         let mut elements = BTreeMap::new();
@@ -484,11 +513,18 @@ fn element_attributes(
         attributes.set_flag(AttrName::EncryptedInTransit, required, span);
     }
     replication_group_member(index, r, &mut attributes);
+    backups_decided_elsewhere(r, &mut attributes);
+    disk_encryption(index, r, &launch, &mut attributes);
     attributes.set_flag(AttrName::NetworkIsolated, Tri::Unknown, None);
-    if r.kind == "aws_ecs_service" {
-        for task in index.arg(&r.body, "task_definition") {
-            container_definitions(task, &mut attributes);
+    match r.kind.as_str() {
+        "aws_ecs_service" => {
+            for task in index.arg(&r.body, "task_definition") {
+                container_definitions(task, &mut attributes);
+            }
         }
+        "aws_ecs_task_definition" => container_definitions(r, &mut attributes),
+        "aws_batch_job_definition" => job_container(r, &mut attributes),
+        _ => {}
     }
     if let Some(span) = throttled
         .get(&r.address)
@@ -552,6 +588,195 @@ fn replication_group_member(index: &Index, r: &Resource, attributes: &mut Attrib
     match inherited {
         Some((tri, span)) => attributes.set_flag(AttrName::EncryptedInTransit, tri, span),
         None => attributes.set_flag(AttrName::EncryptedInTransit, Tri::Unknown, None),
+    }
+}
+
+/// An EKS managed node group with `remote_access { ec2_ssh_key }` and no
+/// `source_security_group_ids` has port 22 of its nodes opened to every address by EKS: a door
+/// from the internet over SSH, public as far as the nodes get public addresses from their
+/// subnets. Source groups written through a value not known statically may narrow it.
+fn node_group_remote_access(index: &Index, root: &str, routes: &Routes, flows: &mut Vec<Flow>) {
+    for group in index.of_kind("aws_eks_node_group") {
+        let Some(access) = group.body.all("remote_access").into_iter().next() else {
+            continue;
+        };
+        let Some(key) = access
+            .get("ec2_ssh_key")
+            .filter(|k| !matches!(k, Value::Null(_)))
+        else {
+            continue;
+        };
+        let sources = access.get("source_security_group_ids");
+        let narrowed = match sources {
+            None | Some(Value::Null(_)) => Tri::No,
+            Some(v) if v.is_unknown() || matches!(v, Value::Reference { .. }) => Tri::Unknown,
+            Some(v) => Tri::from_bool(!v.items().is_empty() || v.as_str().is_some()),
+        };
+        if narrowed == Tri::Yes {
+            continue;
+        }
+        let subnets = group
+            .body
+            .get("subnet_ids")
+            .map(|v| index.placed_in(v))
+            .unwrap_or_default();
+        let public = routes.launched_public(&subnets).and(narrowed.negate());
+        if public == Tri::No {
+            continue;
+        }
+        flows.push(
+            Door {
+                target: &group.address,
+                protocol: Some("ssh".into()),
+                port: Some("22".into()),
+                origin: "eks-remote-access",
+                span: key.span().clone(),
+                public,
+                encrypted: Some(Tri::Yes),
+                authenticated: None,
+            }
+            .flow(root),
+        );
+    }
+}
+
+/// Whether the account encrypts every new EBS disk (`aws_ebs_encryption_by_default`, on unless
+/// `enabled = false`), at the resource that says so: no when the scan has none.
+fn account_disk_encryption(index: &Index) -> (Tri, Option<Span>) {
+    let Some(setting) = index.of_kind("aws_ebs_encryption_by_default").next() else {
+        return (Tri::No, None);
+    };
+    match setting.body.get("enabled") {
+        Some(v) if v.is_unknown() || matches!(v, Value::Reference { .. }) => {
+            (Tri::Unknown, Some(v.span().clone()))
+        }
+        Some(v) if v.as_bool() == Some(false) => (Tri::No, Some(v.span().clone())),
+        _ => (Tri::Yes, Some(setting.span.clone())),
+    }
+}
+
+/// Whether the disks an instance, launch template or launch configuration writes, or an EBS
+/// volume, are encrypted (`encrypted_at_rest`, on the element that writes them, and on an
+/// autoscaling group for the templates it launches): a disk says so with `encrypted`; one made
+/// from a snapshot (`snapshot_id`) is as its snapshot is (unknown); one that does not say, and
+/// the root disk made from the image when no disk is written, is encrypted only when the
+/// account encrypts new disks by default. The element holds only if every disk is, at the
+/// first that is not. An instance launched from a template that writes no disk of its own
+/// takes the template's (said there).
+fn disk_encryption(index: &Index, r: &Resource, launch: &[&Resource], attributes: &mut Attributes) {
+    let writers: Vec<&Resource> = if r.kind == "aws_autoscaling_group" {
+        launch.to_vec()
+    } else {
+        vec![r]
+    };
+    let by_default = account_disk_encryption(index);
+    let mut encrypted: Option<(Tri, Option<Span>)> = None;
+    for writer in writers {
+        let Some(disks) = written_disks(writer) else {
+            continue;
+        };
+        let from_template = writer
+            .body
+            .get("launch_template")
+            .is_some_and(|v| !matches!(v, Value::Null(_)));
+        if disks.is_empty() && from_template {
+            continue;
+        }
+        let said = |disk: &Value| -> (Tri, Option<Span>) {
+            if disk.is_unknown() {
+                return (Tri::Unknown, Some(disk.span().clone()));
+            }
+            let from_snapshot = disk
+                .get("snapshot_id")
+                .is_some_and(|v| !matches!(v, Value::Null(_)));
+            match disk.get("encrypted") {
+                Some(v) if v.as_bool().is_some() => (
+                    Tri::from_bool(v.as_bool() == Some(true)),
+                    Some(v.span().clone()),
+                ),
+                Some(v) if !matches!(v, Value::Null(_)) => (Tri::Unknown, Some(v.span().clone())),
+                _ if from_snapshot => (Tri::Unknown, None),
+                // At the account's setting, else at the disk block (a volume: at itself).
+                _ => (
+                    by_default.0,
+                    by_default
+                        .1
+                        .clone()
+                        .or_else(|| (writer.kind != "aws_ebs_volume").then(|| disk.span().clone())),
+                ),
+            }
+        };
+        let states = if disks.is_empty() {
+            vec![by_default.clone()]
+        } else {
+            disks.into_iter().map(said).collect()
+        };
+        for (tri, span) in states {
+            let weaker = match (&encrypted, tri) {
+                (None, _) => true,
+                (Some((Tri::No, _)), _) => false,
+                (Some(_), Tri::No) => true,
+                (Some((Tri::Yes, _)), Tri::Unknown) => true,
+                (Some((held, None)), _) => *held == tri && span.is_some(),
+                _ => false,
+            };
+            if weaker {
+                encrypted = Some((tri, span));
+            }
+        }
+    }
+    if let Some((tri, span)) = encrypted {
+        attributes.set_flag(AttrName::EncryptedAtRest, tri, span);
+    }
+}
+
+/// The disks a resource writes (`None`: it writes none): an instance's or launch
+/// configuration's `root_block_device` and `ebs_block_device`, a launch template's
+/// `block_device_mappings { ebs }`, an EBS volume itself.
+fn written_disks(r: &Resource) -> Option<Vec<&Value>> {
+    match r.kind.as_str() {
+        "aws_instance" | "aws_launch_configuration" => Some(
+            ["root_block_device", "ebs_block_device"]
+                .iter()
+                .flat_map(|k| r.body.all(k))
+                .collect(),
+        ),
+        "aws_launch_template" => Some(
+            r.body
+                .all("block_device_mappings")
+                .into_iter()
+                .flat_map(|m| m.all("ebs"))
+                .collect(),
+        ),
+        "aws_ebs_volume" => Some(vec![&r.body]),
+        _ => None,
+    }
+}
+
+/// Stores whose own retention setting does not decide whether their data can be restored say
+/// nothing of `backups`: a read replica (`replicate_source_db`), whose data is its source's
+/// and which no client writes to; an ElastiCache cluster that joins a replication group (the
+/// group's retention decides), runs Memcached (which keeps no backups: a cache, not a store of
+/// record) or an engine not known statically.
+fn backups_decided_elsewhere(r: &Resource, attributes: &mut Attributes) {
+    let written = |key: &str| {
+        r.body
+            .get(key)
+            .is_some_and(|v| !matches!(v, Value::Null(_)))
+    };
+    let elsewhere = match r.kind.as_str() {
+        "aws_db_instance" => written("replicate_source_db"),
+        "aws_elasticache_cluster" => {
+            let engine = r.body.get("engine").and_then(Value::as_str);
+            let snapshots = engine.is_some_and(|e| {
+                e.eq_ignore_ascii_case("redis") || e.eq_ignore_ascii_case("valkey")
+            });
+            written("replication_group_id") || !snapshots
+        }
+        _ => false,
+    };
+    if elsewhere {
+        attributes.remove(AttrName::Backups);
     }
 }
 
@@ -1051,10 +1276,26 @@ pub(crate) fn launch_templates<'r>(group: &Resource, index: &Index<'r>) -> Vec<&
         })
 }
 
-/// The containers of an ECS task definition (`container_definitions`, JSON text): privileged
-/// containers, root users, added capabilities and secrets written in `environment` become the
-/// service's attributes, each pointing at the task definition's argument.
+/// The containers of an ECS task definition (`container_definitions`, JSON text), and the
+/// host namespaces the task shares (`pid_mode`, `ipc_mode` = `"host"`), become the attributes
+/// of the service that runs it, or of the task definition itself when none does.
 fn container_definitions(task: &Resource, attributes: &mut Attributes) {
+    for (key, name) in [
+        ("pid_mode", AttrName::HostPid),
+        ("ipc_mode", AttrName::HostIpc),
+    ] {
+        match task.body.get(key) {
+            Some(v) if v.is_unknown() || matches!(v, Value::Reference { .. }) => {
+                attributes.set_flag(name, Tri::Unknown, Some(v.span().clone()));
+            }
+            Some(v) => attributes.set_flag(
+                name,
+                Tri::from_bool(v.as_str() == Some("host")),
+                Some(v.span().clone()),
+            ),
+            None => attributes.set_flag(name, Tri::No, None),
+        }
+    }
     let Some(value @ Value::String(text, _)) = task.body.get("container_definitions") else {
         return;
     };
@@ -1063,11 +1304,46 @@ fn container_definitions(task: &Resource, attributes: &mut Attributes) {
     else {
         return;
     };
-    let span = value.span().clone();
+    container_settings(
+        &containers_json,
+        value.span(),
+        "container_definitions",
+        attributes,
+    );
+}
+
+/// The container of an AWS Batch job definition (`container_properties`, the JSON text of one
+/// container), read as a task definition's containers are.
+fn job_container(job: &Resource, attributes: &mut Attributes) {
+    let Some(value @ Value::String(text, _)) = job.body.get("container_properties") else {
+        return;
+    };
+    let Ok(container @ serde_json::Value::Object(_)) =
+        serde_json::from_str::<serde_json::Value>(text)
+    else {
+        return;
+    };
+    container_settings(
+        std::slice::from_ref(&container),
+        value.span(),
+        "container_properties",
+        attributes,
+    );
+}
+
+/// What containers written as ECS or Batch JSON say: privileged containers, root users, added
+/// capabilities and secrets written in `environment`, each pointing at `argument`.
+fn container_settings(
+    containers_json: &[serde_json::Value],
+    span: &Span,
+    argument: &str,
+    attributes: &mut Attributes,
+) {
+    let span = span.clone();
     let mut privileged = Tri::No;
     let mut root = Tri::Unknown;
     let mut env = Vec::new();
-    for container in &containers_json {
+    for container in containers_json {
         if container
             .get("privileged")
             .and_then(serde_json::Value::as_bool)
@@ -1122,7 +1398,7 @@ fn container_definitions(task: &Resource, attributes: &mut Attributes) {
     for (name, at) in containers::plaintext_secrets(&env) {
         attributes.push_item(
             AttrName::PlaintextSecrets,
-            format!("{name} (in container_definitions)"),
+            format!("{name} (in {argument})"),
             Some(at),
         );
     }

@@ -101,6 +101,7 @@ fn model(index: &Index, root: &str) -> Fragment {
         &mut flows,
     );
     public_containers(index, root, &mut flows);
+    anonymous_pulls(index, root, &mut flows);
     kubernetes_endpoints(index, root, &mut flows);
     front_doors(index, root, &mut flows);
     configured_flows(index, root, &mut flows);
@@ -251,15 +252,17 @@ fn narrowed_by_own_rules(r: &Resource) -> (Tri, Option<Span>) {
             None => written(key),
         }
     };
+    // Cosmos DB applies its virtual network rules only with its filter on.
+    let virtual_network_filter = r
+        .body
+        .get("is_virtual_network_filter_enabled")
+        .and_then(Value::as_bool);
     if addresses("ip_range_filter")
         || addresses("allowed_ips")
         || written("delegated_subnet_id")
         || written("subnet_id")
-        || !r.body.all("virtual_network_rule").is_empty()
-        || r.body
-            .get("is_virtual_network_filter_enabled")
-            .and_then(Value::as_bool)
-            == Some(true)
+        || virtual_network_filter != Some(false) && !r.body.all("virtual_network_rule").is_empty()
+        || virtual_network_filter == Some(true)
     {
         return (Tri::Yes, None);
     }
@@ -711,6 +714,18 @@ fn web_apps(index: &Index, root: &str, flows: &mut Vec<Flow>) {
         };
         if let Some(flow) = remote_debugger(app, config, public, root) {
             flows.push(flow);
+        }
+        // Deployment over plain FTP (`ftps_state = "AllAllowed"`): the deployment credentials
+        // and the code cross the internet in clear. Only the written value is read: the
+        // default differs between the provider's resource types and Azure's API versions.
+        if let Some(ftp) = config
+            .and_then(|c| c.get("ftps_state"))
+            .filter(|v| v.as_str() == Some("AllAllowed"))
+        {
+            let mut door = door("ftp", "21", Tri::No, ftp.span().clone());
+            door.attributes
+                .set_flag(AttrName::Authenticated, Tri::Yes, Some(ftp.span().clone()));
+            flows.push(door);
         }
         let mut https = door("https", "443", Tri::Yes, app.span.clone());
         let minimum = config.and_then(|c| {
@@ -1194,6 +1209,53 @@ fn public_containers(index: &Index, root: &str, flows: &mut Vec<Flow>) {
             );
             flows.push(flow);
         }
+    }
+}
+
+/// Container registries that let anyone pull (`anonymous_pull_enabled = true`, which only the
+/// Standard and Premium tiers honour): a door from the internet at that
+/// setting, without credentials and read-only, unless the registry's network is closed
+/// (`public_network_access_enabled = false`, or network rules that deny by default).
+fn anonymous_pulls(index: &Index, root: &str, flows: &mut Vec<Flow>) {
+    for registry in index.of_kind("azurerm_container_registry") {
+        let Some(setting) = registry
+            .body
+            .get("anonymous_pull_enabled")
+            .filter(|v| v.as_bool() == Some(true))
+        else {
+            continue;
+        };
+        // Without a tier the older provider made a Classic registry, which has no anonymous
+        // pull either.
+        let honoured = registry
+            .body
+            .get("sku")
+            .and_then(Value::as_str)
+            .is_some_and(|sku| {
+                sku.eq_ignore_ascii_case("standard") || sku.eq_ignore_ascii_case("premium")
+            });
+        let private = registry
+            .body
+            .get("public_network_access_enabled")
+            .and_then(Value::as_bool)
+            == Some(false);
+        if !honoured || private || narrowed_by_own_rules(registry).0 == Tri::Yes {
+            continue;
+        }
+        let mut flow = Door {
+            target: &registry.address,
+            protocol: Some("https".into()),
+            port: Some("443".into()),
+            origin: "anonymous-pull",
+            span: setting.span().clone(),
+            public: Tri::Yes,
+            encrypted: Some(Tri::Yes),
+            authenticated: Some(Tri::No),
+        }
+        .flow(root);
+        flow.attributes
+            .set_flag(AttrName::ReadOnly, Tri::Yes, Some(setting.span().clone()));
+        flows.push(flow);
     }
 }
 

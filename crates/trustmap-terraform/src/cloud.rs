@@ -356,12 +356,13 @@ impl<'r> Index<'r> {
             depth: u8,
         ) -> Option<&'r Resource> {
             index.arg_path(body, paths).into_iter().find_map(|r| {
-                match catalog::facts(&r.kind)
-                    .filter(|f| f.element.is_none() && !f.identity.is_empty())
-                {
-                    Some(link) if depth > 0 => follow(index, &r.body, &link.identity, depth - 1),
-                    Some(_) => None,
-                    None => Some(r),
+                // A resource that names an identity itself is a link (an instance profile, a
+                // service's task definition), even when it is an element of its own.
+                let link = catalog::identity_paths(&r.kind);
+                match (link.is_empty(), depth) {
+                    (true, _) => Some(r),
+                    (false, 0) => None,
+                    (false, _) => follow(index, &r.body, link, depth - 1),
                 }
             })
         }

@@ -150,7 +150,7 @@ const POLICIES: &[(&str, &str, &str)] = &[
 
 /// Whether a governed resource is out of the internet's reach whatever its policy says: a
 /// search domain inside a VPC, a private API.
-fn private(target: &Resource) -> bool {
+pub(crate) fn private(target: &Resource) -> bool {
     match target.kind.as_str() {
         "aws_elasticsearch_domain" | "aws_opensearch_domain" => target
             .body

@@ -15,9 +15,12 @@ use trustmap_model::{Fragment, Span};
 /// The Azure part of access: identities and literal secrets.
 pub(crate) fn model(resources: &[Resource], index: &Index, root: &str, fragment: &mut Fragment) {
     identities(resources, index, root, fragment);
-    for cluster in resources {
-        if let Some(accounts) = super::open_cluster_accounts(cluster, SUBSCRIPTION_ZONE) {
+    for resource in resources {
+        if let Some(accounts) = super::open_cluster_accounts(resource, SUBSCRIPTION_ZONE) {
             fragment.elements.push(accounts.element(root));
+        }
+        if let Some(credential) = super::static_credentials(resource, SUBSCRIPTION_ZONE) {
+            fragment.elements.push(credential.element(root));
         }
     }
     secrets::literal_secrets(resources, root, fragment);

@@ -87,9 +87,12 @@ fn bindings(grant: &Resource) -> Vec<(Value, Value)> {
 /// The Google part of access: identities, public topics, keys and secrets, literal secrets.
 pub(crate) fn model(resources: &[Resource], index: &Index, root: &str, fragment: &mut Fragment) {
     identities(resources, index, root, fragment);
-    for cluster in resources {
-        if let Some(accounts) = super::open_cluster_accounts(cluster, PROJECT_ZONE) {
+    for resource in resources {
+        if let Some(accounts) = super::open_cluster_accounts(resource, PROJECT_ZONE) {
             fragment.elements.push(accounts.element(root));
+        }
+        if let Some(credential) = super::static_credentials(resource, PROJECT_ZONE) {
+            fragment.elements.push(credential.element(root));
         }
     }
     public_resources(resources, index, root, fragment);

@@ -1,8 +1,9 @@
 //! AWS entry points: load-balancer listeners and their backends, CloudFront distributions,
 //! API Gateway methods, routes and integrations, EKS API endpoints, public S3 buckets (ACLs and
 //! bucket policies), Lambda function URLs and managed endpoints (Transfer Family servers,
-//! CloudSearch domains, Cognito identity pools open to guests), each a door from the internet
-//! at the line that opens it.
+//! CloudSearch domains, Cognito identity pools open to guests, search domains outside a VPC),
+//! database snapshots shared with every account, each a door from the internet at the line
+//! that opens it.
 
 use crate::catalog::Entry;
 use crate::cloud::{
@@ -803,6 +804,36 @@ pub(super) fn doors(index: &Index, root: &str, flows: &mut Vec<Flow>) {
         );
     }
     service_endpoints(index, root, flows);
+    shared_snapshots(index, root, flows);
+}
+
+/// A database snapshot shared with `all` (`shared_accounts`) can be copied and restored by
+/// every AWS account: a read-only door to its data from the internet, at the setting.
+fn shared_snapshots(index: &Index, root: &str, flows: &mut Vec<Flow>) {
+    for snapshot in index.of_kinds(&["aws_db_snapshot", "aws_db_cluster_snapshot"]) {
+        let Some(shared) = snapshot.body.get("shared_accounts") else {
+            continue;
+        };
+        let public = if shared.is_unknown() || matches!(shared, Value::Reference { .. }) {
+            Tri::Unknown
+        } else if shared.items().iter().any(|a| a.as_str() == Some("all")) {
+            Tri::Yes
+        } else if shared.items().iter().any(|a| a.is_unknown()) {
+            Tri::Unknown
+        } else {
+            continue;
+        };
+        let mut flow = public_data_door(
+            &snapshot.address,
+            "shared-snapshot",
+            shared.span().clone(),
+            Tri::Yes,
+            root,
+        );
+        flow.attributes
+            .set_flag(AttrName::Public, public, Some(shared.span().clone()));
+        flows.push(flow);
+    }
 }
 
 /// Managed endpoints that answer on the internet with no security group in front: a Transfer
@@ -917,5 +948,69 @@ fn service_endpoints(index: &Index, root: &str, flows: &mut Vec<Flow>) {
         let mut guest = door(pool, "https", "443", guests.span().clone(), Tri::Yes);
         guest.authenticated = Some(Tri::No);
         flows.push(guest.flow(root));
+    }
+}
+
+/// An Elasticsearch or OpenSearch domain without `vpc_options` has a public endpoint: a door
+/// from the internet over HTTPS, and over plain HTTP unless `domain_endpoint_options {
+/// enforce_https = true }` (whose default changed across provider versions: unknown when not
+/// written). Callers must sign their requests as an identity the domain's access policy or
+/// their own IAM policies allow: the door is authenticated. A domain whose access policy
+/// admits everyone already has that policy's door (`access`), at the policy, and gets no other.
+/// A `vpc_options` block not known statically makes the endpoint possibly public.
+pub(super) fn search_domain_endpoints(
+    index: &Index,
+    root: &str,
+    drawn: &[Flow],
+    flows: &mut Vec<Flow>,
+) {
+    for domain in index.of_kinds(&["aws_elasticsearch_domain", "aws_opensearch_domain"]) {
+        let domain_id = id(root, &domain.address);
+        if crate::access::out_of_internet_reach(domain)
+            || drawn
+                .iter()
+                .any(|f| f.source.0 == trustmap_model::INTERNET_ELEMENT && f.target.0 == domain_id)
+        {
+            continue;
+        }
+        let vpc = domain.body.all("vpc_options");
+        let public = if vpc.iter().any(|v| v.is_unknown()) {
+            Tri::Unknown
+        } else {
+            Tri::Yes
+        };
+        let door = |protocol: &str, port: &str, span: Span, encrypted: Tri| {
+            Door {
+                target: &domain.address,
+                protocol: Some(protocol.into()),
+                port: Some(port.into()),
+                origin: "search-endpoint",
+                span,
+                public,
+                encrypted: Some(encrypted),
+                authenticated: Some(Tri::Yes),
+            }
+            .flow(root)
+        };
+        flows.push(door("https", "443", domain.span.clone(), Tri::Yes));
+        let enforce = domain
+            .body
+            .all("domain_endpoint_options")
+            .into_iter()
+            .find_map(|o| o.get("enforce_https"));
+        // Whether the plain HTTP door is open, at the setting that says so.
+        let (http_open, at) = match enforce {
+            Some(v) if v.as_bool() == Some(true) => continue,
+            Some(v) if v.as_bool() == Some(false) => (Tri::Yes, v.span().clone()),
+            Some(v) => (Tri::Unknown, v.span().clone()),
+            None => (Tri::Unknown, domain.span.clone()),
+        };
+        let mut http = door("http", "80", at.clone(), Tri::No);
+        http.attributes
+            .set_flag(AttrName::Public, public.and(http_open), Some(at));
+        // Plain HTTP offers no TLS to be outdated: the domain's TLS policy is the HTTPS door's.
+        http.attributes
+            .set_flag(AttrName::OutdatedTls, Tri::No, None);
+        flows.push(http);
     }
 }
