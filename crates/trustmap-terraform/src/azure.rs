@@ -112,12 +112,14 @@ fn model(index: &Index, root: &str) -> Fragment {
     fragment
 }
 
-/// The data stores whose public network access can be turned on (`public_network_access_enabled`).
+/// The data stores whose public network access can be turned on (`public_network_access_enabled`,
+/// or `public_network_access = "Enabled"` for App Configuration).
 const PUBLIC_NETWORK_STORES: &[&str] = &[
     "azurerm_mssql_server",
     "azurerm_sql_server",
     "azurerm_postgresql_server",
     "azurerm_mysql_server",
+    "azurerm_mariadb_server",
     "azurerm_postgresql_flexible_server",
     "azurerm_mysql_flexible_server",
     "azurerm_cosmosdb_account",
@@ -128,6 +130,7 @@ const PUBLIC_NETWORK_STORES: &[&str] = &[
     "azurerm_eventhub_namespace",
     "azurerm_servicebus_namespace",
     "azurerm_search_service",
+    "azurerm_app_configuration",
 ];
 
 /// The data stores that take connections from every network unless their code says otherwise:
@@ -197,8 +200,19 @@ fn public_network(r: &Resource, firewalled: &BTreeSet<String>, attributes: &mut 
     }
     let (own_rules, allowing) = narrowed_by_own_rules(r);
     let narrowed = firewalled.contains(&r.address) || own_rules == Tri::Yes;
-    match r.body.get("public_network_access_enabled") {
-        Some(setting) if setting.as_bool() == Some(true) => {
+    // App Configuration says it in words: `Enabled`, `Disabled`, or absent (automatic).
+    let (setting, on) = match r.body.get("public_network_access_enabled") {
+        Some(flag) => (Some(flag), flag.as_bool() == Some(true)),
+        None => {
+            let words = r.body.get("public_network_access");
+            let on = words
+                .and_then(Value::as_str)
+                .is_some_and(|w| w.eq_ignore_ascii_case("enabled"));
+            (words, on)
+        }
+    };
+    match setting {
+        Some(setting) if on => {
             attributes.set_flag(AttrName::Public, Tri::Yes, Some(setting.span().clone()));
         }
         None if OPEN_BY_DEFAULT_STORES.contains(&r.kind.as_str()) && !narrowed => {
@@ -221,13 +235,30 @@ fn narrowed_by_own_rules(r: &Resource) -> (Tri, Option<Span>) {
             .get(key)
             .is_some_and(|v| !matches!(v, Value::Null(_)) && !v.items().is_empty())
     };
+    // An address list that admits every address (`0.0.0.0/0`) narrows nothing: it is what
+    // admits everyone.
+    let mut allowing = None;
+    let mut addresses = |key: &str| {
+        let everyone = r.body.get(key).and_then(|list| {
+            list.items()
+                .into_iter()
+                .find(|a| a.as_str().is_some_and(|a| a.trim() == "0.0.0.0/0"))
+        });
+        match everyone {
+            Some(all) => {
+                allowing = Some(all.span().clone());
+                false
+            }
+            None => written(key),
+        }
+    };
     // Cosmos DB applies its virtual network rules only with its filter on.
     let virtual_network_filter = r
         .body
         .get("is_virtual_network_filter_enabled")
         .and_then(Value::as_bool);
-    if written("ip_range_filter")
-        || written("allowed_ips")
+    if addresses("ip_range_filter")
+        || addresses("allowed_ips")
         || written("delegated_subnet_id")
         || written("subnet_id")
         || virtual_network_filter != Some(false) && !r.body.all("virtual_network_rule").is_empty()
@@ -236,7 +267,6 @@ fn narrowed_by_own_rules(r: &Resource) -> (Tri, Option<Span>) {
         return (Tri::Yes, None);
     }
     let mut narrowed = Tri::No;
-    let mut allowing = None;
     for block in NETWORK_RULE_BLOCKS.iter().flat_map(|k| r.body.all(k)) {
         let action = block.get("default_action");
         match action.and_then(Value::as_str) {
@@ -731,9 +761,12 @@ fn web_apps(index: &Index, root: &str, flows: &mut Vec<Flow>) {
 /// Managed endpoints on a public address: an API Management gateway (HTTPS; public unless
 /// `virtual_network_type = "Internal"` or public network access is off; old TLS when its
 /// `security` block turns on a front-end SSL 3.0, TLS 1.0 or 1.1 protocol), a CDN endpoint
-/// (HTTPS unless `is_https_allowed = false`, plain HTTP unless `is_http_allowed = false`), and a
-/// container group (`ip_address_type = "Public"`, the default outside a subnet) on each port it
-/// exposes.
+/// (HTTPS unless `is_https_allowed = false`, plain HTTP unless `is_http_allowed = false`), a CDN
+/// custom domain that serves HTTPS (a `cdn_managed_https` or `user_managed_https` block; its
+/// `tls_version` is the domain's `outdated_tls`), a container group (`ip_address_type =
+/// "Public"`, the default outside a subnet) on each port it exposes, and a Spring Cloud API
+/// portal or gateway with `public_network_access_enabled = true` (HTTPS, and plain HTTP unless
+/// `https_only_enabled = true`; both default to off).
 fn service_endpoints(index: &Index, root: &str, flows: &mut Vec<Flow>) {
     fn door<'a>(
         target: &'a Resource,
@@ -837,13 +870,65 @@ fn service_endpoints(index: &Index, root: &str, flows: &mut Vec<Flow>) {
             );
         }
     }
+    for domain in index.of_kind("azurerm_cdn_endpoint_custom_domain") {
+        let Some(https) = ["cdn_managed_https", "user_managed_https"]
+            .iter()
+            .find_map(|k| domain.body.all(k).into_iter().next())
+        else {
+            continue;
+        };
+        flows.push(
+            door(
+                domain,
+                Some("https".into()),
+                Some("443".into()),
+                https.span().clone(),
+                Tri::Yes,
+                Tri::Yes,
+            )
+            .flow(root),
+        );
+    }
+    for portal in index.of_kinds(&[
+        "azurerm_spring_cloud_api_portal",
+        "azurerm_spring_cloud_gateway",
+    ]) {
+        let Some(access) = portal.body.get("public_network_access_enabled") else {
+            continue;
+        };
+        let public = match access.as_bool() {
+            Some(false) => continue,
+            Some(true) => Tri::Yes,
+            None => Tri::Unknown,
+        };
+        let https_only = portal.body.get("https_only_enabled");
+        let mut open = vec![("https", "443", Tri::Yes, access.span().clone())];
+        if https_only.is_none_or(|v| v.as_bool() == Some(false)) {
+            let span = https_only.map_or_else(|| access.span().clone(), |v| v.span().clone());
+            open.push(("http", "80", Tri::No, span));
+        }
+        for (protocol, port, encrypted, span) in open {
+            flows.push(
+                door(
+                    portal,
+                    Some(protocol.into()),
+                    Some(port.into()),
+                    span,
+                    public,
+                    encrypted,
+                )
+                .flow(root),
+            );
+        }
+    }
     for group in index.of_kind("azurerm_container_group") {
         let address_type = group.body.get("ip_address_type");
         let in_subnet = ["subnet_ids", "network_profile_id"]
             .iter()
             .any(|k| group.body.get(k).is_some());
+        // The provider compares the address type without regard to case (`public`).
         let public = match address_type.map(|v| v.as_str()) {
-            Some(Some("Public")) => Tri::Yes,
+            Some(Some(t)) if t.eq_ignore_ascii_case("Public") => Tri::Yes,
             Some(Some(_)) => Tri::No,
             Some(None) => Tri::Unknown,
             None if in_subnet => Tri::No,

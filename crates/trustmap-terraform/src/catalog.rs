@@ -151,6 +151,11 @@ pub struct Grant {
     pub target: Vec<ArgPath>,
     /// The arguments naming the members (the first present of `member|members`).
     pub members: Vec<ArgPath>,
+    /// The types it grants on, when the provider's mapping reads the grant with them (a Cloud
+    /// Run service's door joins the grant with the service's ingress): a grant on one of them
+    /// in the scan is the mapping's, and one on a resource outside the scan opens a stand-in of
+    /// their kind. Empty: the grant opens what it names as a data door.
+    pub of: Vec<String>,
 }
 
 /// Everything the catalog says of one resource type.
@@ -384,7 +389,7 @@ impl Reader<'_> {
             });
         }
         if let Some(grant) = entry.get("grants") {
-            self.keys(grant, &["target", "members"], "grants")?;
+            self.keys(grant, &["target", "members", "of"], "grants")?;
             let target = grant
                 .get("target")
                 .ok_or_else(|| self.error(grant, "`grants` needs `target`".into()))?;
@@ -393,6 +398,14 @@ impl Reader<'_> {
                 members: match grant.get("members") {
                     Some(members) => self.paths(members)?,
                     None => vec![vec!["member".into()], vec!["members".into()]],
+                },
+                of: match grant.get("of") {
+                    Some(types) => self
+                        .text(types)?
+                        .split('|')
+                        .map(|t| t.trim().to_string())
+                        .collect(),
+                    None => Vec::new(),
                 },
             });
         }
@@ -663,6 +676,19 @@ pub fn grant(kind: &str) -> Option<&'static Grant> {
     facts(kind)?.grant.as_ref()
 }
 
+/// The grant types whose mapping reads them with `kind` (their `of` names it), with their
+/// entries: the grants a Cloud Run service's door joins.
+pub fn grants_on(kind: &str) -> impl Iterator<Item = (&'static str, &'static Grant)> {
+    CATALOG.types.iter().filter_map(move |(name, facts)| {
+        let grant = facts.grant.as_ref()?;
+        grant
+            .of
+            .iter()
+            .any(|t| t == kind)
+            .then_some((name.as_str(), grant))
+    })
+}
+
 /// The zone entry of a resource type that is a network or subnet.
 pub fn zone(kind: &str) -> Option<&'static ZoneFacts> {
     facts(kind)?.zone.as_ref()
@@ -703,6 +729,19 @@ mod tests {
         assert_eq!(access.members, [["iam_member"], ["special_group"]]);
         let member = super::grant("google_pubsub_topic_iam_member").expect("a grant");
         assert_eq!(member.members, [["member"], ["members"]]);
+        assert!(member.of.is_empty());
+        let invoker = super::grant("google_cloud_run_service_iam_member").expect("a grant");
+        assert_eq!(invoker.of, ["google_cloud_run_service"]);
+        let on_service: Vec<&str> = super::grants_on("google_cloud_run_service")
+            .map(|(name, _)| name)
+            .collect();
+        assert_eq!(
+            on_service,
+            [
+                "google_cloud_run_service_iam_binding",
+                "google_cloud_run_service_iam_member"
+            ]
+        );
     }
 
     fn error_of(text: &str) -> CatalogError {

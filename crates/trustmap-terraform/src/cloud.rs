@@ -67,17 +67,16 @@ impl Door<'_> {
 /// connections (`encrypted_in_transit`: a parameter group's `rds.force_ssl`, a server's TLS
 /// enforcement), at the setting that says it. Doors whose protocol decides it themselves (HTTP,
 /// HTTPS) and doors for all traffic are left as they are. Doors that say nothing of their TLS
-/// versions carry the store's minimum (`outdated_tls`: Azure's `minimum_tls_version`).
+/// versions carry the minimum of the store or service they open (`outdated_tls`: Azure's
+/// `minimum_tls_version`, an API Gateway domain's `security_policy`).
 pub(crate) fn store_transport(elements: &[Element], flows: &mut [Flow]) {
-    let stores: BTreeMap<&str, &Attributes> = elements
-        .iter()
-        .filter(|e| e.kind == trustmap_model::ElementKind::DataStore)
-        .map(|e| (e.id.0.as_str(), &e.attributes))
-        .collect();
+    let targets: BTreeMap<&str, &Element> = elements.iter().map(|e| (e.id.0.as_str(), e)).collect();
     for flow in flows.iter_mut().filter(|f| f.source.0 == INTERNET_ELEMENT) {
-        let Some(store) = stores.get(flow.target.0.as_str()) else {
+        let Some(target) = targets.get(flow.target.0.as_str()) else {
             continue;
         };
+        let store = &target.attributes;
+        let is_store = target.kind == trustmap_model::ElementKind::DataStore;
         let undecided = flow.attributes.get(AttrName::EncryptedInTransit).is_some()
             && flow.attributes.flag(AttrName::EncryptedInTransit) == Tri::Unknown;
         let own_protocol = matches!(
@@ -85,6 +84,7 @@ pub(crate) fn store_transport(elements: &[Element], flows: &mut [Flow]) {
             Some(Protocol::All | Protocol::Http | Protocol::Https) | None
         );
         if let Some(said) = store.get(AttrName::EncryptedInTransit)
+            && is_store
             && undecided
             && !own_protocol
         {

@@ -717,7 +717,7 @@ fn forwarding_rules(index: &Index, root: &str, flows: &mut Vec<Flow>) {
 fn public_grants<'r>(
     index: &Index<'r>,
     kinds: &[&str],
-    target_keys: &[&str],
+    targets: &[crate::catalog::ArgPath],
 ) -> Vec<(&'r Resource, Tri, Span)> {
     let mut grants = Vec::new();
     for grant in index.of_kinds(kinds) {
@@ -736,7 +736,7 @@ fn public_grants<'r>(
                 || role.ends_with("invoker"),
         );
         let span = members.map_or_else(|| grant.span.clone(), |m| m.span().clone());
-        for target in target_keys.iter().flat_map(|k| index.arg(&grant.body, k)) {
+        for target in index.arg_path(&grant.body, targets) {
             grants.push((target, read_only, span.clone()));
         }
     }
@@ -744,38 +744,27 @@ fn public_grants<'r>(
 }
 
 /// Cloud Run services and HTTP Cloud Functions answer on the internet unless their ingress
-/// says otherwise; they require IAM authentication unless `allUsers` may invoke them.
+/// says otherwise; they require IAM authentication unless `allUsers` may invoke them (a grant
+/// the catalog lists `of` their type).
 fn serverless(index: &Index, root: &str, flows: &mut Vec<Flow>) {
-    let open: BTreeMap<String, Span> = public_grants(
-        index,
-        &[
-            "google_cloud_run_service_iam_member",
-            "google_cloud_run_service_iam_binding",
-            "google_cloud_run_v2_service_iam_member",
-            "google_cloud_run_v2_service_iam_binding",
-        ],
-        // The first generation names the service `service`, the second `name`.
-        &["service", "name"],
-    )
-    .into_iter()
-    .chain(public_grants(
-        index,
-        &[
-            "google_cloudfunctions_function_iam_member",
-            "google_cloudfunctions_function_iam_binding",
-            "google_cloudfunctions2_function_iam_member",
-            "google_cloudfunctions2_function_iam_binding",
-        ],
-        &["cloud_function"],
-    ))
-    .map(|(target, _, span)| (target.address.clone(), span))
-    .collect();
-    for service in index.of_kinds(&[
+    const SERVICES: &[&str] = &[
         "google_cloud_run_service",
         "google_cloud_run_v2_service",
         "google_cloudfunctions_function",
         "google_cloudfunctions2_function",
-    ]) {
+    ];
+    // A service several grants open is opened at the first the code writes.
+    let mut open: BTreeMap<String, Span> = BTreeMap::new();
+    let grants = SERVICES
+        .iter()
+        .flat_map(|service| crate::catalog::grants_on(service))
+        .flat_map(|(kind, grant)| public_grants(index, &[kind], &grant.target));
+    for (target, _, span) in grants {
+        open.entry(target.address.clone())
+            .and_modify(|first| *first = first.clone().min(span.clone()))
+            .or_insert(span);
+    }
+    for service in index.of_kinds(SERVICES) {
         let ingress = service
             .body
             .get("ingress")
@@ -847,25 +836,11 @@ fn serverless(index: &Index, root: &str, flows: &mut Vec<Flow>) {
     }
 }
 
-/// Buckets and BigQuery datasets granted to `allUsers` or `allAuthenticatedUsers`.
+/// BigQuery datasets whose `access` blocks name `allUsers` or `allAuthenticatedUsers` (grants
+/// of their own resources, on buckets and datasets as on other resources, are the catalog's
+/// `grants`, read with the other resource policies).
 fn public_data(index: &Index, root: &str, flows: &mut Vec<Flow>) {
-    let mut grants = public_grants(
-        index,
-        &[
-            "google_storage_bucket_iam_member",
-            "google_storage_bucket_iam_binding",
-        ],
-        &["bucket"],
-    );
-    grants.extend(public_grants(
-        index,
-        &[
-            "google_bigquery_dataset_iam_member",
-            "google_bigquery_dataset_iam_binding",
-        ],
-        &["dataset_id"],
-    ));
-    // Dataset `access` blocks naming everyone.
+    let mut grants = Vec::new();
     for dataset in index.of_kind("google_bigquery_dataset") {
         for access in dataset.body.all("access") {
             let open = ["special_group", "iam_member"]

@@ -302,48 +302,6 @@ fn identities(resources: &[Resource], index: &Index, root: &str, fragment: &mut 
     }
 }
 
-/// Resource-level grants the Google mapping reads itself when their resource is in the scan
-/// (buckets, datasets, Cloud Run services, functions): the types, the arguments naming the
-/// resource (the first present), and what the resource is.
-const MAPPED_GRANTS: &[(&[&str], &[&str], ElementKind)] = &[
-    (
-        &[
-            "google_storage_bucket_iam_member",
-            "google_storage_bucket_iam_binding",
-        ],
-        &["bucket"],
-        ElementKind::DataStore,
-    ),
-    (
-        &[
-            "google_bigquery_dataset_iam_member",
-            "google_bigquery_dataset_iam_binding",
-        ],
-        &["dataset_id"],
-        ElementKind::DataStore,
-    ),
-    (
-        &[
-            "google_cloud_run_service_iam_member",
-            "google_cloud_run_service_iam_binding",
-            "google_cloud_run_v2_service_iam_member",
-            "google_cloud_run_v2_service_iam_binding",
-        ],
-        &["service", "name"],
-        ElementKind::Process,
-    ),
-    (
-        &[
-            "google_cloudfunctions_function_iam_member",
-            "google_cloudfunctions_function_iam_binding",
-            "google_cloudfunctions2_function_iam_member",
-            "google_cloudfunctions2_function_iam_binding",
-        ],
-        &["cloud_function"],
-        ElementKind::Process,
-    ),
-];
-
 /// A grant's member that is everyone, and whether it admits anonymous callers (`allUsers`;
 /// `allAuthenticatedUsers` is any Google account: a caller who signed in).
 fn everyone(members: &Value) -> Option<(&Value, bool)> {
@@ -374,11 +332,12 @@ fn grant_door(role: &Value, target: &str, member: &Value, anonymous: bool, root:
 }
 
 /// Resources granted to `allUsers` or `allAuthenticatedUsers` through the resource-level
-/// grants the catalog lists (`grants`; buckets, datasets, Cloud Run and functions are read by
-/// the Google mapping): anyone may use them, from the internet. A grant on a part (a
-/// subscription) opens its whole (the topic). An authoritative `..._iam_policy` is read through
-/// the bindings of its `policy_data`. A grant whose resource is not in the scanned code, of
-/// these types or of the mapping's, opens a stand-in for it.
+/// grants the catalog lists (`grants`; those on the types their `of` names, Cloud Run services
+/// and functions, are read by the Google mapping with their resource): anyone may use them,
+/// from the internet. A grant on a part (a subscription) opens its whole (the topic). An
+/// authoritative `..._iam_policy` is read through the bindings of its `policy_data`. A grant
+/// whose resource is not in the scanned code opens a stand-in for it, of the kind of the types
+/// it grants on (a data store unless `of` says).
 fn public_resources(resources: &[Resource], index: &Index, root: &str, fragment: &mut Fragment) {
     let elements = element_ids(fragment);
     let mut doors = Vec::new();
@@ -391,23 +350,16 @@ fn public_resources(resources: &[Resource], index: &Index, root: &str, fragment:
             .strip_suffix("_iam_policy")
             .map(|base| format!("{base}_iam_member"));
         let kind_name = policy_twin.as_deref().unwrap_or(&grant.kind);
-        let mapped = MAPPED_GRANTS
+        let Some(facts) = catalog::grant(kind_name) else {
+            continue;
+        };
+        let (member_paths, target_paths) = (&facts.members, &facts.target);
+        let mapped = !facts.of.is_empty();
+        let kind = facts
+            .of
             .iter()
-            .find(|(kinds, _, _)| kinds.contains(&kind_name));
-        let (member_paths, target_paths, kind): (Vec<Vec<String>>, Vec<Vec<String>>, _) =
-            match (catalog::grant(kind_name), mapped) {
-                (Some(facts), _) => (
-                    facts.members.clone(),
-                    facts.target.clone(),
-                    ElementKind::DataStore,
-                ),
-                (None, Some((_, targets, kind))) => (
-                    vec![vec!["member".into()], vec!["members".into()]],
-                    targets.iter().map(|t| vec![t.to_string()]).collect(),
-                    *kind,
-                ),
-                (None, None) => continue,
-            };
+            .find_map(|t| catalog::entry(t))
+            .map_or(ElementKind::DataStore, |e| e.kind);
         let granted: Vec<(Value, Value)> = if policy_twin.is_some() {
             bindings(grant)
         } else {
@@ -433,7 +385,7 @@ fn public_resources(resources: &[Resource], index: &Index, root: &str, fragment:
         let Some((member, anonymous)) = everyone(members) else {
             continue;
         };
-        let mut targets = index.arg_path(&grant.body, &target_paths);
+        let mut targets = index.arg_path(&grant.body, target_paths);
         if targets.is_empty() {
             let named = target_paths.iter().find_map(|p| at(&grant.body, p));
             targets.extend(named_by_literal(index, grant, named, &[]));
@@ -444,7 +396,7 @@ fn public_resources(resources: &[Resource], index: &Index, root: &str, fragment:
             stand_ins.push(governed_elsewhere(root, grant, kind, PROJECT_ZONE));
             continue;
         }
-        if mapped.is_some() {
+        if mapped {
             continue;
         }
         for target in targets.into_iter().map(|part| index.whole(part)) {

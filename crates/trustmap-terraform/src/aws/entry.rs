@@ -840,8 +840,12 @@ fn shared_snapshots(index: &Index, root: &str, flows: &mut Vec<Flow>) {
 /// Family server (`endpoint_type = "PUBLIC"`, the default) on each of its `protocols` (SFTP by
 /// default; plain FTP unencrypted), a CloudSearch domain (always public: HTTPS, and plain HTTP
 /// unless `endpoint_options { enforce_https = true }`; its TLS policy is the domain's
-/// `outdated_tls`), and a Cognito identity pool that hands AWS credentials to unauthenticated
-/// identities (`allow_unauthenticated_identities = true`).
+/// `outdated_tls`), a Cognito identity pool that hands AWS credentials to unauthenticated
+/// identities (`allow_unauthenticated_identities = true`), an AppSync GraphQL API (HTTPS, public
+/// unless `visibility = "PRIVATE"`; every request carries its API key, signature or token) and
+/// an API Gateway custom domain name no base path mapping of the scan serves an API on (HTTPS,
+/// public unless its endpoint is `PRIVATE`; its TLS policy is the domain's `outdated_tls`; a
+/// mapped domain's policy is its APIs' doors', `rest_api_domains`).
 fn service_endpoints(index: &Index, root: &str, flows: &mut Vec<Flow>) {
     fn door<'a>(
         target: &'a Resource,
@@ -891,6 +895,47 @@ fn service_endpoints(index: &Index, root: &str, flows: &mut Vec<Flow>) {
             };
             flows.push(door(server, name, port, at, encrypted).flow(root));
         }
+    }
+    for api in index.of_kind("aws_appsync_graphql_api") {
+        // `null` is the argument unset.
+        let visibility = api
+            .body
+            .get("visibility")
+            .filter(|v| !matches!(v, Value::Null(_)));
+        let public = match visibility.map(Value::as_str) {
+            None | Some(Some("GLOBAL")) => Tri::Yes,
+            Some(Some(_)) => continue,
+            Some(None) => Tri::Unknown,
+        };
+        let span = visibility.map_or_else(|| api.span.clone(), |v| v.span().clone());
+        let mut door = door(api, "https", "443", span, Tri::Yes);
+        door.public = public;
+        door.authenticated = Some(Tri::Yes);
+        flows.push(door.flow(root));
+    }
+    let mapped: BTreeSet<&str> = index
+        .of_kind("aws_api_gateway_base_path_mapping")
+        .flat_map(|m| index.arg(&m.body, "domain_name"))
+        .map(|d| d.address.as_str())
+        .collect();
+    for domain in index.of_kind("aws_api_gateway_domain_name") {
+        if mapped.contains(domain.address.as_str()) {
+            continue;
+        }
+        let types = domain
+            .body
+            .get("endpoint_configuration")
+            .and_then(|c| c.get("types"));
+        let public = match types.map(|t| t.items()) {
+            None => Tri::Yes,
+            Some(items) if items.iter().any(|t| t.as_str() == Some("PRIVATE")) => continue,
+            Some(items) if items.iter().all(|t| t.as_str().is_some()) => Tri::Yes,
+            Some(_) => Tri::Unknown,
+        };
+        let span = types.map_or_else(|| domain.span.clone(), |v| v.span().clone());
+        let mut door = door(domain, "https", "443", span, Tri::Yes);
+        door.public = public;
+        flows.push(door.flow(root));
     }
     for pool in index.of_kind("aws_cognito_identity_pool") {
         let Some(guests) = pool
