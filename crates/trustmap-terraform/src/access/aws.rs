@@ -37,11 +37,30 @@ fn identities(resources: &[Resource], index: &Index, root: &str, fragment: &mut 
             carriers.entry(role.address.clone()).or_default().push(r);
         }
     }
-    // Access keys, by user.
+    // Access keys, by user: a user of the scan by its address; a user defined elsewhere by the
+    // key its rights are kept under (`aws_iam_user/NAME`), or by the access key's own address
+    // when its name is not known statically.
     let mut keys: BTreeMap<String, &Resource> = BTreeMap::new();
+    let mut elsewhere_keys: BTreeMap<String, &Resource> = BTreeMap::new();
     for key in resources.iter().filter(|r| r.kind == "aws_iam_access_key") {
-        for user in index.arg(&key.body, "user") {
+        let named = key.body.get("user");
+        let users = index.arg(&key.body, "user");
+        let users = if users.is_empty() {
+            named_by_literal(index, key, named, &["aws_iam_user"])
+                .into_iter()
+                .collect()
+        } else {
+            users
+        };
+        for user in &users {
             keys.entry(user.address.clone()).or_insert(key);
+        }
+        if users.is_empty() && named.is_some() {
+            let user = named.and_then(Value::as_str).map_or_else(
+                || format!("{}/user", key.address),
+                |name| format!("aws_iam_user/{name}"),
+            );
+            elsewhere_keys.entry(user).or_insert(key);
         }
     }
     for r in resources {
@@ -91,6 +110,20 @@ fn identities(resources: &[Resource], index: &Index, root: &str, fragment: &mut 
         identity.span = Some(first.1.clone());
         identity.rights = rights;
         identity.rights_unknown = p.unknown;
+        identity.keys = elsewhere_keys.remove(key).map(|k| k.span.clone());
+        fragment.elements.push(identity.element(root));
+    }
+    // Users defined elsewhere that an access key of this code is made for: the key is a
+    // long-lived credential whoever copies it uses as them, wherever the user is defined.
+    for (key, access_key) in elsewhere_keys {
+        let name = key.strip_prefix("aws_iam_user/").map_or_else(
+            || format!("the user of {}", access_key.address),
+            |name| format!("aws_iam_user \"{name}\" (defined elsewhere)"),
+        );
+        let mut identity = Identity::new(key, name, "iam-user", ACCOUNT_ZONE);
+        identity.span = Some(access_key.span.clone());
+        identity.called_from = access_key.called_from.clone();
+        identity.keys = Some(access_key.span.clone());
         fragment.elements.push(identity.element(root));
     }
     // Managed policies of this code attached to nothing here (they are attached elsewhere):
