@@ -258,6 +258,19 @@ fn combine(junction: Junction, parts: Vec<Outcome>) -> Outcome {
 }
 
 impl Condition {
+    /// The protocols the condition asks a flow to speak, as written (not under `not`, nor
+    /// about the flows of an element or the ends of a flow): a message names the one a flow
+    /// admits through a range of ports.
+    pub fn protocols_asked(&self) -> Vec<&Protocol> {
+        match self {
+            Condition::All(parts) | Condition::Any(parts) => {
+                parts.iter().flat_map(Condition::protocols_asked).collect()
+            }
+            Condition::Protocol(protocols) => protocols.iter().collect(),
+            _ => Vec::new(),
+        }
+    }
+
     /// Evaluates the condition on `target`.
     pub fn evaluate(&self, model: &Model, target: Target<'_>) -> Outcome {
         self.evaluate_with(&Evaluation::new(model), target)
@@ -380,8 +393,12 @@ impl Condition {
                 };
                 plain(Tri::from_bool(crosses))
             }
+            // A plain TCP door on port numbers admits each protocol whose well-known port it
+            // holds (`tcp` on 10-100 admits ssh on 22).
             (Condition::Protocol(protocols), Target::Flow(f)) => match &f.protocol {
-                Some(p) => plain(Tri::from_bool(protocols.contains(p))),
+                Some(p) => plain(Tri::from_bool(
+                    protocols.contains(p) || protocols.iter().any(|q| f.range_port_of(q).is_some()),
+                )),
                 None => Outcome::of(Tri::Unknown),
             },
             (Condition::Port(tests), Target::Flow(f)) => {

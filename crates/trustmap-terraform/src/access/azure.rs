@@ -32,7 +32,12 @@ pub(crate) fn model(resources: &[Resource], index: &Index, root: &str, fragment:
 /// `"container"`) in a storage account that is not in the scanned code (named by a variable, a
 /// data source or a literal): the grant opens a stand-in for the account's blobs (those of an
 /// account of the scan, the Azure mapping draws).
-fn elsewhere_containers(resources: &[Resource], index: &Index, root: &str, fragment: &mut Fragment) {
+fn elsewhere_containers(
+    resources: &[Resource],
+    index: &Index,
+    root: &str,
+    fragment: &mut Fragment,
+) {
     const ACCOUNT: &str = "azurerm_storage_account";
     for container in resources
         .iter()
@@ -45,11 +50,13 @@ fn elsewhere_containers(resources: &[Resource], index: &Index, root: &str, fragm
         else {
             continue;
         };
-        let in_scan = ["storage_account_name", "storage_account_id"].iter().any(|k| {
-            let named = container.body.get(k);
-            !index.arg(&container.body, k).is_empty()
-                || named_by_literal(index, container, named, &[ACCOUNT]).is_some()
-        });
+        let in_scan = ["storage_account_name", "storage_account_id"]
+            .iter()
+            .any(|k| {
+                let named = container.body.get(k);
+                !index.arg(&container.body, k).is_empty()
+                    || named_by_literal(index, container, named, &[ACCOUNT]).is_some()
+            });
         if in_scan {
             continue;
         }
