@@ -121,8 +121,11 @@ pub enum Condition {
     Target(Box<Condition>),
     /// The flow crosses a boundary.
     CrossesBoundary(Crossing),
-    /// The flow's protocol is one of these.
-    Protocol(Vec<Protocol>),
+    /// The flow's protocol is one of these; with `true`, a plain TCP flow on a range of ports
+    /// also passes for each protocol whose well-known port the range holds (the door admits
+    /// it). Rules about flows ask so of their own flow ([`Condition::admit_port_ranges`]);
+    /// about the flows of an element (`inbound`), a range says nothing of what listens there.
+    Protocol(Vec<Protocol>, bool),
     /// Some port of the flow passes one of these tests.
     Port(Vec<PortTest>),
 }
@@ -266,8 +269,22 @@ impl Condition {
             Condition::All(parts) | Condition::Any(parts) => {
                 parts.iter().flat_map(Condition::protocols_asked).collect()
             }
-            Condition::Protocol(protocols) => protocols.iter().collect(),
+            Condition::Protocol(protocols, true) => protocols.iter().collect(),
             _ => Vec::new(),
+        }
+    }
+
+    /// Makes the `protocol` tests on the rule's own flow (not under `inbound`, `outbound`,
+    /// `source` or `target`) pass for a plain TCP door whose range of ports holds the
+    /// protocol's well-known port: the door admits it.
+    pub fn admit_port_ranges(&mut self) {
+        match self {
+            Condition::All(parts) | Condition::Any(parts) => {
+                parts.iter_mut().for_each(Condition::admit_port_ranges);
+            }
+            Condition::Not(inner) => inner.admit_port_ranges(),
+            Condition::Protocol(_, ranges) => *ranges = true,
+            _ => {}
         }
     }
 
@@ -395,9 +412,10 @@ impl Condition {
             }
             // A plain TCP door on port numbers admits each protocol whose well-known port it
             // holds (`tcp` on 10-100 admits ssh on 22).
-            (Condition::Protocol(protocols), Target::Flow(f)) => match &f.protocol {
+            (Condition::Protocol(protocols, ranges), Target::Flow(f)) => match &f.protocol {
                 Some(p) => plain(Tri::from_bool(
-                    protocols.contains(p) || protocols.iter().any(|q| f.range_port_of(q).is_some()),
+                    protocols.contains(p)
+                        || *ranges && protocols.iter().any(|q| f.range_port_of(q).is_some()),
                 )),
                 None => Outcome::of(Tri::Unknown),
             },
@@ -436,7 +454,7 @@ impl Condition {
             }
             (C::SameZoneAs(inner, _), Context::Element) => inner.check(Context::Element),
             (C::Source(inner) | C::Target(inner), Context::Flow) => inner.check(Context::Element),
-            (C::CrossesBoundary(_) | C::Protocol(_) | C::Port(_), Context::Flow) => Ok(()),
+            (C::CrossesBoundary(_) | C::Protocol(..) | C::Port(_), Context::Flow) => Ok(()),
             (c, Context::Element) => {
                 Err(format!("`{}` applies to flows, not elements", c.operator()))
             }
@@ -461,7 +479,7 @@ impl Condition {
             Condition::Source(_) => "source",
             Condition::Target(_) => "target",
             Condition::CrossesBoundary(_) => "crosses_boundary",
-            Condition::Protocol(_) => "protocol",
+            Condition::Protocol(..) => "protocol",
             Condition::Port(_) => "port",
         }
     }
