@@ -2,7 +2,8 @@
 //! policies; who outside the account may assume a role; access keys; the instances,
 //! functions and services that run as a role), and the resource policies of buckets, topics,
 //! queues, repositories, keys, functions, search domains, secrets and APIs that admit
-//! everyone, as doors from the internet on the policy's line.
+//! everyone, as doors from the internet on the policy's line; grants, ACLs, function URLs and
+//! open API methods and routes whose resource is not in the scan open a stand-in for it.
 
 use super::iam::{self, Opening, permissions, policy_statements};
 use super::{
@@ -459,7 +460,79 @@ fn resource_policies(resources: &[Resource], index: &Index, root: &str, fragment
         }
     }
     elsewhere_urls_and_acls(resources, index, root, fragment, &mut doors);
+    elsewhere_api_doors(resources, index, root, fragment, &mut doors);
     fragment.flows.extend(doors);
+}
+
+/// REST API methods with `authorization = "NONE"` and HTTP or WebSocket API routes without an
+/// authorizer (`authorization_type` `NONE` or left out) whose API is not in the scanned code:
+/// each admits anyone to a stand-in for that API (those whose API is here, the AWS mapping
+/// draws, with the API's reach).
+fn elsewhere_api_doors(
+    resources: &[Resource],
+    index: &Index,
+    root: &str,
+    fragment: &mut Fragment,
+    doors: &mut Vec<trustmap_model::Flow>,
+) {
+    for (kind, api_key, auth_key, api_kind) in [
+        (
+            "aws_api_gateway_method",
+            "rest_api_id",
+            "authorization",
+            "aws_api_gateway_rest_api",
+        ),
+        (
+            "aws_apigatewayv2_route",
+            "api_id",
+            "authorization_type",
+            "aws_apigatewayv2_api",
+        ),
+    ] {
+        for child in resources.iter().filter(|r| r.kind == kind) {
+            let api = child.body.get(api_key);
+            if api.is_none()
+                || !index.arg(&child.body, api_key).is_empty()
+                || named_by_literal(index, child, api, &[api_kind]).is_some()
+            {
+                continue;
+            }
+            let auth = child.body.get(auth_key);
+            // A REST method names its authorization (the provider requires it); a route
+            // without one has none.
+            let open = match auth.and_then(Value::as_str) {
+                Some(a) => a.eq_ignore_ascii_case("NONE"),
+                None => auth.is_none() && kind == "aws_apigatewayv2_route",
+            };
+            if !open {
+                continue;
+            }
+            let span = auth
+                .or_else(|| child.body.get("route_key"))
+                .map_or_else(|| child.span.clone(), |v| v.span().clone());
+            let door = Door {
+                target: &elsewhere_address(child),
+                protocol: Some("https".into()),
+                port: Some("443".into()),
+                origin: if kind == "aws_apigatewayv2_route" {
+                    "api-route"
+                } else {
+                    "api-method"
+                },
+                span: span.clone(),
+                public: Tri::Yes,
+                encrypted: Some(Tri::Yes),
+                authenticated: Some(Tri::No),
+            };
+            doors.push(elsewhere_door(door.flow(root), &span));
+            fragment.elements.push(governed_elsewhere(
+                root,
+                child,
+                ElementKind::Process,
+                ACCOUNT_ZONE,
+            ));
+        }
+    }
 }
 
 /// Function URLs without authentication and bucket ACLs that open to everyone, whose function
