@@ -343,7 +343,10 @@ fn resource_policies(resources: &[Resource], index: &Index, root: &str, fragment
         };
         if targets.is_empty() {
             // The resource it governs is not in the scanned code.
-            if r.kind.starts_with("aws_s3") && account_blocks(resources, S3_POLICY_BLOCKS) {
+            if r.kind.starts_with("aws_s3")
+                && (account_blocks(resources, S3_POLICY_BLOCKS)
+                    || bucket_blocks(resources, r, S3_POLICY_BLOCKS))
+            {
                 continue;
             }
             let kind = if r.kind.starts_with("aws_api_gateway") {
@@ -589,6 +592,9 @@ fn elsewhere_urls_and_acls(
         {
             continue;
         }
+        if bucket_blocks(resources, acl, S3_ACL_BLOCKS) {
+            continue;
+        }
         let grants = public_acl_grants(&acl.body);
         let Some((span, _)) = grants.first() else {
             continue;
@@ -627,12 +633,38 @@ fn account_blocks(resources: &[Resource], settings: &[&str]) -> bool {
     resources
         .iter()
         .filter(|r| r.kind == "aws_s3_account_public_access_block")
-        .any(|block| {
-            settings.iter().any(|k| {
-                block
-                    .body
-                    .get(k)
-                    .is_some_and(|v| v.as_bool() == Some(true) || v.is_unknown())
-            })
-        })
+        .any(|block| block_sets(block, settings))
+}
+
+/// Whether a public access block for the bucket a grant names, when that bucket is not in the
+/// scan, turns one of these settings on (or may): a block of the code whose `bucket` is the
+/// same reference or the same literal name, or, when the grant's bucket is not known
+/// statically (a data source, a variable), one whose bucket is not known either (it may be
+/// the same: a stand-in is only reported when nothing may close it).
+fn bucket_blocks(resources: &[Resource], grant: &Resource, settings: &[&str]) -> bool {
+    let Some(bucket) = grant.body.get("bucket") else {
+        return false;
+    };
+    let named = crate::cloud::referenced(bucket);
+    let same = |other: &Value| {
+        let theirs = crate::cloud::referenced(other);
+        named.iter().any(|n| theirs.contains(n))
+            || bucket.as_str().is_some() && bucket.as_str() == other.as_str()
+            || bucket.is_unknown() && other.is_unknown()
+    };
+    resources
+        .iter()
+        .filter(|r| r.kind == "aws_s3_bucket_public_access_block")
+        .filter(|block| block.body.get("bucket").is_some_and(same))
+        .any(|block| block_sets(block, settings))
+}
+
+/// Whether a public access block turns one of these settings on, or may (unknown).
+fn block_sets(block: &Resource, settings: &[&str]) -> bool {
+    settings.iter().any(|k| {
+        block
+            .body
+            .get(k)
+            .is_some_and(|v| v.as_bool() == Some(true) || v.is_unknown())
+    })
 }
