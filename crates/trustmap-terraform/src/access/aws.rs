@@ -503,10 +503,14 @@ fn elsewhere_api_doors(
             let auth = child.body.get(auth_key);
             // A REST method names its authorization (the provider requires it); a route
             // without one has none.
-            let open = match auth.and_then(Value::as_str) {
-                Some(a) => a.eq_ignore_ascii_case("NONE"),
-                None => auth.is_none() && kind == "aws_apigatewayv2_route",
-            };
+            // A caller must then present an API key (`api_key_required`): not anyone.
+            let key_required =
+                child.body.get("api_key_required").and_then(Value::as_bool) == Some(true);
+            let open = !key_required
+                && match auth.and_then(Value::as_str) {
+                    Some(a) => a.eq_ignore_ascii_case("NONE"),
+                    None => auth.is_none() && kind == "aws_apigatewayv2_route",
+                };
             if !open {
                 continue;
             }
