@@ -15,7 +15,7 @@ use crate::aws::{ACCOUNT_ZONE, launch_templates};
 use crate::cloud::{Door, Index, id, public_data_door};
 use crate::value::{Resource, Value};
 use std::collections::{BTreeMap, BTreeSet};
-use trustmap_model::{ElementKind, Fragment, Tri};
+use trustmap_model::{Code, Diagnostic, DiagnosticLevel, ElementKind, Fragment, Tri};
 
 /// The AWS part of access: identities, resource-policy doors, literal secrets.
 pub(crate) fn model(resources: &[Resource], index: &Index, root: &str, fragment: &mut Fragment) {
@@ -317,6 +317,21 @@ fn resource_policies(resources: &[Resource], index: &Index, root: &str, fragment
         let Some(document) = r.body.get(key) else {
             continue;
         };
+        if let Value::String(text, span) = document
+            && serde_json::from_str::<serde_json::Value>(text).is_err()
+        {
+            fragment.diagnostics.push(Diagnostic::new(
+                DiagnosticLevel::Warning,
+                Code::TerraformPolicyJson,
+                span.clone(),
+                format!(
+                    "the {key} of {} is not valid JSON: AWS refuses it, and whom it admits is \
+                     not read",
+                    r.address
+                ),
+            ));
+            continue;
+        }
         let mut statements = policy_statements(document);
         if r.kind.starts_with("aws_api_gateway_rest_api") {
             statements = invocations(statements);
