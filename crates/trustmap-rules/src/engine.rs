@@ -280,10 +280,18 @@ fn render_parts(
     target: Target<'_>,
     asked: &[&Protocol],
 ) -> Vec<String> {
-    let in_range = match target {
-        Target::Flow(f) if !f.protocol.as_ref().is_some_and(|p| asked.contains(&p)) => asked
-            .iter()
-            .find_map(|q| f.range_port_of(q).map(|port| (*q, port))),
+    // `{protocol}` and `{on_ports}` of a flow that admits an asked protocol through a range.
+    let in_range: Option<(String, String)> = match target {
+        Target::Flow(f) if !f.protocol.as_ref().is_some_and(|p| asked.contains(&p)) => {
+            asked.iter().find_map(|q| {
+                let port = f.range_port_of(q)?;
+                let ranges = f.ports.iter().map(Port::in_words).collect::<Vec<_>>();
+                Some((
+                    q.in_words().to_string(),
+                    format!("on port {port} (in {})", ranges.join(", ")),
+                ))
+            })
+        }
         _ => None,
     };
     let name_of = |id| {
@@ -318,9 +326,9 @@ fn render_parts(
             }
             ("source", Target::Flow(f)) => name_of(&f.source),
             ("target", Target::Flow(f)) => name_of(&f.target),
-            ("protocol", Target::Flow(_)) if in_range.is_some() => in_range
-                .map(|(protocol, _)| protocol.in_words().to_string())
-                .unwrap_or_default(),
+            ("protocol", Target::Flow(_)) if let Some((protocol, _)) = &in_range => {
+                protocol.clone()
+            }
             // `all traffic` for every protocol.
             ("protocol", Target::Flow(f)) => f
                 .protocol
@@ -334,15 +342,9 @@ fn render_parts(
                 .map(Port::in_words)
                 .collect::<Vec<_>>()
                 .join(", "),
-            ("on_ports", Target::Flow(f)) if in_range.is_some() => format!(
-                "on port {} (in {})",
-                in_range.map_or(0, |(_, port)| port),
-                f.ports
-                    .iter()
-                    .map(Port::in_words)
-                    .collect::<Vec<_>>()
-                    .join(", ")
-            ),
+            ("on_ports", Target::Flow(_)) if let Some((_, on_ports)) = &in_range => {
+                on_ports.clone()
+            }
             // `on port 22`, `on ports 80, 443`, `on every port`, `on a port not known`.
             ("on_ports", Target::Flow(f)) => f
                 .ports_in_words()
