@@ -162,10 +162,10 @@ const APPLIES: &[(&str, &[Format])] = &[
     // unattached: security groups, network security groups and VPC firewall rules attached to
     // nothing here.
     ("TM-S007", &[Aws, Azure, Google]),
-    // unattached grants: resource policies, ACLs, permissions, function URLs and Google
-    // resource-level IAM members whose resource is not in the scan. (Azure grants are role
-    // assignments to principals of the tenant.)
-    ("TM-S010", &[Aws, Google]),
+    // unattached grants: resource policies, ACLs, permissions, function URLs, Google
+    // resource-level IAM members and Azure anonymous blob containers whose resource is not in
+    // the scan.
+    ("TM-S010", &[Aws, Azure, Google]),
     // password_login: Azure Linux virtual machines and scale sets.
     ("TM-S012", &[Azure]),
     // image: containers only.

@@ -167,41 +167,13 @@ pub fn port_carries(
     }
 }
 
-/// The protocol usually spoken on a port, and whether it is encrypted (`None`: it depends).
+/// The protocol usually spoken on a port, and whether it is encrypted (`None`: it depends):
+/// the model's table of well-known ports ([`trustmap_model::WELL_KNOWN_PORTS`]).
 pub fn port_protocol(port: u16) -> Option<(&'static str, Option<bool>)> {
-    Some(match port {
-        80 | 8080 => ("http", Some(false)),
-        443 | 8443 => ("https", Some(true)),
-        21 => ("ftp", Some(false)),
-        22 => ("ssh", Some(true)),
-        23 => ("telnet", Some(false)),
-        25 | 587 => ("smtp", None),
-        53 => ("dns", Some(false)),
-        389 => ("ldap", Some(false)),
-        636 => ("ldaps", Some(true)),
-        1433 => ("tds", None),
-        1521 => ("oracle", None),
-        2375 => ("docker-api", Some(false)),
-        // Debuggers on their conventional ports: whoever attaches runs code in the process.
-        9229 => ("node-inspector", Some(false)),
-        5005 => ("jdwp", Some(false)),
-        3389 => ("rdp", None),
-        5985 => ("winrm", Some(false)),
-        5986 => ("winrm-tls", Some(true)),
-        9042 => ("cql", None),
-        2379 => ("etcd", None),
-        2376 => ("docker-api-tls", Some(true)),
-        3306 => ("mysql", None),
-        5432 => ("postgres", None),
-        5672 => ("amqp", Some(false)),
-        5671 => ("amqps", Some(true)),
-        6379 => ("redis", Some(false)),
-        // Elasticsearch and OpenSearch: HTTP unless their image turns TLS on (`serving`).
-        9200 => ("http", Some(false)),
-        11211 => ("memcached", Some(false)),
-        27017 => ("mongodb", None),
-        _ => return None,
-    })
+    trustmap_model::WELL_KNOWN_PORTS
+        .iter()
+        .find(|(number, _, _)| *number == port)
+        .map(|(_, protocol, tls)| (*protocol, *tls))
 }
 
 /// The protocol named by a URL scheme, and whether the scheme means TLS (`None`: it depends).

@@ -255,6 +255,10 @@ registry! {
         /// (an error: nothing of it is modelled), or is of the other kind than `--input` says
         /// (a warning: read as what it is).
         TerraformJson = "terraform-json" [Error, Warning],
+        /// A resource policy written as text (a heredoc, a string) is not valid JSON (a
+        /// trailing comma, a quote left out): AWS and Terraform refuse it, and nothing it
+        /// grants or denies is read.
+        TerraformPolicyJson = "terraform-policy-json" [Warning],
         /// A plan or state does not hold every resource the source declares (stale, another
         /// configuration's): the source is modelled instead.
         TerraformPlanIncomplete = "terraform-plan-incomplete" [Warning],

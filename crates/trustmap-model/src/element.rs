@@ -221,6 +221,22 @@ impl Flow {
     pub fn ports_in_words(&self) -> Option<String> {
         ports_in_words(&self.ports)
     }
+
+    /// The well-known port of `protocol` ([`crate::WELL_KNOWN_PORTS`]) that a plain TCP door
+    /// on port numbers holds: a door for `tcp` on `10-100` admits `ssh` on 22, whatever else it
+    /// admits. `None` for a flow that names its protocol (it speaks that one), for every port
+    /// (rules ask about it as such) and for ports known only by name.
+    pub fn range_port_of(&self, protocol: &Protocol) -> Option<u16> {
+        if self.protocol != Some(Protocol::Tcp) {
+            return None;
+        }
+        protocol.well_known_ports().find(|port| {
+            self.ports
+                .iter()
+                .filter_map(Port::numbers)
+                .any(|range| range.contains(*port))
+        })
+    }
 }
 
 fn label(protocol: Option<&Protocol>, ports: &[Port]) -> Option<String> {
@@ -234,5 +250,47 @@ fn label(protocol: Option<&Protocol>, ports: &[Port]) -> Option<String> {
         (Some(p), true) => Some(p.to_string()),
         (None, false) => Some(ports),
         (None, true) => None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn door(protocol: &str, ports: &[&str]) -> Flow {
+        Flow::typed(
+            ElementId("external:internet".into()),
+            ElementId("tf:aws_instance.app".into()),
+            Some(Protocol::parse(protocol)),
+            ports.iter().map(|p| Port::parse(p)).collect(),
+            "security-group",
+            None,
+        )
+    }
+
+    #[test]
+    fn a_tcp_range_admits_the_protocols_whose_port_it_holds() {
+        assert_eq!(
+            door("tcp", &["10-100"]).range_port_of(&Protocol::Ssh),
+            Some(22)
+        );
+        assert_eq!(
+            door("tcp", &["80", "3000-4000"]).range_port_of(&Protocol::Rdp),
+            Some(3389)
+        );
+        assert_eq!(
+            door("tcp", &["8000-8100"]).range_port_of(&Protocol::Ssh),
+            None
+        );
+        // A door that names its protocol speaks that one; every port and names are not ranges.
+        assert_eq!(
+            door("https", &["1-1000"]).range_port_of(&Protocol::Ssh),
+            None
+        );
+        assert_eq!(door("all", &["all"]).range_port_of(&Protocol::Ssh), None);
+        assert_eq!(
+            door("tcp", &["${PORT}"]).range_port_of(&Protocol::Ssh),
+            None
+        );
     }
 }

@@ -28,7 +28,7 @@ pub use graph::{Boundary, Model, Reachability};
 pub use limits::{Budget, Limit, Limits, limit_diagnostic};
 pub use port::{EVERY_PORT, Port, PortName, PortRange, ports_in_words};
 pub use printable::printable;
-pub use protocol::{Protocol, UnlistedProtocol};
+pub use protocol::{Protocol, UnlistedProtocol, WELL_KNOWN_PORTS};
 pub use snapshot::{ElementSnapshot, FlowSnapshot, SNAPSHOT_VERSION, Snapshot};
 pub use span::{FileName, Position, Span, join_path, join_path_within};
 pub use zone::{INTERNET_ELEMENT, INTERNET_ZONE, TrustLevel, Zone, ZoneId, ZoneKind};

@@ -109,6 +109,46 @@ vocabulary! {
     Msvsmon = "msvsmon", "The Visual Studio remote debugger (App Service remote debugging, ports 4022 to 4026): code execution for whoever attaches with the app's deployment credentials.";
 }
 
+/// The protocol usually spoken on a port when the code says no more than the number, with
+/// whether it is encrypted by its definition (`None`: it depends): `22` is `ssh`. Readers name
+/// a door on such a port by it, and a plain TCP door on a range of ports admits each protocol
+/// whose port the range holds ([`crate::Flow::range_port_of`]).
+pub const WELL_KNOWN_PORTS: &[(u16, &str, Option<bool>)] = &[
+    (80, "http", Some(false)),
+    (8080, "http", Some(false)),
+    (443, "https", Some(true)),
+    (8443, "https", Some(true)),
+    (21, "ftp", Some(false)),
+    (22, "ssh", Some(true)),
+    (23, "telnet", Some(false)),
+    (25, "smtp", None),
+    (587, "smtp", None),
+    (53, "dns", Some(false)),
+    (389, "ldap", Some(false)),
+    (636, "ldaps", Some(true)),
+    (1433, "tds", None),
+    (1521, "oracle", None),
+    (2375, "docker-api", Some(false)),
+    // Debuggers on their conventional ports: whoever attaches runs code in the process.
+    (9229, "node-inspector", Some(false)),
+    (5005, "jdwp", Some(false)),
+    (3389, "rdp", None),
+    (5985, "winrm", Some(false)),
+    (5986, "winrm-tls", Some(true)),
+    (9042, "cql", None),
+    (2379, "etcd", None),
+    (2376, "docker-api-tls", Some(true)),
+    (3306, "mysql", None),
+    (5432, "postgres", None),
+    (5672, "amqp", Some(false)),
+    (5671, "amqps", Some(true)),
+    (6379, "redis", Some(false)),
+    // Elasticsearch and OpenSearch: HTTP unless their image turns TLS on (`serving`).
+    (9200, "http", Some(false)),
+    (11211, "memcached", Some(false)),
+    (27017, "mongodb", None),
+];
+
 /// A protocol name outside the vocabulary, lower-cased. Only [`Protocol::parse`] makes one,
 /// so it never holds a name of the vocabulary.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -140,6 +180,14 @@ impl Protocol {
             Https | Grpcs | Tls | Ssh | WinrmTls | Ldaps | DockerApiTls | Amqps => Some(true),
             _ => None,
         }
+    }
+
+    /// The well-known ports of the protocol ([`WELL_KNOWN_PORTS`]), in the table's order.
+    pub fn well_known_ports(&self) -> impl Iterator<Item = u16> + '_ {
+        WELL_KNOWN_PORTS
+            .iter()
+            .filter(move |(_, name, _)| *name == self.as_str())
+            .map(|(port, _, _)| *port)
     }
 
     /// The protocol in words, for messages: `all traffic` for [`Protocol::All`], else its name.
@@ -211,6 +259,17 @@ mod tests {
         assert_eq!(Protocol::Https.encryption(), Some(true));
         assert_eq!(Protocol::Postgres.encryption(), None);
         assert_eq!(Protocol::parse("geneve").encryption(), None);
+    }
+
+    #[test]
+    fn well_known_ports_name_protocols_of_the_vocabulary() {
+        for (port, name, _) in WELL_KNOWN_PORTS {
+            let protocol = Protocol::parse(name);
+            assert!(protocol.is_known(), "{name}");
+            assert!(protocol.well_known_ports().any(|p| p == *port));
+        }
+        assert_eq!(Protocol::Ssh.well_known_ports().collect::<Vec<_>>(), [22]);
+        assert_eq!(Protocol::Tcp.well_known_ports().count(), 0);
     }
 
     #[test]

@@ -123,8 +123,11 @@ pub enum Condition {
     Target(Box<Condition>),
     /// The flow crosses a boundary.
     CrossesBoundary(Crossing),
-    /// The flow's protocol is one of these.
-    Protocol(Vec<Protocol>),
+    /// The flow's protocol is one of these; with `true`, a plain TCP flow on a range of ports
+    /// also passes for each protocol whose well-known port the range holds (the door admits
+    /// it). Rules about flows ask so of their own flow ([`Condition::admit_port_ranges`]);
+    /// about the flows of an element (`inbound`), a range says nothing of what listens there.
+    Protocol(Vec<Protocol>, bool),
     /// Some port of the flow passes one of these tests.
     Port(Vec<PortTest>),
 }
@@ -260,6 +263,33 @@ fn combine(junction: Junction, parts: Vec<Outcome>) -> Outcome {
 }
 
 impl Condition {
+    /// The protocols the condition asks a flow to speak, as written (not under `not`, nor
+    /// about the flows of an element or the ends of a flow): a message names the one a flow
+    /// admits through a range of ports.
+    pub fn protocols_asked(&self) -> Vec<&Protocol> {
+        match self {
+            Condition::All(parts) | Condition::Any(parts) => {
+                parts.iter().flat_map(Condition::protocols_asked).collect()
+            }
+            Condition::Protocol(protocols, true) => protocols.iter().collect(),
+            _ => Vec::new(),
+        }
+    }
+
+    /// Makes the `protocol` tests on the rule's own flow (not under `inbound`, `outbound`,
+    /// `source` or `target`) pass for a plain TCP door whose range of ports holds the
+    /// protocol's well-known port: the door admits it.
+    pub fn admit_port_ranges(&mut self) {
+        match self {
+            Condition::All(parts) | Condition::Any(parts) => {
+                parts.iter_mut().for_each(Condition::admit_port_ranges);
+            }
+            Condition::Not(inner) => inner.admit_port_ranges(),
+            Condition::Protocol(_, ranges) => *ranges = true,
+            _ => {}
+        }
+    }
+
     /// Evaluates the condition on `target`.
     pub fn evaluate(&self, model: &Model, target: Target<'_>) -> Outcome {
         self.evaluate_with(&Evaluation::new(model), target)
@@ -387,8 +417,13 @@ impl Condition {
                 };
                 plain(Tri::from_bool(crosses))
             }
-            (Condition::Protocol(protocols), Target::Flow(f)) => match &f.protocol {
-                Some(p) => plain(Tri::from_bool(protocols.contains(p))),
+            // A plain TCP door on port numbers admits each protocol whose well-known port it
+            // holds (`tcp` on 10-100 admits ssh on 22).
+            (Condition::Protocol(protocols, ranges), Target::Flow(f)) => match &f.protocol {
+                Some(p) => plain(Tri::from_bool(
+                    protocols.contains(p)
+                        || *ranges && protocols.iter().any(|q| f.range_port_of(q).is_some()),
+                )),
                 None => Outcome::of(Tri::Unknown),
             },
             (Condition::Port(tests), Target::Flow(f)) => {
@@ -430,7 +465,7 @@ impl Condition {
             }
             (C::SameZoneAs(inner, _), Context::Element) => inner.check(Context::Element),
             (C::Source(inner) | C::Target(inner), Context::Flow) => inner.check(Context::Element),
-            (C::CrossesBoundary(_) | C::Protocol(_) | C::Port(_), Context::Flow) => Ok(()),
+            (C::CrossesBoundary(_) | C::Protocol(..) | C::Port(_), Context::Flow) => Ok(()),
             (c, Context::Element) => {
                 Err(format!("`{}` applies to flows, not elements", c.operator()))
             }
@@ -456,7 +491,7 @@ impl Condition {
             Condition::Source(_) => "source",
             Condition::Target(_) => "target",
             Condition::CrossesBoundary(_) => "crosses_boundary",
-            Condition::Protocol(_) => "protocol",
+            Condition::Protocol(..) => "protocol",
             Condition::Port(_) => "port",
         }
     }

@@ -9,7 +9,9 @@ use crate::{
     RuleSet, Stride, Subject,
 };
 use rayon::prelude::*;
-use trustmap_model::{AttrValue, Attributes, Element, Flow, Model, Port, Reachability, Tri};
+use trustmap_model::{
+    AttrValue, Attributes, Element, Flow, Model, Port, Protocol, Reachability, Tri,
+};
 
 /// Runs every rule of `rules` over `model`. Findings are sorted by file, line, rule and subject.
 pub fn evaluate(model: &Model, rules: &RuleSet) -> Vec<Finding> {
@@ -166,7 +168,12 @@ fn check(model: &Evaluation<'_>, rule: &Rule, target: Target<'_>) -> Option<Find
             categories.push(*stride);
         }
     }
-    let parts = render_parts(&rule.message, model, target);
+    let parts = render_parts(
+        &rule.message,
+        model,
+        target,
+        &rule.condition.protocols_asked(),
+    );
     let mut finding = Finding {
         rule_id: rule.id.clone(),
         stride: rule.category(),
@@ -273,15 +280,42 @@ fn join_items(items: Vec<&str>) -> String {
     }
 }
 
-/// Fills a message template for a subject. Placeholders were checked when the rule loaded.
-pub(crate) fn render(template: &str, model: &Model, target: Target<'_>) -> String {
-    render_parts(template, model, target).concat()
+/// Fills a message template for a subject, for a rule that asks about the protocols `asked`.
+/// Placeholders were checked when the rule loaded.
+pub(crate) fn render(
+    template: &str,
+    model: &Model,
+    target: Target<'_>,
+    asked: &[&Protocol],
+) -> String {
+    render_parts(template, model, target, asked).concat()
 }
 
 /// Fills a message template for a subject, split where `{missing}` stands (so a template
 /// without it gives one part): the failed checks are filled in later, and again when some are
-/// left out or decided.
-pub(crate) fn render_parts(template: &str, model: &Model, target: Target<'_>) -> Vec<String> {
+/// left out or decided. A flow that admits one of the `asked` protocols only through a range
+/// of ports (`tcp` on 10-100 for ssh) is said as that protocol on the port it holds (`ssh on
+/// port 22 (in 10-100)`).
+pub(crate) fn render_parts(
+    template: &str,
+    model: &Model,
+    target: Target<'_>,
+    asked: &[&Protocol],
+) -> Vec<String> {
+    // `{protocol}` and `{on_ports}` of a flow that admits an asked protocol through a range.
+    let in_range: Option<(String, String)> = match target {
+        Target::Flow(f) if !f.protocol.as_ref().is_some_and(|p| asked.contains(&p)) => {
+            asked.iter().find_map(|q| {
+                let port = f.range_port_of(q)?;
+                let ranges = f.ports.iter().map(Port::in_words).collect::<Vec<_>>();
+                Some((
+                    q.in_words().to_string(),
+                    format!("on port {port} (in {})", ranges.join(", ")),
+                ))
+            })
+        }
+        _ => None,
+    };
     let name_of = |id| {
         model
             .element(id)
@@ -314,6 +348,9 @@ pub(crate) fn render_parts(template: &str, model: &Model, target: Target<'_>) ->
             }
             ("source", Target::Flow(f)) => name_of(&f.source),
             ("target", Target::Flow(f)) => name_of(&f.target),
+            ("protocol", Target::Flow(_)) if let Some((protocol, _)) = &in_range => {
+                protocol.clone()
+            }
             // `all traffic` for every protocol.
             ("protocol", Target::Flow(f)) => f
                 .protocol
@@ -327,6 +364,9 @@ pub(crate) fn render_parts(template: &str, model: &Model, target: Target<'_>) ->
                 .map(Port::in_words)
                 .collect::<Vec<_>>()
                 .join(", "),
+            ("on_ports", Target::Flow(_)) if let Some((_, on_ports)) = &in_range => {
+                on_ports.clone()
+            }
             // `on port 22`, `on ports 80, 443`, `on every port`, `on a port not known`.
             ("on_ports", Target::Flow(f)) => f
                 .ports_in_words()

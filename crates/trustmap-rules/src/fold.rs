@@ -133,7 +133,7 @@ fn group(findings: Vec<Finding>, rules: &RuleSet, model: &Model) -> Vec<Finding>
                         Subject::Element(id) => model.element(id).map_or_else(
                             || other.message.clone(),
                             |e| {
-                                render_parts(clause, model, Target::Element(e))
+                                render_parts(clause, model, Target::Element(e), &[])
                                     .join(&other.missing())
                             },
                         ),
@@ -219,7 +219,15 @@ fn merge(lead: &mut Finding, mut folded: Vec<Finding>, rules: &RuleSet, model: &
             Subject::Flow(id) => model.flow(id).map(Target::Flow),
         };
         let clause = match target {
-            Some(target) => render(&absorbed.clause, model, target),
+            Some(target) => match rules.get(&finding.rule_id) {
+                Some(rule) => render(
+                    &absorbed.clause,
+                    model,
+                    target,
+                    &rule.condition.protocols_asked(),
+                ),
+                None => render(&absorbed.clause, model, target, &[]),
+            },
             None => finding.message.clone(),
         };
         let clause = format!("{clause} ({})", finding.rule_id);

@@ -450,7 +450,7 @@ impl Reader<'_> {
                     ));
                 }
             },
-            "protocol" => Condition::Protocol(self.protocols(value, &here)?),
+            "protocol" => Condition::Protocol(self.protocols(value, &here)?, false),
             "port" => Condition::Port(self.ports(value, &here)?),
             // The table and this match agree (a test parses every operator's example).
             other => {
@@ -570,10 +570,13 @@ impl Reader<'_> {
                 })
                 .transpose()?;
             let fails_node = item.get("fails").expect("required above");
-            let fails = self.condition(fails_node, &format!("{here}.fails"))?;
+            let mut fails = self.condition(fails_node, &format!("{here}.fails"))?;
             fails
                 .check(context)
                 .map_err(|m| self.error(Some(fails_node), &format!("{here}.fails"), m))?;
+            if context == Context::Flow {
+                fails.admit_port_ranges();
+            }
             let report_unknown = match item.get("report_unknown") {
                 None => report_unknown,
                 Some(value) => value.truthy().ok_or_else(|| {
@@ -968,10 +971,13 @@ fn parse(file: &str, text: &str, namespace: Option<Namespace>) -> Result<Rule, R
     let condition_node = root
         .get("condition")
         .ok_or_else(|| reader.error(Some(root), "condition", "is required"))?;
-    let condition = reader.condition(condition_node, "condition")?;
+    let mut condition = reader.condition(condition_node, "condition")?;
     condition
         .check(context)
         .map_err(|m| reader.error(Some(condition_node), "condition", m))?;
+    if context == Context::Flow {
+        condition.admit_port_ranges();
+    }
 
     let report_unknown = match root.get("report_unknown") {
         None => false,

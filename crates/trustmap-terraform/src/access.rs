@@ -236,7 +236,9 @@ pub(crate) fn elsewhere_address(grant: &Resource) -> String {
 
 /// The stand-in for the resource a grant to everyone governs (a resource policy, an ACL, a
 /// permission, an IAM member) when that resource is not in the scanned code: a data store or a
-/// process in the account's zone, `unattached`, at the grant's block. Its door comes from
+/// process in the account's zone, `unattached`, at the grant's block, and `public` unknown
+/// (whether the resource exists and what else closes it is decided where it lives; what an
+/// unattached security group guards states nothing of the kind). Its door comes from
 /// [`elsewhere_door`].
 pub(crate) fn governed_elsewhere(
     root: &str,
@@ -246,6 +248,7 @@ pub(crate) fn governed_elsewhere(
 ) -> Element {
     let mut attributes = Attributes::default();
     attributes.set_flag(AttrName::Unattached, Tri::Yes, Some(grant.span.clone()));
+    attributes.set_flag(AttrName::Public, Tri::Unknown, Some(grant.span.clone()));
     Element {
         id: ElementId(id(root, &elsewhere_address(grant))),
         kind,

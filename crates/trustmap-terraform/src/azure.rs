@@ -615,10 +615,12 @@ fn rule_doors(root: &str, target: &str, rule: &OpenRule, public: Tri) -> Vec<Flo
                     None => (range.trim().parse().ok(), range.trim().parse().ok()),
                 },
             };
-            let protocol = if rule.protocol == "*" {
-                "-1"
-            } else {
-                rule.protocol.as_str()
+            // `*` is every protocol: on every port, all traffic; on some ports, the door is
+            // read as its TCP part on them (what administrative and database ports speak).
+            let protocol = match (rule.protocol.as_str(), from, to) {
+                ("*", Some(0), Some(65535)) | ("*", None, _) | ("*", _, None) => "-1",
+                ("*", _, _) => "tcp",
+                (written, _, _) => written,
             };
             let (ports, protocol, encrypted) = describe(protocol, from, to);
             Door {

@@ -614,4 +614,30 @@ resource "aws_db_instance" "db" {
             "{diagnostics}"
         );
     }
+
+    #[test]
+    fn a_resource_policy_that_is_not_json_is_a_warning_not_a_silent_gap() {
+        let text = r#"
+resource "aws_sns_topic_policy" "broken" {
+  arn    = var.topic
+  policy = "{\"Statement\": [{\"Effect\": \"Allow\", \"Principal\": \"*\", \"Action\": [\"SNS:Publish\",]}]}"
+}
+
+resource "aws_sns_topic_policy" "valid" {
+  arn    = var.topic
+  policy = "{\"Statement\": [{\"Effect\": \"Allow\", \"Principal\": \"*\", \"Action\": \"SNS:Publish\"}]}"
+}
+"#;
+        let (_, fragment) = scan(&[("", text.to_string())]);
+        let warnings: Vec<&str> = fragment
+            .diagnostics
+            .iter()
+            .filter(|d| d.code == trustmap_model::Code::TerraformPolicyJson)
+            .map(|d| d.message.as_str())
+            .collect();
+        assert_eq!(warnings.len(), 1, "{:?}", fragment.diagnostics);
+        assert!(warnings[0].contains("aws_sns_topic_policy.broken"));
+        // The valid one is read: it opens a stand-in for its topic.
+        assert!(!element_ids(&fragment, "aws_sns_topic_policy.valid/governed").is_empty());
+    }
 }

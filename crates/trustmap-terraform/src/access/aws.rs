@@ -2,7 +2,8 @@
 //! policies; who outside the account may assume a role; access keys; the instances,
 //! functions and services that run as a role), and the resource policies of buckets, topics,
 //! queues, repositories, keys, functions, search domains, secrets and APIs that admit
-//! everyone, as doors from the internet on the policy's line.
+//! everyone, as doors from the internet on the policy's line; grants, ACLs, function URLs and
+//! open API methods and routes whose resource is not in the scan open a stand-in for it.
 
 use super::iam::{self, Opening, permissions, policy_statements};
 use super::{
@@ -14,7 +15,7 @@ use crate::aws::{ACCOUNT_ZONE, launch_templates};
 use crate::cloud::{Door, Index, id, public_data_door};
 use crate::value::{Resource, Value};
 use std::collections::{BTreeMap, BTreeSet};
-use trustmap_model::{ElementKind, Fragment, Tri};
+use trustmap_model::{Code, Diagnostic, DiagnosticLevel, ElementKind, Fragment, Tri};
 
 /// The AWS part of access: identities, resource-policy doors, literal secrets.
 pub(crate) fn model(resources: &[Resource], index: &Index, root: &str, fragment: &mut Fragment) {
@@ -37,11 +38,30 @@ fn identities(resources: &[Resource], index: &Index, root: &str, fragment: &mut 
             carriers.entry(role.address.clone()).or_default().push(r);
         }
     }
-    // Access keys, by user.
+    // Access keys, by user: a user of the scan by its address; a user defined elsewhere by the
+    // key its rights are kept under (`aws_iam_user/NAME`), or by the access key's own address
+    // when its name is not known statically.
     let mut keys: BTreeMap<String, &Resource> = BTreeMap::new();
+    let mut elsewhere_keys: BTreeMap<String, &Resource> = BTreeMap::new();
     for key in resources.iter().filter(|r| r.kind == "aws_iam_access_key") {
-        for user in index.arg(&key.body, "user") {
+        let named = key.body.get("user");
+        let users = index.arg(&key.body, "user");
+        let users = if users.is_empty() {
+            named_by_literal(index, key, named, &["aws_iam_user"])
+                .into_iter()
+                .collect()
+        } else {
+            users
+        };
+        for user in &users {
             keys.entry(user.address.clone()).or_insert(key);
+        }
+        if users.is_empty() && named.is_some() {
+            let user = named.and_then(Value::as_str).map_or_else(
+                || format!("{}/user", key.address),
+                |name| format!("aws_iam_user/{name}"),
+            );
+            elsewhere_keys.entry(user).or_insert(key);
         }
     }
     for r in resources {
@@ -91,6 +111,20 @@ fn identities(resources: &[Resource], index: &Index, root: &str, fragment: &mut 
         identity.span = Some(first.1.clone());
         identity.rights = rights;
         identity.rights_unknown = p.unknown;
+        identity.keys = elsewhere_keys.remove(key).map(|k| k.span.clone());
+        fragment.elements.push(identity.element(root));
+    }
+    // Users defined elsewhere that an access key of this code is made for: the key is a
+    // long-lived credential whoever copies it uses as them, wherever the user is defined.
+    for (key, access_key) in elsewhere_keys {
+        let name = key.strip_prefix("aws_iam_user/").map_or_else(
+            || format!("the user of {}", access_key.address),
+            |name| format!("aws_iam_user \"{name}\" (defined elsewhere)"),
+        );
+        let mut identity = Identity::new(key, name, "iam-user", ACCOUNT_ZONE);
+        identity.span = Some(access_key.span.clone());
+        identity.called_from = access_key.called_from.clone();
+        identity.keys = Some(access_key.span.clone());
         fragment.elements.push(identity.element(root));
     }
     // Managed policies of this code attached to nothing here (they are attached elsewhere):
@@ -283,6 +317,21 @@ fn resource_policies(resources: &[Resource], index: &Index, root: &str, fragment
         let Some(document) = r.body.get(key) else {
             continue;
         };
+        if let Value::String(text, span) = document
+            && serde_json::from_str::<serde_json::Value>(text).is_err()
+        {
+            fragment.diagnostics.push(Diagnostic::new(
+                DiagnosticLevel::Warning,
+                Code::TerraformPolicyJson,
+                span.clone(),
+                format!(
+                    "the {key} of {} is not valid JSON: AWS refuses it, and whom it admits is \
+                     not read",
+                    r.address
+                ),
+            ));
+            continue;
+        }
         let mut statements = policy_statements(document);
         if r.kind.starts_with("aws_api_gateway_rest_api") {
             statements = invocations(statements);
@@ -309,7 +358,10 @@ fn resource_policies(resources: &[Resource], index: &Index, root: &str, fragment
         };
         if targets.is_empty() {
             // The resource it governs is not in the scanned code.
-            if r.kind.starts_with("aws_s3") && account_blocks(resources, S3_POLICY_BLOCKS) {
+            if r.kind.starts_with("aws_s3")
+                && (account_blocks(resources, S3_POLICY_BLOCKS)
+                    || bucket_blocks(resources, r, S3_POLICY_BLOCKS))
+            {
                 continue;
             }
             let kind = if r.kind.starts_with("aws_api_gateway") {
@@ -426,7 +478,83 @@ fn resource_policies(resources: &[Resource], index: &Index, root: &str, fragment
         }
     }
     elsewhere_urls_and_acls(resources, index, root, fragment, &mut doors);
+    elsewhere_api_doors(resources, index, root, fragment, &mut doors);
     fragment.flows.extend(doors);
+}
+
+/// REST API methods with `authorization = "NONE"` and HTTP or WebSocket API routes without an
+/// authorizer (`authorization_type` `NONE` or left out) whose API is not in the scanned code:
+/// each admits anyone to a stand-in for that API (those whose API is here, the AWS mapping
+/// draws, with the API's reach).
+fn elsewhere_api_doors(
+    resources: &[Resource],
+    index: &Index,
+    root: &str,
+    fragment: &mut Fragment,
+    doors: &mut Vec<trustmap_model::Flow>,
+) {
+    for (kind, api_key, auth_key, api_kind) in [
+        (
+            "aws_api_gateway_method",
+            "rest_api_id",
+            "authorization",
+            "aws_api_gateway_rest_api",
+        ),
+        (
+            "aws_apigatewayv2_route",
+            "api_id",
+            "authorization_type",
+            "aws_apigatewayv2_api",
+        ),
+    ] {
+        for child in resources.iter().filter(|r| r.kind == kind) {
+            let api = child.body.get(api_key);
+            if api.is_none()
+                || !index.arg(&child.body, api_key).is_empty()
+                || named_by_literal(index, child, api, &[api_kind]).is_some()
+            {
+                continue;
+            }
+            let auth = child.body.get(auth_key);
+            // A REST method names its authorization (the provider requires it); a route
+            // without one has none.
+            // A caller must then present an API key (`api_key_required`): not anyone.
+            let key_required =
+                child.body.get("api_key_required").and_then(Value::as_bool) == Some(true);
+            let open = !key_required
+                && match auth.and_then(Value::as_str) {
+                    Some(a) => a.eq_ignore_ascii_case("NONE"),
+                    None => auth.is_none() && kind == "aws_apigatewayv2_route",
+                };
+            if !open {
+                continue;
+            }
+            let span = auth
+                .or_else(|| child.body.get("route_key"))
+                .map_or_else(|| child.span.clone(), |v| v.span().clone());
+            let door = Door {
+                target: &elsewhere_address(child),
+                protocol: Some("https".into()),
+                port: Some("443".into()),
+                origin: if kind == "aws_apigatewayv2_route" {
+                    "api-route"
+                } else {
+                    "api-method"
+                },
+                span: span.clone(),
+                public: Tri::Yes,
+                encrypted: Some(Tri::Yes),
+                authenticated: Some(Tri::No),
+            };
+            doors.push(elsewhere_door(door.flow(root), &span));
+            fragment.elements.push(governed_elsewhere(
+                root,
+                child,
+                ElementKind::Process,
+                ACCOUNT_ZONE,
+            ));
+        }
+    }
 }
 
 /// Function URLs without authentication and bucket ACLs that open to everyone, whose function
@@ -483,6 +611,9 @@ fn elsewhere_urls_and_acls(
         {
             continue;
         }
+        if bucket_blocks(resources, acl, S3_ACL_BLOCKS) {
+            continue;
+        }
         let grants = public_acl_grants(&acl.body);
         let Some((span, _)) = grants.first() else {
             continue;
@@ -521,12 +652,38 @@ fn account_blocks(resources: &[Resource], settings: &[&str]) -> bool {
     resources
         .iter()
         .filter(|r| r.kind == "aws_s3_account_public_access_block")
-        .any(|block| {
-            settings.iter().any(|k| {
-                block
-                    .body
-                    .get(k)
-                    .is_some_and(|v| v.as_bool() == Some(true) || v.is_unknown())
-            })
-        })
+        .any(|block| block_sets(block, settings))
+}
+
+/// Whether a public access block for the bucket a grant names, when that bucket is not in the
+/// scan, turns one of these settings on (or may): a block of the code whose `bucket` is the
+/// same reference or the same literal name, or, when the grant's bucket is not known
+/// statically (a data source, a variable), one whose bucket is not known either (it may be
+/// the same: a stand-in is only reported when nothing may close it).
+fn bucket_blocks(resources: &[Resource], grant: &Resource, settings: &[&str]) -> bool {
+    let Some(bucket) = grant.body.get("bucket") else {
+        return false;
+    };
+    let named = crate::cloud::referenced(bucket);
+    let same = |other: &Value| {
+        let theirs = crate::cloud::referenced(other);
+        named.iter().any(|n| theirs.contains(n))
+            || bucket.as_str().is_some() && bucket.as_str() == other.as_str()
+            || bucket.is_unknown() && other.is_unknown()
+    };
+    resources
+        .iter()
+        .filter(|r| r.kind == "aws_s3_bucket_public_access_block")
+        .filter(|block| block.body.get("bucket").is_some_and(same))
+        .any(|block| block_sets(block, settings))
+}
+
+/// Whether a public access block turns one of these settings on, or may (unknown).
+fn block_sets(block: &Resource, settings: &[&str]) -> bool {
+    settings.iter().any(|k| {
+        block
+            .body
+            .get(k)
+            .is_some_and(|v| v.as_bool() == Some(true) || v.is_unknown())
+    })
 }

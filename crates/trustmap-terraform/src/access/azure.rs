@@ -5,16 +5,21 @@
 //! resources that run with them. A custom role with wildcard actions that nothing here is
 //! assigned is an identity of its own, so the right is reported where it is written.
 
-use super::{Identity, credential_holders, secrets};
+use super::{
+    Identity, credential_holders, elsewhere_address, elsewhere_door, governed_elsewhere,
+    named_by_literal, secrets,
+};
 use crate::azure::{ADMIN_ROLES, SUBSCRIPTION_ZONE};
-use crate::cloud::Index;
+use crate::cloud::{Index, public_data_door};
 use crate::value::{Resource, Value};
 use std::collections::{BTreeMap, BTreeSet};
-use trustmap_model::{Fragment, Span};
+use trustmap_model::{ElementKind, Fragment, Span, Tri};
 
-/// The Azure part of access: identities and literal secrets.
+/// The Azure part of access: identities, anonymous containers of accounts defined elsewhere,
+/// and literal secrets.
 pub(crate) fn model(resources: &[Resource], index: &Index, root: &str, fragment: &mut Fragment) {
     identities(resources, index, root, fragment);
+    elsewhere_containers(resources, index, root, fragment);
     for resource in resources {
         if let Some(accounts) = super::open_cluster_accounts(resource, SUBSCRIPTION_ZONE) {
             fragment.elements.push(accounts.element(root));
@@ -24,6 +29,56 @@ pub(crate) fn model(resources: &[Resource], index: &Index, root: &str, fragment:
         }
     }
     secrets::literal_secrets(resources, root, fragment);
+}
+
+/// Blob containers that allow anonymous reads (`container_access_type = "blob"` or
+/// `"container"`) in a storage account that is not in the scanned code (named by a variable, a
+/// data source or a literal): the grant opens a stand-in for the account's blobs (those of an
+/// account of the scan, the Azure mapping draws).
+fn elsewhere_containers(
+    resources: &[Resource],
+    index: &Index,
+    root: &str,
+    fragment: &mut Fragment,
+) {
+    const ACCOUNT: &str = "azurerm_storage_account";
+    for container in resources
+        .iter()
+        .filter(|r| r.kind == "azurerm_storage_container")
+    {
+        let Some(access) = container
+            .body
+            .get("container_access_type")
+            .filter(|v| matches!(v.as_str(), Some("blob" | "container")))
+        else {
+            continue;
+        };
+        let in_scan = ["storage_account_name", "storage_account_id"]
+            .iter()
+            .any(|k| {
+                let named = container.body.get(k);
+                !index.arg(&container.body, k).is_empty()
+                    || named_by_literal(index, container, named, &[ACCOUNT]).is_some()
+            });
+        if in_scan {
+            continue;
+        }
+        let span = access.span();
+        let door = public_data_door(
+            &elsewhere_address(container),
+            "public-container",
+            span.clone(),
+            Tri::Yes,
+            root,
+        );
+        fragment.flows.push(elsewhere_door(door, span));
+        fragment.elements.push(governed_elsewhere(
+            root,
+            container,
+            ElementKind::DataStore,
+            SUBSCRIPTION_ZONE,
+        ));
+    }
 }
 
 /// The dangerous actions of a custom role definition, each at its `actions` argument.
