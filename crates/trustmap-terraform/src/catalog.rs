@@ -153,6 +153,18 @@ pub struct Grant {
     pub members: Vec<ArgPath>,
 }
 
+/// An IAM grant at a scope (a project, a billing account, a subnetwork, a tag key): the members
+/// it names hold its role over what it names, and everything inside it. A role that controls
+/// the scope or lets the holder act as other identities is a right of each member; a grant to
+/// everyone (`allUsers`) lets anyone use those rights.
+#[derive(Debug, Clone)]
+pub struct RightsScope {
+    /// What the scope is called in a right (`billing account`).
+    pub scope: String,
+    /// The arguments naming it (the first present).
+    pub target: Vec<ArgPath>,
+}
+
 /// Everything the catalog says of one resource type.
 #[derive(Debug, Clone, Default)]
 pub struct Facts {
@@ -177,6 +189,8 @@ pub struct Facts {
     pub guard: Option<Guard>,
     /// When it grants a role on another resource.
     pub grant: Option<Grant>,
+    /// When it grants a role over a scope, whose members hold it as a right.
+    pub rights_on: Option<RightsScope>,
 }
 
 /// The catalog of every provider: resource types carry their provider's prefix.
@@ -232,6 +246,7 @@ const KEYS: &[&str] = &[
     "firewall_rule",
     "guards",
     "grants",
+    "rights_on",
 ];
 
 struct Reader<'f> {
@@ -394,6 +409,16 @@ impl Reader<'_> {
                     Some(members) => self.paths(members)?,
                     None => vec![vec!["member".into()], vec!["members".into()]],
                 },
+            });
+        }
+        if let Some(scope) = entry.get("rights_on") {
+            self.keys(scope, &["scope", "target"], "rights_on")?;
+            let (Some(name), Some(target)) = (scope.get("scope"), scope.get("target")) else {
+                return Err(self.error(scope, "`rights_on` needs `scope` and `target`".into()));
+            };
+            facts.rights_on = Some(RightsScope {
+                scope: self.text(name)?.to_string(),
+                target: self.paths(target)?,
             });
         }
         Ok(facts)
@@ -663,6 +688,11 @@ pub fn grant(kind: &str) -> Option<&'static Grant> {
     facts(kind)?.grant.as_ref()
 }
 
+/// The scope a resource type grants roles over, whose members hold them as rights.
+pub fn rights_scope(kind: &str) -> Option<&'static RightsScope> {
+    facts(kind)?.rights_on.as_ref()
+}
+
 /// The zone entry of a resource type that is a network or subnet.
 pub fn zone(kind: &str) -> Option<&'static ZoneFacts> {
     facts(kind)?.zone.as_ref()
@@ -703,6 +733,9 @@ mod tests {
         assert_eq!(access.members, [["iam_member"], ["special_group"]]);
         let member = super::grant("google_pubsub_topic_iam_member").expect("a grant");
         assert_eq!(member.members, [["member"], ["members"]]);
+        let billing = super::rights_scope("google_billing_account_iam_member").expect("a scope");
+        assert_eq!(billing.scope, "billing account");
+        assert_eq!(billing.target, [["billing_account_id"]]);
     }
 
     fn error_of(text: &str) -> CatalogError {
@@ -775,6 +808,11 @@ mod tests {
                 "memebrs",
             ),
             ("aws_x:\n  grants: {members: member}\n", 2, "needs `target`"),
+            (
+                "aws_x:\n  rights_on: {scope: project}\n",
+                2,
+                "needs `scope` and `target`",
+            ),
         ];
         for (text, line, word) in cases {
             let error = error_of(text);
