@@ -21,7 +21,7 @@ pub(crate) fn model(resources: &[Resource], index: &Index, root: &str, fragment:
             fragment.elements.push(accounts.element(root));
         }
     }
-    secrets::literal_secrets(resources, root, fragment);
+    secrets::literal_secrets(resources, index, root, fragment);
 }
 
 /// The dangerous actions of a custom role definition, each at its `actions` argument.

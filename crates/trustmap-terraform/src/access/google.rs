@@ -175,7 +175,7 @@ pub(crate) fn model(resources: &[Resource], index: &Index, root: &str, fragment:
     }
     public_resources(resources, index, root, fragment);
     open_federation(resources, root, fragment);
-    secrets::literal_secrets(resources, root, fragment);
+    secrets::literal_secrets(resources, index, root, fragment);
 }
 
 /// The words of an attribute condition that name who, for GitHub's issuer: its tokens are
