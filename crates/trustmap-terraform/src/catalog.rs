@@ -165,6 +165,19 @@ pub struct RightsScope {
     pub target: Vec<ArgPath>,
 }
 
+/// A resource that joins two networks (a peering, a transit gateway or hub attachment, a
+/// private service connection): each side's zone is linked to the other.
+#[derive(Debug, Clone)]
+pub struct Link {
+    /// The arguments naming one network (the first present).
+    pub network: Vec<ArgPath>,
+    /// The arguments naming the other side: a network, or a hub or gateway that joins every
+    /// network attached to it.
+    pub peer: Vec<ArgPath>,
+    /// What the link is called (`peering`).
+    pub label: String,
+}
+
 /// Everything the catalog says of one resource type.
 #[derive(Debug, Clone, Default)]
 pub struct Facts {
@@ -191,6 +204,8 @@ pub struct Facts {
     pub grant: Option<Grant>,
     /// When it grants a role over a scope, whose members hold it as a right.
     pub rights_on: Option<RightsScope>,
+    /// When it joins two networks.
+    pub link: Option<Link>,
 }
 
 /// The catalog of every provider: resource types carry their provider's prefix.
@@ -247,6 +262,7 @@ const KEYS: &[&str] = &[
     "guards",
     "grants",
     "rights_on",
+    "links",
 ];
 
 struct Reader<'f> {
@@ -419,6 +435,19 @@ impl Reader<'_> {
             facts.rights_on = Some(RightsScope {
                 scope: self.text(name)?.to_string(),
                 target: self.paths(target)?,
+            });
+        }
+        if let Some(link) = entry.get("links") {
+            self.keys(link, &["network", "peer", "label"], "links")?;
+            let (Some(network), Some(peer), Some(label)) =
+                (link.get("network"), link.get("peer"), link.get("label"))
+            else {
+                return Err(self.error(link, "`links` needs `network`, `peer` and `label`".into()));
+            };
+            facts.link = Some(Link {
+                network: self.paths(network)?,
+                peer: self.paths(peer)?,
+                label: self.text(label)?.to_string(),
             });
         }
         Ok(facts)
@@ -808,6 +837,11 @@ mod tests {
                 "memebrs",
             ),
             ("aws_x:\n  grants: {members: member}\n", 2, "needs `target`"),
+            (
+                "aws_x:\n  links: {network: vpc_id, peer: peer_vpc_id}\n",
+                2,
+                "needs `network`, `peer` and `label`",
+            ),
             (
                 "aws_x:\n  rights_on: {scope: project}\n",
                 2,

@@ -110,10 +110,7 @@ fn grant_rights(
 /// Every Key Vault access policy of the code, with the vault it is on (its address, or `a Key
 /// Vault` when the vault is not in the scanned code): the `azurerm_key_vault_access_policy`
 /// resources and the `access_policy` blocks of `azurerm_key_vault`.
-fn vault_access_policies<'r>(
-    resources: &'r [Resource],
-    index: &Index,
-) -> Vec<(&'r Value, String)> {
+fn vault_access_policies<'r>(resources: &'r [Resource], index: &Index) -> Vec<(&'r Value, String)> {
     let mut policies = Vec::new();
     for r in resources {
         match r.kind.as_str() {

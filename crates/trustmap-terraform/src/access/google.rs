@@ -290,8 +290,7 @@ fn identities(resources: &[Resource], index: &Index, root: &str, fragment: &mut 
     for grant in resources {
         // The scope, named when the code names it (`project shop-prod`): the catalog's
         // `rights_on`.
-        let scope =
-            catalog::rights_scope(&grant.kind).map(|scope| scope_name(grant, scope, index));
+        let scope = catalog::rights_scope(&grant.kind).map(|scope| scope_name(grant, scope, index));
         let on_account = (grant.kind == "google_service_account_iam_member"
             || grant.kind == "google_service_account_iam_binding")
             .then(|| index.arg(&grant.body, "service_account_id"));
@@ -369,7 +368,10 @@ fn identities(resources: &[Resource], index: &Index, root: &str, fragment: &mut 
     }
     // Custom roles with escalation permissions that no grant here gives: the role is an
     // identity of its own, so the right is reported where it is written.
-    for role in custom.iter().filter(|c| !granted_custom.contains(&c.resource.address)) {
+    for role in custom
+        .iter()
+        .filter(|c| !granted_custom.contains(&c.resource.address))
+    {
         let mut identity = Identity::declared_by(
             role.resource,
             format!("custom role {}", role.resource.address),
