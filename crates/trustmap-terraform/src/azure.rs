@@ -37,8 +37,35 @@ struct OpenRule {
     protocol: String,
     /// Port ranges (`22`, `1000-2000`, `*`); `None` when the code does not say statically.
     ports: Option<Vec<String>>,
+    /// The application security groups of the code the rule admits traffic to
+    /// (`destination_application_security_group_ids`): it opens only the interfaces in one of
+    /// them. `None` when it names none, or names one the code does not define (which
+    /// interfaces that one holds is not known here, so the rule may open any).
+    destinations: Option<Vec<String>>,
     span: Span,
 }
+
+impl OpenRule {
+    /// Whether the rule opens an interface that is in these application security groups.
+    fn opens(&self, groups: &[String]) -> bool {
+        self.destinations
+            .as_ref()
+            .is_none_or(|d| d.iter().any(|g| groups.contains(g)))
+    }
+}
+
+/// Resources that put a network interface or a private endpoint in an application security
+/// group, and the argument naming it.
+const ASG_MEMBERSHIPS: &[(&str, &str)] = &[
+    (
+        "azurerm_network_interface_application_security_group_association",
+        "network_interface_id",
+    ),
+    (
+        "azurerm_private_endpoint_application_security_group_association",
+        "private_endpoint_id",
+    ),
+];
 
 /// The Azure provider: its catalog and its mapping.
 pub(crate) const PROVIDER: Provider = Provider {
@@ -332,6 +359,8 @@ struct Interfaces {
     /// Which security groups guard each subnet and each interface.
     guards: BTreeMap<String, Vec<String>>,
     open_rules: BTreeMap<String, Vec<OpenRule>>,
+    /// The application security groups each interface (or private endpoint) is in.
+    asg_members: BTreeMap<String, Vec<String>>,
 }
 
 impl Interfaces {
@@ -360,6 +389,7 @@ impl Interfaces {
             subnet,
             guards: guards(index),
             open_rules: open_rules(index),
+            asg_members: asg_members(index),
         }
     }
 
@@ -381,9 +411,15 @@ impl Interfaces {
                     .into_iter()
                     .flatten(),
             );
+            let in_groups = self
+                .asg_members
+                .get(&nic.address)
+                .map_or(&[][..], Vec::as_slice);
             for group in groups {
                 for rule in self.open_rules.get(group).into_iter().flatten() {
-                    flows.extend(rule_doors(root, &r.address, rule, public));
+                    if rule.opens(in_groups) {
+                        flows.extend(rule_doors(root, &r.address, rule, public));
+                    }
                 }
             }
         }
@@ -400,6 +436,11 @@ impl Interfaces {
                 .flat_map(|c| index.arg(c, "subnet_id"))
                 .map(|s| s.address.clone())
                 .collect();
+            let in_groups: Vec<String> = configurations
+                .iter()
+                .flat_map(|c| index.arg(c, "application_security_group_ids"))
+                .map(|g| g.address.clone())
+                .collect();
             let groups = index
                 .arg(interface, "network_security_group_id")
                 .into_iter()
@@ -412,7 +453,9 @@ impl Interfaces {
                 .collect::<Vec<_>>();
             for group in groups {
                 for rule in self.open_rules.get(&group).into_iter().flatten() {
-                    flows.extend(rule_doors(root, &r.address, rule, Tri::Yes));
+                    if rule.opens(&in_groups) {
+                        flows.extend(rule_doors(root, &r.address, rule, Tri::Yes));
+                    }
                 }
             }
         }
@@ -433,8 +476,50 @@ fn admits_internet(value: Option<&Value>) -> Option<Span> {
         .then(|| value.span().clone())
 }
 
+/// The application security groups each network interface or private endpoint is in, through
+/// their association resources.
+fn asg_members(index: &Index) -> BTreeMap<String, Vec<String>> {
+    let mut members: BTreeMap<String, Vec<String>> = BTreeMap::new();
+    for (kind, member) in ASG_MEMBERSHIPS {
+        for association in index.of_kind(kind) {
+            let groups = index.arg(&association.body, "application_security_group_id");
+            for target in index.arg(&association.body, member) {
+                members
+                    .entry(target.address.clone())
+                    .or_default()
+                    .extend(groups.iter().map(|g| g.address.clone()));
+            }
+        }
+    }
+    members
+}
+
+/// The application security groups of the code a rule names as its destination; `None` when
+/// it names none or one the code does not define.
+fn rule_destinations(rule: &Value, index: &Index) -> Option<Vec<String>> {
+    let written = rule.get("destination_application_security_group_ids")?;
+    let items = written.items();
+    if items.is_empty() {
+        return None;
+    }
+    let mut groups = Vec::new();
+    for item in items {
+        let resolved: Vec<String> = index
+            .resolve_all(item)
+            .iter()
+            .filter(|g| g.kind == "azurerm_application_security_group")
+            .map(|g| g.address.clone())
+            .collect();
+        if resolved.is_empty() {
+            return None;
+        }
+        groups.extend(resolved);
+    }
+    Some(groups)
+}
+
 /// The inbound rule a security rule is, when it allows the internet.
-fn open_rule(rule: &Value) -> Option<OpenRule> {
+fn open_rule(rule: &Value, index: &Index) -> Option<OpenRule> {
     let word = |k: &str| {
         rule.get(k)
             .and_then(Value::as_str)
@@ -463,6 +548,7 @@ fn open_rule(rule: &Value) -> Option<OpenRule> {
     Some(OpenRule {
         protocol: word("protocol").unwrap_or_else(|| "*".into()),
         ports,
+        destinations: rule_destinations(rule, index),
         span,
     })
 }
@@ -471,7 +557,7 @@ fn open_rule(rule: &Value) -> Option<OpenRule> {
 fn open_rules(index: &Index) -> BTreeMap<String, Vec<OpenRule>> {
     let mut rules: BTreeMap<String, Vec<OpenRule>> = BTreeMap::new();
     let mut add = |group: &str, rule: &Value| {
-        if let Some(open) = open_rule(rule) {
+        if let Some(open) = open_rule(rule, index) {
             rules.entry(group.to_string()).or_default().push(open);
         }
     };
@@ -551,7 +637,7 @@ fn unattached_security_groups(
         if !rule_groups(index, rule).is_empty() {
             continue;
         }
-        let Some(open) = open_rule(&rule.body) else {
+        let Some(open) = open_rule(&rule.body, index) else {
             continue;
         };
         let target = crate::cloud::guarded_address(rule);
