@@ -95,17 +95,10 @@ fn model(index: &Index, root: &str) -> Fragment {
             continue;
         };
         let mut attributes = catalog_attributes(r, &entry.flags, &companions);
+        waf_policy(index, r, &mut attributes);
         public_network(r, &firewalled, &mut attributes);
         if let Some((required, span)) = flexible_server_tls(r, &transport) {
             attributes.set_flag(AttrName::EncryptedInTransit, required, span);
-        }
-        // A WAF policy attached to a gateway filters it as the inline configuration does.
-        if let Some(policy) = r
-            .body
-            .get("firewall_policy_id")
-            .filter(|_| r.kind == "azurerm_application_gateway")
-        {
-            attributes.set_flag(AttrName::RateLimited, Tri::Yes, Some(policy.span().clone()));
         }
         identity_rights(index, r, entry, &rights, &mut attributes);
         flows.extend(interfaces.doors(index, root, r));
@@ -474,6 +467,57 @@ fn admits_internet(value: Option<&Value>) -> Option<Span> {
                 .is_some_and(|p| INTERNET_SOURCES.contains(&p.to_ascii_lowercase().as_str()))
         })
         .then(|| value.span().clone())
+}
+
+/// An application gateway's WAF policy (`firewall_policy_id`, an
+/// `azurerm_web_application_firewall_policy`) filters what reaches it when the policy is
+/// enabled and in prevention mode (both the provider's defaults): `rate_limited` yes, at the
+/// argument. A policy in detection mode only logs: no, at its mode. A policy the scanned code
+/// does not define may be either: unknown. The gateway's own `waf_configuration`, when it
+/// already says yes, stands.
+fn waf_policy(index: &Index, r: &Resource, attributes: &mut Attributes) {
+    if r.kind != "azurerm_application_gateway" || attributes.flag(AttrName::RateLimited) == Tri::Yes
+    {
+        return;
+    }
+    let Some(named) = r.body.get("firewall_policy_id") else {
+        return;
+    };
+    let policies = index.arg(&r.body, "firewall_policy_id");
+    let Some(policy) = policies
+        .iter()
+        .find(|p| p.kind == "azurerm_web_application_firewall_policy")
+    else {
+        attributes.set_flag(
+            AttrName::RateLimited,
+            Tri::Unknown,
+            Some(named.span().clone()),
+        );
+        return;
+    };
+    let settings = policy.body.all("policy_settings");
+    let setting = |key: &str| settings.iter().find_map(|s| s.get(key));
+    if let Some(enabled) = setting("enabled").filter(|v| v.as_bool() == Some(false)) {
+        attributes.set_flag(AttrName::RateLimited, Tri::No, Some(enabled.span().clone()));
+        return;
+    }
+    match setting("mode") {
+        Some(mode)
+            if mode
+                .as_str()
+                .is_some_and(|m| m.eq_ignore_ascii_case("Detection")) =>
+        {
+            attributes.set_flag(AttrName::RateLimited, Tri::No, Some(mode.span().clone()));
+        }
+        Some(mode) if mode.as_str().is_none() => {
+            attributes.set_flag(
+                AttrName::RateLimited,
+                Tri::Unknown,
+                Some(mode.span().clone()),
+            );
+        }
+        _ => attributes.set_flag(AttrName::RateLimited, Tri::Yes, Some(named.span().clone())),
+    }
 }
 
 /// The application security groups each network interface or private endpoint is in, through
