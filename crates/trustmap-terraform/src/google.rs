@@ -1045,6 +1045,7 @@ fn public_data(index: &Index, root: &str, flows: &mut Vec<Flow>) {
             }
         }
     }
+    grants.extend(public_storage_acls(index));
     for (target, read_only, span) in grants {
         flows.push(public_data_door(
             &target.address,
@@ -1054,6 +1055,51 @@ fn public_data(index: &Index, root: &str, flows: &mut Vec<Flow>) {
             root,
         ));
     }
+}
+
+/// Legacy Cloud Storage ACLs that admit everyone (`predefined_acl = "publicRead"`, or a
+/// `role_entity` entry naming `allUsers` or `allAuthenticatedUsers`): on the bucket, the
+/// objects it makes by default, or one object, which the bucket then serves to anyone.
+/// Read-only unless the entry or canned ACL writes (`OWNER:`, `WRITER:`, `publicReadWrite`).
+fn public_storage_acls<'r>(index: &Index<'r>) -> Vec<(&'r Resource, Tri, Span)> {
+    let mut grants = Vec::new();
+    let kinds = [
+        "google_storage_bucket_acl",
+        "google_storage_default_object_acl",
+        "google_storage_object_acl",
+    ];
+    for acl in index.of_kinds(&kinds) {
+        let canned = acl.body.get("predefined_acl").and_then(|v| {
+            let word = v.as_str()?;
+            let read_only = match word {
+                "publicRead" => Tri::Yes,
+                "publicReadWrite" => Tri::No,
+                _ => return None,
+            };
+            Some((read_only, v.span().clone()))
+        });
+        let entries = acl
+            .body
+            .get("role_entity")
+            .map(Value::items)
+            .unwrap_or_default();
+        let entry = entries.iter().find_map(|e| {
+            let (role, entity) = e.as_str()?.split_once(':')?;
+            EVERYONE.contains(&entity).then(|| {
+                (
+                    Tri::from_bool(role.eq_ignore_ascii_case("READER")),
+                    e.span().clone(),
+                )
+            })
+        });
+        let Some((read_only, span)) = canned.or(entry) else {
+            continue;
+        };
+        for bucket in index.arg(&acl.body, "bucket") {
+            grants.push((bucket, read_only, span.clone()));
+        }
+    }
+    grants
 }
 
 /// Cloud SQL instances with a public IP that authorize `0.0.0.0/0`.
