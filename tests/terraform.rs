@@ -282,6 +282,15 @@ fn terraform_links_between_networks_are_zone_links() {
             "{expected} in {apps:?}"
         );
     }
+    // A BGP peer links the network its router is in.
+    let data: Vec<String> = linked(google, "tf:google_compute_network.data")
+        .into_iter()
+        .map(|(v, _)| v)
+        .collect();
+    assert!(
+        data.contains(&"169.254.1.2 (BGP peer google_compute_router_peer.onprem)".to_string()),
+        "{data:?}"
+    );
 }
 
 /// The elements and flows of a model, and one attribute of one element, from `model -f json`.

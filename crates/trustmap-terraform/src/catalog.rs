@@ -169,7 +169,8 @@ pub struct RightsScope {
 /// private service connection): each side's zone is linked to the other.
 #[derive(Debug, Clone)]
 pub struct Link {
-    /// The arguments naming one network (the first present).
+    /// The arguments naming one network (the first present), or the router or gateway
+    /// placed in it.
     pub network: Vec<ArgPath>,
     /// The arguments naming the other side: a network, or a hub or gateway that joins every
     /// network attached to it.

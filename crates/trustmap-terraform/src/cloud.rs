@@ -849,6 +849,18 @@ fn link_side_name(value: Option<&Value>, side: Option<&Resource>) -> String {
     }
 }
 
+/// The zone a link's network side names: a network, or the zone of the router or gateway it
+/// names (where the catalog places it).
+fn network_side<'r>(index: &Index<'r>, value: &Value) -> Option<&'r Resource> {
+    index.resolve_all(value).into_iter().find_map(|side| {
+        if catalog::zone(&side.kind).is_some() {
+            return Some(side);
+        }
+        let entry = catalog::entry(&side.kind)?;
+        index.placement(side, entry)
+    })
+}
+
 /// Links the zones that the catalog's `links` join (peerings, hub and transit gateway
 /// attachments, private service connections): each side's zone lists the other in
 /// `linked_zones`, at the link; networks attached to the same hub or gateway of the code are
@@ -863,7 +875,7 @@ fn link_zones(index: &Index, root: &str, zones: &mut [Zone]) {
         };
         let value_of = |paths: &[ArgPath]| paths.iter().find_map(|p| at(&r.body, p));
         let (network_value, peer_value) = (value_of(&link.network), value_of(&link.peer));
-        let network = index.arg_path(&r.body, &link.network).into_iter().next();
+        let network = network_value.and_then(|v| network_side(index, v));
         let peer = index.arg_path(&r.body, &link.peer).into_iter().next();
         names.push((
             link_side_name(network_value, network),
