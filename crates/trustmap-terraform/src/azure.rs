@@ -112,6 +112,7 @@ fn model(index: &Index, root: &str) -> Fragment {
     web_apps(index, root, &mut flows);
     service_endpoints(index, root, &mut flows);
     gateways(index, root, &mut flows);
+    nat_doors(index, root, &mut flows);
     backends(index, root, &mut flows);
     firewall_rules(
         index,
@@ -1036,24 +1037,27 @@ fn remote_debugger(
     )
 }
 
+/// Whether a gateway or load balancer has a public frontend (a public IP on one of its
+/// frontend configurations).
+fn public_frontend(balancer: &Resource) -> Tri {
+    let frontends = balancer.body.all("frontend_ip_configuration");
+    if frontends.iter().any(|f| {
+        f.get("public_ip_address_id")
+            .is_some_and(|v| !matches!(v, Value::Null(_)) && !v.is_unknown())
+    }) {
+        Tri::Yes
+    } else if frontends
+        .iter()
+        .any(|f| f.get("public_ip_address_id").is_some_and(Value::is_unknown))
+    {
+        Tri::Unknown
+    } else {
+        Tri::No
+    }
+}
+
 /// Application gateways' listeners and load balancers' rules on a public frontend.
 fn gateways(index: &Index, root: &str, flows: &mut Vec<Flow>) {
-    let public_frontend = |balancer: &Resource| {
-        let frontends = balancer.body.all("frontend_ip_configuration");
-        if frontends.iter().any(|f| {
-            f.get("public_ip_address_id")
-                .is_some_and(|v| !matches!(v, Value::Null(_)) && !v.is_unknown())
-        }) {
-            Tri::Yes
-        } else if frontends
-            .iter()
-            .any(|f| f.get("public_ip_address_id").is_some_and(Value::is_unknown))
-        {
-            Tri::Unknown
-        } else {
-            Tri::No
-        }
-    };
     for gateway in index.of_kind("azurerm_application_gateway") {
         let public = public_frontend(gateway);
         if public == Tri::No {
@@ -1125,6 +1129,52 @@ fn gateways(index: &Index, root: &str, flows: &mut Vec<Flow>) {
                     protocol,
                     port: ports.first().cloned(),
                     origin: "lb-rule",
+                    span: rule.span.clone(),
+                    public,
+                    encrypted: Some(encrypted),
+                    authenticated: None,
+                }
+                .flow(root),
+            );
+        }
+    }
+}
+
+/// Inbound NAT rules and pools of a public load balancer: the internet reaches the machine
+/// behind them on the backend port through the frontend port (`50022` to SSH's `22`), so the
+/// door on the balancer is at the frontend port and speaks the backend port's protocol.
+fn nat_doors(index: &Index, root: &str, flows: &mut Vec<Flow>) {
+    for rule in index.of_kinds(&["azurerm_lb_nat_rule", "azurerm_lb_nat_pool"]) {
+        let number = |key: &str| crate::cloud::port_number(rule.body.get(key));
+        // A rule names one frontend port, or a range as a pool does.
+        let (from, to) = match number("frontend_port") {
+            Some(port) => (Some(port), Some(port)),
+            None => (number("frontend_port_start"), number("frontend_port_end")),
+        };
+        let backend = number("backend_port");
+        let protocol = rule
+            .body
+            .get("protocol")
+            .and_then(Value::as_str)
+            .map_or_else(|| "tcp".to_string(), str::to_ascii_lowercase);
+        let protocol = if protocol == "all" {
+            "-1".to_string()
+        } else {
+            protocol
+        };
+        let (frontend, _, _) = describe(&protocol, from, to);
+        let (_, service, encrypted) = describe(&protocol, backend, backend);
+        for balancer in index.arg(&rule.body, "loadbalancer_id") {
+            let public = public_frontend(balancer);
+            if public == Tri::No {
+                continue;
+            }
+            flows.push(
+                Door {
+                    target: &balancer.address,
+                    protocol: service.clone(),
+                    port: frontend.first().cloned(),
+                    origin: "lb-nat-rule",
                     span: rule.span.clone(),
                     public,
                     encrypted: Some(encrypted),
@@ -1319,13 +1369,19 @@ fn backends(index: &Index, root: &str, flows: &mut Vec<Flow>) {
             on_interface.entry(&nic.address).or_default().push(machine);
         }
     }
-    // A pool id names the gateway itself (its pools are blocks) or a load balancer's pool.
+    // A pool id names the gateway itself (its pools are blocks), a load balancer's pool, or
+    // one of its inbound NAT rules or pools.
     let balancers_of = |pool: &Value| -> Vec<&Resource> {
         index
             .resolve_all(pool)
             .into_iter()
             .flat_map(|p| {
-                if p.kind == "azurerm_lb_backend_address_pool" {
+                if matches!(
+                    p.kind.as_str(),
+                    "azurerm_lb_backend_address_pool"
+                        | "azurerm_lb_nat_rule"
+                        | "azurerm_lb_nat_pool"
+                ) {
                     index.arg(&p.body, "loadbalancer_id")
                 } else {
                     vec![p]
@@ -1364,8 +1420,13 @@ fn backends(index: &Index, root: &str, flows: &mut Vec<Flow>) {
     for association in index.of_kinds(&[
         "azurerm_network_interface_application_gateway_backend_address_pool_association",
         "azurerm_network_interface_backend_address_pool_association",
+        "azurerm_network_interface_nat_rule_association",
     ]) {
-        let Some(pool) = association.body.get("backend_address_pool_id") else {
+        let Some(pool) = association
+            .body
+            .get("backend_address_pool_id")
+            .or_else(|| association.body.get("nat_rule_id"))
+        else {
             continue;
         };
         for balancer in balancers_of(pool) {
@@ -1390,6 +1451,7 @@ fn backends(index: &Index, root: &str, flows: &mut Vec<Flow>) {
             for key in [
                 "application_gateway_backend_address_pool_ids",
                 "load_balancer_backend_address_pool_ids",
+                "load_balancer_inbound_nat_rules_ids",
             ] {
                 if let Some(pools) = configuration.get(key) {
                     for balancer in balancers_of(pools) {
