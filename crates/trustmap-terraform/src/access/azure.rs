@@ -1,5 +1,6 @@
 //! Azure: user-assigned managed identities, the system-assigned identities of resources,
-//! Entra ID (azuread) applications and service principals, and principals named by id, as
+//! Entra ID (azuread) applications, service principals, users and groups (whose members hold
+//! the group's rights), and principals named by id, as
 //! identities: the roles assigned to them (Owner, Contributor, User Access Administrator, a
 //! custom role with wildcard actions), the Key Vault access policies that let them read a
 //! vault's secrets, their client secrets and certificates, and the
@@ -95,7 +96,9 @@ fn grant_rights(
             .map(|holder| match holder.kind.as_str() {
                 "azurerm_user_assigned_identity"
                 | "azuread_service_principal"
-                | "azuread_application" => holder.address.clone(),
+                | "azuread_application"
+                | "azuread_group"
+                | "azuread_user" => holder.address.clone(),
                 _ => system_key(&holder.address),
             })
             .collect(),
@@ -103,6 +106,33 @@ fn grant_rights(
     for holder in holders {
         if let Some(identity) = found.get_mut(&holder) {
             identity.rights.extend(rights.iter().cloned());
+        }
+    }
+}
+
+/// Members of an Entra ID group (`azuread_group_member`) hold the rights of the group, each
+/// named with it; one level of membership is followed (a group in a group gets the rights of
+/// the group it is in, not of that group's own groups).
+fn group_members(resources: &[Resource], index: &Index, found: &mut BTreeMap<String, Identity>) {
+    for membership in resources
+        .iter()
+        .filter(|r| r.kind == "azuread_group_member")
+    {
+        let groups = index.arg(&membership.body, "group_object_id");
+        let rights: Vec<(String, Span)> = groups
+            .iter()
+            .filter_map(|g| found.get(&g.address))
+            .flat_map(|group| {
+                group.rights.iter().map(|(right, span)| {
+                    (format!("{right} through group {}", group.key), span.clone())
+                })
+            })
+            .collect();
+        if rights.is_empty() {
+            continue;
+        }
+        if let Some(member) = membership.body.get("member_object_id") {
+            grant_rights(member, &rights, index, found);
         }
     }
 }
@@ -194,6 +224,20 @@ fn identities(resources: &[Resource], index: &Index, root: &str, fragment: &mut 
                 r,
                 r.span.clone(),
             ),
+            "azuread_group" => add(
+                r.address.clone(),
+                r.address.clone(),
+                "entra-group",
+                r,
+                r.span.clone(),
+            ),
+            "azuread_user" => add(
+                r.address.clone(),
+                r.address.clone(),
+                "entra-user",
+                r,
+                r.span.clone(),
+            ),
             _ => {
                 if let Some(block) = system_assigned(r) {
                     add(
@@ -254,6 +298,7 @@ fn identities(resources: &[Resource], index: &Index, root: &str, fragment: &mut 
             grant_rights(principal, &rights, index, &mut found);
         }
     }
+    group_members(resources, index, &mut found);
     // Custom roles with wildcard actions that nothing here is given.
     for definition in resources
         .iter()
