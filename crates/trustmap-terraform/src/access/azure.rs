@@ -1,11 +1,11 @@
 //! Azure: user-assigned managed identities, the system-assigned identities of resources,
 //! Entra ID (azuread) applications, service principals, users and groups (whose members hold
-//! the group's rights), and principals named by id, as
-//! identities: the roles assigned to them (Owner, Contributor, User Access Administrator, a
-//! custom role with wildcard actions), the Key Vault access policies that let them read a
-//! vault's secrets, their client secrets and certificates, and the
-//! resources that run with them. A custom role with wildcard actions that nothing here is
-//! assigned is an identity of its own, so the right is reported where it is written.
+//! the group's rights), and principals named by id, as identities: the roles assigned to them
+//! (Owner, Contributor, User Access Administrator, a custom role with wildcard actions), the
+//! Key Vault access policies that let them read a vault's secrets, their client secrets and
+//! certificates, and the resources that run with them. A custom role with wildcard actions
+//! that nothing here is assigned is an identity of its own, so the right is reported where it
+//! is written.
 
 use super::{Identity, credential_holders, secrets};
 use crate::azure::{ADMIN_ROLES, SUBSCRIPTION_ZONE};
