@@ -113,6 +113,7 @@ fn model(index: &Index, root: &str) -> Fragment {
     service_endpoints(index, root, &mut flows);
     gateways(index, root, &mut flows);
     nat_doors(index, root, &mut flows);
+    firewall_dnat_doors(index, root, &mut flows);
     backends(index, root, &mut flows);
     firewall_rules(
         index,
@@ -1182,6 +1183,88 @@ fn nat_doors(index: &Index, root: &str, flows: &mut Vec<Flow>) {
                 }
                 .flow(root),
             );
+        }
+    }
+}
+
+/// Azure Firewall DNAT rules that admit the internet (`source_addresses` naming everyone):
+/// each is a door on the firewall at its destination ports, speaking the translated port's
+/// protocol (the service behind it), from rule collection groups of the firewall's policy
+/// (`azurerm_firewall_policy_rule_collection_group`) or classic NAT rule collections
+/// (`azurerm_firewall_nat_rule_collection`). The firewall has a public address by design.
+fn firewall_dnat_doors(index: &Index, root: &str, flows: &mut Vec<Flow>) {
+    // (the firewalls it applies to, a DNAT rule).
+    let mut rules: Vec<(Vec<&Resource>, &Value)> = Vec::new();
+    for group in index.of_kind("azurerm_firewall_policy_rule_collection_group") {
+        let policies: Vec<&Resource> = index
+            .arg(&group.body, "firewall_policy_id")
+            .into_iter()
+            .filter(|p| p.kind == "azurerm_firewall_policy")
+            .collect();
+        let firewalls: Vec<&Resource> = index
+            .of_kind("azurerm_firewall")
+            .filter(|f| {
+                index
+                    .arg(&f.body, "firewall_policy_id")
+                    .iter()
+                    .any(|p| policies.iter().any(|q| q.address == p.address))
+            })
+            .collect();
+        for collection in group.body.all("nat_rule_collection") {
+            for rule in collection.all("rule") {
+                rules.push((firewalls.clone(), rule));
+            }
+        }
+    }
+    for collection in index.of_kind("azurerm_firewall_nat_rule_collection") {
+        let mut firewalls = index.arg(&collection.body, "azure_firewall_name");
+        if firewalls.is_empty() {
+            firewalls = index.named(
+                "azurerm_firewall",
+                collection.body.get("azure_firewall_name"),
+            );
+        }
+        for rule in collection.body.all("rule") {
+            rules.push((firewalls.clone(), rule));
+        }
+    }
+    for (firewalls, rule) in rules {
+        let Some(span) = admits_internet(rule.get("source_addresses")) else {
+            continue;
+        };
+        let translated = crate::cloud::port_number(rule.get("translated_port"));
+        let protocol = rule
+            .get("protocols")
+            .map(Value::items)
+            .unwrap_or_default()
+            .first()
+            .and_then(|p| p.as_str())
+            .map_or_else(|| "tcp".to_string(), str::to_ascii_lowercase);
+        let (_, service, encrypted) = describe(&protocol, translated, translated);
+        let ports: Vec<Option<i64>> = rule
+            .get("destination_ports")
+            .map(Value::items)
+            .unwrap_or_default()
+            .into_iter()
+            .map(|p| crate::cloud::port_number(Some(p)))
+            .collect();
+        for firewall in &firewalls {
+            for port in &ports {
+                let (front, _, _) = describe(&protocol, *port, *port);
+                flows.push(
+                    Door {
+                        target: &firewall.address,
+                        protocol: service.clone(),
+                        port: front.first().cloned(),
+                        origin: "firewall-dnat",
+                        span: span.clone(),
+                        public: Tri::Yes,
+                        encrypted: Some(encrypted),
+                        authenticated: None,
+                    }
+                    .flow(root),
+                );
+            }
         }
     }
 }
