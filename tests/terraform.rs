@@ -218,6 +218,81 @@ fn terraform_unknown_routes_leave_subnets_unknown() {
     );
 }
 
+/// Peerings, gateway and hub attachments and private service connections link the zones of the
+/// networks they join (`linked_zones`, at the link): peering is not transitive, a gateway or a
+/// hub joins every network attached to it.
+#[test]
+fn terraform_links_between_networks_are_zone_links() {
+    let linked = |fixture: &str, zone_id: &str| -> Vec<(String, u32)> {
+        let scan = scan(fixture);
+        let zone = scan
+            .model
+            .zones()
+            .find(|z| z.id.0 == zone_id)
+            .unwrap_or_else(|| panic!("zone {zone_id}"))
+            .clone();
+        zone.attributes
+            .items(trustmap_model::AttrName::LinkedZones)
+            .iter()
+            .map(|i| (i.value.clone(), i.span.as_ref().map_or(0, |s| s.start.line)))
+            .collect()
+    };
+    let aws = "fixtures/terraform/zone-links-aws";
+    let data = linked(aws, "tf:aws_vpc.data");
+    assert_eq!(
+        data,
+        [
+            (
+                "VPC aws_vpc.apps (peering aws_vpc_peering_connection.apps_data)".to_string(),
+                15
+            ),
+            (
+                "VPC aws_vpc.tools (peering aws_vpc_peering_connection.tools_data)".to_string(),
+                20
+            ),
+        ]
+    );
+    let apps: Vec<String> = linked(aws, "tf:aws_vpc.apps")
+        .into_iter()
+        .map(|(v, _)| v)
+        .collect();
+    assert!(apps.contains(&"VPC aws_vpc.tools (through aws_ec2_transit_gateway.hub)".to_string()));
+    // Peered with data only: not linked to tools through data.
+    assert!(!apps.iter().any(|v| v.contains("through aws_vpc.data")));
+    assert_eq!(
+        linked("fixtures/terraform/zone-links-azure", "tf:azurerm_virtual_network.data"),
+        [(
+            "VNet azurerm_virtual_network.apps (peering azurerm_virtual_network_peering.apps_to_data)"
+                .to_string(),
+            16
+        )]
+    );
+    let google = "fixtures/terraform/zone-links-google";
+    let apps: Vec<String> = linked(google, "tf:google_compute_network.apps")
+        .into_iter()
+        .map(|(v, _)| v)
+        .collect();
+    for expected in [
+        "a network outside the scanned code (peering google_compute_network_peering.apps_partner)",
+        "servicenetworking.googleapis.com (private service connection google_service_networking_connection.apps)",
+        "VPC network google_compute_network.data (through google_network_connectivity_hub.core)",
+    ] {
+        assert!(
+            apps.contains(&expected.to_string()),
+            "{expected} in {apps:?}"
+        );
+    }
+    // A BGP peer links the network its router is in.
+    let data: Vec<String> = linked(google, "tf:google_compute_network.data")
+        .into_iter()
+        .map(|(v, _)| v)
+        .collect();
+    assert!(
+        data.contains(&"169.254.1.2 (BGP peer google_compute_router_peer.onprem)".to_string()),
+        "{data:?}"
+    );
+}
+
 /// The elements and flows of a model, and one attribute of one element, from `model -f json`.
 fn model_summary(
     run: &util::Run,

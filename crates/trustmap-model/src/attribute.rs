@@ -167,6 +167,8 @@ vocabulary! {
     PlaintextSecrets = "plaintext_secrets": List,
     /// Elements: the networks or segments the element is attached to.
     Networks = "networks": List,
+    /// Zones (networks): the networks or hubs this one is joined to, each named with what joins them (`VPC network google_compute_network.data (peering google_compute_network_peering.apps_data)`; a network outside the scanned code by the argument that names it): a peering, a transit gateway or hub attachment, a private service connection. What one side reaches, the other may reach as far as its firewalls and routes allow; each item at the resource that joins them.
+    LinkedZones = "linked_zones": List,
     /// Processes: ports the element listens on for its neighbours, without publishing them.
     ExposedPorts = "exposed_ports": List,
     /// Flows and data stores: the TLS on offer still accepts protocol versions known to be weak (SSL 3, TLS 1.0 or 1.1), as a listener's or distribution's TLS policy, or a store's minimum TLS version, allows.
@@ -259,6 +261,7 @@ impl AttrName {
             | ControlPlaneFlags
             | ControlPlaneHardening
             | PasswordLogin => Polarity::DangerousWhenYes,
+            LinkedZones => Polarity::DangerousWhenYes,
             Forwards | Image | ImageOrigin | User | LoggingDriver | Networks | CarriedBy
             | Console | Unattached | RunsAs | FirewallKnown | ControlPlane => Polarity::Neutral,
         }

@@ -10,6 +10,7 @@
 //! in `access`.
 
 pub(crate) mod entry;
+mod nacl;
 
 use crate::access::iam::{Grants, role_rights};
 use crate::catalog::{self, Entry};
@@ -1154,6 +1155,7 @@ fn security_group_flows(
     root: &str,
 ) -> Vec<Flow> {
     let rules = security_groups(index);
+    let nacls = nacl::Nacls::read(index);
     let public_of = |address: &str| publics.get(address).copied().unwrap_or(Tri::Unknown);
     let listened: BTreeSet<String> = index
         .of_kinds(&["aws_lb_listener", "aws_alb_listener"])
@@ -1176,6 +1178,13 @@ fn security_group_flows(
                 if rule.internet && !listened.contains(&target.address) {
                     let reachable = public_of(&target.address);
                     if reachable == Tri::No {
+                        continue;
+                    }
+                    // The subnets' network ACLs deny the internet on these ports.
+                    let closed = nacl::DoorPorts::new(&rule.protocol, rule.from_port, rule.to_port)
+                        .zip(elements.elements.get(&target.address))
+                        .is_some_and(|(door, (r, entry))| nacls.close(index, r, entry, &door));
+                    if closed {
                         continue;
                     }
                     flows.push(rule.internet_door(&target.address, reachable, root));

@@ -37,8 +37,35 @@ struct OpenRule {
     protocol: String,
     /// Port ranges (`22`, `1000-2000`, `*`); `None` when the code does not say statically.
     ports: Option<Vec<String>>,
+    /// The application security groups of the code the rule admits traffic to
+    /// (`destination_application_security_group_ids`): it opens only the interfaces in one of
+    /// them. `None` when it names none, or names one the code does not define (which
+    /// interfaces that one holds is not known here, so the rule may open any).
+    destinations: Option<Vec<String>>,
     span: Span,
 }
+
+impl OpenRule {
+    /// Whether the rule opens an interface that is in these application security groups.
+    fn opens(&self, groups: &[String]) -> bool {
+        self.destinations
+            .as_ref()
+            .is_none_or(|d| d.iter().any(|g| groups.contains(g)))
+    }
+}
+
+/// Resources that put a network interface or a private endpoint in an application security
+/// group, and the argument naming it.
+const ASG_MEMBERSHIPS: &[(&str, &str)] = &[
+    (
+        "azurerm_network_interface_application_security_group_association",
+        "network_interface_id",
+    ),
+    (
+        "azurerm_private_endpoint_application_security_group_association",
+        "private_endpoint_id",
+    ),
+];
 
 /// The Azure provider: its catalog and its mapping.
 pub(crate) const PROVIDER: Provider = Provider {
@@ -68,17 +95,10 @@ fn model(index: &Index, root: &str) -> Fragment {
             continue;
         };
         let mut attributes = catalog_attributes(r, &entry.flags, &companions);
+        waf_policy(index, r, &mut attributes);
         public_network(r, &firewalled, &mut attributes);
         if let Some((required, span)) = flexible_server_tls(r, &transport) {
             attributes.set_flag(AttrName::EncryptedInTransit, required, span);
-        }
-        // A WAF policy attached to a gateway filters it as the inline configuration does.
-        if let Some(policy) = r
-            .body
-            .get("firewall_policy_id")
-            .filter(|_| r.kind == "azurerm_application_gateway")
-        {
-            attributes.set_flag(AttrName::RateLimited, Tri::Yes, Some(policy.span().clone()));
         }
         identity_rights(index, r, entry, &rights, &mut attributes);
         flows.extend(interfaces.doors(index, root, r));
@@ -92,6 +112,8 @@ fn model(index: &Index, root: &str) -> Fragment {
     web_apps(index, root, &mut flows);
     service_endpoints(index, root, &mut flows);
     gateways(index, root, &mut flows);
+    nat_doors(index, root, &mut flows);
+    firewall_dnat_doors(index, root, &mut flows);
     backends(index, root, &mut flows);
     firewall_rules(
         index,
@@ -365,6 +387,8 @@ struct Interfaces {
     /// Which security groups guard each subnet and each interface.
     guards: BTreeMap<String, Vec<String>>,
     open_rules: BTreeMap<String, Vec<OpenRule>>,
+    /// The application security groups each interface (or private endpoint) is in.
+    asg_members: BTreeMap<String, Vec<String>>,
 }
 
 impl Interfaces {
@@ -393,6 +417,7 @@ impl Interfaces {
             subnet,
             guards: guards(index),
             open_rules: open_rules(index),
+            asg_members: asg_members(index),
         }
     }
 
@@ -414,9 +439,15 @@ impl Interfaces {
                     .into_iter()
                     .flatten(),
             );
+            let in_groups = self
+                .asg_members
+                .get(&nic.address)
+                .map_or(&[][..], Vec::as_slice);
             for group in groups {
                 for rule in self.open_rules.get(group).into_iter().flatten() {
-                    flows.extend(rule_doors(root, &r.address, rule, public));
+                    if rule.opens(in_groups) {
+                        flows.extend(rule_doors(root, &r.address, rule, public));
+                    }
                 }
             }
         }
@@ -433,6 +464,11 @@ impl Interfaces {
                 .flat_map(|c| index.arg(c, "subnet_id"))
                 .map(|s| s.address.clone())
                 .collect();
+            let in_groups: Vec<String> = configurations
+                .iter()
+                .flat_map(|c| index.arg(c, "application_security_group_ids"))
+                .map(|g| g.address.clone())
+                .collect();
             let groups = index
                 .arg(interface, "network_security_group_id")
                 .into_iter()
@@ -445,7 +481,9 @@ impl Interfaces {
                 .collect::<Vec<_>>();
             for group in groups {
                 for rule in self.open_rules.get(&group).into_iter().flatten() {
-                    flows.extend(rule_doors(root, &r.address, rule, Tri::Yes));
+                    if rule.opens(&in_groups) {
+                        flows.extend(rule_doors(root, &r.address, rule, Tri::Yes));
+                    }
                 }
             }
         }
@@ -466,8 +504,101 @@ fn admits_internet(value: Option<&Value>) -> Option<Span> {
         .then(|| value.span().clone())
 }
 
+/// An application gateway's WAF policy (`firewall_policy_id`, an
+/// `azurerm_web_application_firewall_policy`) filters what reaches it when the policy is
+/// enabled and in prevention mode (both the provider's defaults): `rate_limited` yes, at the
+/// argument. A policy in detection mode only logs: no, at its mode. A policy the scanned code
+/// does not define may be either: unknown. The gateway's own `waf_configuration`, when it
+/// already says yes, stands.
+fn waf_policy(index: &Index, r: &Resource, attributes: &mut Attributes) {
+    if r.kind != "azurerm_application_gateway" || attributes.flag(AttrName::RateLimited) == Tri::Yes
+    {
+        return;
+    }
+    let Some(named) = r.body.get("firewall_policy_id") else {
+        return;
+    };
+    let policies = index.arg(&r.body, "firewall_policy_id");
+    let Some(policy) = policies
+        .iter()
+        .find(|p| p.kind == "azurerm_web_application_firewall_policy")
+    else {
+        attributes.set_flag(
+            AttrName::RateLimited,
+            Tri::Unknown,
+            Some(named.span().clone()),
+        );
+        return;
+    };
+    let settings = policy.body.all("policy_settings");
+    let setting = |key: &str| settings.iter().find_map(|s| s.get(key));
+    if let Some(enabled) = setting("enabled").filter(|v| v.as_bool() == Some(false)) {
+        attributes.set_flag(AttrName::RateLimited, Tri::No, Some(enabled.span().clone()));
+        return;
+    }
+    match setting("mode") {
+        Some(mode)
+            if mode
+                .as_str()
+                .is_some_and(|m| m.eq_ignore_ascii_case("Detection")) =>
+        {
+            attributes.set_flag(AttrName::RateLimited, Tri::No, Some(mode.span().clone()));
+        }
+        Some(mode) if mode.as_str().is_none() => {
+            attributes.set_flag(
+                AttrName::RateLimited,
+                Tri::Unknown,
+                Some(mode.span().clone()),
+            );
+        }
+        _ => attributes.set_flag(AttrName::RateLimited, Tri::Yes, Some(named.span().clone())),
+    }
+}
+
+/// The application security groups each network interface or private endpoint is in, through
+/// their association resources.
+fn asg_members(index: &Index) -> BTreeMap<String, Vec<String>> {
+    let mut members: BTreeMap<String, Vec<String>> = BTreeMap::new();
+    for (kind, member) in ASG_MEMBERSHIPS {
+        for association in index.of_kind(kind) {
+            let groups = index.arg(&association.body, "application_security_group_id");
+            for target in index.arg(&association.body, member) {
+                members
+                    .entry(target.address.clone())
+                    .or_default()
+                    .extend(groups.iter().map(|g| g.address.clone()));
+            }
+        }
+    }
+    members
+}
+
+/// The application security groups of the code a rule names as its destination; `None` when
+/// it names none or one the code does not define.
+fn rule_destinations(rule: &Value, index: &Index) -> Option<Vec<String>> {
+    let written = rule.get("destination_application_security_group_ids")?;
+    let items = written.items();
+    if items.is_empty() {
+        return None;
+    }
+    let mut groups = Vec::new();
+    for item in items {
+        let resolved: Vec<String> = index
+            .resolve_all(item)
+            .iter()
+            .filter(|g| g.kind == "azurerm_application_security_group")
+            .map(|g| g.address.clone())
+            .collect();
+        if resolved.is_empty() {
+            return None;
+        }
+        groups.extend(resolved);
+    }
+    Some(groups)
+}
+
 /// The inbound rule a security rule is, when it allows the internet.
-fn open_rule(rule: &Value) -> Option<OpenRule> {
+fn open_rule(rule: &Value, index: &Index) -> Option<OpenRule> {
     let word = |k: &str| {
         rule.get(k)
             .and_then(Value::as_str)
@@ -496,6 +627,7 @@ fn open_rule(rule: &Value) -> Option<OpenRule> {
     Some(OpenRule {
         protocol: word("protocol").unwrap_or_else(|| "*".into()),
         ports,
+        destinations: rule_destinations(rule, index),
         span,
     })
 }
@@ -504,7 +636,7 @@ fn open_rule(rule: &Value) -> Option<OpenRule> {
 fn open_rules(index: &Index) -> BTreeMap<String, Vec<OpenRule>> {
     let mut rules: BTreeMap<String, Vec<OpenRule>> = BTreeMap::new();
     let mut add = |group: &str, rule: &Value| {
-        if let Some(open) = open_rule(rule) {
+        if let Some(open) = open_rule(rule, index) {
             rules.entry(group.to_string()).or_default().push(open);
         }
     };
@@ -584,7 +716,7 @@ fn unattached_security_groups(
         if !rule_groups(index, rule).is_empty() {
             continue;
         }
-        let Some(open) = open_rule(&rule.body) else {
+        let Some(open) = open_rule(&rule.body, index) else {
             continue;
         };
         let target = crate::cloud::guarded_address(rule);
@@ -1008,24 +1140,27 @@ fn remote_debugger(
     )
 }
 
+/// Whether a gateway or load balancer has a public frontend (a public IP on one of its
+/// frontend configurations).
+fn public_frontend(balancer: &Resource) -> Tri {
+    let frontends = balancer.body.all("frontend_ip_configuration");
+    if frontends.iter().any(|f| {
+        f.get("public_ip_address_id")
+            .is_some_and(|v| !matches!(v, Value::Null(_)) && !v.is_unknown())
+    }) {
+        Tri::Yes
+    } else if frontends
+        .iter()
+        .any(|f| f.get("public_ip_address_id").is_some_and(Value::is_unknown))
+    {
+        Tri::Unknown
+    } else {
+        Tri::No
+    }
+}
+
 /// Application gateways' listeners and load balancers' rules on a public frontend.
 fn gateways(index: &Index, root: &str, flows: &mut Vec<Flow>) {
-    let public_frontend = |balancer: &Resource| {
-        let frontends = balancer.body.all("frontend_ip_configuration");
-        if frontends.iter().any(|f| {
-            f.get("public_ip_address_id")
-                .is_some_and(|v| !matches!(v, Value::Null(_)) && !v.is_unknown())
-        }) {
-            Tri::Yes
-        } else if frontends
-            .iter()
-            .any(|f| f.get("public_ip_address_id").is_some_and(Value::is_unknown))
-        {
-            Tri::Unknown
-        } else {
-            Tri::No
-        }
-    };
     for gateway in index.of_kind("azurerm_application_gateway") {
         let public = public_frontend(gateway);
         if public == Tri::No {
@@ -1104,6 +1239,134 @@ fn gateways(index: &Index, root: &str, flows: &mut Vec<Flow>) {
                 }
                 .flow(root),
             );
+        }
+    }
+}
+
+/// Inbound NAT rules and pools of a public load balancer: the internet reaches the machine
+/// behind them on the backend port through the frontend port (`50022` to SSH's `22`), so the
+/// door on the balancer is at the frontend port and speaks the backend port's protocol.
+fn nat_doors(index: &Index, root: &str, flows: &mut Vec<Flow>) {
+    for rule in index.of_kinds(&["azurerm_lb_nat_rule", "azurerm_lb_nat_pool"]) {
+        let number = |key: &str| crate::cloud::port_number(rule.body.get(key));
+        // A rule names one frontend port, or a range as a pool does.
+        let (from, to) = match number("frontend_port") {
+            Some(port) => (Some(port), Some(port)),
+            None => (number("frontend_port_start"), number("frontend_port_end")),
+        };
+        let backend = number("backend_port");
+        let protocol = rule
+            .body
+            .get("protocol")
+            .and_then(Value::as_str)
+            .map_or_else(|| "tcp".to_string(), str::to_ascii_lowercase);
+        let protocol = if protocol == "all" {
+            "-1".to_string()
+        } else {
+            protocol
+        };
+        let (frontend, _, _) = describe(&protocol, from, to);
+        let (_, service, encrypted) = describe(&protocol, backend, backend);
+        for balancer in index.arg(&rule.body, "loadbalancer_id") {
+            let public = public_frontend(balancer);
+            if public == Tri::No {
+                continue;
+            }
+            flows.push(
+                Door {
+                    target: &balancer.address,
+                    protocol: service.clone(),
+                    port: frontend.first().cloned(),
+                    origin: "lb-nat-rule",
+                    span: rule.span.clone(),
+                    public,
+                    encrypted: Some(encrypted),
+                    authenticated: None,
+                }
+                .flow(root),
+            );
+        }
+    }
+}
+
+/// Azure Firewall DNAT rules that admit the internet (`source_addresses` naming everyone):
+/// each is a door on the firewall at its destination ports, speaking the translated port's
+/// protocol (the service behind it), from rule collection groups of the firewall's policy
+/// (`azurerm_firewall_policy_rule_collection_group`) or classic NAT rule collections
+/// (`azurerm_firewall_nat_rule_collection`). The firewall has a public address by design.
+fn firewall_dnat_doors(index: &Index, root: &str, flows: &mut Vec<Flow>) {
+    // (the firewalls it applies to, a DNAT rule).
+    let mut rules: Vec<(Vec<&Resource>, &Value)> = Vec::new();
+    for group in index.of_kind("azurerm_firewall_policy_rule_collection_group") {
+        let policies: Vec<&Resource> = index
+            .arg(&group.body, "firewall_policy_id")
+            .into_iter()
+            .filter(|p| p.kind == "azurerm_firewall_policy")
+            .collect();
+        let firewalls: Vec<&Resource> = index
+            .of_kind("azurerm_firewall")
+            .filter(|f| {
+                index
+                    .arg(&f.body, "firewall_policy_id")
+                    .iter()
+                    .any(|p| policies.iter().any(|q| q.address == p.address))
+            })
+            .collect();
+        for collection in group.body.all("nat_rule_collection") {
+            for rule in collection.all("rule") {
+                rules.push((firewalls.clone(), rule));
+            }
+        }
+    }
+    for collection in index.of_kind("azurerm_firewall_nat_rule_collection") {
+        let mut firewalls = index.arg(&collection.body, "azure_firewall_name");
+        if firewalls.is_empty() {
+            firewalls = index.named(
+                "azurerm_firewall",
+                collection.body.get("azure_firewall_name"),
+            );
+        }
+        for rule in collection.body.all("rule") {
+            rules.push((firewalls.clone(), rule));
+        }
+    }
+    for (firewalls, rule) in rules {
+        let Some(span) = admits_internet(rule.get("source_addresses")) else {
+            continue;
+        };
+        let translated = crate::cloud::port_number(rule.get("translated_port"));
+        let protocol = rule
+            .get("protocols")
+            .map(Value::items)
+            .unwrap_or_default()
+            .first()
+            .and_then(|p| p.as_str())
+            .map_or_else(|| "tcp".to_string(), str::to_ascii_lowercase);
+        let (_, service, encrypted) = describe(&protocol, translated, translated);
+        let ports: Vec<Option<i64>> = rule
+            .get("destination_ports")
+            .map(Value::items)
+            .unwrap_or_default()
+            .into_iter()
+            .map(|p| crate::cloud::port_number(Some(p)))
+            .collect();
+        for firewall in &firewalls {
+            for port in &ports {
+                let (front, _, _) = describe(&protocol, *port, *port);
+                flows.push(
+                    Door {
+                        target: &firewall.address,
+                        protocol: service.clone(),
+                        port: front.first().cloned(),
+                        origin: "firewall-dnat",
+                        span: span.clone(),
+                        public: Tri::Yes,
+                        encrypted: Some(encrypted),
+                        authenticated: None,
+                    }
+                    .flow(root),
+                );
+            }
         }
     }
 }
@@ -1338,13 +1601,19 @@ fn backends(index: &Index, root: &str, flows: &mut Vec<Flow>) {
             on_interface.entry(&nic.address).or_default().push(machine);
         }
     }
-    // A pool id names the gateway itself (its pools are blocks) or a load balancer's pool.
+    // A pool id names the gateway itself (its pools are blocks), a load balancer's pool, or
+    // one of its inbound NAT rules or pools.
     let balancers_of = |pool: &Value| -> Vec<&Resource> {
         index
             .resolve_all(pool)
             .into_iter()
             .flat_map(|p| {
-                if p.kind == "azurerm_lb_backend_address_pool" {
+                if matches!(
+                    p.kind.as_str(),
+                    "azurerm_lb_backend_address_pool"
+                        | "azurerm_lb_nat_rule"
+                        | "azurerm_lb_nat_pool"
+                ) {
                     index.arg(&p.body, "loadbalancer_id")
                 } else {
                     vec![p]
@@ -1383,8 +1652,13 @@ fn backends(index: &Index, root: &str, flows: &mut Vec<Flow>) {
     for association in index.of_kinds(&[
         "azurerm_network_interface_application_gateway_backend_address_pool_association",
         "azurerm_network_interface_backend_address_pool_association",
+        "azurerm_network_interface_nat_rule_association",
     ]) {
-        let Some(pool) = association.body.get("backend_address_pool_id") else {
+        let Some(pool) = association
+            .body
+            .get("backend_address_pool_id")
+            .or_else(|| association.body.get("nat_rule_id"))
+        else {
             continue;
         };
         for balancer in balancers_of(pool) {
@@ -1409,6 +1683,7 @@ fn backends(index: &Index, root: &str, flows: &mut Vec<Flow>) {
             for key in [
                 "application_gateway_backend_address_pool_ids",
                 "load_balancer_backend_address_pool_ids",
+                "load_balancer_inbound_nat_rules_ids",
             ] {
                 if let Some(pools) = configuration.get(key) {
                     for balancer in balancers_of(pools) {

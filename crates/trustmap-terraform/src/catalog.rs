@@ -158,6 +158,32 @@ pub struct Grant {
     pub of: Vec<String>,
 }
 
+/// An IAM grant at a scope (a project, a billing account, a subnetwork, a tag key): the members
+/// it names hold its role over what it names, and everything inside it. A role that controls
+/// the scope or lets the holder act as other identities is a right of each member; a grant to
+/// everyone (`allUsers`) lets anyone use those rights.
+#[derive(Debug, Clone)]
+pub struct RightsScope {
+    /// What the scope is called in a right (`billing account`).
+    pub scope: String,
+    /// The arguments naming it (the first present).
+    pub target: Vec<ArgPath>,
+}
+
+/// A resource that joins two networks (a peering, a transit gateway or hub attachment, a
+/// private service connection): each side's zone is linked to the other.
+#[derive(Debug, Clone)]
+pub struct Link {
+    /// The arguments naming one network (the first present), or the router or gateway
+    /// placed in it.
+    pub network: Vec<ArgPath>,
+    /// The arguments naming the other side: a network, or a hub or gateway that joins every
+    /// network attached to it.
+    pub peer: Vec<ArgPath>,
+    /// What the link is called (`peering`).
+    pub label: String,
+}
+
 /// Everything the catalog says of one resource type.
 #[derive(Debug, Clone, Default)]
 pub struct Facts {
@@ -182,6 +208,10 @@ pub struct Facts {
     pub guard: Option<Guard>,
     /// When it grants a role on another resource.
     pub grant: Option<Grant>,
+    /// When it grants a role over a scope, whose members hold it as a right.
+    pub rights_on: Option<RightsScope>,
+    /// When it joins two networks.
+    pub link: Option<Link>,
 }
 
 /// The catalog of every provider: resource types carry their provider's prefix.
@@ -237,6 +267,8 @@ const KEYS: &[&str] = &[
     "firewall_rule",
     "guards",
     "grants",
+    "rights_on",
+    "links",
 ];
 
 struct Reader<'f> {
@@ -407,6 +439,29 @@ impl Reader<'_> {
                         .collect(),
                     None => Vec::new(),
                 },
+            });
+        }
+        if let Some(scope) = entry.get("rights_on") {
+            self.keys(scope, &["scope", "target"], "rights_on")?;
+            let (Some(name), Some(target)) = (scope.get("scope"), scope.get("target")) else {
+                return Err(self.error(scope, "`rights_on` needs `scope` and `target`".into()));
+            };
+            facts.rights_on = Some(RightsScope {
+                scope: self.text(name)?.to_string(),
+                target: self.paths(target)?,
+            });
+        }
+        if let Some(link) = entry.get("links") {
+            self.keys(link, &["network", "peer", "label"], "links")?;
+            let (Some(network), Some(peer), Some(label)) =
+                (link.get("network"), link.get("peer"), link.get("label"))
+            else {
+                return Err(self.error(link, "`links` needs `network`, `peer` and `label`".into()));
+            };
+            facts.link = Some(Link {
+                network: self.paths(network)?,
+                peer: self.paths(peer)?,
+                label: self.text(label)?.to_string(),
             });
         }
         Ok(facts)
@@ -689,6 +744,11 @@ pub fn grants_on(kind: &str) -> impl Iterator<Item = (&'static str, &'static Gra
     })
 }
 
+/// The scope a resource type grants roles over, whose members hold them as rights.
+pub fn rights_scope(kind: &str) -> Option<&'static RightsScope> {
+    facts(kind)?.rights_on.as_ref()
+}
+
 /// The zone entry of a resource type that is a network or subnet.
 pub fn zone(kind: &str) -> Option<&'static ZoneFacts> {
     facts(kind)?.zone.as_ref()
@@ -742,6 +802,9 @@ mod tests {
                 "google_cloud_run_service_iam_member"
             ]
         );
+        let billing = super::rights_scope("google_billing_account_iam_member").expect("a scope");
+        assert_eq!(billing.scope, "billing account");
+        assert_eq!(billing.target, [["billing_account_id"]]);
     }
 
     fn error_of(text: &str) -> CatalogError {
@@ -814,6 +877,16 @@ mod tests {
                 "memebrs",
             ),
             ("aws_x:\n  grants: {members: member}\n", 2, "needs `target`"),
+            (
+                "aws_x:\n  links: {network: vpc_id, peer: peer_vpc_id}\n",
+                2,
+                "needs `network`, `peer` and `label`",
+            ),
+            (
+                "aws_x:\n  rights_on: {scope: project}\n",
+                2,
+                "needs `scope` and `target`",
+            ),
         ];
         for (text, line, word) in cases {
             let error = error_of(text);

@@ -800,7 +800,7 @@ pub(crate) fn zones(
         .filter_map(|r| catalog::zone(&r.kind).map(|z| (r, z)))
         .collect();
     zoned.sort_by_key(|(_, z)| z.kind != ZoneKind::Vpc);
-    zoned
+    let mut zones = zoned
         .into_iter()
         .map(|(r, facts)| {
             let parent = facts
@@ -831,7 +831,105 @@ pub(crate) fn zones(
                 attributes,
             )
         })
-        .collect()
+        .collect::<Vec<Zone>>();
+    link_zones(index, root, &mut zones);
+    zones
+}
+
+/// What one side of a link is, as the other side's zone names it: a network of the code by
+/// its label and address, a hub or gateway by its address, else what the code writes
+/// (`servicenetworking.googleapis.com`) or that it is outside the scanned code.
+fn link_side_name(value: Option<&Value>, side: Option<&Resource>) -> String {
+    match (side, value) {
+        (Some(side), _) => match catalog::zone(&side.kind) {
+            Some(zone) => format!("{} {}", zone.label, side.address),
+            None => side.address.clone(),
+        },
+        (None, Some(Value::String(text, _))) => text.clone(),
+        _ => "a network outside the scanned code".to_string(),
+    }
+}
+
+/// The zone a link's network side names: a network, or the zone of the router or gateway it
+/// names (where the catalog places it).
+fn network_side<'r>(index: &Index<'r>, value: &Value) -> Option<&'r Resource> {
+    index.resolve_all(value).into_iter().find_map(|side| {
+        if catalog::zone(&side.kind).is_some() {
+            return Some(side);
+        }
+        let entry = catalog::entry(&side.kind)?;
+        index.placement(side, entry)
+    })
+}
+
+/// Links the zones that the catalog's `links` join (peerings, hub and transit gateway
+/// attachments, private service connections): each side's zone lists the other in
+/// `linked_zones`, at the link; networks attached to the same hub or gateway of the code are
+/// linked to each other through it.
+fn link_zones(index: &Index, root: &str, zones: &mut [Zone]) {
+    // (the network, what it is linked to, the link's label and resource).
+    let mut links: Vec<(Option<&Resource>, Option<&Resource>, String, &Resource)> = Vec::new();
+    let mut names: Vec<(String, String)> = Vec::new();
+    for r in index.all() {
+        let Some(link) = catalog::facts(&r.kind).and_then(|f| f.link.as_ref()) else {
+            continue;
+        };
+        let value_of = |paths: &[ArgPath]| paths.iter().find_map(|p| at(&r.body, p));
+        let (network_value, peer_value) = (value_of(&link.network), value_of(&link.peer));
+        let network = network_value.and_then(|v| network_side(index, v));
+        let peer = index.arg_path(&r.body, &link.peer).into_iter().next();
+        names.push((
+            link_side_name(network_value, network),
+            link_side_name(peer_value, peer),
+        ));
+        links.push((network, peer, link.label.clone(), r));
+    }
+    let mut items: Vec<(String, String, Span)> = Vec::new();
+    for ((network, peer, label, r), (network_name, peer_name)) in links.iter().zip(&names) {
+        let via = format!("{label} {}", r.address);
+        if let Some(network) = network {
+            items.push((
+                network.address.clone(),
+                format!("{peer_name} ({via})"),
+                r.span.clone(),
+            ));
+        }
+        if let Some(peer) = peer {
+            items.push((
+                peer.address.clone(),
+                format!("{network_name} ({via})"),
+                r.span.clone(),
+            ));
+        }
+    }
+    // Networks attached to one hub or gateway reach each other through it.
+    for (i, (network, peer, _, r)) in links.iter().enumerate() {
+        let (Some(network), Some(peer)) = (network, peer) else {
+            continue;
+        };
+        if catalog::zone(&peer.kind).is_some() {
+            continue;
+        }
+        for (j, (other, other_peer, _, _)) in links.iter().enumerate() {
+            let (Some(other), Some(other_peer)) = (other, other_peer) else {
+                continue;
+            };
+            if i != j && other_peer.address == peer.address && other.address != network.address {
+                items.push((
+                    network.address.clone(),
+                    format!("{} (through {})", names[j].0, peer.address),
+                    r.span.clone(),
+                ));
+            }
+        }
+    }
+    for (address, item, span) in items {
+        let zone_id = id(root, &address);
+        if let Some(zone) = zones.iter_mut().find(|z| z.id.0 == zone_id) {
+            zone.attributes
+                .push_item(AttrName::LinkedZones, item, Some(span));
+        }
+    }
 }
 
 /// Address-range firewall rules (Azure SQL, MySQL, PostgreSQL, Redis) that admit every address

@@ -426,16 +426,24 @@ impl Targets<'_, '_> {
     }
 }
 
-/// The doors one firewall rule's `allow` blocks open into `target`, at the rule's source range.
+/// What a firewall rule allows: its `allow` blocks (a VPC firewall rule's) or `layer4_configs`
+/// (a firewall policy rule's), and the key naming each one's protocol.
+struct Allows<'v> {
+    blocks: Vec<&'v Value>,
+    protocol_key: &'static str,
+}
+
+/// The doors one firewall rule's allowed protocols and ports open into `target`, at the rule's
+/// source range.
 fn allow_doors(
-    rule: &Resource,
+    allows: &Allows,
     ranges: &Value,
     target: &str,
     public: Tri,
     root: &str,
 ) -> Vec<Flow> {
     let mut doors = Vec::new();
-    for allow in rule.body.all("allow") {
+    for allow in allows.blocks.iter().copied() {
         // An `allow` not known here (a dynamic block over a variable) opens ports not known.
         if allow.is_unknown() {
             doors.push(
@@ -457,7 +465,7 @@ fn allow_doors(
             continue;
         }
         let protocol = allow
-            .get("protocol")
+            .get(allows.protocol_key)
             .and_then(Value::as_str)
             .unwrap_or("all");
         let protocol = if protocol == "all" { "-1" } else { protocol };
@@ -516,11 +524,14 @@ fn allow_doors(
 /// carries its tags or accounts, or none is on its network) guards what is created elsewhere
 /// or later: its doors lead to an element that stands for that (latent exposure, TM-S007).
 fn firewalls(index: &Index, root: &str, fragment: &mut Fragment, flows: &mut Vec<Flow>) {
-    let instances: Vec<&Resource> = index.of_kinds(&[
-        "google_compute_instance",
-        "google_compute_instance_template",
-    ]);
-    let others = index.of_kinds(OTHER_COMPUTE);
+    let compute = Compute {
+        index,
+        instances: index.of_kinds(&[
+            "google_compute_instance",
+            "google_compute_instance_template",
+        ]),
+        others: index.of_kinds(OTHER_COMPUTE),
+    };
     for rule in index.of_kind("google_compute_firewall") {
         let direction = rule
             .body
@@ -568,28 +579,183 @@ fn firewalls(index: &Index, root: &str, fragment: &mut Fragment, flows: &mut Vec
                 .unwrap_or_default(),
             accounts: rule.body.get("target_service_accounts"),
         };
-        let mut attached = targets.unknown || others.iter().any(|r| targets.may_select(r));
-        for instance in &instances {
-            let selected = targets.select(instance, index);
-            if selected == Tri::No {
-                continue;
-            }
-            attached = true;
-            if external_ip(instance).is_some() {
-                flows.extend(allow_doors(rule, ranges, &instance.address, selected, root));
+        let allows = Allows {
+            blocks: rule.body.all("allow"),
+            protocol_key: "protocol",
+        };
+        let opened = Opened {
+            rule,
+            allows,
+            ranges,
+        };
+        opened.doors(&[targets], &compute, root, fragment, flows);
+    }
+    policy_rules(index, &compute, root, fragment, flows);
+}
+
+/// The compute a firewall rule can select: instances and templates, and what runs instances
+/// of its own (clusters, node pools...).
+struct Compute<'i, 'r> {
+    index: &'i Index<'r>,
+    instances: Vec<&'r Resource>,
+    others: Vec<&'r Resource>,
+}
+
+/// A firewall rule (of a VPC or of a firewall policy) that admits the internet: what it allows,
+/// from which source range.
+struct Opened<'v> {
+    rule: &'v Resource,
+    allows: Allows<'v>,
+    ranges: &'v Value,
+}
+
+impl Opened<'_> {
+    /// Its doors into the instances with an external IP that one of its target sets selects
+    /// (a policy applies on every network it is associated with); when it can select nothing
+    /// in the scanned code, into an element that stands for what it guards elsewhere.
+    fn doors(
+        &self,
+        target_sets: &[Targets],
+        compute: &Compute,
+        root: &str,
+        fragment: &mut Fragment,
+        flows: &mut Vec<Flow>,
+    ) {
+        let mut attached = target_sets
+            .iter()
+            .any(|targets| targets.unknown || compute.others.iter().any(|r| targets.may_select(r)));
+        for targets in target_sets {
+            for instance in &compute.instances {
+                let selected = targets.select(instance, compute.index);
+                if selected == Tri::No {
+                    continue;
+                }
+                attached = true;
+                if external_ip(instance).is_some() {
+                    flows.extend(allow_doors(
+                        &self.allows,
+                        self.ranges,
+                        &instance.address,
+                        selected,
+                        root,
+                    ));
+                }
             }
         }
-        if !attached && !rule.body.all("allow").is_empty() {
-            let target = crate::cloud::guarded_address(rule);
-            flows.extend(allow_doors(rule, ranges, &target, Tri::Yes, root));
+        if !attached && !self.allows.blocks.is_empty() {
+            let target = crate::cloud::guarded_address(self.rule);
+            flows.extend(allow_doors(
+                &self.allows,
+                self.ranges,
+                &target,
+                Tri::Yes,
+                root,
+            ));
             fragment.elements.push(crate::cloud::guarded_by_unattached(
                 root,
-                rule,
+                self.rule,
                 PROJECT_ZONE,
             ));
         }
     }
 }
+
+/// Firewall policy rules (network, regional and hierarchical policies) that allow ingress from
+/// the internet (`match.src_ip_ranges`): doors like a VPC firewall rule's, into the instances
+/// of the networks the policy is associated with (a hierarchical policy, associated with a
+/// folder or organisation, with any network: whether it applies is not known), selected by
+/// target service account; a rule that targets secure tags may select any of them. A
+/// network policy associated with no network of the scanned code guards what is elsewhere
+/// (latent, TM-S007). `goto_next` and deny rules open nothing.
+fn policy_rules(
+    index: &Index,
+    compute: &Compute,
+    root: &str,
+    fragment: &mut Fragment,
+    flows: &mut Vec<Flow>,
+) {
+    let mut networks_of: BTreeMap<String, Vec<&Resource>> = BTreeMap::new();
+    for association in index.of_kinds(&POLICY_ASSOCIATIONS) {
+        let networks: Vec<&Resource> = index
+            .arg(&association.body, "attachment_target")
+            .into_iter()
+            .filter(|n| n.kind == "google_compute_network")
+            .collect();
+        for policy in index.arg(&association.body, "firewall_policy") {
+            networks_of
+                .entry(policy.address.clone())
+                .or_default()
+                .extend(networks.iter().copied());
+        }
+    }
+    for rule in index.of_kinds(&POLICY_RULES) {
+        let word = |key: &str| rule.body.get(key).and_then(Value::as_str);
+        if word("direction") != Some("INGRESS")
+            || word("action") != Some("allow")
+            || rule.body.get("disabled").and_then(Value::as_bool) == Some(true)
+        {
+            continue;
+        }
+        let matched = rule.body.all("match");
+        let Some(ranges) = matched.iter().find_map(|m| {
+            m.get("src_ip_ranges").filter(|v| {
+                v.items()
+                    .iter()
+                    .any(|r| matches!(r.as_str(), Some("0.0.0.0/0" | "::/0")))
+            })
+        }) else {
+            continue;
+        };
+        let allows = Allows {
+            blocks: matched
+                .iter()
+                .flat_map(|m| m.all("layer4_configs"))
+                .collect(),
+            protocol_key: "ip_protocol",
+        };
+        let hierarchical = rule.kind == "google_compute_firewall_policy_rule";
+        let networks: Vec<&Resource> = index
+            .arg(&rule.body, "firewall_policy")
+            .iter()
+            .flat_map(|p| networks_of.get(&p.address).cloned().unwrap_or_default())
+            .collect();
+        let targets_on = |network| Targets {
+            network,
+            tags: Vec::new(),
+            accounts: rule.body.get("target_service_accounts"),
+            unknown: rule.body.get("target_secure_tags").is_some()
+                || rule
+                    .body
+                    .get("target_service_accounts")
+                    .is_some_and(Value::is_unknown),
+        };
+        let target_sets: Vec<Targets> = if hierarchical {
+            vec![targets_on(None)]
+        } else {
+            networks.into_iter().map(|n| targets_on(Some(n))).collect()
+        };
+        let opened = Opened {
+            rule,
+            allows,
+            ranges,
+        };
+        opened.doors(&target_sets, compute, root, fragment, flows);
+    }
+}
+
+/// Firewall policy rules: network, regional network and hierarchical (folder, organisation).
+const POLICY_RULES: [&str; 3] = [
+    "google_compute_network_firewall_policy_rule",
+    "google_compute_region_network_firewall_policy_rule",
+    "google_compute_firewall_policy_rule",
+];
+
+/// What associates a firewall policy with a network (or a folder or organisation).
+const POLICY_ASSOCIATIONS: [&str; 3] = [
+    "google_compute_network_firewall_policy_association",
+    "google_compute_region_network_firewall_policy_association",
+    "google_compute_firewall_policy_association",
+];
 
 /// External forwarding rules are load balancers: HTTP proxies take plain HTTP, HTTPS proxies
 /// TLS with their SSL policy (Google's default policy still accepts TLS 1.0).
@@ -854,6 +1020,7 @@ fn public_data(index: &Index, root: &str, flows: &mut Vec<Flow>) {
             }
         }
     }
+    grants.extend(public_storage_acls(index));
     for (target, read_only, span) in grants {
         flows.push(public_data_door(
             &target.address,
@@ -863,6 +1030,51 @@ fn public_data(index: &Index, root: &str, flows: &mut Vec<Flow>) {
             root,
         ));
     }
+}
+
+/// Legacy Cloud Storage ACLs that admit everyone (`predefined_acl = "publicRead"`, or a
+/// `role_entity` entry naming `allUsers` or `allAuthenticatedUsers`): on the bucket, the
+/// objects it makes by default, or one object, which the bucket then serves to anyone.
+/// Read-only unless the entry or canned ACL writes (`OWNER:`, `WRITER:`, `publicReadWrite`).
+fn public_storage_acls<'r>(index: &Index<'r>) -> Vec<(&'r Resource, Tri, Span)> {
+    let mut grants = Vec::new();
+    let kinds = [
+        "google_storage_bucket_acl",
+        "google_storage_default_object_acl",
+        "google_storage_object_acl",
+    ];
+    for acl in index.of_kinds(&kinds) {
+        let canned = acl.body.get("predefined_acl").and_then(|v| {
+            let word = v.as_str()?;
+            let read_only = match word {
+                "publicRead" => Tri::Yes,
+                "publicReadWrite" => Tri::No,
+                _ => return None,
+            };
+            Some((read_only, v.span().clone()))
+        });
+        let entries = acl
+            .body
+            .get("role_entity")
+            .map(Value::items)
+            .unwrap_or_default();
+        let entry = entries.iter().find_map(|e| {
+            let (role, entity) = e.as_str()?.split_once(':')?;
+            EVERYONE.contains(&entity).then(|| {
+                (
+                    Tri::from_bool(role.eq_ignore_ascii_case("READER")),
+                    e.span().clone(),
+                )
+            })
+        });
+        let Some((read_only, span)) = canned.or(entry) else {
+            continue;
+        };
+        for bucket in index.arg(&acl.body, "bucket") {
+            grants.push((bucket, read_only, span.clone()));
+        }
+    }
+    grants
 }
 
 /// Cloud SQL instances with a public IP that authorize `0.0.0.0/0`.

@@ -21,7 +21,7 @@ use trustmap_model::{Code, Diagnostic, DiagnosticLevel, ElementKind, Fragment, T
 pub(crate) fn model(resources: &[Resource], index: &Index, root: &str, fragment: &mut Fragment) {
     identities(resources, index, root, fragment);
     resource_policies(resources, index, root, fragment);
-    secrets::literal_secrets(resources, root, fragment);
+    secrets::literal_secrets(resources, index, root, fragment);
 }
 
 fn identities(resources: &[Resource], index: &Index, root: &str, fragment: &mut Fragment) {

@@ -1,9 +1,11 @@
 //! Azure: user-assigned managed identities, the system-assigned identities of resources,
-//! Entra ID (azuread) applications and service principals, and principals named by id, as
-//! identities: the roles assigned to them (Owner, Contributor, User Access Administrator, a
-//! custom role with wildcard actions), their client secrets and certificates, and the
-//! resources that run with them. A custom role with wildcard actions that nothing here is
-//! assigned is an identity of its own, so the right is reported where it is written.
+//! Entra ID (azuread) applications, service principals, users and groups (whose members hold
+//! the group's rights), and principals named by id, as identities: the roles assigned to them
+//! (Owner, Contributor, User Access Administrator, a custom role with wildcard actions), the
+//! Key Vault access policies that let them read a vault's secrets, their client secrets and
+//! certificates, and the resources that run with them. A custom role with wildcard actions
+//! that nothing here is assigned is an identity of its own, so the right is reported where it
+//! is written.
 
 use super::{
     Identity, credential_holders, elsewhere_address, elsewhere_door, governed_elsewhere,
@@ -28,7 +30,7 @@ pub(crate) fn model(resources: &[Resource], index: &Index, root: &str, fragment:
             fragment.elements.push(credential.element(root));
         }
     }
-    secrets::literal_secrets(resources, root, fragment);
+    secrets::literal_secrets(resources, index, root, fragment);
 }
 
 /// Blob containers that allow anonymous reads (`container_access_type = "blob"` or
@@ -122,6 +124,130 @@ fn system_key(address: &str) -> String {
     format!("{address}.identity")
 }
 
+/// Gives rights to the principal a grant names: a principal id written literally (an identity
+/// of its own), or the identities of the code it refers to (a managed identity, a service
+/// principal, an application, or a resource's system-assigned identity).
+fn grant_rights(
+    principal: &Value,
+    rights: &[(String, Span)],
+    index: &Index,
+    found: &mut BTreeMap<String, Identity>,
+) {
+    let holders: Vec<String> = match principal {
+        Value::String(text, _) => {
+            let key = format!("principal/{text}");
+            found.entry(key.clone()).or_insert_with(|| {
+                let mut identity = Identity::new(
+                    key.clone(),
+                    format!("principal {text}"),
+                    "entra-principal",
+                    SUBSCRIPTION_ZONE,
+                );
+                identity.span = Some(principal.span().clone());
+                identity
+            });
+            vec![key]
+        }
+        other => index
+            .resolve_all(other)
+            .iter()
+            .map(|holder| match holder.kind.as_str() {
+                "azurerm_user_assigned_identity"
+                | "azuread_service_principal"
+                | "azuread_application"
+                | "azuread_group"
+                | "azuread_user" => holder.address.clone(),
+                _ => system_key(&holder.address),
+            })
+            .collect(),
+    };
+    for holder in holders {
+        if let Some(identity) = found.get_mut(&holder) {
+            identity.rights.extend(rights.iter().cloned());
+        }
+    }
+}
+
+/// Members of an Entra ID group (`azuread_group_member`) hold the rights of the group, each
+/// named with it; one level of membership is followed (a group in a group gets the rights of
+/// the group it is in, not of that group's own groups).
+fn group_members(resources: &[Resource], index: &Index, found: &mut BTreeMap<String, Identity>) {
+    for membership in resources
+        .iter()
+        .filter(|r| r.kind == "azuread_group_member")
+    {
+        let groups = index.arg(&membership.body, "group_object_id");
+        let rights: Vec<(String, Span)> = groups
+            .iter()
+            .filter_map(|g| found.get(&g.address))
+            .flat_map(|group| {
+                group.rights.iter().map(|(right, span)| {
+                    (format!("{right} through group {}", group.key), span.clone())
+                })
+            })
+            .collect();
+        if rights.is_empty() {
+            continue;
+        }
+        if let Some(member) = membership.body.get("member_object_id") {
+            grant_rights(member, &rights, index, found);
+        }
+    }
+}
+
+/// Every Key Vault access policy of the code, with the vault it is on (its address, or `a Key
+/// Vault` when the vault is not in the scanned code): the `azurerm_key_vault_access_policy`
+/// resources and the `access_policy` blocks of `azurerm_key_vault`.
+fn vault_access_policies<'r>(resources: &'r [Resource], index: &Index) -> Vec<(&'r Value, String)> {
+    let mut policies = Vec::new();
+    for r in resources {
+        match r.kind.as_str() {
+            "azurerm_key_vault_access_policy" => {
+                let vault = index
+                    .arg(&r.body, "key_vault_id")
+                    .first()
+                    .map_or_else(|| "a Key Vault".to_string(), |v| v.address.clone());
+                policies.push((&r.body, vault));
+            }
+            "azurerm_key_vault" => {
+                for block in r.body.all("access_policy") {
+                    policies.push((block, r.address.clone()));
+                }
+            }
+            _ => {}
+        }
+    }
+    policies
+}
+
+/// What an access policy lets its principal read of the vault's secrets, at the permission
+/// list that grants it: `Get` (or `all`) on secrets reads any secret's value, and the private
+/// key of any certificate (kept as a secret); with `List`, every one of them. Key and
+/// certificate permissions without it (signing, decrypting, managing) are not read.
+fn vault_rights(policy: &Value, vault: &str) -> Vec<(String, Span)> {
+    let has = |list: &Value, words: &[&str]| {
+        list.items().iter().any(|p| {
+            p.as_str()
+                .is_some_and(|p| words.iter().any(|w| p.eq_ignore_ascii_case(w)))
+        })
+    };
+    let mut rights = Vec::new();
+    if let Some(list) = policy.get("secret_permissions")
+        && has(list, &["Get", "all"])
+    {
+        let right = if has(list, &["List", "all"]) {
+            "secret Get and List (reads every secret)"
+        } else {
+            "secret Get (reads any secret it names)"
+        };
+        rights.push((
+            format!("{right} on the Key Vault {vault}"),
+            list.span().clone(),
+        ));
+    }
+    rights
+}
+
 fn identities(resources: &[Resource], index: &Index, root: &str, fragment: &mut Fragment) {
     let mut found: BTreeMap<String, Identity> = BTreeMap::new();
     let mut add =
@@ -153,6 +279,20 @@ fn identities(resources: &[Resource], index: &Index, root: &str, fragment: &mut 
                 r.address.clone(),
                 r.address.clone(),
                 "entra-service-principal",
+                r,
+                r.span.clone(),
+            ),
+            "azuread_group" => add(
+                r.address.clone(),
+                r.address.clone(),
+                "entra-group",
+                r,
+                r.span.clone(),
+            ),
+            "azuread_user" => add(
+                r.address.clone(),
+                r.address.clone(),
+                "entra-user",
                 r,
                 r.span.clone(),
             ),
@@ -206,38 +346,17 @@ fn identities(resources: &[Resource], index: &Index, root: &str, fragment: &mut 
         let Some(principal) = assignment.body.get("principal_id") else {
             continue;
         };
-        let holders: Vec<String> = match principal {
-            Value::String(text, _) => {
-                let key = format!("principal/{text}");
-                found.entry(key.clone()).or_insert_with(|| {
-                    let mut identity = Identity::new(
-                        key.clone(),
-                        format!("principal {text}"),
-                        "entra-principal",
-                        SUBSCRIPTION_ZONE,
-                    );
-                    identity.span = Some(principal.span().clone());
-                    identity
-                });
-                vec![key]
-            }
-            other => index
-                .resolve_all(other)
-                .iter()
-                .map(|holder| match holder.kind.as_str() {
-                    "azurerm_user_assigned_identity"
-                    | "azuread_service_principal"
-                    | "azuread_application" => holder.address.clone(),
-                    _ => system_key(&holder.address),
-                })
-                .collect(),
-        };
-        for holder in holders {
-            if let Some(identity) = found.get_mut(&holder) {
-                identity.rights.extend(rights.iter().cloned());
-            }
+        grant_rights(principal, &rights, index, &mut found);
+    }
+    // Key Vault access policies (their own resources, or blocks of the vault): what the
+    // principal they name may do with the vault's secrets and keys.
+    for (policy, vault) in vault_access_policies(resources, index) {
+        let rights = vault_rights(policy, &vault);
+        if let (false, Some(principal)) = (rights.is_empty(), policy.get("object_id")) {
+            grant_rights(principal, &rights, index, &mut found);
         }
     }
+    group_members(resources, index, &mut found);
     // Custom roles with wildcard actions that nothing here is given.
     for definition in resources
         .iter()

@@ -1,8 +1,9 @@
-//! Google Cloud: service accounts and the members that project, folder, organisation and
-//! service-account IAM grants name, as identities: the roles that control the project or let
-//! the holder act as other accounts, `allUsers` (anyone) and `allAuthenticatedUsers` (any
-//! Google account) as who may use them, service-account keys, and the instances that run as
-//! each account. Resources granted to everyone through the grants the catalog lists (Pub/Sub
+//! Google Cloud: service accounts and the members that IAM grants over a scope (a project,
+//! folder, organisation, billing account, subnetwork, tag... the catalog's `rights_on`) and
+//! service-account grants name, as identities: the roles that control the scope or let the
+//! holder act as other accounts (custom roles with escalation permissions among them),
+//! `allUsers` (anyone) and `allAuthenticatedUsers` (any Google account) as who may use them,
+//! service-account keys, and the instances that run as each account. Resources granted to everyone through the grants the catalog lists (Pub/Sub
 //! topics, KMS keys, secrets, repositories...) are doors from the internet.
 
 use super::{
@@ -13,7 +14,7 @@ use crate::catalog;
 use crate::cloud::{Index, at, id, public_data_door};
 use crate::google::PROJECT_ZONE;
 use crate::value::{Resource, Value};
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use trustmap_model::{ElementKind, Flow, Fragment, Span, Tri};
 
 /// Roles that control the project or let the holder act as, or mint credentials of, other
@@ -33,19 +34,99 @@ const DANGEROUS_ROLES: &[&str] = &[
     "roles/resourcemanager.organizationAdmin",
 ];
 
-/// IAM grants at the level of a project, folder or organisation: (type, scope, the argument
-/// naming it).
-const SCOPE_GRANTS: &[(&str, &str, &str)] = &[
-    ("google_project_iam_member", "project", "project"),
-    ("google_project_iam_binding", "project", "project"),
-    ("google_folder_iam_member", "folder", "folder"),
-    ("google_folder_iam_binding", "folder", "folder"),
-    ("google_organization_iam_member", "organization", "org_id"),
-    ("google_organization_iam_binding", "organization", "org_id"),
-    ("google_project_iam_policy", "project", "project"),
-    ("google_folder_iam_policy", "folder", "folder"),
-    ("google_organization_iam_policy", "organization", "org_id"),
+/// Permissions of a custom role that let its holder give itself more rights or act as, or
+/// mint credentials of, other identities.
+const ESCALATION_PERMISSIONS: &[&str] = &[
+    "iam.roles.update",
+    "iam.serviceAccountKeys.create",
+    "iam.serviceAccounts.actAs",
+    "iam.serviceAccounts.getAccessToken",
+    "iam.serviceAccounts.implicitDelegation",
+    "iam.serviceAccounts.setIamPolicy",
+    "iam.serviceAccounts.signBlob",
+    "iam.serviceAccounts.signJwt",
+    "resourcemanager.folders.setIamPolicy",
+    "resourcemanager.organizations.setIamPolicy",
+    "resourcemanager.projects.setIamPolicy",
+    "deploymentmanager.deployments.create",
+    "cloudbuild.builds.create",
 ];
+
+/// A custom role (`google_project_iam_custom_role`) whose permissions escalate: its id and
+/// those permissions, each at where it is written.
+struct CustomRole<'r> {
+    resource: &'r Resource,
+    role_id: String,
+    escalations: Vec<(String, Span)>,
+}
+
+/// The custom roles of the code that hold escalation permissions.
+fn escalating_custom_roles(resources: &[Resource]) -> Vec<CustomRole<'_>> {
+    resources
+        .iter()
+        .filter(|r| {
+            r.kind == "google_project_iam_custom_role"
+                || r.kind == "google_organization_iam_custom_role"
+        })
+        .filter_map(|r| {
+            let role_id = r.body.get("role_id").and_then(Value::as_str)?.to_string();
+            let escalations: Vec<(String, Span)> = r
+                .body
+                .get("permissions")
+                .map(Value::items)
+                .unwrap_or_default()
+                .into_iter()
+                .filter_map(|p| {
+                    let permission = p.as_str()?;
+                    ESCALATION_PERMISSIONS
+                        .contains(&permission)
+                        .then(|| (permission.to_string(), p.span().clone()))
+                })
+                .collect();
+            (!escalations.is_empty()).then_some(CustomRole {
+                resource: r,
+                role_id,
+                escalations,
+            })
+        })
+        .collect()
+}
+
+/// The custom role of the code a grant's role names: by reference (`.id`, `.name`) or by its
+/// full name (`projects/shop/roles/deployer`).
+fn custom_role_of<'c, 'r>(
+    role: &Value,
+    custom: &'c [CustomRole<'r>],
+    index: &Index,
+) -> Option<&'c CustomRole<'r>> {
+    match role.as_str() {
+        Some(text) => custom.iter().find(|c| {
+            text.rsplit_once("/roles/")
+                .is_some_and(|(_, id)| id == c.role_id)
+        }),
+        None => {
+            let named = index.resolve_all(role);
+            custom
+                .iter()
+                .find(|c| named.iter().any(|n| n.address == c.resource.address))
+        }
+    }
+}
+
+/// What a scope grant is on, for its rights: the scope and the name or address the code gives
+/// it (`project shop-prod`, `subnetwork google_compute_subnetwork.app`).
+fn scope_name(grant: &Resource, scope: &catalog::RightsScope, index: &Index) -> String {
+    let named = scope.target.iter().find_map(|p| at(&grant.body, p));
+    let name = match named {
+        Some(Value::String(text, _)) => Some(text.clone()),
+        Some(value) => index.resolve_all(value).first().map(|r| r.address.clone()),
+        None => None,
+    };
+    match name {
+        Some(name) => format!("{} {name}", scope.scope),
+        None => scope.scope.clone(),
+    }
+}
 
 /// The (role, members) pairs a grant resource states: its `role` and `member`/`members`, or
 /// the bindings of an authoritative policy's `policy_data` when it is JSON known here (at the
@@ -97,7 +178,7 @@ pub(crate) fn model(resources: &[Resource], index: &Index, root: &str, fragment:
     }
     public_resources(resources, index, root, fragment);
     open_federation(resources, root, fragment);
-    secrets::literal_secrets(resources, root, fragment);
+    secrets::literal_secrets(resources, index, root, fragment);
 }
 
 /// The words of an attribute condition that name who, for GitHub's issuer: its tokens are
@@ -196,6 +277,8 @@ fn identities(resources: &[Resource], index: &Index, root: &str, fragment: &mut 
         let identity = Identity::declared_by(r, &r.address, "gcp-service-account", PROJECT_ZONE);
         found.insert(r.address.clone(), identity);
     }
+    let custom = escalating_custom_roles(resources);
+    let mut granted_custom: BTreeSet<String> = BTreeSet::new();
     let member_identity = |key: &str| {
         let (technology, name) = match key {
             "allUsers" => ("gcp-all-users", "allUsers (anyone)"),
@@ -208,16 +291,9 @@ fn identities(resources: &[Resource], index: &Index, root: &str, fragment: &mut 
         Identity::new(format!("iam-member/{key}"), name, technology, PROJECT_ZONE)
     };
     for grant in resources {
-        // The scope, named when the code names it (`project shop-prod`).
-        let scope = SCOPE_GRANTS
-            .iter()
-            .find(|(kind, _, _)| *kind == grant.kind)
-            .map(
-                |(_, scope, key)| match grant.body.get(key).and_then(Value::as_str) {
-                    Some(name) => format!("{scope} {name}"),
-                    None => scope.to_string(),
-                },
-            );
+        // The scope, named when the code names it (`project shop-prod`): the catalog's
+        // `rights_on`.
+        let scope = catalog::rights_scope(&grant.kind).map(|scope| scope_name(grant, scope, index));
         let on_account = (grant.kind == "google_service_account_iam_member"
             || grant.kind == "google_service_account_iam_binding")
             .then(|| index.arg(&grant.body, "service_account_id"));
@@ -234,7 +310,11 @@ fn identities(resources: &[Resource], index: &Index, root: &str, fragment: &mut 
         };
         for (role_value, members) in bindings(grant) {
             let role = role_value.as_str().unwrap_or("");
-            let dangerous = DANGEROUS_ROLES.contains(&role);
+            let custom_role = custom_role_of(&role_value, &custom, index);
+            if let Some(custom_role) = custom_role {
+                granted_custom.insert(custom_role.resource.address.clone());
+            }
+            let dangerous = DANGEROUS_ROLES.contains(&role) || custom_role.is_some();
             for member in members.items() {
                 let everyone = match member.as_str() {
                     Some("allUsers") => Some("anyone"),
@@ -250,7 +330,21 @@ fn identities(resources: &[Resource], index: &Index, root: &str, fragment: &mut 
                         identity.span = Some(member.span().clone());
                         identity
                     });
-                    if dangerous {
+                    if let Some(custom_role) = custom_role {
+                        let permissions: Vec<&str> = custom_role
+                            .escalations
+                            .iter()
+                            .map(|(p, _)| p.as_str())
+                            .collect();
+                        identity.rights.push((
+                            format!(
+                                "custom role {} ({}) on the {on}",
+                                custom_role.resource.address,
+                                permissions.join(", ")
+                            ),
+                            role_value.span().clone(),
+                        ));
+                    } else if dangerous {
                         identity
                             .rights
                             .push((format!("{role} on the {on}"), role_value.span().clone()));
@@ -274,6 +368,21 @@ fn identities(resources: &[Resource], index: &Index, root: &str, fragment: &mut 
                 }
             }
         }
+    }
+    // Custom roles with escalation permissions that no grant here gives: the role is an
+    // identity of its own, so the right is reported where it is written.
+    for role in custom
+        .iter()
+        .filter(|c| !granted_custom.contains(&c.resource.address))
+    {
+        let mut identity = Identity::declared_by(
+            role.resource,
+            format!("custom role {}", role.resource.address),
+            "gcp-custom-role",
+            PROJECT_ZONE,
+        );
+        identity.rights = role.escalations.clone();
+        found.insert(role.resource.address.clone(), identity);
     }
     for key in resources
         .iter()

@@ -18,7 +18,7 @@
 //! says are encrypted with the key it names (Cloud Build's `secret { kms_key_name, secret_env }`).
 
 use crate::SENSITIVE;
-use crate::cloud::{id, provider_zone};
+use crate::cloud::{Index, id, provider_zone};
 use crate::value::{PROVIDER_CONFIGURATION, Resource, Value};
 use std::collections::BTreeMap;
 use trustmap_containers::{EnvEntry, plaintext_secrets, secret_shape};
@@ -43,13 +43,33 @@ const SKIPPED: &[&str] = &[
     "access_policies",
 ];
 
-/// States the literal secrets of every process and data store of the fragment.
-pub(crate) fn literal_secrets(resources: &[Resource], root: &str, fragment: &mut Fragment) {
-    let found: BTreeMap<String, Vec<(String, Span)>> = resources
-        .iter()
-        .map(|r| (id(root, &r.address), secrets_of(&r.body)))
-        .filter(|(_, secrets)| !secrets.is_empty())
-        .collect();
+/// States the literal secrets of every process and data store of the fragment. Those of a
+/// part (a database user, the catalog's `part_of`) are its whole's, named with the part.
+pub(crate) fn literal_secrets(
+    resources: &[Resource],
+    index: &Index,
+    root: &str,
+    fragment: &mut Fragment,
+) {
+    let mut found: BTreeMap<String, Vec<(String, Span)>> = BTreeMap::new();
+    for r in resources {
+        let secrets = secrets_of(&r.body);
+        if secrets.is_empty() {
+            continue;
+        }
+        let whole = index.whole(r);
+        let named = secrets.into_iter().map(|(name, span)| {
+            if whole.address == r.address {
+                (name, span)
+            } else {
+                (format!("{name} ({})", r.address), span)
+            }
+        });
+        found
+            .entry(id(root, &whole.address))
+            .or_default()
+            .extend(named);
+    }
     for element in fragment
         .elements
         .iter_mut()
