@@ -26,6 +26,14 @@ pub(crate) const WORKLOADS: &[(&str, &[&str])] = &[
     ("CronJob", &["spec", "jobTemplate", "spec", "template"]),
 ];
 
+/// Annotations that map a ServiceAccount to a cloud identity (EKS IRSA, GKE Workload Identity,
+/// Azure Workload Identity): its token then opens that identity's rights too.
+const CLOUD_IDENTITY_ANNOTATIONS: &[&str] = &[
+    "eks.amazonaws.com/role-arn",
+    "iam.gke.io/gcp-service-account",
+    "azure.workload.identity/client-id",
+];
+
 /// Kinds this parser reads, or knows to carry no data flow of their own. Any other kind (a
 /// custom resource, a kind newer than this list) is kept as an element of unknown role.
 const KNOWN_KINDS: &[&str] = &[
@@ -747,6 +755,23 @@ impl<'c> Builder<'c> {
         };
         attrs.set_flag(AttrName::ServiceAccountToken, token.0, token.1);
         let key = (object.namespace.clone(), account.clone());
+        // What the token opens: a binding or a cloud identity the account is mapped to, known
+        // for the default account and accounts defined here.
+        if account == "default" || account_object.is_some() {
+            let bound = self
+                .privileges
+                .contains_key(&rbac::Subject::ServiceAccount(key.clone()));
+            let mapped = account_object.is_some_and(|a| {
+                CLOUD_IDENTITY_ANNOTATIONS
+                    .iter()
+                    .any(|key| at(&a.node, &["metadata", "annotations", key]).is_some())
+            });
+            attrs.set_flag(
+                AttrName::IdentityGranted,
+                Tri::from_bool(bound || mapped),
+                account_node.map(|n| self.span(n)),
+            );
+        }
         for (right, span) in rbac::account_rights(self.privileges, &key) {
             attrs.push_item(
                 AttrName::ServiceAccountPrivileges,

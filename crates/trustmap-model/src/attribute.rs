@@ -205,6 +205,8 @@ vocabulary! {
     PasswordLogin = "password_login": Flag,
     /// Processes: command-line flags of a control-plane program that leave out a defence in depth rather than open the cluster (anonymous requests under real authorization, no `NodeRestriction`, kubelets' certificates not verified, profiling on every interface, etcd's self-signed `--auto-tls`), read as `control_plane_flags` are.
     ControlPlaneHardening = "control_plane_hardening": List,
+    /// Processes: whether the scanned code grants anything to the Kubernetes service account whose token the workload carries: yes when a RoleBinding or ClusterRoleBinding names it, or an annotation maps it to a cloud identity (`eks.amazonaws.com/role-arn`, `iam.gke.io/gcp-service-account`, `azure.workload.identity/client-id`); no when nothing does, so under Kubernetes' default RBAC its token opens only the API's discovery endpoints. Stated only for the namespace's `default` account and accounts the scanned code defines (an account defined elsewhere may be bound there).
+    IdentityGranted = "identity_granted": Flag,
 }
 
 /// Which way an attribute gets weaker, for drift checks.
@@ -260,8 +262,9 @@ impl AttrName {
             | InitContainerPrivileges
             | ControlPlaneFlags
             | ControlPlaneHardening
-            | PasswordLogin => Polarity::DangerousWhenYes,
-            LinkedZones => Polarity::DangerousWhenYes,
+            | PasswordLogin
+            | IdentityGranted
+            | LinkedZones => Polarity::DangerousWhenYes,
             Forwards | Image | ImageOrigin | User | LoggingDriver | Networks | CarriedBy
             | Console | Unattached | RunsAs | FirewallKnown | ControlPlane => Polarity::Neutral,
         }
