@@ -405,8 +405,7 @@ pub(crate) fn describe(
     };
     // ICMP, ESP, AH and the like have no ports: whatever range is written means nothing.
     let has_ports = matches!(protocol, "tcp" | "udp" | "sctp");
-    let all = matches!(protocol, "-1" | "all" | "*")
-        || (has_ports && from_port == Some(0) && to_port == Some(65535));
+    let all = matches!(protocol, "-1" | "all" | "*");
     if !all && !has_ports {
         return (Vec::new(), Some(protocol.to_string()), Tri::Unknown);
     }
@@ -414,6 +413,15 @@ pub(crate) fn describe(
         return (
             vec![EVERY_PORT.to_string()],
             Some(Protocol::All.to_string()),
+            Tri::Unknown,
+        );
+    }
+    // Every port of one protocol is that protocol on every port, not all traffic: UDP on
+    // 0-65535 does not carry SSH.
+    if from_port == Some(0) && to_port == Some(65535) {
+        return (
+            vec![EVERY_PORT.to_string()],
+            Some(protocol.to_string()),
             Tri::Unknown,
         );
     }
