@@ -38,7 +38,7 @@ pub fn plaintext_secrets(env: &[EnvEntry]) -> Vec<(String, Span)> {
             && entry.literal
             && !entry.value.is_empty()
             && !boolean
-            && !is_placeholder(&entry.key, &entry.value)
+            && !is_placeholder_value(&entry.key, &entry.value)
         {
             found.push((entry.key.clone(), entry.span.clone()));
         } else if let Some(shape) = secret_shape(&entry.value).filter(|_| entry.literal) {
@@ -87,13 +87,24 @@ pub fn secret_shape(value: &str) -> Option<&'static str> {
 }
 
 /// Whether a literal value is a marker for a value filled in at deploy time, not a secret:
-/// `<your-api-key>`, or a value that names its own variable (`GOOGLE_API_KEY_VAL` for
+/// `<your-api-key>`, `to-be-specified`, `REPLACE_ME`, or a value that names its own variable (`GOOGLE_API_KEY_VAL` for
 /// `GOOGLE_API_KEY`, replaced by a `sed` or a templating step). A weak real value such as
 /// `changeme` is still a secret written in plain text. The path of a mounted secret file
 /// (`/run/secrets/db-password`, where compose and Kubernetes mount them) names where the secret
 /// is, not the secret.
-fn is_placeholder(key: &str, value: &str) -> bool {
+pub fn is_placeholder_value(key: &str, value: &str) -> bool {
     let angle_bracketed = value.len() > 2 && value.starts_with('<') && value.ends_with('>');
+    // Words that say a value is yet to be written (`to-be-specified`, `REPLACE_ME`, `TODO`,
+    // `xxxxxx`): a tool or a person fills them in, nothing would accept them as they are.
+    let words: String = value
+        .to_ascii_lowercase()
+        .chars()
+        .filter(char::is_ascii_alphanumeric)
+        .collect();
+    let to_be_written = matches!(
+        words.as_str(),
+        "tobespecified" | "tobefilled" | "tobereplaced" | "replaceme" | "todo" | "tbd" | "fixme"
+    ) || (words.len() >= 3 && words.chars().all(|c| c == 'x'));
     let names_its_variable = key.len() >= 4
         && value
             .to_ascii_uppercase()
@@ -101,7 +112,7 @@ fn is_placeholder(key: &str, value: &str) -> bool {
     let secret_file = ["/run/secrets/", "/var/run/secrets/"]
         .iter()
         .any(|dir| value.starts_with(dir) && !value.contains(char::is_whitespace));
-    angle_bracketed || names_its_variable || secret_file
+    angle_bracketed || to_be_written || names_its_variable || secret_file
 }
 
 /// The entry that sets a setting to a value (`xpack.security.enabled: "false"`, or
@@ -238,6 +249,9 @@ mod tests {
             entry("DB_PASSWORD", "changeme"),
             entry("DATABASE_PASSWORD", "/run/secrets/db-password"),
             entry("SECRET_KEY", "s3cr3t-v4lue"),
+            entry("API_KEY", "to-be-specified"),
+            entry("AUTH_TOKEN", "REPLACE_ME"),
+            entry("ADMIN_PASSWORD", "xxxxxxxx"),
         ];
         let names: Vec<String> = plaintext_secrets(&env)
             .into_iter()

@@ -13,7 +13,7 @@ mod host;
 mod image;
 mod references;
 
-pub use auth::{EnvEntry, authentication, plaintext_secrets, secret_shape};
+pub use auth::{EnvEntry, authentication, is_placeholder_value, plaintext_secrets, secret_shape};
 pub use catalog::{
     Technology, encryption, known_scheme_protocol, port_carries, port_protocol, repository_name,
     scheme_protocol, serving, technology,
@@ -21,7 +21,7 @@ pub use catalog::{
 pub use console::{Console, console};
 pub use host::{is_runtime_socket, is_sensitive_host_path};
 pub use image::{ImageOrigin, is_placeholder, is_unpublished};
-pub use references::{Reference, is_secret_key, references};
+pub use references::{Reference, is_identifier_key, is_secret_key, references};
 
 /// A Linux capability as the runtimes read it: case-insensitive, with or without `CAP_`
 /// (`cap_sys_admin` → `SYS_ADMIN`).

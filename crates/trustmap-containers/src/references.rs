@@ -133,6 +133,41 @@ fn raw_password_is_literal(raw: &str) -> bool {
             .is_some_and(|p| !p.as_str().is_empty() && !p.as_str().contains('$'))
 }
 
+/// Whether a key names what identifies a service or an account rather than a credential
+/// (`username`, `host`, `port`, `database`, `connectionName`, `projectId`): a Secret may
+/// hold it beside its password, but its value is no secret.
+pub fn is_identifier_key(key: &str) -> bool {
+    let words: String = key
+        .to_ascii_lowercase()
+        .chars()
+        .filter(char::is_ascii_alphanumeric)
+        .collect();
+    const IDENTIFIERS: &[&str] = &[
+        "user",
+        "username",
+        "login",
+        "email",
+        "host",
+        "hostname",
+        "port",
+        "database",
+        "dbname",
+        "db",
+        "name",
+        "project",
+        "projectid",
+        "region",
+        "zone",
+        "connectionname",
+        "instance",
+        "instancename",
+        "namespace",
+        "cluster",
+        "endpoint",
+    ];
+    IDENTIFIERS.contains(&words.as_str())
+}
+
 /// Whether an environment key names a secret (`DB_PASSWORD`, `API_TOKEN`, `SECRET_KEY_BASE`),
 /// judged by its last words so that `PASSWORD_MIN_LENGTH` or `POSTGRES_PASSWORD_FILE` are not.
 pub fn is_secret_key(key: &str) -> bool {

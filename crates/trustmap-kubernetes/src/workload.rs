@@ -241,9 +241,12 @@ impl<'c> Builder<'c> {
         for object in &self.cluster.objects {
             match object.kind.as_str() {
                 // Data in a committed Secret manifest is only base64-encoded: every value is in
-                // plain text. In a ConfigMap, values under secret-like keys are.
+                // plain text, but a user name or a host beside the password is no secret. In a
+                // ConfigMap, values under secret-like keys are.
                 "Secret" => {
-                    self.literal_secrets(object, "k8s-secret", &["data", "stringData"], |_| true)
+                    self.literal_secrets(object, "k8s-secret", &["data", "stringData"], |key| {
+                        !containers::is_identifier_key(key)
+                    })
                 }
                 "ConfigMap" => self.literal_secrets(
                     object,
@@ -341,7 +344,11 @@ impl<'c> Builder<'c> {
                 .and_then(Node::as_mapping)
                 .unwrap_or(&[])
             {
-                let filled = value.as_str().is_some_and(|v| !v.is_empty());
+                // A value left to be filled in (`to-be-specified`, `<password>`) holds none.
+                let filled = value.as_str().is_some_and(|v| {
+                    !v.is_empty()
+                        && !containers::is_placeholder_value(key.as_str().unwrap_or(""), v)
+                });
                 if let Some(name) = key.as_str().filter(|k| filled && keep(k)) {
                     store.attributes.push_item(
                         AttrName::PlaintextSecrets,
