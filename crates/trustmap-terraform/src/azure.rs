@@ -1215,16 +1215,7 @@ fn gateways(index: &Index, root: &str, flows: &mut Vec<Flow>) {
                 continue;
             }
             let port = crate::cloud::port_number(rule.body.get("frontend_port"));
-            let protocol = rule
-                .body
-                .get("protocol")
-                .and_then(Value::as_str)
-                .map_or_else(|| "tcp".to_string(), str::to_ascii_lowercase);
-            let protocol = if protocol == "all" {
-                "-1".to_string()
-            } else {
-                protocol
-            };
+            let protocol = balancer_protocol(rule);
             let (ports, protocol, encrypted) = describe(&protocol, port, port);
             flows.push(
                 Door {
@@ -1243,6 +1234,21 @@ fn gateways(index: &Index, root: &str, flows: &mut Vec<Flow>) {
     }
 }
 
+/// The protocol of a load balancer rule, NAT rule or pool as `describe` reads it: `Tcp`,
+/// `Udp`, or `All` (every protocol); TCP when the rule does not say.
+fn balancer_protocol(rule: &Resource) -> String {
+    let protocol = rule
+        .body
+        .get("protocol")
+        .and_then(Value::as_str)
+        .map_or_else(|| "tcp".to_string(), str::to_ascii_lowercase);
+    if protocol == "all" {
+        "-1".to_string()
+    } else {
+        protocol
+    }
+}
+
 /// Inbound NAT rules and pools of a public load balancer: the internet reaches the machine
 /// behind them on the backend port through the frontend port (`50022` to SSH's `22`), so the
 /// door on the balancer is at the frontend port and speaks the backend port's protocol.
@@ -1255,16 +1261,7 @@ fn nat_doors(index: &Index, root: &str, flows: &mut Vec<Flow>) {
             None => (number("frontend_port_start"), number("frontend_port_end")),
         };
         let backend = number("backend_port");
-        let protocol = rule
-            .body
-            .get("protocol")
-            .and_then(Value::as_str)
-            .map_or_else(|| "tcp".to_string(), str::to_ascii_lowercase);
-        let protocol = if protocol == "all" {
-            "-1".to_string()
-        } else {
-            protocol
-        };
+        let protocol = balancer_protocol(rule);
         let (frontend, _, _) = describe(&protocol, from, to);
         let (_, service, encrypted) = describe(&protocol, backend, backend);
         for balancer in index.arg(&rule.body, "loadbalancer_id") {
