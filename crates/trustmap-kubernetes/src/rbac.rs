@@ -174,7 +174,16 @@ fn certificate_approval(rule: &Node) -> (bool, bool) {
     )
 }
 
-/// The dangerous rights a Role or ClusterRole's rules grant, each at its rule.
+/// Rights on cluster-scoped objects (nodes, admission webhooks, certificate requests): a Role,
+/// or a ClusterRole bound in one namespace, cannot grant them.
+const CLUSTER_SCOPED_RIGHTS: &[&str] = &[
+    "nodes/proxy",
+    "admission-webhooks:write",
+    "certificates:approve",
+];
+
+/// The dangerous rights a Role or ClusterRole's rules grant, each at its rule (a Role's only
+/// those a namespace holds).
 pub fn role_rights(cluster: &Cluster, role: &Object) -> Vec<(String, Span)> {
     let rules = items(&role.node, &["rules"]);
     let mut rights: Vec<(String, Span)> = rules
@@ -189,6 +198,9 @@ pub fn role_rights(cluster: &Cluster, role: &Object) -> Vec<(String, Span)> {
         && !rights.iter().any(|(right, _)| right == "*:*")
     {
         rights.push(("certificates:approve".to_string(), cluster.span(rule)));
+    }
+    if role.kind == "Role" {
+        rights.retain(|(right, _)| !CLUSTER_SCOPED_RIGHTS.contains(&right.as_str()));
     }
     rights
 }
@@ -269,7 +281,11 @@ pub fn privileges(cluster: &Cluster, diagnostics: &mut Vec<Diagnostic>) -> Privi
         let name_span = role_ref
             .get("name")
             .map_or_else(|| cluster.span(role_ref), |n| cluster.span(n));
-        let rights = role_rights(role_kind, role_namespace, role_name, name_span);
+        let mut rights = role_rights(role_kind, role_namespace, role_name, name_span);
+        // A RoleBinding grants a ClusterRole's rules only inside its namespace.
+        if binding.kind == "RoleBinding" {
+            rights.retain(|(right, _)| !CLUSTER_SCOPED_RIGHTS.contains(&right.as_str()));
+        }
         for subject_node in items(&binding.node, &["subjects"]) {
             let name = text(subject_node, &["name"]).unwrap_or("").to_string();
             let subject = match text(subject_node, &["kind"]) {
