@@ -560,6 +560,20 @@ impl Parser<'_> {
         let mut stores: BTreeMap<String, Element> = BTreeMap::new();
         let mut specific_pairs: BTreeSet<(String, String)> = BTreeSet::new();
         let mut ordering_flows: Vec<Flow> = Vec::new();
+        // The data stores that mount each secret: a service that mounts one of them holds the
+        // store's credential, so it is the store's client.
+        let mut stores_by_secret: BTreeMap<String, Vec<String>> = BTreeMap::new();
+        for service in services
+            .iter()
+            .filter(|s| s.element.kind == ElementKind::DataStore)
+        {
+            for (secret, _) in self.mounted_secrets(service) {
+                stores_by_secret
+                    .entry(secret)
+                    .or_default()
+                    .push(service.name.clone());
+            }
+        }
         for mut service in services {
             service.element.zone = zones_by_service
                 .get(&service.name)
@@ -619,6 +633,20 @@ impl Parser<'_> {
                     Some(span),
                 );
                 ordering_flows.push(flow);
+            }
+            if service.element.kind != ElementKind::DataStore {
+                for (secret, span) in self.mounted_secrets(&service) {
+                    for store in stores_by_secret.get(&secret).into_iter().flatten() {
+                        ordering_flows.push(Flow::new(
+                            source.clone(),
+                            ElementId(self.id("service", store)),
+                            None,
+                            vec![],
+                            "shared-secret",
+                            Some(span.clone()),
+                        ));
+                    }
+                }
             }
             let mounts = self.volumes(&service, &declared_volumes, &mut stores);
             service.element.attributes.extend(mounts);
@@ -1581,6 +1609,22 @@ impl Parser<'_> {
     }
 
     /// Secrets a service uses become data stores it reads.
+    /// The secrets a service mounts (`secrets:`, short or long syntax), each at its entry.
+    fn mounted_secrets(&self, service: &Service) -> Vec<(String, Span)> {
+        let Some(secrets) = service.node.get("secrets").and_then(Node::as_sequence) else {
+            return Vec::new();
+        };
+        secrets
+            .iter()
+            .filter_map(|item| {
+                let name = item
+                    .as_str()
+                    .or_else(|| item.get("source").and_then(Node::as_str))?;
+                Some((name.to_string(), self.span(item)))
+            })
+            .collect()
+    }
+
     fn secrets(
         &mut self,
         service: &Service,
