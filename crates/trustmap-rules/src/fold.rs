@@ -16,7 +16,7 @@
 
 use crate::condition::Target;
 use crate::engine::{render, render_parts};
-use crate::{Finding, RuleSet, Subject};
+use crate::{AbsorbsOn, Finding, RuleSet, Subject};
 use std::collections::BTreeMap;
 use trustmap_model::{ElementId, Model, ZoneId};
 
@@ -29,42 +29,55 @@ pub fn fold(findings: Vec<Finding>, rules: &RuleSet, model: &Model) -> Vec<Findi
     group(absorb(findings, rules, model), rules, model)
 }
 
-/// Folds the findings of absorbed rules into their absorbing rule's on the same door.
+/// Folds the findings of absorbed rules into their absorbing rule's on the same door: on the
+/// same line, or anywhere about the same element for a rule with `absorbs_on: element`.
 fn absorb(findings: Vec<Finding>, rules: &RuleSet, model: &Model) -> Vec<Finding> {
-    // (file, line) -> the lead findings located there.
+    // (file, line) -> the lead findings located there; subject -> the leads that absorb what
+    // is said of it anywhere.
     let mut leads: BTreeMap<(&str, u32), Vec<usize>> = BTreeMap::new();
+    let mut by_subject: BTreeMap<&Subject, Vec<usize>> = BTreeMap::new();
     for (index, finding) in findings.iter().enumerate() {
-        let absorbs = rules
+        let Some(rule) = rules
             .get(&finding.rule_id)
-            .is_some_and(|r| !r.absorbs.is_empty());
-        if let (true, Some(at)) = (absorbs, &finding.location) {
+            .filter(|r| !r.absorbs.is_empty())
+        else {
+            continue;
+        };
+        if rule.absorbs_on == AbsorbsOn::Element {
+            by_subject.entry(&finding.subject).or_default().push(index);
+        } else if let Some(at) = &finding.location {
             leads
                 .entry((at.file.as_str(), at.start.line))
                 .or_default()
                 .push(index);
         }
     }
-    if leads.is_empty() {
+    if leads.is_empty() && by_subject.is_empty() {
         return findings;
     }
     // For each finding, the lead it folds into.
     let mut into: Vec<Option<usize>> = vec![None; findings.len()];
     for (index, finding) in findings.iter().enumerate() {
-        let Some(at) = &finding.location else {
-            continue;
-        };
-        let Some(here) = leads.get(&(at.file.as_str(), at.start.line)) else {
-            continue;
-        };
-        into[index] = here.iter().copied().find(|&lead| {
-            let lead = &findings[lead];
-            rules
-                .get(&lead.rule_id)
-                .is_some_and(|r| r.absorbs.iter().any(|a| a.rule == finding.rule_id))
-                && lead.certainty == finding.certainty
-                && lead.decision == finding.decision
-                && same_door(model, &lead.subject, &finding.subject)
-        });
+        let on_line = finding
+            .location
+            .as_ref()
+            .and_then(|at| leads.get(&(at.file.as_str(), at.start.line)));
+        let on_subject = by_subject.get(&finding.subject);
+        into[index] = on_line
+            .into_iter()
+            .chain(on_subject)
+            .flatten()
+            .copied()
+            .find(|&lead| {
+                let lead = &findings[lead];
+                lead.rule_id != finding.rule_id
+                    && rules
+                        .get(&lead.rule_id)
+                        .is_some_and(|r| r.absorbs.iter().any(|a| a.rule == finding.rule_id))
+                    && lead.certainty == finding.certainty
+                    && lead.decision == finding.decision
+                    && same_door(model, &lead.subject, &finding.subject)
+            });
     }
     let mut absorbed: Vec<Vec<Finding>> = vec![Vec::new(); findings.len()];
     let mut kept = Vec::with_capacity(findings.len());

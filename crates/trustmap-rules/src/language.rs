@@ -121,6 +121,13 @@ pub const FIELDS: &[Field] = &[
                   clause that says its fact: `{TM-I001: its traffic is not encrypted}` (below).",
     },
     Field {
+        name: "absorbs_on",
+        required: false,
+        meaning: "`line` (default): absorbed findings fold in on the same line; `element`: \
+                  about the same element wherever they are (several settings that each open \
+                  one threat).",
+    },
+    Field {
         name: "once_per_application",
         required: false,
         meaning: "One finding per application, not per element: the clause that names each \
@@ -621,7 +628,11 @@ pub fn rules_reference() -> String {
          absorbed rule's, and its JSON and SARIF output keep the folded findings (rule, \
          message, subject, fingerprint). A decision for the absorbed rule still decides its \
          finding, which then stays apart. The lead's fingerprint does not change. A rule \
-         that absorbs others cannot itself be absorbed, and an absorbed id must be a rule's.\n\n\
+         that absorbs others cannot itself be absorbed, and an absorbed id must be a rule's. With \
+         `absorbs_on: element` the absorbed findings fold in wherever they are located, when \
+         they are about the same element: a privileged container's host namespaces, mounts \
+         and capabilities are further ways to the one host takeover it already allows, each \
+         a related location of the lead.\n\n\
          ```yaml\n\
          absorbs:\n  \
            ACME-I001: \"its {protocol} traffic {on_ports} is not encrypted\"\n\

@@ -34,7 +34,7 @@ pub use language::{
     OPERATORS, On, Operator, PLACEHOLDERS, rules_reference,
 };
 pub use rule::{
-    Absorbed, AppliesTo, Check, LocationChoice, Namespace, Rule, RuleError, parse_rule,
+    Absorbed, AbsorbsOn, AppliesTo, Check, LocationChoice, Namespace, Rule, RuleError, parse_rule,
     parse_user_rule,
 };
 pub use severity::{Impact, Impacts, PathScoring, Reach, Score, Scoring, rule_maximum};

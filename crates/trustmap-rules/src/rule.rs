@@ -82,6 +82,17 @@ pub struct Absorbed {
     pub line: u32,
 }
 
+/// Where an absorbing rule's findings take in the findings they restate (`absorbs_on:`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum AbsorbsOn {
+    /// On the same file and line, about the same subject or a flow into or out of it.
+    #[default]
+    Line,
+    /// About the same element, wherever they are located: one threat that several settings
+    /// each open (a privileged container's host namespaces and mounts).
+    Element,
+}
+
 /// One rule.
 #[derive(Debug, Clone)]
 pub struct Rule {
@@ -127,6 +138,8 @@ pub struct Rule {
     pub checks: Vec<Check>,
     /// The rules whose findings restate this rule's on the same door (`absorbs:`).
     pub absorbs: Vec<Absorbed>,
+    /// Where its findings take in the absorbed ones (`absorbs_on:`).
+    pub absorbs_on: AbsorbsOn,
     /// `once_per_application:`: the rule's findings on the elements of one application are
     /// one finding, led by the first, which names each other element with this clause
     /// (`{name} ({missing})`). `None`: one finding per subject.
@@ -996,6 +1009,20 @@ fn parse(file: &str, text: &str, namespace: Option<Namespace>) -> Result<Rule, R
         None => Vec::new(),
         Some(node) => reader.absorbs(node)?,
     };
+    let absorbs_on = match root.get("absorbs_on").map(|n| (n, n.as_str())) {
+        None | Some((_, Some("line"))) => AbsorbsOn::Line,
+        Some((_, Some("element"))) => AbsorbsOn::Element,
+        Some((node, _)) => {
+            return Err(reader.error(Some(node), "absorbs_on", "expected `line` or `element`"));
+        }
+    };
+    if absorbs_on == AbsorbsOn::Element && absorbs.is_empty() {
+        return Err(reader.error(
+            root.get("absorbs_on"),
+            "absorbs_on",
+            "only a rule with `absorbs:` takes findings in",
+        ));
+    }
     let once_per_application = match root.get("once_per_application") {
         None => None,
         Some(node) => {
@@ -1062,6 +1089,7 @@ fn parse(file: &str, text: &str, namespace: Option<Namespace>) -> Result<Rule, R
         source: file.to_string(),
         checks,
         absorbs,
+        absorbs_on,
         once_per_application,
         field_lines,
     })

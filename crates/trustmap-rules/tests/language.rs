@@ -221,6 +221,7 @@ fn absorbs_names_rules_with_a_clause_each() {
     )
     .unwrap();
     assert_eq!(loaded.absorbs[0].rule, "TM-I001");
+    assert_eq!(loaded.absorbs_on, trustmap_rules::AbsorbsOn::Line);
     for (to, field, words) in [
         (
             "absorbs:\n  TM-I001: \"{nope}\"\n",
@@ -237,6 +238,16 @@ fn absorbs_names_rules_with_a_clause_each() {
             "absorbs:\n  ACME-T001: x\n",
             "absorbs.ACME-T001",
             "cannot absorb itself",
+        ),
+        (
+            "absorbs:\n  TM-I001: x\nabsorbs_on: sideways\n",
+            "absorbs_on",
+            "expected `line` or `element`",
+        ),
+        (
+            "absorbs_on: element\n",
+            "absorbs_on",
+            "only a rule with `absorbs:`",
         ),
     ] {
         let e = error(
