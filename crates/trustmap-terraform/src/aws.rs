@@ -170,8 +170,9 @@ fn model(index: &Index, root: &str) -> Fragment {
     orphan_public_instances(index, root, &mut fragment);
     crate::access::aws(index.all(), index, root, &mut fragment);
     let publics = publicity(&fragment, index, root);
-    let mut flows = security_group_flows(index, &elements, &publics, root);
-    unattached_security_groups(index, &elements, root, &mut fragment, &mut flows);
+    let groups = security_groups(index);
+    let mut flows = security_group_flows(index, &groups, &elements, &publics, root);
+    unattached_security_groups(index, &groups, &elements, root, &mut fragment, &mut flows);
     load_balancers(index, &elements.elements, &publics, root, &mut flows);
     doors(index, root, &mut flows);
     eks_endpoints(index, root, &mut flows);
@@ -1069,14 +1070,12 @@ fn user_data_secrets(r: &Resource, launch: &[&Resource], attributes: &mut Attrib
     }
 }
 
-/// Security groups: the internet (0.0.0.0/0, ::/0) and other groups' carriers reach the
-/// resources that carry the group, on the rule's ports. A load balancer's doors are its
-/// listeners (with their protocols); its security group only filters them.
 /// Security groups attached to nothing in the scanned code (groups are often attached in another
 /// stack) that admit the internet: their doors lead to an element that stands for whatever they
 /// guard, so that latent exposure gets a decision (TM-S007) before it is on a path.
 fn unattached_security_groups(
     index: &Index,
+    groups: &BTreeMap<String, Vec<Ingress>>,
     elements: &Elements,
     root: &str,
     fragment: &mut Fragment,
@@ -1092,7 +1091,7 @@ fn unattached_security_groups(
             "aws_vpc_security_group_egress_rule",
         ],
     );
-    for (group, ingress) in &security_groups(index) {
+    for (group, ingress) in groups {
         if elements.carriers.get(group).is_some_and(|c| !c.is_empty()) {
             continue;
         }
@@ -1148,13 +1147,16 @@ fn ungrouped_rules(index: &Index, root: &str, fragment: &mut Fragment, flows: &m
     }
 }
 
+/// Security groups: the internet (0.0.0.0/0, ::/0) and other groups' carriers reach the
+/// resources that carry the group, on the rule's ports. A load balancer's doors are its
+/// listeners (with their protocols); its security group only filters them.
 fn security_group_flows(
     index: &Index,
+    rules: &BTreeMap<String, Vec<Ingress>>,
     elements: &Elements,
     publics: &BTreeMap<String, Tri>,
     root: &str,
 ) -> Vec<Flow> {
-    let rules = security_groups(index);
     let nacls = nacl::Nacls::read(index);
     let public_of = |address: &str| publics.get(address).copied().unwrap_or(Tri::Unknown);
     let listened: BTreeSet<String> = index
@@ -1170,7 +1172,7 @@ fn security_group_flows(
         )
         .collect();
     let mut flows: Vec<Flow> = Vec::new();
-    for (group, ingress) in &rules {
+    for (group, ingress) in rules {
         for target in elements.carriers.get(group).cloned().unwrap_or_default() {
             for rule in ingress {
                 let (ports, protocol, encrypted) =
