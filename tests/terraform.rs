@@ -256,9 +256,23 @@ fn terraform_links_between_networks_are_zone_links() {
         .into_iter()
         .map(|(v, _)| v)
         .collect();
-    assert!(apps.contains(&"VPC aws_vpc.tools (through aws_ec2_transit_gateway.hub)".to_string()));
+    // Two VPCs on one transit gateway each list it (one item per attachment, not per pair).
+    let hub = |vpc: &str| {
+        format!(
+            "aws_ec2_transit_gateway.hub (transit gateway attachment aws_ec2_transit_gateway_vpc_attachment.{vpc})"
+        )
+    };
+    assert!(apps.contains(&hub("apps")), "{apps:?}");
+    let tools: Vec<String> = linked(aws, "tf:aws_vpc.tools")
+        .into_iter()
+        .map(|(v, _)| v)
+        .collect();
+    assert!(tools.contains(&hub("tools")), "{tools:?}");
     // Peered with data only: not linked to tools through data.
-    assert!(!apps.iter().any(|v| v.contains("through aws_vpc.data")));
+    assert!(
+        !apps.iter().any(|v| v.contains("aws_vpc.tools")),
+        "{apps:?}"
+    );
     assert_eq!(
         linked("fixtures/terraform/zone-links-azure", "tf:azurerm_virtual_network.data"),
         [(
@@ -275,7 +289,7 @@ fn terraform_links_between_networks_are_zone_links() {
     for expected in [
         "a network outside the scanned code (peering google_compute_network_peering.apps_partner)",
         "servicenetworking.googleapis.com (private service connection google_service_networking_connection.apps)",
-        "VPC network google_compute_network.data (through google_network_connectivity_hub.core)",
+        "google_network_connectivity_hub.core (hub spoke google_network_connectivity_spoke.apps)",
     ] {
         assert!(
             apps.contains(&expected.to_string()),

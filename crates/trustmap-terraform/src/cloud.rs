@@ -872,8 +872,8 @@ fn network_side<'r>(index: &Index<'r>, value: &Value) -> Option<&'r Resource> {
 
 /// Links the zones that the catalog's `links` join (peerings, hub and transit gateway
 /// attachments, private service connections): each side's zone lists the other in
-/// `linked_zones`, at the link; networks attached to the same hub or gateway of the code are
-/// linked to each other through it.
+/// `linked_zones`, at the link; networks attached to one hub or gateway each list the hub,
+/// which links them (one item per attachment, never one per pair: linear in the links).
 fn link_zones(index: &Index, root: &str, zones: &mut [Zone]) {
     // (the network, what it is linked to, the link's label and resource).
     let mut links: Vec<(Option<&Resource>, Option<&Resource>, String, &Resource)> = Vec::new();
@@ -910,31 +910,18 @@ fn link_zones(index: &Index, root: &str, zones: &mut [Zone]) {
             ));
         }
     }
-    // Networks attached to one hub or gateway reach each other through it.
-    for (i, (network, peer, _, r)) in links.iter().enumerate() {
-        let (Some(network), Some(peer)) = (network, peer) else {
-            continue;
-        };
-        if catalog::zone(&peer.kind).is_some() {
-            continue;
-        }
-        for (j, (other, other_peer, _, _)) in links.iter().enumerate() {
-            let (Some(other), Some(other_peer)) = (other, other_peer) else {
-                continue;
-            };
-            if i != j && other_peer.address == peer.address && other.address != network.address {
-                items.push((
-                    network.address.clone(),
-                    format!("{} (through {})", names[j].0, peer.address),
-                    r.span.clone(),
-                ));
-            }
-        }
-    }
+    // Networks attached to one hub or gateway reach each other through it: each lists the hub
+    // (above), which says so without a pair per two networks (a gateway with thousands of
+    // attachments stays linear).
+    let position: BTreeMap<String, usize> = zones
+        .iter()
+        .enumerate()
+        .map(|(i, z)| (z.id.0.clone(), i))
+        .collect();
     for (address, item, span) in items {
-        let zone_id = id(root, &address);
-        if let Some(zone) = zones.iter_mut().find(|z| z.id.0 == zone_id) {
-            zone.attributes
+        if let Some(&at) = position.get(&id(root, &address)) {
+            zones[at]
+                .attributes
                 .push_item(AttrName::LinkedZones, item, Some(span));
         }
     }
