@@ -276,15 +276,16 @@ impl Condition {
         }
     }
 
-    /// Makes the `protocol` tests on the rule's own flow (not under `inbound`, `outbound`,
-    /// `source` or `target`) pass for a plain TCP door whose range of ports holds the
-    /// protocol's well-known port: the door admits it.
+    /// Makes the `protocol` tests on the rule's own flow (not under `not`, `inbound`,
+    /// `outbound`, `source` or `target`) pass for a plain TCP door whose range of ports holds
+    /// the protocol's well-known port: the door admits it. Under `not` a range would make the
+    /// door *not* something it may well be (`not: {protocol: [dns]}` on a range holding 53):
+    /// there the flow's own protocol decides.
     pub fn admit_port_ranges(&mut self) {
         match self {
             Condition::All(parts) | Condition::Any(parts) => {
                 parts.iter_mut().for_each(Condition::admit_port_ranges);
             }
-            Condition::Not(inner) => inner.admit_port_ranges(),
             Condition::Protocol(_, ranges) => *ranges = true,
             _ => {}
         }

@@ -346,7 +346,7 @@ pub const OPERATORS: &[Operator] = &[
         name: "protocol",
         on: On::Flow,
         syntax: "`protocol: [NAME, ...]`",
-        meaning: "the flow's protocol is one of these, names of the protocol vocabulary (a name outside it is an error; unknown when the flow has none); in a rule about flows, its own flow, when a plain `tcp` door on a range of ports, passes for each protocol whose well-known port the range holds (`tcp` on `10-100` admits `ssh` on 22), and `{protocol}` and `{on_ports}` then say so (`ssh`, `on port 22 (in 10-100)`); the flows of an element (`inbound`, `outbound`) must speak it",
+        meaning: "the flow's protocol is one of these, names of the protocol vocabulary (a name outside it is an error; unknown when the flow has none); in a rule about flows, its own flow, when a plain `tcp` door on a range of ports, passes for each protocol whose well-known port the range holds (`tcp` on `10-100` admits `ssh` on 22), and `{protocol}` and `{on_ports}` then say so (`ssh`, `on port 22 (in 10-100)`); under `not`, and for the flows of an element (`inbound`, `outbound`), the flow must speak it",
         example: "protocol: [http, redis]",
     },
     Operator {
