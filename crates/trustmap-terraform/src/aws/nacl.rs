@@ -5,8 +5,10 @@
 //! in every subnet the element is in, the NACL's ingress rules deny every address
 //! (`0.0.0.0/0`) on the whole port range before any rule that allows part of the internet on
 //! it, or no rule allows it at all (the implicit deny). A rule whose number, action, protocol,
-//! ports or addresses are not known statically counts as allowing; a subnet with no NACL of
-//! the code, or one the code does not list (the VPC's default NACL), closes nothing.
+//! ports or addresses are not known statically counts as allowing (a deny whose number is not
+//! known may come after an allow, so it closes nothing); a subnet with no NACL of the code, one
+//! the code does not list (the VPC's default NACL), a NACL whose ingress the code does not
+//! write, or any NACL when an ingress rule names one the code does not resolve, closes nothing.
 
 use crate::catalog::Entry;
 use crate::cloud::{Index, at, port_number};
@@ -145,10 +147,16 @@ impl DoorPorts {
 
 /// The NACLs of the code, with their ingress rules, and the subnets associated with each.
 pub(super) struct Nacls {
-    /// Each NACL's ingress rules, by address.
+    /// Each NACL's ingress rules, by address, for the NACLs whose ingress the code writes
+    /// (inline `ingress` blocks, rules of its own, or the default NACL, whose rules Terraform
+    /// replaces with what is written). A NACL that writes none may get its rules elsewhere
+    /// (`ingress` is optional and computed): it closes nothing.
     rules: BTreeMap<String, Vec<AclRule>>,
     /// The NACL of each subnet, by subnet address.
     of_subnet: BTreeMap<String, String>,
+    /// An ingress rule names a NACL the code does not resolve: it may allow on any of them,
+    /// so none closes a door.
+    stray_rules: bool,
 }
 
 impl Nacls {
@@ -156,26 +164,40 @@ impl Nacls {
         let mut rules: BTreeMap<String, Vec<AclRule>> = BTreeMap::new();
         let mut of_subnet = BTreeMap::new();
         let acl_kinds = ["aws_network_acl", "aws_default_network_acl"];
+        let mut stray_rules = false;
         for acl in index.of_kinds(&acl_kinds) {
-            let inline = acl
+            let inline: Vec<AclRule> = acl
                 .body
                 .all("ingress")
                 .into_iter()
                 .map(|block| AclRule::read(block, "rule_no", "action"))
                 .collect();
-            rules.insert(acl.address.clone(), inline);
+            if !inline.is_empty() || acl.kind == "aws_default_network_acl" {
+                rules.insert(acl.address.clone(), inline);
+            }
             for subnet in index.arg(&acl.body, "subnet_ids") {
                 of_subnet.insert(subnet.address.clone(), acl.address.clone());
             }
         }
         for rule in index.of_kind("aws_network_acl_rule") {
-            if rule.body.get("egress").and_then(Value::as_bool) == Some(true) {
+            let egress = rule.body.get("egress");
+            if egress.and_then(Value::as_bool) == Some(true) {
                 continue;
             }
-            for acl in index.arg(&rule.body, "network_acl_id") {
-                if let Some(own) = rules.get_mut(&acl.address) {
-                    own.push(AclRule::read(&rule.body, "rule_number", "rule_action"));
-                }
+            let read = AclRule::read(&rule.body, "rule_number", "rule_action");
+            // A rule that may be an egress rule can only open, never close.
+            if egress.is_some_and(|e| e.as_bool().is_none()) && read.allow != Some(true) {
+                continue;
+            }
+            let acls = index.arg(&rule.body, "network_acl_id");
+            if acls.is_empty() {
+                stray_rules = true;
+            }
+            for acl in acls {
+                rules
+                    .entry(acl.address.clone())
+                    .or_default()
+                    .push(AclRule::read(&rule.body, "rule_number", "rule_action"));
             }
         }
         for association in index.of_kind("aws_network_acl_association") {
@@ -185,23 +207,31 @@ impl Nacls {
                 }
             }
         }
-        Nacls { rules, of_subnet }
+        Nacls {
+            rules,
+            of_subnet,
+            stray_rules,
+        }
     }
 
     /// Whether a subnet's NACL keeps the internet out on the door's protocol and ports: a deny
     /// of every address comes first, or nothing allows it (the implicit deny).
     fn closes_subnet(&self, subnet: &str, door: &DoorPorts) -> bool {
+        if self.stray_rules {
+            return false;
+        }
         let Some(rules) = self.of_subnet.get(subnet).and_then(|a| self.rules.get(a)) else {
             return false;
         };
         let mut ordered: Vec<&AclRule> = rules.iter().collect();
-        // A rule whose number is not known may come first.
+        // A rule whose number is not known may come first when it allows, and last when it
+        // denies: it never closes a door.
         ordered.sort_by_key(|r| r.number.unwrap_or(i64::MIN));
         for rule in ordered {
             if rule.may_admit(door) {
                 return false;
             }
-            if rule.denies_all_of(door) {
+            if rule.number.is_some() && rule.denies_all_of(door) {
                 return true;
             }
         }
