@@ -50,11 +50,42 @@ pub struct Grant {
 /// Every subject the bindings name, with what they grant it.
 pub type Privileges = BTreeMap<Subject, Grant>;
 
-/// The dangerous rights of a service account (none when no binding grants any).
-pub fn account_rights<'p>(privileges: &'p Privileges, account: &Account) -> &'p [(String, Span)] {
-    privileges
-        .get(&Subject::ServiceAccount(account.clone()))
-        .map_or(&[], |grant| grant.rights.as_slice())
+/// The subjects a service account's token authenticates as: the account itself, its user
+/// name (`system:serviceaccount:<ns>:<name>`) and the groups every token is in
+/// (`system:serviceaccounts`, `system:serviceaccounts:<ns>`, `system:authenticated`).
+fn account_subjects(account: &Account) -> [Subject; 5] {
+    let (namespace, name) = account;
+    [
+        Subject::ServiceAccount(account.clone()),
+        Subject::User(format!("system:serviceaccount:{namespace}:{name}")),
+        Subject::Group("system:serviceaccounts".to_string()),
+        Subject::Group(format!("system:serviceaccounts:{namespace}")),
+        Subject::Group("system:authenticated".to_string()),
+    ]
+}
+
+/// The grants that reach a service account's token, through any subject it authenticates as.
+pub fn account_grants<'p>(
+    privileges: &'p Privileges,
+    account: &Account,
+) -> impl Iterator<Item = &'p Grant> {
+    account_subjects(account)
+        .into_iter()
+        .filter_map(move |subject| privileges.get(&subject))
+}
+
+/// The dangerous rights of a service account, through any subject its token authenticates as
+/// (none when no binding grants any), sorted and without repeats.
+pub fn account_rights<'p>(
+    privileges: &'p Privileges,
+    account: &Account,
+) -> Vec<&'p (String, Span)> {
+    let mut rights: Vec<&(String, Span)> = account_grants(privileges, account)
+        .flat_map(|grant| &grant.rights)
+        .collect();
+    rights.sort();
+    rights.dedup_by(|a, b| a.0 == b.0);
+    rights
 }
 
 /// Built-in ClusterRoles that are dangerous by name (they are not in the manifests).

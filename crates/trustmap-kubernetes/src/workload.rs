@@ -765,13 +765,12 @@ impl<'c> Builder<'c> {
         // What the token opens: a binding or a cloud identity the account is mapped to, known
         // for the default account and accounts defined here.
         if account == "default" || account_object.is_some() {
-            let bound = self
-                .privileges
-                .contains_key(&rbac::Subject::ServiceAccount(key.clone()));
+            // Bound as itself, its user name or a group every token is in.
+            let bound = rbac::account_grants(self.privileges, &key).next().is_some();
             let mapped = account_object.is_some_and(|a| {
-                CLOUD_IDENTITY_ANNOTATIONS
-                    .iter()
-                    .any(|key| at(&a.node, &["metadata", "annotations", key]).is_some())
+                CLOUD_IDENTITY_ANNOTATIONS.iter().any(|annotation| {
+                    at(&a.node, &["metadata", "annotations", annotation]).is_some()
+                })
             });
             attrs.set_flag(
                 AttrName::IdentityGranted,
