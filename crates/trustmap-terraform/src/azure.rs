@@ -274,7 +274,8 @@ fn narrowed_by_own_rules(r: &Resource) -> (Tri, Option<Span>) {
             None => written(key),
         }
     };
-    // Cosmos DB applies its virtual network rules only with its filter on.
+    // Cosmos DB applies its virtual network rules only with its filter on (off by default),
+    // and with the filter on and no rule admits no network.
     let virtual_network_filter = r
         .body
         .get("is_virtual_network_filter_enabled")
@@ -283,7 +284,6 @@ fn narrowed_by_own_rules(r: &Resource) -> (Tri, Option<Span>) {
         || addresses("allowed_ips")
         || written("delegated_subnet_id")
         || written("subnet_id")
-        || virtual_network_filter != Some(false) && !r.body.all("virtual_network_rule").is_empty()
         || virtual_network_filter == Some(true)
     {
         return (Tri::Yes, None);
