@@ -559,7 +559,7 @@ impl Parser<'_> {
             .collect();
         let mut stores: BTreeMap<String, Element> = BTreeMap::new();
         let mut specific_pairs: BTreeSet<(String, String)> = BTreeSet::new();
-        let mut ordering_flows: Vec<Flow> = Vec::new();
+        let mut ordering_flows: Vec<Flow> = Vec::new(); // depends_on, links, shared secrets
         // The data stores that mount each secret: a service that mounts one of them holds the
         // store's credential, so it is the store's client.
         let mut stores_by_secret: BTreeMap<String, Vec<String>> = BTreeMap::new();
@@ -1608,7 +1608,6 @@ impl Parser<'_> {
         self.fragment.flows.push(flow);
     }
 
-    /// Secrets a service uses become data stores it reads.
     /// The secrets a service mounts (`secrets:`, short or long syntax), each at its entry.
     fn mounted_secrets(&self, service: &Service) -> Vec<(String, Span)> {
         let Some(secrets) = service.node.get("secrets").and_then(Node::as_sequence) else {
@@ -1616,15 +1615,11 @@ impl Parser<'_> {
         };
         secrets
             .iter()
-            .filter_map(|item| {
-                let name = item
-                    .as_str()
-                    .or_else(|| item.get("source").and_then(Node::as_str))?;
-                Some((name.to_string(), self.span(item)))
-            })
+            .filter_map(|item| Some((secret_name(item)?, self.span(item))))
             .collect()
     }
 
+    /// Secrets a service uses become data stores it reads.
     fn secrets(
         &mut self,
         service: &Service,
@@ -1636,12 +1631,8 @@ impl Parser<'_> {
         };
         let path = format!("services.{}.secrets", service.name);
         for item in self.sequence(secrets, &path).to_vec() {
-            let name = match item.as_str() {
-                Some(name) => name.to_string(),
-                None => match item.get("source").and_then(Node::as_str) {
-                    Some(name) => name.to_string(),
-                    None => continue,
-                },
+            let Some(name) = secret_name(&item) else {
+                continue;
             };
             let span = self.span(&item);
             if !declared.contains_key(&name) {
@@ -1768,4 +1759,12 @@ fn reference_flow(
             .set_flag(AttrName::Authenticated, Tri::Yes, Some(span));
     }
     flow
+}
+
+/// The secret an entry of a service's `secrets:` names: the short syntax's name or the long
+/// syntax's `source`.
+fn secret_name(item: &Node) -> Option<String> {
+    item.as_str()
+        .or_else(|| item.get("source").and_then(Node::as_str))
+        .map(str::to_string)
 }
