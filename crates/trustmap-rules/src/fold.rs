@@ -194,7 +194,14 @@ fn join(lead: &mut Finding, other: &Finding) {
 /// Ends the lead's message with `Also:` and the clauses.
 fn end_message(lead: &mut Finding, clauses: &[String]) {
     let message = lead.message.trim_end().trim_end_matches('.');
-    lead.message = format!("{message}. {FOLDED_INTO} {}", clauses.join("; "));
+    // A lead that already folded others in (its own door, then its application) says `Also:`
+    // once.
+    let joiner = if message.contains(&format!(". {FOLDED_INTO} ")) {
+        "; ".to_string()
+    } else {
+        format!(". {FOLDED_INTO} ")
+    };
+    lead.message = format!("{message}{joiner}{}", clauses.join("; "));
 }
 
 /// Whether `other` is about the lead's subject, or a flow into or out of the lead's element.

@@ -536,6 +536,15 @@ fn waf_policy(index: &Index, r: &Resource, attributes: &mut Attributes) {
         attributes.set_flag(AttrName::RateLimited, Tri::No, Some(enabled.span().clone()));
         return;
     }
+    // Whether it is on is not known statically (`enabled = var.waf`): it proves no filter.
+    if let Some(enabled) = setting("enabled").filter(|v| v.as_bool().is_none()) {
+        attributes.set_flag(
+            AttrName::RateLimited,
+            Tri::Unknown,
+            Some(enabled.span().clone()),
+        );
+        return;
+    }
     match setting("mode") {
         Some(mode)
             if mode
