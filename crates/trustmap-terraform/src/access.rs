@@ -75,13 +75,13 @@ pub(crate) fn open_cluster_accounts(cluster: &Resource, zone: &'static str) -> O
     if setting.as_bool() != Some(off_when) {
         return None;
     }
-    let mut identity = Identity::declared_by(
+    let mut identity = Identity::part_of(
         cluster,
         format!("every account of {}", cluster.address),
         "k8s-cluster-accounts",
         zone,
+        "accounts",
     );
-    identity.key = format!("{}/accounts", cluster.address);
     let how = if off_when {
         "legacy ABAC"
     } else {
@@ -138,13 +138,13 @@ pub(crate) fn static_credentials(resource: &Resource, zone: &'static str) -> Opt
         }
         _ => return None,
     };
-    let mut identity = Identity::declared_by(
+    let mut identity = Identity::part_of(
         resource,
         format!("{name} of {}", resource.address),
         "static-credential",
         zone,
+        "static-credential",
     );
-    identity.key = format!("{}/static-credential", resource.address);
     identity.rights_unknown = true;
     identity.keys = Some(span);
     Some(identity)
@@ -183,6 +183,20 @@ impl Identity {
         let mut identity = Identity::new(resource.address.clone(), name, technology, zone);
         identity.span = Some(resource.span.clone());
         identity.called_from = resource.called_from.clone();
+        identity
+    }
+
+    /// An identity a resource's own setting creates beside it (`every account of` a cluster,
+    /// its admin user), keyed `<address>/<part>` so that it is not the resource's own.
+    pub(crate) fn part_of(
+        resource: &Resource,
+        name: String,
+        technology: &'static str,
+        zone: &'static str,
+        part: &str,
+    ) -> Identity {
+        let mut identity = Identity::declared_by(resource, name, technology, zone);
+        identity.key = format!("{}/{part}", resource.address);
         identity
     }
 
