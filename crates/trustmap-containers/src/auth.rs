@@ -96,11 +96,7 @@ pub fn is_placeholder_value(key: &str, value: &str) -> bool {
     let angle_bracketed = value.len() > 2 && value.starts_with('<') && value.ends_with('>');
     // Words that say a value is yet to be written (`to-be-specified`, `REPLACE_ME`, `TODO`,
     // `xxxxxx`): a tool or a person fills them in, nothing would accept them as they are.
-    let words: String = value
-        .to_ascii_lowercase()
-        .chars()
-        .filter(char::is_ascii_alphanumeric)
-        .collect();
+    let words = crate::references::squashed(value);
     let to_be_written = matches!(
         words.as_str(),
         "tobespecified" | "tobefilled" | "tobereplaced" | "replaceme" | "todo" | "tbd" | "fixme"

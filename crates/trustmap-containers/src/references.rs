@@ -133,15 +133,20 @@ fn raw_password_is_literal(raw: &str) -> bool {
             .is_some_and(|p| !p.as_str().is_empty() && !p.as_str().contains('$'))
 }
 
+/// A key or value with only its letters and digits, lowercased (`connectionName` and
+/// `CONNECTION_NAME` are `connectionname`): the words, whatever joins them.
+pub(crate) fn squashed(text: &str) -> String {
+    text.chars()
+        .filter(char::is_ascii_alphanumeric)
+        .map(|c| c.to_ascii_lowercase())
+        .collect()
+}
+
 /// Whether a key names what identifies a service or an account rather than a credential
 /// (`username`, `host`, `port`, `database`, `connectionName`, `projectId`): a Secret may
 /// hold it beside its password, but its value is no secret.
 pub fn is_identifier_key(key: &str) -> bool {
-    let words: String = key
-        .to_ascii_lowercase()
-        .chars()
-        .filter(char::is_ascii_alphanumeric)
-        .collect();
+    let words = squashed(key);
     const IDENTIFIERS: &[&str] = &[
         "user",
         "username",

@@ -611,7 +611,7 @@ fn node_group_remote_access(index: &Index, root: &str, routes: &Routes, flows: &
         let sources = access.get("source_security_group_ids");
         let narrowed = match sources {
             None | Some(Value::Null(_)) => Tri::No,
-            Some(v) if v.is_unknown() || matches!(v, Value::Reference { .. }) => Tri::Unknown,
+            Some(v) if v.not_static() => Tri::Unknown,
             Some(v) => Tri::from_bool(!v.items().is_empty() || v.as_str().is_some()),
         };
         if narrowed == Tri::Yes {
@@ -649,9 +649,7 @@ fn account_disk_encryption(index: &Index) -> (Tri, Option<Span>) {
         return (Tri::No, None);
     };
     match setting.body.get("enabled") {
-        Some(v) if v.is_unknown() || matches!(v, Value::Reference { .. }) => {
-            (Tri::Unknown, Some(v.span().clone()))
-        }
+        Some(v) if v.not_static() => (Tri::Unknown, Some(v.span().clone())),
         Some(v) if v.as_bool() == Some(false) => (Tri::No, Some(v.span().clone())),
         _ => (Tri::Yes, Some(setting.span.clone())),
     }
@@ -1296,7 +1294,7 @@ fn container_definitions(task: &Resource, attributes: &mut Attributes) {
         ("ipc_mode", AttrName::HostIpc),
     ] {
         match task.body.get(key) {
-            Some(v) if v.is_unknown() || matches!(v, Value::Reference { .. }) => {
+            Some(v) if v.not_static() => {
                 attributes.set_flag(name, Tri::Unknown, Some(v.span().clone()));
             }
             Some(v) => attributes.set_flag(

@@ -467,9 +467,7 @@ pub(crate) fn read_flags(
             .find(|v| !matches!(v, Value::Null(_)))
             .or_else(|| source.paths.iter().find_map(|p| at(body, p)));
         let (mut truth, mut span) = match written {
-            Some(v) if v.is_unknown() || matches!(v, Value::Reference { .. }) => {
-                (Tri::Unknown, Some(v.span().clone()))
-            }
+            Some(v) if v.not_static() => (Tri::Unknown, Some(v.span().clone())),
             Some(v) => (written_flag(v, source), Some(v.span().clone())),
             None => match source
                 .paths
@@ -489,7 +487,7 @@ pub(crate) fn read_flags(
             let decides = decider
                 .as_str()
                 .is_some_and(|word| condition.words.iter().any(|w| w.eq_ignore_ascii_case(word)));
-            let unknown = decider.is_unknown() || matches!(decider, Value::Reference { .. });
+            let unknown = decider.not_static();
             if decides || (unknown && truth == Tri::No) {
                 truth = if decides { Tri::Yes } else { Tri::Unknown };
                 span = Some(decider.span().clone());
@@ -524,9 +522,7 @@ fn written_flag(v: &Value, source: &FlagSource) -> Tri {
 /// The first value on the way to an argument that is not known statically (an unknown block,
 /// a reference): what is under it is unknown too.
 fn unknown_on_the_way<'v>(body: &'v Value, path: &[String]) -> Option<&'v Value> {
-    (1..path.len()).find_map(|depth| {
-        at(body, &path[..depth]).filter(|v| v.is_unknown() || matches!(v, Value::Reference { .. }))
-    })
+    (1..path.len()).find_map(|depth| at(body, &path[..depth]).filter(|v| v.not_static()))
 }
 
 /// The provider's default inside a block that is written without the flag's argument, with

@@ -143,7 +143,7 @@ fn legacy_metadata(r: &Resource, attributes: &mut Attributes) {
         .get("metadata")
         .and_then(|m| m.get("disable-legacy-endpoints"));
     let legacy = match written {
-        Some(v) if v.is_unknown() || matches!(v, Value::Reference { .. }) => Tri::Unknown,
+        Some(v) if v.not_static() => Tri::Unknown,
         Some(v) => Tri::from_bool(v.as_bool() == Some(false)),
         None => Tri::No,
     };
@@ -1207,8 +1207,7 @@ fn kubernetes_endpoints(index: &Index, root: &str, flows: &mut Vec<Flow>) {
         };
         // An endpoint that may be private (`enable_private_endpoint` not known statically) is
         // not known to be public.
-        let private_unknown =
-            private.is_some_and(|p| p.is_unknown() || matches!(p, Value::Reference { .. }));
+        let private_unknown = private.is_some_and(|p| p.not_static());
         let public = if private_unknown {
             public.and(Tri::Unknown)
         } else {

@@ -116,6 +116,12 @@ impl Value {
     pub fn is_unknown(&self) -> bool {
         matches!(self, Value::Unknown(_) | Value::PartlyKnownJson(..))
     }
+
+    /// Whether the value is not known statically: unknown, or a reference to an attribute
+    /// another resource computes (`aws_kms_key.x.arn`).
+    pub fn not_static(&self) -> bool {
+        self.is_unknown() || matches!(self, Value::Reference { .. })
+    }
 }
 
 /// The kind of the resources that stand for provider configurations (`provider "aws" { ... }`),

@@ -618,7 +618,7 @@ impl<'r> AclBlocks<'r> {
         };
         for block in index.of_kind("aws_s3_bucket_public_access_block") {
             let setting = |key: &str| match block.body.get(key) {
-                Some(v) if v.is_unknown() || matches!(v, Value::Reference { .. }) => Tri::Unknown,
+                Some(v) if v.not_static() => Tri::Unknown,
                 Some(v) => Tri::from_bool(v.as_bool() == Some(true)),
                 None => Tri::No,
             };
@@ -814,7 +814,7 @@ fn shared_snapshots(index: &Index, root: &str, flows: &mut Vec<Flow>) {
         let Some(shared) = snapshot.body.get("shared_accounts") else {
             continue;
         };
-        let public = if shared.is_unknown() || matches!(shared, Value::Reference { .. }) {
+        let public = if shared.not_static() {
             Tri::Unknown
         } else if shared.items().iter().any(|a| a.as_str() == Some("all")) {
             Tri::Yes
