@@ -87,8 +87,8 @@ pub fn secret_shape(value: &str) -> Option<&'static str> {
 }
 
 /// Whether a literal value is a marker for a value filled in at deploy time, not a secret:
-/// `<your-api-key>`, `to-be-specified`, `REPLACE_ME`, or a value that names its own variable (`GOOGLE_API_KEY_VAL` for
-/// `GOOGLE_API_KEY`, replaced by a `sed` or a templating step). A weak real value such as
+/// `<your-api-key>`, `to-be-specified`, `REPLACE_ME`, or a value that names its own variable
+/// (`GOOGLE_API_KEY_VAL` for `GOOGLE_API_KEY`, replaced by a `sed` or a templating step). A weak real value such as
 /// `changeme` is still a secret written in plain text. The path of a mounted secret file
 /// (`/run/secrets/db-password`, where compose and Kubernetes mount them) names where the secret
 /// is, not the secret.

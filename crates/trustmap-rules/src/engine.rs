@@ -142,7 +142,8 @@ fn check(model: &Evaluation<'_>, rule: &Rule, target: Target<'_>) -> Option<Find
         relate(
             decided_at,
             format!(
-                "inside the module, what decides this for {}: the call does not set it",
+                "inside the module: the value that decides this for {}, which this call does \
+                 not set",
                 endpoint.name
             ),
         );

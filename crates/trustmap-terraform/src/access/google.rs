@@ -3,8 +3,9 @@
 //! service-account grants name, as identities: the roles that control the scope or let the
 //! holder act as other accounts (custom roles with escalation permissions among them),
 //! `allUsers` (anyone) and `allAuthenticatedUsers` (any Google account) as who may use them,
-//! service-account keys, and the instances that run as each account. Resources granted to everyone through the grants the catalog lists (Pub/Sub
-//! topics, KMS keys, secrets, repositories...) are doors from the internet.
+//! service-account keys, and the instances that run as each account. Resources granted to
+//! everyone through the grants the catalog lists (Pub/Sub topics, KMS keys, secrets,
+//! repositories...) are doors from the internet.
 
 use super::{
     Identity, credential_holders, element_ids, elsewhere_address, elsewhere_door,
