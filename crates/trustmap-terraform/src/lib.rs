@@ -627,6 +627,18 @@ resource "aws_sns_topic_policy" "valid" {
   arn    = var.topic
   policy = "{\"Statement\": [{\"Effect\": \"Allow\", \"Principal\": \"*\", \"Action\": \"SNS:Publish\"}]}"
 }
+
+variable "hidden_policy" {
+  type      = string
+  sensitive = true
+  default   = "{}"
+}
+
+# Hidden as sensitive: the scan never sees the policy, so it says nothing of its JSON.
+resource "aws_sns_topic_policy" "hidden" {
+  arn    = var.topic
+  policy = var.hidden_policy
+}
 "#;
         let (_, fragment) = scan(&[("", text.to_string())]);
         let warnings: Vec<&str> = fragment

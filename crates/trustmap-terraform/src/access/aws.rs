@@ -317,7 +317,9 @@ fn resource_policies(resources: &[Resource], index: &Index, root: &str, fragment
         let Some(document) = r.body.get(key) else {
             continue;
         };
+        // A value hidden as sensitive (a plan's, a `sensitive` variable's) is not the policy.
         if let Value::String(text, span) = document
+            && text != crate::SENSITIVE
             && serde_json::from_str::<serde_json::Value>(text).is_err()
         {
             fragment.diagnostics.push(Diagnostic::new(
