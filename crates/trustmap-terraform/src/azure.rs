@@ -1410,6 +1410,15 @@ fn gateway_tls(policy: Option<&Value>) -> (Tri, Option<Span>) {
     (Tri::Unknown, None)
 }
 
+/// A blob container's setting that lets anyone read it without signing in
+/// (`container_access_type = "blob"` or `"container"`), when it does.
+pub(crate) fn anonymous_access(container: &Resource) -> Option<&Value> {
+    container
+        .body
+        .get("container_access_type")
+        .filter(|v| matches!(v.as_str(), Some("blob" | "container")))
+}
+
 /// Blob containers with anonymous read access (`container_access_type = "blob"` or
 /// `"container"`) in an account that allows it.
 fn public_containers(index: &Index, root: &str, flows: &mut Vec<Flow>) {
@@ -1421,11 +1430,7 @@ fn public_containers(index: &Index, root: &str, flows: &mut Vec<Flow>) {
         .map(|a| a.address.as_str())
         .collect();
     for container in index.of_kind("azurerm_storage_container") {
-        let Some(access) = container
-            .body
-            .get("container_access_type")
-            .filter(|v| matches!(v.as_str(), Some("blob" | "container")))
-        else {
+        let Some(access) = anonymous_access(container) else {
             continue;
         };
         let accounts = index

@@ -48,11 +48,7 @@ fn elsewhere_containers(
         .iter()
         .filter(|r| r.kind == "azurerm_storage_container")
     {
-        let Some(access) = container
-            .body
-            .get("container_access_type")
-            .filter(|v| matches!(v.as_str(), Some("blob" | "container")))
-        else {
+        let Some(access) = crate::azure::anonymous_access(container) else {
             continue;
         };
         let in_scan = ["storage_account_name", "storage_account_id"]
